@@ -1,0 +1,167 @@
+#include "compat.h"
+
+#include <string.h>
+
+#include "event.h"
+#include "timeutil.h"
+
+uint64_t
+aiops_hash64(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int
+label_cmp(const struct aiops_label *a, const struct aiops_label *b)
+{
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+
+	if (c != 0)
+		return c;
+	return a->klen < b->klen ? -1 : a->klen > b->klen;
+}
+
+void
+aiops_labels_sort(struct aiops_label *l, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct aiops_label t = l[i];
+
+		for (j = i; j > 0 && label_cmp(&l[j - 1], &t) > 0; j--)
+			l[j] = l[j - 1];
+		l[j] = t;
+	}
+}
+
+static const unsigned char sepb = 0xff;
+
+static uint64_t
+event_id(const struct aiops_event_head *h)
+{
+	uint64_t x = AIOPS_HASH_INIT;
+	size_t i;
+
+	x = aiops_hash64(h->type, strlen(h->type), x);
+	x = aiops_hash64(&sepb, 1, x);
+	if (h->host != NULL)
+		x = aiops_hash64(h->host, h->hlen, x);
+	x = aiops_hash64(&sepb, 1, x);
+	for (i = 0; i < h->nlabels; i++) {
+		x = aiops_hash64(h->labels[i].key, h->labels[i].klen, x);
+		x = aiops_hash64(&sepb, 1, x);
+		x = aiops_hash64(h->labels[i].val, h->labels[i].vlen, x);
+		x = aiops_hash64(&sepb, 1, x);
+	}
+	if (h->idkey != NULL)
+		x = aiops_hash64(h->idkey, h->idklen, x);
+	x = aiops_hash64(&sepb, 1, x);
+	return aiops_hash64(&h->ts, sizeof(h->ts), x);
+}
+
+void
+aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
+{
+	static const char hex[] = "0123456789abcdef";
+	char ts[AIOPS_TIME_BUFSZ], id[16];
+	uint64_t x = event_id(h);
+	size_t i, tl;
+
+	for (i = 0; i < 16; i++)
+		id[i] = hex[(x >> (60 - 4 * i)) & 15];
+	tl = aiops_time_format(h->ts, ts);
+	aiops_jw_object_begin(w);
+	aiops_jw_kcstr(w, "type", h->type);
+	aiops_jw_kstr(w, "ts", ts, tl);
+	aiops_jw_kstr(w, "id", id, 16);
+	if (h->host != NULL)
+		aiops_jw_kstr(w, "host", h->host, h->hlen);
+	if (h->cluster != NULL)
+		aiops_jw_kcstr(w, "cluster", h->cluster);
+	if (h->source != NULL)
+		aiops_jw_kcstr(w, "source", h->source);
+	aiops_jw_key(w, "labels", 6);
+	aiops_jw_object_begin(w);
+	for (i = 0; i < h->nlabels; i++) {
+		aiops_jw_key(w, h->labels[i].key, h->labels[i].klen);
+		aiops_jw_string(w, h->labels[i].val, h->labels[i].vlen);
+	}
+	aiops_jw_object_end(w);
+}
+
+void
+aiops_event_metric(struct aiops_jw *w, struct aiops_metric *m)
+{
+	struct aiops_event_head h;
+
+	aiops_labels_sort(m->labels, m->nlabels);
+	memset(&h, 0, sizeof(h));
+	h.type = "metric";
+	h.ts = m->ts;
+	h.host = m->host;
+	h.hlen = m->hlen;
+	h.cluster = m->cluster;
+	h.source = m->source;
+	h.labels = m->labels;
+	h.nlabels = m->nlabels;
+	h.idkey = m->name;
+	h.idklen = m->nlen;
+	aiops_event_begin(w, &h);
+	aiops_jw_kstr(w, "name", m->name, m->nlen);
+	aiops_jw_knum(w, "value", m->value);
+	if (m->unit != NULL)
+		aiops_jw_kcstr(w, "unit", m->unit);
+	aiops_jw_object_end(w);
+}
+
+/* A label value quoted as in the Prometheus text format. */
+static void
+add_quoted(struct aiops_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	aiops_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' || s[i] == '"')
+			aiops_buf_addc(b, '\\');
+		if (s[i] == '\n') {
+			aiops_buf_add(b, "\\n", 2);
+			continue;
+		}
+		aiops_buf_addc(b, s[i]);
+	}
+	aiops_buf_addc(b, '"');
+}
+
+void
+aiops_series_key(struct aiops_buf *b, const struct aiops_metric *m)
+{
+	size_t i;
+	int first = 1;
+
+	aiops_buf_add(b, m->name, m->nlen);
+	aiops_buf_addc(b, '{');
+	if (m->host != NULL) {
+		aiops_buf_add(b, "host=", 5);
+		add_quoted(b, m->host, m->hlen);
+		first = 0;
+	}
+	for (i = 0; i < m->nlabels; i++) {
+		if (!first)
+			aiops_buf_addc(b, ',');
+		first = 0;
+		aiops_buf_add(b, m->labels[i].key, m->labels[i].klen);
+		aiops_buf_addc(b, '=');
+		add_quoted(b, m->labels[i].val, m->labels[i].vlen);
+	}
+	aiops_buf_addc(b, '}');
+}

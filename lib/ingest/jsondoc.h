@@ -1,0 +1,25 @@
+/*
+ * jsondoc.h: JSON inputs. One reader (json.c) takes NDJSON (a value per
+ * line) or whole documents (pretty-printed, several in a row), and hands
+ * each top-level value to the handler of its kind:
+ *   - an Alertmanager webhook payload (version "4")  -> alert events
+ *   - a Redfish Thermal or Power resource            -> metric events
+ *   - an aiops event (has a known "type")            -> passed through
+ *   - anything else, an object                       -> a log event
+ * Formats alertmanager and redfish force their kind.
+ */
+#ifndef AIOPS_INGEST_JSONDOC_H
+#define AIOPS_INGEST_JSONDOC_H
+
+#include <jansson.h>
+
+#include "ingest.h"
+
+/* alertmanager.c: is doc a webhook payload? Emit its alerts (0, or -1). */
+int aiops_alertmanager_match(const json_t *doc);
+int aiops_alertmanager_emit(struct aiops_ingest *ing, const json_t *doc);
+/* redfish.c: is doc a Thermal or Power resource? Emit its readings. */
+int aiops_redfish_match(const json_t *doc);
+int aiops_redfish_emit(struct aiops_ingest *ing, const json_t *doc);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * logfields.h: the log event shared by the log formats (syslog, JSON logs,
+ * plain text): fill a struct aiops_logrec, then emit it.
+ */
+#ifndef AIOPS_INGEST_LOGFIELDS_H
+#define AIOPS_INGEST_LOGFIELDS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "ingest.h"
+
+struct aiops_logrec {
+	int64_t			 ts;
+	int			 has_ts;
+	const char		*host;		/* or NULL */
+	size_t			 hlen;
+	const char		*service;	/* program, app name; or NULL */
+	size_t			 slen;
+	const char		*severity;	/* normalised: see aiops_severity_name() */
+	const char		*message;
+	size_t			 mlen;
+	struct aiops_label	 labels[AIOPS_MAX_LABELS];
+	size_t			 nlabels;
+	const json_t		*fields;	/* extra structured fields (borrowed), or NULL */
+};
+
+void aiops_logrec_init(struct aiops_logrec *r);
+/* A label (not copied: the strings must outlive the emit). -1 when full. */
+int aiops_logrec_label(struct aiops_logrec *r, const char *k, size_t kl, const char *v, size_t vl);
+/* Uses a leading RFC 3339 or "YYYY-MM-DD hh:mm:ss[,.]fff" time as ts. */
+void aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing);
+/* Writes the log event (ts: the clock's when has_ts is 0). */
+void aiops_logrec_emit(struct aiops_ingest *ing, struct aiops_logrec *r, const char *source);
+
+/*
+ * Severities are "critical", "error", "warning", "notice", "info", "debug".
+ * aiops_severity_norm maps common spellings (ERR, WARN, fatal, E, crit,
+ * emerg...) to them, or NULL; aiops_severity_syslog maps 0-7.
+ */
+const char *aiops_severity_norm(const char *s, size_t n);
+const char *aiops_severity_syslog(int level);
+/* The first severity word in the first 96 bytes of a line, or "info". */
+const char *aiops_severity_guess(const char *line, size_t len);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * state.h: the shared SQLite state file.
+ *
+ * Opened with a 5 s busy timeout, foreign keys on, WAL and synchronous=
+ * NORMAL; created with mode 0600 in a 0700 directory. The schema is
+ * migrated in one BEGIN IMMEDIATE transaction keyed by PRAGMA
+ * user_version (lib/schema.c); a file newer than this program is refused.
+ * All SQL goes through prepared statements with bound parameters.
+ */
+#ifndef AIOPS_STATE_H
+#define AIOPS_STATE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+enum aiops_state_flags {
+	AIOPS_STATE_READONLY = 1 << 0,
+};
+
+struct aiops_state;
+
+/* NULL on failure, with "path: what" in err. */
+struct aiops_state *aiops_state_open(const char *path, int flags, char *err, size_t errlen);
+/* Finalizes cached statements and closes; -1 if SQLite refused to close. */
+int aiops_state_close(struct aiops_state *st);
+sqlite3 *aiops_state_db(struct aiops_state *st);
+const char *aiops_state_path(const struct aiops_state *st);
+/*
+ * A statement prepared once (SQLITE_PREPARE_PERSISTENT) and cached by its
+ * SQL text pointer: pass string literals. It comes back reset with its
+ * bindings cleared. NULL on error (aiops_state_errmsg()).
+ */
+sqlite3_stmt *aiops_state_stmt(struct aiops_state *st, const char *sql);
+/* BEGIN IMMEDIATE (waits for other writers up to the busy timeout). */
+int aiops_state_begin(struct aiops_state *st);
+int aiops_state_commit(struct aiops_state *st);
+void aiops_state_rollback(struct aiops_state *st);
+/* Runs sql with no parameters and no rows (DDL, pragmas). */
+int aiops_state_exec(struct aiops_state *st, const char *sql);
+const char *aiops_state_errmsg(struct aiops_state *st);
+/* The schema version this program writes. */
+int aiops_state_schema_version(void);
+
+/* lib/schema.c */
+struct aiops_migration {
+	int		 version;
+	const char	*sql;
+};
+extern const struct aiops_migration aiops_migrations[];
+extern const size_t aiops_nmigrations;
+
+#endif

@@ -1,0 +1,6 @@
+#!/usr/bin/env bats
+setup() { load test_helper; }
+
+@test "placeholder" {
+	true
+}

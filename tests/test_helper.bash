@@ -1,0 +1,22 @@
+# Loaded by every bats file: paths, a scratch state, a frozen clock.
+bats_require_minimum_version 1.5.0
+
+FIXTURES="$BATS_TEST_DIRNAME/fixtures"
+SAMPLES="${AIOPS_SAMPLES:-$BATS_TEST_DIRNAME/../share/samples}"
+export LC_ALL=C
+export AIOPS_NOW=2026-11-22T12:00:00Z
+export AIOPS_STATE="$BATS_TEST_TMPDIR/state.db"
+export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+export XDG_STATE_HOME="$BATS_TEST_TMPDIR/xdgstate"
+unset AIOPS_CONFIG
+
+# Compare the output of a command with a golden file: expect FILE CMD...
+expect() {
+	local want=$1; shift
+	diff -u "$want" <("$@")
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
