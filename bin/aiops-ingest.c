@@ -267,8 +267,11 @@ skipped(struct ingest_cmd *c)
 
 	c->skipped++;
 	log_warnx("%s:%lu: skipped: %s", c->ing.name, line, c->ing.err);
-	if (c->cli.strict)
-		fatalx(EX_DATAERR, "%s:%lu: stopping (--strict)", c->ing.name, line);
+	/* Stop reading, but keep what was accepted: finish() flushes it. */
+	if (c->cli.strict && !stop) {
+		log_error("%s:%lu: stopping (--strict)", c->ing.name, line);
+		stop = 1;
+	}
 }
 
 static void

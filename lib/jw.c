@@ -16,11 +16,14 @@ aiops_jw_init(struct aiops_jw *w, struct aiops_buf *b)
 	w->need_comma[0] = 0;
 }
 
-/* Before a value or a key: a comma unless it opens its container. */
+/*
+ * Before a value or a key: a comma unless it opens its container. Values
+ * at the top level are records of their own (NDJSON): no commas there.
+ */
 static void
 sep(struct aiops_jw *w)
 {
-	if (w->need_comma[w->depth])
+	if (w->need_comma[w->depth] && w->depth > 0)
 		aiops_buf_addc(w->b, ',');
 	w->need_comma[w->depth] = 1;
 }
