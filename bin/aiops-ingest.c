@@ -86,7 +86,7 @@ static const char *const config_keys[] = {
 
 struct ingest_cmd {
 	struct aiops_cli		 cli;
-	struct aiops_config		*cfg;
+	struct aiops_conf		*cfg;
 	const struct aiops_format	*fmt;		/* NULL: auto */
 	struct aiops_ingest_opts	 opts;
 	json_t				*fields;	/* --map and config */
@@ -207,31 +207,31 @@ apply_config(struct ingest_cmd *c)
 	json_t *v;
 	int on;
 
-	c->cfg = aiops_config_load(c->cli.config_opt, err, sizeof(err));
+	c->cfg = aiops_conf_load(c->cli.config_opt, err, sizeof(err));
 	if (c->cfg == NULL)
 		fatalx(EX_CONFIG, "%s", err);
-	if (aiops_config_check(c->cfg, "ingest", config_keys, err, sizeof(err)) == -1)
+	if (aiops_conf_check(c->cfg, "ingest", config_keys, err, sizeof(err)) == -1)
 		fatalx(EX_CONFIG, "%s", err);
 	if (c->opts.host == NULL)
-		c->opts.host = aiops_config_string(c->cfg, "ingest.host", NULL);
+		c->opts.host = aiops_conf_string(c->cfg, "ingest.host", NULL);
 	if (c->opts.cluster == NULL)
-		c->opts.cluster = aiops_config_string(c->cfg, "ingest.cluster", NULL);
+		c->opts.cluster = aiops_conf_string(c->cfg, "ingest.cluster", NULL);
 	if (c->opts.source == NULL)
-		c->opts.source = aiops_config_string(c->cfg, "ingest.source", NULL);
+		c->opts.source = aiops_conf_string(c->cfg, "ingest.source", NULL);
 	if (c->precision_arg == NULL)
-		c->precision_arg = aiops_config_string(c->cfg, "ingest.precision", "ns");
+		c->precision_arg = aiops_conf_string(c->cfg, "ingest.precision", "ns");
 	if (aiops_time_unit_parse(c->precision_arg, &c->opts.precision) == -1)
 		fatalx(EX_USAGE, "precision: expected ns, us, ms or s, got \"%s\"", c->precision_arg);
 	if (c->retention_arg != NULL)
 		c->retention = aiops_cli_duration("--retention", c->retention_arg);
-	else if (aiops_config_duration(c->cfg, "ingest.retention", 0, &c->retention, err, sizeof(err)) == -1)
+	else if (aiops_conf_duration(c->cfg, "ingest.retention", 0, &c->retention, err, sizeof(err)) == -1)
 		fatalx(EX_CONFIG, "%s", err);
 	if (c->store == 0) {
-		if (aiops_config_bool(c->cfg, "ingest.store", 0, &on, err, sizeof(err)) == -1)
+		if (aiops_conf_bool(c->cfg, "ingest.store", 0, &on, err, sizeof(err)) == -1)
 			fatalx(EX_CONFIG, "%s", err);
 		c->store = on;
 	}
-	fields = aiops_config_get(c->cfg, "ingest.json.fields");
+	fields = aiops_conf_get(c->cfg, "ingest.json.fields");
 	json_object_foreach(fields, k, v)
 		if (json_object_get(c->fields, k) == NULL && json_is_string(v))
 			json_object_set(c->fields, k, v);
@@ -445,7 +445,7 @@ finish(struct ingest_cmd *c)
 			c->status = EX_DATAERR;
 	}
 	json_decref(c->fields);
-	aiops_config_free(c->cfg);
+	aiops_conf_free(c->cfg);
 	return c->status;
 }
 

@@ -18,7 +18,7 @@ extern char **environ;
 #define MAX_CONFIG_BYTES	(16 * 1024 * 1024)
 #define MAX_DEPTH		32
 
-struct aiops_config {
+struct aiops_conf {
 	char	*file;
 	json_t	*root;
 	json_t	*lines;		/* dotted path -> line number */
@@ -236,7 +236,7 @@ parse_document(struct parser *p, json_t **root)
 
 /* AIOPS__A__B=v sets a.b = v. */
 static void
-apply_env(struct aiops_config *cfg)
+apply_env(struct aiops_conf *cfg)
 {
 	char **e;
 
@@ -268,10 +268,10 @@ apply_env(struct aiops_config *cfg)
 	}
 }
 
-struct aiops_config *
-aiops_config_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
+struct aiops_conf *
+aiops_conf_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
-	struct aiops_config *cfg = xcalloc(1, sizeof(*cfg));
+	struct aiops_conf *cfg = xcalloc(1, sizeof(*cfg));
 	struct parser p;
 
 	memset(&p, 0, sizeof(p));
@@ -286,7 +286,7 @@ aiops_config_parse(const char *name, const char *text, size_t len, char *err, si
 		yaml_parser_delete(&p.yp);
 		json_decref(cfg->root);
 		cfg->root = NULL;
-		aiops_config_free(cfg);
+		aiops_conf_free(cfg);
 		return NULL;
 	}
 	yaml_parser_delete(&p.yp);
@@ -323,16 +323,16 @@ slurp(const char *path, struct aiops_buf *b, char *err, size_t errlen)
 	return 0;
 }
 
-struct aiops_config *
-aiops_config_load(const char *opt, char *err, size_t errlen)
+struct aiops_conf *
+aiops_conf_load(const char *opt, char *err, size_t errlen)
 {
 	struct aiops_buf b = AIOPS_BUF_INIT;
-	struct aiops_config *cfg;
+	struct aiops_conf *cfg;
 	int explicit;
 	char *path = aiops_path_config(opt, &explicit);
 
 	if (path == NULL) {
-		cfg = aiops_config_parse("(defaults)", "", 0, err, errlen);
+		cfg = aiops_conf_parse("(defaults)", "", 0, err, errlen);
 		free(cfg->file);
 		cfg->file = NULL;
 		return cfg;
@@ -342,14 +342,14 @@ aiops_config_load(const char *opt, char *err, size_t errlen)
 		aiops_buf_release(&b);
 		return NULL;
 	}
-	cfg = aiops_config_parse(path, b.data ? b.data : "", b.len, err, errlen);
+	cfg = aiops_conf_parse(path, b.data ? b.data : "", b.len, err, errlen);
 	free(path);
 	aiops_buf_release(&b);
 	return cfg;
 }
 
 void
-aiops_config_free(struct aiops_config *cfg)
+aiops_conf_free(struct aiops_conf *cfg)
 {
 	if (cfg == NULL)
 		return;
@@ -359,11 +359,11 @@ aiops_config_free(struct aiops_config *cfg)
 	free(cfg);
 }
 
-const char *aiops_config_file(const struct aiops_config *cfg) { return cfg->file; }
-json_t *aiops_config_root(const struct aiops_config *cfg) { return cfg->root; }
+const char *aiops_conf_file(const struct aiops_conf *cfg) { return cfg->file; }
+json_t *aiops_conf_root(const struct aiops_conf *cfg) { return cfg->root; }
 
 json_t *
-aiops_config_get(const struct aiops_config *cfg, const char *path)
+aiops_conf_get(const struct aiops_conf *cfg, const char *path)
 {
 	json_t *node = cfg->root;
 	const char *p = path;
@@ -390,33 +390,33 @@ aiops_config_get(const struct aiops_config *cfg, const char *path)
 }
 
 int
-aiops_config_line(const struct aiops_config *cfg, const char *path)
+aiops_conf_line(const struct aiops_conf *cfg, const char *path)
 {
 	return (int)json_integer_value(json_object_get(cfg->lines, path));
 }
 
 const char *
-aiops_config_string(const struct aiops_config *cfg, const char *path, const char *def)
+aiops_conf_string(const struct aiops_conf *cfg, const char *path, const char *def)
 {
-	json_t *v = aiops_config_get(cfg, path);
+	json_t *v = aiops_conf_get(cfg, path);
 
 	return json_is_string(v) ? json_string_value(v) : def;
 }
 
 static int
-bad_value(const struct aiops_config *cfg, const char *path, const char *want,
+bad_value(const struct aiops_conf *cfg, const char *path, const char *want,
     char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s:%d: %s: expected %s",
-	    cfg->file ? cfg->file : "(environment)", aiops_config_line(cfg, path), path, want);
+	    cfg->file ? cfg->file : "(environment)", aiops_conf_line(cfg, path), path, want);
 	return -1;
 }
 
 int
-aiops_config_number(const struct aiops_config *cfg, const char *path, double def,
+aiops_conf_number(const struct aiops_conf *cfg, const char *path, double def,
     double *out, char *err, size_t errlen)
 {
-	json_t *v = aiops_config_get(cfg, path);
+	json_t *v = aiops_conf_get(cfg, path);
 	char *end;
 
 	*out = def;
@@ -439,10 +439,10 @@ aiops_config_number(const struct aiops_config *cfg, const char *path, double def
 }
 
 int
-aiops_config_bool(const struct aiops_config *cfg, const char *path, int def,
+aiops_conf_bool(const struct aiops_conf *cfg, const char *path, int def,
     int *out, char *err, size_t errlen)
 {
-	json_t *v = aiops_config_get(cfg, path);
+	json_t *v = aiops_conf_get(cfg, path);
 	const char *s;
 
 	*out = def;
@@ -465,10 +465,10 @@ aiops_config_bool(const struct aiops_config *cfg, const char *path, int def,
 }
 
 int
-aiops_config_duration(const struct aiops_config *cfg, const char *path, int64_t def,
+aiops_conf_duration(const struct aiops_conf *cfg, const char *path, int64_t def,
     int64_t *out, char *err, size_t errlen)
 {
-	json_t *v = aiops_config_get(cfg, path);
+	json_t *v = aiops_conf_get(cfg, path);
 
 	*out = def;
 	if (v == NULL || json_is_null(v))
@@ -518,7 +518,7 @@ allowed_key(const char *rel, const char *const *allowed)
 }
 
 int
-aiops_config_check(const struct aiops_config *cfg, const char *section,
+aiops_conf_check(const struct aiops_conf *cfg, const char *section,
     const char *const *allowed, char *err, size_t errlen)
 {
 	const char *path;

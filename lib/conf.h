@@ -5,7 +5,7 @@
  * keys: AIOPS__INGEST__MAX_LINE=4096 sets ingest.max_line (path parts
  * separated by two underscores, lower-cased). Scalars are kept as strings
  * unless plainly numbers or booleans; getters convert. Every key remembers
- * its line, so aiops_config_check() can name file:line of an unknown key.
+ * its line, so aiops_conf_check() can name file:line of an unknown key.
  */
 #ifndef AIOPS_CONF_H
 #define AIOPS_CONF_H
@@ -14,41 +14,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct aiops_config;
+struct aiops_conf;
 
 /*
  * Loads the configuration for opt (--config or NULL). No file found is not
  * an error: the result is empty. On error returns NULL and fills err
  * ("file:line: what").
  */
-struct aiops_config *aiops_config_load(const char *opt, char *err, size_t errlen);
+struct aiops_conf *aiops_conf_load(const char *opt, char *err, size_t errlen);
 /* Parses YAML text (name is used in messages). For tests and fuzzing. */
-struct aiops_config *aiops_config_parse(const char *name, const char *text,
+struct aiops_conf *aiops_conf_parse(const char *name, const char *text,
     size_t len, char *err, size_t errlen);
-void aiops_config_free(struct aiops_config *cfg);
+void aiops_conf_free(struct aiops_conf *cfg);
 /* The file it came from, or NULL when built-in defaults are in use. */
-const char *aiops_config_file(const struct aiops_config *cfg);
+const char *aiops_conf_file(const struct aiops_conf *cfg);
 /* The whole tree (borrowed): an object. */
-json_t *aiops_config_root(const struct aiops_config *cfg);
+json_t *aiops_conf_root(const struct aiops_conf *cfg);
 /* A value by dotted path "detect.sensitivity" (borrowed), or NULL. */
-json_t *aiops_config_get(const struct aiops_config *cfg, const char *path);
-const char *aiops_config_string(const struct aiops_config *cfg, const char *path,
+json_t *aiops_conf_get(const struct aiops_conf *cfg, const char *path);
+const char *aiops_conf_string(const struct aiops_conf *cfg, const char *path,
     const char *def);
 /* Numbers, booleans and durations; -1 with err filled when the value is bad. */
-int aiops_config_number(const struct aiops_config *cfg, const char *path,
+int aiops_conf_number(const struct aiops_conf *cfg, const char *path,
     double def, double *out, char *err, size_t errlen);
-int aiops_config_bool(const struct aiops_config *cfg, const char *path,
+int aiops_conf_bool(const struct aiops_conf *cfg, const char *path,
     int def, int *out, char *err, size_t errlen);
-int aiops_config_duration(const struct aiops_config *cfg, const char *path,
+int aiops_conf_duration(const struct aiops_conf *cfg, const char *path,
     int64_t def, int64_t *out, char *err, size_t errlen);
 /*
  * Checks the keys under section against allowed, a NULL-terminated list
  * of dotted paths relative to it where "*" matches any one key. -1 with
  * "file:line: unknown key 'x.y'" in err when one is not allowed.
  */
-int aiops_config_check(const struct aiops_config *cfg, const char *section,
+int aiops_conf_check(const struct aiops_conf *cfg, const char *section,
     const char *const *allowed, char *err, size_t errlen);
 /* The line a key was defined on, or 0 (environment, unknown). */
-int aiops_config_line(const struct aiops_config *cfg, const char *path);
+int aiops_conf_line(const struct aiops_conf *cfg, const char *path);
 
 #endif

@@ -65,7 +65,13 @@ event_id(const struct aiops_event_head *h)
 	if (h->idkey != NULL)
 		x = aiops_hash64(h->idkey, h->idklen, x);
 	x = aiops_hash64(&sepb, 1, x);
-	return aiops_hash64(&h->ts, sizeof(h->ts), x);
+	/* The time least significant byte first, whatever the machine's order. */
+	for (i = 0; i < 8; i++) {
+		unsigned char b = (unsigned char)((uint64_t)h->ts >> (8 * i));
+
+		x = aiops_hash64(&b, 1, x);
+	}
+	return x;
 }
 
 void

@@ -45,6 +45,25 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  updated INTEGER NOT NULL);"
 	  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
 	},
+	{ 2,
+	  /* aiops-detect: each series' learned model, so cron runs resume. */
+	  "CREATE TABLE detector_models ("
+	  "  series_key TEXT PRIMARY KEY,"
+	  "  name TEXT NOT NULL, host TEXT,"
+	  "  model BLOB NOT NULL,"
+	  "  counter_ts INTEGER, counter_value REAL,"	/* last raw counter sample, ns */
+	  "  updated INTEGER NOT NULL);"
+	  /* Every anomaly found, as the event written. */
+	  "CREATE TABLE anomalies ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  ts INTEGER NOT NULL,"
+	  "  kind TEXT NOT NULL,"		/* metric | log */
+	  "  series_key TEXT, name TEXT, host TEXT, template_id INTEGER,"
+	  "  value REAL, score REAL NOT NULL, detector TEXT, reason TEXT,"
+	  "  event TEXT NOT NULL);"
+	  "CREATE INDEX anomalies_ts ON anomalies(ts);"
+	  "CREATE INDEX anomalies_host_ts ON anomalies(host, ts);"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -1,0 +1,345 @@
+/*
+ * aiops-detect: reads events, flags the abnormal ones. Metric events are
+ * scored one point at a time by a model per series (metrics.c); anomaly
+ * events are written for those over the threshold. Learned models persist
+ * in the state file.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "detect.h"
+#include "evread.h"
+#include "linereader.h"
+#include "log.h"
+#include "paths.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+enum {
+	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,
+	OPT_FROM_STATE,
+	OPT_NO_STATE,
+	OPT_SENSITIVITY,
+	OPT_SINCE,
+	OPT_THRESHOLD,
+};
+
+static const char synopsis[] =
+    "aiops-detect [-hqVv] [--all] [--sensitivity s] [--threshold t]\n"
+    "                    [--from-state --since duration] [--no-state]\n"
+    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]";
+
+static const char helptext[] =
+    "Options:\n"
+    "      --all               write every input event, metrics annotated with their\n"
+    "                          score and detector, not only the anomalies\n"
+    "      --sensitivity S     0 (fewest alerts) to 1 (most); default 0.5\n"
+    "      --threshold T       alert when the score is at least T (default: from the\n"
+    "                          sensitivity)\n"
+    "      --from-state        read stored metric history instead of the input\n"
+    "      --since DUR         with --from-state, how far back (e.g. 2h)\n"
+    "      --no-state          keep nothing: models start afresh and are not saved\n";
+
+static const struct option longopts[] = {
+	{ "all",	 no_argument,	    NULL, OPT_ALL },
+	{ "from-state",	 no_argument,	    NULL, OPT_FROM_STATE },
+	{ "no-state",	 no_argument,	    NULL, OPT_NO_STATE },
+	{ "sensitivity", required_argument, NULL, OPT_SENSITIVITY },
+	{ "since",	 required_argument, NULL, OPT_SINCE },
+	{ "threshold",	 required_argument, NULL, OPT_THRESHOLD },
+	AIOPS_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const config_keys[] = {
+	"sensitivity", "threshold", "metrics.*.sensitivity", "metrics.*.threshold",
+	"counters", NULL,
+};
+
+struct options {
+	int		 from_state;
+	int		 no_state;
+	const char	*since;
+	const char	*sensitivity;
+	const char	*threshold;
+};
+
+static volatile int stop;
+static unsigned long skipped;
+static int status;
+
+static void
+on_signal(int sig)
+{
+	if (stop)
+		_exit(128 + sig);
+	stop = 1;
+}
+
+static double
+unit_interval(const char *opt, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v >= 0 && v <= 1))
+		fatalx(EX_USAGE, "%s: expected a number from 0 to 1, got \"%s\"", opt, arg);
+	return v;
+}
+
+static void
+parse_options(struct detect *d, struct options *o, int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, AIOPS_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (aiops_cli_option(&d->cli, ch, optarg))
+			continue;
+		switch (ch) {
+		case OPT_ALL:
+			d->all = 1;
+			break;
+		case OPT_FROM_STATE:
+			o->from_state = 1;
+			break;
+		case OPT_NO_STATE:
+			o->no_state = 1;
+			break;
+		case OPT_SENSITIVITY:
+			o->sensitivity = optarg;
+			break;
+		case OPT_SINCE:
+			o->since = optarg;
+			break;
+		case OPT_THRESHOLD:
+			o->threshold = optarg;
+			break;
+		default:
+			aiops_cli_usage(&d->cli);
+		}
+	}
+	if (o->from_state && o->no_state)
+		fatalx(EX_USAGE, "--from-state needs the state: drop --no-state");
+	if (o->since != NULL && !o->from_state)
+		fatalx(EX_USAGE, "--since goes with --from-state");
+}
+
+static void
+configure(struct detect *d, const struct options *o)
+{
+	char err[512];
+	double v;
+
+	d->cfg = aiops_conf_load(d->cli.config_opt, err, sizeof(err));
+	if (d->cfg == NULL)
+		fatalx(EX_CONFIG, "%s", err);
+	if (aiops_conf_check(d->cfg, "detect", config_keys, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	aiops_mdetect_params_default(&d->params);
+	if (o->sensitivity != NULL)
+		d->params.sensitivity = unit_interval("--sensitivity", o->sensitivity);
+	else if (aiops_conf_number(d->cfg, "detect.sensitivity", d->params.sensitivity,
+	    &d->params.sensitivity, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	if (o->threshold != NULL) {
+		d->threshold = unit_interval("--threshold", o->threshold);
+		d->threshold_set = 1;
+	} else if (aiops_conf_get(d->cfg, "detect.threshold") != NULL) {
+		if (aiops_conf_number(d->cfg, "detect.threshold", 0, &v, err, sizeof(err)) == -1)
+			fatalx(EX_CONFIG, "%s", err);
+		d->threshold = v;
+		d->threshold_set = 1;
+	}
+	d->overrides = aiops_conf_get(d->cfg, "detect.metrics");
+	d->counters = aiops_conf_get(d->cfg, "detect.counters");
+	if (d->counters != NULL && !json_is_array(d->counters))
+		fatalx(EX_CONFIG, "%s:%d: detect.counters: expected a list of name patterns",
+		    aiops_conf_file(d->cfg), aiops_conf_line(d->cfg, "detect.counters"));
+}
+
+static void
+open_state(struct detect *d, const struct options *o)
+{
+	char err[512], *path;
+
+	if (o->no_state)
+		return;
+	path = aiops_path_state(d->cli.state_opt);
+	if (path == NULL)
+		fatalx(EX_USAGE, "no state file: give --state, set AIOPS_STATE or HOME, or use --no-state");
+	d->state = aiops_state_open(path, 0, err, sizeof(err));
+	free(path);
+	if (d->state == NULL)
+		fatalx(EX_CANTCREAT, "%s", err);
+}
+
+static void
+skip(struct detect *d)
+{
+	skipped++;
+	log_warnx("%s:%lu: skipped: %s", d->name, d->lineno, d->err);
+	if (d->cli.strict && !stop) {
+		log_error("%s:%lu: stopping (--strict)", d->name, d->lineno);
+		stop = 1;
+	}
+}
+
+static void
+check_output(struct detect *d)
+{
+	if (d->out.error == EPIPE)
+		exit(EX_OK);
+	if (d->out.error != 0) {
+		errno = d->out.error;
+		fatal(EX_IOERR, "writing standard output");
+	}
+}
+
+static void
+save_models(struct detect *d)
+{
+	if (detect_save_models(d) == -1)
+		fatalx(EX_IOERR, "%s", d->err);
+}
+
+/* One input line: metrics are scored; other events pass with --all. */
+static void
+handle_line(struct detect *d, const char *line, size_t len)
+{
+	const char *type;
+	json_t *ev;
+	int rc;
+
+	rc = aiops_evread_line(line, len, &ev, d->err, sizeof(d->err));
+	if (rc == 1)
+		return;
+	if (rc == -1) {
+		skip(d);
+		return;
+	}
+	type = json_string_value(json_object_get(ev, "type"));
+	if (type != NULL && strcmp(type, "metric") == 0) {
+		if (detect_metric(d, ev, line, len) == -1)
+			skip(d);
+	} else if (d->all) {
+		aiops_buf_add(&d->out.buf, line, len);
+		aiops_out_end(&d->out);
+	}
+	json_decref(ev);
+	aiops_out_commit(&d->out);
+	if (d->since_save >= DETECT_SAVE_EVERY)
+		save_models(d);
+}
+
+static void
+read_input(struct detect *d, const char *path)
+{
+	const char *line;
+	struct aiops_lr *lr;
+	size_t len;
+	int fd = STDIN_FILENO, rc;
+
+	d->name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_error("%s: %s", path, strerror(errno));
+		status = EX_NOINPUT;
+		return;
+	}
+	lr = aiops_lr_new(fd, d->cli.max_line, 0);
+	aiops_lr_set_before_read(lr, aiops_out_hook, &d->out);
+	while (!stop && (rc = aiops_lr_next(lr, &line, &len)) != AIOPS_LR_EOF) {
+		d->lineno = aiops_lr_lineno(lr);
+		if (rc == AIOPS_LR_ERROR) {
+			if (errno == EINTR)
+				continue;
+			log_error("%s: %s", d->name, strerror(errno));
+			status = EX_IOERR;
+			break;
+		}
+		if (rc == AIOPS_LR_TOOLONG) {
+			snprintf(d->err, sizeof(d->err), "line of %zu bytes is longer than --max-line %zu",
+			    len, d->cli.max_line);
+			skip(d);
+		} else {
+			handle_line(d, line, len);
+		}
+		check_output(d);
+	}
+	aiops_lr_free(lr);
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int
+finish(struct detect *d)
+{
+	save_models(d);
+	if (aiops_out_close(&d->out) == -1)
+		check_output(d);
+	log_info("%lu metric points, %lu anomalies", d->nmetrics, d->nanomalies);
+	detect_metrics_free(d);
+	aiops_buf_release(&d->scratch);
+	if (d->state != NULL && aiops_state_close(d->state) == -1)
+		log_error("closing the state file failed");
+	aiops_conf_free(d->cfg);
+	if (skipped > 0) {
+		log_warnx("%lu line%s skipped", skipped, skipped == 1 ? "" : "s");
+		if (status == 0)
+			status = EX_DATAERR;
+	}
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct detect d;
+	struct options o;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	memset(&o, 0, sizeof(o));
+	aiops_cli_init(&d.cli, "aiops-detect", synopsis, helptext);
+	parse_options(&d, &o, argc, argv);
+	aiops_cli_start(&d.cli);
+	configure(&d, &o);
+	open_state(&d, &o);
+	aiops_hmap_init(&d.series);
+	aiops_out_init(&d.out, STDOUT_FILENO);
+	setup_signals();
+	if (o.from_state) {
+		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 3600LL * AIOPS_NS_PER_SEC;
+
+		if (detect_from_state(&d, aiops_clock_now() - since) == -1)
+			fatalx(EX_IOERR, "%s", d.err);
+	} else if (optind == argc) {
+		read_input(&d, "-");
+	} else {
+		for (i = optind; i < argc && !stop; i++)
+			read_input(&d, argv[i]);
+	}
+	return finish(&d);
+}

@@ -1,0 +1,143 @@
+/*
+ * mdetect.h - streaming anomaly detection for one metric series.
+ *
+ * One struct aiops_mdetect per series (series = name + host + labels; the
+ * caller keys them).  Each call to aiops_mdetect_update() first scores the
+ * point against what the model has learned so far, then learns from it, so
+ * a score never depends on the point itself or on anything after it.
+ *
+ * Tiers (all run on every point, cheap ones first):
+ *   1. statistical: rolling median / IQR of the last MDETECT_WIN points
+ *      (spikes), a seasonal time-of-day baseline learned from the series'
+ *      own sampling interval, and a short-window level-shift test;
+ *   2. confirming: a nearest-neighbour context model over the last
+ *      MDETECT_CTX points (is this recent shape like any shape seen
+ *      before?), in the spirit of KNN-CAD / CAD OSE;
+ *   3. calibration: the evidence of the tiers is turned into a score in
+ *      [0,1] by comparing its short-term mean with its own long-term
+ *      distribution (anomaly likelihood), then alerts are de-duplicated.
+ *
+ * The model is a fixed-size plain struct without pointers, so saving it is
+ * a copy (see aiops_mdetect_save()).  Memory per series: see
+ * aiops_mdetect_size().
+ *
+ * Ownership: aiops_mdetect_new() and aiops_mdetect_load() return a model the
+ * caller frees with aiops_mdetect_free(); aiops_mdetect_save() returns a
+ * malloc'd blob the caller frees with free().  Nothing here prints, exits or
+ * keeps global state; distinct models may be used from distinct threads.
+ */
+#ifndef AIOPS_MDETECT_H
+#define AIOPS_MDETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The knobs.  Every field has a default from aiops_mdetect_params_default();
+ * a caller normally changes only sensitivity.
+ */
+struct aiops_mdetect_params {
+	/*
+	 * 0..1, default 0.5.  Moves the alert threshold (aiops_mdetect_threshold()):
+	 * higher = more alerts.  Scores themselves do not depend on it, so
+	 * changing it never invalidates a saved model.
+	 */
+	double sensitivity;
+	/*
+	 * Points learned before any score above 0 is given (the model has
+	 * not seen enough to judge).  Default 200 (17 h at 5-minute samples).
+	 */
+	uint32_t warmup;
+	/*
+	 * De-duplication half-life in points: a score no higher than the
+	 * recent maximum (which halves every dedup points) is damped to a
+	 * tenth, so an incident alerts once unless it gets worse.
+	 * Default 150 (12.5 h at 5-minute samples).  0 = off.
+	 */
+	uint32_t dedup;
+	/*
+	 * 1 (default): also run the nearest-neighbour context model (tier 2).
+	 * 0: statistical tier only (about twice as fast).
+	 */
+	uint32_t context;
+};
+
+/* What one update found.  reason is always NUL-terminated. */
+#define AIOPS_MDETECT_REASON_MAX 192
+struct aiops_mdetect_result {
+	double score;		/* [0,1]; same value update() returns */
+	int alert;		/* 1 if score >= threshold (after de-duplication) */
+	const char *detector;	/* static name: "spike", "level", "seasonal",
+				   "context", "warmup", "invalid", "none" */
+	double baseline;	/* value the point was compared with */
+	double spread;		/* robust standard deviation of that baseline */
+	double deviation;	/* (value - baseline) / spread, signed */
+	/* filled only when alert is 1 (it costs a snprintf) */
+	char reason[AIOPS_MDETECT_REASON_MAX];
+};
+
+struct aiops_mdetect;
+
+void aiops_mdetect_params_default(struct aiops_mdetect_params *);
+
+/* Alert threshold on the score for these params (0.5 at sensitivity 0.5). */
+double aiops_mdetect_threshold(const struct aiops_mdetect_params *);
+
+/* NULL params = defaults.  Returns NULL if out of memory. */
+struct aiops_mdetect *aiops_mdetect_new(const struct aiops_mdetect_params *);
+void aiops_mdetect_free(struct aiops_mdetect *);
+
+/* Change the knobs of a live (e.g. just loaded) model; scores stay valid. */
+void aiops_mdetect_set_params(struct aiops_mdetect *,
+    const struct aiops_mdetect_params *);
+
+/*
+ * Score the point (ts_ns: nanoseconds since the Unix epoch, UTC), then
+ * learn it.  Returns the score in [0,1]; out may be NULL.
+ *
+ * Bad input, handled deliberately:
+ *  - NaN or infinite value: score 0, detector "invalid", nothing learned.
+ *  - timestamp equal to or older than the newest one learned (duplicate,
+ *    out of order, or a cron batch that overlaps the previous one): scored
+ *    against the current model, but not learned, so replaying points never
+ *    changes the model.
+ *  - gap (more than MDETECT_GAP sampling intervals since the previous
+ *    point): the short-term memory (context window, level-shift window,
+ *    evidence average) restarts; long-term baselines are kept.
+ *  - counters: the model treats values as gauges.  Give it rates (the
+ *    caller differentiates counters and drops the negative delta at a
+ *    reset, see aiops_mdetect_counter_rate()); a raw counter only looks
+ *    like a steady trend and its reset like a level shift.
+ */
+double aiops_mdetect_update(struct aiops_mdetect *, int64_t ts_ns,
+    double value, struct aiops_mdetect_result *out);
+
+/*
+ * Counter helper: *rate = per-second increase from (prev_ts, prev) to
+ * (ts, cur).  Returns 0 and sets *rate, or -1 when there is no rate to
+ * give: a reset (cur < prev; the counter restarted from 0, so the
+ * increase since the previous sample is unknown), a non-increasing
+ * timestamp, or a non-finite input.
+ */
+int aiops_mdetect_counter_rate(int64_t prev_ts_ns, double prev,
+    int64_t ts_ns, double cur, double *rate);
+
+/*
+ * Serialise to a new malloc'd blob (*blob), returning its size, or 0 if
+ * out of memory.  The blob is the model in host byte order with a magic,
+ * version and size header; a model loaded from it continues exactly as the
+ * saved one would have (bit-identical scores).
+ */
+size_t aiops_mdetect_save(const struct aiops_mdetect *, unsigned char **blob);
+
+/*
+ * Load a blob from aiops_mdetect_save() into a new model (*m).  Returns 0,
+ * or -1 if the blob is not a model of this version / size / byte order or
+ * memory runs out (*m is then NULL); the caller then starts a fresh model.
+ */
+int aiops_mdetect_load(struct aiops_mdetect **m, const void *blob, size_t n);
+
+/* Bytes of memory one model uses (its whole state). */
+size_t aiops_mdetect_size(void);
+
+#endif /* AIOPS_MDETECT_H */
