@@ -46,20 +46,22 @@ PROGRAMS="aiops-ingest"
 	done
 }
 
-# Runs each "$ command" line of a page's EXAMPLES (continuations joined)
-# from the build directory, where share/samples exists; commands that need
-# a system file or a program that is not built yet are left out.
+# Prints each "$ command" of a page's EXAMPLES, NUL-terminated: indented
+# lines after it continue it, anything else is its sample output.
 run_examples() {
-	local page=$1
 	awk '/^\.Sh EXAMPLES/ {on = 1; next} /^\.Sh / {on = 0}
-	     on && /^\$ / {cmd = substr($0, 3); while (cmd ~ /\\e$/ && (getline nxt) > 0) cmd = substr(cmd, 1, length(cmd) - 2) " " nxt; print cmd}' "$page" |
-	sed -e 's/\\e/\\/g' -e 's/\\(em/-/g'
+	     function flush() { if (cmd != "") printf "%s%c", cmd, 0; cmd = "" }
+	     !on {next}
+	     /^\$ / {flush(); cmd = substr($0, 3); next}
+	     /^[ \t]/ && cmd != "" {cmd = cmd "\n" $0; next}
+	     {flush()}
+	     END {flush()}' "$1" | sed -e 's/\\e/\\/g' -e 's/\\(em/-/g'
 }
 
 @test "the EXAMPLES of the man pages run" {
 	cd "$AIOPS_BUILDDIR"
 	for page in "$AIOPS_SRCDIR"/man/*.[0-9]; do
-		while IFS= read -r cmd; do
+		while IFS= read -r -d '' cmd; do
 			case $cmd in *"/var/log/"*|*aiops-detect*|*aiops-forecast*|*aiops-run*|*aiops-notify*|*aiops-ask*) continue ;; esac
 			run bash -c "$cmd"
 			[ "$status" -eq 0 ] || { echo "$page: \`$cmd\` exited $status: $output"; false; }
