@@ -64,6 +64,45 @@ const struct aiops_migration aiops_migrations[] = {
 	  "CREATE INDEX anomalies_ts ON anomalies(ts);"
 	  "CREATE INDEX anomalies_host_ts ON anomalies(host, ts);"
 	},
+	{ 3,
+	  /* aiops-detect for logs: mined templates, stored lines, search. */
+	  "CREATE TABLE log_templates ("
+	  "  id INTEGER PRIMARY KEY,"		/* the template_id, stable */
+	  "  template TEXT NOT NULL,"
+	  "  count INTEGER NOT NULL,"
+	  "  first_seen INTEGER, last_seen INTEGER);"
+	  "CREATE TABLE log_lines ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  ts INTEGER NOT NULL, host TEXT, service TEXT, severity TEXT,"
+	  "  template_id INTEGER, message TEXT NOT NULL);"
+	  "CREATE INDEX log_lines_ts ON log_lines(ts);"
+	  /* Full-text search with bm25 ranking, kept in step by triggers. */
+	  "CREATE VIRTUAL TABLE log_fts USING fts5(message, content='log_lines', content_rowid='id');"
+	  "CREATE TRIGGER log_lines_ai AFTER INSERT ON log_lines BEGIN"
+	  "  INSERT INTO log_fts(rowid, message) VALUES (new.id, new.message); END;"
+	  "CREATE TRIGGER log_lines_ad AFTER DELETE ON log_lines BEGIN"
+	  "  INSERT INTO log_fts(log_fts, rowid, message) VALUES ('delete', old.id, old.message); END;"
+	  "CREATE VIRTUAL TABLE template_fts USING fts5(template, content='log_templates', content_rowid='id');"
+	  "CREATE TRIGGER log_templates_ai AFTER INSERT ON log_templates BEGIN"
+	  "  INSERT INTO template_fts(rowid, template) VALUES (new.id, new.template); END;"
+	  "CREATE TRIGGER log_templates_au AFTER UPDATE OF template ON log_templates BEGIN"
+	  "  INSERT INTO template_fts(template_fts, rowid, template) VALUES ('delete', old.id, old.template);"
+	  "  INSERT INTO template_fts(rowid, template) VALUES (new.id, new.template); END;"
+	  /* Per-minute log counts not yet closed when a run ended. */
+	  "CREATE TABLE log_rate_pending ("
+	  "  key TEXT PRIMARY KEY, minute INTEGER NOT NULL, count INTEGER NOT NULL,"
+	  "  host TEXT, template_id INTEGER);"
+	  /* Incidents: anomalies and alerts grouped by aiops-detect --correlate. */
+	  "CREATE TABLE incidents ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  status TEXT NOT NULL,"		/* open | resolved */
+	  "  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	  "  hosts TEXT NOT NULL,"		/* JSON array */
+	  "  root_cause TEXT,"			/* JSON object: the suspected member */
+	  "  members TEXT NOT NULL,"		/* JSON array */
+	  "  summary TEXT);"
+	  "CREATE INDEX incidents_status ON incidents(status, last_seen);"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

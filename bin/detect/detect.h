@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
+#include "event.h"
 #include "hmap.h"
 #include "mdetect.h"
 #include "out.h"
@@ -20,6 +21,23 @@
 
 /* Save models at least this often during a long run (points). */
 #define DETECT_SAVE_EVERY	200000
+
+struct logdet;
+struct correlator;
+
+/* An anomaly or alert offered to the correlator (incidents.c). */
+struct detect_member {
+	int64_t		 ts;
+	const char	*kind;		/* metric | log | alert */
+	const char	*host;		/* or NULL */
+	size_t		 hlen;
+	const char	*cluster;	/* or NULL */
+	const char	*what;		/* metric name, template, alert name */
+	size_t		 wlen;
+	double		 score;
+	const char	*event;		/* the member's event, JSON (for its id) */
+	size_t		 elen;
+};
 
 struct detect {
 	struct aiops_cli		 cli;
@@ -37,6 +55,10 @@ struct detect {
 	unsigned long			 nmetrics;
 	unsigned long			 nanomalies;
 	unsigned long			 since_save;
+	double				 min_alert_value;	/* derived rates: volume needed */
+	struct logdet			*logs;		/* logs.c */
+	struct correlator		*corr;		/* incidents.c, with --correlate */
+	int				 raw;		/* --raw: input lines are log lines */
 	/* where the current input line is, for messages */
 	const char			*name;
 	unsigned long			 lineno;
@@ -50,10 +72,43 @@ struct detect {
  * 0, or -1 with d->err set (the event was malformed: nothing written).
  */
 int detect_metric(struct detect *d, json_t *ev, const char *line, size_t len);
+/*
+ * One point: ev and line are the input event and its bytes (for --all), or
+ * NULL for points derived here (log rates), which are scored silently.
+ */
+void detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
+    const char *line, size_t len);
 /* Feeds stored points since `since` (ns) through detect_metric. */
 int detect_from_state(struct detect *d, int64_t since);
 /* Saves the models that changed. 0, or -1 (message logged). */
 int detect_save_models(struct detect *d);
 void detect_metrics_free(struct detect *d);
+
+/* Stores an anomaly event written to the output (all kinds). */
+void detect_store_anomaly(struct detect *d, const char *event, size_t elen, int64_t ts,
+    const char *kind, const char *series_key, const char *name, const char *host,
+    size_t hlen, uint64_t tid, double value, double score, const char *detector,
+    const char *reason);
+
+/* logs.c */
+void detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t retention);
+/* A log event: mine it, count it, flag what is new. -1 with d->err. */
+int detect_log(struct detect *d, json_t *ev, const char *line, size_t len);
+/* A raw log line (--raw). */
+int detect_raw(struct detect *d, const char *line, size_t len);
+int detect_logs_save(struct detect *d);
+void detect_logs_free(struct detect *d);
+/* --search: stored lines matching an FTS5 query, best first. */
+int detect_search(struct detect *d, const char *query, int64_t since, int limit);
+
+/* incidents.c */
+void detect_correlate_init(struct detect *d, int64_t window, int64_t close_after);
+/* Offers an anomaly or alert; no-op without --correlate. */
+void detect_correlate(struct detect *d, const struct detect_member *m);
+/* An input event of type alert or anomaly (from upstream). */
+void detect_correlate_event(struct detect *d, const json_t *ev, const char *line, size_t len);
+/* Resolves incidents quiet for close_after on the toolkit clock. */
+void detect_correlate_tick(struct detect *d);
+void detect_correlate_free(struct detect *d);
 
 #endif

@@ -26,17 +26,22 @@
 
 enum {
 	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,
+	OPT_CORRELATE,
 	OPT_FROM_STATE,
+	OPT_LIMIT,
 	OPT_NO_STATE,
+	OPT_RAW,
+	OPT_SEARCH,
 	OPT_SENSITIVITY,
 	OPT_SINCE,
 	OPT_THRESHOLD,
 };
 
 static const char synopsis[] =
-    "aiops-detect [-hqVv] [--all] [--sensitivity s] [--threshold t]\n"
-    "                    [--from-state --since duration] [--no-state]\n"
-    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]";
+    "aiops-detect [-hqVv] [--all] [--raw] [--correlate] [--sensitivity s]\n"
+    "                    [--threshold t] [--from-state] [--since duration] [--no-state]\n"
+    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]\n"
+    "       aiops-detect --search query [--since duration] [--limit n] [--state file]";
 
 static const char helptext[] =
     "Options:\n"
@@ -45,14 +50,23 @@ static const char helptext[] =
     "      --sensitivity S     0 (fewest alerts) to 1 (most); default 0.5\n"
     "      --threshold T       alert when the score is at least T (default: from the\n"
     "                          sensitivity)\n"
+    "      --raw               input lines are raw log lines, not events\n"
+    "      --correlate         group anomalies and alerts into incidents\n"
     "      --from-state        read stored metric history instead of the input\n"
-    "      --since DUR         with --from-state, how far back (e.g. 2h)\n"
+    "      --since DUR         with --from-state or --search, how far back (e.g. 2h)\n"
+    "      --search QUERY      full-text search of stored log lines and templates\n"
+    "                          (SQLite FTS5 syntax), best matches first\n"
+    "      --limit N           with --search, at most N results of each kind (default 20)\n"
     "      --no-state          keep nothing: models start afresh and are not saved\n";
 
 static const struct option longopts[] = {
 	{ "all",	 no_argument,	    NULL, OPT_ALL },
+	{ "correlate",	 no_argument,	    NULL, OPT_CORRELATE },
 	{ "from-state",	 no_argument,	    NULL, OPT_FROM_STATE },
+	{ "limit",	 required_argument, NULL, OPT_LIMIT },
 	{ "no-state",	 no_argument,	    NULL, OPT_NO_STATE },
+	{ "raw",	 no_argument,	    NULL, OPT_RAW },
+	{ "search",	 required_argument, NULL, OPT_SEARCH },
 	{ "sensitivity", required_argument, NULL, OPT_SENSITIVITY },
 	{ "since",	 required_argument, NULL, OPT_SINCE },
 	{ "threshold",	 required_argument, NULL, OPT_THRESHOLD },
@@ -62,12 +76,16 @@ static const struct option longopts[] = {
 
 static const char *const config_keys[] = {
 	"sensitivity", "threshold", "metrics.*.sensitivity", "metrics.*.threshold",
-	"counters", NULL,
+	"counters", "logs.warmup", "logs.min_burst", "logs.retention",
+	"correlate.window", "correlate.close_after", NULL,
 };
 
 struct options {
 	int		 from_state;
 	int		 no_state;
+	int		 correlate;
+	int		 limit;
+	const char	*search;
 	const char	*since;
 	const char	*sensitivity;
 	const char	*threshold;
@@ -110,11 +128,23 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 		case OPT_ALL:
 			d->all = 1;
 			break;
+		case OPT_CORRELATE:
+			o->correlate = 1;
+			break;
 		case OPT_FROM_STATE:
 			o->from_state = 1;
 			break;
+		case OPT_LIMIT:
+			o->limit = (int)aiops_cli_number("--limit", optarg, 1, 1000000);
+			break;
 		case OPT_NO_STATE:
 			o->no_state = 1;
+			break;
+		case OPT_RAW:
+			d->raw = 1;
+			break;
+		case OPT_SEARCH:
+			o->search = optarg;
 			break;
 		case OPT_SENSITIVITY:
 			o->sensitivity = optarg;
@@ -129,10 +159,47 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 			aiops_cli_usage(&d->cli);
 		}
 	}
-	if (o->from_state && o->no_state)
-		fatalx(EX_USAGE, "--from-state needs the state: drop --no-state");
-	if (o->since != NULL && !o->from_state)
-		fatalx(EX_USAGE, "--since goes with --from-state");
+	if ((o->from_state || o->search) && o->no_state)
+		fatalx(EX_USAGE, "--from-state and --search need the state: drop --no-state");
+	if (o->since != NULL && !o->from_state && o->search == NULL)
+		fatalx(EX_USAGE, "--since goes with --from-state or --search");
+	if (o->limit != 0 && o->search == NULL)
+		fatalx(EX_USAGE, "--limit goes with --search");
+}
+
+static int64_t
+conf_duration(struct detect *d, const char *path, int64_t def)
+{
+	char err[512];
+	int64_t v;
+
+	if (aiops_conf_duration(d->cfg, path, def, &v, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	return v;
+}
+
+static double
+conf_number(struct detect *d, const char *path, double def)
+{
+	char err[512];
+	double v;
+
+	if (aiops_conf_number(d->cfg, path, def, &v, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	return v;
+}
+
+/* The log and incident parts, with their settings (see aiops-detect(1)). */
+static void
+start_parts(struct detect *d, const struct options *o)
+{
+	detect_logs_init(d, (uint64_t)conf_number(d, "detect.logs.warmup", 2000),
+	    conf_number(d, "detect.logs.min_burst", 10),
+	    conf_duration(d, "detect.logs.retention", 7 * 86400 * AIOPS_NS_PER_SEC));
+	if (o->correlate)
+		detect_correlate_init(d,
+		    conf_duration(d, "detect.correlate.window", 10 * 60 * AIOPS_NS_PER_SEC),
+		    conf_duration(d, "detect.correlate.close_after", 30 * 60 * AIOPS_NS_PER_SEC));
 }
 
 static void
@@ -209,7 +276,7 @@ check_output(struct detect *d)
 static void
 save_models(struct detect *d)
 {
-	if (detect_save_models(d) == -1)
+	if (detect_save_models(d) == -1 || detect_logs_save(d) == -1)
 		fatalx(EX_IOERR, "%s", d->err);
 }
 
@@ -221,6 +288,11 @@ handle_line(struct detect *d, const char *line, size_t len)
 	json_t *ev;
 	int rc;
 
+	if (d->raw) {
+		detect_raw(d, line, len);
+		aiops_out_commit(&d->out);
+		return;
+	}
 	rc = aiops_evread_line(line, len, &ev, d->err, sizeof(d->err));
 	if (rc == 1)
 		return;
@@ -229,13 +301,19 @@ handle_line(struct detect *d, const char *line, size_t len)
 		return;
 	}
 	type = json_string_value(json_object_get(ev, "type"));
-	if (type != NULL && strcmp(type, "metric") == 0) {
-		if (detect_metric(d, ev, line, len) == -1)
-			skip(d);
-	} else if (d->all) {
+	if (type != NULL && strcmp(type, "metric") == 0)
+		rc = detect_metric(d, ev, line, len);
+	else if (type != NULL && strcmp(type, "log") == 0)
+		rc = detect_log(d, ev, line, len);
+	else if (d->all) {
 		aiops_buf_add(&d->out.buf, line, len);
 		aiops_out_end(&d->out);
 	}
+	if (rc == -1)
+		skip(d);
+	else if (type != NULL)
+		detect_correlate_event(d, ev, line, len);
+	detect_correlate_tick(d);
 	json_decref(ev);
 	aiops_out_commit(&d->out);
 	if (d->since_save >= DETECT_SAVE_EVERY)
@@ -300,6 +378,8 @@ finish(struct detect *d)
 	if (aiops_out_close(&d->out) == -1)
 		check_output(d);
 	log_info("%lu metric points, %lu anomalies", d->nmetrics, d->nanomalies);
+	detect_correlate_free(d);
+	detect_logs_free(d);
 	detect_metrics_free(d);
 	aiops_buf_release(&d->scratch);
 	if (d->state != NULL && aiops_state_close(d->state) == -1)
@@ -330,6 +410,15 @@ main(int argc, char **argv)
 	aiops_hmap_init(&d.series);
 	aiops_out_init(&d.out, STDOUT_FILENO);
 	setup_signals();
+	if (o.search != NULL) {
+		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 0;
+
+		if (detect_search(&d, o.search, since ? aiops_clock_now() - since : 0,
+		    o.limit ? o.limit : 20) == -1)
+			fatalx(EX_DATAERR, "%s", d.err);
+		return finish(&d);
+	}
+	start_parts(&d, &o);
 	if (o.from_state) {
 		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 3600LL * AIOPS_NS_PER_SEC;
 

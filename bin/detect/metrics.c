@@ -99,8 +99,9 @@ static const char sql_save[] =
     " counter_ts = excluded.counter_ts, counter_value = excluded.counter_value,"
     " updated = excluded.updated";
 static const char sql_anomaly[] =
-    "INSERT OR REPLACE INTO anomalies (id, ts, kind, series_key, name, host, value, score,"
-    " detector, reason, event) VALUES (?1, ?2, 'metric', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    "INSERT OR REPLACE INTO anomalies (id, ts, kind, series_key, name, host, template_id,"
+    " value, score, detector, reason, event)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /* The model saved for key, if any. */
 static void
@@ -201,29 +202,33 @@ write_annotated(struct detect *d, const char *line, size_t len, const json_t *ev
 	aiops_out_end(&d->out);
 }
 
-static void
-store_anomaly(struct detect *d, const struct series *s, const struct aiops_metric *m,
-    const struct aiops_mdetect_result *r, const char *event, size_t elen)
+void
+detect_store_anomaly(struct detect *d, const char *event, size_t elen, int64_t ts,
+    const char *kind, const char *series_key, const char *name, const char *host,
+    size_t hlen, uint64_t tid, double value, double score, const char *detector,
+    const char *reason)
 {
+	const char *idp = strstr(event, "\"id\":\"");
 	sqlite3_stmt *st;
-	char id[17];
 
-	if (d->state == NULL || (st = aiops_state_stmt(d->state, sql_anomaly)) == NULL)
+	if (d->state == NULL || idp == NULL || (st = aiops_state_stmt(d->state, sql_anomaly)) == NULL)
 		return;
-	/* The id is the event's own: "id":"<16 hex>" right after type and ts. */
-	memcpy(id, strstr(event, "\"id\":\"") + 6, 16);
-	id[16] = '\0';
-	sqlite3_bind_text(st, 1, id, 16, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, m->ts / 1000000);
-	sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, s->name, -1, SQLITE_STATIC);
-	if (s->host != NULL)
-		sqlite3_bind_text(st, 5, s->host, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 6, m->value);
-	sqlite3_bind_double(st, 7, r->score);
-	sqlite3_bind_text(st, 8, r->detector, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, r->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, event, (int)elen, SQLITE_TRANSIENT);
+	/* The id is the event's own, written by aiops_event_begin(). */
+	sqlite3_bind_text(st, 1, idp + 6, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, ts / 1000000);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	if (series_key != NULL)
+		sqlite3_bind_text(st, 4, series_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+	if (host != NULL)
+		sqlite3_bind_text(st, 6, host, (int)hlen, SQLITE_STATIC);
+	if (tid != 0)
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)tid);
+	sqlite3_bind_double(st, 8, value);
+	sqlite3_bind_double(st, 9, score);
+	sqlite3_bind_text(st, 10, detector, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, event, (int)elen, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		log_warnx("%s: storing an anomaly: %s", aiops_state_path(d->state),
 		    aiops_state_errmsg(d->state));
@@ -248,6 +253,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 {
 	struct aiops_event_head h;
 	struct aiops_jw w;
+	struct detect_member mem;
 	size_t start = d->out.buf.len;
 
 	memset(&h, 0, sizeof(h));
@@ -279,44 +285,67 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "reason", r->reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	store_anomaly(d, s, m, r, d->out.buf.data + start, d->out.buf.len - start);
+	detect_store_anomaly(d, d->out.buf.data + start, d->out.buf.len - start, m->ts,
+	    "metric", s->key, s->name, m->host, m->hlen, 0, m->value, r->score,
+	    r->detector, r->reason);
 	aiops_out_end(&d->out);
 	d->nanomalies++;
 	explain_anomaly(d, s, r);
+	memset(&mem, 0, sizeof(mem));
+	mem.ts = m->ts;
+	mem.kind = "metric";
+	mem.host = m->host;
+	mem.hlen = m->hlen;
+	mem.cluster = m->cluster;
+	mem.what = m->name;
+	mem.wlen = m->nlen;
+	mem.score = r->score;
+	mem.event = d->out.buf.data + start;
+	mem.elen = d->out.buf.len - start - 1;
+	detect_correlate(d, &mem);
 }
 
 int
 detect_metric(struct detect *d, json_t *ev, const char *line, size_t len)
 {
 	struct aiops_label lab[AIOPS_MAX_LABELS];
-	struct aiops_mdetect_result r;
 	struct aiops_metric m;
-	struct series *s;
-	double v;
 
 	if (aiops_evread_metric(ev, &m, lab, d->err, sizeof(d->err)) == -1)
 		return -1;
-	aiops_clock_observe(m.ts);
-	s = series_get(d, &m);
+	detect_point(d, &m, ev, line, len);
+	return 0;
+}
+
+void
+detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
+    const char *line, size_t len)
+{
+	struct aiops_mdetect_result r;
+	struct series *s;
+	double v;
+
+	aiops_clock_observe(m->ts);
+	s = series_get(d, m);
 	memset(&r, 0, sizeof(r));
-	if (model_value(s, &m, &v) == -1) {
+	if (model_value(s, m, &v) == -1) {
 		r.detector = "counter-reset";
 		r.score = 0;
 	} else {
-		aiops_mdetect_update(s->model, m.ts, v, &r);
+		aiops_mdetect_update(s->model, m->ts, v, &r);
 	}
 	s->dirty = 1;
 	d->nmetrics++;
-	if (d->all)
+	if (d->all && ev != NULL)
 		write_annotated(d, line, line != NULL ? len : 0, ev, &r);
-	if (r.score >= s->threshold && (r.alert || d->threshold_set) && r.score > 0) {
+	if (r.score >= s->threshold && (r.alert || d->threshold_set) && r.score > 0 &&
+	    m->value >= d->min_alert_value) {
 		if (r.reason[0] == '\0')
 			snprintf(r.reason, sizeof(r.reason), "score %.3f above the threshold %.3f",
 			    r.score, s->threshold);
-		write_anomaly(d, s, &m, &r, v);
+		write_anomaly(d, s, m, &r, v);
 	}
 	d->since_save++;
-	return 0;
 }
 
 static int

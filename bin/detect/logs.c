@@ -1,0 +1,712 @@
+/*
+ * logs.c: aiops-detect for log events and raw lines. Each message is mined
+ * into a template (lib/logmine.c); a template never seen before (after the
+ * warm-up) is an anomaly; per-minute counts of each template and of each
+ * host's error lines are scored by the metric detectors (detect_point), so
+ * bursts and drops are found the same way as in any metric. Lines and
+ * templates are stored in the state for full-text search (FTS5, bm25).
+ */
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "detect.h"
+#include "event.h"
+#include "evread.h"
+#include "jw.h"
+#include "log.h"
+#include "logmine.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#define NS_PER_MIN	(60 * AIOPS_NS_PER_SEC)
+#define MAX_ZERO_FILL	60	/* quiet minutes fed after a gap, at most */
+#define STORE_BATCH	20000
+
+/* A per-minute count: of one template, or of one host's error lines. */
+struct rate {
+	char		*name;		/* log_template_rate | log_error_rate */
+	char		*host;		/* or NULL */
+	uint64_t	 tid;		/* template, or 0 */
+	int64_t		 minute;	/* start of the minute counted, ns */
+	uint64_t	 count;
+};
+
+struct stored_line {
+	int64_t		 ts;
+	char		*host, *service, *message;
+	const char	*severity;
+	uint64_t	 tid;
+};
+
+struct logdet {
+	struct aiops_logmine	*lm;
+	uint64_t		 nlines;	/* mined, over all runs */
+	uint64_t		 warmup;	/* lines before new templates alert */
+	double			 min_burst;	/* lines a minute before a rate alerts */
+	int64_t			 retention;	/* of stored lines, ns; 0 keeps all */
+	int64_t			 minute;	/* latest minute seen */
+	struct aiops_hmap	 rates;
+	struct stored_line	*pending;
+	size_t			 npending;
+};
+
+static const char *const sev_names[] = {
+	"critical", "critical", "critical", "error", "warning", "notice", "info", "debug",
+};
+
+static const char *
+sev_name(int sev)
+{
+	return sev >= 0 && sev <= 7 ? sev_names[sev] : "info";
+}
+
+static const char sql_tmpl_load[] = "SELECT id, template, count FROM log_templates ORDER BY id";
+static const char sql_tmpl_save[] =
+    "INSERT INTO log_templates (id, template, count, first_seen, last_seen)"
+    " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO UPDATE SET"
+    " template = excluded.template, count = excluded.count, last_seen = excluded.last_seen"
+    " WHERE template <> excluded.template OR count <> excluded.count";
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
+static const char sql_meta_set[] =
+    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+static const char sql_pending_load[] =
+    "SELECT key, minute, count, host, template_id FROM log_rate_pending";
+static const char sql_pending_clear[] = "DELETE FROM log_rate_pending";
+static const char sql_pending_save[] =
+    "INSERT INTO log_rate_pending (key, minute, count, host, template_id) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_line[] =
+    "INSERT INTO log_lines (ts, host, service, severity, template_id, message)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_retention[] = "DELETE FROM log_lines WHERE ts < ?1";
+
+static struct rate *
+rate_get(struct detect *d, const char *name, const char *host, size_t hlen, uint64_t tid)
+{
+	struct logdet *l = d->logs;
+	struct rate *r;
+
+	aiops_buf_reset(&d->scratch);
+	aiops_buf_addf(&d->scratch, "%s{", name);
+	if (host != NULL)
+		aiops_buf_addf(&d->scratch, "host=\"%.*s\"", (int)hlen, host);
+	if (tid != 0)
+		aiops_buf_addf(&d->scratch, "template_id=\"%llu\"", (unsigned long long)tid);
+	aiops_buf_addc(&d->scratch, '}');
+	r = aiops_hmap_get(&l->rates, d->scratch.data, d->scratch.len);
+	if (r == NULL) {
+		r = xcalloc(1, sizeof(*r));
+		r->name = xstrdup(name);
+		r->host = host != NULL ? xstrndup(host, hlen) : NULL;
+		r->tid = tid;
+		aiops_hmap_put(&l->rates, d->scratch.data, d->scratch.len, r);
+	}
+	return r;
+}
+
+/* Scores one minute's count as a point of the metric r names. */
+static void
+rate_point(struct detect *d, const struct rate *r, int64_t minute, double count)
+{
+	struct aiops_label lab[1];
+	struct aiops_metric m;
+	char tid[24];
+
+	memset(&m, 0, sizeof(m));
+	m.ts = minute + NS_PER_MIN;	/* the count is known when the minute ends */
+	m.name = r->name;
+	m.nlen = strlen(r->name);
+	m.value = count;
+	m.unit = "lines/min";
+	m.source = "aiops-detect";
+	m.labels = lab;
+	if (r->host != NULL) {
+		m.host = r->host;
+		m.hlen = strlen(r->host);
+	}
+	if (r->tid != 0) {
+		lab[0].key = "template_id";
+		lab[0].klen = 11;
+		lab[0].val = tid;
+		lab[0].vlen = (size_t)snprintf(tid, sizeof(tid), "%llu", (unsigned long long)r->tid);
+		m.nlabels = 1;
+	}
+	d->min_alert_value = d->logs->min_burst;
+	detect_point(d, &m, NULL, NULL, 0);
+	d->min_alert_value = 0;
+}
+
+/* Closes every count whose minute ended before `minute`. */
+static void
+rates_close(struct detect *d, int64_t minute)
+{
+	struct logdet *l = d->logs;
+	size_t i;
+
+	for (i = 0; i < l->rates.cap; i++) {
+		struct rate *r = l->rates.ents[i].val;
+		int64_t m;
+		int n;
+
+		if (l->rates.ents[i].key == NULL || r->minute >= minute)
+			continue;
+		rate_point(d, r, r->minute, (double)r->count);
+		for (m = r->minute + NS_PER_MIN, n = 0; m < minute && n < MAX_ZERO_FILL;
+		    m += NS_PER_MIN, n++)
+			rate_point(d, r, m, 0);
+		r->minute = minute;
+		r->count = 0;
+	}
+}
+
+static void
+rate_count(struct detect *d, struct rate *r, int64_t minute)
+{
+	if (r->count == 0 && r->minute < minute)
+		r->minute = minute;
+	r->count++;
+}
+
+static void
+count_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
+    const char *host, size_t hlen)
+{
+	struct logdet *l = d->logs;
+	int64_t minute = ts - ((ts % NS_PER_MIN) + NS_PER_MIN) % NS_PER_MIN;
+
+	if (minute > l->minute) {
+		if (l->minute != 0)
+			rates_close(d, minute);
+		l->minute = minute;
+	}
+	rate_count(d, rate_get(d, "log_template_rate", NULL, 0, ll->template_id), l->minute);
+	if (ll->severity >= 0 && ll->severity <= 3)
+		rate_count(d, rate_get(d, "log_error_rate", host, hlen, 0), l->minute);
+}
+
+/* An anomaly for a template never seen before. */
+static void
+new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
+    const char *host, size_t hlen, const char *service, size_t slen)
+{
+	struct aiops_event_head h;
+	struct aiops_jw w;
+	char reason[AIOPS_MDETECT_REASON_MAX + 64];
+	size_t start = d->out.buf.len;
+	struct detect_member mem;
+
+	memset(&h, 0, sizeof(h));
+	h.type = "anomaly";
+	h.ts = ts;
+	h.host = host;
+	h.hlen = hlen;
+	h.source = "aiops-detect";
+	h.idkey = ll->tmpl;
+	h.idklen = ll->tmpl_len;
+	snprintf(reason, sizeof(reason), "a new kind of log line after %llu lines: \"%.*s\"",
+	    (unsigned long long)d->logs->nlines, (int)(ll->tmpl_len > 120 ? 120 : ll->tmpl_len), ll->tmpl);
+	aiops_jw_init(&w, &d->out.buf);
+	aiops_event_begin(&w, &h);
+	aiops_jw_kcstr(&w, "name", "log_new_template");
+	aiops_jw_key(&w, "template_id", 11);
+	aiops_jw_uinteger(&w, ll->template_id);
+	aiops_jw_kstr(&w, "template", ll->tmpl, ll->tmpl_len);
+	aiops_jw_kstr(&w, "message", ll->message, ll->message_len);
+	if (service != NULL)
+		aiops_jw_kstr(&w, "service", service, slen);
+	aiops_jw_kcstr(&w, "severity", sev_name(ll->severity));
+	aiops_jw_knum(&w, "score", 1.0);
+	aiops_jw_kcstr(&w, "detector", "new-template");
+	aiops_jw_kcstr(&w, "reason", reason);
+	aiops_jw_object_end(&w);
+	detect_store_anomaly(d, d->out.buf.data + start, d->out.buf.len - start, ts,
+	    "log", NULL, "log_new_template", host, hlen, ll->template_id, 0, 1.0,
+	    "new-template", reason);
+	aiops_out_end(&d->out);
+	d->nanomalies++;
+	memset(&mem, 0, sizeof(mem));
+	mem.ts = ts;
+	mem.kind = "log";
+	mem.host = host;
+	mem.hlen = hlen;
+	mem.what = ll->tmpl;
+	mem.wlen = ll->tmpl_len;
+	mem.score = 1.0;
+	mem.event = d->out.buf.data + start;
+	mem.elen = d->out.buf.len - start - 1;
+	detect_correlate(d, &mem);
+}
+
+static void
+write_params(struct aiops_jw *w, const struct aiops_logline *ll)
+{
+	size_t i;
+
+	aiops_jw_key(w, "template_id", 11);
+	aiops_jw_uinteger(w, ll->template_id);
+	aiops_jw_kstr(w, "template", ll->tmpl, ll->tmpl_len);
+	aiops_jw_key(w, "params", 6);
+	aiops_jw_array_begin(w);
+	for (i = 0; i < ll->nparams; i++)
+		aiops_jw_string(w, ll->params[i], ll->param_lens[i]);
+	aiops_jw_array_end(w);
+}
+
+/* The input log event with template fields spliced before its brace. */
+static void
+write_annotated(struct detect *d, const char *line, size_t len, const struct aiops_logline *ll)
+{
+	struct aiops_jw w;
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	aiops_buf_add(&d->out.buf, line, len - 1);
+	aiops_jw_init(&w, &d->out.buf);
+	w.depth = 1;
+	w.need_comma[1] = len > 2;
+	write_params(&w, ll);
+	aiops_buf_addc(&d->out.buf, '}');
+	aiops_out_end(&d->out);
+}
+
+/* A raw line as the log event it is, with its header fields. */
+static void
+write_raw(struct detect *d, int64_t ts, const struct aiops_logline *ll)
+{
+	struct aiops_label lab[1];
+	struct aiops_event_head h;
+	struct aiops_jw w;
+
+	memset(&h, 0, sizeof(h));
+	h.type = "log";
+	h.ts = ts;
+	h.host = ll->host;
+	h.hlen = ll->host_len;
+	h.source = "aiops-detect";
+	h.idkey = ll->message;
+	h.idklen = ll->message_len;
+	if (ll->pid != NULL) {
+		lab[0].key = "pid";
+		lab[0].klen = 3;
+		lab[0].val = ll->pid;
+		lab[0].vlen = ll->pid_len;
+		h.labels = lab;
+		h.nlabels = 1;
+	}
+	aiops_jw_init(&w, &d->out.buf);
+	aiops_event_begin(&w, &h);
+	if (ll->component != NULL)
+		aiops_jw_kstr(&w, "service", ll->component, ll->component_len);
+	aiops_jw_kcstr(&w, "severity", sev_name(ll->severity));
+	aiops_jw_kstr(&w, "message", ll->message, ll->message_len);
+	write_params(&w, ll);
+	aiops_jw_object_end(&w);
+	aiops_out_end(&d->out);
+}
+
+static void
+store_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
+    const char *host, size_t hlen, const char *service, size_t slen)
+{
+	struct logdet *l = d->logs;
+	struct stored_line *s;
+
+	if (d->state == NULL)
+		return;
+	if (l->npending == STORE_BATCH)
+		detect_logs_save(d);
+	if (l->pending == NULL)
+		l->pending = xcalloc(STORE_BATCH, sizeof(*l->pending));
+	s = &l->pending[l->npending++];
+	s->ts = ts;
+	s->host = host != NULL ? xstrndup(host, hlen) : NULL;
+	s->service = service != NULL ? xstrndup(service, slen) : NULL;
+	s->message = xstrndup(ll->message, ll->message_len);
+	s->severity = sev_name(ll->severity);
+	s->tid = ll->template_id;
+}
+
+/* Mining and everything after it, for a message from either path. */
+static void
+mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
+    const char *host, size_t hlen, const char *service, size_t slen)
+{
+	struct logdet *l = d->logs;
+
+	l->nlines++;
+	aiops_clock_observe(ts);
+	if (ll->is_new && l->nlines > l->warmup)
+		new_template(d, ts, ll, host, hlen, service, slen);
+	count_line(d, ts, ll, host, hlen);
+	store_line(d, ts, ll, host, hlen, service, slen);
+}
+
+static int64_t
+event_time(const json_t *ev)
+{
+	char err[128];
+	int64_t ts;
+
+	return aiops_evread_ts(ev, &ts, err, sizeof(err)) == 0 ? ts : aiops_clock_now();
+}
+
+int
+detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
+{
+	const json_t *msg = json_object_get(ev, "message");
+	const char *host, *service, *sev;
+	struct aiops_logline ll;
+	int64_t ts = event_time(ev);
+
+	if (!json_is_string(msg)) {
+		snprintf(d->err, sizeof(d->err), "log event without a message");
+		return -1;
+	}
+	if (aiops_logmine_add(d->logs->lm, json_string_value(msg), json_string_length(msg),
+	    0, &ll) == -1)
+		fatal(70, "mining templates");
+	/* The source's own severity, when it gave one, wins over the guess. */
+	sev = json_string_value(json_object_get(ev, "severity"));
+	if (sev != NULL) {
+		int s = aiops_logmine_level_severity(sev, strlen(sev));
+
+		if (s >= 0)
+			ll.severity = s;
+	}
+	host = json_string_value(json_object_get(ev, "host"));
+	service = json_string_value(json_object_get(ev, "service"));
+	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0);
+	if (d->all)
+		write_annotated(d, line, len, &ll);
+	return 0;
+}
+
+int
+detect_raw(struct detect *d, const char *line, size_t len)
+{
+	struct aiops_logline ll;
+	int64_t ts;
+
+	if (aiops_logmine_add(d->logs->lm, line, len, AIOPS_LOGMINE_RAW, &ll) == -1)
+		fatal(70, "mining templates");
+	if (ll.ts == NULL || aiops_time_parse_rfc3339(ll.ts, ll.ts_len, &ts) == -1)
+		ts = aiops_clock_now();
+	mined(d, ts, &ll, ll.host, ll.host_len, ll.component, ll.component_len);
+	if (d->all)
+		write_raw(d, ts, &ll);
+	return 0;
+}
+
+static uint64_t
+meta_u64(struct detect *d, const char *key)
+{
+	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_meta_get);
+	uint64_t v = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+static void
+load_state(struct detect *d)
+{
+	struct logdet *l = d->logs;
+	sqlite3_stmt *st;
+
+	if ((st = aiops_state_stmt(d->state, sql_tmpl_load)) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (aiops_logmine_restore(l->lm, (uint64_t)sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+		    (uint64_t)sqlite3_column_int64(st, 2)) == -1)
+			log_warnx("template %lld: cannot restore", (long long)sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	l->nlines = meta_u64(d, "detect.log_lines");
+	l->minute = (int64_t)meta_u64(d, "detect.log_minute");
+	if ((st = aiops_state_stmt(d->state, sql_pending_load)) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		struct rate *r = xcalloc(1, sizeof(*r));
+
+		r->name = xstrndup(key, strcspn(key, "{"));
+		r->minute = sqlite3_column_int64(st, 1);
+		r->count = (uint64_t)sqlite3_column_int64(st, 2);
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			r->host = xstrdup((const char *)sqlite3_column_text(st, 3));
+		r->tid = (uint64_t)sqlite3_column_int64(st, 4);
+		aiops_hmap_put(&l->rates, key, strlen(key), r);
+	}
+	sqlite3_reset(st);
+}
+
+void
+detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t retention)
+{
+	struct logdet *l = xcalloc(1, sizeof(*l));
+
+	d->logs = l;
+	if ((l->lm = aiops_logmine_new()) == NULL)
+		fatal(70, "out of memory");
+	l->warmup = warmup;
+	l->min_burst = min_burst;
+	l->retention = retention;
+	aiops_hmap_init(&l->rates);
+	if (d->state != NULL)
+		load_state(d);
+}
+
+static int
+save_template(void *arg, uint64_t id, const char *tmpl, uint64_t count)
+{
+	struct detect *d = arg;
+	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_tmpl_save);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	sqlite3_bind_text(st, 2, tmpl, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)count);
+	sqlite3_bind_int64(st, 4, aiops_clock_now() / 1000000);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+meta_set(struct detect *d, const char *key, uint64_t v)
+{
+	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_meta_set);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+save_lines(struct detect *d)
+{
+	struct logdet *l = d->logs;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->npending; i++) {
+		struct stored_line *s = &l->pending[i];
+
+		if (rc == 0 && (st = aiops_state_stmt(d->state, sql_line)) != NULL) {
+			sqlite3_bind_int64(st, 1, s->ts / 1000000);
+			if (s->host != NULL)
+				sqlite3_bind_text(st, 2, s->host, -1, SQLITE_STATIC);
+			if (s->service != NULL)
+				sqlite3_bind_text(st, 3, s->service, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, s->severity, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)s->tid);
+			sqlite3_bind_text(st, 6, s->message, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+			sqlite3_reset(st);
+		}
+		free(s->host);
+		free(s->service);
+		free(s->message);
+	}
+	l->npending = 0;
+	if (rc == 0 && l->retention > 0 && (st = aiops_state_stmt(d->state, sql_retention)) != NULL) {
+		sqlite3_bind_int64(st, 1, (aiops_clock_now() - l->retention) / 1000000);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+static int
+save_pending(struct detect *d)
+{
+	struct logdet *l = d->logs;
+	sqlite3_stmt *st;
+	size_t i;
+
+	if ((st = aiops_state_stmt(d->state, sql_pending_clear)) == NULL ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	sqlite3_reset(st);
+	for (i = 0; i < l->rates.cap; i++) {
+		struct rate *r = l->rates.ents[i].val;
+		int rc;
+
+		if (l->rates.ents[i].key == NULL || r->count == 0)
+			continue;
+		if ((st = aiops_state_stmt(d->state, sql_pending_save)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, l->rates.ents[i].key, (int)l->rates.ents[i].klen, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, r->minute);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)r->count);
+		if (r->host != NULL)
+			sqlite3_bind_text(st, 4, r->host, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)r->tid);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+int
+detect_logs_save(struct detect *d)
+{
+	struct logdet *l = d->logs;
+
+	if (d->state == NULL || l == NULL)
+		return 0;
+	if (aiops_state_begin(d->state) == -1)
+		goto fail;
+	if (save_lines(d) == -1 ||
+	    aiops_logmine_foreach(l->lm, save_template, d) != 0 ||
+	    meta_set(d, "detect.log_lines", l->nlines) == -1 ||
+	    meta_set(d, "detect.log_minute", (uint64_t)l->minute) == -1 ||
+	    save_pending(d) == -1) {
+		aiops_state_rollback(d->state);
+		goto fail;
+	}
+	if (aiops_state_commit(d->state) == -1)
+		goto fail;
+	return 0;
+fail:
+	snprintf(d->err, sizeof(d->err), "%s: saving log templates: %s",
+	    aiops_state_path(d->state), aiops_state_errmsg(d->state));
+	return -1;
+}
+
+static void
+rate_free(void *p)
+{
+	struct rate *r = p;
+
+	free(r->name);
+	free(r->host);
+	free(r);
+}
+
+void
+detect_logs_free(struct detect *d)
+{
+	struct logdet *l = d->logs;
+
+	if (l == NULL)
+		return;
+	aiops_logmine_free(l->lm);
+	aiops_hmap_release(&l->rates, rate_free);
+	free(l->pending);
+	free(l);
+	d->logs = NULL;
+}
+
+static const char sql_search_tmpl[] =
+    "SELECT t.id, t.template, t.count, bm25(template_fts) FROM template_fts"
+    " JOIN log_templates t ON t.id = template_fts.rowid"
+    " WHERE template_fts MATCH ?1 ORDER BY bm25(template_fts) LIMIT ?2";
+static const char sql_search_lines[] =
+    "SELECT l.ts, l.host, l.service, l.severity, l.template_id, l.message, bm25(log_fts)"
+    " FROM log_fts JOIN log_lines l ON l.id = log_fts.rowid"
+    " WHERE log_fts MATCH ?1 AND l.ts >= ?2 ORDER BY bm25(log_fts) LIMIT ?3";
+
+static void
+column_str(struct aiops_jw *w, const char *key, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) != SQLITE_NULL)
+		aiops_jw_kstr(w, key, (const char *)sqlite3_column_text(st, col),
+		    (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Matching templates, best first, as {"type":"log_template",...}. */
+static int
+search_templates(struct detect *d, const char *query, int limit)
+{
+	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_search_tmpl);
+	struct aiops_jw w;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		aiops_jw_init(&w, &d->out.buf);
+		aiops_jw_object_begin(&w);
+		aiops_jw_kcstr(&w, "type", "log_template");
+		aiops_jw_key(&w, "template_id", 11);
+		aiops_jw_integer(&w, sqlite3_column_int64(st, 0));
+		column_str(&w, "template", st, 1);
+		aiops_jw_kint(&w, "count", sqlite3_column_int64(st, 2));
+		aiops_jw_knum(&w, "rank", -sqlite3_column_double(st, 3));
+		aiops_jw_object_end(&w);
+		aiops_out_end(&d->out);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Matching stored lines, best first, as log events with a "rank". */
+static int
+search_lines(struct detect *d, const char *query, int64_t since, int limit)
+{
+	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_search_lines);
+	struct aiops_event_head h;
+	struct aiops_jw w;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since / 1000000);
+	sqlite3_bind_int(st, 3, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&h, 0, sizeof(h));
+		h.type = "log";
+		h.ts = sqlite3_column_int64(st, 0) * 1000000;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			h.host = (const char *)sqlite3_column_text(st, 1);
+			h.hlen = (size_t)sqlite3_column_bytes(st, 1);
+		}
+		h.source = "aiops-detect";
+		h.idkey = (const char *)sqlite3_column_text(st, 5);
+		h.idklen = (size_t)sqlite3_column_bytes(st, 5);
+		aiops_jw_init(&w, &d->out.buf);
+		aiops_event_begin(&w, &h);
+		column_str(&w, "service", st, 2);
+		column_str(&w, "severity", st, 3);
+		column_str(&w, "message", st, 5);
+		aiops_jw_key(&w, "template_id", 11);
+		aiops_jw_integer(&w, sqlite3_column_int64(st, 4));
+		aiops_jw_knum(&w, "rank", -sqlite3_column_double(st, 6));
+		aiops_jw_object_end(&w);
+		aiops_out_end(&d->out);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+detect_search(struct detect *d, const char *query, int64_t since, int limit)
+{
+	if (search_templates(d, query, limit) == -1 || search_lines(d, query, since, limit) == -1) {
+		snprintf(d->err, sizeof(d->err), "--search: %s", aiops_state_errmsg(d->state));
+		return -1;
+	}
+	return 0;
+}
