@@ -195,7 +195,8 @@ write_annotated(struct detect *d, const char *line, size_t len, const json_t *ev
 		aiops_buf_addc(b, ',');
 	}
 	aiops_jw_init(&w, b);
-	w.depth = 1;
+	w.depth = 1;		/* inside the event, after the comma written above */
+	w.need_comma[1] = 0;
 	aiops_jw_knum(&w, "score", r->score);
 	aiops_jw_kcstr(&w, "detector", r->detector);
 	aiops_buf_addc(b, '}');
