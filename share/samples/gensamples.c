@@ -1,12 +1,16 @@
 /*
  * gensamples: write the bundled aiops sample data set into a directory.
  *
- *	gensamples OUTDIR
+ *	gensamples [-v] OUTDIR
  *
  * One week, 2026-11-15T00:00:00Z to 2026-11-22T00:00:00Z, of a small fleet:
  * web-1, web-2 and db-1 in cluster "prod-eu", gpu-1 (4 GPUs) in "gpu-lab",
- * in the native formats aiops-ingest reads (see README in this directory
- * and aiops(7)).  The incidents are fixed in the timeline below.
+ * in the native formats aiops-ingest reads (aiops(7)): metrics.lp,
+ * node.prom, node.om, gpu.csv, gpu-nounits.csv, syslog.log,
+ * syslog5424.log, app.ndjson, app.log, alerts.ndjson,
+ * redfish-thermal.json, redfish-power.json, sensors.csv.  The incidents
+ * are fixed in the timeline below; -v prints the alert episodes derived
+ * from them on stderr.
  *
  * Output is byte-identical across runs and machines: no rand(), no
  * locale, no time(), no gmtime(); every number is printed with an
@@ -423,6 +427,20 @@ runif(struct rng *r)
 	return u01(rnext(r));
 }
 
+static int64_t rms(struct rng *, int64_t, long);
+static int i64_cmp(const void *, const void *);
+
+/* n sorted random instants in [s, s + span) seconds, so pids grow. */
+static void
+rms_sorted(struct rng *r, int64_t s, long span, int64_t *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		v[i] = rms(r, s, span);
+	qsort(v, (size_t)n, sizeof(v[0]), i64_cmp);
+}
+
 /* Uniform integer in [lo, hi]. */
 static long
 rint_(struct rng *r, long lo, long hi)
@@ -430,13 +448,30 @@ rint_(struct rng *r, long lo, long hi)
 	return lo + (long)(rnext(r) % (uint64_t)(hi - lo + 1));
 }
 
-static double
-rgauss(struct rng *r)
+static int
+i64_cmp(const void *a, const void *b)
 {
-	return gauss(rnext(r));
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A random instant in [s, s + span) seconds, in milliseconds. */
+static int64_t
+rms(struct rng *r, int64_t s, long span)
+{
+	int64_t sec = rint_(r, 0, span - 1);
+
+	return (s + sec) * 1000 + rint_(r, 0, 999);
 }
 
 #define PICK(r, a)	((a)[rint_((r), 0, (long)(sizeof(a) / sizeof((a)[0])) - 1)])
+
+/*
+ * C leaves the order of evaluation of function arguments unspecified:
+ * never draw twice from one rng in one expression, or gcc and clang
+ * write different files.
+ */
 
 /* ---------------------------------------------------------------- */
 /* The fleet and its metric model                                   */
@@ -530,7 +565,7 @@ leak(int64_t t)
 {
 	if (!during(t, LEAK_START, OOM_T))
 		return 0;
-	return 53.0 * (double)(t - LEAK_START) / (double)(OOM_T - LEAK_START);
+	return 50.0 * (double)(t - LEAK_START) / (double)(OOM_T - LEAK_START);
 }
 
 /* Whether GPU g runs a training job at t; *mib its memory. */
@@ -616,7 +651,7 @@ host_model(int h, int64_t t, struct hs *o)
 			o->sys = 3.6 + 0.4 * nz(h, S_SYS, t);
 			o->iow = 0.2;
 		}
-		o->mem = 38.0 + 12.0 * a + 0.8 * nz(h, S_MEM, t);
+		o->mem = 38.0 + 12.0 * a + 0.35 * nz(h, S_MEM, t);
 		if (h == WEB1)
 			o->mem += leak(t);
 		o->root = (h == WEB1 ? 33.5 : 41.2) + 0.05 * d +
@@ -801,8 +836,6 @@ gen_metrics(void)
 	int h;
 
 	memset(st, 0, sizeof(st));
-	fputs("# aiops sample: Telegraf 1.32 influx output, "
-	    "2026-11-15T00:00:00Z to 2026-11-22T00:00:00Z, 5 m\n", f);
 	for (t = T0; t < TEND; t += STEP)
 		for (h = 0; h < NHOST; h++)
 			lp_host(f, h, t, &st[h]);
@@ -866,7 +899,7 @@ struct slog {
 	int		 session[NHOST];
 	long		 conn;		/* nginx connection number */
 	int		 pgseq;		/* checkpointer syslog sequence */
-	long		 lsn;		/* postgres WAL position, kB */
+	int64_t		 lsn;		/* postgres WAL position, kB */
 };
 
 static int
@@ -966,6 +999,9 @@ sl_session(struct slog *S, int h, int64_t ms, int u)
 	int pid = newpid(S, h), port = (int)rint_(&S->r, 32768, 60999);
 	int sess = ++S->session[h];
 	int64_t end = ms + rint_(&S->r, 60, 3000) * 1000;
+
+	if (h == WEB1 && ms < REBOOT_T * 1000 && end > REBOOT_T * 1000)
+		end = REBOOT_T * 1000 + 700;	/* killed by the reboot */
 	const char *user = ssh_users[u].user, *ip = ssh_users[u].ip;
 
 	sl(S, h, ms, PRI(F_AUTH, L_INFO), "sshd", pid, "Accepted publickey "
@@ -1008,21 +1044,23 @@ static void
 sl_sshd_hour(struct slog *S, int h, int64_t hs)
 {
 	double a = activity(hs + 1800);
-	int i, n;
-	int64_t t;
+	int i, n, u;
+	int64_t t, ms[3];
 
-	for (i = 0; i < 3; i++)
-		if (runif(&S->r) < (h == GPU1 ? 0.5 : 0.35) * a)
-			sl_session(S, h, (hs + rint_(&S->r, 0, 3599)) * 1000 +
-			    rint_(&S->r, 0, 999), h == GPU1 ?
-			    (int)rint_(&S->r, 0, 1) * 3 :
-			    (int)rint_(&S->r, 0, 2));
+	rms_sorted(&S->r, hs, 3600, ms, 3);
+	for (i = 0; i < 3; i++) {
+		if (runif(&S->r) >= (h == GPU1 ? 0.5 : 0.35) * a)
+			continue;
+		u = h == GPU1 ? (int)rint_(&S->r, 0, 1) * 3 :
+		    (int)rint_(&S->r, 0, 2);
+		sl_session(S, h, ms[i], u);
+	}
 	if (h != WEB1 && h != WEB2)
 		return;
 	n = (int)rint_(&S->r, 0, 3);
+	rms_sorted(&S->r, hs, 3590, ms, n);
 	for (i = 0; i < n; i++)
-		sl_invalid(S, h, (hs + rint_(&S->r, 0, 3590)) * 1000 +
-		    rint_(&S->r, 0, 999), PICK(&S->r, scanner_ips));
+		sl_invalid(S, h, ms[i], PICK(&S->r, scanner_ips));
 	if (h != WEB1 || !during(hs, SSH_BURST - 3599, SSH_BURST_END))
 		return;
 	for (t = SSH_BURST * 1000; t < SSH_BURST_END * 1000;
@@ -1067,17 +1105,19 @@ sl_nginx_hour(struct slog *S, int h, int64_t hs)
 {
 	static const char *const missing[] = { "favicon.ico", "robots.txt",
 	    "wp-login.php", ".env", "apple-touch-icon.png" };
-	int64_t t;
+	int64_t t, ms[3];
 	int i, n = (int)rint_(&S->r, 0, 3);
 	const char *p, *ip;
 
-	for (i = 0; i < n; i++)
-		sl_nginx(S, h, (hs + rint_(&S->r, 0, 3599)) * 1000 +
-		    rint_(&S->r, 0, 999), L_ERR, "open() \"/var/www/shop/%s\" "
+	rms_sorted(&S->r, hs, 3600, ms, n);
+	for (i = 0; i < n; i++) {
+		p = PICK(&S->r, missing);
+		ip = PICK(&S->r, scanner_ips);
+		sl_nginx(S, h, ms[i], L_ERR, "open() \"/var/www/shop/%s\" "
 		    "failed (2: No such file or directory), client: %s, "
 		    "server: shop.example.com, request: \"GET /%s HTTP/1.1\", "
-		    "host: \"shop.example.com\"", (p = PICK(&S->r, missing)),
-		    PICK(&S->r, scanner_ips), p);
+		    "host: \"shop.example.com\"", p, ip, p);
+	}
 	if (h != WEB2 || !during(hs, CPU_START - 3599, CPU_END))
 		return;
 	for (t = CPU_START * 1000 + 40000; t < CPU_END * 1000 + 30000;
@@ -1103,15 +1143,20 @@ sl_postgres_hour(struct slog *S, int64_t hs)
 {
 	static const char *const tables[] = { "orders", "order_items",
 	    "carts", "sessions", "stock", "payments" };
+	const char *p;
 	int64_t t, ms;
-	int i, bufs, pid;
-	double w;
+	int i, bufs, pid, rm, rc, nf, a1, a2, a3;
+	double w, sy, f1, f2, f3, f4;
 
 	for (i = 0; i < 4; i++) {
 		ms = (hs + i * 900 + 7) * 1000 + 411;
 		bufs = (int)(800 + 9000 * activity(hs) + rint_(&S->r, 0, 900));
 		w = 269.5 + runif(&S->r);
 		S->lsn += bufs * 8 + rint_(&S->r, 0, 4000);
+		rm = (int)rint_(&S->r, 0, 2);
+		rc = (int)rint_(&S->r, 1, 9);
+		sy = 0.004 + runif(&S->r) * 0.02;
+		nf = (int)rint_(&S->r, 30, 160);
 		sl(S, DB1, ms, PRI(F_LOCAL0, L_INFO), "postgres", 812,
 		    "[%d-1] LOG:  checkpoint starting: time", ++S->pgseq);
 		sl(S, DB1, ms + (int64_t)(w * 1000), PRI(F_LOCAL0, L_INFO),
@@ -1119,26 +1164,33 @@ sl_postgres_hour(struct slog *S, int64_t hs)
 		    "buffers (%.1f%%); 0 WAL file(s) added, %d removed, %d "
 		    "recycled; write=%.3f s, sync=%.3f s, total=%.3f s; sync "
 		    "files=%d, longest=%.3f s, average=%.3f s; distance=%d kB, "
-		    "estimate=%d kB; lsn=%lX/%08lX, redo lsn=%lX/%08lX",
-		    ++S->pgseq, bufs, bufs * 100.0 / 131072.0,
-		    (int)rint_(&S->r, 0, 2), (int)rint_(&S->r, 1, 9), w,
-		    0.004 + runif(&S->r) * 0.02, w + 0.03, (int)rint_(&S->r, 30,
-		    160), 0.002, 0.001, bufs * 8, bufs * 9, S->lsn >> 22,
-		    (S->lsn << 10) & 0xffffffffL, S->lsn >> 22,
-		    ((S->lsn << 10) - 0x28000) & 0xffffffffL);
+		    "estimate=%d kB; lsn=%llX/%08llX, redo lsn=%llX/%08llX",
+		    ++S->pgseq, bufs, bufs * 100.0 / 131072.0, rm, rc, w, sy,
+		    w + 0.03, nf, 0.002, 0.001, bufs * 8, bufs * 9,
+		    (unsigned long long)(S->lsn >> 22),
+		    (unsigned long long)((S->lsn << 10) & 0xffffffff),
+		    (unsigned long long)(S->lsn >> 22),
+		    (unsigned long long)(((S->lsn << 10) - 0x28000) &
+		    0xffffffff));
 	}
 	if (runif(&S->r) < 0.6) {
 		pid = newpid(S, DB1);
-		sl(S, DB1, (hs + rint_(&S->r, 0, 3599)) * 1000 + 5,
-		    PRI(F_LOCAL0, L_INFO), "postgres", pid, "[1-1] LOG:  "
+		ms = rms(&S->r, hs, 3600);
+		p = PICK(&S->r, tables);
+		f1 = runif(&S->r) * 40;
+		f2 = runif(&S->r) * 2;
+		a1 = (int)rint_(&S->r, 500, 90000);
+		a2 = (int)rint_(&S->r, 0, 4000);
+		a3 = (int)rint_(&S->r, 0, 200);
+		f3 = runif(&S->r);
+		f4 = runif(&S->r) * 0.1;
+		w = 0.5 + runif(&S->r) * 3;
+		sl(S, DB1, ms, PRI(F_LOCAL0, L_INFO), "postgres", pid, "[1-1] LOG:  "
 		    "automatic analyze of table \"shop.public.%s\" avg read "
 		    "rate: %.3f MB/s, avg write rate: %.3f MB/s buffer usage: "
 		    "%d hits, %d misses, %d dirtied system usage: CPU: user: "
 		    "%.2f s, system: %.2f s, elapsed: %.2f s",
-		    PICK(&S->r, tables), runif(&S->r) * 40, runif(&S->r) * 2,
-		    (int)rint_(&S->r, 500, 90000), (int)rint_(&S->r, 0, 4000),
-		    (int)rint_(&S->r, 0, 200), runif(&S->r), runif(&S->r) * 0.1,
-		    0.5 + runif(&S->r) * 3);
+		    p, f1, f2, a1, a2, a3, f3, f4, w);
 	}
 	if (during(hs, CPU_START - 3599, CPU_END))
 		for (t = (CPU_START + 95) * 1000; t < (CPU_END - 60) * 1000;
@@ -1215,89 +1267,108 @@ sl_unit_start(struct slog *S, int64_t ms)
 	    "Started inventory.service - Inventory service.");
 }
 
+/* web-1: deploy of the leaking inventory 2.14.0. */
+static void
+sl_deploy(struct slog *S)
+{
+	int64_t ms = (LEAK_START - 60) * 1000;
+
+	sl_session(S, WEB1, (LEAK_START - 140) * 1000 + 311, 2);
+	sl(S, WEB1, ms, PRI(F_DAEMON, L_INFO), "systemd", 1,
+	    "Stopping inventory.service - Inventory service...");
+	sl(S, WEB1, ms + 2410, PRI(F_DAEMON, L_INFO), "systemd", 1,
+	    "inventory.service: Deactivated successfully.");
+	sl_unit_start(S, ms + 2500);
+}
+
+/* web-1: the kernel kills java, systemd restarts it. */
+static void
+sl_oom(struct slog *S)
+{
+	char k[32];
+	int64_t ms = OOM_T * 1000 + 88;
+	int jpid = 2211;
+
+	sl(S, WEB1, ms, PRI(F_KERN, L_WARN), "kernel", -1, "%s java "
+	    "invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE"
+	    "|__GFP_COMP), order=0, oom_score_adj=0",
+	    kstamp(k, sizeof(k), WEB1, ms));
+	sl(S, WEB1, ms, PRI(F_KERN, L_WARN), "kernel", -1, "%s CPU: 3 PID: "
+	    "%d Comm: java Not tainted 6.1.0-27-amd64 #1 Debian "
+	    "6.1.115-1", kstamp(k, sizeof(k), WEB1, ms), jpid + 14);
+	sl(S, WEB1, ms + 1, PRI(F_KERN, L_INFO), "kernel", -1, "%s "
+	    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),"
+	    "cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/"
+	    "inventory.service,task=java,pid=%d,uid=998",
+	    kstamp(k, sizeof(k), WEB1, ms + 1), jpid);
+	sl(S, WEB1, ms + 1, PRI(F_KERN, L_ERR), "kernel", -1, "%s Out of "
+	    "memory: Killed process %d (java) total-vm:17123456kB, "
+	    "anon-rss:14876012kB, file-rss:1024kB, shmem-rss:0kB, "
+	    "UID:998 pgtables:30112kB oom_score_adj:0",
+	    kstamp(k, sizeof(k), WEB1, ms + 1), jpid);
+	sl(S, WEB1, ms + 212, PRI(F_KERN, L_INFO), "kernel", -1, "%s "
+	    "oom_reaper: reaped process %d (java), now anon-rss:0kB, "
+	    "file-rss:0kB, shmem-rss:0kB", kstamp(k, sizeof(k), WEB1,
+	    ms + 212), jpid);
+	sl(S, WEB1, ms + 390, PRI(F_DAEMON, L_WARN), "systemd", 1,
+	    "inventory.service: A process of this unit has been killed "
+	    "by the OOM killer.");
+	sl(S, WEB1, ms + 395, PRI(F_DAEMON, L_NOTICE), "systemd", 1,
+	    "inventory.service: Main process exited, code=killed, "
+	    "status=9/KILL");
+	sl(S, WEB1, ms + 396, PRI(F_DAEMON, L_WARN), "systemd", 1,
+	    "inventory.service: Failed with result 'oom-kill'.");
+	sl(S, WEB1, ms + 397, PRI(F_DAEMON, L_INFO), "systemd", 1,
+	    "inventory.service: Consumed 1d 21h 12min 40.118s CPU time.");
+	sl(S, WEB1, ms + 10400, PRI(F_DAEMON, L_INFO), "systemd", 1,
+	    "inventory.service: Scheduled restart job, restart counter "
+	    "is at 1.");
+	sl(S, WEB1, ms + 10402, PRI(F_DAEMON, L_INFO), "systemd", 1,
+	    "Stopped inventory.service - Inventory service.");
+	sl_unit_start(S, ms + 10410);
+}
+
+/* web-1: alice reboots it after the OOM kill. */
+static void
+sl_reboot(struct slog *S)
+{
+	int64_t ms = REBOOT_T * 1000;
+
+	sl_session(S, WEB1, (REBOOT_T - 200) * 1000 + 17, 0);
+	sl(S, WEB1, ms, PRI(F_AUTH, L_INFO), "systemd-logind", 402,
+	    "The system will reboot now!");
+	sl(S, WEB1, ms + 5, PRI(F_AUTH, L_INFO), "systemd-logind", 402,
+	    "System is rebooting.");
+	sl(S, WEB1, ms + 90, PRI(F_DAEMON, L_INFO), "systemd", 1,
+	    "Stopping inventory.service - Inventory service...");
+	sl(S, WEB1, ms + 9000, PRI(F_SYSLOG, L_INFO), "rsyslogd", -1,
+	    "[origin software=\"rsyslogd\" swVersion=\"8.2302.0\" "
+	    "x-pid=\"498\" x-info=\"https://www.rsyslog.com\"] exiting "
+	    "on signal 15.");
+	ms = (BOOT_T + 19) * 1000 + 402;
+	sl(S, WEB1, ms, PRI(F_KERN, L_NOTICE), "kernel", -1, "[    "
+	    "0.000000] Linux version 6.1.0-27-amd64 "
+	    "(debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) "
+	    "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP "
+	    "PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)");
+	sl(S, WEB1, ms, PRI(F_KERN, L_INFO), "kernel", -1, "[    "
+	    "0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-27-"
+	    "amd64 root=UUID=5c1e0d8a-3f7b-4c52-9a1e-2b7d9e4f6a10 ro quiet");
+	sl(S, WEB1, ms + 1, PRI(F_SYSLOG, L_INFO), "rsyslogd", -1,
+	    "[origin software=\"rsyslogd\" swVersion=\"8.2302.0\" "
+	    "x-pid=\"512\" x-info=\"https://www.rsyslog.com\"] start");
+	sl_unit_start(S, ms + 4120);
+}
+
 static void
 sl_web1_story(struct slog *S, int64_t hs)
 {
-	char k[32];
-	int64_t ms;
-	int jpid = 2211;
-
-	if (during(LEAK_START, hs, hs + 3600)) {
-		sl_session(S, WEB1, (LEAK_START - 140) * 1000 + 311, 2);
-		ms = (LEAK_START - 60) * 1000;
-		sl(S, WEB1, ms, PRI(F_DAEMON, L_INFO), "systemd", 1,
-		    "Stopping inventory.service - Inventory service...");
-		sl(S, WEB1, ms + 2410, PRI(F_DAEMON, L_INFO), "systemd", 1,
-		    "inventory.service: Deactivated successfully.");
-		sl_unit_start(S, ms + 2500);
-	}
-	if (during(OOM_T, hs, hs + 3600)) {
-		ms = OOM_T * 1000 + 88;
-		sl(S, WEB1, ms, PRI(F_KERN, L_WARN), "kernel", -1, "%s java "
-		    "invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE"
-		    "|__GFP_COMP), order=0, oom_score_adj=0",
-		    kstamp(k, sizeof(k), WEB1, ms));
-		sl(S, WEB1, ms, PRI(F_KERN, L_WARN), "kernel", -1, "%s CPU: 3 PID: "
-		    "%d Comm: java Not tainted 6.1.0-27-amd64 #1 Debian "
-		    "6.1.115-1", kstamp(k, sizeof(k), WEB1, ms), jpid + 14);
-		sl(S, WEB1, ms + 1, PRI(F_KERN, L_INFO), "kernel", -1, "%s "
-		    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),"
-		    "cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/"
-		    "inventory.service,task=java,pid=%d,uid=998",
-		    kstamp(k, sizeof(k), WEB1, ms + 1), jpid);
-		sl(S, WEB1, ms + 1, PRI(F_KERN, L_ERR), "kernel", -1, "%s Out of "
-		    "memory: Killed process %d (java) total-vm:17123456kB, "
-		    "anon-rss:14876012kB, file-rss:1024kB, shmem-rss:0kB, "
-		    "UID:998 pgtables:30112kB oom_score_adj:0",
-		    kstamp(k, sizeof(k), WEB1, ms + 1), jpid);
-		sl(S, WEB1, ms + 212, PRI(F_KERN, L_INFO), "kernel", -1, "%s "
-		    "oom_reaper: reaped process %d (java), now anon-rss:0kB, "
-		    "file-rss:0kB, shmem-rss:0kB", kstamp(k, sizeof(k), WEB1,
-		    ms + 212), jpid);
-		sl(S, WEB1, ms + 390, PRI(F_DAEMON, L_WARN), "systemd", 1,
-		    "inventory.service: A process of this unit has been killed "
-		    "by the OOM killer.");
-		sl(S, WEB1, ms + 395, PRI(F_DAEMON, L_NOTICE), "systemd", 1,
-		    "inventory.service: Main process exited, code=killed, "
-		    "status=9/KILL");
-		sl(S, WEB1, ms + 396, PRI(F_DAEMON, L_WARN), "systemd", 1,
-		    "inventory.service: Failed with result 'oom-kill'.");
-		sl(S, WEB1, ms + 397, PRI(F_DAEMON, L_INFO), "systemd", 1,
-		    "inventory.service: Consumed 1d 21h 12min 40.118s CPU time.");
-		sl(S, WEB1, ms + 10400, PRI(F_DAEMON, L_INFO), "systemd", 1,
-		    "inventory.service: Scheduled restart job, restart counter "
-		    "is at 1.");
-		sl(S, WEB1, ms + 10402, PRI(F_DAEMON, L_INFO), "systemd", 1,
-		    "Stopped inventory.service - Inventory service.");
-		sl_unit_start(S, ms + 10410);
-	}
-	if (during(REBOOT_T, hs, hs + 3600)) {
-		sl_session(S, WEB1, (REBOOT_T - 200) * 1000 + 17, 0);
-		ms = REBOOT_T * 1000;
-		sl(S, WEB1, ms, PRI(F_AUTH, L_INFO), "systemd-logind", 402,
-		    "The system will reboot now!");
-		sl(S, WEB1, ms + 5, PRI(F_AUTH, L_INFO), "systemd-logind", 402,
-		    "System is rebooting.");
-		sl(S, WEB1, ms + 90, PRI(F_DAEMON, L_INFO), "systemd", 1,
-		    "Stopping inventory.service - Inventory service...");
-		sl(S, WEB1, ms + 9000, PRI(F_SYSLOG, L_INFO), "rsyslogd", -1,
-		    "[origin software=\"rsyslogd\" swVersion=\"8.2302.0\" "
-		    "x-pid=\"498\" x-info=\"https://www.rsyslog.com\"] exiting "
-		    "on signal 15.");
-		ms = (BOOT_T + 19) * 1000 + 402;
-		sl(S, WEB1, ms, PRI(F_KERN, L_NOTICE), "kernel", -1, "[    "
-		    "0.000000] Linux version 6.1.0-27-amd64 "
-		    "(debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) "
-		    "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP "
-		    "PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)");
-		sl(S, WEB1, ms, PRI(F_KERN, L_INFO), "kernel", -1, "[    "
-		    "0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-27-"
-		    "amd64 root=UUID=5c1e0d8a-3f7b-4c52-9a1e-2b7d9e4f6a10 ro quiet");
-		sl(S, WEB1, ms + 1, PRI(F_SYSLOG, L_INFO), "rsyslogd", -1,
-		    "[origin software=\"rsyslogd\" swVersion=\"8.2302.0\" "
-		    "x-pid=\"512\" x-info=\"https://www.rsyslog.com\"] start");
-		sl_unit_start(S, ms + 4120);
-	}
+	if (during(LEAK_START, hs, hs + 3600))
+		sl_deploy(S);
+	if (during(OOM_T, hs, hs + 3600))
+		sl_oom(S);
+	if (during(REBOOT_T, hs, hs + 3600))
+		sl_reboot(S);
 }
 
 static void
@@ -1378,13 +1449,17 @@ gen_syslog5424(void)
 	struct rng r = { 5424 };
 	char ts[40];
 	int64_t t, ms;
+	long a, b, c;
 	int h, order = 10023;
 
 	memset(&L, 0, sizeof(L));
 	for (t = T0; t < TEND; t += 1800) {
 		for (h = WEB1; h <= WEB2; h++) {
-			ms = (t + rint_(&r, 0, 1799)) * 1000 + rint_(&r, 0, 999);
+			ms = rms(&r, t, 1800);
 			fmt_ts(ts, sizeof(ts), ms, TS_RFC3339);
+			a = rint_(&r, 1, 6);
+			b = rint_(&r, 5, 240);
+			c = rint_(&r, 0, 99);
 			switch (rint_(&r, 0, 3)) {
 			case 0:
 				lines_add(&L, ms, "<166>1 %s %s checkout %d - - "
@@ -1397,16 +1472,15 @@ gen_syslog5424(void)
 				    "total=\"%ld.%02ld\"][origin ip=\"%s\" "
 				    "software=\"checkout\" swVersion=\"3.8.1\"] "
 				    "order placed", ts, hosts[h].name, 2211 + 100 * h,
-				    order++, rint_(&r, 1, 6), rint_(&r, 5, 240),
-				    rint_(&r, 0, 99), hosts[h].ip);
+				    order++, a, b, c, hosts[h].ip);
 				break;
 			case 2:
 				lines_add(&L, ms, "<165>1 %s %s checkout %d SEARCH "
 				    "[http@32473 path=\"/api/search\" q=\"%s\"] "
 				    "search served in %ld ms", ts, hosts[h].name,
-				    2211 + 100 * h, rint_(&r, 0, 1) ?
+				    2211 + 100 * h, a > 3 ?
 				    "red shoes" : "size \\\"42\\\" \\]boots\\\\",
-				    rint_(&r, 3, 90));
+				    b / 3 + 3);
 				break;
 			default:
 				lines_add(&L, ms, "<14>1 %s %s checkout %d AUDIT - "
@@ -1417,23 +1491,25 @@ gen_syslog5424(void)
 		}
 		if ((t - T0) % DAY == 5400) {
 			/* db-1 pgbackrest logs local time, CET */
-			struct civil c;
+			struct civil lc;
 
 			ms = (t + 2) * 1000 + 123;
-			civil_from_ms(ms + 3600000, &c);
+			civil_from_ms(ms + 3600000, &lc);
 			lines_add(&L, ms, "<134>1 %04d-%02d-%02dT%02d:%02d:%02d."
 			    "%03d456+01:00 db-1 pgbackrest 7781 - - backup "
 			    "command begin 2.54.0: --stanza=shop --type=incr",
-			    c.y, c.mon, c.d, c.h, c.min, c.s, c.ms);
+			    lc.y, lc.mon, lc.d, lc.h, lc.min, lc.s, lc.ms);
 		}
+		if (during(CPU_START, t, t + 1800))
+			for (ms = (CPU_START + 30) * 1000 + 7; ms < CPU_END *
+			    1000; ms += rint_(&r, 20000, 40000))
+				lines_add(&L, ms, "<163>1 %s web-2 checkout 2311 "
+				    "DBERR [db@32473 host=\"db-1\" port=\"5432\" "
+				    "attempt=\"%ld\"] could not connect to server: "
+				    "Connection timed out", fmt_ts(ts, sizeof(ts), ms,
+				    TS_RFC3339), rint_(&r, 1, 3));
 		lines_flush(&L, f, t * 1000);
 	}
-	for (ms = (CPU_START + 30) * 1000 + 7; ms < CPU_END * 1000;
-	    ms += rint_(&r, 20000, 40000))
-		lines_add(&L, ms, "<163>1 %s web-2 checkout 2311 DBERR "
-		    "[db@32473 host=\"db-1\" port=\"5432\" attempt=\"%ld\"] "
-		    "could not connect to server: Connection timed out",
-		    fmt_ts(ts, sizeof(ts), ms, TS_RFC3339), rint_(&r, 1, 3));
 	lines_flush(&L, f, INT64_MAX);
 	free(L.v);
 	out_close(f, "syslog5424.log");
@@ -1448,9 +1524,10 @@ app_json(struct lines *L, struct rng *r, int h, int64_t ms, int incident)
 	static const char *const methods[] = { "GET", "GET", "GET", "POST" };
 	struct sbuf b = { 0 };
 	char ts[40], trace[20];
-	double x = runif(r);
-	long lat;
-	const char *path = PICK(r, api_paths);
+	double x = runif(r), y;
+	long lat, n1, n2;
+	const char *path = PICK(r, api_paths), *method;
+	int status;
 
 	xsnprintf(trace, sizeof(trace), "%016llx",
 	    (unsigned long long)rnext(r));
@@ -1471,29 +1548,32 @@ app_json(struct lines *L, struct rng *r, int h, int64_t ms, int incident)
 			    hosts[h].name, path, 30000 + rint_(r, 0, 40), trace);
 		goto out;
 	}
-	lat = (long)(8 + 30 * runif(r) * runif(r) * 4);
+	y = runif(r);
+	lat = (long)(8 + 120 * y * runif(r));
 	if (incident)
 		lat = 1800 + rint_(r, 0, 7000);
+	method = PICK(r, methods);
+	status = runif(r) < 0.03 ? 404 : 200;
+	n1 = rint_(r, 10000, 99999);
+	n2 = rint_(r, 500, 25000);
 	if (x < 0.78)
 		sb_addf(&b, "\"level\":\"%s\",\"service\":\"checkout\","
 		    "\"host\":\"%s\",\"msg\":\"request completed\",\"method\":"
 		    "\"%s\",\"path\":\"%s\",\"status\":%d,\"latency_ms\":%ld,"
 		    "\"trace_id\":\"%s\"}", lat > 1000 ? "warn" : "info",
-		    hosts[h].name, PICK(r, methods), path,
-		    runif(r) < 0.03 ? 404 : 200, lat, trace);
+		    hosts[h].name, method, path, status, lat, trace);
 	else if (x < 0.88)
 		sb_addf(&b, "\"level\":\"debug\",\"service\":\"checkout\","
 		    "\"host\":\"%s\",\"msg\":\"cache miss\",\"key\":"
 		    "\"cart:%ld\",\"trace_id\":\"%s\"}", hosts[h].name,
-		    rint_(r, 100000, 999999), trace);
+		    n1 * 10 + n2 % 10, trace);
 	else if (x < 0.985)
 		sb_addf(&b, "\"level\":\"info\",\"service\":\"checkout\","
 		    "\"host\":\"%s\",\"msg\":\"payment authorized\","
 		    "\"order_id\":%ld,\"payment\":{\"provider\":\"stripe\","
 		    "\"amount_cents\":%ld,\"currency\":\"EUR\"},\"latency_ms\":"
-		    "%ld,\"trace_id\":\"%s\"}", hosts[h].name,
-		    rint_(r, 10000, 99999), rint_(r, 500, 25000), 180 + lat,
-		    trace);
+		    "%ld,\"trace_id\":\"%s\"}", hosts[h].name, n1, n2,
+		    180 + lat, trace);
 	else
 		sb_addf(&b, "\"level\":\"error\",\"service\":\"checkout\","
 		    "\"host\":\"%s\",\"msg\":\"payment provider \\\"stripe\\\" "
@@ -1510,19 +1590,20 @@ gen_app_ndjson(void)
 	FILE *f = out_open("app.ndjson");
 	struct lines L;
 	struct rng r = { 8259 };
-	int64_t t;
+	int64_t t, ms;
 	int h, i, n, inc;
 
 	memset(&L, 0, sizeof(L));
 	for (t = T0; t < TEND; t += 60) {
 		for (h = WEB1; h <= WEB2; h++) {
 			inc = h == WEB2 && during(t, CPU_START, CPU_END);
-			n = (int)(activity(t) * 2.2 + runif(&r));
+			n = (int)(activity(t) * 1.4 + runif(&r));
 			if (inc)
 				n += 20 + (int)rint_(&r, 0, 10);
-			for (i = 0; i < n; i++)
-				app_json(&L, &r, h, (t + rint_(&r, 0, 59)) * 1000 +
-				    rint_(&r, 0, 999), inc);
+			for (i = 0; i < n; i++) {
+				ms = rms(&r, t, 60);
+				app_json(&L, &r, h, ms, inc);
+			}
 		}
 		lines_flush(&L, f, (t + 60) * 1000);
 	}
@@ -1564,32 +1645,33 @@ app_log_window(struct lines *L, struct rng *r, int64_t t)
 	char th[32];
 	int64_t ms;
 	int i, n;
+	long a, b;
 	double heap;
 
 	n = 1 + (int)(activity(t) * 4 + runif(r));
 	for (i = 0; i < n; i++) {
-		ms = (t + rint_(r, 0, 299)) * 1000 + rint_(r, 0, 999);
+		ms = rms(r, t, 300);
 		xsnprintf(th, sizeof(th), "http-nio-8080-exec-%ld",
 		    rint_(r, 1, 10));
+		a = rint_(r, 1, 6);
+		b = rint_(r, 10000, 99999);
 		switch (rint_(r, 0, 9)) {
 		case 0:
 			log4j(L, ms, "WARN", "scheduler-1", "c.e.i.SupplierSync",
-			    "supplier feed %s slow: %ld ms", rint_(r, 0, 1) ?
-			    "acme" : "globex", rint_(r, 2000, 9000));
+			    "supplier feed %s slow: %ld ms", a > 3 ? "acme" :
+			    "globex", 2000 + b % 7000);
 			break;
 		case 1: case 2: case 3:
-			log4j(L, ms, "INFO", th + 0, "c.e.i.StockService",
-			    "reserved %ld items for order %ld", rint_(r, 1, 6),
-			    rint_(r, 10000, 99999));
+			log4j(L, ms, "INFO", th, "c.e.i.StockService",
+			    "reserved %ld items for order %ld", a, b);
 			break;
 		default:
 			log4j(L, ms, "INFO", th, "c.e.i.StockController",
-			    "GET /stock/%ld 200 %ld ms", rint_(r, 1000, 9999),
-			    rint_(r, 2, 60));
+			    "GET /stock/%ld 200 %ld ms", b / 10, 2 + b % 59);
 			break;
 		}
 	}
-	heap = 12.0 * (0.35 + leak(t) / 53.0 * 0.63);
+	heap = 12.0 * (0.35 + leak(t) / 50.0 * 0.63);
 	if (heap > 8.4)
 		log4j(L, (t + 60) * 1000 + 5, heap > 11.0 ? "ERROR" : "WARN",
 		    "heap-monitor", "c.e.i.HeapMonitor", "heap usage %d%% "
@@ -1694,9 +1776,12 @@ struct episode {
 
 /*
  * First episode after from where cond held for for_s seconds, sampled
- * every STEP as a rule evaluated on the 5-minute data.  Returns 0 if
- * none.
+ * every STEP as a rule evaluated on the 5-minute data.  It resolves at
+ * the first sample of a run of RESOLVE_RUN false ones, so noise at the
+ * threshold does not flap.  Returns 0 if none.
  */
+#define RESOLVE_RUN	3
+
 static int
 find_episode(cond_fn cond, int64_t from, int64_t for_s, struct episode *e)
 {
@@ -1717,9 +1802,10 @@ find_episode(cond_fn cond, int64_t from, int64_t for_s, struct episode *e)
 		return 0;
 	e->value = v;
 	e->start = (t + 17) * 1000 + (int64_t)(key3(0xa1, 1, t) % 1000);
-	while (t < TEND && cond(t, &v))
-		t += STEP;
-	e->end = t < TEND ? (t + 17) * 1000 +
+	for (run = 0; t < TEND && run < RESOLVE_RUN; t += STEP)
+		run = cond(t, &v) ? 0 : run + 1;
+	t -= run * STEP;
+	e->end = run == RESOLVE_RUN ? (t + 17) * 1000 +
 	    (int64_t)(key3(0xa1, 2, t) % 1000) : 0;
 	return 1;
 }
@@ -2166,14 +2252,19 @@ struct prom {
 	char	 ts[32];	/* " 1795305585123" or " 1795305585.123" */
 };
 
-/* HELP, TYPE and (OpenMetrics) UNIT for a family. */
+/*
+ * HELP, TYPE and (OpenMetrics) UNIT for a family.  Text 0.0.4 names a
+ * counter by its sample name, OpenMetrics by the family without _total.
+ */
 static void
 prom_family(struct prom *p, const char *name, const char *type,
     const char *unit, const char *help)
 {
-	const char *s;
+	const char *s, *sfx = "";
 
-	fprintf(p->f, "# HELP %s ", name);
+	if (!p->om && type != NULL && strcmp(type, "counter") == 0)
+		sfx = "_total";
+	fprintf(p->f, "# HELP %s%s ", name, sfx);
 	for (s = help; *s != '\0'; s++) {
 		if (*s == '\\')
 			fputs("\\\\", p->f);
@@ -2186,7 +2277,7 @@ prom_family(struct prom *p, const char *name, const char *type,
 	}
 	fputc('\n', p->f);
 	if (type != NULL)
-		fprintf(p->f, "# TYPE %s %s\n", name, type);
+		fprintf(p->f, "# TYPE %s%s %s\n", name, sfx, type);
 	if (p->om && unit != NULL)
 		fprintf(p->f, "# UNIT %s %s\n", name, unit);
 }
@@ -2228,15 +2319,16 @@ prom_cpu(struct prom *p, int64_t up)
 
 	prom_family(p, "node_cpu_seconds", "counter", "seconds",
 	    "Seconds the CPUs spent in each mode.");
-	for (c = 0; c < hosts[DB1].ncpu / 2; c++)
+	for (c = 0; c < hosts[DB1].ncpu; c++)
 		for (m = 0; m < 8; m++) {
 			j = 1.0 + 0.1 * nz(DB1, 100 + c * 8 + m, 0);
 			xsnprintf(cpu, sizeof(cpu), "%d", c);
-			xsnprintf(v, sizeof(v), "%.2f", (double)up * share[m] *
-			    (m == 0 ? 1.0 : j) + (m == 2 ? 0.0 : 0.37 * (m + 1)));
-			prom_sample(p, p->om ? "node_cpu_seconds_total" :
-			    "node_cpu_seconds_total", v, "cpu", cpu, "mode",
-			    modes[m], NULL);
+			if (m == 0)
+				j = 1.0 + 0.01 * nz(DB1, 100 + c * 8 + m, 0);
+			xsnprintf(v, sizeof(v), "%.2f", (double)up * share[m] * j +
+			    (m == 2 ? 0.0 : 0.37 * (m + 1)));
+			prom_sample(p, "node_cpu_seconds_total", v, "cpu", cpu,
+			    "mode", modes[m], NULL);
 		}
 }
 
@@ -2267,8 +2359,11 @@ prom_fs(struct prom *p, const struct hs *s)
 static void
 prom_histogram(struct prom *p)
 {
+	/* OpenMetrics wants canonical floats in le: "1.0", not "1" */
 	static const char *const le[] = { "0.005", "0.01", "0.025", "0.05",
 	    "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf" };
+	static const char *const le_om[] = { "0.005", "0.01", "0.025", "0.05",
+	    "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "+Inf" };
 	static const long cum[] = { 512, 9810, 30112, 41201, 42950, 43188,
 	    43201, 43204, 43204, 43205, 43205, 43205 };
 	char v[32];
@@ -2283,11 +2378,11 @@ prom_histogram(struct prom *p)
 			fprintf(p->f, "http_request_duration_seconds_bucket{"
 			    "handler=\"/metrics\",le=\"%s\"} %s%s # "
 			    "{trace_id=\"4bf92f3577b34da6\"} 0.067 "
-			    "1795305580.001\n", le[i], v, p->ts);
+			    "1795305580.001\n", le_om[i], v, p->ts);
 			continue;
 		}
 		prom_sample(p, "http_request_duration_seconds_bucket", v,
-		    "handler", "/metrics", "le", le[i], NULL);
+		    "handler", "/metrics", "le", p->om ? le_om[i] : le[i], NULL);
 	}
 	prom_sample(p, "http_request_duration_seconds_sum", "811.2241",
 	    "handler", "/metrics", NULL);
@@ -2299,6 +2394,8 @@ static void
 prom_summary(struct prom *p)
 {
 	static const char *const q[] = { "0", "0.25", "0.5", "0.75", "1" };
+	static const char *const q_om[] = { "0.0", "0.25", "0.5", "0.75",
+	    "1.0" };
 	static const char *const qv[] = { "2.3682e-05", "3.9001e-05",
 	    "5.1022e-05", "8.3317e-05", "0.003121177" };
 	size_t i;
@@ -2308,7 +2405,7 @@ prom_summary(struct prom *p)
 	    "garbage collection cycles.");
 	for (i = 0; i < 5; i++)
 		prom_sample(p, "go_gc_duration_seconds", qv[i], "quantile",
-		    q[i], NULL);
+		    p->om ? q_om[i] : q[i], NULL);
 	prom_sample(p, "go_gc_duration_seconds_sum", "0.412871104", NULL);
 	prom_sample(p, "go_gc_duration_seconds_count", "6718", NULL);
 }
