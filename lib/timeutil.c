@@ -161,6 +161,9 @@ aiops_time_parse_rfc3339(const char *s, size_t n, int64_t *ns)
 		return -1;
 	t = aiops_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
 	    h * 3600 + mi * 60 + sec - off;
+	/* int64 nanoseconds reach from 1677 to 2262. */
+	if (t >= INT64_MAX / AIOPS_NS_PER_SEC || t <= INT64_MIN / AIOPS_NS_PER_SEC)
+		return -1;
 	*ns = t * AIOPS_NS_PER_SEC + frac;
 	return 0;
 }

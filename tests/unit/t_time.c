@@ -55,6 +55,9 @@ main(void)
 	is_int(parse("2026-13-01T00:00:00Z"), -1, "month 13");
 	is_int(parse("2026-11-22T24:00:00Z"), -1, "hour 24");
 	is_int(parse("2026-11-22T12:00:00Zjunk"), -1, "trailing junk");
+	is_int(parse("9999-01-01T00:00:00Z"), -1, "past 2262 does not fit");
+	is_int(parse("1000-01-01T00:00:00Z"), -1, "before 1677 does not fit");
+	is_int(parse("2262-01-01T00:00:00Z"), 9214646400LL * AIOPS_NS_PER_SEC, "2262 fits");
 	is_int(parse("2026-11-22T12:00"), -1, "truncated");
 	is_int(parse("1795348800"), t, "epoch seconds");
 	is_int(parse("1795348800000"), t, "epoch milliseconds");
