@@ -133,18 +133,17 @@ aiops_event_metric(struct aiops_jw *w, struct aiops_metric *m)
 static void
 add_quoted(struct aiops_buf *b, const char *s, size_t n)
 {
-	size_t i;
+	size_t i, run = 0;
 
 	aiops_buf_addc(b, '"');
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\\' || s[i] == '"')
-			aiops_buf_addc(b, '\\');
-		if (s[i] == '\n') {
-			aiops_buf_add(b, "\\n", 2);
+		if (s[i] != '\\' && s[i] != '"' && s[i] != '\n')
 			continue;
-		}
-		aiops_buf_addc(b, s[i]);
+		aiops_buf_add(b, s + run, i - run);
+		aiops_buf_add(b, s[i] == '\n' ? "\\n" : s[i] == '"' ? "\\\"" : "\\\\", 2);
+		run = i + 1;
 	}
+	aiops_buf_add(b, s + run, n - run);
 	aiops_buf_addc(b, '"');
 }
 

@@ -17,7 +17,7 @@ aiops_evread_line(const char *line, size_t len, json_t **out, char *err, size_t 
 		;
 	if (i == len)
 		return 1;
-	*out = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	*out = json_loadb(line, len, 0, &jerr);
 	if (*out == NULL) {
 		snprintf(err, errlen, "invalid JSON at column %d: %s", jerr.column, jerr.text);
 		return -1;
@@ -45,7 +45,14 @@ aiops_evread_ts(const json_t *ev, int64_t *ts, char *err, size_t errlen)
 		return -1;
 	}
 	if (json_is_integer(v)) {
-		n = snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		json_int_t e = json_integer_value(v);
+
+		/* The magnitude says the unit, as aiops_time_from_epoch() guesses. */
+		if (e >= 0 && e < 100000000000LL) {
+			*ts = e * AIOPS_NS_PER_SEC;
+			return 0;
+		}
+		n = snprintf(num, sizeof(num), "%lld", (long long)e);
 		if (aiops_time_from_epoch(num, (size_t)n, AIOPS_TU_AUTO, ts) == 0)
 			return 0;
 	} else if (json_is_real(v) && isfinite(json_real_value(v))) {

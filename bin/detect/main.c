@@ -76,7 +76,7 @@ static const struct option longopts[] = {
 
 static const char *const config_keys[] = {
 	"sensitivity", "threshold", "metrics.*.sensitivity", "metrics.*.threshold",
-	"counters", "logs.warmup", "logs.min_burst", "logs.retention",
+	"counters", "context", "logs.warmup", "logs.min_burst", "logs.retention",
 	"correlate.window", "correlate.close_after", NULL,
 };
 
@@ -227,6 +227,14 @@ configure(struct detect *d, const struct options *o)
 			fatalx(EX_CONFIG, "%s", err);
 		d->threshold = v;
 		d->threshold_set = 1;
+	}
+	{
+		int ctx;
+
+		/* The confirming context model (tier 2); off = statistical tier only. */
+		if (aiops_conf_bool(d->cfg, "detect.context", 1, &ctx, err, sizeof(err)) == -1)
+			fatalx(EX_CONFIG, "%s", err);
+		d->params.context = (uint32_t)ctx;
 	}
 	d->overrides = aiops_conf_get(d->cfg, "detect.metrics");
 	d->counters = aiops_conf_get(d->cfg, "detect.counters");
