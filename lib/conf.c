@@ -473,7 +473,8 @@ aiops_conf_duration(const struct aiops_conf *cfg, const char *path, int64_t def,
 	*out = def;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (json_is_number(v) && json_number_value(v) >= 0) {
+	/* A bare number is seconds; int64 nanoseconds hold some 292 years. */
+	if (json_is_number(v) && json_number_value(v) >= 0 && json_number_value(v) < 9.2e9) {
 		*out = (int64_t)(json_number_value(v) * 1e9);
 		return 0;
 	}

@@ -205,10 +205,7 @@ aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
 	ing->name = in->name;
 	ing->lineno = lineno;
 	ing->errline = 0;
-	if ((bad = aiops_utf8_check(line, len)) >= 0)
-		return aiops_ingest_error(ing, "%s at byte %zd",
-		    line[bad] == '\0' ? "NUL byte" : "invalid UTF-8", bad + 1);
-	if (blank(line, len))
+	if (!in->started && blank(line, len))
 		return 0;
 	if (!in->started) {
 		if (in->fmt == NULL)
@@ -217,6 +214,11 @@ aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
 			in->st = in->fmt->start(ing);
 		in->started = 1;
 	}
+	if (!in->fmt->checks_utf8 && (bad = aiops_utf8_check(line, len)) >= 0)
+		return aiops_ingest_error(ing, "%s at byte %zd",
+		    line[bad] == '\0' ? "NUL byte" : "invalid UTF-8", bad + 1);
+	if (!in->fmt->checks_utf8 && blank(line, len))
+		return 0;
 	rc = in->fmt->line(in->st, ing, line, len);
 	if (rc == -1) {
 		aiops_out_rollback(ing->out, mark);

@@ -54,6 +54,11 @@ struct aiops_format {
 	/* End of input: 0, or -1 for trailing garbage. May be NULL. */
 	int		(*finish)(void *st, struct aiops_ingest *ing);
 	void		(*free)(void *st);
+	/*
+	 * 1: the format checks its own bytes (jansson refuses invalid UTF-8),
+	 * so a bad line inside a multi-line document fails that document.
+	 */
+	int		 checks_utf8;
 };
 
 /* Every format, NULL-terminated. */

@@ -137,23 +137,55 @@ aiops_jw_raw(struct aiops_jw *w, const char *json, size_t n)
 	aiops_buf_add(w->b, json, n);
 }
 
-static int
-dump_cb(const char *p, size_t n, void *data)
-{
-	aiops_buf_add(data, p, n);
-	return 0;
-}
-
+/*
+ * Walks a jansson value with this writer rather than json_dumpb(), whose
+ * reals carry 17 digits (0.97 becomes 0.96999999999999997).
+ */
 void
 aiops_jw_json(struct aiops_jw *w, const json_t *v)
 {
-	value_sep(w);
+	const char *k;
+	json_t *e;
+	size_t i;
+
 	if (v == NULL) {
-		aiops_buf_add(w->b, "null", 4);
+		aiops_jw_null(w);
 		return;
 	}
-	json_dump_callback(v, dump_cb, w->b, JSON_COMPACT | JSON_ENCODE_ANY |
-	    JSON_REAL_PRECISION(17));
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		aiops_jw_object_begin(w);
+		json_object_foreach((json_t *)v, k, e) {
+			aiops_jw_key(w, k, strlen(k));
+			aiops_jw_json(w, e);
+		}
+		aiops_jw_object_end(w);
+		break;
+	case JSON_ARRAY:
+		aiops_jw_array_begin(w);
+		json_array_foreach(v, i, e)
+			aiops_jw_json(w, e);
+		aiops_jw_array_end(w);
+		break;
+	case JSON_STRING:
+		aiops_jw_string(w, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		aiops_jw_integer(w, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		aiops_jw_number(w, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		aiops_jw_bool(w, 1);
+		break;
+	case JSON_FALSE:
+		aiops_jw_bool(w, 0);
+		break;
+	default:
+		aiops_jw_null(w);
+		break;
+	}
 }
 
 void

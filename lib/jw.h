@@ -19,7 +19,8 @@
 
 #include "buf.h"
 
-#define AIOPS_JW_MAXDEPTH 64
+/* As deep as jansson parses (JSON_PARSER_MAX_DEPTH), so any value it read can be written. */
+#define AIOPS_JW_MAXDEPTH 2049
 
 struct aiops_jw {
 	struct aiops_buf *b;

@@ -200,7 +200,8 @@ aiops_time_from_epoch(const char *s, size_t n, enum aiops_time_unit u, int64_t *
 		    mag < 1e17 ? AIOPS_TU_US : AIOPS_TU_NS;
 	}
 	m = mult[u];
-	if (ip > INT64_MAX / m)
+	/* Room for the whole part and a fraction of up to one unit. */
+	if (ip >= INT64_MAX / m - 1)
 		return -1;
 	*ns = ip * m + (fp * m) / fscale;
 	if (neg)
