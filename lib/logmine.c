@@ -1,14 +1,23 @@
 /*
  * logmine.c: online template mining (Drain-style) over masked tokens.
  *
- * Grouping: a template is found by (token count, first token); within that
- * bucket the template with the most equal tokens wins if at least SIM_TH of
- * its tokens agree.  Differing tokens are generalised, keeping a common
- * "key=" prefix or punctuation suffix ("ws=<*>", "<*>,").  An exact-match
- * cache on the hash of the masked token sequence makes repeated shapes
- * O(tokens).  Memory is bounded by the templates (plus a fixed-size cache),
- * never by the lines seen.
+ * Grouping: candidates are the templates of the same token count that
+ * were born with the same first token (masked first tokens share one
+ * bucket), plus those of that length whose first token was generalised
+ * later.  Similarity is the share of the template's tokens with a
+ * constant part ("word", "key=<*>", "node-<*>") that the line repeats; a
+ * bare <*> does not count either way, and "key=a" matches "key=b" since
+ * key=value values are variables.  The best candidate wins if it reaches
+ * SIM_TH; its differing tokens are generalised, keeping a common "key="
+ * prefix or punctuation suffix ("ws=<*>", "<*>,").  Templates only grow
+ * more general and are never merged, so a template id, once given, stays.
+ *
+ * An exact-match cache on the hash of the masked token sequence makes
+ * repeated shapes O(length).  Memory is bounded by the templates (plus a
+ * fixed-size cache), never by the lines seen.
  */
+#include "compat.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +76,7 @@ struct aiops_logmine {
 	size_t captk;
 	char *mbuf;
 	size_t capm;
+	size_t mlen;		/* bytes used in mbuf, 0 if not contiguous */
 	const char **par;
 	size_t *parlen;
 	size_t cappar;
@@ -274,15 +284,22 @@ aiops_logmine_free(struct aiops_logmine *lm)
 	free(lm);
 }
 
-/* Bucket key: token count and first token; a variable first token and a
- * first token holding a <*> share the wild bucket. */
+/*
+ * Bucket keys.  Chain 0: token count and first token as the template was
+ * born (a masked first token, "<*>" or "node-<*>", all share one key).
+ * Chain 1: templates of that length whose first token was generalised
+ * later; any line of that length may join them.  The keys differ so the
+ * two chains never share a head.
+ */
 static uint64_t
-bucket_key(size_t ntok, const char *t0, size_t n0, int wild)
+bucket_key(size_t ntok, const char *t0, size_t n0, int generalised)
 {
 	uint64_t h = hash_bytes(0xcbf29ce484222325ULL, (const char *)&ntok,
 	    sizeof(ntok));
 
-	if (wild || lm_has_wild(t0, n0))
+	if (generalised)
+		return mix(hash_bytes(h, "<*>+", 4));
+	if (aiops_logmine_has_wild(t0, n0))
 		return mix(hash_bytes(h, WILD, 3));
 	return mix(hash_bytes(h, t0, n0));
 }
@@ -365,8 +382,8 @@ cluster_new(struct aiops_logmine *lm, uint64_t id, size_t ntok,
 	idx = (uint32_t)lm->ncl++;
 	chain_push(lm, bucket_key(ntok, ntok ? tp[0] : "", ntok ? tn[0] : 0,
 	    0), idx, 0);
-	if (ntok > 0 && lm_has_wild(tp[0], tn[0]))
-		c->in_wild = 1;	/* already in the wild bucket */
+	if (ntok > 0 && aiops_logmine_has_wild(tp[0], tn[0]))
+		c->in_wild = 1;	/* born wild: chain 0 of the wild key */
 	map_put(&lm->byid, mix(id), idx + 1);
 	if (id >= lm->next_id)
 		lm->next_id = id + 1;
@@ -382,7 +399,8 @@ tok_fits(const char *t, size_t tn, const char *m, size_t mn)
 {
 	if (tn == mn && memcmp(t, m, tn) == 0)
 		return 1;
-	return lm_has_wild(t, tn) && lm_glob(t, tn, m, mn, NULL, 0) >= 0;
+	return aiops_logmine_has_wild(t, tn) &&
+	    aiops_logmine_glob(t, tn, m, mn, NULL, 0) >= 0;
 }
 
 static int
@@ -451,10 +469,12 @@ similarity(const struct cluster *c, const struct tok *tk, const char *mb,
 	for (i = 0; i < c->ntok; i++) {
 		const char *t = c->tok[i];
 
-		if (lm_has_wild(t, c->tlen[i])) {
+		/* a bare <*> says nothing about the event; "key=<*>" or
+		 * "node-<*>" still has a constant part that must fit */
+		if (c->tlen[i] == 3 && memcmp(t, WILD, 3) == 0) {
 			w++;
-			if (w == i + 1 && tok_fits(t, c->tlen[i], mb + tk[i].m,
-			    tk[i].mn))
+			if (w == i + 1 && tk[i].mn == 3 &&
+			    memcmp(mb + tk[i].m, WILD, 3) == 0)
 				wfit++;
 			continue;
 		}
@@ -463,8 +483,8 @@ similarity(const struct cluster *c, const struct tok *tk, const char *mb,
 			eq++;
 	}
 	*nwild = w;
-	/* variables say nothing about the event: compare the constant
-	 * tokens only; an all-variable template needs the same masks */
+	/* compare the tokens with a constant part only; an all-<*>
+	 * template takes lines that are all masked values too */
 	if (c->ntok > w)
 		return (double)eq / (c->ntok - w);
 	return c->ntok ? (double)wfit / c->ntok : 1.0;
@@ -520,7 +540,7 @@ cluster_update(struct aiops_logmine *lm, uint32_t idx, size_t ntok)
 	if (changed && rebuild_tmpl(c) == -1)
 		return -1;
 	if (changed && !c->in_wild && ntok > 0 &&
-	    lm_has_wild(c->tok[0], c->tlen[0])) {
+	    aiops_logmine_has_wild(c->tok[0], c->tlen[0])) {
 		c->in_wild = 1;
 		chain_push(lm, bucket_key(ntok, WILD, 3, 1), idx, 1);
 	}
@@ -551,12 +571,17 @@ merge_dates(struct aiops_logmine *lm, size_t nt)
 	size_t i, j, e, w = 0;
 
 	for (i = 0; i < nt; i++) {
+		/* cheap filter first: names are three letters, capitalised */
+		if (t[i].n != 3 || t[i].p[0] < 'A' || t[i].p[0] > 'Z') {
+			t[w++] = t[i];
+			continue;
+		}
 		j = i;
-		if (lm_is_wday(t[j].p, t[j].n) && j + 1 < nt)
+		if (aiops_logmine_is_wday(t[j].p, t[j].n) && j + 1 < nt)
 			j++;
-		if (j + 2 < nt && lm_is_month(t[j].p, t[j].n) &&
+		if (j + 2 < nt && aiops_logmine_is_month(t[j].p, t[j].n) &&
 		    is_digits(t[j + 1].p, t[j + 1].n, 1, 2) &&
-		    lm_is_time(t[j + 2].p, t[j + 2].n)) {
+		    aiops_logmine_is_time(t[j + 2].p, t[j + 2].n)) {
 			e = j + 3;
 			if (e < nt && is_digits(t[e].p, t[e].n, 4, 4))
 				e++;
@@ -573,39 +598,76 @@ merge_dates(struct aiops_logmine *lm, size_t nt)
 	return w;
 }
 
+/* Token separators: any ASCII white space, so a message given through
+ * the API with an embedded newline still saves as one line per template. */
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
 /* Split the message on blanks and mask each token into lm->mbuf. */
 static int
 tokenize_mask(struct aiops_logmine *lm, const char *s, size_t n,
     size_t *ntokp)
 {
-	size_t i = 0, nt = 0, k = 0;
+	size_t i = 0, nt = 0, k = 0, run;
+	int plain;
 
-	if (grow((void **)&lm->mbuf, &lm->capm, 3 * n + 16, 1) == -1)
+	/* at most (n + 1) / 2 tokens: size the arrays once per line */
+	if (grow((void **)&lm->mbuf, &lm->capm, 3 * n + 16, 1) == -1 ||
+	    grow((void **)&lm->tk, &lm->captk, n / 2 + 2,
+	    sizeof(*lm->tk)) == -1)
 		return -1;
 	while (i < n) {
 		size_t st;
 
-		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		while (i < n && is_blank(s[i]))
 			i++;
 		if (i >= n)
 			break;
 		st = i;
 		if (nt + 1 == MAXTOK)
 			i = n;	/* fold the tail into one token */
-		while (i < n && s[i] != ' ' && s[i] != '\t')
-			i++;
-		if (grow((void **)&lm->tk, &lm->captk, nt + 1,
-		    sizeof(*lm->tk)) == -1)
-			return -1;
+		/* find the token's end and, in the same pass, whether it
+		 * is a plain word that masking would copy as it is */
+		for (run = 0, plain = 1; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (is_blank(c))
+				break;
+			if (lm_isalpha(c)) {
+				run++;
+				continue;
+			}
+			if (lm_isdigit(c) || c == '/' || c == '\\' ||
+			    ((run == 4 || run == 5) &&
+			    aiops_logmine_is_bool(s + i - run, run)))
+				plain = 0;
+			run = 0;
+		}
+		if ((run == 4 || run == 5) &&
+		    aiops_logmine_is_bool(s + i - run, run))
+			plain = 0;
 		lm->tk[nt].p = s + st;
 		lm->tk[nt].n = i - st;
 		lm->tk[nt].m = k;
-		lm->tk[nt].mn = aiops_logmine_mask_token(s + st, i - st,
-		    lm->mbuf + k);
+		if (plain) {
+			memcpy(lm->mbuf + k, s + st, i - st);
+			lm->mbuf[k + i - st] = '\0';
+			lm->tk[nt].mn = i - st;
+		} else {
+			lm->tk[nt].mn = aiops_logmine_mask_nonplain(s + st,
+			    i - st, lm->mbuf + k);
+		}
 		k += lm->tk[nt].mn + 1;
 		nt++;
 	}
 	*ntokp = merge_dates(lm, nt);
+	/* a merged date leaves a hole in mbuf: mine() then hashes token by
+	 * token instead of the whole span */
+	lm->mlen = *ntokp == nt ? k : 0;
 	return 0;
 }
 
@@ -659,7 +721,7 @@ extract_params(struct aiops_logmine *lm, const struct cluster *c,
 		if (grow((void **)&lm->caps, &lm->capcaps, 2 * want,
 		    sizeof(*lm->caps)) == -1)
 			return -1;
-		r = lm_glob(t, tn, o->p, o->n, lm->caps, want);
+		r = aiops_logmine_glob(t, tn, o->p, o->n, lm->caps, want);
 		for (j = 0; j < want; j++) {
 			const char *p = o->p;
 			size_t n = o->n;
@@ -688,12 +750,19 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 
 	if (tokenize_mask(lm, msg, n, &ntok) == -1)
 		return -1;
-	/* masked tokens sit NUL-separated in mbuf: hash the span at once */
-	if (ntok > 0)
-		h = hash_words(h, lm->mbuf, lm->tk[ntok - 1].m +
-		    lm->tk[ntok - 1].mn + 1);
+	/* masked tokens sit NUL-separated in mbuf: hash the span at once,
+	 * unless merge_dates() left holes in it */
+	if (ntok > 0 && lm->tk[ntok - 1].m + lm->tk[ntok - 1].mn + 1 ==
+	    lm->mlen)
+		h = hash_words(h, lm->mbuf, lm->mlen);
+	else
+		for (i = 0; i < ntok; i++)
+			h = hash_words(h, lm->mbuf + lm->tk[i].m,
+			    lm->tk[i].mn + 1);
 	h = mix(h ^ ntok);
-	if ((hit = map_get(&lm->cache, h)) != 0) {
+	/* a hash collision must at least not break the token alignment */
+	if ((hit = map_get(&lm->cache, h)) != 0 &&
+	    lm->cl[hit - 1].ntok == ntok) {
 		idx = (int)hit - 1;
 	} else {
 		const char *t0 = ntok ? lm->mbuf + lm->tk[0].m : "";
@@ -703,12 +772,8 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 
 		idx = search_chain(lm, map_get(&lm->bucket, k0), 0, ntok,
 		    &best, &bestw, -1);
-		if (kw != k0)
-			idx = search_chain(lm, map_get(&lm->bucket, kw), 1,
-			    ntok, &best, &bestw, idx);
-		else
-			idx = search_chain(lm, map_get(&lm->bucket, kw), 1,
-			    ntok, &best, &bestw, idx);
+		idx = search_chain(lm, map_get(&lm->bucket, kw), 1, ntok,
+		    &best, &bestw, idx);
 		if (idx >= 0 && best >= SIM_TH) {
 			if ((changed = cluster_update(lm, (uint32_t)idx,
 			    ntok)) == -1)
@@ -806,7 +871,7 @@ aiops_logmine_foreach(const struct aiops_logmine *lm,
 char *
 aiops_logmine_save(const struct aiops_logmine *lm, size_t *lenp)
 {
-	size_t i, cap = 64, k = 0;
+	size_t i, j, cap = 64, k = 0;
 	char *s;
 
 	for (i = 0; i < lm->ncl; i++)
@@ -824,8 +889,12 @@ aiops_logmine_save(const struct aiops_logmine *lm, size_t *lenp)
 			return NULL;
 		}
 		k += (size_t)r;
-		memcpy(s + k, lm->cl[i].tmpl, lm->cl[i].tmpl_len);
-		k += lm->cl[i].tmpl_len;
+		for (j = 0; j < lm->cl[i].tmpl_len; j++) {
+			char ch = lm->cl[i].tmpl[j];
+
+			/* only a folded tail token can hold these */
+			s[k++] = is_blank(ch) ? ' ' : ch;
+		}
 		s[k++] = '\n';
 	}
 	s[k] = '\0';
@@ -838,8 +907,9 @@ int
 aiops_logmine_restore(struct aiops_logmine *lm, uint64_t id,
     const char *tmpl, size_t len, uint64_t count)
 {
-	const char *tp[MAXTOK];
-	size_t tn[MAXTOK], nt = 0, i = 0;
+	const char *tp[MAXTOK] = { NULL };
+	size_t tn[MAXTOK] = { 0 }, nt = 0, i = 0;
+	int idx;
 
 	if (id == 0 || map_get(&lm->byid, mix(id)) != 0) {
 		errno = EEXIST;
@@ -853,12 +923,20 @@ aiops_logmine_restore(struct aiops_logmine *lm, uint64_t id,
 		if (i >= len)
 			break;
 		st = i;
+		if (nt + 1 == MAXTOK)
+			i = len;	/* the same fold as tokenize_mask() */
 		while (i < len && tmpl[i] != ' ')
 			i++;
 		tp[nt] = tmpl + st;
 		tn[nt++] = i - st;
 	}
-	return cluster_new(lm, id, nt, tp, tn, count) < 0 ? -1 : 0;
+	if ((idx = cluster_new(lm, id, nt, tp, tn, count)) < 0)
+		return -1;
+	/* whether a wild first token was born or generalised is not saved:
+	 * let lines with any first token find it, as generalised ones are */
+	if (nt > 0 && aiops_logmine_has_wild(tp[0], tn[0]))
+		chain_push(lm, bucket_key(nt, WILD, 3, 1), (uint32_t)idx, 1);
+	return 0;
 }
 
 int

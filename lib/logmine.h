@@ -12,6 +12,26 @@
  *      generalised to <*>.
  * Template ids are assigned once and never change; templates only ever get
  * more general, so a line that matched a template keeps matching it.
+ *
+ * Typical use (one miner per stream or per source, not thread-safe):
+ *
+ *	struct aiops_logmine *lm = aiops_logmine_new();
+ *	struct aiops_logline l;
+ *
+ *	aiops_logmine_load(lm, saved, savedlen);	(optional: resume)
+ *	while (read a line) {
+ *		if (aiops_logmine_add(lm, line, len, AIOPS_LOGMINE_RAW, &l))
+ *			err(...);
+ *		l.template_id, l.tmpl, l.params[i], l.severity, l.ts, ...
+ *		if (l.is_new)		a never-seen template
+ *		if (l.is_changed)	store the refined template again
+ *	}
+ *	text = aiops_logmine_save(lm, &textlen);	(persist, then free)
+ *	aiops_logmine_free(lm);
+ *
+ * Template conventions follow the corrected Loghub ground truth: <*> takes
+ * the variable part of a token and keeps punctuation and "key=" around it;
+ * an IP with its port is one <*>; a date written with blanks is one <*>.
  */
 #ifndef AIOPS_LOGMINE_H
 #define AIOPS_LOGMINE_H

@@ -6,24 +6,27 @@
  * word) and a small grammar that covers the common families decides where
  * the header ends:
  *
- *   syslog / OpenSSH / Linux / Mac  TS TS TS host prog[pid]: msg
- *   log4j / HDFS / Spark / Hadoop   TS TS [pid] LEVEL [thread] comp: msg
- *   Zookeeper                       TS TS - LEVEL [thread] - msg
- *   Android logcat                  TS TS pid tid L tag: msg
- *   Apache error, nginx error       [TS] [level] msg, TS TS [level] pid#tid: msg
- *   BGL / HPC supercomputer         - epoch date node TS node RAS KERNEL LEVEL msg
- *                                   id node comp state epoch flag msg
- *   Windows CBS, OpenStack          TS TS, Level  comp  msg, ... LEVEL comp [req] msg
- *   HealthApp                       TS|comp|pid|msg
- *   Proxifier, access logs          [TS] prog - msg, ip - - [TS] msg
+ *   syslog, OpenSSH, Linux, Mac    TS TS TS host prog[pid]: msg
+ *   log4j, HDFS, Spark, Hadoop     TS TS [pid] LEVEL [thread] comp: msg
+ *   Zookeeper                      TS TS - LEVEL [thread] - msg
+ *   Android logcat                 TS TS pid tid L tag: msg
+ *   Apache error                   [TS] [level] msg
+ *   nginx error                    TS TS [level] pid#tid: msg
+ *   BGL                            - epoch date node TS node RAS KERNEL LVL msg
+ *   HPC                            id node comp state epoch flag msg
+ *   Windows CBS                    TS TS, Level  comp  msg
+ *   OpenStack                      file TS TS pid LEVEL comp [req] msg
+ *   HealthApp                      TS|comp|pid|msg
+ *   Proxifier, access logs         [TS] prog - msg, ip - - [TS] msg
  *
  * The rule of thumb: the header ends at the first anchor (level, then a
  * "component:" just after a host or level, else the last timestamp and the
  * pids right after it) that is preceded only by header-like tokens.  When
  * nothing matches, the whole line is the message.
  */
+#include "compat.h"
+
 #include <string.h>
-#include <strings.h>
 
 #include "logmine.h"
 #include "logmine_int.h"
@@ -74,19 +77,19 @@ word_in(const char *p, size_t n, const char *const *list)
 }
 
 int
-lm_is_month(const char *p, size_t n)
+aiops_logmine_is_month(const char *p, size_t n)
 {
 	return is_month(p, n);
 }
 
 int
-lm_is_wday(const char *p, size_t n)
+aiops_logmine_is_wday(const char *p, size_t n)
 {
 	return is_wday(p, n);
 }
 
 int
-lm_is_time(const char *p, size_t n)
+aiops_logmine_is_time(const char *p, size_t n)
 {
 	return is_time(p, n);
 }
@@ -180,14 +183,14 @@ has_time_inside(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i + 5 <= n; i++)
-		if (isdig((unsigned char)p[i]) && is_time_at(p + i, n - i))
+		if (isdig((unsigned char)p[i]) && aiops_logmine_is_time_at(p + i, n - i))
 			return 1;
 	return 0;
 }
 
 /* Used by has_time_inside: a time starting at p, ending anywhere. */
 int
-is_time_at(const char *p, size_t n)
+aiops_logmine_is_time_at(const char *p, size_t n)
 {
 	size_t a = digits(p, n);
 
@@ -224,11 +227,11 @@ aiops_logmine_level_severity(const char *p, size_t n)
 		default: return -1;
 		}
 	}
-	if (n < 3 || n > 11)
+	if (n < 3 || n > 11 || strchr("TDFIVNWESCAP", p[0] & ~0x20) == NULL)
 		return -1;
 	for (i = 0; lv[i].w != NULL; i++)
 		if (lv[i].n == n && (p[0] & ~0x20) == lv[i].w[0] &&
-		    strncasecmp(p, lv[i].w, n) == 0)
+		    aiops_logmine_casecmp(p, lv[i].w, n) == 0)
 			return lv[i].sev;
 	return -1;
 }
@@ -279,8 +282,7 @@ static enum cls
 classify(const struct htok *t, const struct htok *prev)
 {
 	const char *p = t->p;
-	size_t n = t->n;
-	size_t d = digits(p, n);
+	size_t n = t->n, d;
 
 	if (p[0] == '[') {
 		if (is_level(p + 1, n - 2, 0) ||
@@ -300,6 +302,7 @@ classify(const struct htok *t, const struct htok *prev)
 			return C_LEVEL;
 		return is_comp(p, n) ? C_COMP : C_WORD;
 	}
+	d = digits(p, n);
 	if (d > 0 && (is_time(p, n) || is_date(p, n)))
 		return C_TS;
 	if (n > 1 && p[0] == '-' && alldig(p + 1, n - 1) && prev != NULL &&
@@ -402,6 +405,19 @@ set(const char **f, size_t *fl, const char *p, size_t n)
 {
 	*f = p;
 	*fl = n;
+}
+
+/* Ends in "[digits]:", the syslog way to give a pid. */
+static int
+has_pid(const char *p, size_t n)
+{
+	const char *lb;
+
+	if (n < 4 || p[n - 1] != ':' || p[n - 2] != ']')
+		return 0;
+	lb = lastchr(p, '[', n);
+	return lb != NULL && lb + 1 < p + n - 2 &&
+	    alldig(lb + 1, (size_t)(p + n - 2 - lb - 1));
 }
 
 /* "prog[pid]:" / "prog(x)[pid]:" / "comp:" -> component and pid */
@@ -537,7 +553,7 @@ pri_prefix(const char *s, size_t len, struct aiops_logline *o)
 }
 
 static size_t
-header_end(struct aiops_logline *o, struct hscan *h)
+header_scan(struct aiops_logline *o, struct hscan *h)
 {
 	struct htok *t = h->t;
 	size_t i, end = 0, wrun = 0, npid = 0, lastw = (size_t)-1;
@@ -598,6 +614,14 @@ header_end(struct aiops_logline *o, struct hscan *h)
 				set_comp(o, t[i - 1].p, t[i - 1].n);
 				return i + 1;
 			}
+			/* "host Google Chrome Helper[31213]: msg" */
+			if ((wrun == 2 || wrun == 3) && has_pid(t[i].p, t[i].n)) {
+				set(&o->host, &o->host_len, t[end].p,
+				    t[end].n);
+				set_comp(o, t[end + 1].p,
+				    (size_t)(t[i].p + t[i].n - t[end + 1].p));
+				return i + 1;
+			}
 			if (wrun == 0 && i > 0 && t[i - 1].c == C_BRACKET)
 				return i + 1;
 			if (wrun == 0 && i > 0 && t[i - 1].c == C_TS &&
@@ -613,13 +637,25 @@ header_end(struct aiops_logline *o, struct hscan *h)
 			}
 			if (have(h, i + 1) && t[i + 1].c == C_LEVEL)
 				break;
-			if (wrun == 1 && end == i - 1) {
-				set_comp(o, t[i - 1].p, t[i - 1].n);
+			/* "[TS] prog - msg", "[TS] prog *64 - msg" */
+			if ((wrun == 1 || wrun == 2) && end == i - wrun) {
+				set_comp(o, t[end].p, t[end].n);
 				return i + 1;
 			}
 			return end;
 		case C_BRACKET:
 		case C_WORD:
+			/* syslog "host prog 1.4.1: msg": a versioned prog */
+			if (seen_ts && wrun == 2 && end == i - 2 &&
+			    t[i].n > 1 && t[i].p[t[i].n - 1] == ':' &&
+			    isdig((unsigned char)t[i].p[0])) {
+				set(&o->host, &o->host_len, t[i - 2].p,
+				    t[i - 2].n);
+				set(&o->component, &o->component_len,
+				    t[i - 1].p,
+				    (size_t)(t[i].p + t[i].n - 1 - t[i - 1].p));
+				return i + 1;
+			}
 			if (!seen_ts && i == 0 && t[i].c == C_WORD)
 				set(&o->host, &o->host_len, t[i].p, t[i].n);
 			lastw = i;
@@ -627,6 +663,25 @@ header_end(struct aiops_logline *o, struct hscan *h)
 				return end;
 			break;
 		}
+	}
+	return end;
+}
+
+static size_t
+header_end(struct aiops_logline *o, struct hscan *h)
+{
+	struct htok *t = h->t;
+	size_t end = header_scan(o, h);
+
+	/* syslog with no "prog:" ("Jul  1 09:02:26 host --- last message
+	 * repeated 1 time ---"): a host still follows "Mon DD HH:MM:SS" */
+	if (end >= 3 && o->host == NULL && o->component == NULL &&
+	    o->level == NULL && t[end - 1].c == C_TS &&
+	    is_time(t[end - 1].p, t[end - 1].n) &&
+	    is_month(t[end - 3].p, t[end - 3].n) && have(h, end + 1) &&
+	    t[end].c == C_WORD) {
+		set(&o->host, &o->host_len, t[end].p, t[end].n);
+		return end + 1;
 	}
 	return end;
 }

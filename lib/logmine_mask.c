@@ -11,8 +11,9 @@
  * that are paths, URLs, UUIDs, long hex ids or "prefix_<long number>" ids
  * become one <*>.
  */
+#include "compat.h"
+
 #include <string.h>
-#include <strings.h>
 
 #include "logmine.h"
 #include "logmine_int.h"
@@ -22,7 +23,7 @@
 #define a LM_ALPHA | LM_LOWER
 #define ah LM_ALPHA | LM_LOWER | LM_HEX
 #define D LM_DIGIT | LM_HEX
-const unsigned char lm_cc[256] = {
+const unsigned char aiops_logmine_cc[256] = {
 	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D,
 	['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
 	['A'] = AH, ['B'] = AH, ['C'] = AH, ['D'] = AH, ['E'] = AH, ['F'] = AH,
@@ -56,8 +57,27 @@ inset(int c, const char *set)
 	return 0;
 }
 
+/* ASCII strncasecmp: plain C11, no locale, no POSIX feature macros. */
 int
-lm_has_wild(const char *p, size_t n)
+aiops_logmine_casecmp(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y || x == 0)
+			return x - y;
+	}
+	return 0;
+}
+
+int
+aiops_logmine_has_wild(const char *p, size_t n)
 {
 	size_t i;
 
@@ -117,25 +137,84 @@ is_hexid(const char *p, size_t n)
 	return n >= 8 || alpha > 0;
 }
 
-/* "blk_-123456", "appattempt_1445144423722_0020_000001", no '=' inside. */
+/* Protocol and version: HTTP/1.1, RTSP/1.0, SIP/2.0 are constants. */
+static int
+is_proto_version(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && lm_isupper(p[i]))
+		i++;
+	if (i < 2 || i + 2 > n || p[i] != '/' || !isdig(p[i + 1]))
+		return 0;
+	i += 2;
+	/* a dot is required: "PS/2" is a port name with a variable */
+	return i + 2 == n && p[i] == '.' && isdig(p[i + 1]);
+}
+
+/* MAC address or IPv6: hex groups of 1 to 4 joined by ':', 3 or more. */
+static int
+is_colon_hex(const char *p, size_t n)
+{
+	size_t i, g = 0, colons = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ':') {
+			if (g > 4 || (g == 0 && colons == 0 && i > 0))
+				return 0;
+			colons++;
+			g = 0;
+		} else if (ishex(p[i])) {
+			g++;
+		} else {
+			return 0;
+		}
+	}
+	return colons >= 3 && g <= 4;
+}
+
+/* A version: v6.1.7601, V2.0 (a bare 1.2.3 starts with a digit anyway). */
+static int
+is_version(const char *p, size_t n)
+{
+	size_t i = 1, dots = 0;
+
+	if (n < 4 || (p[0] != 'v' && p[0] != 'V') || !isdig(p[1]))
+		return 0;
+	while (i < n) {
+		if (isdig(p[i]))
+			i++;
+		else if (p[i] == '.' && i + 1 < n && isdig(p[i + 1]) && ++dots)
+			i++;
+		else
+			return 0;
+	}
+	return dots > 0;
+}
+
+/*
+ * "blk_-123456", "appattempt_1445144423722_0020_000001": a name joined by
+ * '_' or '-' to a long number is an id as a whole.  Digits glued to
+ * letters ("storage1644") and key=value tokens are left to other rules.
+ */
 static int
 is_numbered_id(const char *p, size_t n)
 {
 	size_t i, run = 0;
+	int joined = 0;
 
-	if (memchr(p, '=', n) != NULL)
+	/* a leading number is masked piecewise ("<*>##<*>") instead */
+	if (memchr(p, '=', n) != NULL || isdig((unsigned char)p[0]))
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (isdig((unsigned char)p[i])) {
-			if (run == 0 && i > 0 && p[i - 1] != '_' &&
-			    p[i - 1] != '-')
-				run = (size_t)-1 / 2;	/* glued: skip run */
-			run++;
-			if (run >= 5 && run < (size_t)-1 / 2)
-				return 1;
-		} else {
+		if (!isdig((unsigned char)p[i])) {
 			run = 0;
+			continue;
 		}
+		if (run++ == 0)
+			joined = p[i - 1] == '_' || p[i - 1] == '-';
+		if (joined && run >= 5)
+			return 1;
 	}
 	return 0;
 }
@@ -181,14 +260,15 @@ put_wild(char *o, size_t k)
 }
 
 /* true/false/null are values, never part of a template's text */
-static int
-is_bool(const char *p, size_t n)
+int
+aiops_logmine_is_bool(const char *p, size_t n)
 {
 	return (n == 4 && (memcmp(p, "true", 4) == 0 ||
 	    memcmp(p, "null", 4) == 0 || memcmp(p, "True", 4) == 0)) ||
 	    (n == 5 && (memcmp(p, "false", 5) == 0 ||
 	    memcmp(p, "False", 5) == 0));
 }
+#define is_bool aiops_logmine_is_bool
 
 /* Inner masking of a core token: mask values, keep names and punctuation. */
 static size_t
@@ -282,13 +362,18 @@ plain_word(const char *p, size_t n)
 size_t
 aiops_logmine_mask_token(const char *p, size_t n, char *o)
 {
-	size_t lo = 0, hi = n, k = 0;
-
 	if (plain_word(p, n)) {
 		memcpy(o, p, n);
 		o[n] = '\0';
 		return n;
 	}
+	return aiops_logmine_mask_nonplain(p, n, o);
+}
+
+size_t
+aiops_logmine_mask_nonplain(const char *p, size_t n, char *o)
+{
+	size_t lo = 0, hi = n, k = 0;
 
 	while (lo < hi && is_lead((unsigned char)p[lo]))
 		lo++;
@@ -300,12 +385,15 @@ aiops_logmine_mask_token(const char *p, size_t n, char *o)
 		return k;
 	}
 	k = put(o, 0, p, lo);
-	if (is_path_or_url(p + lo, hi - lo)) {
+	if (is_proto_version(p + lo, hi - lo)) {
+		k = put(o, k, p + lo, hi - lo);
+	} else if (is_path_or_url(p + lo, hi - lo)) {
 		/* a path swallows a trailing dot: "/tmp/x/part-0." */
 		while (hi < n && p[hi] == '.')
 			hi++;
 		k = put_wild(o, k);
-	} else if (is_hexid(p + lo, hi - lo) ||
+	} else if (is_hexid(p + lo, hi - lo) || is_version(p + lo, hi - lo) ||
+	    is_colon_hex(p + lo, hi - lo) ||
 	    is_numbered_id(p + lo, hi - lo))
 		k = put_wild(o, k);
 	else
@@ -349,8 +437,8 @@ glob_rec(const char *pat, size_t pn, const char *s, size_t sn, size_t off,
 }
 
 int
-lm_glob(const char *pat, size_t pn, const char *s, size_t sn, size_t *caps,
-    size_t maxcaps)
+aiops_logmine_glob(const char *pat, size_t pn, const char *s, size_t sn,
+    size_t *caps, size_t maxcaps)
 {
 	size_t i, w = pn, nw = 0;
 
@@ -406,7 +494,7 @@ aiops_logmine_guess_severity(const char *p, size_t n)
 		for (w = 0; j - i >= 3 && j - i <= 9 && kw[w].w != NULL; w++)
 			if (kw[w].n == j - i && (p[i] | 0x20) == kw[w].w[0] &&
 			    kw[w].sev < best &&
-			    strncasecmp(p + i, kw[w].w, j - i) == 0)
+			    aiops_logmine_casecmp(p + i, kw[w].w, j - i) == 0)
 				best = kw[w].sev;
 		i = j;
 	}
