@@ -74,6 +74,26 @@ event_id(const struct aiops_event_head *h)
 	return x;
 }
 
+/*
+ * The events of one input line share their time (a line-protocol point
+ * with many fields, a scrape): format it once. The programs are single
+ * threaded; this cache is their only mutable static.
+ */
+static size_t
+time_text(int64_t ns, char *out)
+{
+	static int64_t last_ns = INT64_MIN;
+	static char last[AIOPS_TIME_BUFSZ];
+	static size_t last_len;
+
+	if (ns != last_ns) {
+		last_len = aiops_time_format(ns, last);
+		last_ns = ns;
+	}
+	memcpy(out, last, last_len + 1);
+	return last_len;
+}
+
 void
 aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
 {
@@ -84,7 +104,7 @@ aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
 
 	for (i = 0; i < 16; i++)
 		id[i] = hex[(x >> (60 - 4 * i)) & 15];
-	tl = aiops_time_format(h->ts, ts);
+	tl = time_text(h->ts, ts);
 	aiops_jw_object_begin(w);
 	aiops_jw_kcstr(w, "type", h->type);
 	aiops_jw_kstr(w, "ts", ts, tl);

@@ -96,24 +96,37 @@ aiops_jw_number(struct aiops_jw *w, double v)
 	aiops_buf_add(w->b, tmp, n);
 }
 
+/* Decimal digits of v, right-aligned in buf[24]; returns the first. */
+static char *
+utoa(uint64_t v, char *buf)
+{
+	char *p = buf + 24;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
 void
 aiops_jw_integer(struct aiops_jw *w, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	char tmp[24], *p = utoa(v < 0 ? -(uint64_t)v : (uint64_t)v, tmp);
 
+	if (v < 0)
+		*--p = '-';
 	value_sep(w);
-	aiops_buf_add(w->b, tmp, (size_t)n);
+	aiops_buf_add(w->b, p, (size_t)(tmp + 24 - p));
 }
 
 void
 aiops_jw_uinteger(struct aiops_jw *w, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	char tmp[24], *p = utoa(v, tmp);
 
 	value_sep(w);
-	aiops_buf_add(w->b, tmp, (size_t)n);
+	aiops_buf_add(w->b, p, (size_t)(tmp + 24 - p));
 }
 
 void
@@ -227,6 +240,21 @@ static const char esc[128] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/*
+ * Does any of the eight bytes in w need a look: a control character, '"',
+ * '\\' or a byte of a multi-byte sequence? (Bit tricks from "Bit
+ * Twiddling Hacks": a byte is zero when (x - 1) & ~x has its high bit.)
+ */
+static inline int
+word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+
+	return ((w & high) | ((w - ones * 0x20) & ~w & high) |
+	    ((q - ones) & ~q & high) | ((bs - ones) & ~bs & high)) != 0;
+}
+
 void
 aiops_json_escape(struct aiops_buf *b, const char *s, size_t n)
 {
@@ -236,9 +264,18 @@ aiops_json_escape(struct aiops_buf *b, const char *s, size_t n)
 
 	aiops_buf_grow(b, n + 2);
 	while (i < n) {
-		unsigned char c = p[i];
+		unsigned char c;
 		size_t clen;
+		uint64_t w;
 
+		if (i + 8 <= n) {
+			memcpy(&w, p + i, 8);
+			if (!word_needs_escape(w)) {
+				i += 8;
+				continue;
+			}
+		}
+		c = p[i];
 		if (c < 0x80 && esc[c] == 0) {
 			i++;
 			continue;

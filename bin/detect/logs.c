@@ -49,7 +49,9 @@ struct logdet {
 	double			 min_burst;	/* lines a minute before a rate alerts */
 	int64_t			 retention;	/* of stored lines, ns; 0 keeps all */
 	int64_t			 minute;	/* latest minute seen */
-	struct aiops_hmap	 rates;
+	struct rate		**by_template;	/* indexed by template id */
+	size_t			 ntemplates;
+	struct aiops_hmap	 by_host;	/* host -> its error-line rate */
 	struct stored_line	*pending;
 	size_t			 npending;
 };
@@ -84,27 +86,62 @@ static const char sql_line[] =
 static const char sql_retention[] = "DELETE FROM log_lines WHERE ts < ?1";
 
 static struct rate *
-rate_get(struct detect *d, const char *name, const char *host, size_t hlen, uint64_t tid)
+rate_new(const char *name, const char *host, size_t hlen, uint64_t tid)
 {
-	struct logdet *l = d->logs;
+	struct rate *r = xcalloc(1, sizeof(*r));
+
+	r->name = xstrdup(name);
+	r->host = host != NULL ? xstrndup(host, hlen) : NULL;
+	r->tid = tid;
+	return r;
+}
+
+/* The count of a template: ids are small and dense, so an array. */
+static struct rate *
+template_rate(struct logdet *l, uint64_t tid)
+{
+	if (tid >= l->ntemplates) {
+		size_t n = l->ntemplates ? l->ntemplates : 64;
+
+		while (n <= tid)
+			n *= 2;
+		l->by_template = xreallocarray(l->by_template, n, sizeof(*l->by_template));
+		memset(l->by_template + l->ntemplates, 0, (n - l->ntemplates) * sizeof(*l->by_template));
+		l->ntemplates = n;
+	}
+	if (l->by_template[tid] == NULL)
+		l->by_template[tid] = rate_new("log_template_rate", NULL, 0, tid);
+	return l->by_template[tid];
+}
+
+static struct rate *
+error_rate(struct logdet *l, const char *host, size_t hlen)
+{
 	struct rate *r;
 
-	aiops_buf_reset(&d->scratch);
-	aiops_buf_addf(&d->scratch, "%s{", name);
-	if (host != NULL)
-		aiops_buf_addf(&d->scratch, "host=\"%.*s\"", (int)hlen, host);
-	if (tid != 0)
-		aiops_buf_addf(&d->scratch, "template_id=\"%llu\"", (unsigned long long)tid);
-	aiops_buf_addc(&d->scratch, '}');
-	r = aiops_hmap_get(&l->rates, d->scratch.data, d->scratch.len);
+	if (host == NULL)
+		host = "", hlen = 0;
+	r = aiops_hmap_get(&l->by_host, host, hlen);
 	if (r == NULL) {
-		r = xcalloc(1, sizeof(*r));
-		r->name = xstrdup(name);
-		r->host = host != NULL ? xstrndup(host, hlen) : NULL;
-		r->tid = tid;
-		aiops_hmap_put(&l->rates, d->scratch.data, d->scratch.len, r);
+		r = rate_new("log_error_rate", hlen ? host : NULL, hlen, 0);
+		aiops_hmap_put(&l->by_host, host, hlen, r);
 	}
 	return r;
+}
+
+/* Calls fn for every count kept. */
+static void
+rates_each(struct detect *d, void (*fn)(struct detect *, struct rate *, void *), void *arg)
+{
+	struct logdet *l = d->logs;
+	size_t i;
+
+	for (i = 0; i < l->ntemplates; i++)
+		if (l->by_template[i] != NULL)
+			fn(d, l->by_template[i], arg);
+	for (i = 0; i < l->by_host.cap; i++)
+		if (l->by_host.ents[i].key != NULL)
+			fn(d, l->by_host.ents[i].val, arg);
 }
 
 /* Scores one minute's count as a point of the metric r names. */
@@ -139,27 +176,21 @@ rate_point(struct detect *d, const struct rate *r, int64_t minute, double count)
 	d->min_alert_value = 0;
 }
 
-/* Closes every count whose minute ended before `minute`. */
+/* Closes r's count if its minute ended before *(int64_t *)arg. */
 static void
-rates_close(struct detect *d, int64_t minute)
+rate_close(struct detect *d, struct rate *r, void *arg)
 {
-	struct logdet *l = d->logs;
-	size_t i;
+	int64_t minute = *(int64_t *)arg, m;
+	int n;
 
-	for (i = 0; i < l->rates.cap; i++) {
-		struct rate *r = l->rates.ents[i].val;
-		int64_t m;
-		int n;
-
-		if (l->rates.ents[i].key == NULL || r->minute >= minute)
-			continue;
-		rate_point(d, r, r->minute, (double)r->count);
-		for (m = r->minute + NS_PER_MIN, n = 0; m < minute && n < MAX_ZERO_FILL;
-		    m += NS_PER_MIN, n++)
-			rate_point(d, r, m, 0);
-		r->minute = minute;
-		r->count = 0;
-	}
+	if (r->minute >= minute)
+		return;
+	rate_point(d, r, r->minute, (double)r->count);
+	for (m = r->minute + NS_PER_MIN, n = 0; m < minute && n < MAX_ZERO_FILL;
+	    m += NS_PER_MIN, n++)
+		rate_point(d, r, m, 0);
+	r->minute = minute;
+	r->count = 0;
 }
 
 static void
@@ -179,12 +210,12 @@ count_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 
 	if (minute > l->minute) {
 		if (l->minute != 0)
-			rates_close(d, minute);
+			rates_each(d, rate_close, &minute);
 		l->minute = minute;
 	}
-	rate_count(d, rate_get(d, "log_template_rate", NULL, 0, ll->template_id), l->minute);
+	rate_count(d, template_rate(l, ll->template_id), l->minute);
 	if (ll->severity >= 0 && ll->severity <= 3)
-		rate_count(d, rate_get(d, "log_error_rate", host, hlen, 0), l->minute);
+		rate_count(d, error_rate(l, host, hlen), l->minute);
 }
 
 /* An anomaly for a template never seen before. */
@@ -434,16 +465,13 @@ load_state(struct detect *d)
 	if ((st = aiops_state_stmt(d->state, sql_pending_load)) == NULL)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
-		struct rate *r = xcalloc(1, sizeof(*r));
+		const char *host = (const char *)sqlite3_column_text(st, 3);
+		uint64_t tid = (uint64_t)sqlite3_column_int64(st, 4);
+		struct rate *r = tid != 0 ? template_rate(l, tid) :
+		    error_rate(l, host, host ? strlen(host) : 0);
 
-		r->name = xstrndup(key, strcspn(key, "{"));
 		r->minute = sqlite3_column_int64(st, 1);
 		r->count = (uint64_t)sqlite3_column_int64(st, 2);
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			r->host = xstrdup((const char *)sqlite3_column_text(st, 3));
-		r->tid = (uint64_t)sqlite3_column_int64(st, 4);
-		aiops_hmap_put(&l->rates, key, strlen(key), r);
 	}
 	sqlite3_reset(st);
 }
@@ -459,7 +487,7 @@ detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t re
 	l->warmup = warmup;
 	l->min_burst = min_burst;
 	l->retention = retention;
-	aiops_hmap_init(&l->rates);
+	aiops_hmap_init(&l->by_host);
 	if (d->state != NULL)
 		load_state(d);
 }
@@ -533,37 +561,47 @@ save_lines(struct detect *d)
 	return rc;
 }
 
+static void
+save_rate(struct detect *d, struct rate *r, void *arg)
+{
+	int *rc = arg;
+	sqlite3_stmt *st;
+
+	if (*rc == -1 || r->count == 0)
+		return;
+	if ((st = aiops_state_stmt(d->state, sql_pending_save)) == NULL) {
+		*rc = -1;
+		return;
+	}
+	aiops_buf_reset(&d->scratch);
+	if (r->tid != 0)
+		aiops_buf_addf(&d->scratch, "%s{template_id=\"%llu\"}", r->name, (unsigned long long)r->tid);
+	else
+		aiops_buf_addf(&d->scratch, "%s{host=\"%s\"}", r->name, r->host ? r->host : "");
+	sqlite3_bind_text(st, 1, d->scratch.data, (int)d->scratch.len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, r->minute);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->count);
+	if (r->host != NULL)
+		sqlite3_bind_text(st, 4, r->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->tid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		*rc = -1;
+	sqlite3_reset(st);
+}
+
+/* The counts of minutes not yet over, for the next run to go on with. */
 static int
 save_pending(struct detect *d)
 {
-	struct logdet *l = d->logs;
 	sqlite3_stmt *st;
-	size_t i;
+	int rc = 0;
 
 	if ((st = aiops_state_stmt(d->state, sql_pending_clear)) == NULL ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		return -1;
 	sqlite3_reset(st);
-	for (i = 0; i < l->rates.cap; i++) {
-		struct rate *r = l->rates.ents[i].val;
-		int rc;
-
-		if (l->rates.ents[i].key == NULL || r->count == 0)
-			continue;
-		if ((st = aiops_state_stmt(d->state, sql_pending_save)) == NULL)
-			return -1;
-		sqlite3_bind_text(st, 1, l->rates.ents[i].key, (int)l->rates.ents[i].klen, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, r->minute);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)r->count);
-		if (r->host != NULL)
-			sqlite3_bind_text(st, 4, r->host, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)r->tid);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	return 0;
+	rates_each(d, save_rate, &rc);
+	return rc;
 }
 
 int
@@ -609,8 +647,14 @@ detect_logs_free(struct detect *d)
 
 	if (l == NULL)
 		return;
+	size_t i;
+
 	aiops_logmine_free(l->lm);
-	aiops_hmap_release(&l->rates, rate_free);
+	for (i = 0; i < l->ntemplates; i++)
+		if (l->by_template[i] != NULL)
+			rate_free(l->by_template[i]);
+	free(l->by_template);
+	aiops_hmap_release(&l->by_host, rate_free);
 	free(l->pending);
 	free(l);
 	d->logs = NULL;
