@@ -53,13 +53,26 @@ void aiops_jw_object_end(struct aiops_jw *w) { close_container(w, '}'); }
 void aiops_jw_array_begin(struct aiops_jw *w) { open_container(w, '['); }
 void aiops_jw_array_end(struct aiops_jw *w) { close_container(w, ']'); }
 
+static int plain_ascii(const char *s, size_t n);
+
 void
 aiops_jw_key(struct aiops_jw *w, const char *k, size_t n)
 {
+	struct aiops_buf *b = w->b;
+
 	sep(w);
-	aiops_buf_addc(w->b, '"');
-	aiops_json_escape(w->b, k, n);
-	aiops_buf_add(w->b, "\":", 2);
+	/* Keys are mostly our own short names: copy them in one go. */
+	if (plain_ascii(k, n)) {
+		aiops_buf_grow(b, n + 3);
+		b->data[b->len] = '"';
+		memcpy(b->data + b->len + 1, k, n);
+		memcpy(b->data + b->len + 1 + n, "\":", 3);
+		b->len += n + 3;
+	} else {
+		aiops_buf_addc(b, '"');
+		aiops_json_escape(b, k, n);
+		aiops_buf_add(b, "\":", 2);
+	}
 	w->need_comma[w->depth] = 2;
 }
 
@@ -239,6 +252,21 @@ static const char esc[128] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+
+/* No byte of s needs escaping. */
+static int
+plain_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80 || esc[c] != 0)
+			return 0;
+	}
+	return 1;
+}
 
 /*
  * Does any of the eight bytes in w need a look: a control character, '"',
