@@ -274,11 +274,20 @@ skipped(struct ingest_cmd *c)
 	}
 }
 
+/* A state locked by another writer is worth a retry later; else an I/O error. */
+static int
+store_status(struct ingest_cmd *c)
+{
+	int code = sqlite3_errcode(aiops_state_db(c->state)) & 0xff;
+
+	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? EX_TEMPFAIL : EX_IOERR;
+}
+
 static void
 check_store(struct ingest_cmd *c)
 {
 	if (c->ing.store_failed)
-		fatalx(EX_IOERR, "%s: storing metrics: %s", aiops_state_path(c->state),
+		fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
 		    aiops_mstore_errmsg(c->mstore));
 }
 
@@ -434,9 +443,11 @@ finish(struct ingest_cmd *c)
 {
 	if (aiops_out_close(&c->out) == -1)
 		check_output(c);
-	if (c->mstore != NULL && aiops_mstore_free(c->mstore) == -1)
-		fatalx(EX_IOERR, "%s: storing metrics: %s", aiops_state_path(c->state),
-		    "the last batch could not be committed");
+	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1)
+		fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
+		    aiops_mstore_errmsg(c->mstore));
+	if (c->mstore != NULL)
+		(void)aiops_mstore_free(c->mstore);
 	if (c->state != NULL && aiops_state_close(c->state) == -1)
 		log_error("%s: closing the state file failed", aiops_state_path(c->state));
 	if (c->skipped > 0) {

@@ -146,9 +146,13 @@ aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 	if (ing->opts->source != NULL)
 		m->source = ing->opts->source;
 	aiops_clock_observe(m->ts);
-	aiops_event_metric(&ing->jw, m);
-	aiops_out_end(ing->out);
 	ing->nevents++;
+	if (ing->out->fd < 0)		/* --store-only: no event to write */
+		aiops_labels_sort(m->labels, m->nlabels);
+	else {
+		aiops_event_metric(&ing->jw, m);
+		aiops_out_end(ing->out);
+	}
 	if (ing->store != NULL && aiops_mstore_add(ing->store, m) == -1) {
 		ing->store_failed = 1;
 		return -1;

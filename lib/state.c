@@ -175,6 +175,12 @@ aiops_state_open(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	/* SQLite opens a file it may not write read-only, silently. */
+	if (!(flags & AIOPS_STATE_READONLY) && sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(err, errlen, "%s: read-only: cannot write the state", path);
+		aiops_state_close(st);
+		return NULL;
+	}
 	if (configure(st, flags, err, errlen) == -1) {
 		aiops_state_close(st);
 		return NULL;

@@ -1,6 +1,180 @@
 #!/usr/bin/env bats
-setup() { load test_helper; }
+# aiops-ingest --store: metric history in the state file (series, points,
+# 5-minute and 1-hour rollups), retention, and a state file that cannot
+# be written (read-only, or locked by another writer).
+setup() {
+	load test_helper
+	S="$FIXTURES/store"
+}
 
-@test "store: placeholder until its tests land" {
-	true
+teardown() {
+	[ -z "${LOCK_PID:-}" ] || { touch "$BATS_TEST_TMPDIR/release"; kill "$LOCK_PID" 2>/dev/null; wait "$LOCK_PID" 2>/dev/null; } || true
+	[ -z "${ING_PID:-}" ] || { kill "$ING_PID" 2>/dev/null; wait "$ING_PID" 2>/dev/null; } || true
+	[ -z "${RO_DIR:-}" ] || rm -rf "$RO_DIR"
+}
+
+# Series, points and rollups of a state, in a stable order.
+dump() {
+	sqlite3 "${1:-$AIOPS_STATE}" \
+	    "SELECT key, name, host, labels, unit, first_ts, last_ts FROM series ORDER BY key" \
+	    "SELECT s.name, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY s.name, p.ts" \
+	    "SELECT '5m', s.name, r.bucket, r.count, r.sum, r.min, r.max, r.last FROM rollup_5m r JOIN series s ON s.id = r.series_id ORDER BY 2, 3" \
+	    "SELECT '1h', s.name, r.bucket, r.count, r.sum, r.min, r.max, r.last FROM rollup_1h r JOIN series s ON s.id = r.series_id ORDER BY 2, 3"
+}
+
+q() {
+	sqlite3 "$AIOPS_STATE" "$1"
+}
+
+# Holds the write lock of $AIOPS_STATE until $BATS_TEST_TMPDIR/release exists.
+hold_lock() {
+	{
+		printf 'BEGIN IMMEDIATE;\nINSERT INTO meta VALUES ('"'lock'"', '"'held'"');\n'
+		while [ ! -e "$BATS_TEST_TMPDIR/release" ]; do sleep 0.05; done
+		printf 'COMMIT;\n'
+	} | sqlite3 "$AIOPS_STATE" >/dev/null 3>&- &
+	LOCK_PID=$!
+	# Wait (5 s at most) until another writer can no longer begin.
+	local i
+	for i in $(seq 100); do
+		sqlite3 "$AIOPS_STATE" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+release_lock() {
+	touch "$BATS_TEST_TMPDIR/release"
+	wait "$LOCK_PID"
+	LOCK_PID=
+}
+
+@test "store: points, series and rollups" {
+	run -0 --separate-stderr aiops-ingest --store-only -f influx "$S/points.lp"
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	diff -u "$S/points.expected" <(dump)
+}
+
+@test "store: --store also writes the events" {
+	run -0 --separate-stderr aiops-ingest --store -f influx "$S/points.lp"
+	[ "${#lines[@]}" -eq 10 ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -r .name | sort -u | tr '\n' ' ')" = 'cpu_usage_system cpu_usage_user disk_used_percent ' ]
+	[ "$(q 'SELECT count(*) FROM points')" -eq 10 ]
+}
+
+@test "store: the state file is created 0600 in a 0700 directory" {
+	export AIOPS_STATE="$BATS_TEST_TMPDIR/new/dir/state.db"
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/new/dir")" = 700 ]
+	[ "$(stat -c %a "$AIOPS_STATE")" = 600 ]
+	[ "$(q 'PRAGMA journal_mode')" = wal ]
+}
+
+@test "store: --state names the file" {
+	run -0 aiops-ingest --state "$BATS_TEST_TMPDIR/other.db" --store-only -f influx "$S/points.lp"
+	[ ! -e "$AIOPS_STATE" ]
+	diff -u "$S/points.expected" <(dump "$BATS_TEST_TMPDIR/other.db")
+}
+
+@test "store: the same input twice leaves the same state" {
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	diff -u "$S/points.expected" <(dump)
+}
+
+@test "store: a point at the same time replaces the stored one, rollups follow" {
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	run -0 aiops-ingest --store-only -f influx "$S/dup.lp"
+	[ "$(q "SELECT value FROM points WHERE ts = 1795345260000 AND series_id = (SELECT id FROM series WHERE name = 'cpu_usage_user')")" = 35.0 ]
+	[ "$(q "SELECT count, sum, min, max, last FROM rollup_5m WHERE bucket = 1795345200000 AND series_id = (SELECT id FROM series WHERE name = 'cpu_usage_user')")" = '2|45.0|10.0|35.0|35.0' ]
+	[ "$(q "SELECT count, sum FROM rollup_1h WHERE bucket = 1795345200000 AND series_id = (SELECT id FROM series WHERE name = 'cpu_usage_user')")" = '4|105.0' ]
+	[ "$(q 'SELECT count(*) FROM points')" -eq 10 ]
+}
+
+@test "store: batches across many series are committed whole" {
+	for i in $(seq 0 2999); do
+		printf 'm,host=h%d v=%d %d\n' $((i % 300)) "$i" $((1795345200 + i / 300 * 10))000000000
+	done > "$BATS_TEST_TMPDIR/many.lp"
+	run -0 aiops-ingest --store-only -f influx "$BATS_TEST_TMPDIR/many.lp"
+	[ "$(q 'SELECT count(*) FROM series')" -eq 300 ]
+	[ "$(q 'SELECT count(*), sum(value) FROM points')" = '3000|4498500.0' ]
+	[ "$(q 'SELECT sum(count), sum(sum) FROM rollup_5m')" = '3000|4498500.0' ]
+	[ "$(q 'SELECT sum(count), sum(sum) FROM rollup_1h')" = '3000|4498500.0' ]
+}
+
+@test "store: --retention deletes raw points, 5 m rollups at 10x, 1 h rollups at 100x" {
+	run -0 aiops-ingest --store-only --retention 30m -f influx "$S/old.lp"
+	# Raw: newer than 11:30. 5 m: buckets after 07:00. 1 h: after 2026-11-20T10:00.
+	[ "$(q 'SELECT ts, value FROM points')" = '1795348200000|4.0' ]
+	[ "$(q 'SELECT group_concat(bucket || ":" || count) FROM rollup_5m')" = '1795345200000:1,1795348200000:1' ]
+	[ "$(q 'SELECT group_concat(bucket || ":" || count) FROM rollup_1h')" = '1795327200000:1,1795345200000:2' ]
+}
+
+@test "store: retention reaches series that get no new points" {
+	run -0 aiops-ingest --store-only -f influx "$S/old.lp"
+	[ "$(q 'SELECT count(*) FROM points')" -eq 4 ]
+	run -0 aiops-ingest --store-only --retention 30m -f influx "$S/dup.lp"
+	[ "$(q "SELECT count(*) FROM points p JOIN series s ON s.id = p.series_id WHERE s.name = 'mem_used'")" -eq 1 ]
+}
+
+@test "store: retention from the config file" {
+	mkdir -p "$XDG_CONFIG_HOME/aiops"
+	printf 'ingest:\n  retention: 30m\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
+	run -0 aiops-ingest --store-only -f influx "$S/old.lp"
+	[ "$(q 'SELECT count(*) FROM points')" -eq 1 ]
+}
+
+# Root ignores file modes, so as root the writer runs as nobody.
+@test "store: a read-only state file is refused clearly, nothing written" {
+	RO_DIR=$(mktemp -d /tmp/aiops-store-ro.XXXXXX)
+	chmod 755 "$RO_DIR"
+	export AIOPS_STATE="$RO_DIR/state.db"
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	local as=()
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || skip "root without setpriv"
+		chown -R nobody "$RO_DIR"
+		as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	fi
+	chmod 0400 "$AIOPS_STATE"
+	run --separate-stderr "${as[@]}" "$(command -v aiops-ingest)" --store-only -f influx "$S/dup.lp"
+	[[ $status -eq 73 || $status -eq 74 ]]
+	[[ $stderr == *"$AIOPS_STATE"*"read-only"* ]]
+	chmod 0600 "$AIOPS_STATE"
+	diff -u "$S/points.expected" <(dump)
+}
+
+@test "store: a state file locked longer than the busy timeout: waits, then fails clearly" {
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	hold_lock
+	local t0=$SECONDS
+	run --separate-stderr aiops-ingest --store-only -f influx "$S/dup.lp"
+	# EX_TEMPFAIL: worth trying again once the other writer is done.
+	[ "$status" -eq 75 ]
+	[ $((SECONDS - t0)) -ge 4 ]
+	[[ $stderr == *"$AIOPS_STATE: storing metrics: "*"database is locked"* ]]
+	release_lock
+	diff -u "$S/points.expected" <(dump)
+}
+
+@test "store: a state file locked for a moment: waits, then succeeds" {
+	run -0 aiops-ingest --store-only -f influx "$S/points.lp"
+	hold_lock
+	aiops-ingest --store-only -f influx "$S/dup.lp" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	ING_PID=$!
+	sleep 0.5
+	kill -0 "$ING_PID"	# still waiting for the lock
+	release_lock
+	wait "$ING_PID"
+	ING_PID=
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	[ "$(q "SELECT value FROM points WHERE ts = 1795345260000 AND series_id = (SELECT id FROM series WHERE name = 'cpu_usage_user')")" = 35.0 ]
+}
+
+@test "store: a file that is not a state file" {
+	printf 'not a database, just text\n%.0s' $(seq 200) > "$AIOPS_STATE"
+	run --separate-stderr aiops-ingest --store-only -f influx "$S/points.lp"
+	[ "$status" -eq 73 ]
+	[[ $stderr == *"$AIOPS_STATE"*"not a database"* ]]
 }

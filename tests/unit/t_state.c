@@ -1,2 +1,468 @@
+/*
+ * The state file (modes, WAL, migrations, read-only) and the metric store
+ * (series, points, rollups, duplicates, retention, batches).
+ */
+#include "compat.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "event.h"
+#include "mstore.h"
+#include "state.h"
 #include "tap.h"
-int main(void) { ok(1, "placeholder"); return tap_done(); }
+
+#define MIN_MS		(60 * 1000LL)
+#define NS_PER_MS	1000000LL
+/* 2026-11-22T12:00:00Z, the frozen clock of these tests. */
+#define NOW_MS		1795348800000LL
+
+static char dir[] = "/tmp/t_state.XXXXXX";
+
+/* ---- helpers ---- */
+
+static const char *
+tpath(const char *name)
+{
+	static char p[2][512];
+	static int k;
+	int n;
+
+	k ^= 1;
+	n = snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(p[k]))
+		abort();
+	return p[k];
+}
+
+/* The first column of the first row as an integer; -1 if none. */
+static long long
+q_int(struct aiops_state *st, const char *sql, long long arg)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(aiops_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static double
+q_real(struct aiops_state *st, const char *sql, long long arg)
+{
+	sqlite3_stmt *s;
+	double v = NAN;
+
+	if (sqlite3_prepare_v2(aiops_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return NAN;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* A row as text, columns joined by '|' (static buffer). */
+static const char *
+q_row(struct aiops_state *st, const char *sql, long long arg)
+{
+	static char out[1024];
+	sqlite3_stmt *s;
+	size_t o = 0;
+	int i, n;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(aiops_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return "(error)";
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const unsigned char *t = sqlite3_column_text(s, i);
+
+			n = snprintf(out + o, sizeof(out) - o, "%s%s", i ? "|" : "",
+			    t ? (const char *)t : "NULL");
+			if (n < 0 || (size_t)n >= sizeof(out) - o)
+				break;
+			o += (size_t)n;
+		}
+	sqlite3_finalize(s);
+	return out;
+}
+
+static struct aiops_state *
+open_rw(const char *name)
+{
+	char err[512];
+	struct aiops_state *st = aiops_state_open(tpath(name), 0, err, sizeof(err));
+
+	if (st == NULL)
+		printf("# %s\n", err);
+	return st;
+}
+
+static struct aiops_mstore *
+new_store(struct aiops_state *st, int64_t retention)
+{
+	char err[512];
+	struct aiops_mstore *ms = aiops_mstore_new(st, retention, err, sizeof(err));
+
+	if (ms == NULL)
+		printf("# %s\n", err);
+	return ms;
+}
+
+/* Adds name{host="h",dc="x"} = v at ms (since the epoch). */
+static int
+add(struct aiops_mstore *ms, const char *name, int64_t ms_ts, double v)
+{
+	struct aiops_label l[1] = { { "dc", 2, "x", 1 } };
+	struct aiops_metric m;
+
+	memset(&m, 0, sizeof(m));
+	m.ts = ms_ts * NS_PER_MS;
+	m.name = name;
+	m.nlen = strlen(name);
+	m.value = v;
+	m.unit = "percent";
+	m.host = "h1";
+	m.hlen = 2;
+	m.source = "test";
+	m.labels = l;
+	m.nlabels = 1;
+	return aiops_mstore_add(ms, &m);
+}
+
+/* ---- the state file ---- */
+
+static void
+test_create(void)
+{
+	struct aiops_state *st;
+	struct stat sb;
+
+	st = open_rw("sub/dir/state.db");
+	ok(st != NULL, "state created in a new directory");
+	if (st == NULL)
+		return;
+	ok(stat(tpath("sub/dir"), &sb) == 0 && (sb.st_mode & 0777) == 0700,
+	    "its directory is 0700 (%o)", (unsigned)(sb.st_mode & 0777));
+	ok(stat(tpath("sub/dir/state.db"), &sb) == 0 && (sb.st_mode & 0777) == 0600,
+	    "the file is 0600 (%o)", (unsigned)(sb.st_mode & 0777));
+	is_str(q_row(st, "PRAGMA journal_mode", 0), "wal", "journal_mode is WAL");
+	is_int(q_int(st, "PRAGMA foreign_keys", 0), 1, "foreign keys on");
+	is_int(q_int(st, "PRAGMA user_version", 0), aiops_state_schema_version(),
+	    "user_version is the schema version");
+	ok(aiops_state_schema_version() >= 1, "schema version >= 1");
+	is_int(q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'file_offsets'", 0), 1,
+	    "tables are there");
+	ok(stat(tpath("sub/dir/state.db-wal"), &sb) == 0 && (sb.st_mode & 0777) == 0600,
+	    "the -wal file is 0600 too");
+	ok(aiops_state_close(st) == 0, "close");
+}
+
+/*
+ * Reopening does not migrate: it opens while another connection holds the
+ * write lock, which a migration (BEGIN IMMEDIATE) would wait for.
+ */
+static void
+test_reopen(void)
+{
+	struct aiops_state *a, *b;
+
+	a = open_rw("sub/dir/state.db");
+	ok(a != NULL && aiops_state_exec(a, "INSERT INTO meta VALUES ('k', 'v')") == 0,
+	    "write a row");
+	ok(a != NULL && aiops_state_begin(a) == 0, "hold the write lock");
+	b = open_rw("sub/dir/state.db");
+	ok(b != NULL, "reopening while locked: no migration attempted");
+	if (b != NULL)
+		is_str(q_row(b, "SELECT value FROM meta WHERE key = 'k'", 0), "v",
+		    "data kept across reopen");
+	aiops_state_close(b);
+	if (a != NULL)
+		aiops_state_rollback(a);
+	aiops_state_close(a);
+}
+
+static void
+test_newer(void)
+{
+	char err[512];
+	struct aiops_state *st;
+	char *sql;
+
+	st = open_rw("newer.db");
+	sql = sqlite3_mprintf("PRAGMA user_version = %d", aiops_state_schema_version() + 1);
+	ok(st != NULL && aiops_state_exec(st, sql) == 0, "set a newer user_version");
+	sqlite3_free(sql);
+	aiops_state_close(st);
+	err[0] = '\0';
+	st = aiops_state_open(tpath("newer.db"), 0, err, sizeof(err));
+	ok(st == NULL, "a newer schema is refused");
+	ok(strstr(err, "newer than this program") != NULL && strstr(err, "newer.db") != NULL,
+	    "with a clear message: %s", err);
+	aiops_state_close(st);
+}
+
+static void
+test_readonly(void)
+{
+	char err[512];
+	struct aiops_state *st;
+
+	st = aiops_state_open(tpath("sub/dir/state.db"), AIOPS_STATE_READONLY, err, sizeof(err));
+	ok(st != NULL, "read-only open");
+	if (st == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	is_str(q_row(st, "SELECT value FROM meta WHERE key = 'k'", 0), "v", "reads work");
+	ok(aiops_state_exec(st, "INSERT INTO meta VALUES ('x', 'y')") == -1, "writes fail");
+	ok(strstr(aiops_state_errmsg(st), "readonly") != NULL, "as read-only: %s",
+	    aiops_state_errmsg(st));
+	aiops_state_close(st);
+	st = aiops_state_open(tpath("missing.db"), AIOPS_STATE_READONLY, err, sizeof(err));
+	ok(st == NULL && strstr(err, "missing.db") != NULL, "a missing file read-only: %s", err);
+	ok(access(tpath("missing.db"), F_OK) == -1, "is not created");
+	aiops_state_close(st);
+}
+
+/* ---- the metric store ---- */
+
+static void
+test_points(void)
+{
+	struct aiops_state *st = open_rw("m.db");
+	struct aiops_mstore *ms = new_store(st, 0);
+	int64_t t0 = NOW_MS - 60 * MIN_MS;	/* 11:00, a 5 m and 1 h boundary */
+	int rc = 0;
+
+	ok(ms != NULL, "store");
+	if (ms == NULL)
+		return;
+	rc |= add(ms, "cpu", t0, 1);
+	rc |= add(ms, "cpu", t0 + 1 * MIN_MS, 4);
+	rc |= add(ms, "cpu", t0 + 4 * MIN_MS + 59999, 2);
+	rc |= add(ms, "cpu", t0 + 5 * MIN_MS, 10);		/* next 5 m bucket */
+	rc |= add(ms, "cpu", t0 + 61 * MIN_MS, 7);		/* next hour */
+	rc |= add(ms, "cpu", t0 + 62 * MIN_MS, NAN);		/* not stored */
+	rc |= add(ms, "mem", t0, 3);
+	ok(rc == 0, "add points");
+	ok(aiops_mstore_flush(ms) == 0, "flush");
+	is_int(q_int(st, "SELECT count(*) FROM series", 0), 2, "two series");
+	is_str(q_row(st, "SELECT key, name, host, labels, unit, first_ts, last_ts FROM series"
+	    " WHERE name = 'cpu'", 0),
+	    "cpu{host=\"h1\",dc=\"x\"}|cpu|h1|{\"dc\":\"x\"}|percent|1795345200000|1795348860000",
+	    "series row: key, name, host, labels, unit, first and last ts");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 6, "six points (NaN skipped)");
+	is_int(q_int(st, "SELECT ts FROM points WHERE value = 10", 0), t0 + 5 * MIN_MS,
+	    "ts in ms");
+	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_5m r JOIN series s"
+	    " ON s.id = r.series_id WHERE s.name = 'cpu' AND bucket = ?1", t0),
+	    "3|7.0|1.0|4.0|2.0", "5 m bucket: count sum min max last");
+	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_5m r JOIN series s"
+	    " ON s.id = r.series_id WHERE s.name = 'cpu' AND bucket = ?1", t0 + 5 * MIN_MS),
+	    "1|10.0|10.0|10.0|10.0", "next 5 m bucket");
+	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_1h r JOIN series s"
+	    " ON s.id = r.series_id WHERE s.name = 'cpu' AND bucket = ?1", t0),
+	    "4|17.0|1.0|10.0|10.0", "1 h bucket");
+	is_str(q_row(st, "SELECT count, sum FROM rollup_1h r JOIN series s"
+	    " ON s.id = r.series_id WHERE s.name = 'cpu' AND bucket = ?1", t0 + 60 * MIN_MS),
+	    "1|7.0", "next hour");
+	is_int(q_int(st, "SELECT count(*) FROM rollup_5m", 0), 4, "four 5 m rows");
+
+	/* A second batch adds to the same buckets and series. */
+	rc = add(ms, "cpu", t0 + 2 * MIN_MS, -5);
+	ok(rc == 0 && aiops_mstore_flush(ms) == 0, "second batch");
+	is_int(q_int(st, "SELECT count(*) FROM series", 0), 2, "no new series");
+	is_str(q_row(st, "SELECT count, sum, min, max FROM rollup_5m r JOIN series s"
+	    " ON s.id = r.series_id WHERE s.name = 'cpu' AND bucket = ?1", t0),
+	    "4|2.0|-5.0|4.0", "upsert adds to the bucket");
+	ok(aiops_mstore_free(ms) == 0, "free");
+
+	/* A new store (empty cache) finds the series in the state. */
+	ms = new_store(st, 0);
+	ok(ms != NULL && add(ms, "cpu", t0 + 3 * MIN_MS, 1) == 0 && aiops_mstore_free(ms) == 0,
+	    "a new store, same series");
+	is_int(q_int(st, "SELECT count(*) FROM series", 0), 2, "still two series");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 8, "eight points");
+	aiops_state_close(st);
+}
+
+static void
+test_duplicates(void)
+{
+	struct aiops_state *st = open_rw("d.db");
+	struct aiops_mstore *ms = new_store(st, 0);
+	int64_t t0 = NOW_MS - 60 * MIN_MS;
+	int rc = 0;
+
+	if (ms == NULL)
+		return;
+	rc |= add(ms, "cpu", t0, 1);
+	rc |= add(ms, "cpu", t0 + MIN_MS, 9);
+	rc |= aiops_mstore_flush(ms);
+	rc |= add(ms, "cpu", t0 + MIN_MS, 5);		/* replaces 9: in another batch */
+	rc |= add(ms, "cpu", t0 + 2 * MIN_MS, 2);
+	rc |= add(ms, "cpu", t0 + 2 * MIN_MS, 3);	/* replaces 2: in the same batch */
+	rc |= aiops_mstore_flush(ms);
+	ok(rc == 0, "add duplicates");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 3, "duplicates replace");
+	ok(q_real(st, "SELECT value FROM points WHERE ts = ?1", t0 + MIN_MS) == 5,
+	    "with the later value");
+	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_5m WHERE bucket = ?1", t0),
+	    "3|9.0|1.0|5.0|3.0", "5 m rollup recomputed exactly");
+	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_1h WHERE bucket = ?1", t0),
+	    "3|9.0|1.0|5.0|3.0", "1 h rollup recomputed exactly");
+	aiops_mstore_free(ms);
+	aiops_state_close(st);
+}
+
+static void
+test_retention(void)
+{
+	struct aiops_state *st = open_rw("r.db");
+	struct aiops_mstore *ms = new_store(st, 10 * MIN_MS * NS_PER_MS);
+	int rc = 0;
+
+	if (ms == NULL)
+		return;
+	/* Raw kept 10 min, 5 m buckets 100 min, 1 h buckets 1000 min. */
+	rc |= add(ms, "cpu", NOW_MS - 20 * 60 * MIN_MS, 1);	/* 20 h: all gone */
+	rc |= add(ms, "cpu", NOW_MS - 5 * 60 * MIN_MS, 2);	/* 5 h: 1 h rollup only */
+	rc |= add(ms, "cpu", NOW_MS - 30 * MIN_MS, 3);		/* 30 min: rollups only */
+	rc |= add(ms, "cpu", NOW_MS - 5 * MIN_MS, 4);		/* 5 min: everything */
+	rc |= aiops_mstore_flush(ms);
+	ok(rc == 0, "add old and new points");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 1, "old raw points deleted");
+	is_int(q_int(st, "SELECT min(ts) FROM points", 0), NOW_MS - 5 * MIN_MS, "the recent one kept");
+	is_int(q_int(st, "SELECT count(*) FROM rollup_5m", 0), 2, "old 5 m buckets deleted");
+	is_int(q_int(st, "SELECT min(bucket) FROM rollup_5m", 0), NOW_MS - 30 * MIN_MS,
+	    "the 30 min old bucket kept");
+	is_int(q_int(st, "SELECT count(*) FROM rollup_1h", 0), 2, "old 1 h buckets deleted");
+	is_int(q_int(st, "SELECT min(bucket) FROM rollup_1h", 0), NOW_MS - 5 * 60 * MIN_MS,
+	    "the 5 h old bucket kept");
+	aiops_mstore_free(ms);
+	aiops_state_close(st);
+}
+
+/* Retention reaches series that get no new points, a slice per commit. */
+static void
+test_retention_idle(void)
+{
+	struct aiops_state *st = open_rw("ri.db");
+	struct aiops_mstore *ms = new_store(st, 0);
+	char name[32];
+	int i, rc = 0;
+
+	if (ms == NULL)
+		return;
+	for (i = 0; i < 1200; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		rc |= add(ms, name, NOW_MS - 60 * MIN_MS, i);
+	}
+	rc |= aiops_mstore_free(ms);
+	ok(rc == 0, "1200 series, an hour old");
+	ms = new_store(st, 10 * MIN_MS * NS_PER_MS);
+	for (i = 0; i < 3 && ms != NULL; i++) {
+		rc |= add(ms, "m0", NOW_MS, 1);
+		rc |= aiops_mstore_flush(ms);
+	}
+	ok(rc == 0, "three commits with a 10 min retention");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 1, "all old points gone");
+	aiops_mstore_free(ms);
+	aiops_state_close(st);
+}
+
+/* A filling batch does not hold the write lock: other writers go on. */
+static void
+test_lock_free(void)
+{
+	struct aiops_state *st = open_rw("l.db");
+	struct aiops_mstore *ms = new_store(st, 0);
+	sqlite3 *other = NULL;
+
+	if (ms == NULL)
+		return;
+	ok(add(ms, "cpu", NOW_MS, 1) == 0, "a point waits in the batch");
+	ok(sqlite3_open_v2(tpath("l.db"), &other, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('o', 'x'); COMMIT",
+	    NULL, NULL, NULL) == SQLITE_OK, "another connection writes meanwhile");
+	sqlite3_close(other);
+	ok(aiops_mstore_flush(ms) == 0, "then the batch is written");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 1, "one point");
+	is_int(q_int(st, "SELECT count(*) FROM meta", 0), 1, "and the other's row");
+	aiops_mstore_free(ms);
+	aiops_state_close(st);
+}
+
+/* A batch that cannot commit leaves nothing behind. */
+static void
+test_rollback(void)
+{
+	struct aiops_state *st = open_rw("f.db");
+	struct aiops_mstore *ms = new_store(st, 0);
+	int rc;
+
+	if (ms == NULL)
+		return;
+	ok(add(ms, "cpu", NOW_MS, 1) == 0, "a point in a batch");
+	/* Make the commit fail: a rollup row that the upsert cannot satisfy. */
+	ok(aiops_state_exec(st, "CREATE TRIGGER no_rollup BEFORE INSERT ON rollup_1h"
+	    " BEGIN SELECT RAISE(ABORT, 'rollups refused'); END") == 0, "a trigger that fails");
+	rc = aiops_mstore_flush(ms);
+	ok(rc == -1, "flush fails");
+	ok(strstr(aiops_mstore_errmsg(ms), "rollups refused") != NULL, "the message says why: %s",
+	    aiops_mstore_errmsg(ms));
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 0, "no point stored");
+	is_int(q_int(st, "SELECT count(*) FROM series", 0), 0, "no series stored");
+	is_int(q_int(st, "SELECT count(*) FROM rollup_5m", 0), 0, "no rollup stored");
+	ok(aiops_mstore_free(ms) == -1, "free reports the failed flush");
+	ms = new_store(st, 0);
+	aiops_state_exec(st, "DROP TRIGGER no_rollup");
+	ok(ms != NULL && add(ms, "cpu", NOW_MS, 2) == 0 && aiops_mstore_free(ms) == 0,
+	    "a new batch works after a failure");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 1, "and is stored");
+	aiops_state_close(st);
+}
+
+int
+main(void)
+{
+	char cmd[600];
+	int n;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	setenv("AIOPS_NOW", "2026-11-22T12:00:00Z", 1);
+	if (aiops_clock_init(AIOPS_CLOCK_WALL) == -1)
+		return 1;
+	ok(aiops_clock_now() == NOW_MS * NS_PER_MS, "frozen clock");
+	test_create();
+	test_reopen();
+	test_newer();
+	test_readonly();
+	test_points();
+	test_duplicates();
+	test_retention();
+	test_retention_idle();
+	test_lock_free();
+	test_rollback();
+	n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (n > 0 && (size_t)n < sizeof(cmd) && system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	return tap_done();
+}
