@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "filter.h"
 #include "follow.h"
 #include "ingest.h"
 #include "linereader.h"
@@ -100,20 +101,9 @@ struct ingest_cmd {
 	struct aiops_mstore		*mstore;
 	struct aiops_out		 out;
 	struct aiops_ingest		 ing;
-	unsigned long			 skipped;
-	int				 status;
+	struct aiops_filter		 filter;
+	struct aiops_input		*in;		/* the input being read */
 };
-
-static volatile int stop;
-
-static void
-on_signal(int sig)
-{
-	/* A second signal means now: the first is still committing. */
-	if (stop)
-		_exit(128 + sig);
-	stop = 1;
-}
 
 static void __attribute__((noreturn))
 list_formats(void)
@@ -259,19 +249,12 @@ open_state(struct ingest_cmd *c)
 	}
 }
 
-/* A bad line: say where and why, count it, and stop if --strict. */
+/* A bad line, where the format says it is. */
 static void
 skipped(struct ingest_cmd *c)
 {
-	unsigned long line = c->ing.errline ? c->ing.errline : c->ing.lineno;
-
-	c->skipped++;
-	log_warnx("%s:%lu: skipped: %s", c->ing.name, line, c->ing.err);
-	/* Stop reading, but keep what was accepted: finish() flushes it. */
-	if (c->cli.strict && !stop) {
-		log_error("%s:%lu: stopping (--strict)", c->ing.name, line);
-		stop = 1;
-	}
+	aiops_filter_skip(&c->filter, c->ing.name,
+	    c->ing.errline ? c->ing.errline : c->ing.lineno, c->ing.err);
 }
 
 /* A state locked by another writer is worth a retry later; else an I/O error. */
@@ -292,34 +275,12 @@ check_store(struct ingest_cmd *c)
 }
 
 static void
-check_output(struct ingest_cmd *c)
-{
-	if (c->out.error == EPIPE)
-		exit(EX_OK);	/* the reader went away: `| head` */
-	if (c->out.error != 0) {
-		errno = c->out.error;
-		fatal(EX_IOERR, "writing standard output");
-	}
-}
-
-static void
 feed(struct ingest_cmd *c, struct aiops_input *in, const char *line, size_t len,
     unsigned long lineno)
 {
 	if (aiops_input_line(&c->ing, in, line, len, lineno) == -1)
 		skipped(c);
 	check_store(c);
-}
-
-static void
-too_long(struct ingest_cmd *c, const char *name, unsigned long lineno, size_t len)
-{
-	c->ing.name = name;
-	c->ing.lineno = lineno;
-	c->ing.errline = 0;
-	snprintf(c->ing.err, sizeof(c->ing.err), "line of %zu bytes is longer than --max-line %zu",
-	    len, c->cli.max_line);
-	skipped(c);
 }
 
 static void
@@ -330,43 +291,28 @@ finish_input(struct ingest_cmd *c, struct aiops_input *in)
 	check_store(c);
 }
 
+static void
+feed_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
+{
+	struct ingest_cmd *c = arg;
+
+	AIOPS_UNUSED(name);
+	feed(c, c->in, line, len, lineno);
+}
+
 /* Reads one file (or stdin) to its end. */
 static void
 read_input(struct ingest_cmd *c, const char *path)
 {
-	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	struct aiops_input in;
-	struct aiops_lr *lr;
-	const char *line;
-	size_t len;
-	int fd = STDIN_FILENO, rc;
 
-	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_error("%s: %s", path, strerror(errno));
-		c->status = EX_NOINPUT;
-		return;
-	}
-	lr = aiops_lr_new(fd, c->cli.max_line, 0);
-	aiops_lr_set_before_read(lr, aiops_out_hook, &c->out);
-	aiops_input_init(&in, c->fmt, name);
-	while (!stop && (rc = aiops_lr_next(lr, &line, &len)) != AIOPS_LR_EOF) {
-		if (rc == AIOPS_LR_ERROR) {
-			if (errno == EINTR)
-				continue;
-			log_error("%s: %s", name, strerror(errno));
-			c->status = EX_IOERR;
-			break;
-		}
-		if (rc == AIOPS_LR_TOOLONG)
-			too_long(c, name, aiops_lr_lineno(lr), len);
-		else
-			feed(c, &in, line, len, aiops_lr_lineno(lr));
-		check_output(c);
-	}
-	finish_input(c, &in);
-	aiops_lr_free(lr);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	aiops_input_init(&in, c->fmt, strcmp(path, "-") == 0 ? "(stdin)" : path);
+	c->in = &in;
+	if (aiops_filter_read(&c->filter, path, feed_line, c) == 0)
+		finish_input(c, &in);
+	else
+		(void)aiops_input_finish(&c->ing, &in);
+	c->in = NULL;
 }
 
 /* Everything read so far is out and stored: remember where we are. */
@@ -374,7 +320,7 @@ static void
 checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 {
 	if (aiops_out_flush(&c->out) == -1)
-		check_output(c);
+		aiops_filter_check_output(&c->filter);
 	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1) {
 		c->ing.store_failed = 1;
 		check_store(c);
@@ -395,7 +341,7 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 	int i, rc;
 
 	f = aiops_follow_new(c->state, paths, (size_t)npaths, c->cli.max_line,
-	    c->poll_ms ? c->poll_ms : 250, &stop);
+	    c->poll_ms ? c->poll_ms : 250, &aiops_stop);
 	if (f == NULL)
 		fatalx(EX_SOFTWARE, "cannot follow files");
 	for (i = 0; i < npaths; i++)
@@ -412,11 +358,16 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 		for (i = 0; i < npaths; i++)
 			if (strcmp(paths[i], name) == 0)
 				in = &ins[i];
-		if (rc == AIOPS_FOLLOW_TOOLONG)
-			too_long(c, name, lineno, len);
-		else if (in != NULL)
+		if (rc == AIOPS_FOLLOW_TOOLONG) {
+			char reason[128];
+
+			snprintf(reason, sizeof(reason), "line of %zu bytes is longer than --max-line %zu",
+			    len, c->cli.max_line);
+			aiops_filter_skip(&c->filter, name, lineno, reason);
+		} else if (in != NULL) {
 			feed(c, in, line, len, lineno);
-		check_output(c);
+		}
+		aiops_filter_check_output(&c->filter);
 	}
 	for (i = 0; i < npaths; i++)
 		finish_input(c, &ins[i]);
@@ -425,24 +376,11 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 	free(ins);
 }
 
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocked read returns so the loop sees the flag. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 static int
 finish(struct ingest_cmd *c)
 {
 	if (aiops_out_close(&c->out) == -1)
-		check_output(c);
+		aiops_filter_check_output(&c->filter);
 	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1)
 		fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
 		    aiops_mstore_errmsg(c->mstore));
@@ -450,14 +388,9 @@ finish(struct ingest_cmd *c)
 		(void)aiops_mstore_free(c->mstore);
 	if (c->state != NULL && aiops_state_close(c->state) == -1)
 		log_error("%s: closing the state file failed", aiops_state_path(c->state));
-	if (c->skipped > 0) {
-		log_warnx("%lu line%s skipped", c->skipped, c->skipped == 1 ? "" : "s");
-		if (c->status == 0)
-			c->status = EX_DATAERR;
-	}
 	json_decref(c->fields);
 	aiops_conf_free(c->cfg);
-	return c->status;
+	return aiops_filter_status(&c->filter);
 }
 
 int
@@ -482,11 +415,12 @@ main(int argc, char **argv)
 	open_state(&c);
 	aiops_out_init(&c.out, c.store == 2 ? -1 : STDOUT_FILENO);
 	aiops_ingest_init(&c.ing, &c.opts, &c.out, c.mstore);
-	setup_signals();
+	aiops_filter_init(&c.filter, &c.cli, &c.out);
+	aiops_filter_signals();
 	if (c.follow)
 		follow_inputs(&c, paths, npaths);
 	else
-		for (i = 0; i < npaths && !stop; i++)
+		for (i = 0; i < npaths && !aiops_stop; i++)
 			read_input(&c, paths[i]);
 	return finish(&c);
 }

@@ -2,43 +2,55 @@
  * mdetect.c - streaming anomaly detection for one metric series.
  * See mdetect.h for the contract; this file explains the method.
  *
- * Four statistics are computed for each point, each from the model as it
+ * Five statistics are computed for each point, each from the model as it
  * was before the point (no look-ahead):
  *
- *   spike     |x - median| / robust SD over the last MDETECT_WIN points;
- *   level     the same for the mean of the last MDETECT_LEVEL points,
- *             scaled by sqrt(MDETECT_LEVEL) (a standard error), so a
- *             sustained shift too small for "spike" still shows;
- *   seasonal  |x - time-of-day baseline| / seasonal SD, used only while
- *             the seasonal baseline predicts the series clearly better
- *             than the rolling median (so it stays silent on series
- *             without a daily rhythm);
- *   context   distance from the last MDETECT_CTX points to the nearest
- *             stored past shape, in robust SDs (the confirming model:
- *             it flags shapes never seen before even when every single
- *             value is ordinary, such as a missing daily peak).
+ *   spike      |x - median of the last MDETECT_WIN points|;
+ *   level      |mean of the last MDETECT_LEVEL points - that median|, in
+ *              standard errors (robust SD / sqrt(MDETECT_LEVEL)), so a
+ *              sustained shift too small for "spike" still shows;
+ *   volatility mean |x - median| over the last MDETECT_VOL points, over
+ *              its long-run value: bursts and rising noise;
+ *   seasonal   |x - time-of-day baseline| / seasonal SD, used only while
+ *              the seasonal baseline predicts the series at least twice
+ *              as well as the rolling median (so it stays silent on
+ *              series without a daily rhythm);
+ *   context    distance from the recent shape (the last MDETECT_SPAN
+ *              points, smoothed) to the nearest shape stored over the
+ *              last days, in robust SDs.  This is the confirming model:
+ *              it flags shapes never seen before even when each single
+ *              value is ordinary (a missing daily peak, a flat line
+ *              where the series normally moves).
  *
  * Operations data differ wildly in how heavy their tails are, so no fixed
  * z threshold suits them all.  Each statistic is therefore divided by its
  * own running upper quantile (MDETECT_TAIL: about 1 point in 2000 exceeds
  * it), tracked in the log domain with a fixed step (a scale-free
- * stochastic quantile estimate).  The evidence E is the largest of these
- * ratios, and the score is E^2 / (E^2 + 1): 0.5 when the strongest
- * statistic sits at its own 1-in-2000 level.  Because each exceedance
- * raises the quantile, a series that keeps producing large values soon
- * stops being surprising (a busy series alerts about as rarely as a calm
- * one).
+ * stochastic quantile estimate), and used only once it has seen
+ * p.warmup values.  The evidence E is the largest of these ratios, and
+ * the score is E^2 / (E^2 + 1): 0.5 when the strongest statistic sits at
+ * its own 1-in-2000 level.  Because each exceedance raises the quantile
+ * and it comes down slowly, an anomaly is in effect "the most unusual
+ * thing in a long while": a series that keeps producing large values
+ * soon stops alerting on them.
  *
- * Alert de-duplication: a score that is not above the decaying maximum of
- * recent scores (half-life p.dedup points) is multiplied by
+ * Alert de-duplication: evidence that does not beat the decaying maximum
+ * of recent evidence (half-life p.dedup points) is multiplied by
  * MDETECT_DAMP, so one incident gives one alert unless it grows.
+ *
+ * Everything is O(1) per point except the context search (MDETECT_RES
+ * shapes of MDETECT_CTX floats) and the sorted-window insert (a memmove
+ * of at most MDETECT_WIN doubles).
  */
-#include "mdetect.h"
+#include "compat.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "mdetect.h"
 
 #define NS_PER_S	1000000000LL
 #define DAY_S		86400LL
@@ -47,53 +59,43 @@
  * Sizes.  Each trades memory and speed against how much of the past the
  * model remembers; the values are ordinary choices, not fitted.
  */
-#ifndef MDETECT_WIN
 #define MDETECT_WIN	128	/* rolling window: ~10 h at 5-min samples */
-#endif
-#ifndef MDETECT_CTX
-#define MDETECT_CTX	8	/* shape length for the context model */
-#endif
-#ifndef MDETECT_RES
+#define MDETECT_CTX	16	/* shape length for the context model ... */
+#define MDETECT_PAA	4	/* ... each element the mean of 4 points */
+#define MDETECT_SPAN	(MDETECT_CTX * MDETECT_PAA)	/* 64 points: 5 h at 5 min */
 #define MDETECT_RES	192	/* stored past shapes ... */
-#endif
-#ifndef MDETECT_STRIDE
 #define MDETECT_STRIDE	4	/* ... one every 4 points: ~2.7 days at 5 min */
-#endif
 #define MDETECT_LEVEL	12	/* level-shift window: an hour at 5 min */
 #define MDETECT_SEAS	96	/* time-of-day slots, at most 15 min each */
+#define MDETECT_WEEK	168	/* hour-of-week slots */
 #define MDETECT_DTN	31	/* deltas used to estimate the sampling interval */
 #define MDETECT_GAP	10	/* missing intervals that make a gap */
-#define MDETECT_NSTAT	4
+#define MDETECT_VOL	24	/* volatility window: 2 h at 5 min */
+#define MDETECT_NSTAT	5
+#define MDETECT_XMAX	1e300	/* larger |values| are refused like inf:
+				   sums and spreads of them stay finite */
 
-#ifdef MDETECT_DEV
-/* development knobs: MDk=value in the environment (bench tuning only) */
-static double
-dv(int k, double def)
-{
-	char name[16];
-	const char *v;
+_Static_assert(2 * MDETECT_SPAN <= MDETECT_WIN,
+    "stored shapes are read back from the rolling window");
 
-	snprintf(name, sizeof(name), "MD%d", k);
-	v = getenv(name);
-	return v != NULL ? atof(v) : def;
-}
-#define DV(k, def) dv(k, def)
-#else
-#define DV(k, def) (def)
-#endif
-
-/* Tail probability the per-statistic quantile tracks, and its log step. */
-#define MDETECT_TAIL	DV(11, 0.0005)
-#define MDETECT_QSTEP	DV(6, 0.2)
-/* Factor applied to a repeated (not stronger) score. */
-#define MDETECT_DAMP	DV(7, 0.1)
+/*
+ * Calibration: the tail probability each statistic's running quantile
+ * tracks (1 point in 2000: a week of 5-minute samples holds 2016, so a
+ * quiet series alerts about weekly at most), and the log step of the
+ * tracker (+22% per exceedance, so a burst of exceedances raises the bar
+ * quickly; it then falls by 0.01% per point, about 1/e in 10,000 points).
+ */
+#define MDETECT_TAIL	0.0005
+#define MDETECT_QSTEP	0.2
+/* Factor applied to repeated (not stronger) evidence. */
+#define MDETECT_DAMP	0.1
 
 #define MAGIC	0x6d646574u	/* "mdet" */
-#define VERSION	1u
+#define MODEL_VERSION	2u	/* bump on any change of the struct or the method */
 
-enum { ST_SPIKE, ST_SEAS, ST_CTX, ST_LEVEL };
+enum { ST_SPIKE, ST_SEAS, ST_CTX, ST_LEVEL, ST_VOL };
 static const char *const stat_name[MDETECT_NSTAT] = {
-	"spike", "seasonal", "context", "level"
+	"spike", "seasonal", "context", "level", "volatility"
 };
 
 struct aiops_mdetect {
@@ -117,6 +119,11 @@ struct aiops_mdetect {
 	 */
 	double absdev;
 
+	/* recent absolute deviations from the rolling median */
+	double vdev[MDETECT_VOL];
+	double vsum;
+	uint32_t vpos;
+
 	/* sampling interval estimation */
 	int64_t dts[MDETECT_DTN];
 	uint32_t ndts;
@@ -124,10 +131,15 @@ struct aiops_mdetect {
 	/* seasonal (time of day) baseline */
 	uint32_t nslots;	/* 0 = not seasonal (yet) */
 	int64_t first_ts;	/* first point learned into the profile */
+	uint32_t seas_started;	/* first_ts is set */
 	double seas_err;	/* EW mean |x - slot mean| */
 	double loc_err;		/* EW mean |x - rolling median| */
 	float smean[MDETECT_SEAS];
 	uint16_t scnt[MDETECT_SEAS];
+	/* hour-of-week baseline (Monday 00:00 = 0) */
+	double wk_err;		/* EW mean |x - hour-of-week mean| */
+	float wmean[MDETECT_WEEK];
+	uint16_t wcnt[MDETECT_WEEK];
 
 	/* context model: past shapes */
 	float res[MDETECT_RES][MDETECT_CTX];
@@ -136,6 +148,7 @@ struct aiops_mdetect {
 	/* calibration: log of each statistic's upper quantile */
 	double lq[MDETECT_NSTAT];
 	uint32_t lq_init;	/* bit i: lq[i] seeded */
+	uint32_t nq[MDETECT_NSTAT];	/* values seen; used once >= warmup */
 
 	/* de-duplication */
 	double recent_max;	/* decaying max of recent evidence */
@@ -148,7 +161,7 @@ aiops_mdetect_params_default(struct aiops_mdetect_params *p)
 {
 	p->sensitivity = 0.5;
 	p->warmup = 200;
-	p->dedup = 150;
+	p->dedup = 144;
 	p->context = 1;
 }
 
@@ -165,6 +178,15 @@ aiops_mdetect_threshold(const struct aiops_mdetect_params *p)
 	return 0.9 - 0.8 * s;
 }
 
+/* v limited to +-1e300: finite for logs, exp() and JSON output. */
+static double
+clamp_finite(double v)
+{
+	if (!(v <= 1e300))
+		return v != v ? 0 : 1e300;
+	return v < -1e300 ? -1e300 : v;
+}
+
 /* ---------- lifecycle and persistence ---------- */
 
 struct aiops_mdetect *
@@ -175,7 +197,7 @@ aiops_mdetect_new(const struct aiops_mdetect_params *p)
 	if (m == NULL)
 		return NULL;
 	m->magic = MAGIC;
-	m->version = VERSION;
+	m->version = MODEL_VERSION;
 	m->size = sizeof(*m);
 	aiops_mdetect_set_params(m, p);
 	return m;
@@ -195,7 +217,7 @@ aiops_mdetect_set_params(struct aiops_mdetect *m,
 		m->p = *p;
 	else
 		aiops_mdetect_params_default(&m->p);
-	m->dedup_g = m->p.dedup > 0 ? pow(0.5, 1.0 / (m->p.dedup * DV(8, 1))) : 0;
+	m->dedup_g = m->p.dedup > 0 ? pow(0.5, 1.0 / m->p.dedup) : 0;
 }
 
 size_t
@@ -227,7 +249,7 @@ aiops_mdetect_load(struct aiops_mdetect **mp, const void *blob, size_t n)
 		return -1;
 	memcpy(m, blob, sizeof(*m));
 	/* the magic also catches a blob from a host of other byte order */
-	if (m->magic != MAGIC || m->version != VERSION ||
+	if (m->magic != MAGIC || m->version != MODEL_VERSION ||
 	    m->size != sizeof(*m)) {
 		free(m);
 		return -1;
@@ -327,23 +349,45 @@ robust_sd(const struct aiops_mdetect *m, double med)
 
 /* ---------- context model ---------- */
 
-/* Store the shape that ends MDETECT_CTX points before the newest point,
- * so the current shape is never compared with one overlapping it. */
+/* Shapes are floats (half the memory and twice the SIMD width); values
+ * beyond the float range saturate instead of becoming inf. */
+static float
+to_float(double v)
+{
+	if (v > FLT_MAX)
+		return FLT_MAX;
+	return v < -FLT_MAX ? -FLT_MAX : (float)v;
+}
+
+/*
+ * A shape is MDETECT_CTX means of MDETECT_PAA consecutive points
+ * (piecewise aggregate approximation): averaging keeps the outline of
+ * the last MDETECT_SPAN points and drops most of the noise, which would
+ * otherwise dominate the distances.  Store the shape that ends
+ * MDETECT_SPAN points before the newest one, so the current shape is
+ * never compared with one overlapping it.
+ */
 static void
 res_insert(struct aiops_mdetect *m)
 {
 	float *c = m->res[m->respos];
 	uint32_t i;
 
-	for (i = 0; i < MDETECT_CTX; i++)
-		c[i] = (float)win_back(m, MDETECT_CTX + i);
+	uint32_t k;
+
+	for (i = 0; i < MDETECT_CTX; i++) {
+		double sum = 0;
+		for (k = 0; k < MDETECT_PAA; k++)
+			sum += win_back(m, MDETECT_SPAN + i * MDETECT_PAA + k);
+		c[i] = to_float(sum / MDETECT_PAA);
+	}
 	m->respos = (m->respos + 1) % MDETECT_RES;
 	if (m->rescnt < MDETECT_RES)
 		m->rescnt++;
 }
 
-/* RMS distance from the current shape (x and the newest points) to the
- * nearest stored shape. */
+/* RMS distance from the current shape (x and the points before it) to
+ * the nearest stored shape. */
 static double
 res_nearest(const struct aiops_mdetect *m, double x)
 {
@@ -351,13 +395,27 @@ res_nearest(const struct aiops_mdetect *m, double x)
 	float best = INFINITY;
 	uint32_t i, j;
 
-	q[0] = (float)x;
-	for (i = 1; i < MDETECT_CTX; i++)
-		q[i] = (float)win_back(m, i - 1);
+	uint32_t k;
+
+	for (i = 0; i < MDETECT_CTX; i++) {
+		double sum = 0;
+		for (k = 0; k < MDETECT_PAA; k++) {
+			uint32_t idx = i * MDETECT_PAA + k;
+			sum += idx == 0 ? x : win_back(m, idx - 1);
+		}
+		q[i] = to_float(sum / MDETECT_PAA);
+	}
 	for (j = 0; j < m->rescnt; j++) {
 		const float *c = m->res[j];
 		float d = 0;
-		for (i = 0; i < MDETECT_CTX; i++) {
+		/* partial sums only grow: half-way, skip a beaten shape */
+		for (i = 0; i < MDETECT_CTX / 2; i++) {
+			float e = q[i] - c[i];
+			d += e * e;
+		}
+		if (d >= best)
+			continue;
+		for (; i < MDETECT_CTX; i++) {
 			float e = q[i] - c[i];
 			d += e * e;
 		}
@@ -413,14 +471,30 @@ slot_of(const struct aiops_mdetect *m, int64_t ts)
 	return (uint32_t)(s * m->nslots / DAY_S);
 }
 
+/* Hour of the week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday). */
+static uint32_t
+wslot_of(int64_t ts)
+{
+	int64_t h = ts / NS_PER_S / 3600;
+
+	if (ts < 0 && ts % (3600 * NS_PER_S) != 0)
+		h--;
+	h = (h + 3 * 24) % (7 * 24);
+	return (uint32_t)(h < 0 ? h + 7 * 24 : h);
+}
+
 /* ---------- one point ---------- */
 
 struct eval {
 	double med, sd;			/* rolling baseline */
+	double z;			/* (x - med) / sd */
 	double seas_base, seas_sd;	/* time-of-day baseline */
 	double level_mean;
-	uint32_t slot;
+	double vol;			/* recent / long-run mean abs deviation */
+	uint32_t slot, wslot;
+	int weekly;			/* the hour-of-week baseline is used */
 	int seas_ok;			/* seasonal model in charge */
+	int flat;			/* the series has never moved */
 	double st[MDETECT_NSTAT];	/* statistics; < 0 = not available */
 };
 
@@ -435,7 +509,15 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 		e->st[i] = -1;
 	e->med = win_q(m, 0.5);
 	e->sd = robust_sd(m, e->med);
-	e->st[ST_SPIKE] = fabs(x - e->med) / e->sd;
+	e->flat = m->absdev == 0 && m->sorted[0] == m->sorted[m->rlen - 1];
+	e->z = (x - e->med) / e->sd;
+	/*
+	 * In the series' own units: its running quantile is the scale.
+	 * (In robust SDs it drifted while the spread estimate settled on
+	 * sparse, spiky series, and the slowly falling quantile stayed
+	 * locked on early, inflated values.)
+	 */
+	e->st[ST_SPIKE] = fabs(x - e->med);
 
 	if (m->run >= MDETECT_LEVEL && m->rlen >= 2 * MDETECT_LEVEL) {
 		double sum = x;
@@ -444,6 +526,14 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 		e->level_mean = sum / MDETECT_LEVEL;
 		e->st[ST_LEVEL] = fabs(e->level_mean - e->med) / e->sd *
 		    sqrt((double)MDETECT_LEVEL);
+	}
+
+	/* volatility: only a rise counts (a series that stops moving is a
+	 * new shape, which the context model flags) */
+	if (m->run >= MDETECT_VOL && m->absdev > 0) {
+		e->vol = (m->vsum - m->vdev[m->vpos] + fabs(x - e->med)) /
+		    MDETECT_VOL / m->absdev;
+		e->st[ST_VOL] = e->vol;
 	}
 
 	if (m->nslots != 0) {
@@ -455,14 +545,34 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 			e->seas_sd = m->seas_err * 1.2533;
 			if (e->seas_sd < e->sd * 0.05)
 				e->seas_sd = e->sd * 0.05;
-			e->seas_ok = m->seas_err < 0.7 * m->loc_err;
+			/* in charge only if it halves the rolling median's error */
+			e->seas_ok = m->seas_err < 0.5 * m->loc_err;
+			/*
+			 * The hour-of-week baseline takes over after two
+			 * weeks if it beats the daily one clearly (weekends
+			 * that differ from weekdays).
+			 */
+			if (m->dt <= 3600 * NS_PER_S) {
+				e->wslot = wslot_of(ts);
+				if (m->wcnt[e->wslot] > 0 &&
+				    ts - m->first_ts >= 14 * DAY_S * NS_PER_S &&
+				    m->wk_err < 0.8 * m->seas_err &&
+				    m->wk_err < 0.5 * m->loc_err) {
+					e->weekly = 1;
+					e->seas_ok = 1;
+					e->seas_base = m->wmean[e->wslot];
+					e->seas_sd = m->wk_err * 1.2533;
+					if (e->seas_sd < e->sd * 0.05)
+						e->seas_sd = e->sd * 0.05;
+				}
+			}
 			if (e->seas_ok)
 				e->st[ST_SEAS] = fabs(x - e->seas_base) /
 				    e->seas_sd;
 		}
 	}
 
-	if (m->p.context && m->run >= MDETECT_CTX && m->rescnt >= 16)
+	if (m->p.context && m->run >= MDETECT_SPAN && m->rescnt >= 16)
 		e->st[ST_CTX] = res_nearest(m, x) / e->sd;
 }
 
@@ -474,24 +584,47 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 	double dev = fabs(x - e->med);
 
 	m->absdev += a * (dev - m->absdev);
+	m->vsum += dev - m->vdev[m->vpos];
+	m->vdev[m->vpos] = dev;
+	m->vpos = (m->vpos + 1) % MDETECT_VOL;
+	if (m->vpos == 0) {	/* re-add: no rounding drift over months */
+		uint32_t i;
+		m->vsum = 0;
+		for (i = 0; i < MDETECT_VOL; i++)
+			m->vsum += m->vdev[i];
+	}
 	m->loc_err += 0.01 * (dev - m->loc_err);
 	if (m->nslots != 0) {
 		float *sm = &m->smean[e->slot];
-		if (m->first_ts == 0)
+		if (!m->seas_started) {
 			m->first_ts = ts;
+			m->seas_started = 1;
+		}
 		if (m->scnt[e->slot] == 0) {
-			*sm = (float)x;
+			*sm = to_float(x);
 		} else {
 			m->seas_err += 0.01 * (fabs(x - *sm) - m->seas_err);
 			/* a quarter per visit: follows a pattern within days */
-			*sm += (float)(0.25 * (x - *sm));
+			*sm = to_float(*sm + 0.25 * (x - *sm));
 		}
 		if (m->scnt[e->slot] < UINT16_MAX)
 			m->scnt[e->slot]++;
+		if (m->dt <= 3600 * NS_PER_S) {
+			uint32_t w = wslot_of(ts);
+			float *wm = &m->wmean[w];
+			if (m->wcnt[w] == 0) {
+				*wm = to_float(x);
+			} else {
+				m->wk_err += 0.01 * (fabs(x - *wm) - m->wk_err);
+				*wm = to_float(*wm + 0.25 * (x - *wm));
+			}
+			if (m->wcnt[w] < UINT16_MAX)
+				m->wcnt[w]++;
+		}
 	}
 	win_push(m, x);
 	m->run++;
-	if (m->run >= 2 * MDETECT_CTX && m->n % MDETECT_STRIDE == 0)
+	if (m->run >= 2 * MDETECT_SPAN && m->n % MDETECT_STRIDE == 0)
 		res_insert(m);
 }
 
@@ -510,28 +643,47 @@ evidence(struct aiops_mdetect *m, const struct eval *e, int learnit,
 
 	*which = ST_SPIKE;
 	for (i = 0; i < MDETECT_NSTAT; i++) {
-		double s = e->st[i], ls;
+		double s = e->st[i];
+		int seeded = (m->lq_init >> i) & 1;
 
-		/* 0 (x exactly at the baseline, common in discrete data)
-		 * says nothing about the tail and would drag it to -inf */
-		if (s <= 0)
+		if (s < 0)
+			continue;	/* not available for this point */
+		s = clamp_finite(s);	/* |x - med| of huge x can overflow */
+		if (e->flat && i != ST_SEAS) {
+			/*
+			 * The series never moved: the spread is the epsilon
+			 * floor and any deviation is enormous.  Report the
+			 * first one (in epsilon SDs), but keep such values
+			 * out of the quantiles, which they would wreck.
+			 */
+			if (i == ST_SPIKE && fabs(e->z) > best &&
+			    m->n >= m->p.warmup) {
+				best = fabs(e->z);
+				*which = i;
+			}
 			continue;
-		ls = log(s);
-		if ((m->lq_init & (1u << i)) && s / exp(m->lq[i]) > best) {
+		}
+		if (seeded && m->nq[i] >= m->p.warmup &&
+		    s / exp(m->lq[i]) > best) {
 			best = s / exp(m->lq[i]);
-			*which = i;
-		} else if (i == ST_SPIKE && !(m->lq_init & 1u) && s > best) {
-			/* first deviation ever of a so far constant series:
-			 * in SDs of the epsilon spread, i.e. enormous */
-			best = s;
 			*which = i;
 		}
 		if (!learnit)
 			continue;
-		if (!(m->lq_init & (1u << i))) {
-			m->lq[i] = ls;
+		if (m->nq[i] < UINT32_MAX)
+			m->nq[i]++;
+		/*
+		 * A 0 (x exactly at the baseline, common in discrete data)
+		 * counts towards the warm-up but does not move the quantile:
+		 * it says nothing about the size of deviations, and as a
+		 * seed its log would drag the quantile to -inf.
+		 */
+		if (s <= 0)
+			continue;
+		if (!seeded) {
+			m->lq[i] = log(s);
 			m->lq_init |= 1u << i;
-		} else if (ls > m->lq[i])
+		} else if (log(s) > m->lq[i])
 			m->lq[i] += MDETECT_QSTEP * (1 - MDETECT_TAIL);
 		else
 			m->lq[i] -= MDETECT_QSTEP * MDETECT_TAIL;
@@ -558,9 +710,9 @@ dedup(struct aiops_mdetect *m, double ev, int learnit)
 	return ev;
 }
 
-static const char *const wday[7] = {
-	"Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday",
-	"Wednesday"	/* 1970-01-01 was a Thursday */
+static const char *const wday[7] = {	/* hour-of-week slot / 24 */
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday"
 };
 
 /* Fill r->reason; only called for alerts (snprintf is not free). */
@@ -574,16 +726,22 @@ explain(const struct aiops_mdetect *m, int64_t ts, double x,
 
 	switch (which) {
 	case ST_SEAS: {
-		int64_t s = ts / NS_PER_S, d = s / DAY_S, tod = s % DAY_S;
-		if (tod < 0) {
+		int64_t tod = ts / NS_PER_S % DAY_S;
+		if (tod < 0)
 			tod += DAY_S;
-			d--;
+		if (e->weekly) {
+			n = snprintf(r->reason, sizeof(r->reason),
+			    "value %.4g is %.1f SDs %s the %s %02d:00 "
+			    "baseline of %.4g", x, dev, dir,
+			    wday[e->wslot / 24], (int)(e->wslot % 24),
+			    r->baseline);
+			break;
 		}
 		tod = tod / (DAY_S / m->nslots) * (DAY_S / m->nslots);
 		n = snprintf(r->reason, sizeof(r->reason),
-		    "value %.4g is %.1f SDs %s the %s %02d:%02d time-of-day "
-		    "baseline of %.4g", x, dev, dir, wday[((d % 7) + 7) % 7],
-		    (int)(tod / 3600), (int)(tod % 3600 / 60), r->baseline);
+		    "value %.4g is %.1f SDs %s the %02d:%02d time-of-day "
+		    "baseline of %.4g", x, dev, dir, (int)(tod / 3600),
+		    (int)(tod % 3600 / 60), r->baseline);
 		break;
 	}
 	case ST_LEVEL:
@@ -595,9 +753,15 @@ explain(const struct aiops_mdetect *m, int64_t ts, double x,
 		break;
 	case ST_CTX:
 		n = snprintf(r->reason, sizeof(r->reason),
-		    "the last %d points (now %.4g) form a pattern %.1f SDs "
-		    "away from any seen recently (rolling median %.4g)",
-		    MDETECT_CTX, x, e->st[ST_CTX], e->med);
+		    "the shape of the last %d points (now %.4g) is %.1f SDs "
+		    "away from any seen in the last days (rolling median %.4g)",
+		    MDETECT_SPAN, x, e->st[ST_CTX], e->med);
+		break;
+	case ST_VOL:
+		n = snprintf(r->reason, sizeof(r->reason),
+		    "the last %d points (now %.4g) vary %.1f times as much as "
+		    "usual around the rolling median of %.4g",
+		    MDETECT_VOL, x, e->vol, e->med);
 		break;
 	default:
 		n = snprintf(r->reason, sizeof(r->reason),
@@ -640,7 +804,7 @@ aiops_mdetect_update(struct aiops_mdetect *m, int64_t ts, double x,
 		memset(out, 0, sizeof(*out));
 		out->detector = "none";
 	}
-	if (!isfinite(x)) {
+	if (!isfinite(x) || fabs(x) > MDETECT_XMAX) {
 		if (out != NULL)
 			out->detector = "invalid";
 		return 0;
@@ -656,7 +820,8 @@ aiops_mdetect_update(struct aiops_mdetect *m, int64_t ts, double x,
 	evaluate(m, ts, x, &e);
 	ev = evidence(m, &e, learnit, &which);
 	ev = dedup(m, warm ? 0 : ev, learnit);
-	score = ev * ev / (ev * ev + 1);
+	/* E^2 / (E^2 + 1), written so that E = inf gives 1, not NaN */
+	score = ev > 0 ? 1 / (1 + 1 / (ev * ev)) : 0;
 	if (learnit) {
 		learn_dt(m, ts);
 		learn(m, ts, x, &e);
@@ -671,7 +836,7 @@ aiops_mdetect_update(struct aiops_mdetect *m, int64_t ts, double x,
 	out->detector = warm ? "warmup" : stat_name[which];
 	out->baseline = which == ST_SEAS ? e.seas_base : e.med;
 	out->spread = which == ST_SEAS ? e.seas_sd : e.sd;
-	out->deviation = (x - out->baseline) / out->spread;
+	out->deviation = clamp_finite((x - out->baseline) / out->spread);
 	out->alert = score >= aiops_mdetect_threshold(&m->p);
 	if (out->alert)
 		explain(m, ts, x, &e, which, out);

@@ -6,16 +6,18 @@
  * point against what the model has learned so far, then learns from it, so
  * a score never depends on the point itself or on anything after it.
  *
- * Tiers (all run on every point, cheap ones first):
- *   1. statistical: rolling median / IQR of the last MDETECT_WIN points
- *      (spikes), a seasonal time-of-day baseline learned from the series'
- *      own sampling interval, and a short-window level-shift test;
- *   2. confirming: a nearest-neighbour context model over the last
- *      MDETECT_CTX points (is this recent shape like any shape seen
- *      before?), in the spirit of KNN-CAD / CAD OSE;
- *   3. calibration: the evidence of the tiers is turned into a score in
- *      [0,1] by comparing its short-term mean with its own long-term
- *      distribution (anomaly likelihood), then alerts are de-duplicated.
+ * Tiers (all run on every point, cheap ones first; see mdetect.c):
+ *   1. statistical: robust z of the value against the rolling median /
+ *      IQR of the last 128 points (spike), of the mean of the last 12
+ *      points (level shift), the recent spread against its long-run
+ *      value (volatility), and a time-of-day baseline learned from the
+ *      series' own sampling interval (seasonal);
+ *   2. confirming: a nearest-neighbour context model: is the shape of
+ *      the last 64 points like any shape seen in the last days?  (in the
+ *      spirit of KNN-CAD / CAD OSE; p.context = 0 turns it off);
+ *   3. calibration: each statistic is divided by its own running
+ *      1-in-2000 quantile, the largest ratio E becomes the score
+ *      E^2/(E^2+1) (0.5 at E = 1), and repeats are de-duplicated.
  *
  * The model is a fixed-size plain struct without pointers, so saving it is
  * a copy (see aiops_mdetect_save()).  Memory per series: see
@@ -45,19 +47,21 @@ struct aiops_mdetect_params {
 	double sensitivity;
 	/*
 	 * Points learned before any score above 0 is given (the model has
-	 * not seen enough to judge).  Default 200 (17 h at 5-minute samples).
+	 * not seen enough to judge); each statistic also waits until it has
+	 * seen this many values of its own (the seasonal one starts after
+	 * two days).  Default 200 (17 h at 5-minute samples).
 	 */
 	uint32_t warmup;
 	/*
-	 * De-duplication half-life in points: a score no higher than the
-	 * recent maximum (which halves every dedup points) is damped to a
-	 * tenth, so an incident alerts once unless it gets worse.
-	 * Default 150 (12.5 h at 5-minute samples).  0 = off.
+	 * De-duplication half-life in points: evidence no stronger than
+	 * the recent maximum (which halves every dedup points) is damped
+	 * to a tenth, so an incident alerts once unless it gets worse.
+	 * Default 144 (half a day at 5-minute samples).  0 = off.
 	 */
 	uint32_t dedup;
 	/*
 	 * 1 (default): also run the nearest-neighbour context model (tier 2).
-	 * 0: statistical tier only (about twice as fast).
+	 * 0: statistical tier only (several times faster).
 	 */
 	uint32_t context;
 };
@@ -67,8 +71,10 @@ struct aiops_mdetect_params {
 struct aiops_mdetect_result {
 	double score;		/* [0,1]; same value update() returns */
 	int alert;		/* 1 if score >= threshold (after de-duplication) */
-	const char *detector;	/* static name: "spike", "level", "seasonal",
-				   "context", "warmup", "invalid", "none" */
+	const char *detector;	/* static name of the strongest statistic:
+				   "spike", "level", "volatility",
+				   "seasonal", "context"; or "warmup",
+				   "invalid" (NaN/inf), "none" */
 	double baseline;	/* value the point was compared with */
 	double spread;		/* robust standard deviation of that baseline */
 	double deviation;	/* (value - baseline) / spread, signed */
@@ -96,14 +102,16 @@ void aiops_mdetect_set_params(struct aiops_mdetect *,
  * learn it.  Returns the score in [0,1]; out may be NULL.
  *
  * Bad input, handled deliberately:
- *  - NaN or infinite value: score 0, detector "invalid", nothing learned.
+ *  - NaN, infinite, or |value| > 1e300 (sums of such values would
+ *    overflow): score 0, detector "invalid", nothing learned.
  *  - timestamp equal to or older than the newest one learned (duplicate,
  *    out of order, or a cron batch that overlaps the previous one): scored
  *    against the current model, but not learned, so replaying points never
  *    changes the model.
- *  - gap (more than MDETECT_GAP sampling intervals since the previous
- *    point): the short-term memory (context window, level-shift window,
- *    evidence average) restarts; long-term baselines are kept.
+ *  - gap (more than 10 sampling intervals since the previous point; the
+ *    interval is the median of the first 31): the short-term memory
+ *    (recent shape, level-shift and volatility windows) restarts;
+ *    long-term baselines are kept.
  *  - counters: the model treats values as gauges.  Give it rates (the
  *    caller differentiates counters and drops the negative delta at a
  *    reset, see aiops_mdetect_counter_rate()); a raw counter only looks
@@ -131,9 +139,11 @@ int aiops_mdetect_counter_rate(int64_t prev_ts_ns, double prev,
 size_t aiops_mdetect_save(const struct aiops_mdetect *, unsigned char **blob);
 
 /*
- * Load a blob from aiops_mdetect_save() into a new model (*m).  Returns 0,
- * or -1 if the blob is not a model of this version / size / byte order or
- * memory runs out (*m is then NULL); the caller then starts a fresh model.
+ * Load a blob from aiops_mdetect_save() into a new model (*m), with the
+ * params it was saved with (override with aiops_mdetect_set_params()).
+ * Returns 0, or -1 if the blob is not a model of this version / size /
+ * byte order or memory runs out (*m is then NULL); the caller then
+ * starts a fresh model.
  */
 int aiops_mdetect_load(struct aiops_mdetect **m, const void *blob, size_t n);
 

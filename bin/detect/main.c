@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "detect.h"
 #include "evread.h"
+#include "filter.h"
 #include "linereader.h"
 #include "log.h"
 #include "paths.h"
@@ -91,17 +92,7 @@ struct options {
 	const char	*threshold;
 };
 
-static volatile int stop;
-static unsigned long skipped;
-static int status;
-
-static void
-on_signal(int sig)
-{
-	if (stop)
-		_exit(128 + sig);
-	stop = 1;
-}
+static struct aiops_filter filter;
 
 static double
 unit_interval(const char *opt, const char *arg)
@@ -262,23 +253,7 @@ open_state(struct detect *d, const struct options *o)
 static void
 skip(struct detect *d)
 {
-	skipped++;
-	log_warnx("%s:%lu: skipped: %s", d->name, d->lineno, d->err);
-	if (d->cli.strict && !stop) {
-		log_error("%s:%lu: stopping (--strict)", d->name, d->lineno);
-		stop = 1;
-	}
-}
-
-static void
-check_output(struct detect *d)
-{
-	if (d->out.error == EPIPE)
-		exit(EX_OK);
-	if (d->out.error != 0) {
-		errno = d->out.error;
-		fatal(EX_IOERR, "writing standard output");
-	}
+	aiops_filter_skip(&filter, d->name, d->lineno, d->err);
 }
 
 static void
@@ -290,12 +265,15 @@ save_models(struct detect *d)
 
 /* One input line: metrics are scored; other events pass with --all. */
 static void
-handle_line(struct detect *d, const char *line, size_t len)
+handle_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
 {
+	struct detect *d = arg;
 	const char *type;
 	json_t *ev;
 	int rc;
 
+	d->name = name;
+	d->lineno = lineno;
 	if (d->raw) {
 		detect_raw(d, line, len);
 		aiops_out_commit(&d->out);
@@ -328,63 +306,12 @@ handle_line(struct detect *d, const char *line, size_t len)
 		save_models(d);
 }
 
-static void
-read_input(struct detect *d, const char *path)
-{
-	const char *line;
-	struct aiops_lr *lr;
-	size_t len;
-	int fd = STDIN_FILENO, rc;
-
-	d->name = strcmp(path, "-") == 0 ? "(stdin)" : path;
-	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_error("%s: %s", path, strerror(errno));
-		status = EX_NOINPUT;
-		return;
-	}
-	lr = aiops_lr_new(fd, d->cli.max_line, 0);
-	aiops_lr_set_before_read(lr, aiops_out_hook, &d->out);
-	while (!stop && (rc = aiops_lr_next(lr, &line, &len)) != AIOPS_LR_EOF) {
-		d->lineno = aiops_lr_lineno(lr);
-		if (rc == AIOPS_LR_ERROR) {
-			if (errno == EINTR)
-				continue;
-			log_error("%s: %s", d->name, strerror(errno));
-			status = EX_IOERR;
-			break;
-		}
-		if (rc == AIOPS_LR_TOOLONG) {
-			snprintf(d->err, sizeof(d->err), "line of %zu bytes is longer than --max-line %zu",
-			    len, d->cli.max_line);
-			skip(d);
-		} else {
-			handle_line(d, line, len);
-		}
-		check_output(d);
-	}
-	aiops_lr_free(lr);
-	if (fd != STDIN_FILENO)
-		close(fd);
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 static int
 finish(struct detect *d)
 {
 	save_models(d);
 	if (aiops_out_close(&d->out) == -1)
-		check_output(d);
+		aiops_filter_check_output(&filter);
 	log_info("%lu metric points, %lu anomalies", d->nmetrics, d->nanomalies);
 	detect_correlate_free(d);
 	detect_logs_free(d);
@@ -393,12 +320,7 @@ finish(struct detect *d)
 	if (d->state != NULL && aiops_state_close(d->state) == -1)
 		log_error("closing the state file failed");
 	aiops_conf_free(d->cfg);
-	if (skipped > 0) {
-		log_warnx("%lu line%s skipped", skipped, skipped == 1 ? "" : "s");
-		if (status == 0)
-			status = EX_DATAERR;
-	}
-	return status;
+	return aiops_filter_status(&filter);
 }
 
 int
@@ -417,7 +339,8 @@ main(int argc, char **argv)
 	open_state(&d, &o);
 	aiops_hmap_init(&d.series);
 	aiops_out_init(&d.out, STDOUT_FILENO);
-	setup_signals();
+	aiops_filter_init(&filter, &d.cli, &d.out);
+	aiops_filter_signals();
 	if (o.search != NULL) {
 		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 0;
 
@@ -433,10 +356,10 @@ main(int argc, char **argv)
 		if (detect_from_state(&d, aiops_clock_now() - since) == -1)
 			fatalx(EX_IOERR, "%s", d.err);
 	} else if (optind == argc) {
-		read_input(&d, "-");
+		aiops_filter_read(&filter, "-", handle_line, &d);
 	} else {
-		for (i = optind; i < argc && !stop; i++)
-			read_input(&d, argv[i]);
+		for (i = optind; i < argc && !aiops_stop; i++)
+			aiops_filter_read(&filter, argv[i], handle_line, &d);
 	}
 	return finish(&d);
 }
