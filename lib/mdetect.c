@@ -93,6 +93,13 @@ _Static_assert(2 * MDETECT_SPAN <= MDETECT_WIN,
 #define MAGIC	0x6d646574u	/* "mdet" */
 #define MODEL_VERSION	2u	/* bump on any change of the struct or the method */
 
+/*
+ * An EWMA mean/variance z-score was tried as a sixth statistic and left
+ * out: it only added false alarms (NAB standard 70.0 -> 67.3 at alpha
+ * 0.01, 67.8 at 0.002); the level and seasonal statistics already cover
+ * what it would catch. The exponentially weighted errors below
+ * (seas_err, loc_err, wk_err) are its use here.
+ */
 enum { ST_SPIKE, ST_SEAS, ST_CTX, ST_LEVEL, ST_VOL };
 static const char *const stat_name[MDETECT_NSTAT] = {
 	"spike", "seasonal", "context", "level", "volatility"
