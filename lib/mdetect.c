@@ -771,6 +771,12 @@ explain(const struct aiops_mdetect *m, int64_t ts, double x,
 		    MDETECT_VOL, x, e->vol, e->med);
 		break;
 	default:
+		if (e->flat) {	/* no spread to count in: say what changed */
+			n = snprintf(r->reason, sizeof(r->reason),
+			    "value %.4g after %u points that were all %.4g",
+			    x, m->rlen, r->baseline);
+			break;
+		}
 		n = snprintf(r->reason, sizeof(r->reason),
 		    "value %.4g is %.1f robust SDs %s the rolling median of "
 		    "%.4g (last %u points)", x, dev, dir, r->baseline,
