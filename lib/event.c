@@ -45,6 +45,29 @@ aiops_labels_sort(struct aiops_label *l, size_t n)
 
 static const unsigned char sepb = 0xff;
 
+/*
+ * FNV-1a taken eight bytes (little-endian) at a time, then byte by byte
+ * for the tail: for the long keys of ids (a log's message) the byte loop
+ * was a tenth of writing the event.
+ */
+static uint64_t
+hash_words(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = (uint64_t)s[i] | (uint64_t)s[i + 1] << 8 |
+		    (uint64_t)s[i + 2] << 16 | (uint64_t)s[i + 3] << 24 |
+		    (uint64_t)s[i + 4] << 32 | (uint64_t)s[i + 5] << 40 |
+		    (uint64_t)s[i + 6] << 48 | (uint64_t)s[i + 7] << 56;
+
+		h ^= w;
+		h *= 0x100000001b3ULL;
+	}
+	return aiops_hash64(s + i, n - i, h);
+}
+
 static uint64_t
 event_id(const struct aiops_event_head *h)
 {
@@ -63,7 +86,7 @@ event_id(const struct aiops_event_head *h)
 		x = aiops_hash64(&sepb, 1, x);
 	}
 	if (h->idkey != NULL)
-		x = aiops_hash64(h->idkey, h->idklen, x);
+		x = hash_words(h->idkey, h->idklen, x);
 	x = aiops_hash64(&sepb, 1, x);
 	/* The time least significant byte first, whatever the machine's order. */
 	for (i = 0; i < 8; i++) {
@@ -94,6 +117,15 @@ time_text(int64_t ns, char *out)
 	return last_len;
 }
 
+/* prefix (a literal: comma, quoted key, colon, opening quote), then a string value. */
+static void
+head_member(struct aiops_buf *b, const char *prefix, const char *s, size_t n)
+{
+	aiops_buf_addstr(b, prefix);
+	aiops_json_escape(b, s, n);
+	aiops_buf_addc(b, '"');
+}
+
 void
 aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
 {
@@ -105,16 +137,21 @@ aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
 	for (i = 0; i < 16; i++)
 		id[i] = hex[(x >> (60 - 4 * i)) & 15];
 	tl = time_text(h->ts, ts);
+	/*
+	 * Every event starts so: the fixed keys go in as literals rather than
+	 * through aiops_jw_key(), a tenth of a log line's writing.
+	 */
 	aiops_jw_object_begin(w);
-	aiops_jw_kcstr(w, "type", h->type);
-	aiops_jw_kstr(w, "ts", ts, tl);
-	aiops_jw_kstr(w, "id", id, 16);
+	head_member(w->b, "\"type\":\"", h->type, strlen(h->type));
+	head_member(w->b, ",\"ts\":\"", ts, tl);
+	head_member(w->b, ",\"id\":\"", id, 16);
 	if (h->host != NULL)
-		aiops_jw_kstr(w, "host", h->host, h->hlen);
+		head_member(w->b, ",\"host\":\"", h->host, h->hlen);
 	if (h->cluster != NULL)
-		aiops_jw_kcstr(w, "cluster", h->cluster);
+		head_member(w->b, ",\"cluster\":\"", h->cluster, strlen(h->cluster));
 	if (h->source != NULL)
-		aiops_jw_kcstr(w, "source", h->source);
+		head_member(w->b, ",\"source\":\"", h->source, strlen(h->source));
+	w->need_comma[w->depth] = 1;
 	aiops_jw_key(w, "labels", 6);
 	aiops_jw_object_begin(w);
 	for (i = 0; i < h->nlabels; i++) {

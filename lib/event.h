@@ -57,7 +57,8 @@ void aiops_labels_sort(struct aiops_label *l, size_t n);
 /*
  * Opens the event object and writes the head; the caller adds its fields
  * and closes it with aiops_jw_object_end(). labels must be sorted.
- * id = FNV-1a over type, host, sorted labels, idkey and ts.
+ * id = FNV-1a over type, host, sorted labels, idkey (eight bytes at a time)
+ * and ts.
  */
 void aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h);
 /* A whole metric event (sorts m->labels). */
