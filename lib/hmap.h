@@ -9,6 +9,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The 64-bit finaliser of MurmurHash3: spreads the bits of an integer key
+ * (a series id and a bucket, a token hash) over a table index.
+ */
+static inline uint64_t
+aiops_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
 struct aiops_hmap_ent {
 	char		*key;		/* NULL: empty slot */
 	size_t		 klen;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hmap.h"
 #include "logmine.h"
 #include "logmine_int.h"
 
@@ -144,12 +145,7 @@ hash_words(uint64_t h, const char *p, size_t n)
 static uint64_t
 mix(uint64_t h)
 {
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h | 1;		/* never 0: 0 marks an empty slot */
+	return aiops_mix64(h) | 1;	/* never 0: 0 marks an empty slot */
 }
 
 static int

@@ -52,6 +52,7 @@
 #include "clock.h"
 #include "event.h"
 #include "jw.h"
+#include "hmap.h"
 #include "mstore.h"
 #include "state.h"
 #include "xmalloc.h"
@@ -234,17 +235,6 @@ index_clear(struct index *ix)
 	memset(ix->slot, 0, (ix->mask + 1) * sizeof(*ix->slot));
 }
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /*
  * A hash of a series key, 8 bytes a step: FNV-1a byte by byte took 2.4%
  * of a --store-only run. Not stored anywhere, so free to change.
@@ -262,7 +252,7 @@ key_hash(const char *p, size_t n)
 	w = 0;
 	if (n > 0)
 		memcpy(&w, p, n);
-	return mix64(h ^ w);
+	return aiops_mix64(h ^ w);
 }
 
 /* The first slot to probe for hash h, which is well mixed already. */
@@ -308,7 +298,7 @@ series_hash(size_t i, void *arg)
 static uint64_t
 agg_hash_of(int64_t sid, int64_t bucket, int level)
 {
-	return mix64((uint64_t)sid * 0x9e3779b97f4a7c15ULL ^ (uint64_t)bucket ^
+	return aiops_mix64((uint64_t)sid * 0x9e3779b97f4a7c15ULL ^ (uint64_t)bucket ^
 	    ((uint64_t)level << 62));
 }
 
