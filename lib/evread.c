@@ -1,11 +1,15 @@
 #include "compat.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "evread.h"
 #include "timeutil.h"
+#include "xmalloc.h"
 
 int
 aiops_evread_line(const char *line, size_t len, json_t **out, char *err, size_t errlen)
@@ -127,4 +131,243 @@ aiops_evread_metric(const json_t *ev, struct aiops_metric *m,
 	}
 	aiops_labels_sort(lab, m->nlabels);
 	return 0;
+}
+
+#define BATCH_LINES	2048
+#define ERRLEN		160
+/*
+ * Work for the helper. It also frees what it parsed: glibc frees memory
+ * of another thread's arena under a lock, which cost more than the
+ * second thread won.
+ */
+#define PARSE		1
+#define FREE		2
+
+struct aiops_evbatch {
+	struct aiops_buf	 text;		/* the lines, back to back */
+	size_t			*off;		/* where each line starts in text */
+	struct aiops_evline	*lines;
+	char			(*errs)[ERRLEN];
+	size_t			 n;
+	/* the helper thread parses lines [half, n) while we parse [0, half) */
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 has_thread;
+	int			 work;		/* for the helper: 0 none, PARSE or FREE */
+	int			 quit;
+	size_t			 from, to;
+};
+
+/*
+ * jansson allocates each value, key and table separately; a batch keeps
+ * thousands alive at once, past what malloc's per-thread caches hold, and
+ * that cost more than the second thread won. So while a thread parses a
+ * batch, jansson allocates from that thread's arena, a chunk bumped
+ * forward and dropped whole when the batch's events are freed. Anything
+ * allocated at other times (or past the arena) comes from malloc, and
+ * free() tells the two apart by address.
+ */
+#define ARENA_BYTES	(8u << 20)
+
+struct arena {
+	char	*base;
+	size_t	 used;
+};
+
+static __thread struct arena *parsing;	/* this thread's arena, while parsing */
+static struct arena arenas[2];		/* the caller's and the helper's */
+
+static void *
+arena_malloc(size_t n)
+{
+	struct arena *a = parsing;
+
+	n = (n + 15) & ~(size_t)15;
+	if (a == NULL || a->base == NULL || ARENA_BYTES - a->used < n)
+		return malloc(n);
+	a->used += n;
+	return a->base + a->used - n;
+}
+
+static void
+arena_free(void *p)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (arenas[i].base != NULL && (char *)p >= arenas[i].base &&
+		    (char *)p < arenas[i].base + ARENA_BYTES)
+			return;		/* dropped with its arena */
+	free(p);
+}
+
+static void
+parse_range(struct aiops_evbatch *b, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		struct aiops_evline *l = &b->lines[i];
+
+		l->ev = NULL;
+		l->err = b->errs[i];
+		l->rc = aiops_evread_line(l->line, l->len, &l->ev, b->errs[i], ERRLEN);
+	}
+}
+
+static void
+free_range(struct aiops_evbatch *b, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		json_decref(b->lines[i].ev);
+		b->lines[i].ev = NULL;
+	}
+}
+
+/* parse_range() on this thread's arena, which the batch's free empties. */
+static void
+parse_in(struct arena *a, struct aiops_evbatch *b, size_t from, size_t to)
+{
+	a->used = 0;
+	parsing = a;
+	parse_range(b, from, to);
+	parsing = NULL;
+}
+
+static void *
+helper(void *arg)
+{
+	struct aiops_evbatch *b = arg;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		int work;
+
+		while (!b->work && !b->quit)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (b->quit)
+			break;
+		work = b->work;
+		pthread_mutex_unlock(&b->mu);
+		if (work == PARSE)
+			parse_in(&arenas[1], b, b->from, b->to);
+		else
+			free_range(b, b->from, b->to);
+		pthread_mutex_lock(&b->mu);
+		b->work = 0;
+		pthread_cond_broadcast(&b->cv);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Hands [from, to) to the helper. */
+static void
+give(struct aiops_evbatch *b, int work, size_t from, size_t to)
+{
+	pthread_mutex_lock(&b->mu);
+	b->from = from;
+	b->to = to;
+	b->work = work;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+static void
+wait_helper(struct aiops_evbatch *b)
+{
+	pthread_mutex_lock(&b->mu);
+	while (b->work)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+}
+
+struct aiops_evbatch *
+aiops_evbatch_new(void)
+{
+	struct aiops_evbatch *b = xcalloc(1, sizeof(*b));
+
+	aiops_buf_init(&b->text);
+	b->off = xcalloc(BATCH_LINES, sizeof(*b->off));
+	b->lines = xcalloc(BATCH_LINES, sizeof(*b->lines));
+	b->errs = xcalloc(BATCH_LINES, sizeof(*b->errs));
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	/* jansson's hash seed, set before two threads could race to set it. */
+	json_object_seed(0);
+	/* One batch at a time in a process: the arenas are the process's. */
+	if (arenas[0].base == NULL) {
+		arenas[0].base = xmalloc(ARENA_BYTES);
+		arenas[1].base = xmalloc(ARENA_BYTES);
+		json_set_alloc_funcs(arena_malloc, arena_free);
+	}
+	/* Without a second thread, the caller parses everything: still correct. */
+	b->has_thread = pthread_create(&b->thread, NULL, helper, b) == 0;
+	return b;
+}
+
+void
+aiops_evbatch_free(struct aiops_evbatch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->has_thread) {
+		pthread_mutex_lock(&b->mu);
+		b->quit = 1;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->thread, NULL);
+	}
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
+	aiops_buf_release(&b->text);
+	free(b->off);
+	free(b->lines);
+	free(b->errs);
+	free(b);
+}
+
+int
+aiops_evbatch_add(struct aiops_evbatch *b, const char *name, const char *line,
+    size_t len, unsigned long lineno)
+{
+	struct aiops_evline *l = &b->lines[b->n];
+
+	b->off[b->n] = b->text.len;
+	aiops_buf_add(&b->text, line, len);
+	l->len = len;
+	l->name = name;
+	l->lineno = lineno;
+	b->n++;
+	return b->n == BATCH_LINES;
+}
+
+void
+aiops_evbatch_run(struct aiops_evbatch *b, void (*fn)(void *arg, const struct aiops_evline *l),
+    void *arg)
+{
+	size_t i, half = b->has_thread && b->n >= 16 ? b->n / 2 : b->n;
+
+	if (b->n == 0)
+		return;
+	/* The text may have moved while it grew: point the lines at it now. */
+	for (i = 0; i < b->n; i++)
+		b->lines[i].line = b->text.data + b->off[i];
+	if (half < b->n)
+		give(b, PARSE, half, b->n);
+	parse_in(&arenas[0], b, 0, half);
+	if (half < b->n)
+		wait_helper(b);
+	for (i = 0; i < b->n; i++)
+		fn(arg, &b->lines[i]);
+	if (half < b->n)
+		give(b, FREE, half, b->n);
+	free_range(b, 0, half);
+	if (half < b->n)
+		wait_helper(b);
+	b->n = 0;
+	aiops_buf_reset(&b->text);
 }

@@ -67,6 +67,16 @@ aiops_filter_check_output(struct aiops_filter *f)
 	}
 }
 
+static void
+before_read(void *arg)
+{
+	struct aiops_filter *f = arg;
+
+	if (f->drain != NULL)
+		f->drain(f->drain_arg);
+	aiops_out_hook(f->out);
+}
+
 int
 aiops_filter_read(struct aiops_filter *f, const char *path, aiops_line_fn fn, void *arg)
 {
@@ -83,7 +93,7 @@ aiops_filter_read(struct aiops_filter *f, const char *path, aiops_line_fn fn, vo
 		return -1;
 	}
 	lr = aiops_lr_new(fd, f->cli->max_line, 0);
-	aiops_lr_set_before_read(lr, aiops_out_hook, f->out);
+	aiops_lr_set_before_read(lr, before_read, f);
 	while (!aiops_stop && (rc = aiops_lr_next(lr, &line, &len)) != AIOPS_LR_EOF) {
 		if (rc == AIOPS_LR_ERROR) {
 			if (errno == EINTR)

@@ -22,6 +22,13 @@ struct aiops_filter {
 	struct aiops_out	*out;
 	unsigned long		 skipped;
 	int			 status;	/* the first error's exit status, or 0 */
+	/*
+	 * Called before each read that may wait for input, then the output
+	 * is flushed: a filter that batches its input finishes the batch here
+	 * so nothing waits on input that may be slow to come. May be NULL.
+	 */
+	void			(*drain)(void *arg);
+	void			*drain_arg;
 };
 
 /* Called with each line of an input; name is "(stdin)" for "-". */

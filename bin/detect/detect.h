@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "event.h"
+#include "evread.h"
 #include "hmap.h"
 #include "mdetect.h"
 #include "out.h"
@@ -59,6 +60,7 @@ struct detect {
 	struct logdet			*logs;		/* logs.c */
 	struct correlator		*corr;		/* incidents.c, with --correlate */
 	int				 raw;		/* --raw: input lines are log lines */
+	struct aiops_evbatch		*batch;		/* events read, not yet handled */
 	/* where the current input line is, for messages */
 	const char			*name;
 	unsigned long			 lineno;

@@ -263,47 +263,76 @@ save_models(struct detect *d)
 		fatalx(EX_IOERR, "%s", d->err);
 }
 
-/* One input line: metrics are scored; other events pass with --all. */
+/* One event: metrics are scored, logs mined; others pass with --all. */
 static void
-handle_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
+handle_event(void *arg, const struct aiops_evline *l)
 {
 	struct detect *d = arg;
 	const char *type;
-	json_t *ev;
-	int rc;
+	int rc = 0;
 
-	d->name = name;
-	d->lineno = lineno;
-	if (d->raw) {
-		detect_raw(d, line, len);
-		aiops_out_commit(&d->out);
+	if (aiops_stop)		/* --strict stopped us inside a batch */
 		return;
-	}
-	rc = aiops_evread_line(line, len, &ev, d->err, sizeof(d->err));
-	if (rc == 1)
+	d->name = l->name;
+	d->lineno = l->lineno;
+	if (l->rc == 1)
 		return;
-	if (rc == -1) {
+	if (l->rc == -1) {
+		snprintf(d->err, sizeof(d->err), "%s", l->err);
 		skip(d);
 		return;
 	}
-	type = json_string_value(json_object_get(ev, "type"));
+	type = json_string_value(json_object_get(l->ev, "type"));
 	if (type != NULL && strcmp(type, "metric") == 0)
-		rc = detect_metric(d, ev, line, len);
+		rc = detect_metric(d, l->ev, l->line, l->len);
 	else if (type != NULL && strcmp(type, "log") == 0)
-		rc = detect_log(d, ev, line, len);
+		rc = detect_log(d, l->ev, l->line, l->len);
 	else if (d->all) {
-		aiops_buf_add(&d->out.buf, line, len);
+		aiops_buf_add(&d->out.buf, l->line, l->len);
 		aiops_out_end(&d->out);
 	}
 	if (rc == -1)
 		skip(d);
 	else if (type != NULL)
-		detect_correlate_event(d, ev, line, len);
+		detect_correlate_event(d, l->ev, l->line, l->len);
 	detect_correlate_tick(d);
-	json_decref(ev);
 	aiops_out_commit(&d->out);
 	if (d->since_save >= DETECT_SAVE_EVERY)
 		save_models(d);
+}
+
+/* Parses the lines read so far (on two threads) and handles them in order. */
+static void
+drain(void *arg)
+{
+	struct detect *d = arg;
+
+	aiops_evbatch_run(d->batch, handle_event, d);
+}
+
+/* One input line: raw log lines at once, events into the batch. */
+static void
+handle_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
+{
+	struct detect *d = arg;
+
+	if (d->raw) {
+		d->name = name;
+		d->lineno = lineno;
+		detect_raw(d, line, len);
+		aiops_out_commit(&d->out);
+		return;
+	}
+	if (aiops_evbatch_add(d->batch, name, line, len, lineno))
+		drain(d);
+}
+
+static void
+read_input(struct detect *d, const char *path)
+{
+	aiops_filter_read(&filter, path, handle_line, d);
+	drain(d);
+	aiops_filter_check_output(&filter);
 }
 
 static int
@@ -313,6 +342,7 @@ finish(struct detect *d)
 	if (aiops_out_close(&d->out) == -1)
 		aiops_filter_check_output(&filter);
 	log_info("%lu metric points, %lu anomalies", d->nmetrics, d->nanomalies);
+	aiops_evbatch_free(d->batch);
 	detect_correlate_free(d);
 	detect_logs_free(d);
 	detect_metrics_free(d);
@@ -341,6 +371,9 @@ main(int argc, char **argv)
 	aiops_out_init(&d.out, STDOUT_FILENO);
 	aiops_filter_init(&filter, &d.cli, &d.out);
 	aiops_filter_signals();
+	d.batch = aiops_evbatch_new();
+	filter.drain = drain;
+	filter.drain_arg = &d;
 	if (o.search != NULL) {
 		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 0;
 
@@ -356,10 +389,10 @@ main(int argc, char **argv)
 		if (detect_from_state(&d, aiops_clock_now() - since) == -1)
 			fatalx(EX_IOERR, "%s", d.err);
 	} else if (optind == argc) {
-		aiops_filter_read(&filter, "-", handle_line, &d);
+		read_input(&d, "-");
 	} else {
 		for (i = optind; i < argc && !aiops_stop; i++)
-			aiops_filter_read(&filter, argv[i], handle_line, &d);
+			read_input(&d, argv[i]);
 	}
 	return finish(&d);
 }
