@@ -349,24 +349,33 @@ void
 aiops_evbatch_run(struct aiops_evbatch *b, void (*fn)(void *arg, const struct aiops_evline *l),
     void *arg)
 {
-	size_t i, half = b->has_thread && b->n >= 16 ? b->n / 2 : b->n;
+	size_t i, split = b->n;
 
 	if (b->n == 0)
 		return;
 	/* The text may have moved while it grew: point the lines at it now. */
 	for (i = 0; i < b->n; i++)
 		b->lines[i].line = b->text.data + b->off[i];
-	if (half < b->n)
-		give(b, PARSE, half, b->n);
-	parse_in(&arenas[0], b, 0, half);
-	if (half < b->n)
-		wait_helper(b);
-	for (i = 0; i < b->n; i++)
+	/*
+	 * We parse the first part, then handle it while the helper is still
+	 * parsing the rest: handling costs about a third of parsing, so the
+	 * helper takes the larger share (0.57) and both finish together.
+	 */
+	if (b->has_thread && b->n >= 16) {
+		split = b->n * 43 / 100;
+		give(b, PARSE, split, b->n);
+	}
+	parse_in(&arenas[0], b, 0, split);
+	for (i = 0; i < split; i++)
 		fn(arg, &b->lines[i]);
-	if (half < b->n)
-		give(b, FREE, half, b->n);
-	free_range(b, 0, half);
-	if (half < b->n)
+	if (split < b->n) {
+		wait_helper(b);
+		for (i = split; i < b->n; i++)
+			fn(arg, &b->lines[i]);
+		give(b, FREE, split, b->n);
+	}
+	free_range(b, 0, split);
+	if (split < b->n)
 		wait_helper(b);
 	b->n = 0;
 	aiops_buf_reset(&b->text);
