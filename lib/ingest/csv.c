@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "event.h"
 #include "ingest.h"
+#include "numparse.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -291,42 +292,11 @@ header(struct csv_state *st, struct aiops_ingest *ing, const char *line, size_t 
 
 /* ---- rows ---- */
 
-/* A plain decimal number (no hex, inf or nan, which strtod would take). */
+/* A plain decimal number (no hex, inf or nan) that a double holds. */
 static int
 number(const char *s, size_t n, double *v)
 {
-	char buf[64], *end;
-	size_t i = 0, nd = 0;
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	if (s[i] == '-' || s[i] == '+')
-		i++;
-	for (; i < n && isdigit((unsigned char)s[i]); i++)
-		nd++;
-	if (i < n && s[i] == '.')
-		for (i++; i < n && isdigit((unsigned char)s[i]); i++)
-			nd++;
-	if (nd == 0)
-		return -1;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '-' || s[i] == '+'))
-			i++;
-		if (i >= n || !isdigit((unsigned char)s[i]))
-			return -1;
-		while (i < n && isdigit((unsigned char)s[i]))
-			i++;
-	}
-	if (i != n)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	errno = 0;
-	*v = strtod(buf, &end);
-	if (errno == ERANGE && !isfinite(*v))
-		return -1;
-	return 0;
+	return aiops_parse_decimal(s, n, v) == 0 ? 0 : -1;
 }
 
 /* A time cell: RFC 3339, "YYYY-MM-DD hh:mm:ss" (UTC), a date, or an epoch number. */

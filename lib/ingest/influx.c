@@ -27,13 +27,13 @@
 #include "buf.h"
 #include "event.h"
 #include "ingest.h"
+#include "numparse.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
 #define LP_MAX_FIELDS	256		/* per line; more is refused */
 #define LP_MAX_STRING	65535		/* bytes of a string field (spec: 64KB) */
 #define LP_TS_MAX	9223372036854775806LL	/* spec: +-(2^63 - 2) */
-#define LP_NUMBUF	64		/* numbers longer than this take the heap path */
 
 struct lp_field {
 	const char	*key;
@@ -59,7 +59,6 @@ struct lp_parser {
 	const char		*p;
 	const char		*end;
 	struct aiops_buf	*unesc;		/* NULL: leave escapes in (sniffing) */
-	struct aiops_buf	*num;		/* scratch for strtod, or NULL */
 	enum aiops_time_unit	 prec;
 	const char		*what;		/* the error, if any */
 	size_t			 col;		/* 1-based column of the error */
@@ -69,7 +68,6 @@ struct lp_parser {
 struct lp_state {
 	struct aiops_buf	 unesc;
 	struct aiops_buf	 name;
-	struct aiops_buf	 num;
 };
 
 static int
@@ -210,97 +208,6 @@ parse_tag(struct lp_parser *ps, struct lp_point *pt)
 	return 0;
 }
 
-static const double pow10tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-/*
- * strtod on a NUL-terminated copy (the line is not terminated). 0 ok, -1
- * bad syntax, -2 out of range.
- */
-static int
-slow_float(struct lp_parser *ps, const char *s, size_t n, double *v)
-{
-	char tmp[LP_NUMBUF], *cp = tmp, *end;
-
-	if (n >= sizeof(tmp)) {
-		if (ps->num == NULL)
-			return 0;	/* sniffing: the syntax was checked */
-		aiops_buf_reset(ps->num);
-		aiops_buf_add(ps->num, s, n);
-		cp = ps->num->data;
-	} else {
-		memcpy(tmp, s, n);
-		tmp[n] = '\0';
-	}
-	errno = 0;
-	*v = strtod(cp, &end);
-	if (end != cp + n)
-		return -1;
-	/* Underflow to 0 or a denormal is fine; overflow to inf is not. */
-	if (errno == ERANGE && isinf(*v))
-		return -2;
-	return 0;
-}
-
-/*
- * A float: [+-]digits[.digits][(e|E)[+-]digits], at least one digit
- * before the exponent. Clinger's fast path (an exact mantissa below 2^53
- * times an exact power of ten up to 1e22 rounds correctly in one step)
- * covers the values agents write; the rest goes to strtod. 0 ok, -1 bad
- * syntax, -2 out of range.
- */
-static int
-parse_float(struct lp_parser *ps, const char *s, size_t n, double *v)
-{
-	uint64_t mant = 0;
-	size_t i = 0, ndig = 0;
-	int neg = 0, exp10 = 0, exact = 1, eneg = 0, ex = 0;
-
-	if (i < n && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, ndig++) {
-		if (mant < 100000000000000000ULL)
-			mant = mant * 10 + (uint64_t)(s[i] - '0');
-		else {
-			exact = 0;
-			exp10++;
-		}
-	}
-	if (i < n && s[i] == '.')
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, ndig++) {
-			if (mant < 100000000000000000ULL) {
-				mant = mant * 10 + (uint64_t)(s[i] - '0');
-				exp10--;
-			} else if (s[i] != '0')
-				exact = 0;
-		}
-	if (ndig == 0)
-		return -1;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		size_t es;
-
-		if (++i < n && (s[i] == '-' || s[i] == '+'))
-			eneg = s[i++] == '-';
-		for (es = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			if (ex < 100000)
-				ex = ex * 10 + (s[i] - '0');
-		if (i == es)
-			return -1;
-		exp10 += eneg ? -ex : ex;
-	}
-	if (i != n)
-		return -1;
-	if (!exact || mant > (1ULL << 53) || exp10 < -22 || exp10 > 22)
-		return slow_float(ps, s, n, v);
-	*v = (double)mant;
-	*v = exp10 < 0 ? *v / pow10tab[-exp10] : *v * pow10tab[exp10];
-	if (neg)
-		*v = -*v;
-	return 0;
-}
-
 /* "[-]digits" as int64; 0 ok, -1 bad syntax, -2 out of range. */
 static int
 parse_int(const char *s, size_t n, int64_t *v)
@@ -396,7 +303,7 @@ parse_value(struct lp_parser *ps, const char *s, size_t n, double *v)
 		*v = (double)u;
 		return 0;
 	}
-	if ((rc = parse_float(ps, s, n, v)) == -2)
+	if ((rc = aiops_parse_decimal(s, n, v)) == -2)
 		return perr(ps, s, "float out of range");
 	if (rc == -1)
 		return perr(ps, s, "bad number");
@@ -554,13 +461,11 @@ parser_init(struct lp_parser *ps, const char *line, size_t len, struct lp_state 
 	ps->line = ps->p = line;
 	ps->end = line + len;
 	ps->unesc = NULL;
-	ps->num = NULL;
 	ps->prec = prec;
 	ps->what = NULL;
 	ps->col = 0;
 	if (st == NULL)
 		return;
-	ps->num = &st->num;
 	/* Unescaped text is never longer than the line (plus a NUL per token). */
 	if (memchr(line, '\\', len) != NULL) {
 		ps->unesc = &st->unesc;
@@ -660,7 +565,6 @@ influx_start(struct aiops_ingest *ing)
 	AIOPS_UNUSED(ing);
 	aiops_buf_init(&st->unesc);
 	aiops_buf_init(&st->name);
-	aiops_buf_init(&st->num);
 	return st;
 }
 
@@ -673,7 +577,6 @@ influx_free(void *arg)
 		return;
 	aiops_buf_release(&st->unesc);
 	aiops_buf_release(&st->name);
-	aiops_buf_release(&st->num);
 	free(st);
 }
 

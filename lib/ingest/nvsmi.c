@@ -32,6 +32,7 @@
 
 #include "event.h"
 #include "ingest.h"
+#include "numparse.h"
 #include "jw.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -271,7 +272,6 @@ not_available(const struct cell *c)
 static int
 parse_value(const struct cell *c, double *v, struct cell *unit)
 {
-	char buf[64], *end;
 	size_t i = 0;
 
 	if (i < c->n && (c->s[i] == '-' || c->s[i] == '+'))
@@ -280,13 +280,7 @@ parse_value(const struct cell *c, double *v, struct cell *unit)
 		return -1;
 	while (i < c->n && (isdigit((unsigned char)c->s[i]) || c->s[i] == '.'))
 		i++;
-	if (i >= sizeof(buf))
-		return -1;
-	memcpy(buf, c->s, i);
-	buf[i] = '\0';
-	errno = 0;
-	*v = strtod(buf, &end);
-	if (*end != '\0' || errno != 0 || !isfinite(*v))
+	if (aiops_parse_decimal(c->s, i, v) != 0)
 		return -1;
 	unit->s = NULL;
 	unit->n = 0;

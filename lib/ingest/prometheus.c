@@ -35,6 +35,7 @@
 #include "buf.h"
 #include "event.h"
 #include "ingest.h"
+#include "numparse.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -73,7 +74,6 @@ struct prom_state {
 	int			 eof;
 	int64_t			 scrape;	/* time of timestamp-less samples */
 	struct aiops_buf	 unesc;
-	struct aiops_buf	 num;
 };
 
 struct prom_sample {
@@ -94,7 +94,6 @@ struct prom_parser {
 	const char		*p;
 	const char		*end;
 	struct aiops_buf	*unesc;		/* NULL: leave escapes in (sniffing) */
-	struct aiops_buf	*num;		/* NULL: long numbers unchecked */
 	const char		*what;
 	size_t			 col;
 };
@@ -288,62 +287,19 @@ special_float(const char *s, size_t n, double *v)
 	return 0;
 }
 
-/* Decimal syntax [+-]digits[.digits][(e|E)[+-]digits] (strtod takes more). */
-static int
-decimal_syntax(const char *s, size_t n)
-{
-	size_t i = 0, nd = 0, ne = 0;
-
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		nd++;
-	if (i < n && s[i] == '.')
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			nd++;
-	if (nd == 0)
-		return 0;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		if (++i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			ne++;
-		if (ne == 0)
-			return 0;
-	}
-	return i == n;
-}
-
 /* A Go float; a value too large for a double is +-Inf, as in Go. */
 static int
-parse_float(struct prom_parser *ps, const char *s, size_t n, double *v)
+parse_float(const char *s, size_t n, double *v)
 {
-	char tmp[PROM_NUMBUF], *cp = tmp;
-
 	if (special_float(s, n, v))
 		return 0;
-	if (!decimal_syntax(s, n))
-		return -1;
-	if (n >= sizeof(tmp)) {
-		if (ps->num == NULL) {
-			*v = 0;		/* sniffing: the syntax is enough */
-			return 0;
-		}
-		aiops_buf_reset(ps->num);
-		aiops_buf_add(ps->num, s, n);
-		cp = ps->num->data;
-	} else {
-		memcpy(tmp, s, n);
-		tmp[n] = '\0';
-	}
-	*v = strtod(cp, NULL);
-	return 0;
+	return aiops_parse_decimal(s, n, v) == -1 ? -1 : 0;
 }
 
 /*
  * "1.520879607789e9" as the plain decimal "1520879607.789" in buf, so that
  * the time is exact, not rounded through a double. Returns the length, or
- * 0 when it does not fit. s has the syntax of decimal_syntax().
+ * 0 when it does not fit. s has the syntax of aiops_decimal_syntax().
  */
 static size_t
 expand_exponent(const char *s, size_t n, char *buf, size_t bufsz)
@@ -400,7 +356,7 @@ parse_timestamp(struct prom_parser *ps, const char *s, size_t n, int64_t *ns)
 	const char *t = s, *p;
 	size_t i;
 
-	if (!decimal_syntax(s, n))
+	if (!aiops_decimal_syntax(s, n))
 		return perr(ps, s, "bad timestamp");
 	if (memchr(s, 'e', n) != NULL || memchr(s, 'E', n) != NULL) {
 		if ((n = expand_exponent(s, n, tmp, sizeof(tmp))) == 0)
@@ -562,7 +518,7 @@ parse_exemplar(struct prom_parser *ps)
 	if (parse_labels(ps, NULL) == -1)
 		return -1;
 	skip_ws(ps);
-	if ((n = token(ps, &s)) == 0 || parse_float(ps, s, n, &v) == -1)
+	if ((n = token(ps, &s)) == 0 || parse_float(s, n, &v) == -1)
 		return perr(ps, s, "bad exemplar value");
 	skip_ws(ps);
 	if ((n = token(ps, &s)) > 0 && parse_timestamp(ps, s, n, &ts) == -1)
@@ -589,7 +545,7 @@ parse_sample(struct prom_parser *ps, struct prom_sample *sm)
 	skip_ws(ps);
 	if ((n = token(ps, &s)) == 0)
 		return perr(ps, s, "missing value");
-	if (parse_float(ps, s, n, &sm->value) == -1)
+	if (parse_float(s, n, &sm->value) == -1)
 		return perr(ps, s, "bad value");
 	skip_ws(ps);
 	if ((n = token(ps, &s)) > 0 && *s != '#') {
@@ -731,12 +687,10 @@ parser_init(struct prom_parser *ps, const char *line, size_t len, struct prom_st
 	ps->line = ps->p = line;
 	ps->end = line + len;
 	ps->unesc = NULL;
-	ps->num = NULL;
 	ps->what = NULL;
 	ps->col = 0;
 	if (st == NULL)
 		return;
-	ps->num = &st->num;
 	/* Unescaped values are never longer than the line (plus a NUL each). */
 	if (memchr(line, '\\', len) != NULL) {
 		ps->unesc = &st->unesc;
@@ -825,7 +779,6 @@ prom_start(struct aiops_ingest *ing)
 
 	AIOPS_UNUSED(ing);
 	aiops_buf_init(&st->unesc);
-	aiops_buf_init(&st->num);
 	return st;
 }
 
@@ -843,7 +796,6 @@ prom_free(void *arg)
 	}
 	free(st->fam);
 	aiops_buf_release(&st->unesc);
-	aiops_buf_release(&st->num);
 	free(st);
 }
 
