@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,7 @@ struct aiops_evbatch *
 aiops_evbatch_new(void)
 {
 	struct aiops_evbatch *b = xcalloc(1, sizeof(*b));
+	sigset_t all, old;
 
 	aiops_buf_init(&b->text);
 	b->off = xcalloc(BATCH_LINES, sizeof(*b->off));
@@ -304,8 +306,15 @@ aiops_evbatch_new(void)
 		arenas[1].base = xmalloc(ARENA_BYTES);
 		json_set_alloc_funcs(arena_malloc, arena_free);
 	}
-	/* Without a second thread, the caller parses everything: still correct. */
+	/*
+	 * The helper blocks every signal, so SIGINT and SIGTERM reach the main
+	 * thread and interrupt its read. Without a second thread, the caller
+	 * parses everything: still correct.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	b->has_thread = pthread_create(&b->thread, NULL, helper, b) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return b;
 }
 

@@ -145,3 +145,17 @@ series() {
 	run -73 --separate-stderr aiops-detect --state "$BATS_TEST_TMPDIR/dir.db" </dev/null
 	[[ $stderr == *"dir.db"* ]]
 }
+
+@test "SIGTERM stops aiops-detect waiting on stdin, with what it read handled" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	aiops-detect --no-state --all < "$BATS_TEST_TMPDIR/fifo" > "$BATS_TEST_TMPDIR/out" 3>&- &
+	pid=$!
+	exec 4> "$BATS_TEST_TMPDIR/fifo"
+	series 3 >&4
+	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/out" ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	exec 4>&-
+	[ "${status:-0}" -eq 0 ]
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -eq 3 ]
+}
