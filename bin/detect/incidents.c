@@ -109,7 +109,7 @@ member_json(const struct detect_member *m, const char *id, const char *host)
 	json_t *o;
 
 	aiops_time_format(m->ts, ts);
-	o = json_pack("{s:s, s:s, s:s, s:s#, s:f}", "id", id, "kind", m->kind, "ts", ts,
+	o = json_pack("{s:s, s:s, s:s, s:s%, s:f}", "id", id, "kind", m->kind, "ts", ts,
 	    "what", m->what != NULL ? m->what : "", m->what != NULL ? m->wlen : 0,
 	    "score", m->score);
 	if (host != NULL)
