@@ -32,8 +32,15 @@ struct series {
 	int			 dirty;
 };
 
+/*
+ * Prometheus names its counters; Telegraf's line protocol does not say,
+ * so its common cumulative fields are named here.
+ */
 static const char *const default_counters[] = {
-	"*_total", "*_count", "*_sum", "*_bucket", NULL,
+	"*_total", "*_count", "*_sum", "*_bucket",
+	"net_bytes_*", "net_packets_*", "net_err_*", "net_drop_*",
+	"diskio_reads", "diskio_writes", "diskio_read_bytes", "diskio_write_bytes",
+	"diskio_*_time", NULL,
 };
 
 static int
