@@ -23,7 +23,6 @@
 #include "log.h"
 #include "mstore.h"
 #include "out.h"
-#include "paths.h"
 #include "state.h"
 #include "xmalloc.h"
 
@@ -197,11 +196,7 @@ apply_config(struct ingest_cmd *c)
 	json_t *v;
 	int on;
 
-	c->cfg = aiops_conf_load(c->cli.config_opt, err, sizeof(err));
-	if (c->cfg == NULL)
-		fatalx(EX_CONFIG, "%s", err);
-	if (aiops_conf_check(c->cfg, "ingest", config_keys, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "%s", err);
+	c->cfg = aiops_cli_config(&c->cli, "ingest", config_keys);
 	if (c->opts.host == NULL)
 		c->opts.host = aiops_conf_string(c->cfg, "ingest.host", NULL);
 	if (c->opts.cluster == NULL)
@@ -231,17 +226,11 @@ apply_config(struct ingest_cmd *c)
 static void
 open_state(struct ingest_cmd *c)
 {
-	char err[512], *path;
+	char err[512];
 
 	if (!c->store && !c->follow)
 		return;
-	path = aiops_path_state(c->cli.state_opt);
-	if (path == NULL)
-		fatalx(EX_USAGE, "no state file: give --state, or set AIOPS_STATE or HOME");
-	c->state = aiops_state_open(path, 0, err, sizeof(err));
-	free(path);
-	if (c->state == NULL)
-		fatalx(EX_CANTCREAT, "%s", err);
+	c->state = aiops_cli_state(&c->cli, "");
 	if (c->store) {
 		c->mstore = aiops_mstore_new(c->state, c->retention, err, sizeof(err));
 		if (c->mstore == NULL)

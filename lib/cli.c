@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "linereader.h"
 #include "log.h"
+#include "paths.h"
+#include "state.h"
 #include "timeutil.h"
 
 void
@@ -120,6 +123,33 @@ aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+struct aiops_conf *
+aiops_cli_config(const struct aiops_cli *cli, const char *section, const char *const *keys)
+{
+	struct aiops_conf *cfg;
+	char err[512];
+
+	if ((cfg = aiops_conf_load(cli->config_opt, err, sizeof(err))) == NULL ||
+	    aiops_conf_check(cfg, section, keys, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	return cfg;
+}
+
+struct aiops_state *
+aiops_cli_state(const struct aiops_cli *cli, const char *hint)
+{
+	struct aiops_state *st;
+	char err[512], *path = aiops_path_state(cli->state_opt);
+
+	if (path == NULL)
+		fatalx(EX_USAGE, "no state file: give --state, or set AIOPS_STATE or HOME%s", hint);
+	st = aiops_state_open(path, 0, err, sizeof(err));
+	free(path);
+	if (st == NULL)
+		fatalx(EX_CANTCREAT, "%s", err);
+	return st;
 }
 
 /* A closed fd 0-2 would be reused by the next open() and corrupt it. */

@@ -73,6 +73,22 @@ int aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg);
 void aiops_cli_usage(const struct aiops_cli *cli) __attribute__((noreturn));
 /* After option parsing: fds, signals, logging and clock. Exits on error. */
 void aiops_cli_start(struct aiops_cli *cli);
+struct aiops_conf;
+struct aiops_state;
+
+/*
+ * The configuration (--config or the search order), its section checked
+ * against keys (see aiops_conf_check()). Exits EX_CONFIG with file:line
+ * on an error.
+ */
+struct aiops_conf *aiops_cli_config(const struct aiops_cli *cli, const char *section,
+    const char *const *keys);
+/*
+ * The state file (--state or the search order), opened for writing and
+ * migrated. Exits EX_USAGE when there is none to find (hint says what the
+ * program offers instead), EX_CANTCREAT when it cannot be opened.
+ */
+struct aiops_state *aiops_cli_state(const struct aiops_cli *cli, const char *hint);
 /* A checked integer in [min, max], as strtonum(3); exits EX_USAGE if bad. */
 long long aiops_cli_number(const char *opt, const char *arg, long long min, long long max);
 /* A duration ("5m", "2h"), in ns; exits EX_USAGE if bad. */

@@ -21,7 +21,6 @@
 #include "filter.h"
 #include "linereader.h"
 #include "log.h"
-#include "paths.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -199,11 +198,7 @@ configure(struct detect *d, const struct options *o)
 	char err[512];
 	double v;
 
-	d->cfg = aiops_conf_load(d->cli.config_opt, err, sizeof(err));
-	if (d->cfg == NULL)
-		fatalx(EX_CONFIG, "%s", err);
-	if (aiops_conf_check(d->cfg, "detect", config_keys, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "%s", err);
+	d->cfg = aiops_cli_config(&d->cli, "detect", config_keys);
 	aiops_mdetect_params_default(&d->params);
 	if (o->sensitivity != NULL)
 		d->params.sensitivity = unit_interval("--sensitivity", o->sensitivity);
@@ -237,17 +232,8 @@ configure(struct detect *d, const struct options *o)
 static void
 open_state(struct detect *d, const struct options *o)
 {
-	char err[512], *path;
-
-	if (o->no_state)
-		return;
-	path = aiops_path_state(d->cli.state_opt);
-	if (path == NULL)
-		fatalx(EX_USAGE, "no state file: give --state, set AIOPS_STATE or HOME, or use --no-state");
-	d->state = aiops_state_open(path, 0, err, sizeof(err));
-	free(path);
-	if (d->state == NULL)
-		fatalx(EX_CANTCREAT, "%s", err);
+	if (!o->no_state)
+		d->state = aiops_cli_state(&d->cli, ", or use --no-state");
 }
 
 static void
