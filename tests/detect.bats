@@ -115,10 +115,12 @@ series() {
 
 @test "per-metric sensitivity and threshold come from the config" {
 	mkdir -p "$XDG_CONFIG_HOME/aiops"
-	printf 'detect:\n  metrics:\n    "cpu_*":\n      threshold: 0.99\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
-	series 600 500 > "$BATS_TEST_TMPDIR/in"
+	printf 'detect:\n  metrics:\n    "cpu_*":\n      threshold: 0.99\n    "mem_*":\n      sensitivity: 1\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
+	{ series 600 500; series 600 500 mem_used_percent; } > "$BATS_TEST_TMPDIR/in"
 	run -0 aiops-detect --no-state "$BATS_TEST_TMPDIR/in"
-	[ -z "$output" ] || jq -e '.threshold == 0.99 and .score >= 0.99' <<<"$output"
+	# cpu_*: only scores of 0.99 and more; mem_*: sensitivity 1 is threshold 0.1.
+	jq -e -s 'map(select(.name == "cpu_usage_user")) | all(.threshold == 0.99 and .score >= 0.99)' <<<"$output"
+	jq -e -s 'map(select(.name == "mem_used_percent")) | length >= 1 and all(.threshold < 0.11)' <<<"$output"
 	printf 'detect:\n  sensitivty: 1\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
 	run -78 --separate-stderr aiops-detect --no-state "$BATS_TEST_TMPDIR/in"
 	[[ $stderr == *"aiops.yaml:2: unknown key 'detect.sensitivty'"* ]]
