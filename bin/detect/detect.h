@@ -10,15 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "conf.h"
-#include "event.h"
-#include "evread.h"
-#include "hmap.h"
-#include "mdetect.h"
-#include "out.h"
-#include "state.h"
+#include "core/buf.h"
+#include "tool/cli.h"
+#include "config/conf.h"
+#include "event/event.h"
+#include "event/evread.h"
+#include "core/hmap.h"
+#include "detect/mdetect.h"
+#include "io/out.h"
+#include "store/state.h"
 
 /* Save models at least this often during a long run (points). */
 #define DETECT_SAVE_EVERY	200000

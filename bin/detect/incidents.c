@@ -13,14 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "core/hash.h"
+#include "core/clock.h"
 #include "detect.h"
-#include "event.h"
-#include "evread.h"
-#include "jw.h"
-#include "log.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "event/event.h"
+#include "event/evread.h"
+#include "json/jw.h"
+#include "tool/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define MAX_MEMBERS	100	/* kept per incident; more are counted */
 #define ROOT_TIE_NS	(60 * AIOPS_NS_PER_SEC)

@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "core/clock.h"
 #include "detect.h"
-#include "event.h"
-#include "evread.h"
-#include "jw.h"
-#include "log.h"
-#include "logmine.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "event/event.h"
+#include "event/evread.h"
+#include "json/jw.h"
+#include "tool/log.h"
+#include "detect/logmine.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define NS_PER_MIN	(60 * AIOPS_NS_PER_SEC)
 #define MAX_ZERO_FILL	60	/* quiet minutes fed after a gap, at most */

@@ -15,14 +15,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "core/clock.h"
 #include "detect.h"
-#include "evread.h"
-#include "filter.h"
-#include "linereader.h"
-#include "log.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "event/evread.h"
+#include "tool/filter.h"
+#include "io/linereader.h"
+#include "tool/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 enum {
 	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,

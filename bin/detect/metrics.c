@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "core/clock.h"
 #include "detect.h"
-#include "event.h"
-#include "evread.h"
-#include "jw.h"
-#include "log.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "event/event.h"
+#include "event/evread.h"
+#include "json/jw.h"
+#include "tool/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 struct series {
 	const char		*key;		/* the map's copy */

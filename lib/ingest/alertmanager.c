@@ -23,12 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "ingest.h"
+#include "core/hash.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
 #include "ingest/jsondoc.h"
-#include "jw.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "json/jw.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define FMTNAME		"alertmanager"
 #define FPRINT_LEN	16

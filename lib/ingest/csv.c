@@ -22,12 +22,12 @@
 #include <strings.h>
 #include <sys/types.h>
 
-#include "buf.h"
-#include "event.h"
-#include "ingest.h"
-#include "numparse.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "core/buf.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
+#include "core/numparse.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define CSV_MAXCOLS	1024
 

@@ -24,12 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "event.h"
-#include "ingest.h"
-#include "numparse.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "core/buf.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
+#include "core/numparse.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define LP_MAX_FIELDS	256		/* per line; more is refused */
 #define LP_MAX_STRING	65535		/* bytes of a string field (spec: 64KB) */

@@ -20,14 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "ingest.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "ingest/ingest.h"
 #include "ingest/jsondoc.h"
 #include "ingest/logfields.h"
-#include "out.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "io/out.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define DOC_MAX		(64 * 1024 * 1024)	/* longest document gathered */
 #define KEY_MAX		128			/* longest dotted-path part */

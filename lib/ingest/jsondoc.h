@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "ingest.h"
+#include "ingest/ingest.h"
 
 /* alertmanager.c: is doc a webhook payload? Emit its alerts (0, or -1). */
 int aiops_alertmanager_match(const json_t *doc);

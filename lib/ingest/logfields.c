@@ -5,7 +5,7 @@
 #include <strings.h>
 
 #include "ingest/logfields.h"
-#include "timeutil.h"
+#include "core/timeutil.h"
 
 void
 aiops_logrec_init(struct aiops_logrec *r)

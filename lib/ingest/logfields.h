@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "ingest.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
 
 struct aiops_logrec {
 	int64_t			 ts;

@@ -30,12 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "ingest.h"
-#include "numparse.h"
-#include "jw.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
+#include "core/numparse.h"
+#include "json/jw.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define FMTNAME		"nvsmi"
 #define NV_MAXCOLS	128

@@ -32,12 +32,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "event.h"
-#include "ingest.h"
-#include "numparse.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "core/hash.h"
+#include "core/buf.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
+#include "core/numparse.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define PROM_MAX_FAMILIES	65536	/* TYPE/UNIT remembered per input */
 #define PROM_NUMBUF		64

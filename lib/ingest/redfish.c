@@ -25,8 +25,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "event.h"
-#include "ingest.h"
+#include "event/event.h"
+#include "ingest/ingest.h"
 #include "ingest/jsondoc.h"
 
 #define FMTNAME		"redfish"

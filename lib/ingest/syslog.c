@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "ingest.h"
+#include "core/buf.h"
+#include "ingest/ingest.h"
 #include "ingest/logfields.h"
-#include "timeutil.h"
-#include "xmalloc.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
 
 #define PRI_MAX		191	/* facility 23, severity 7 */
 #define SD_NAME_MAX	32	/* RFC 5424 SD-NAME */

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "ingest.h"
+#include "ingest/ingest.h"
 #include "ingest/logfields.h"
 
 static int

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "ingest.h"
-#include "out.h"
+#include "core/clock.h"
+#include "ingest/ingest.h"
+#include "io/out.h"
 
 #ifndef FUZZ_FORMAT
 #error "build with -DFUZZ_FORMAT='\"influx\"' (a format name, or \"auto\")"

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "jw.h"
-#include "utf8.h"
+#include "core/buf.h"
+#include "json/jw.h"
+#include "core/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

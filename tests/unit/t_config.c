@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "config/conf.h"
 #include "tap.h"
 
 static struct aiops_conf *

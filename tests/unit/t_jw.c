@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "jw.h"
+#include "core/buf.h"
+#include "json/jw.h"
 #include "tap.h"
 
 static const char *

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "linereader.h"
+#include "io/linereader.h"
 #include "tap.h"
 
 /* A file holding s, opened for reading (the name is removed). */

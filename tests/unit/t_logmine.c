@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logmine.h"
+#include "detect/logmine.h"
 #include "tap.h"
 
 /* Checked snprintf: a truncated test name or input is a test bug. */

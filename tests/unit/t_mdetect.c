@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mdetect.h"
+#include "detect/mdetect.h"
 #include "tap.h"
 
 #define NPTS	6000

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "numparse.h"
+#include "core/numparse.h"
 #include "tap.h"
 
 static int

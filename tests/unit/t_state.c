@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "event.h"
-#include "mstore.h"
-#include "state.h"
+#include "core/clock.h"
+#include "event/event.h"
+#include "store/mstore.h"
+#include "store/state.h"
 #include "tap.h"
 
 #define MIN_MS		(60 * 1000LL)

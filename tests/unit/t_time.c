@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "timeutil.h"
+#include "core/timeutil.h"
 
 static const char *
 fmt(int64_t ns)

@@ -1,0 +1,63 @@
+/*
+ * jw.h: a streaming JSON writer into a struct aiops_buf.
+ *
+ * Why not jansson: building a json_t per event and dumping it costs more
+ * than all our parsing (bench/ingest); this writer emits the same compact
+ * text directly. tests/unit/t_jw.c round-trips it against jansson and
+ * tests/fuzz/fuzz_jw.c fuzzes the string escaping.
+ *
+ * Strings are escaped per RFC 8259; invalid UTF-8 bytes are written as
+ * U+FFFD so the output is always valid JSON. Non-finite numbers are null.
+ * The writer tracks commas itself: call key() before each member value.
+ */
+#ifndef AIOPS_JW_H
+#define AIOPS_JW_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+/* As deep as jansson parses (JSON_PARSER_MAX_DEPTH), so any value it read can be written. */
+#define AIOPS_JW_MAXDEPTH 2049
+
+struct aiops_jw {
+	struct aiops_buf *b;
+	int		 depth;
+	unsigned char	 need_comma[AIOPS_JW_MAXDEPTH];
+};
+
+void aiops_jw_init(struct aiops_jw *w, struct aiops_buf *b);
+void aiops_jw_object_begin(struct aiops_jw *w);
+void aiops_jw_object_end(struct aiops_jw *w);
+void aiops_jw_array_begin(struct aiops_jw *w);
+void aiops_jw_array_end(struct aiops_jw *w);
+void aiops_jw_key(struct aiops_jw *w, const char *k, size_t n);
+void aiops_jw_string(struct aiops_jw *w, const char *s, size_t n);
+void aiops_jw_number(struct aiops_jw *w, double v);
+void aiops_jw_integer(struct aiops_jw *w, int64_t v);
+void aiops_jw_uinteger(struct aiops_jw *w, uint64_t v);
+void aiops_jw_bool(struct aiops_jw *w, int v);
+void aiops_jw_null(struct aiops_jw *w);
+/* A value already encoded as JSON text, copied as is. */
+void aiops_jw_raw(struct aiops_jw *w, const char *json, size_t n);
+/* A jansson value (borrowed), dumped compactly in insertion order. */
+void aiops_jw_json(struct aiops_jw *w, const json_t *v);
+
+/* Shorthands for a member: key then value. k is NUL-terminated. */
+void aiops_jw_kstr(struct aiops_jw *w, const char *k, const char *s, size_t n);
+void aiops_jw_kcstr(struct aiops_jw *w, const char *k, const char *s);
+void aiops_jw_knum(struct aiops_jw *w, const char *k, double v);
+void aiops_jw_kint(struct aiops_jw *w, const char *k, int64_t v);
+
+/* Escaped string body (no quotes) appended to b. */
+void aiops_json_escape(struct aiops_buf *b, const char *s, size_t n);
+/*
+ * Shortest decimal text that reads back as exactly v ("%.15g", then 16, then
+ * 17 digits), with ".0"-free integers as jq prints them. buf needs 32 bytes.
+ * Returns the length; non-finite values give "null".
+ */
+size_t aiops_json_fmt_double(char *buf, double v);
+
+#endif

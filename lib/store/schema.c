@@ -1,0 +1,116 @@
+/*
+ * schema.c: the state file's schema, as migration steps. Append a step
+ * with the next version; never edit a step that has shipped.
+ * Times are integers: milliseconds since the epoch (UTC) unless named _ns.
+ */
+#include "compat.h"
+
+#include <stddef.h>
+
+#include "store/state.h"
+
+const struct aiops_migration aiops_migrations[] = {
+	{ 1,
+	  /* A series is a metric name plus its host and labels. */
+	  "CREATE TABLE series ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  key TEXT NOT NULL UNIQUE,"		/* name{host=...,labels...} */
+	  "  name TEXT NOT NULL,"
+	  "  host TEXT,"
+	  "  labels TEXT NOT NULL DEFAULT '{}',"	/* JSON object */
+	  "  unit TEXT,"
+	  "  first_ts INTEGER, last_ts INTEGER);"
+	  "CREATE INDEX series_name ON series(name);"
+	  /*
+	   * Points are clustered by time: they arrive in time order, so new
+	   * points append at the end of the tree (twice as fast as filing each
+	   * under its series) and retention deletes a prefix. Reads go by time
+	   * range; long per-series history reads the rollups. No foreign key:
+	   * only lib/mstore.c writes here, with ids it took from series, and the
+	   * check cost a lookup in series per point.
+	   */
+	  "CREATE TABLE points ("
+	  "  series_id INTEGER NOT NULL,"
+	  "  ts INTEGER NOT NULL,"
+	  "  value REAL NOT NULL,"
+	  "  PRIMARY KEY (ts, series_id)) WITHOUT ROWID;"
+	  /* Rollups: bucket = start of the 5-minute or 1-hour interval. */
+	  "CREATE TABLE rollup_5m ("
+	  "  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	  "  bucket INTEGER NOT NULL, count INTEGER NOT NULL,"
+	  "  sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, last REAL NOT NULL,"
+	  "  PRIMARY KEY (series_id, bucket)) WITHOUT ROWID;"
+	  "CREATE TABLE rollup_1h ("
+	  "  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	  "  bucket INTEGER NOT NULL, count INTEGER NOT NULL,"
+	  "  sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, last REAL NOT NULL,"
+	  "  PRIMARY KEY (series_id, bucket)) WITHOUT ROWID;"
+	  /* Where aiops-ingest --follow stopped in each file. */
+	  "CREATE TABLE file_offsets ("
+	  "  path TEXT PRIMARY KEY,"
+	  "  dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+	  "  offset INTEGER NOT NULL, lineno INTEGER NOT NULL,"
+	  "  updated INTEGER NOT NULL);"
+	  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+	},
+	{ 2,
+	  /* aiops-detect: each series' learned model, so cron runs resume. */
+	  "CREATE TABLE detector_models ("
+	  "  series_key TEXT PRIMARY KEY,"
+	  "  name TEXT NOT NULL, host TEXT,"
+	  "  model BLOB NOT NULL,"
+	  "  counter_ts INTEGER, counter_value REAL,"	/* last raw counter sample, ns */
+	  "  updated INTEGER NOT NULL);"
+	  /* Every anomaly found, as the event written. */
+	  "CREATE TABLE anomalies ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  ts INTEGER NOT NULL,"
+	  "  kind TEXT NOT NULL,"		/* metric | log */
+	  "  series_key TEXT, name TEXT, host TEXT, template_id INTEGER,"
+	  "  value REAL, score REAL NOT NULL, detector TEXT, reason TEXT,"
+	  "  event TEXT NOT NULL);"
+	  "CREATE INDEX anomalies_ts ON anomalies(ts);"
+	  "CREATE INDEX anomalies_host_ts ON anomalies(host, ts);"
+	},
+	{ 3,
+	  /* aiops-detect for logs: mined templates, stored lines, search. */
+	  "CREATE TABLE log_templates ("
+	  "  id INTEGER PRIMARY KEY,"		/* the template_id, stable */
+	  "  template TEXT NOT NULL,"
+	  "  count INTEGER NOT NULL,"
+	  "  first_seen INTEGER, last_seen INTEGER);"
+	  "CREATE TABLE log_lines ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  ts INTEGER NOT NULL, host TEXT, service TEXT, severity TEXT,"
+	  "  template_id INTEGER, message TEXT NOT NULL);"
+	  "CREATE INDEX log_lines_ts ON log_lines(ts);"
+	  /* Full-text search with bm25 ranking, kept in step by triggers. */
+	  "CREATE VIRTUAL TABLE log_fts USING fts5(message, content='log_lines', content_rowid='id');"
+	  "CREATE TRIGGER log_lines_ai AFTER INSERT ON log_lines BEGIN"
+	  "  INSERT INTO log_fts(rowid, message) VALUES (new.id, new.message); END;"
+	  "CREATE TRIGGER log_lines_ad AFTER DELETE ON log_lines BEGIN"
+	  "  INSERT INTO log_fts(log_fts, rowid, message) VALUES ('delete', old.id, old.message); END;"
+	  "CREATE VIRTUAL TABLE template_fts USING fts5(template, content='log_templates', content_rowid='id');"
+	  "CREATE TRIGGER log_templates_ai AFTER INSERT ON log_templates BEGIN"
+	  "  INSERT INTO template_fts(rowid, template) VALUES (new.id, new.template); END;"
+	  "CREATE TRIGGER log_templates_au AFTER UPDATE OF template ON log_templates BEGIN"
+	  "  INSERT INTO template_fts(template_fts, rowid, template) VALUES ('delete', old.id, old.template);"
+	  "  INSERT INTO template_fts(rowid, template) VALUES (new.id, new.template); END;"
+	  /* Per-minute log counts not yet closed when a run ended. */
+	  "CREATE TABLE log_rate_pending ("
+	  "  key TEXT PRIMARY KEY, minute INTEGER NOT NULL, count INTEGER NOT NULL,"
+	  "  host TEXT, template_id INTEGER);"
+	  /* Incidents: anomalies and alerts grouped by aiops-detect --correlate. */
+	  "CREATE TABLE incidents ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  status TEXT NOT NULL,"		/* open | resolved */
+	  "  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	  "  hosts TEXT NOT NULL,"		/* JSON array */
+	  "  root_cause TEXT,"			/* JSON object: the suspected member */
+	  "  members TEXT NOT NULL,"		/* JSON array */
+	  "  summary TEXT);"
+	  "CREATE INDEX incidents_status ON incidents(status, last_seen);"
+	},
+};
+
+const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -1,0 +1,261 @@
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "config/paths.h"
+#include "store/state.h"
+#include "core/xmalloc.h"
+
+#define BUSY_TIMEOUT_MS	5000
+
+/* Filesystems where WAL's shared memory does not work. */
+#define NFS_SUPER_MAGIC		0x6969
+#define SMB_SUPER_MAGIC		0x517B
+#define CIFS_MAGIC_NUMBER	0xFF534D42
+#define SMB2_MAGIC_NUMBER	0xFE534D42
+
+struct stmt_cache {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
+struct aiops_state {
+	sqlite3			*db;
+	char			*path;
+	struct stmt_cache	*stmts;
+	size_t			 nstmts;
+	size_t			 stmtcap;
+};
+
+int
+aiops_state_schema_version(void)
+{
+	return aiops_migrations[aiops_nmigrations - 1].version;
+}
+
+static int
+is_local_fs(const char *path)
+{
+	struct statfs sf;
+
+	if (statfs(path, &sf) == -1)
+		return 1;
+	switch ((unsigned long)sf.f_type) {
+	case NFS_SUPER_MAGIC: case SMB_SUPER_MAGIC:
+	case CIFS_MAGIC_NUMBER: case SMB2_MAGIC_NUMBER:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Creates the file 0600 before SQLite sees it, so it is never briefly
+ * readable by others; SQLite gives -wal and -shm the same mode.
+ */
+static int
+create_private(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	if (aiops_mkdirs_for(path, 0700) == -1) {
+		snprintf(err, errlen, "%s: cannot create its directory: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+migrate(struct aiops_state *st, char *err, size_t errlen)
+{
+	int have, rc, latest = aiops_state_schema_version();
+	size_t i;
+	char *sql;
+
+	if (user_version(st->db, &have) == -1)
+		goto sqlerr;
+	if (have == latest)
+		return 0;
+	/* Check again under the write lock: another tool may have migrated. */
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto sqlerr;
+	if (user_version(st->db, &have) == -1)
+		goto rollback;
+	if (have > latest) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(err, errlen, "%s: schema version %d is newer than this program's %d: upgrade aiops",
+		    st->path, have, latest);
+		return -1;
+	}
+	for (i = 0; i < aiops_nmigrations; i++) {
+		if (aiops_migrations[i].version <= have)
+			continue;
+		if (sqlite3_exec(st->db, aiops_migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto rollback;
+		/* PRAGMA takes no parameters; the version is our own integer. */
+		sql = sqlite3_mprintf("PRAGMA user_version = %d", aiops_migrations[i].version);
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			goto rollback;
+	}
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto rollback;
+	return 0;
+rollback:
+	snprintf(err, errlen, "%s: migrating the schema: %s", st->path, sqlite3_errmsg(st->db));
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+sqlerr:
+	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int
+configure(struct aiops_state *st, int flags, char *err, size_t errlen)
+{
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
+		goto sqlerr;
+	if (flags & AIOPS_STATE_READONLY)
+		return 0;
+	if (is_local_fs(st->path)) {
+		if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+			goto sqlerr;
+	}
+	return migrate(st, err, errlen);
+sqlerr:
+	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+struct aiops_state *
+aiops_state_open(const char *path, int flags, char *err, size_t errlen)
+{
+	struct aiops_state *st;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	if (flags & AIOPS_STATE_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else if (access(path, F_OK) == -1 && create_private(path, err, errlen) == -1)
+		return NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		aiops_state_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	/* SQLite opens a file it may not write read-only, silently. */
+	if (!(flags & AIOPS_STATE_READONLY) && sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(err, errlen, "%s: read-only: cannot write the state", path);
+		aiops_state_close(st);
+		return NULL;
+	}
+	if (configure(st, flags, err, errlen) == -1) {
+		aiops_state_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+int
+aiops_state_close(struct aiops_state *st)
+{
+	size_t i;
+	int rc = 0;
+
+	if (st == NULL)
+		return 0;
+	for (i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	free(st->stmts);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		rc = -1;
+	free(st->path);
+	free(st);
+	return rc;
+}
+
+sqlite3 *aiops_state_db(struct aiops_state *st) { return st->db; }
+const char *aiops_state_path(const struct aiops_state *st) { return st->path; }
+const char *aiops_state_errmsg(struct aiops_state *st) { return sqlite3_errmsg(st->db); }
+
+sqlite3_stmt *
+aiops_state_stmt(struct aiops_state *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < st->nstmts; i++)
+		if (st->stmts[i].sql == sql) {
+			s = st->stmts[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	if (st->nstmts == st->stmtcap) {
+		st->stmtcap = st->stmtcap ? 2 * st->stmtcap : 32;
+		st->stmts = xreallocarray(st->stmts, st->stmtcap, sizeof(*st->stmts));
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return NULL;
+	st->stmts[st->nstmts].sql = sql;
+	st->stmts[st->nstmts].stmt = s;
+	st->nstmts++;
+	return s;
+}
+
+int
+aiops_state_exec(struct aiops_state *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int
+aiops_state_begin(struct aiops_state *st)
+{
+	return aiops_state_exec(st, "BEGIN IMMEDIATE");
+}
+
+int
+aiops_state_commit(struct aiops_state *st)
+{
+	return aiops_state_exec(st, "COMMIT");
+}
+
+void
+aiops_state_rollback(struct aiops_state *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)aiops_state_exec(st, "ROLLBACK");
+}

@@ -1,0 +1,58 @@
+/*
+ * filter.h: what every filter's main loop shares: stopping on SIGINT and
+ * SIGTERM, reading files line by line, reporting malformed lines as
+ * "file:line: skipped: reason" (and stopping at the first with --strict),
+ * quitting quietly when the reader of stdout goes away, and the summary
+ * and exit status at the end.
+ */
+#ifndef AIOPS_FILTER_H
+#define AIOPS_FILTER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "tool/cli.h"
+#include "io/out.h"
+
+/* Set by SIGINT/SIGTERM (and --strict): finish the batch, then exit. */
+extern volatile int aiops_stop;
+
+struct aiops_filter {
+	const struct aiops_cli	*cli;
+	struct aiops_out	*out;
+	unsigned long		 skipped;
+	int			 status;	/* the first error's exit status, or 0 */
+	/*
+	 * Called before each read that may wait for input, then the output
+	 * is flushed: a filter that batches its input finishes the batch here
+	 * so nothing waits on input that may be slow to come. May be NULL.
+	 */
+	void			(*drain)(void *arg);
+	void			*drain_arg;
+};
+
+/* Called with each line of an input; name is "(stdin)" for "-". */
+typedef void (*aiops_line_fn)(void *arg, const char *name, const char *line,
+    size_t len, unsigned long lineno);
+
+void aiops_filter_init(struct aiops_filter *f, const struct aiops_cli *cli,
+    struct aiops_out *out);
+/*
+ * SIGINT and SIGTERM set aiops_stop (without SA_RESTART, so a blocked read
+ * returns); a second one exits at once.
+ */
+void aiops_filter_signals(void);
+void aiops_filter_skip(struct aiops_filter *f, const char *name, unsigned long line,
+    const char *reason);
+/* Exits 0 when stdout's reader went away (EPIPE), EX_IOERR on other errors. */
+void aiops_filter_check_output(struct aiops_filter *f);
+/*
+ * Reads path ("-": stdin) to its end or until aiops_stop, calling fn per
+ * line; over-long lines are skipped and reported. 0, or -1 when it could
+ * not be opened or read (reported; the status is set).
+ */
+int aiops_filter_read(struct aiops_filter *f, const char *path, aiops_line_fn fn, void *arg);
+/* Reports the number of skipped lines; the status to exit with. */
+int aiops_filter_status(struct aiops_filter *f);
+
+#endif
