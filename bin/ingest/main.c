@@ -246,13 +246,10 @@ skipped(struct ingest_cmd *c)
 	    c->ing.errline ? c->ing.errline : c->ing.lineno, c->ing.err);
 }
 
-/* A state locked by another writer is worth a retry later; else an I/O error. */
 static int
 store_status(struct ingest_cmd *c)
 {
-	int code = sqlite3_errcode(aiops_state_db(c->state)) & 0xff;
-
-	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? EX_TEMPFAIL : EX_IOERR;
+	return aiops_state_exit_status(c->state);
 }
 
 static void

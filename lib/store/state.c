@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "config/paths.h"
@@ -209,6 +210,31 @@ aiops_state_close(struct aiops_state *st)
 sqlite3 *aiops_state_db(struct aiops_state *st) { return st->db; }
 const char *aiops_state_path(const struct aiops_state *st) { return st->path; }
 const char *aiops_state_errmsg(struct aiops_state *st) { return sqlite3_errmsg(st->db); }
+
+int
+aiops_state_status_of(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return EX_TEMPFAIL;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return EX_DATAERR;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return EX_CANTCREAT;
+	default:
+		return EX_IOERR;
+	}
+}
+
+int
+aiops_state_exit_status(struct aiops_state *st)
+{
+	return aiops_state_status_of(sqlite3_extended_errcode(st->db));
+}
 
 sqlite3_stmt *
 aiops_state_stmt(struct aiops_state *st, const char *sql)

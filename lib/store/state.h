@@ -38,6 +38,16 @@ void aiops_state_rollback(struct aiops_state *st);
 /* Runs sql with no parameters and no rows (DDL, pragmas). */
 int aiops_state_exec(struct aiops_state *st, const char *sql);
 const char *aiops_state_errmsg(struct aiops_state *st);
+/*
+ * The exit status (sysexits.h) for the last failure on st, the one mapping
+ * of SQLite errors for every program: a state locked by another writer past
+ * the busy timeout is EX_TEMPFAIL (75, try again later); a full disk or any
+ * other I/O failure EX_IOERR (74); a file that is not an aiops state or is
+ * damaged EX_DATAERR (65); a state the program may not write EX_CANTCREAT.
+ */
+int aiops_state_exit_status(struct aiops_state *st);
+/* The same mapping for a SQLite result code (primary or extended). */
+int aiops_state_status_of(int sqlite_code);
 /* The schema version this program writes. */
 int aiops_state_schema_version(void);
 
