@@ -77,7 +77,7 @@ EOF
 }
 
 @test "alertmanager: missing fields, wrong types and truncated JSON are skipped with file:line" {
-	run -65 --separate-stderr aiops-ingest -f alertmanager "$IN/am-bad.ndjson"
+	run -65 --separate-stderr aiops-ingest -v -f alertmanager "$IN/am-bad.ndjson"
 	diff -u "$IN/am-bad.expected" <(printf '%s\n' "$output")
 	ndjson_ok
 	[[ $stderr == *"am-bad.ndjson:2: skipped: alerts[1]: missing labels.alertname"* ]]
@@ -230,7 +230,7 @@ EOF
 }
 
 @test "redfish: wrong types and other resources are skipped with file:line" {
-	run -65 --separate-stderr aiops-ingest -f redfish "$IN/redfish-bad.ndjson"
+	run -65 --separate-stderr aiops-ingest -v -f redfish "$IN/redfish-bad.ndjson"
 	diff -u "$IN/redfish-bad.expected" <(printf '%s\n' "$output")
 	ndjson_ok
 	[[ $stderr == *"redfish-bad.ndjson:1: skipped: Temperatures is not an array"* ]]

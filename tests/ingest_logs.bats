@@ -45,7 +45,7 @@ golden() {
 }
 
 @test "syslog: bad PRI, dates and truncated headers are skipped with their column" {
-	golden syslog-bad
+	golden syslog-bad -v
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"syslog-bad.log:2: skipped: PRI 192 out of range (0-191) at column 2"* ]]
 	[[ $stderr == *"syslog-bad.log:3: skipped: bad PRI (expected <0-191>) at column 3"* ]]

@@ -73,7 +73,7 @@ golden() {
 }
 
 @test "influx: bad lines are skipped with file:line: what at column, status 65" {
-	run -65 --separate-stderr aiops-ingest -f influx influx-bad.lp
+	run -65 --separate-stderr aiops-ingest -v -f influx influx-bad.lp
 	diff -u influx-bad.expected <(printf '%s\n' "$output")
 	diff -u influx-bad.stderr <(grep -o 'influx-bad.lp:[0-9]*: skipped: .*' <<< "$stderr")
 	[[ $stderr == *"29 lines skipped"* ]]
@@ -176,7 +176,7 @@ golden() {
 }
 
 @test "prometheus: bad lines are skipped with file:line: what at column, status 65" {
-	run -65 --separate-stderr aiops-ingest -f prometheus prom-bad.prom
+	run -65 --separate-stderr aiops-ingest -v -f prometheus prom-bad.prom
 	diff -u prom-bad.expected <(printf '%s\n' "$output")
 	diff -u prom-bad.stderr <(grep -o 'prom-bad.prom:[0-9]*: skipped: .*' <<< "$stderr")
 	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/out"

@@ -174,6 +174,7 @@ release_lock() {
 
 @test "store: a file that is not a state file" {
 	printf 'not a database, just text\n%.0s' $(seq 200) > "$AIOPS_STATE"
+	chmod 600 "$AIOPS_STATE"
 	run --separate-stderr aiops-ingest --store-only -f influx "$S/points.lp"
 	[ "$status" -eq 73 ]
 	[[ $stderr == *"$AIOPS_STATE"*"not a database"* ]]

@@ -233,7 +233,7 @@ static void
 open_state(struct detect *d, const struct options *o)
 {
 	if (!o->no_state)
-		d->state = aiops_cli_state(&d->cli, ", or use --no-state");
+		d->state = aiops_cli_state(&d->cli, 0, ", or use --no-state");
 }
 
 static void

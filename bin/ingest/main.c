@@ -230,7 +230,7 @@ open_state(struct ingest_cmd *c)
 
 	if (!c->store && !c->follow)
 		return;
-	c->state = aiops_cli_state(&c->cli, "");
+	c->state = aiops_cli_state(&c->cli, 0, "");
 	if (c->store) {
 		c->mstore = aiops_mstore_new(c->state, c->retention, err, sizeof(err));
 		if (c->mstore == NULL)

@@ -1,6 +1,9 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,35 +59,157 @@ is_local_fs(const char *path)
 	return 1;
 }
 
+/* Fills e and returns -1: the one way this file reports a failure. */
+static int
+fail(struct aiops_state_error *e, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->status = status;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+sqlfail(struct aiops_state *st, struct aiops_state_error *e, const char *what)
+{
+	return fail(e, aiops_state_status_of(sqlite3_extended_errcode(st->db)),
+	    "%s: %s%s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int
+is_busy(struct aiops_state *st)
+{
+	int rc = sqlite3_errcode(st->db) & 0xff;
+
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
 /*
- * Creates the file 0600 before SQLite sees it, so it is never briefly
- * readable by others; SQLite gives -wal and -shm the same mode.
+ * The directories of path, 0700; with a state group the last one is the
+ * group's, 2770: its members reach the file, and the -wal and -shm files
+ * SQLite makes there inherit the group.
  */
 static int
-create_private(const char *path, char *err, size_t errlen)
+make_dirs(const char *path, gid_t gid)
+{
+	char *dir, *slash;
+	struct stat sb;
+	int rc = 0, existed;
+
+	if (gid == (gid_t)-1)
+		return aiops_mkdirs_for(path, 0700);
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		existed = stat(dir, &sb) == 0;
+		rc = aiops_mkdirs_for(path, 0700);
+		if (rc == 0 && !existed && (chown(dir, (uid_t)-1, gid) == -1 ||
+		    chmod(dir, 02770) == -1))
+			rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+/*
+ * Creates the file before SQLite sees it, so it is never briefly readable
+ * by others: 0600, or 0660 and owned by group gid (-1: none). O_EXCL: a
+ * file another program created first is theirs to set up; O_NOFOLLOW: a
+ * symlink planted in its place is not followed. SQLite gives -wal and -shm
+ * the mode of the database.
+ */
+static int
+create_private(const char *path, gid_t gid, struct aiops_state_error *e)
 {
 	int fd;
 
-	if (aiops_mkdirs_for(path, 0700) == -1) {
-		snprintf(err, errlen, "%s: cannot create its directory: %s", path, strerror(errno));
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+	if (make_dirs(path, gid) == -1)
+		return fail(e, EX_CANTCREAT, "%s: cannot create its directory: %s",
+		    path, strerror(errno));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    gid == (gid_t)-1 ? 0600 : 0660);
+	if (fd == -1)
+		return errno == EEXIST ? 0 : fail(e, EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	/* umask may have taken the group bits: the mode is a decision here. */
+	if (gid != (gid_t)-1 && (fchown(fd, (uid_t)-1, gid) == -1 || fchmod(fd, 0660) == -1)) {
+		int saved = errno;
+
+		close(fd);
+		unlink(path);
+		return fail(e, EX_NOPERM, "%s: cannot give it to the state group: %s",
+		    path, strerror(saved));
 	}
 	close(fd);
 	return 0;
 }
 
 static int
-user_version(sqlite3 *db, int *v)
+group_id(const char *group, gid_t *gid, struct aiops_state_error *e)
+{
+	struct group *gr;
+
+	*gid = (gid_t)-1;
+	if (group == NULL || *group == '\0')
+		return 0;
+	if ((gr = getgrnam(group)) == NULL)
+		return fail(e, EX_CONFIG, "state.group: no such group");
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+/*
+ * Decides which file to open: a regular file, created if missing (not
+ * when read-only), and not open to the world. A symlink is taken only to an
+ * existing non-empty file, which must then prove to be an aiops state (the
+ * caller checks); SQLite is handed the real path, so -wal and -shm go
+ * beside the real file. *real is allocated.
+ */
+static int
+resolve_path(const char *path, int flags, gid_t gid, char **real, int *linked,
+    struct aiops_state_error *e)
+{
+	struct stat sb;
+	int tries;
+
+	*linked = 0;
+	for (tries = 0; tries < 2; tries++) {
+		if (lstat(path, &sb) == 0)
+			break;
+		if (errno != ENOENT)
+			return fail(e, EX_CANTCREAT, "%s: %s", path, strerror(errno));
+		if (flags & AIOPS_STATE_READONLY)
+			return fail(e, EX_NOINPUT, "%s: no such state file", path);
+		if (create_private(path, gid, e) == -1)
+			return -1;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		*linked = 1;
+		if (stat(path, &sb) == -1)
+			return fail(e, EX_CANTCREAT, "%s: a symlink to nothing: refusing to create its target", path);
+		if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+			return fail(e, EX_CANTCREAT, "%s: a symlink to an empty file, not an aiops state", path);
+	}
+	if (!S_ISREG(sb.st_mode))
+		return fail(e, EX_CANTCREAT, "%s: not a regular file", path);
+	if (sb.st_mode & (S_IROTH | S_IWOTH))
+		return fail(e, EX_NOPERM, "%s: mode %04o lets every user %s it: chmod o-rw",
+		    path, (unsigned)(sb.st_mode & 07777),
+		    sb.st_mode & S_IWOTH ? "change" : "read");
+	if ((*real = realpath(path, NULL)) == NULL)
+		return fail(e, EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int *v)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	rc = sqlite3_step(s);
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
@@ -92,27 +217,61 @@ user_version(sqlite3 *db, int *v)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/*
+ * Is this file ours? Stamped with our application_id: yes. Unstamped and
+ * empty: a new state, stamped by the migration. Unstamped with our tables:
+ * made before the stamp existed, adopted (stamped) by the migration.
+ * Anything else is another program's database and is left alone.
+ * *stamp is set when the migration must stamp it.
+ */
 static int
-migrate(struct aiops_state *st, char *err, size_t errlen)
+identify(struct aiops_state *st, int *stamp, struct aiops_state_error *e)
 {
-	int have, rc, latest = aiops_state_schema_version();
+	int app, nobj, ours;
+
+	*stamp = 0;
+	if (pragma_int(st->db, "PRAGMA application_id", &app) == -1 ||
+	    pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &nobj) == -1 ||
+	    pragma_int(st->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	    " AND name IN ('series', 'points', 'meta', 'file_offsets')", &ours) == -1)
+		return sqlfail(st, e, "");
+	if (app == AIOPS_APPLICATION_ID)
+		return 0;
+	if (app == 0 && (nobj == 0 || ours == 4)) {
+		*stamp = 1;
+		return 0;
+	}
+	return fail(e, EX_CANTCREAT, "%s: not an aiops state: a SQLite database of another "
+	    "program (application_id %d, %d objects); give another --state", st->path, app, nobj);
+}
+
+/*
+ * Brings the schema up to date in one BEGIN IMMEDIATE transaction, so two
+ * programs starting together cannot both migrate; the second finds the
+ * work done when it gets the lock.
+ */
+static int
+migrate(struct aiops_state *st, struct aiops_state_error *e)
+{
+	int have, stamp, rc, latest = aiops_state_schema_version();
 	size_t i;
 	char *sql;
 
-	if (user_version(st->db, &have) == -1)
-		goto sqlerr;
-	if (have == latest)
+	if (pragma_int(st->db, "PRAGMA user_version", &have) == -1)
+		return sqlfail(st, e, "");
+	if (identify(st, &stamp, e) == -1)
+		return -1;
+	if (have == latest && !stamp)
 		return 0;
-	/* Check again under the write lock: another tool may have migrated. */
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
-	if (user_version(st->db, &have) == -1)
+		return sqlfail(st, e, "");
+	if (pragma_int(st->db, "PRAGMA user_version", &have) == -1 ||
+	    identify(st, &stamp, e) == -1)
 		goto rollback;
 	if (have > latest) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		snprintf(err, errlen, "%s: schema version %d is newer than this program's %d: upgrade aiops",
+		return fail(e, EX_CONFIG, "%s: schema version %d is newer than this program's %d: upgrade aiops",
 		    st->path, have, latest);
-		return -1;
 	}
 	for (i = 0; i < aiops_nmigrations; i++) {
 		if (aiops_migrations[i].version <= have)
@@ -126,67 +285,100 @@ migrate(struct aiops_state *st, char *err, size_t errlen)
 		if (rc != SQLITE_OK)
 			goto rollback;
 	}
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	sql = sqlite3_mprintf("PRAGMA application_id = %d", AIOPS_APPLICATION_ID);
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto rollback;
 	return 0;
 rollback:
-	snprintf(err, errlen, "%s: migrating the schema: %s", st->path, sqlite3_errmsg(st->db));
+	if (e->text[0] == '\0' || is_busy(st))
+		sqlfail(st, e, "migrating the schema: ");
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-sqlerr:
-	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
 	return -1;
 }
 
 static int
-configure(struct aiops_state *st, int flags, char *err, size_t errlen)
+configure(struct aiops_state *st, int flags, struct aiops_state_error *e)
 {
+	int stamp;
+
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
+		return sqlfail(st, e, "");
 	if (flags & AIOPS_STATE_READONLY)
-		return 0;
+		return identify(st, &stamp, e);
 	if (is_local_fs(st->path)) {
 		if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
-			goto sqlerr;
+			return sqlfail(st, e, "");
 	}
-	return migrate(st, err, errlen);
-sqlerr:
-	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
-	return -1;
+	return migrate(st, e);
+}
+
+/*
+ * Setting up a new state races other programs setting it up: switching to
+ * WAL and the first reads of a file being created can be refused at once
+ * with SQLITE_BUSY, without the busy handler. Those attempts are retried,
+ * with a short random pause, up to the busy timeout: creating and migrating
+ * the state waits like every other write.
+ */
+static int
+configure_retrying(struct aiops_state *st, int flags, struct aiops_state_error *e)
+{
+	struct timespec pause;
+	unsigned long waited = 0, attempt;
+
+	for (attempt = 0;; attempt++) {
+		e->text[0] = '\0';
+		if (configure(st, flags, e) == 0)
+			return 0;
+		if (e->status != EX_TEMPFAIL || waited >= BUSY_TIMEOUT_MS * 1000UL)
+			return -1;
+		/* 1 to 10 ms, different for each process and attempt */
+		pause.tv_sec = 0;
+		pause.tv_nsec = (long)(1000 + ((unsigned long)getpid() * 7919 + attempt * 104729) % 9000) * 1000L;
+		nanosleep(&pause, NULL);
+		waited += (unsigned long)pause.tv_nsec / 1000;
+	}
 }
 
 struct aiops_state *
-aiops_state_open(const char *path, int flags, char *err, size_t errlen)
+aiops_state_open(const char *path, int flags, const char *group, struct aiops_state_error *e)
 {
 	struct aiops_state *st;
-	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, linked;
+	char *real = NULL;
+	gid_t gid;
 
+	e->status = 0;
+	e->text[0] = '\0';
 	if (flags & AIOPS_STATE_READONLY)
 		oflags = SQLITE_OPEN_READONLY;
-	else if (access(path, F_OK) == -1 && create_private(path, err, errlen) == -1)
+	if (group_id(group, &gid, e) == -1 || resolve_path(path, flags, gid, &real, &linked, e) == -1)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
-		aiops_state_close(st);
-		return NULL;
+	if (sqlite3_open_v2(real, &st->db, oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
+		fail(e, EX_CANTCREAT, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto bad;
 	}
+	free(real);
+	real = NULL;
 	sqlite3_extended_result_codes(st->db, 1);
 	/* SQLite opens a file it may not write read-only, silently. */
 	if (!(flags & AIOPS_STATE_READONLY) && sqlite3_db_readonly(st->db, "main") == 1) {
-		snprintf(err, errlen, "%s: read-only: cannot write the state", path);
-		aiops_state_close(st);
-		return NULL;
+		fail(e, EX_CANTCREAT, "%s: read-only: cannot write the state", path);
+		goto bad;
 	}
-	if (configure(st, flags, err, errlen) == -1) {
-		aiops_state_close(st);
-		return NULL;
-	}
+	if (configure_retrying(st, flags, e) == -1)
+		goto bad;
 	return st;
+bad:
+	free(real);
+	aiops_state_close(st);
+	return NULL;
 }
 
 int
@@ -219,8 +411,6 @@ aiops_state_status_of(int code)
 	case SQLITE_LOCKED:
 		return EX_TEMPFAIL;
 	case SQLITE_NOTADB:
-	case SQLITE_CORRUPT:
-		return EX_DATAERR;
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
 	case SQLITE_CANTOPEN:

@@ -138,17 +138,18 @@ aiops_cli_config(const struct aiops_cli *cli, const char *section, const char *c
 }
 
 struct aiops_state *
-aiops_cli_state(const struct aiops_cli *cli, const char *hint)
+aiops_cli_state(const struct aiops_cli *cli, int flags, const char *hint)
 {
 	struct aiops_state *st;
-	char err[512], *path = aiops_path_state(cli->state_opt);
+	struct aiops_state_error e;
+	char *path = aiops_path_state(cli->state_opt);
 
 	if (path == NULL)
 		fatalx(EX_USAGE, "no state file: give --state, or set AIOPS_STATE or HOME%s", hint);
-	st = aiops_state_open(path, 0, err, sizeof(err));
+	st = aiops_state_open(path, flags, cli->state_group, &e);
 	free(path);
 	if (st == NULL)
-		fatalx(EX_CANTCREAT, "%s", err);
+		fatalx(e.status, "%s", e.text);
 	return st;
 }
 

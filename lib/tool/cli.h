@@ -53,6 +53,7 @@ struct aiops_cli {
 	const char		*synopsis;	/* usage lines, without "usage: " */
 	const char		*help;		/* the program's own option lines */
 	const char		*state_opt;	/* --state, or NULL */
+	const char		*state_group;	/* state.group, or NULL */
 	const char		*config_opt;	/* --config, or NULL */
 	int			 strict;
 	size_t			 max_line;
@@ -85,10 +86,11 @@ struct aiops_conf *aiops_cli_config(const struct aiops_cli *cli, const char *sec
     const char *const *keys);
 /*
  * The state file (--state or the search order), opened for writing and
- * migrated. Exits EX_USAGE when there is none to find (hint says what the
- * program offers instead), EX_CANTCREAT when it cannot be opened.
+ * migrated, or read-only with AIOPS_STATE_READONLY in flags. Exits
+ * EX_USAGE when there is none to find (hint says what the program offers
+ * instead), else with the status aiops_state_open() gives.
  */
-struct aiops_state *aiops_cli_state(const struct aiops_cli *cli, const char *hint);
+struct aiops_state *aiops_cli_state(const struct aiops_cli *cli, int flags, const char *hint);
 /* A checked integer in [min, max], as strtonum(3); exits EX_USAGE if bad. */
 long long aiops_cli_number(const char *opt, const char *arg, long long min, long long max);
 /* A duration ("5m", "2h"), in ns; exits EX_USAGE if bad. */

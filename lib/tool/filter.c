@@ -48,7 +48,12 @@ aiops_filter_skip(struct aiops_filter *f, const char *name, unsigned long line,
     const char *reason)
 {
 	f->skipped++;
-	log_warnx("%s:%lu: skipped: %s", name, line, reason);
+	/* A flood of garbage must not become a flood of stderr: -v shows all. */
+	if (f->skipped <= AIOPS_SKIP_SHOWN || f->cli->verbosity > 0)
+		log_warnx("%s:%lu: skipped: %s", name, line, reason);
+	else if (f->skipped == AIOPS_SKIP_SHOWN + 1)
+		log_warnx("%s:%lu: more lines skipped: counted, not shown (-v shows them)",
+		    name, line);
 	/* Stop reading, but keep what was accepted: the caller still flushes it. */
 	if (f->cli->strict && !aiops_stop) {
 		log_error("%s:%lu: stopping (--strict)", name, line);

@@ -14,6 +14,9 @@
 #include "tool/cli.h"
 #include "io/out.h"
 
+/* Skipped lines reported one by one; the rest are counted (all with -v). */
+#define AIOPS_SKIP_SHOWN	10
+
 /* Set by SIGINT/SIGTERM (and --strict): finish the batch, then exit. */
 extern volatile int aiops_stop;
 
@@ -42,6 +45,11 @@ void aiops_filter_init(struct aiops_filter *f, const struct aiops_cli *cli,
  * returns); a second one exits at once.
  */
 void aiops_filter_signals(void);
+/*
+ * Counts a skipped line; reports "name:line: skipped: reason" for the first
+ * AIOPS_SKIP_SHOWN (every one at -v), then one line saying the rest are
+ * only counted. Sets aiops_stop under --strict.
+ */
 void aiops_filter_skip(struct aiops_filter *f, const char *name, unsigned long line,
     const char *reason);
 /* Exits 0 when stdout's reader went away (EPIPE), EX_IOERR on other errors. */

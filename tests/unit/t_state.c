@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -105,11 +108,11 @@ q_row(struct aiops_state *st, const char *sql, long long arg)
 static struct aiops_state *
 open_rw(const char *name)
 {
-	char err[512];
-	struct aiops_state *st = aiops_state_open(tpath(name), 0, err, sizeof(err));
+	struct aiops_state_error e;
+	struct aiops_state *st = aiops_state_open(tpath(name), 0, NULL, &e);
 
 	if (st == NULL)
-		printf("# %s\n", err);
+		printf("# %s\n", e.text);
 	return st;
 }
 
@@ -170,6 +173,8 @@ test_create(void)
 	    "tables are there");
 	ok(stat(tpath("sub/dir/state.db-wal"), &sb) == 0 && (sb.st_mode & 0777) == 0600,
 	    "the -wal file is 0600 too");
+	is_int(q_int(st, "PRAGMA application_id", 0), AIOPS_APPLICATION_ID,
+	    "marked as ours by its application_id");
 	ok(aiops_state_close(st) == 0, "close");
 }
 
@@ -200,7 +205,7 @@ test_reopen(void)
 static void
 test_newer(void)
 {
-	char err[512];
+	struct aiops_state_error e;
 	struct aiops_state *st;
 	char *sql;
 
@@ -209,24 +214,150 @@ test_newer(void)
 	ok(st != NULL && aiops_state_exec(st, sql) == 0, "set a newer user_version");
 	sqlite3_free(sql);
 	aiops_state_close(st);
-	err[0] = '\0';
-	st = aiops_state_open(tpath("newer.db"), 0, err, sizeof(err));
-	ok(st == NULL, "a newer schema is refused");
-	ok(strstr(err, "newer than this program") != NULL && strstr(err, "newer.db") != NULL,
-	    "with a clear message: %s", err);
+	st = aiops_state_open(tpath("newer.db"), 0, NULL, &e);
+	ok(st == NULL && e.status == EX_CONFIG, "a newer schema is refused");
+	ok(strstr(e.text, "newer than this program") != NULL && strstr(e.text, "newer.db") != NULL,
+	    "with a clear message: %s", e.text);
+	aiops_state_close(st);
+}
+
+
+/* ---- the state file contract: what is refused, what is adopted ---- */
+
+static int
+refused(const char *name, int status, const char *words)
+{
+	struct aiops_state_error e;
+	struct aiops_state *st = aiops_state_open(tpath(name), 0, NULL, &e);
+
+	if (st != NULL) {
+		aiops_state_close(st);
+		printf("# %s: opened\n", name);
+		return 0;
+	}
+	if (e.status != status || strstr(e.text, words) == NULL) {
+		printf("# %s: status %d: %s\n", name, e.status, e.text);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+write_file(const char *name, const char *text, int mode)
+{
+	int fd = open(tpath(name), O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	if (fd != -1) {
+		if (write(fd, text, strlen(text)) < 0)
+			printf("# write %s failed\n", name);
+		fchmod(fd, mode);
+		close(fd);
+	}
+}
+
+static void
+test_symlinks(void)
+{
+	struct aiops_state *st;
+	struct stat sb;
+
+	ok(symlink(tpath("nowhere/target.db"), tpath("dangling.db")) == 0, "a dangling symlink");
+	ok(refused("dangling.db", EX_CANTCREAT, "symlink to nothing"), "is refused");
+	ok(lstat(tpath("nowhere"), &sb) == -1, "and its target is not created");
+	write_file("empty", "", 0600);
+	ok(symlink(tpath("empty"), tpath("to-empty.db")) == 0, "a symlink to an empty file");
+	ok(refused("to-empty.db", EX_CANTCREAT, "empty file"), "is refused");
+	ok(stat(tpath("empty"), &sb) == 0 && sb.st_size == 0 && (sb.st_mode & 0777) == 0600,
+	    "and the file is left as it was");
+	ok(symlink(tpath("sub/dir/state.db"), tpath("to-state.db")) == 0, "a symlink to a state");
+	st = open_rw("to-state.db");
+	ok(st != NULL, "is followed");
+	if (st != NULL)
+		is_str(q_row(st, "SELECT value FROM meta WHERE key = 'k'", 0), "v", "to the real file");
+	aiops_state_close(st);
+	ok(lstat(tpath("to-state.db-wal"), &sb) == -1, "whose -wal stays beside the real file");
+}
+
+static void
+test_modes(void)
+{
+	struct aiops_state *st;
+
+	st = open_rw("open.db");
+	aiops_state_close(st);
+	chmod(tpath("open.db"), 0666);
+	ok(refused("open.db", EX_NOPERM, "every user"), "a world-writable state is refused");
+	chmod(tpath("open.db"), 0644);
+	ok(refused("open.db", EX_NOPERM, "chmod o-rw"), "a world-readable one too, saying what to do");
+	chmod(tpath("open.db"), 0640);
+	st = open_rw("open.db");
+	ok(st != NULL, "a group-readable one is taken (state.group)");
+	aiops_state_close(st);
+}
+
+static void
+test_group(void)
+{
+	struct aiops_state_error e;
+	struct aiops_state *st;
+	struct group *gr = getgrgid(getgid());
+	struct stat sb;
+
+	if (gr == NULL) {
+		ok(1, "# SKIP no group entry for our gid");
+		return;
+	}
+	st = aiops_state_open(tpath("grp/state.db"), 0, gr->gr_name, &e);
+	ok(st != NULL, "created with state.group %s", gr->gr_name);
+	aiops_state_close(st);
+	ok(stat(tpath("grp/state.db"), &sb) == 0 && (sb.st_mode & 0777) == 0660 &&
+	    sb.st_gid == gr->gr_gid, "the file is 0660 and the group's (%o)",
+	    (unsigned)(sb.st_mode & 0777));
+	ok(stat(tpath("grp"), &sb) == 0 && (sb.st_mode & 07777) == 02770 &&
+	    sb.st_gid == gr->gr_gid, "its directory is the group's, 2770");
+	st = aiops_state_open(tpath("grp2/state.db"), 0, "no-such-group-aiops", &e);
+	ok(st == NULL && e.status == EX_CONFIG && strstr(e.text, "state.group") != NULL,
+	    "an unknown group is a configuration error: %s", e.text);
+	ok(access(tpath("grp2"), F_OK) == -1, "and nothing is created");
+}
+
+static void
+test_foreign(void)
+{
+	struct aiops_state *st;
+
+	st = open_rw("foreign.db");
+	ok(st != NULL && aiops_state_exec(st, "PRAGMA application_id = 1") == 0,
+	    "a database stamped by another program");
+	aiops_state_close(st);
+	ok(refused("foreign.db", EX_CANTCREAT, "not an aiops state"), "is refused");
+	/* Another program's database, unstamped: tables that are not ours. */
+	st = open_rw("other.db");
+	ok(st != NULL && aiops_state_exec(st, "PRAGMA application_id = 0") == 0 &&
+	    aiops_state_exec(st, "DROP TABLE series") == 0, "an unstamped database of other tables");
+	aiops_state_close(st);
+	ok(refused("other.db", EX_CANTCREAT, "not an aiops state"), "is refused");
+	/* A state of the previous build: our schema, no application_id. */
+	st = open_rw("old.db");
+	ok(st != NULL && aiops_state_exec(st, "PRAGMA application_id = 0") == 0, "an old state");
+	aiops_state_close(st);
+	st = open_rw("old.db");
+	ok(st != NULL, "is adopted");
+	if (st != NULL)
+		is_int(q_int(st, "PRAGMA application_id", 0), AIOPS_APPLICATION_ID, "and stamped");
 	aiops_state_close(st);
 }
 
 static void
 test_readonly(void)
 {
-	char err[512];
+	struct aiops_state_error e;
 	struct aiops_state *st;
 
-	st = aiops_state_open(tpath("sub/dir/state.db"), AIOPS_STATE_READONLY, err, sizeof(err));
+	st = aiops_state_open(tpath("sub/dir/state.db"), AIOPS_STATE_READONLY, NULL, &e);
 	ok(st != NULL, "read-only open");
 	if (st == NULL) {
-		printf("# %s\n", err);
+		printf("# %s\n", e.text);
 		return;
 	}
 	is_str(q_row(st, "SELECT value FROM meta WHERE key = 'k'", 0), "v", "reads work");
@@ -234,8 +365,9 @@ test_readonly(void)
 	ok(strstr(aiops_state_errmsg(st), "readonly") != NULL, "as read-only: %s",
 	    aiops_state_errmsg(st));
 	aiops_state_close(st);
-	st = aiops_state_open(tpath("missing.db"), AIOPS_STATE_READONLY, err, sizeof(err));
-	ok(st == NULL && strstr(err, "missing.db") != NULL, "a missing file read-only: %s", err);
+	st = aiops_state_open(tpath("missing.db"), AIOPS_STATE_READONLY, NULL, &e);
+	ok(st == NULL && strstr(e.text, "missing.db") != NULL && e.status == EX_NOINPUT,
+	    "a missing file read-only: %s", e.text);
 	ok(access(tpath("missing.db"), F_OK) == -1, "is not created");
 	aiops_state_close(st);
 }
@@ -454,6 +586,10 @@ main(void)
 	test_create();
 	test_reopen();
 	test_newer();
+	test_symlinks();
+	test_modes();
+	test_group();
+	test_foreign();
 	test_readonly();
 	test_points();
 	test_duplicates();
