@@ -10,6 +10,7 @@ setup() {
 teardown() {
 	[ -z "${LOCK_PID:-}" ] || { touch "$BATS_TEST_TMPDIR/release"; kill "$LOCK_PID" 2>/dev/null; wait "$LOCK_PID" 2>/dev/null; } || true
 	[ -z "${ING_PID:-}" ] || { kill "$ING_PID" 2>/dev/null; wait "$ING_PID" 2>/dev/null; } || true
+	[ -z "${FPID:-}" ] || { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; } || true
 	[ -z "${RO_DIR:-}" ] || rm -rf "$RO_DIR"
 }
 
@@ -178,4 +179,42 @@ release_lock() {
 	run --separate-stderr aiops-ingest --store-only -f influx "$S/points.lp"
 	[ "$status" -eq 73 ]
 	[[ $stderr == *"$AIOPS_STATE"*"not a database"* ]]
+}
+
+@test "store: a follower waits out a state locked past the busy timeout, then stores all" {
+	log="$BATS_TEST_TMPDIR/m.lp"
+	head -n 3 "$S/points.lp" > "$log"
+	aiops-ingest --follow --store-only --poll 20 -f influx "$log" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	FPID=$!
+	for i in $(seq 100); do [ "$(q 'SELECT count(*) FROM points' 2>/dev/null)" -gt 0 ] && break; sleep 0.05; done
+	hold_lock
+	tail -n +4 "$S/points.lp" >> "$log"
+	sleep 6		# past the 5 s busy timeout
+	kill -0 "$FPID"	# a daemon: still there
+	grep -q "locked by another program" "$BATS_TEST_TMPDIR/err"
+	release_lock
+	for i in $(seq 100); do diff -q "$S/points.expected" <(dump) >/dev/null && break; sleep 0.05; done
+	kill -TERM "$FPID"
+	rc=0
+	wait "$FPID" || rc=$?
+	FPID=
+	[ "$rc" -eq 0 ]
+	diff -u "$S/points.expected" <(dump)
+}
+
+@test "store: SIGTERM while re-sent points are stored ends within seconds, exit 0" {
+	awk 'BEGIN { for (i = 0; i < 400; i++) for (s = 0; s < 250; s++)
+		printf "cpu,host=h%d,cpu=c%d usage=%d.5,idle=3 %d000000000\n", s % 10, s, (i * s) % 97, 1795340000 + i * 10 }' \
+		> "$BATS_TEST_TMPDIR/big.lp"
+	aiops-ingest --store-only -f influx "$BATS_TEST_TMPDIR/big.lp"
+	aiops-ingest --store-only -f influx "$BATS_TEST_TMPDIR/big.lp" 3>&- &
+	pid=$!
+	sleep 0.5
+	local t0=$SECONDS
+	kill -TERM "$pid" 2>/dev/null || true
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ $((SECONDS - t0)) -le 4 ]
+	[ "$(q 'SELECT count(*) FROM points')" -eq 200000 ]
 }

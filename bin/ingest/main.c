@@ -91,6 +91,7 @@ struct ingest_cmd {
 	struct aiops_ingest_opts	 opts;
 	json_t				*fields;	/* --map and config */
 	int				 follow;
+	int				 store_waiting;	/* the state was locked: retrying */
 	int				 store;		/* 1 store, 2 store only */
 	int				 poll_ms;
 	int64_t				 retention;
@@ -252,12 +253,26 @@ store_status(struct ingest_cmd *c)
 	return aiops_state_exit_status(c->state);
 }
 
+/*
+ * A failed store ends a batch run. A follower, a daemon, waits out a state
+ * locked past the busy timeout instead: the store keeps the batch, the
+ * offsets are not saved, and the next checkpoint tries again.
+ */
 static void
 check_store(struct ingest_cmd *c)
 {
-	if (c->ing.store_failed)
-		fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
-		    aiops_mstore_errmsg(c->mstore));
+	if (!c->ing.store_failed)
+		return;
+	if (c->follow && store_status(c) == EX_TEMPFAIL) {
+		c->ing.store_failed = 0;
+		if (!c->store_waiting)
+			log_warnx("%s: locked by another program: holding the points, will retry",
+			    aiops_state_path(c->state));
+		c->store_waiting = 1;
+		return;
+	}
+	fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
+	    aiops_mstore_errmsg(c->mstore));
 }
 
 static void
@@ -310,10 +325,21 @@ checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1) {
 		c->ing.store_failed = 1;
 		check_store(c);
+		return;		/* offsets only past what is stored */
 	}
-	if (aiops_follow_checkpoint(f) == -1)
-		fatalx(EX_IOERR, "%s: saving offsets: %s", aiops_state_path(c->state),
-		    aiops_follow_errmsg(f));
+	if (aiops_follow_checkpoint(f) == -1) {
+		if (store_status(c) != EX_TEMPFAIL)
+			fatalx(store_status(c), "%s: saving offsets: %s",
+			    aiops_state_path(c->state), aiops_follow_errmsg(f));
+		if (!c->store_waiting)
+			log_warnx("%s: locked by another program: will save the offsets later",
+			    aiops_state_path(c->state));
+		c->store_waiting = 1;
+		return;
+	}
+	if (c->store_waiting)
+		log_info("%s: stored again", aiops_state_path(c->state));
+	c->store_waiting = 0;
 }
 
 static void

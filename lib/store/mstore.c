@@ -2,7 +2,8 @@
  * mstore.c: metric points into the state file, in batches.
  *
  * Points are gathered in memory, then written in one BEGIN IMMEDIATE
- * transaction when BATCH_POINTS are waiting, when the oldest has waited
+ * transaction when a batch is full (sized to commit in about a second, at
+ * most BATCH_POINTS; see batch_size()), when the oldest has waited
  * BATCH_NS of real time, or by aiops_mstore_flush(). The write lock is
  * held only while a batch is written, never while it fills, so other
  * tools writing to the state wait milliseconds, not the batch's age. A
@@ -46,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "core/hash.h"
@@ -59,7 +61,10 @@
 #include "core/xmalloc.h"
 
 #define BATCH_POINTS	500000		/* 16 MB; a commit rewrites pages, so fewer is better */
+#define BATCH_FIRST	8192		/* before a commit has been timed */
+#define BATCH_MIN	1024
 #define BATCH_NS	1000000000LL		/* 1 s */
+#define COMMIT_NS	1000000000LL		/* what a commit should take, about */
 #define NS_PER_MS	1000000LL
 #define BUCKET_5M	(5 * 60 * 1000LL)	/* ms */
 #define BUCKET_1H	(60 * 60 * 1000LL)
@@ -111,17 +116,34 @@ static const char *const sql_rollup_add[2] = {
 	" count = count + excluded.count, sum = sum + excluded.sum,"
 	" min = min(min, excluded.min), max = max(max, excluded.max), last = excluded.last",
 };
+/*
+ * Buckets with a duplicate are recomputed from the raw points: the batch
+ * lists them in a temporary table, then each level is redone in one
+ * statement that reads each bucket's time range once. points is keyed
+ * (ts, series_id), so a query per series and bucket would read the whole
+ * bucket of every series each time: re-sent points took minutes.
+ */
+#define SQL_REDO_TABLE \
+	"CREATE TEMP TABLE IF NOT EXISTS mstore_redo (" \
+	"  level INTEGER NOT NULL, bucket INTEGER NOT NULL, series_id INTEGER NOT NULL," \
+	"  PRIMARY KEY (level, bucket, series_id)) WITHOUT ROWID"
+static const char SQL_REDO_ADD[] =
+	"INSERT OR IGNORE INTO mstore_redo(level, bucket, series_id) VALUES (?1, ?2, ?3)";
+static const char SQL_REDO_CLEAR[] = "DELETE FROM mstore_redo";
+#define SQL_ROLLUP_REDO(table, level, width) \
+	"INSERT OR REPLACE INTO " table "(series_id, bucket, count, sum, min, max, last)" \
+	" SELECT g.series_id, g.bucket, g.c, g.s, g.lo, g.hi, p.value FROM" \
+	" (SELECT b.bucket, pt.series_id, count(*) AS c, sum(pt.value) AS s," \
+	"   min(pt.value) AS lo, max(pt.value) AS hi, max(pt.ts) AS lts" \
+	"  FROM (SELECT DISTINCT bucket FROM mstore_redo WHERE level = " level ") b" \
+	"  JOIN points pt ON pt.ts >= b.bucket AND pt.ts < b.bucket + " width \
+	"  WHERE (" level ", b.bucket, pt.series_id) IN" \
+	"   (SELECT level, bucket, series_id FROM mstore_redo)" \
+	"  GROUP BY b.bucket, pt.series_id) g" \
+	" JOIN points p ON p.ts = g.lts AND p.series_id = g.series_id"
 static const char *const sql_rollup_redo[2] = {
-	"INSERT OR REPLACE INTO rollup_5m(series_id, bucket, count, sum, min, max, last)"
-	" SELECT ?1, ?2, count(*), sum(value), min(value), max(value),"
-	" (SELECT value FROM points WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3"
-	"  ORDER BY ts DESC LIMIT 1)"
-	" FROM points WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3",
-	"INSERT OR REPLACE INTO rollup_1h(series_id, bucket, count, sum, min, max, last)"
-	" SELECT ?1, ?2, count(*), sum(value), min(value), max(value),"
-	" (SELECT value FROM points WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3"
-	"  ORDER BY ts DESC LIMIT 1)"
-	" FROM points WHERE series_id = ?1 AND ts >= ?2 AND ts < ?3",
+	SQL_ROLLUP_REDO("rollup_5m", "0", "300000"),
+	SQL_ROLLUP_REDO("rollup_1h", "1", "3600000"),
 };
 static const int64_t bucket_ms[2] = { BUCKET_5M, BUCKET_1H };
 
@@ -200,6 +222,7 @@ struct aiops_mstore {
 	int			 failed;
 	int64_t			 batch_start;	/* monotonic, ns */
 	size_t			 npoints;
+	size_t			 batch_limit;	/* points that commit in about COMMIT_NS */
 	int64_t			 sweep_id;	/* retention resumes after this series */
 
 	struct series_ent	**series;
@@ -670,16 +693,35 @@ agg_add(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts,
 	}
 }
 
+/* Lists a bucket for rollups_redo(). */
 static int
-rollup_redo(struct aiops_mstore *ms, const struct agg_ent *a)
+redo_add(struct aiops_mstore *ms, const struct agg_ent *a)
 {
 	sqlite3_stmt *s;
 
-	if ((s = stmt(ms, sql_rollup_redo[a->level])) == NULL)
+	if ((s = stmt(ms, SQL_REDO_ADD)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, a->sid);
+	sqlite3_bind_int(s, 1, a->level);
 	sqlite3_bind_int64(s, 2, a->bucket);
-	sqlite3_bind_int64(s, 3, a->bucket + bucket_ms[a->level]);
+	sqlite3_bind_int64(s, 3, a->sid);
+	return step_done(s) == -1 ? sqlfail(ms, "recomputing a rollup") : 0;
+}
+
+/* Recomputes every listed bucket from its raw points; empties the list. */
+static int
+rollups_redo(struct aiops_mstore *ms)
+{
+	sqlite3_stmt *s;
+	int level;
+
+	for (level = 0; level < 2; level++) {
+		if ((s = stmt(ms, sql_rollup_redo[level])) == NULL)
+			return -1;
+		if (step_done(s) == -1)
+			return sqlfail(ms, "recomputing a rollup");
+	}
+	if ((s = stmt(ms, SQL_REDO_CLEAR)) == NULL)
+		return -1;
 	return step_done(s) == -1 ? sqlfail(ms, "recomputing a rollup") : 0;
 }
 
@@ -707,20 +749,22 @@ rollup_add(struct aiops_mstore *ms, const struct agg_ent *a)
 static int
 rollups_write(struct aiops_mstore *ms, int64_t raw_cut)
 {
-	size_t i;
+	size_t i, nredo = 0;
 
 	for (i = 0; i < ms->naggs; i++) {
 		const struct agg_ent *a = &ms->aggs[i];
 		int rc;
 
-		if (a->redo && (ms->retention == 0 || a->bucket >= raw_cut))
-			rc = rollup_redo(ms, a);
-		else
+		if (a->redo && (ms->retention == 0 || a->bucket >= raw_cut)) {
+			rc = redo_add(ms, a);
+			nredo++;
+		} else {
 			rc = rollup_add(ms, a);
+		}
 		if (rc == -1)
 			return -1;
 	}
-	return 0;
+	return nredo > 0 ? rollups_redo(ms) : 0;
 }
 
 /* ---- retention ---- */
@@ -919,16 +963,39 @@ batch_done(struct aiops_mstore *ms)
 		series_clear(ms);
 }
 
-/* Writes the batch in one transaction; -1 and nothing written on error. */
+/*
+ * Sizes the next batch from how fast this one went in, so that a commit
+ * takes about COMMIT_NS: a program told to stop finishes the commit in
+ * progress and the one of what it holds, seconds at most, even where
+ * points are slow to store (re-sent points recompute their rollups).
+ */
+static void
+batch_size(struct aiops_mstore *ms, size_t npoints, int64_t took)
+{
+	double fit = took > 0 ? (double)npoints * COMMIT_NS / (double)took : BATCH_POINTS;
+
+	ms->batch_limit = fit > BATCH_POINTS ? BATCH_POINTS :
+	    fit < BATCH_MIN ? BATCH_MIN : (size_t)fit;
+}
+
+/*
+ * Writes the batch in one transaction; -1 and nothing written on error.
+ * When the write lock cannot be had (another program holds it past the
+ * busy timeout) the batch is kept, for a later flush to retry.
+ */
 static int
 commit(struct aiops_mstore *ms)
 {
 	int64_t cut[3] = { INT64_MIN, INT64_MIN, INT64_MIN };
+	int64_t t0 = monotonic_ns();
+	size_t n = ms->npoints;
 
 	if (ms->npoints == 0)
 		return 0;
 	if (aiops_state_begin(ms->st) == -1) {
 		sqlfail(ms, "starting a batch");
+		if (aiops_state_exit_status(ms->st) == EX_TEMPFAIL)
+			return -1;
 		return abort_batch(ms);
 	}
 	if (ms->retention > 0)
@@ -943,6 +1010,7 @@ commit(struct aiops_mstore *ms)
 		return abort_batch(ms);
 	}
 	batch_done(ms);
+	batch_size(ms, n, monotonic_ns() - t0);
 	return 0;
 }
 
@@ -976,7 +1044,7 @@ aiops_mstore_add(struct aiops_mstore *ms, const struct aiops_metric *m)
 	si = series_get(ms, m);
 	series_touch(ms, si, ts);
 	point_push(ms, si, ts, m->value);
-	if (ms->npoints >= BATCH_POINTS ||
+	if (ms->npoints >= ms->batch_limit ||
 	    monotonic_ns() - ms->batch_start >= BATCH_NS)
 		return commit(ms);
 	return 0;
@@ -1003,7 +1071,7 @@ prepare_all(struct aiops_mstore *ms)
 {
 	static const char *const sqls[] = {
 		SQL_POINT_OLD, SQL_POINT_SET, SQL_SERIES_GET, SQL_SERIES_ADD,
-		SQL_SERIES_TS, SQL_SWEEP_END,
+		SQL_SERIES_TS, SQL_SWEEP_END, SQL_REDO_ADD, SQL_REDO_CLEAR,
 	};
 	size_t i;
 
@@ -1039,6 +1107,7 @@ aiops_mstore_new(struct aiops_state *st, int64_t retention, char *err, size_t er
 	}
 	ms->st = st;
 	ms->retention = retention > 0 ? retention : 0;
+	ms->batch_limit = BATCH_FIRST;
 	aiops_buf_init(&ms->key);
 	aiops_buf_init(&ms->json);
 	index_init(&ms->series_idx, 1024);
@@ -1046,7 +1115,8 @@ aiops_mstore_new(struct aiops_state *st, int64_t retention, char *err, size_t er
 	/* A batch touches many pages; the default 2 MiB cache spills. */
 	n = snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", CACHE_KIB);
 	if (n < 0 || (size_t)n >= sizeof(pragma) ||
-	    aiops_state_exec(st, pragma) == -1 || prepare_all(ms) == -1) {
+	    aiops_state_exec(st, pragma) == -1 || aiops_state_exec(st, SQL_REDO_TABLE) == -1 ||
+	    prepare_all(ms) == -1) {
 		if (ms->err[0] == '\0')
 			sqlfail(ms, "setting up the store");
 		snprintf(err, errlen, "%s: %s", aiops_state_path(st), ms->err);
