@@ -1,13 +1,17 @@
 /*
  * cli.h: the options every aiops program spells the same way, and the
- * start-up every filter needs (fds 0-2 open, SIGPIPE default, logging,
- * clock). A program appends AIOPS_CLI_LONGOPTS to its own option table and
- * hands every option it does not know to aiops_cli_option().
+ * start-up every filter needs (fds 0-2 open, SIGPIPE default, the checked
+ * configuration, logging, clock). A program appends AIOPS_CLI_LONGOPTS to
+ * its own option table, hands every option it does not know to
+ * aiops_cli_option(), and the settings that have a configuration key to
+ * aiops_cli_set(), so that the command line wins over the environment and
+ * the file, and both are checked the same way.
  */
 #ifndef AIOPS_CLI_H
 #define AIOPS_CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/clock.h"
@@ -48,10 +52,15 @@ enum {
 "  -v, --verbose           more diagnostics (repeatable)\n" \
 "  -V, --version           show the version and exit\n"
 
+struct aiops_conf;
+
 struct aiops_cli {
 	const char		*prog;
+	const char		*section;	/* its configuration section: "ingest" */
 	const char		*synopsis;	/* usage lines, without "usage: " */
 	const char		*help;		/* the program's own option lines */
+	json_t			*set;		/* path -> [option, value] from argv */
+	struct aiops_conf	*cfg;		/* checked, argv over it; after start */
 	const char		*state_opt;	/* --state, or NULL */
 	const char		*config_opt;	/* --config, or NULL */
 	int			 strict;
@@ -61,7 +70,8 @@ struct aiops_cli {
 	enum aiops_clock_mode	 clock;
 };
 
-void aiops_cli_init(struct aiops_cli *cli, const char *prog,
+/* section: the program's configuration section. */
+void aiops_cli_init(struct aiops_cli *cli, const char *prog, const char *section,
     const char *synopsis, const char *help);
 /*
  * Handles a common option: returns 1 when it was one, 0 when it is the
@@ -69,20 +79,26 @@ void aiops_cli_init(struct aiops_cli *cli, const char *prog,
  * EX_USAGE with the synopsis.
  */
 int aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg);
+/*
+ * The option opt ("--poll") sets the configuration key path to arg, which
+ * is checked as the configuration's value would be: exits EX_USAGE if it
+ * is bad. Applied over the configuration at start.
+ */
+void aiops_cli_set(struct aiops_cli *cli, const char *opt, const char *path,
+    const char *arg);
 /* Prints the synopsis on stderr and exits EX_USAGE. */
 void aiops_cli_usage(const struct aiops_cli *cli) __attribute__((noreturn));
-/* After option parsing: fds, signals, logging and clock. Exits on error. */
-void aiops_cli_start(struct aiops_cli *cli);
-struct aiops_conf;
-struct aiops_state;
-
 /*
- * The configuration (--config or the search order), its section checked
- * against keys (see aiops_conf_check()). Exits EX_CONFIG with file:line
- * on an error.
+ * After option parsing: fds and signals; the configuration (--config or
+ * the search order, then the environment) checked for the program's
+ * section and the shared ones, exiting EX_CONFIG with where and what, the
+ * command line's settings applied over it (cli->cfg); then logging, clock
+ * and the line limit, from the result.
  */
-struct aiops_conf *aiops_cli_config(const struct aiops_cli *cli, const char *section,
-    const char *const *keys);
+void aiops_cli_start(struct aiops_cli *cli);
+/* Frees what init and start allocated (cli->cfg included). */
+void aiops_cli_release(struct aiops_cli *cli);
+struct aiops_state;
 /*
  * The state file (--state or the search order), opened for writing and
  * migrated. Exits EX_USAGE when there is none to find (hint says what the
