@@ -40,38 +40,25 @@ enum {
 static const char synopsis[] =
     "aiops-detect [-hqVv] [--all] [--raw] [--correlate] [--sensitivity s]\n"
     "                    [--threshold t] [--from-state] [--since duration] [--no-state]\n"
-    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]\n"
+    "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
+    "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
     "       aiops-detect --search query [--since duration] [--limit n] [--state file]";
 
-static const char helptext[] =
-    "Options:\n"
-    "      --all               write every input event, metrics annotated with their\n"
-    "                          score and detector, not only the anomalies\n"
-    "      --sensitivity S     0 (fewest alerts) to 1 (most); default 0.5\n"
-    "      --threshold T       alert when the score is at least T (default: from the\n"
-    "                          sensitivity)\n"
-    "      --raw               input lines are raw log lines, not events\n"
-    "      --correlate         group anomalies and alerts into incidents\n"
-    "      --from-state        read stored metric history instead of the input\n"
-    "      --since DUR         with --from-state or --search, how far back (e.g. 2h)\n"
-    "      --search QUERY      full-text search of stored log lines and templates\n"
-    "                          (SQLite FTS5 syntax), best matches first\n"
-    "      --limit N           with --search, at most N results of each kind (default 20)\n"
-    "      --no-state          keep nothing: models start afresh and are not saved\n";
-
-static const struct option longopts[] = {
-	{ "all",	 no_argument,	    NULL, OPT_ALL },
-	{ "correlate",	 no_argument,	    NULL, OPT_CORRELATE },
-	{ "from-state",	 no_argument,	    NULL, OPT_FROM_STATE },
-	{ "limit",	 required_argument, NULL, OPT_LIMIT },
-	{ "no-state",	 no_argument,	    NULL, OPT_NO_STATE },
-	{ "raw",	 no_argument,	    NULL, OPT_RAW },
-	{ "search",	 required_argument, NULL, OPT_SEARCH },
-	{ "sensitivity", required_argument, NULL, OPT_SENSITIVITY },
-	{ "since",	 required_argument, NULL, OPT_SINCE },
-	{ "threshold",	 required_argument, NULL, OPT_THRESHOLD },
-	AIOPS_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
+static const struct aiops_opt opts[] = {
+	{ "all", OPT_ALL, NULL, "write every input event, metrics annotated with their\n"
+	    "score and detector, not only the anomalies" },
+	{ "sensitivity", OPT_SENSITIVITY, "S", "0 (fewest alerts) to 1 (most); default 0.5" },
+	{ "threshold", OPT_THRESHOLD, "T", "alert when the score is at least T (default: from the\n"
+	    "sensitivity)" },
+	{ "raw", OPT_RAW, NULL, "input lines are raw log lines, not events" },
+	{ "correlate", OPT_CORRELATE, NULL, "group anomalies and alerts into incidents" },
+	{ "from-state", OPT_FROM_STATE, NULL, "read stored metric history instead of the input" },
+	{ "since", OPT_SINCE, "DUR", "with --from-state or --search, how far back (e.g. 2h)" },
+	{ "search", OPT_SEARCH, "QUERY", "full-text search of stored log lines and templates\n"
+	    "(SQLite FTS5 syntax), best matches first" },
+	{ "limit", OPT_LIMIT, "N", "with --search, at most N results of each kind (default 20)" },
+	{ "no-state", OPT_NO_STATE, NULL, "keep nothing: models start afresh and are not saved" },
+	AIOPS_OPT_END
 };
 
 struct options {
@@ -90,9 +77,7 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, AIOPS_CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (aiops_cli_option(&d->cli, ch, optarg))
-			continue;
+	while ((ch = aiops_cli_getopt(&d->cli, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_ALL:
 			d->all = 1;
@@ -285,7 +270,7 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	memset(&o, 0, sizeof(o));
-	aiops_cli_init(&d.cli, "aiops-detect", "detect", synopsis, helptext);
+	aiops_cli_init(&d.cli, "aiops-detect", "detect", synopsis, opts);
 	parse_options(&d, &o, argc, argv);
 	aiops_cli_start(&d.cli);
 	configure(&d);

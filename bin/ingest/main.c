@@ -41,43 +41,31 @@ enum {
 };
 
 static const char synopsis[] =
-    "aiops-ingest [-hqVv] [-f format] [--follow] [--store | --store-only]\n"
-    "                    [--host name] [--cluster name] [--source name]\n"
-    "                    [--precision ns|us|ms|s] [--map field=key] [--retention duration]\n"
-    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]";
+    "aiops-ingest [-hqVv] [-f format] [-H name] [--follow [--poll ms]]\n"
+    "                    [--store | --store-only] [--cluster name] [--source name]\n"
+    "                    [--precision unit] [--map field=key] [--retention duration]\n"
+    "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
+    "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
+    "       aiops-ingest --list-formats";
 
-static const char helptext[] =
-    "Options:\n"
-    "  -f, --format FMT        input format: auto (default), influx, prometheus, syslog,\n"
-    "                          json, alertmanager, redfish, nvsmi, csv, text\n"
-    "      --list-formats      list the formats and exit\n"
-    "      --follow            keep reading files as they grow (tail -F); offsets kept in the state\n"
-    "      --poll MS           with --follow, how often to look for new data (default 250)\n"
-    "      --store             also write metrics into the state file\n"
-    "      --store-only        write metrics into the state file, print nothing\n"
-    "      --retention DUR     with --store, delete raw points older than DUR (e.g. 30d)\n"
-    "      --host NAME         host for data that names none\n"
-    "      --cluster NAME      cluster of every event\n"
-    "      --source NAME       source of every event (default: the format's name)\n"
-    "      --precision UNIT    unit of line-protocol timestamps (default ns)\n"
-    "      --map FIELD=KEY     JSON logs: take FIELD (ts, message, severity, host,\n"
-    "                          service) from KEY (repeatable)\n";
-
-static const struct option longopts[] = {
-	{ "cluster",	  required_argument, NULL, OPT_CLUSTER },
-	{ "follow",	  no_argument,	     NULL, OPT_FOLLOW },
-	{ "format",	  required_argument, NULL, 'f' },
-	{ "host",	  required_argument, NULL, 'H' },
-	{ "list-formats", no_argument,	     NULL, OPT_LIST_FORMATS },
-	{ "map",	  required_argument, NULL, OPT_MAP },
-	{ "poll",	  required_argument, NULL, OPT_POLL },
-	{ "precision",	  required_argument, NULL, OPT_PRECISION },
-	{ "retention",	  required_argument, NULL, OPT_RETENTION },
-	{ "source",	  required_argument, NULL, OPT_SOURCE },
-	{ "store",	  no_argument,	     NULL, OPT_STORE },
-	{ "store-only",	  no_argument,	     NULL, OPT_STORE_ONLY },
-	AIOPS_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
+static const struct aiops_opt opts[] = {
+	{ "format", 'f', "FMT", "input format: auto (default), influx, prometheus, syslog,\n"
+	    "json, alertmanager, redfish, nvsmi, csv, text" },
+	{ "list-formats", OPT_LIST_FORMATS, NULL, "list the formats and exit" },
+	{ "follow", OPT_FOLLOW, NULL,
+	    "keep reading files as they grow (tail -F); offsets kept in the state" },
+	{ "poll", OPT_POLL, "MS", "with --follow, how often to look for new data (default 250)" },
+	{ "store", OPT_STORE, NULL, "also write metrics into the state file" },
+	{ "store-only", OPT_STORE_ONLY, NULL, "write metrics into the state file, print nothing" },
+	{ "retention", OPT_RETENTION, "DUR",
+	    "with --store, delete raw points older than DUR (e.g. 30d)" },
+	{ "host", 'H', "NAME", "host for data that names none" },
+	{ "cluster", OPT_CLUSTER, "NAME", "cluster of every event" },
+	{ "source", OPT_SOURCE, "NAME", "source of every event (default: the format's name)" },
+	{ "precision", OPT_PRECISION, "UNIT", "unit of line-protocol timestamps (default ns)" },
+	{ "map", OPT_MAP, "FIELD=KEY", "JSON logs: take FIELD (ts, message, severity, host,\n"
+	    "service) from KEY (repeatable)" },
+	AIOPS_OPT_END
 };
 
 struct ingest_cmd {
@@ -161,9 +149,7 @@ parse_options(struct ingest_cmd *c, int argc, char **argv)
 	struct aiops_cli *cli = &c->cli;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:H:" AIOPS_CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (aiops_cli_option(cli, ch, optarg))
-			continue;
+	while ((ch = aiops_cli_getopt(cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'f':
 			aiops_cli_set(cli, "--format", "ingest.format", format_name(optarg));
@@ -393,7 +379,7 @@ main(int argc, char **argv)
 	int npaths, i;
 
 	memset(&c, 0, sizeof(c));
-	aiops_cli_init(&c.cli, "aiops-ingest", "ingest", synopsis, helptext);
+	aiops_cli_init(&c.cli, "aiops-ingest", "ingest", synopsis, opts);
 	parse_options(&c, argc, argv);
 	aiops_cli_start(&c.cli);
 	configure(&c);

@@ -14,20 +14,39 @@
 #include "config/conf.h"
 #include "io/linereader.h"
 #include "tool/log.h"
+#include "tool/opts.h"
 #include "config/paths.h"
 #include "config/schema.h"
 #include "store/state.h"
 #include "core/timeutil.h"
 
+/* The options of every program, after the program's own in --help. */
+static const struct aiops_opt common_opts[] = {
+	{ "clock", AIOPS_OPT_CLOCK, "wall|event", "time source: wall clock, or the events' own time" },
+	{ "config", AIOPS_OPT_CONFIG, "FILE", "configuration file (default: see aiops(7))" },
+	{ "help", 'h', NULL, "show this help and exit" },
+	{ "log-format", AIOPS_OPT_LOG_FORMAT, "plain|json", "format of diagnostics on stderr" },
+	{ "max-line", AIOPS_OPT_MAX_LINE, "BYTES", "longest input line accepted (default 1 MiB)" },
+	{ "quiet", 'q', NULL, "report errors only" },
+	{ "state", AIOPS_OPT_STATE, "FILE", "state file (default: see aiops(7))" },
+	{ "strict", AIOPS_OPT_STRICT, NULL, "stop at the first malformed input line" },
+	{ "verbose", 'v', NULL, "more diagnostics (repeatable)" },
+	{ "version", 'V', NULL, "show the version and exit" },
+	AIOPS_OPT_END
+};
+
 void
 aiops_cli_init(struct aiops_cli *cli, const char *prog, const char *section,
-    const char *synopsis, const char *help)
+    const char *synopsis, const struct aiops_opt *opts)
 {
+	const struct aiops_opt *tables[] = { opts, common_opts, NULL };
+
 	memset(cli, 0, sizeof(*cli));
 	cli->prog = prog;
 	cli->section = section;
 	cli->synopsis = synopsis;
-	cli->help = help;
+	cli->opts = opts;
+	aiops_opts_init(&cli->getopt, tables);
 	cli->set = json_object();
 	cli->max_line = AIOPS_MAX_LINE_DEFAULT;
 	cli->clock = AIOPS_CLOCK_WALL;
@@ -41,6 +60,7 @@ aiops_cli_release(struct aiops_cli *cli)
 	cli->cfg = NULL;
 	json_decref(cli->set);
 	cli->set = NULL;
+	aiops_opts_release(&cli->getopt);
 }
 
 void
@@ -53,8 +73,11 @@ aiops_cli_usage(const struct aiops_cli *cli)
 static void __attribute__((noreturn))
 help(const struct aiops_cli *cli)
 {
-	printf("usage: %s\n\n%s%s\nSee %s(1) and aiops(7).\n", cli->synopsis,
-	    cli->help != NULL ? cli->help : "", AIOPS_CLI_HELP, cli->prog);
+	const struct aiops_opt *tables[] = { cli->opts, common_opts, NULL };
+
+	printf("usage: %s\n\nOptions:\n", cli->synopsis);
+	aiops_opts_help(stdout, tables);
+	printf("\nSee %s(1) and aiops(7).\n", cli->prog);
 	exit(EX_OK);
 }
 
@@ -98,8 +121,9 @@ aiops_cli_set(struct aiops_cli *cli, const char *opt, const char *path, const ch
 	json_object_set_new(cli->set, path, json_pack("[so]", opt, v));
 }
 
-int
-aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg)
+/* A common option: 1 when it was one, 0 when it is the program's own. */
+static int
+common_option(struct aiops_cli *cli, int opt, const char *arg)
 {
 	char path[128];
 
@@ -142,6 +166,18 @@ aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+int
+aiops_cli_getopt(struct aiops_cli *cli, int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, cli->getopt.shortopts, cli->getopt.longopts,
+	    NULL)) != -1)
+		if (!common_option(cli, ch, optarg))
+			return ch;
+	return -1;
 }
 
 /*
