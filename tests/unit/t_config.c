@@ -311,6 +311,75 @@ test_formats(void)
 	aiops_buf_release(&want);
 }
 
+static char *
+slurp(const char *path)
+{
+	struct aiops_buf b = AIOPS_BUF_INIT;
+	char chunk[4096];
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		aiops_buf_add(&b, chunk, n);
+	fclose(fp);
+	return aiops_buf_detach(&b, NULL);
+}
+
+/*
+ * Every key of the schema is in aiops(7) with its type (".It Cm
+ * ingest.poll Pq integer"), and in the example configuration, which every
+ * program accepts.
+ */
+static void
+test_documented(void)
+{
+	const char *top = getenv("AIOPS_SRCDIR");
+	const struct aiops_conf_section *s;
+	const struct aiops_conf_key *k;
+	struct aiops_conf *cfg[2];
+	char path[512], err[512], *man, *example;
+
+	if (top == NULL) {
+		ok(1, "# SKIP AIOPS_SRCDIR unset");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/man/aiops.7", top);
+	man = slurp(path);
+	snprintf(path, sizeof(path), "%s/contrib/aiops.yaml", top);
+	example = slurp(path);
+	ok(man != NULL && example != NULL, "man/aiops.7 and contrib/aiops.yaml");
+	if (man == NULL || example == NULL)
+		return;
+	cfg[0] = aiops_conf_parse(path, example, strlen(example), err, sizeof(err));
+	ok(cfg[0] != NULL && aiops_conf_validate(cfg[0], "ingest", err, sizeof(err)) == 0,
+	    "aiops-ingest takes the example: %s", err);
+	cfg[1] = aiops_conf_parse(path, example, strlen(example), err, sizeof(err));
+	ok(cfg[1] != NULL && aiops_conf_validate(cfg[1], "detect", err, sizeof(err)) == 0,
+	    "aiops-detect takes the example: %s", err);
+	for (s = aiops_conf_sections; s->name != NULL; s++) {
+		for (k = s->keys; k->name != NULL; k++) {
+			char item[512], *star;
+
+			snprintf(item, sizeof(item), "\n.It Cm %s.%s Pq %s\n", s->name, k->name,
+			    aiops_conf_type_name(k->type));
+			ok(strstr(man, item) != NULL, "aiops(7) has %s.%s (%s)", s->name, k->name,
+			    aiops_conf_type_name(k->type));
+			ok(k->doc != NULL && *k->doc != '\0', "%s.%s has a doc line", s->name, k->name);
+			snprintf(item, sizeof(item), "%s.%s", s->name, k->name);
+			if ((star = strstr(item, ".*")) != NULL)
+				*star = '\0';	/* a pattern: its mapping is there */
+			ok(cfg[0] != NULL && aiops_conf_line(cfg[0], item) > 0,
+			    "the example has %s", item);
+		}
+	}
+	aiops_conf_free(cfg[0]);
+	aiops_conf_free(cfg[1]);
+	free(man);
+	free(example);
+}
+
 /* The tests set the AIOPS__* variables they need; none may come from outside. */
 static void
 clear_env(void)
@@ -341,5 +410,6 @@ main(void)
 	test_set();
 	test_errors();
 	test_formats();
+	test_documented();
 	return tap_done();
 }
