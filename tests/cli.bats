@@ -27,14 +27,72 @@ PROGRAMS="aiops-ingest aiops-detect"
 	done
 }
 
-@test "every long option in --help is in the man page" {
+# The options --help lists, a line each: "f format", or "- follow" for
+# one without a short letter.
+help_options() {
+	"$1" --help | sed -En 's/^  -(.), --([a-z][a-z-]*).*/\1 \2/p; s/^      --([a-z][a-z-]*).*/- \1/p' | sort
+}
+
+# The same from the man page's option list (".It Fl f , Fl Fl format").
+man_options() {
+	sed -En 's/^\.It Fl (.) , Fl Fl ([a-z][a-z-]*).*/\1 \2/p; s/^\.It Fl Fl ([a-z][a-z-]*).*/- \1/p' "$1" | sort
+}
+
+@test "--help and the man page list the same options, short letters included" {
 	for p in $PROGRAMS; do
 		page="$AIOPS_SRCDIR/man/$p.1"
 		[ -f "$page" ]
-		for opt in $("$p" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-			name=${opt#--}
-			grep -q -- "Fl Fl $name\b" "$page" || { echo "$p: $opt missing from $page"; false; }
-		done
+		[ "$(help_options "$p" | wc -l)" -gt 10 ]
+		diff -u <(man_options "$page") <(help_options "$p") ||
+			{ echo "$p: --help (+) and $page (-) differ"; false; }
+	done
+}
+
+# "--name" or "-x", then "=" when --help shows it takes an argument.
+help_argv() {
+	"$1" --help | sed -En 's/^  -(.), --([a-z][a-z-]*) [^ ].*/-\1 =\n--\2 =/p; s/^  -(.), --([a-z][a-z-]*)  .*/-\1\n--\2/p;
+		s/^      --([a-z][a-z-]*) [^ ].*/--\1 =/p; s/^      --([a-z][a-z-]*)  .*/--\1/p'
+}
+
+@test "every option in --help is one the program accepts" {
+	for p in $PROGRAMS; do
+		[ "$(help_argv "$p" | wc -l)" -gt 10 ]
+		while read -r opt arg; do
+			# --help ends the run, unless the option's value is refused first.
+			if [ -z "$arg" ]; then
+				run "$p" "$opt" --help </dev/null 3>&-
+			else
+				run "$p" "$opt" x --help </dev/null 3>&-
+			fi
+			[[ $status -eq 0 || $status -eq 64 ]] || { echo "$p $opt: exit $status"; false; }
+			[[ $output != *"unrecognized option"* && $output != *"invalid option"* &&
+			    $output != *"requires an argument"* && $output != *"allow an argument"* ]] ||
+				{ echo "$p $opt: $output"; false; }
+		done < <(help_argv "$p")
+	done
+}
+
+# The options a synopsis names: -x, -hqVv (a cluster) and --name, sorted.
+usage_options() {
+	{ grep -oE -- '--[a-z][a-z-]*' ; } <<<"$1" | sort -u
+	grep -oE -- '\[-[a-zA-Z]+' <<<"$1" | sed 's/^\[//' | sort -u
+}
+
+man_synopsis_options() {
+	local syn
+	syn=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$1")
+	grep -oE 'Fl Fl [a-z][a-z-]*' <<<"$syn" | sed 's/^Fl Fl /--/' | sort -u
+	grep -oE 'Fl [a-zA-Z]+' <<<"$syn" | grep -v '^Fl Fl$' | sed 's/^Fl /-/' | sort -u
+}
+
+@test "usage() prints the man page SYNOPSIS: the same options" {
+	for p in $PROGRAMS; do
+		page="$AIOPS_SRCDIR/man/$p.1"
+		run -64 --separate-stderr "$p" --no-such-option
+		usage=$(sed -n '/^usage: /,$p' <<<"$stderr")
+		[ -n "$usage" ]
+		diff -u <(man_synopsis_options "$page") <(usage_options "$usage") ||
+			{ echo "$p: usage (+) and the SYNOPSIS of $page (-) differ"; false; }
 	done
 }
 
@@ -63,6 +121,8 @@ run_examples() {
 	for page in "$AIOPS_SRCDIR"/man/*.[0-9]; do
 		while IFS= read -r -d '' cmd; do
 			case $cmd in *"/var/log/"*|*aiops-forecast*|*aiops-run*|*aiops-notify*|*aiops-ask*) continue ;; esac
+			# Files the pages put in /tmp go in this test's own directory.
+			cmd=${cmd//\/tmp\//$BATS_TEST_TMPDIR/}
 			run bash -c "$cmd"
 			[ "$status" -eq 0 ] || { echo "$page: \`$cmd\` exited $status: $output"; false; }
 			[ -n "$output" ] || [[ $cmd == *--store-only* ]] || { echo "$page: \`$cmd\` printed nothing"; false; }

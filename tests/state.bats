@@ -93,3 +93,16 @@ setup() { load test_helper; }
 	run -65 --separate-stderr aiops-ingest -v -f influx "$BATS_TEST_TMPDIR/junk"
 	[ "$(grep -c ': skipped: ' <<< "$stderr")" -eq "$n" ]
 }
+
+@test "state.group: the state is created 0660 for that group, in a 2770 directory" {
+	group=$(id -gn)
+	export AIOPS_STATE="$BATS_TEST_TMPDIR/shared/state.db"
+	printf 'state:\n  group: %s\n' "$group" > "$BATS_TEST_TMPDIR/c.yaml"
+	run -0 aiops-ingest --config "$BATS_TEST_TMPDIR/c.yaml" --store "$SAMPLES/metrics.lp"
+	[ "$(stat -c '%a %G' "$AIOPS_STATE")" = "660 $group" ]
+	[ "$(stat -c '%a %G' "$BATS_TEST_TMPDIR/shared")" = "2770 $group" ]
+	AIOPS__STATE__GROUP=no-such-group-aiops run -78 --separate-stderr aiops-ingest --store \
+	    --state "$BATS_TEST_TMPDIR/other/state.db" "$SAMPLES/metrics.lp"
+	[[ $stderr == *"state.group: no such group"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/other" ]
+}

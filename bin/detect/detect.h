@@ -42,7 +42,7 @@ struct detect_member {
 
 struct detect {
 	struct aiops_cli		 cli;
-	struct aiops_conf		*cfg;
+	struct aiops_conf		*cfg;		/* checked (borrowed from cli) */
 	struct aiops_state		*state;		/* NULL with --no-state */
 	struct aiops_out		 out;
 	int				 all;		/* --all: annotate every event */

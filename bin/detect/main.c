@@ -40,44 +40,25 @@ enum {
 static const char synopsis[] =
     "aiops-detect [-hqVv] [--all] [--raw] [--correlate] [--sensitivity s]\n"
     "                    [--threshold t] [--from-state] [--since duration] [--no-state]\n"
-    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]\n"
+    "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
+    "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
     "       aiops-detect --search query [--since duration] [--limit n] [--state file]";
 
-static const char helptext[] =
-    "Options:\n"
-    "      --all               write every input event, metrics annotated with their\n"
-    "                          score and detector, not only the anomalies\n"
-    "      --sensitivity S     0 (fewest alerts) to 1 (most); default 0.5\n"
-    "      --threshold T       alert when the score is at least T (default: from the\n"
-    "                          sensitivity)\n"
-    "      --raw               input lines are raw log lines, not events\n"
-    "      --correlate         group anomalies and alerts into incidents\n"
-    "      --from-state        read stored metric history instead of the input\n"
-    "      --since DUR         with --from-state or --search, how far back (e.g. 2h)\n"
-    "      --search QUERY      full-text search of stored log lines and templates\n"
-    "                          (SQLite FTS5 syntax), best matches first\n"
-    "      --limit N           with --search, at most N results of each kind (default 20)\n"
-    "      --no-state          keep nothing: models start afresh and are not saved\n";
-
-static const struct option longopts[] = {
-	{ "all",	 no_argument,	    NULL, OPT_ALL },
-	{ "correlate",	 no_argument,	    NULL, OPT_CORRELATE },
-	{ "from-state",	 no_argument,	    NULL, OPT_FROM_STATE },
-	{ "limit",	 required_argument, NULL, OPT_LIMIT },
-	{ "no-state",	 no_argument,	    NULL, OPT_NO_STATE },
-	{ "raw",	 no_argument,	    NULL, OPT_RAW },
-	{ "search",	 required_argument, NULL, OPT_SEARCH },
-	{ "sensitivity", required_argument, NULL, OPT_SENSITIVITY },
-	{ "since",	 required_argument, NULL, OPT_SINCE },
-	{ "threshold",	 required_argument, NULL, OPT_THRESHOLD },
-	AIOPS_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
-};
-
-static const char *const config_keys[] = {
-	"sensitivity", "threshold", "metrics.*.sensitivity", "metrics.*.threshold",
-	"counters", "context", "logs.warmup", "logs.min_burst", "logs.retention",
-	"correlate.window", "correlate.close_after", NULL,
+static const struct aiops_opt opts[] = {
+	{ "all", OPT_ALL, NULL, "write every input event, metrics annotated with their\n"
+	    "score and detector, not only the anomalies" },
+	{ "sensitivity", OPT_SENSITIVITY, "S", "0 (fewest alerts) to 1 (most); default 0.5" },
+	{ "threshold", OPT_THRESHOLD, "T", "alert when the score is at least T (default: from the\n"
+	    "sensitivity)" },
+	{ "raw", OPT_RAW, NULL, "input lines are raw log lines, not events" },
+	{ "correlate", OPT_CORRELATE, NULL, "group anomalies and alerts into incidents" },
+	{ "from-state", OPT_FROM_STATE, NULL, "read stored metric history instead of the input" },
+	{ "since", OPT_SINCE, "DUR", "with --from-state or --search, how far back (e.g. 2h)" },
+	{ "search", OPT_SEARCH, "QUERY", "full-text search of stored log lines and templates\n"
+	    "(SQLite FTS5 syntax), best matches first" },
+	{ "limit", OPT_LIMIT, "N", "with --search, at most N results of each kind (default 20)" },
+	{ "no-state", OPT_NO_STATE, NULL, "keep nothing: models start afresh and are not saved" },
+	AIOPS_OPT_END
 };
 
 struct options {
@@ -87,33 +68,16 @@ struct options {
 	int		 limit;
 	const char	*search;
 	const char	*since;
-	const char	*sensitivity;
-	const char	*threshold;
 };
 
 static struct aiops_filter filter;
-
-static double
-unit_interval(const char *opt, const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno != 0 || !(v >= 0 && v <= 1))
-		fatalx(EX_USAGE, "%s: expected a number from 0 to 1, got \"%s\"", opt, arg);
-	return v;
-}
 
 static void
 parse_options(struct detect *d, struct options *o, int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, AIOPS_CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (aiops_cli_option(&d->cli, ch, optarg))
-			continue;
+	while ((ch = aiops_cli_getopt(&d->cli, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_ALL:
 			d->all = 1;
@@ -137,13 +101,13 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 			o->search = optarg;
 			break;
 		case OPT_SENSITIVITY:
-			o->sensitivity = optarg;
+			aiops_cli_set(&d->cli, "--sensitivity", "detect.sensitivity", optarg);
 			break;
 		case OPT_SINCE:
 			o->since = optarg;
 			break;
 		case OPT_THRESHOLD:
-			o->threshold = optarg;
+			aiops_cli_set(&d->cli, "--threshold", "detect.threshold", optarg);
 			break;
 		default:
 			aiops_cli_usage(&d->cli);
@@ -157,76 +121,34 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 		fatalx(EX_USAGE, "--limit goes with --search");
 }
 
-static int64_t
-conf_duration(struct detect *d, const char *path, int64_t def)
-{
-	char err[512];
-	int64_t v;
-
-	if (aiops_conf_duration(d->cfg, path, def, &v, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "%s", err);
-	return v;
-}
-
-static double
-conf_number(struct detect *d, const char *path, double def)
-{
-	char err[512];
-	double v;
-
-	if (aiops_conf_number(d->cfg, path, def, &v, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "%s", err);
-	return v;
-}
-
 /* The log and incident parts, with their settings (see aiops-detect(1)). */
 static void
 start_parts(struct detect *d, const struct options *o)
 {
-	detect_logs_init(d, (uint64_t)conf_number(d, "detect.logs.warmup", 2000),
-	    conf_number(d, "detect.logs.min_burst", 10),
-	    conf_duration(d, "detect.logs.retention", 7 * 86400 * AIOPS_NS_PER_SEC));
+	detect_logs_init(d, (uint64_t)aiops_conf_int(d->cfg, "detect.logs.warmup", 2000),
+	    aiops_conf_number(d->cfg, "detect.logs.min_burst", 10),
+	    aiops_conf_duration(d->cfg, "detect.logs.retention", 7 * 86400 * AIOPS_NS_PER_SEC));
 	if (o->correlate)
 		detect_correlate_init(d,
-		    conf_duration(d, "detect.correlate.window", 10 * 60 * AIOPS_NS_PER_SEC),
-		    conf_duration(d, "detect.correlate.close_after", 30 * 60 * AIOPS_NS_PER_SEC));
+		    aiops_conf_duration(d->cfg, "detect.correlate.window", 10 * 60 * AIOPS_NS_PER_SEC),
+		    aiops_conf_duration(d->cfg, "detect.correlate.close_after",
+		    30 * 60 * AIOPS_NS_PER_SEC));
 }
 
+/* The settings, checked: the command line over the environment over the file. */
 static void
-configure(struct detect *d, const struct options *o)
+configure(struct detect *d)
 {
-	char err[512];
-	double v;
-
-	d->cfg = aiops_cli_config(&d->cli, "detect", config_keys);
+	d->cfg = d->cli.cfg;
 	aiops_mdetect_params_default(&d->params);
-	if (o->sensitivity != NULL)
-		d->params.sensitivity = unit_interval("--sensitivity", o->sensitivity);
-	else if (aiops_conf_number(d->cfg, "detect.sensitivity", d->params.sensitivity,
-	    &d->params.sensitivity, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "%s", err);
-	if (o->threshold != NULL) {
-		d->threshold = unit_interval("--threshold", o->threshold);
-		d->threshold_set = 1;
-	} else if (aiops_conf_get(d->cfg, "detect.threshold") != NULL) {
-		if (aiops_conf_number(d->cfg, "detect.threshold", 0, &v, err, sizeof(err)) == -1)
-			fatalx(EX_CONFIG, "%s", err);
-		d->threshold = v;
-		d->threshold_set = 1;
-	}
-	{
-		int ctx;
-
-		/* The confirming context model (tier 2); off = statistical tier only. */
-		if (aiops_conf_bool(d->cfg, "detect.context", 1, &ctx, err, sizeof(err)) == -1)
-			fatalx(EX_CONFIG, "%s", err);
-		d->params.context = (uint32_t)ctx;
-	}
+	d->params.sensitivity = aiops_conf_number(d->cfg, "detect.sensitivity",
+	    d->params.sensitivity);
+	d->threshold_set = aiops_conf_get(d->cfg, "detect.threshold") != NULL;
+	d->threshold = aiops_conf_number(d->cfg, "detect.threshold", 0);
+	/* The confirming context model (tier 2); off = statistical tier only. */
+	d->params.context = (uint32_t)aiops_conf_bool(d->cfg, "detect.context", 1);
 	d->overrides = aiops_conf_get(d->cfg, "detect.metrics");
 	d->counters = aiops_conf_get(d->cfg, "detect.counters");
-	if (d->counters != NULL && !json_is_array(d->counters))
-		fatalx(EX_CONFIG, "%s:%d: detect.counters: expected a list of name patterns",
-		    aiops_conf_file(d->cfg), aiops_conf_line(d->cfg, "detect.counters"));
 }
 
 static void
@@ -335,7 +257,7 @@ finish(struct detect *d)
 	aiops_buf_release(&d->scratch);
 	if (d->state != NULL && aiops_state_close(d->state) == -1)
 		log_error("closing the state file failed");
-	aiops_conf_free(d->cfg);
+	aiops_cli_release(&d->cli);
 	return aiops_filter_status(&filter);
 }
 
@@ -348,10 +270,10 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	memset(&o, 0, sizeof(o));
-	aiops_cli_init(&d.cli, "aiops-detect", synopsis, helptext);
+	aiops_cli_init(&d.cli, "aiops-detect", "detect", synopsis, opts);
 	parse_options(&d, &o, argc, argv);
 	aiops_cli_start(&d.cli);
-	configure(&d, &o);
+	configure(&d);
 	open_state(&d, &o);
 	aiops_hmap_init(&d.series);
 	aiops_out_init(&d.out, STDOUT_FILENO);

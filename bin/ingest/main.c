@@ -24,6 +24,7 @@
 #include "store/mstore.h"
 #include "io/out.h"
 #include "store/state.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 enum {
@@ -40,63 +41,43 @@ enum {
 };
 
 static const char synopsis[] =
-    "aiops-ingest [-hqVv] [-f format] [--follow] [--store | --store-only]\n"
-    "                    [--host name] [--cluster name] [--source name]\n"
-    "                    [--precision ns|us|ms|s] [--map field=key] [--retention duration]\n"
-    "                    [--state file] [--config file] [--strict] [--max-line bytes] [file ...]";
+    "aiops-ingest [-hqVv] [-f format] [-H name] [--follow [--poll ms]]\n"
+    "                    [--store | --store-only] [--cluster name] [--source name]\n"
+    "                    [--precision unit] [--map field=key] [--retention duration]\n"
+    "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
+    "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
+    "       aiops-ingest --list-formats";
 
-static const char helptext[] =
-    "Options:\n"
-    "  -f, --format FMT        input format: auto (default), influx, prometheus, syslog,\n"
-    "                          json, alertmanager, redfish, nvsmi, csv, text\n"
-    "      --list-formats      list the formats and exit\n"
-    "      --follow            keep reading files as they grow (tail -F); offsets kept in the state\n"
-    "      --poll MS           with --follow, how often to look for new data (default 250)\n"
-    "      --store             also write metrics into the state file\n"
-    "      --store-only        write metrics into the state file, print nothing\n"
-    "      --retention DUR     with --store, delete raw points older than DUR (e.g. 30d)\n"
-    "      --host NAME         host for data that names none\n"
-    "      --cluster NAME      cluster of every event\n"
-    "      --source NAME       source of every event (default: the format's name)\n"
-    "      --precision UNIT    unit of line-protocol timestamps (default ns)\n"
-    "      --map FIELD=KEY     JSON logs: take FIELD (ts, message, severity, host,\n"
-    "                          service) from KEY (repeatable)\n";
-
-static const struct option longopts[] = {
-	{ "cluster",	  required_argument, NULL, OPT_CLUSTER },
-	{ "follow",	  no_argument,	     NULL, OPT_FOLLOW },
-	{ "format",	  required_argument, NULL, 'f' },
-	{ "host",	  required_argument, NULL, 'H' },
-	{ "list-formats", no_argument,	     NULL, OPT_LIST_FORMATS },
-	{ "map",	  required_argument, NULL, OPT_MAP },
-	{ "poll",	  required_argument, NULL, OPT_POLL },
-	{ "precision",	  required_argument, NULL, OPT_PRECISION },
-	{ "retention",	  required_argument, NULL, OPT_RETENTION },
-	{ "source",	  required_argument, NULL, OPT_SOURCE },
-	{ "store",	  no_argument,	     NULL, OPT_STORE },
-	{ "store-only",	  no_argument,	     NULL, OPT_STORE_ONLY },
-	AIOPS_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
-};
-
-static const char *const config_keys[] = {
-	"format", "host", "cluster", "source", "precision", "store", "retention",
-	"poll", "json.fields.*", NULL,
+static const struct aiops_opt opts[] = {
+	{ "format", 'f', "FMT", "input format: auto (default), influx, prometheus, syslog,\n"
+	    "json, alertmanager, redfish, nvsmi, csv, text" },
+	{ "list-formats", OPT_LIST_FORMATS, NULL, "list the formats and exit" },
+	{ "follow", OPT_FOLLOW, NULL,
+	    "keep reading files as they grow (tail -F); offsets kept in the state" },
+	{ "poll", OPT_POLL, "MS", "with --follow, how often to look for new data (default 250)" },
+	{ "store", OPT_STORE, NULL, "also write metrics into the state file" },
+	{ "store-only", OPT_STORE_ONLY, NULL, "write metrics into the state file, print nothing" },
+	{ "retention", OPT_RETENTION, "DUR",
+	    "with --store, delete raw points older than DUR (e.g. 30d)" },
+	{ "host", 'H', "NAME", "host for data that names none" },
+	{ "cluster", OPT_CLUSTER, "NAME", "cluster of every event" },
+	{ "source", OPT_SOURCE, "NAME", "source of every event (default: the format's name)" },
+	{ "precision", OPT_PRECISION, "UNIT", "unit of line-protocol timestamps (default ns)" },
+	{ "map", OPT_MAP, "FIELD=KEY", "JSON logs: take FIELD (ts, message, severity, host,\n"
+	    "service) from KEY (repeatable)" },
+	AIOPS_OPT_END
 };
 
 struct ingest_cmd {
 	struct aiops_cli		 cli;
-	struct aiops_conf		*cfg;
 	const struct aiops_format	*fmt;		/* NULL: auto */
 	struct aiops_ingest_opts	 opts;
-	json_t				*fields;	/* --map and config */
 	int				 follow;
 	int				 store_waiting;	/* the state was locked: retrying */
+	int				 store_only;	/* --store-only */
 	int				 store;		/* 1 store, 2 store only */
 	int				 poll_ms;
 	int64_t				 retention;
-	const char			*retention_arg;
-	const char			*precision_arg;
 	struct aiops_state		*state;
 	struct aiops_mstore		*mstore;
 	struct aiops_out		 out;
@@ -115,13 +96,40 @@ list_formats(void)
 	exit(EX_OK);
 }
 
+/* The format's own name for one of its aliases ("lp"), as the schema has it. */
+static const char *
+format_name(const char *arg)
+{
+	const struct aiops_format *fmt;
+
+	if (strcmp(arg, "auto") == 0)
+		return arg;
+	if ((fmt = aiops_format_find(arg)) == NULL)
+		fatalx(EX_USAGE, "--format: unknown format \"%s\" (see --list-formats)", arg);
+	return fmt->name;
+}
+
+/* The unit's name for InfluxDB's spellings ("u", "n"); arg when unknown. */
+static const char *
+unit_name(const char *arg)
+{
+	static const char *const names[] = {
+		[AIOPS_TU_AUTO] = "auto", [AIOPS_TU_S] = "s", [AIOPS_TU_MS] = "ms",
+		[AIOPS_TU_US] = "us", [AIOPS_TU_NS] = "ns",
+	};
+	enum aiops_time_unit u;
+
+	return aiops_time_unit_parse(arg, &u) == 0 ? names[u] : arg;
+}
+
+/* --map FIELD=KEY sets ingest.json.fields.FIELD. */
 static void
 add_map(struct ingest_cmd *c, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
 	static const char *const fields[] = { "ts", "message", "severity", "host", "service", NULL };
+	const char *eq = strchr(arg, '=');
 	size_t i;
-	char *field;
+	char *field, *path;
 
 	if (eq == NULL || eq == arg || eq[1] == '\0')
 		fatalx(EX_USAGE, "--map: expected FIELD=KEY, got \"%s\"", arg);
@@ -130,30 +138,28 @@ add_map(struct ingest_cmd *c, const char *arg)
 		;
 	if (fields[i] == NULL)
 		fatalx(EX_USAGE, "--map: unknown field \"%s\" (ts, message, severity, host, service)", field);
-	json_object_set_new(c->fields, field, json_string(eq + 1));
+	xasprintf(&path, "ingest.json.fields.%s", field);
+	aiops_cli_set(&c->cli, "--map", path, eq + 1);
+	free(path);
 	free(field);
 }
 
 static void
 parse_options(struct ingest_cmd *c, int argc, char **argv)
 {
+	struct aiops_cli *cli = &c->cli;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:H:" AIOPS_CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (aiops_cli_option(&c->cli, ch, optarg))
-			continue;
+	while ((ch = aiops_cli_getopt(cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'f':
-			if (strcmp(optarg, "auto") == 0)
-				c->fmt = NULL;
-			else if ((c->fmt = aiops_format_find(optarg)) == NULL)
-				fatalx(EX_USAGE, "--format: unknown format \"%s\" (see --list-formats)", optarg);
+			aiops_cli_set(cli, "--format", "ingest.format", format_name(optarg));
 			break;
 		case 'H':
-			c->opts.host = optarg;
+			aiops_cli_set(cli, "--host", "ingest.host", optarg);
 			break;
 		case OPT_CLUSTER:
-			c->opts.cluster = optarg;
+			aiops_cli_set(cli, "--cluster", "ingest.cluster", optarg);
 			break;
 		case OPT_FOLLOW:
 			c->follow = 1;
@@ -164,64 +170,49 @@ parse_options(struct ingest_cmd *c, int argc, char **argv)
 			add_map(c, optarg);
 			break;
 		case OPT_POLL:
-			c->poll_ms = (int)aiops_cli_number("--poll", optarg, 1, 3600000);
+			aiops_cli_set(cli, "--poll", "ingest.poll", optarg);
 			break;
 		case OPT_PRECISION:
-			c->precision_arg = optarg;
+			aiops_cli_set(cli, "--precision", "ingest.precision", unit_name(optarg));
 			break;
 		case OPT_RETENTION:
-			c->retention_arg = optarg;
+			aiops_cli_set(cli, "--retention", "ingest.retention", optarg);
 			break;
 		case OPT_SOURCE:
-			c->opts.source = optarg;
+			aiops_cli_set(cli, "--source", "ingest.source", optarg);
 			break;
 		case OPT_STORE:
-			c->store = 1;
+			aiops_cli_set(cli, "--store", "ingest.store", "true");
+			c->store_only = 0;
 			break;
 		case OPT_STORE_ONLY:
-			c->store = 2;
+			c->store_only = 1;
 			break;
 		default:
-			aiops_cli_usage(&c->cli);
+			aiops_cli_usage(cli);
 		}
 	}
 }
 
-/* Config values fill in what the command line left unset. */
+/* The settings, checked: the command line over the environment over the file. */
 static void
-apply_config(struct ingest_cmd *c)
+configure(struct ingest_cmd *c)
 {
-	char err[512];
-	json_t *fields;
-	const char *k;
-	json_t *v;
-	int on;
+	const struct aiops_conf *cfg = c->cli.cfg;
+	const char *fmt = aiops_conf_string(cfg, "ingest.format", "auto");
 
-	c->cfg = aiops_cli_config(&c->cli, "ingest", config_keys);
-	if (c->opts.host == NULL)
-		c->opts.host = aiops_conf_string(c->cfg, "ingest.host", NULL);
-	if (c->opts.cluster == NULL)
-		c->opts.cluster = aiops_conf_string(c->cfg, "ingest.cluster", NULL);
-	if (c->opts.source == NULL)
-		c->opts.source = aiops_conf_string(c->cfg, "ingest.source", NULL);
-	if (c->precision_arg == NULL)
-		c->precision_arg = aiops_conf_string(c->cfg, "ingest.precision", "ns");
-	if (aiops_time_unit_parse(c->precision_arg, &c->opts.precision) == -1)
-		fatalx(EX_USAGE, "precision: expected ns, us, ms or s, got \"%s\"", c->precision_arg);
-	if (c->retention_arg != NULL)
-		c->retention = aiops_cli_duration("--retention", c->retention_arg);
-	else if (aiops_conf_duration(c->cfg, "ingest.retention", 0, &c->retention, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "%s", err);
-	if (c->store == 0) {
-		if (aiops_conf_bool(c->cfg, "ingest.store", 0, &on, err, sizeof(err)) == -1)
-			fatalx(EX_CONFIG, "%s", err);
-		c->store = on;
-	}
-	fields = aiops_conf_get(c->cfg, "ingest.json.fields");
-	json_object_foreach(fields, k, v)
-		if (json_object_get(c->fields, k) == NULL && json_is_string(v))
-			json_object_set(c->fields, k, v);
-	c->opts.json_fields = c->fields;
+	c->fmt = aiops_format_find(fmt);
+	if (c->fmt == NULL && strcmp(fmt, "auto") != 0)
+		fatalx(EX_SOFTWARE, "ingest.format: \"%s\" is in the schema, not in the formats", fmt);
+	c->opts.host = aiops_conf_string(cfg, "ingest.host", NULL);
+	c->opts.cluster = aiops_conf_string(cfg, "ingest.cluster", NULL);
+	c->opts.source = aiops_conf_string(cfg, "ingest.source", NULL);
+	(void)aiops_time_unit_parse(aiops_conf_string(cfg, "ingest.precision", "ns"),
+	    &c->opts.precision);
+	c->opts.json_fields = aiops_conf_get(cfg, "ingest.json.fields");
+	c->retention = aiops_conf_duration(cfg, "ingest.retention", 0);
+	c->store = c->store_only ? 2 : aiops_conf_bool(cfg, "ingest.store", 0);
+	c->poll_ms = (int)aiops_conf_int(cfg, "ingest.poll", 250);
 }
 
 static void
@@ -353,7 +344,7 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 	int i, rc;
 
 	f = aiops_follow_new(c->state, paths, (size_t)npaths, c->cli.max_line,
-	    c->poll_ms ? c->poll_ms : 250, &aiops_stop);
+	    c->poll_ms, &aiops_stop);
 	if (f == NULL)
 		fatalx(EX_SOFTWARE, "cannot follow files");
 	for (i = 0; i < npaths; i++)
@@ -400,8 +391,7 @@ finish(struct ingest_cmd *c)
 		(void)aiops_mstore_free(c->mstore);
 	if (c->state != NULL && aiops_state_close(c->state) == -1)
 		log_error("%s: closing the state file failed", aiops_state_path(c->state));
-	json_decref(c->fields);
-	aiops_conf_free(c->cfg);
+	aiops_cli_release(&c->cli);
 	return aiops_filter_status(&c->filter);
 }
 
@@ -415,11 +405,10 @@ main(int argc, char **argv)
 	int npaths, i;
 
 	memset(&c, 0, sizeof(c));
-	aiops_cli_init(&c.cli, "aiops-ingest", synopsis, helptext);
-	c.fields = json_object();
+	aiops_cli_init(&c.cli, "aiops-ingest", "ingest", synopsis, opts);
 	parse_options(&c, argc, argv);
 	aiops_cli_start(&c.cli);
-	apply_config(&c);
+	configure(&c);
 	paths = argc > optind ? argv + optind : stdin_only;
 	npaths = argc > optind ? argc - optind : 1;
 	if (c.follow && strcmp(paths[0], "-") == 0)

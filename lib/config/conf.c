@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "config/conf.h"
 #include "config/paths.h"
-#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 extern char **environ;
@@ -21,13 +20,14 @@ extern char **environ;
 struct aiops_conf {
 	char	*file;
 	json_t	*root;
-	json_t	*lines;		/* dotted path -> line number */
+	json_t	*where;		/* dotted path -> line number, or the variable or
+				 * option that set it */
 };
 
 struct parser {
 	yaml_parser_t	 yp;
 	const char	*name;
-	json_t		*lines;
+	json_t		*where;
 	char		*err;
 	size_t		 errlen;
 };
@@ -55,28 +55,21 @@ next_event(struct parser *p, yaml_event_t *ev)
 	return 0;
 }
 
-/* A plain (unquoted) scalar that reads as a number or boolean becomes one. */
+/*
+ * Scalars stay text, so "007" stays 007 for a string key: the schema knows
+ * each key's type and reads the text as the command line would. Only an
+ * empty plain scalar (or ~, null) is null: the key is there but unset.
+ */
 static json_t *
 scalar(const yaml_event_t *ev)
 {
 	const char *s = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
-	char *end;
-	double d;
 
-	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return json_stringn(s, n);
-	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
-		return json_true();
-	if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
-		return json_false();
-	if (n == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0)
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (n == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0))
 		return json_null();
-	errno = 0;
-	d = strtod(s, &end);
-	if (*end == '\0' && errno == 0 && (isdigit((unsigned char)s[0]) ||
-	    ((s[0] == '-' || s[0] == '+' || s[0] == '.') && n > 1)))
-		return json_real(d);
 	return json_stringn(s, n);
 }
 
@@ -115,7 +108,7 @@ parse_mapping(struct parser *p, const char *path, json_t **out, int depth)
 			free(sub);
 			goto bad;
 		}
-		json_object_set_new(p->lines, sub, json_integer((json_int_t)line + 1));
+		json_object_set_new(p->where, sub, json_integer((json_int_t)line + 1));
 		if (next_event(p, &ev) == -1 || parse_node(p, &ev, sub, &val, depth + 1) == -1) {
 			free(key);
 			free(sub);
@@ -234,38 +227,89 @@ parse_document(struct parser *p, json_t **root)
 	return 0;
 }
 
-/* AIOPS__A__B=v sets a.b = v. */
+/*
+ * Sets the path of parts (a NULL-terminated list) to value (stolen),
+ * creating mappings on the way, and remembers origin as where it and the
+ * mappings it created were set.
+ */
 static void
-apply_env(struct aiops_conf *cfg)
+set_path(struct aiops_conf *cfg, char **parts, json_t *value, json_t *origin)
+{
+	struct aiops_buf path = AIOPS_BUF_INIT;
+	json_t *node = cfg->root;
+	size_t i;
+
+	for (i = 0; parts[i] != NULL; i++) {
+		json_t *child;
+
+		if (i > 0)
+			aiops_buf_addc(&path, '.');
+		aiops_buf_addstr(&path, parts[i]);
+		if (parts[i + 1] == NULL) {
+			json_object_set_new(node, parts[i], value);
+			json_object_set(cfg->where, path.data, origin);
+			break;
+		}
+		if (!json_is_object(child = json_object_get(node, parts[i]))) {
+			child = json_object();
+			json_object_set_new(node, parts[i], child);
+			json_object_set(cfg->where, path.data, origin);
+		}
+		node = child;
+	}
+	aiops_buf_release(&path);
+}
+
+/* AIOPS__A__B=v sets a.b = v: "a" and "b" lower-cased, as text. */
+static int
+apply_var(struct aiops_conf *cfg, const char *var, const char *eq, char *err, size_t errlen)
+{
+	char *name = xstrndup(var, (size_t)(eq - var)), *path, *s, **parts;
+	json_t *origin = json_string(name), *value = json_string(eq + 1);
+	size_t n = 1;
+
+	/* Keys and the values of string keys go out in JSON: UTF-8 only. */
+	if (origin == NULL || value == NULL) {
+		snprintf(err, errlen, "%s: not UTF-8", origin ? name : "an AIOPS__ variable's name");
+		json_decref(origin);
+		json_decref(value);
+		free(name);
+		return -1;
+	}
+	path = xstrdup(name + 7);
+	for (s = path; *s != '\0'; s++) {
+		*s = (char)tolower((unsigned char)*s);
+		if (s[0] == '_' && s[1] == '_')
+			n++;
+	}
+	parts = xcalloc(n + 1, sizeof(*parts));
+	n = 0;
+	parts[n++] = path;
+	while ((s = strstr(parts[n - 1], "__")) != NULL) {
+		*s = '\0';
+		parts[n++] = s + 2;
+	}
+	set_path(cfg, parts, value, origin);
+	json_decref(origin);
+	free(parts);
+	free(path);
+	free(name);
+	return 0;
+}
+
+static int
+apply_env(struct aiops_conf *cfg, char *err, size_t errlen)
 {
 	char **e;
 
 	for (e = environ; *e != NULL; e++) {
 		const char *eq = strchr(*e, '=');
-		char *path, *s, *part;
-		json_t *node = cfg->root;
 
-		if (strncmp(*e, "AIOPS__", 7) != 0 || eq == NULL || eq == *e + 7)
-			continue;
-		path = xstrndup(*e + 7, (size_t)(eq - *e - 7));
-		for (s = path; *s != '\0'; s++)
-			*s = (char)tolower((unsigned char)*s);
-		part = path;
-		while ((s = strstr(part, "__")) != NULL) {
-			json_t *child;
-
-			*s = '\0';
-			child = json_object_get(node, part);
-			if (!json_is_object(child)) {
-				child = json_object();
-				json_object_set_new(node, part, child);
-			}
-			node = child;
-			part = s + 2;
-		}
-		json_object_set_new(node, part, json_string(eq + 1));
-		free(path);
+		if (strncmp(*e, "AIOPS__", 7) == 0 && eq != NULL &&
+		    apply_var(cfg, *e, eq, err, errlen) == -1)
+			return -1;
 	}
+	return 0;
 }
 
 struct aiops_conf *
@@ -278,7 +322,7 @@ aiops_conf_parse(const char *name, const char *text, size_t len, char *err, size
 	p.name = name;
 	p.err = err;
 	p.errlen = errlen;
-	p.lines = cfg->lines = json_object();
+	p.where = cfg->where = json_object();
 	if (!yaml_parser_initialize(&p.yp))
 		xoom(sizeof(p.yp));	/* libyaml fails here only without memory */
 	yaml_parser_set_input_string(&p.yp, (const unsigned char *)text, len);
@@ -291,7 +335,10 @@ aiops_conf_parse(const char *name, const char *text, size_t len, char *err, size
 	}
 	yaml_parser_delete(&p.yp);
 	cfg->file = xstrdup(name);
-	apply_env(cfg);
+	if (apply_env(cfg, err, errlen) == -1) {
+		aiops_conf_free(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -332,9 +379,10 @@ aiops_conf_load(const char *opt, char *err, size_t errlen)
 	char *path = aiops_path_config(opt, &explicit);
 
 	if (path == NULL) {
-		cfg = aiops_conf_parse("(defaults)", "", 0, err, errlen);
-		free(cfg->file);
-		cfg->file = NULL;
+		if ((cfg = aiops_conf_parse("(defaults)", "", 0, err, errlen)) != NULL) {
+			free(cfg->file);
+			cfg->file = NULL;
+		}
 		return cfg;
 	}
 	if (slurp(path, &b, err, errlen) == -1) {
@@ -354,7 +402,7 @@ aiops_conf_free(struct aiops_conf *cfg)
 	if (cfg == NULL)
 		return;
 	json_decref(cfg->root);
-	json_decref(cfg->lines);
+	json_decref(cfg->where);
 	free(cfg->file);
 	free(cfg);
 }
@@ -389,10 +437,61 @@ aiops_conf_get(const struct aiops_conf *cfg, const char *path)
 	return node;
 }
 
+void
+aiops_conf_set(struct aiops_conf *cfg, const char *path, json_t *value, const char *origin)
+{
+	char *copy = xstrdup(path), *s, **parts;
+	json_t *o = json_string(origin);
+	size_t n = 2;
+
+	for (s = copy; *s != '\0'; s++)
+		n += *s == '.';
+	parts = xcalloc(n, sizeof(*parts));
+	n = 0;
+	parts[n++] = copy;
+	while ((s = strchr(parts[n - 1], '.')) != NULL) {
+		*s = '\0';
+		parts[n++] = s + 1;
+	}
+	set_path(cfg, parts, value, o);
+	json_decref(o);
+	free(parts);
+	free(copy);
+}
+
 int
 aiops_conf_line(const struct aiops_conf *cfg, const char *path)
 {
-	return (int)json_integer_value(json_object_get(cfg->lines, path));
+	json_t *w = json_object_get(cfg->where, path);
+
+	return json_is_integer(w) ? (int)json_integer_value(w) : 0;
+}
+
+const char *
+aiops_conf_where(const struct aiops_conf *cfg, const char *path, char *buf, size_t len)
+{
+	char *p = xstrdup(path), *dot;
+	const char *file = cfg->file ? cfg->file : "(defaults)";
+
+	for (;;) {
+		json_t *w = json_object_get(cfg->where, p);
+
+		if (json_is_integer(w)) {
+			snprintf(buf, len, "%s:%lld", file, (long long)json_integer_value(w));
+			break;
+		}
+		if (json_is_string(w)) {
+			snprintf(buf, len, "%s", json_string_value(w));
+			break;
+		}
+		if ((dot = strrchr(p, '.')) == NULL) {
+			snprintf(buf, len, "%s", file);
+			break;
+		}
+		*dot = '\0';
+	}
+	free(p);
+	return buf;
 }
 
 const char *
@@ -403,140 +502,40 @@ aiops_conf_string(const struct aiops_conf *cfg, const char *path, const char *de
 	return json_is_string(v) ? json_string_value(v) : def;
 }
 
-static int
-bad_value(const struct aiops_conf *cfg, const char *path, const char *want,
-    char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s:%d: %s: expected %s",
-	    cfg->file ? cfg->file : "(environment)", aiops_conf_line(cfg, path), path, want);
-	return -1;
-}
-
 int
-aiops_conf_number(const struct aiops_conf *cfg, const char *path, double def,
-    double *out, char *err, size_t errlen)
-{
-	json_t *v = aiops_conf_get(cfg, path);
-	char *end;
-
-	*out = def;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_number(v)) {
-		*out = json_number_value(v);
-		return 0;
-	}
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-
-		errno = 0;
-		*out = strtod(s, &end);
-		if (*s != '\0' && *end == '\0' && errno == 0)
-			return 0;
-	}
-	*out = def;
-	return bad_value(cfg, path, "a number", err, errlen);
-}
-
-int
-aiops_conf_bool(const struct aiops_conf *cfg, const char *path, int def,
-    int *out, char *err, size_t errlen)
-{
-	json_t *v = aiops_conf_get(cfg, path);
-	const char *s;
-
-	*out = def;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_boolean(v)) {
-		*out = json_is_true(v);
-		return 0;
-	}
-	s = json_string_value(v);
-	if (s != NULL && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "1") == 0)) {
-		*out = 1;
-		return 0;
-	}
-	if (s != NULL && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "0") == 0)) {
-		*out = 0;
-		return 0;
-	}
-	return bad_value(cfg, path, "true or false", err, errlen);
-}
-
-int
-aiops_conf_duration(const struct aiops_conf *cfg, const char *path, int64_t def,
-    int64_t *out, char *err, size_t errlen)
+aiops_conf_bool(const struct aiops_conf *cfg, const char *path, int def)
 {
 	json_t *v = aiops_conf_get(cfg, path);
 
-	*out = def;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	/* A bare number is seconds; int64 nanoseconds hold some 292 years. */
-	if (json_is_number(v) && json_number_value(v) >= 0 && json_number_value(v) < 9.2e9) {
-		*out = (int64_t)(json_number_value(v) * 1e9);
-		return 0;
-	}
-	if (json_is_string(v) && aiops_duration_parse(json_string_value(v), out) == 0)
-		return 0;
-	*out = def;
-	return bad_value(cfg, path, "a duration such as 30s, 5m, 2h, 7d", err, errlen);
+	return json_is_boolean(v) ? json_is_true(v) : def;
 }
 
-/*
- * Do the parts of pattern and rel agree as far as both go ("*" matches any
- * one part)? Then rel is the pattern itself, one of its parents (which
- * must exist for it to), or a key below it (free-form contents).
- */
-static int
-path_agrees(const char *pattern, const char *rel)
+long long
+aiops_conf_int(const struct aiops_conf *cfg, const char *path, long long def)
 {
-	for (;;) {
-		size_t pn = strcspn(pattern, "."), rn = strcspn(rel, ".");
+	json_t *v = aiops_conf_get(cfg, path);
 
-		if (!(pn == 1 && pattern[0] == '*') &&
-		    (pn != rn || strncmp(pattern, rel, pn) != 0))
-			return 0;
-		pattern += pn;
-		rel += rn;
-		if (*pattern == '\0' || *rel == '\0')
-			return 1;
-		pattern++;
-		rel++;
-	}
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
 }
 
-static int
-allowed_key(const char *rel, const char *const *allowed)
+double
+aiops_conf_number(const struct aiops_conf *cfg, const char *path, double def)
 {
-	size_t i;
+	json_t *v = aiops_conf_get(cfg, path);
 
-	for (i = 0; allowed[i] != NULL; i++)
-		if (path_agrees(allowed[i], rel))
-			return 1;
-	return 0;
+	return json_is_number(v) ? json_number_value(v) : def;
 }
 
-int
-aiops_conf_check(const struct aiops_conf *cfg, const char *section,
-    const char *const *allowed, char *err, size_t errlen)
+int64_t
+aiops_conf_duration(const struct aiops_conf *cfg, const char *path, int64_t def)
 {
-	const char *path;
-	json_t *line;
-	size_t slen = strlen(section);
+	json_t *v = aiops_conf_get(cfg, path);
 
-	json_object_foreach(cfg->lines, path, line) {
-		const char *rel;
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
+}
 
-		if (strncmp(path, section, slen) != 0 || path[slen] != '.')
-			continue;
-		rel = path + slen + 1;
-		if (!allowed_key(rel, allowed)) {
-			snprintf(err, errlen, "%s:%d: unknown key '%s'",
-			    cfg->file ? cfg->file : "(defaults)", (int)json_integer_value(line), path);
-			return -1;
-		}
-	}
-	return 0;
+const char *
+aiops_conf_state_group(const struct aiops_conf *cfg)
+{
+	return aiops_conf_string(cfg, "state.group", NULL);
 }

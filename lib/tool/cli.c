@@ -14,21 +14,53 @@
 #include "config/conf.h"
 #include "io/linereader.h"
 #include "tool/log.h"
+#include "tool/opts.h"
 #include "config/paths.h"
+#include "config/schema.h"
 #include "store/state.h"
 #include "core/timeutil.h"
 
+/* The options of every program, after the program's own in --help. */
+static const struct aiops_opt common_opts[] = {
+	{ "clock", AIOPS_OPT_CLOCK, "wall|event", "time source: wall clock, or the events' own time" },
+	{ "config", AIOPS_OPT_CONFIG, "FILE", "configuration file (default: see aiops(7))" },
+	{ "help", 'h', NULL, "show this help and exit" },
+	{ "log-format", AIOPS_OPT_LOG_FORMAT, "plain|json", "format of diagnostics on stderr" },
+	{ "max-line", AIOPS_OPT_MAX_LINE, "BYTES", "longest input line accepted (default 1 MiB)" },
+	{ "quiet", 'q', NULL, "report errors only" },
+	{ "state", AIOPS_OPT_STATE, "FILE", "state file (default: see aiops(7))" },
+	{ "strict", AIOPS_OPT_STRICT, NULL, "stop at the first malformed input line" },
+	{ "verbose", 'v', NULL, "more diagnostics (repeatable)" },
+	{ "version", 'V', NULL, "show the version and exit" },
+	AIOPS_OPT_END
+};
+
 void
-aiops_cli_init(struct aiops_cli *cli, const char *prog, const char *synopsis,
-    const char *help)
+aiops_cli_init(struct aiops_cli *cli, const char *prog, const char *section,
+    const char *synopsis, const struct aiops_opt *opts)
 {
+	const struct aiops_opt *tables[] = { opts, common_opts, NULL };
+
 	memset(cli, 0, sizeof(*cli));
 	cli->prog = prog;
+	cli->section = section;
 	cli->synopsis = synopsis;
-	cli->help = help;
+	cli->opts = opts;
+	aiops_opts_init(&cli->getopt, tables);
+	cli->set = json_object();
 	cli->max_line = AIOPS_MAX_LINE_DEFAULT;
 	cli->clock = AIOPS_CLOCK_WALL;
 	aiops_log_init(prog, 0, 0);
+}
+
+void
+aiops_cli_release(struct aiops_cli *cli)
+{
+	aiops_conf_free(cli->cfg);
+	cli->cfg = NULL;
+	json_decref(cli->set);
+	cli->set = NULL;
+	aiops_opts_release(&cli->getopt);
 }
 
 void
@@ -41,8 +73,11 @@ aiops_cli_usage(const struct aiops_cli *cli)
 static void __attribute__((noreturn))
 help(const struct aiops_cli *cli)
 {
-	printf("usage: %s\n\n%s%s\nSee %s(1) and aiops(7).\n", cli->synopsis,
-	    cli->help != NULL ? cli->help : "", AIOPS_CLI_HELP, cli->prog);
+	const struct aiops_opt *tables[] = { cli->opts, common_opts, NULL };
+
+	printf("usage: %s\n\nOptions:\n", cli->synopsis);
+	aiops_opts_help(stdout, tables);
+	printf("\nSee %s(1) and aiops(7).\n", cli->prog);
 	exit(EX_OK);
 }
 
@@ -71,9 +106,27 @@ aiops_cli_duration(const char *opt, const char *arg)
 	return ns;
 }
 
-int
-aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg)
+void
+aiops_cli_set(struct aiops_cli *cli, const char *opt, const char *path, const char *arg)
 {
+	const struct aiops_conf_key *key = aiops_conf_key_find(path);
+	char why[256];
+	json_t *v;
+
+	if (key == NULL)
+		fatalx(EX_SOFTWARE, "%s: no configuration key %s", opt, path);
+	/* Secrets never go on the command line (aiops(7)): its values may be shown. */
+	if ((v = aiops_conf_value(key, arg, why, sizeof(why))) == NULL)
+		fatalx(EX_USAGE, "%s: %s, got \"%s\"", opt, why, arg);
+	json_object_set_new(cli->set, path, json_pack("[so]", opt, v));
+}
+
+/* A common option: 1 when it was one, 0 when it is the program's own. */
+static int
+common_option(struct aiops_cli *cli, int opt, const char *arg)
+{
+	char path[128];
+
 	switch (opt) {
 	case 'h':
 		help(cli);
@@ -90,27 +143,17 @@ aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg)
 		cli->verbosity++;
 		return 1;
 	case AIOPS_OPT_CLOCK:
-		if (strcmp(arg, "wall") == 0)
-			cli->clock = AIOPS_CLOCK_WALL;
-		else if (strcmp(arg, "event") == 0)
-			cli->clock = AIOPS_CLOCK_EVENT;
-		else
-			fatalx(EX_USAGE, "--clock: expected wall or event, got \"%s\"", arg);
+		aiops_cli_set(cli, "--clock", "clock.mode", arg);
 		return 1;
 	case AIOPS_OPT_CONFIG:
 		cli->config_opt = arg;
 		return 1;
 	case AIOPS_OPT_LOG_FORMAT:
-		if (strcmp(arg, "plain") == 0)
-			cli->log_json = 0;
-		else if (strcmp(arg, "json") == 0)
-			cli->log_json = 1;
-		else
-			fatalx(EX_USAGE, "--log-format: expected plain or json, got \"%s\"", arg);
+		aiops_cli_set(cli, "--log-format", "log.format", arg);
 		return 1;
 	case AIOPS_OPT_MAX_LINE:
-		cli->max_line = (size_t)aiops_cli_number("--max-line", arg, 16,
-		    (long long)1 << 30);
+		snprintf(path, sizeof(path), "%s.max_line", cli->section);
+		aiops_cli_set(cli, "--max-line", path, arg);
 		return 1;
 	case AIOPS_OPT_STATE:
 		cli->state_opt = arg;
@@ -125,16 +168,48 @@ aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg)
 	}
 }
 
-struct aiops_conf *
-aiops_cli_config(const struct aiops_cli *cli, const char *section, const char *const *keys)
+int
+aiops_cli_getopt(struct aiops_cli *cli, int argc, char **argv)
 {
-	struct aiops_conf *cfg;
-	char err[512];
+	int ch;
 
-	if ((cfg = aiops_conf_load(cli->config_opt, err, sizeof(err))) == NULL ||
-	    aiops_conf_check(cfg, section, keys, err, sizeof(err)) == -1)
+	while ((ch = getopt_long(argc, argv, cli->getopt.shortopts, cli->getopt.longopts,
+	    NULL)) != -1)
+		if (!common_option(cli, ch, optarg))
+			return ch;
+	return -1;
+}
+
+/*
+ * The configuration, checked for this program, with the command line's
+ * settings over it. Errors name where the value was set, never the value.
+ */
+static void
+load_config(struct aiops_cli *cli)
+{
+	char err[1024];
+	const char *path;
+	json_t *set;
+
+	if ((cli->cfg = aiops_conf_load(cli->config_opt, err, sizeof(err))) == NULL ||
+	    aiops_conf_validate(cli->cfg, cli->section, err, sizeof(err)) == -1)
 		fatalx(EX_CONFIG, "%s", err);
-	return cfg;
+	json_object_foreach(cli->set, path, set)
+		aiops_conf_set(cli->cfg, path, json_incref(json_array_get(set, 1)),
+		    json_string_value(json_array_get(set, 0)));
+}
+
+/* The settings of every program, from the command line or the configuration. */
+static void
+apply_common(struct aiops_cli *cli)
+{
+	char path[128];
+
+	cli->log_json = strcmp(aiops_conf_string(cli->cfg, "log.format", "plain"), "json") == 0;
+	cli->clock = strcmp(aiops_conf_string(cli->cfg, "clock.mode", "wall"), "event") == 0 ?
+	    AIOPS_CLOCK_EVENT : AIOPS_CLOCK_WALL;
+	snprintf(path, sizeof(path), "%s.max_line", cli->section);
+	cli->max_line = (size_t)aiops_conf_int(cli->cfg, path, AIOPS_MAX_LINE_DEFAULT);
 }
 
 struct aiops_state *
@@ -146,7 +221,7 @@ aiops_cli_state(const struct aiops_cli *cli, int flags, const char *hint)
 
 	if (path == NULL)
 		fatalx(EX_USAGE, "no state file: give --state, or set AIOPS_STATE or HOME%s", hint);
-	st = aiops_state_open(path, flags, cli->state_group, &e);
+	st = aiops_state_open(path, flags, aiops_conf_state_group(cli->cfg), &e);
 	free(path);
 	if (st == NULL)
 		fatalx(e.status, "%s", e.text);
@@ -168,10 +243,18 @@ check_fds(void)
 void
 aiops_cli_start(struct aiops_cli *cli)
 {
+	json_t *fmt = json_array_get(json_object_get(cli->set, "log.format"), 1);
+
 	check_fds();
 	/* systemd may start us with SIGPIPE ignored: a filter must die quietly. */
 	signal(SIGPIPE, SIG_DFL);
+	/* Until the configuration is read, --log-format alone says how to log. */
+	cli->log_json = json_is_string(fmt) && strcmp(json_string_value(fmt), "json") == 0;
 	aiops_log_init(cli->prog, cli->log_json, cli->verbosity);
 	if (aiops_clock_init(cli->clock) == -1)
 		fatalx(EX_USAGE, "AIOPS_NOW: not a time: \"%s\"", getenv("AIOPS_NOW"));
+	load_config(cli);
+	apply_common(cli);
+	aiops_log_init(cli->prog, cli->log_json, cli->verbosity);
+	(void)aiops_clock_init(cli->clock);
 }

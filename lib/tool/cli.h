@@ -1,16 +1,20 @@
 /*
  * cli.h: the options every aiops program spells the same way, and the
- * start-up every filter needs (fds 0-2 open, SIGPIPE default, logging,
- * clock). A program appends AIOPS_CLI_LONGOPTS to its own option table and
- * hands every option it does not know to aiops_cli_option().
+ * start-up every filter needs (fds 0-2 open, SIGPIPE default, the checked
+ * configuration, logging, clock). A program describes its own options in
+ * a table (tool/opts.h), reads them with aiops_cli_getopt(), which handles
+ * the common ones, and hands the settings that have a configuration key to
+ * aiops_cli_set(), so that the command line wins over the environment and
+ * the file, and both are checked the same way.
  */
 #ifndef AIOPS_CLI_H
 #define AIOPS_CLI_H
 
-#include <getopt.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/clock.h"
+#include "tool/opts.h"
 
 enum {
 	AIOPS_OPT_CONFIG = 0x1000,
@@ -22,38 +26,17 @@ enum {
 	AIOPS_OPT_PROGRAM_BASE = 0x1100,	/* programs number theirs from here */
 };
 
-#define AIOPS_CLI_SHORTOPTS "hqVv"
-#define AIOPS_CLI_LONGOPTS \
-	{ "clock",	required_argument, NULL, AIOPS_OPT_CLOCK }, \
-	{ "config",	required_argument, NULL, AIOPS_OPT_CONFIG }, \
-	{ "help",	no_argument, NULL, 'h' }, \
-	{ "log-format",	required_argument, NULL, AIOPS_OPT_LOG_FORMAT }, \
-	{ "max-line",	required_argument, NULL, AIOPS_OPT_MAX_LINE }, \
-	{ "quiet",	no_argument, NULL, 'q' }, \
-	{ "state",	required_argument, NULL, AIOPS_OPT_STATE }, \
-	{ "strict",	no_argument, NULL, AIOPS_OPT_STRICT }, \
-	{ "verbose",	no_argument, NULL, 'v' }, \
-	{ "version",	no_argument, NULL, 'V' }
-
-/* The help lines of the common options, for a program's --help. */
-#define AIOPS_CLI_HELP \
-"      --clock wall|event  time source: wall clock, or the events' own time\n" \
-"      --config FILE       configuration file (default: see aiops(7))\n" \
-"  -h, --help              show this help and exit\n" \
-"      --log-format plain|json  format of diagnostics on stderr\n" \
-"      --max-line BYTES    longest input line accepted (default 1 MiB)\n" \
-"  -q, --quiet             report errors only\n" \
-"      --state FILE        state file (default: see aiops(7))\n" \
-"      --strict            stop at the first malformed input line\n" \
-"  -v, --verbose           more diagnostics (repeatable)\n" \
-"  -V, --version           show the version and exit\n"
+struct aiops_conf;
 
 struct aiops_cli {
 	const char		*prog;
+	const char		*section;	/* its configuration section: "ingest" */
 	const char		*synopsis;	/* usage lines, without "usage: " */
-	const char		*help;		/* the program's own option lines */
+	const struct aiops_opt	*opts;		/* the program's own options */
+	struct aiops_opts	 getopt;	/* made from opts and the common ones */
+	json_t			*set;		/* path -> [option, value] from argv */
+	struct aiops_conf	*cfg;		/* checked, argv over it; after start */
 	const char		*state_opt;	/* --state, or NULL */
-	const char		*state_group;	/* state.group, or NULL */
 	const char		*config_opt;	/* --config, or NULL */
 	int			 strict;
 	size_t			 max_line;
@@ -62,28 +45,40 @@ struct aiops_cli {
 	enum aiops_clock_mode	 clock;
 };
 
-void aiops_cli_init(struct aiops_cli *cli, const char *prog,
-    const char *synopsis, const char *help);
 /*
- * Handles a common option: returns 1 when it was one, 0 when it is the
- * program's own. --help and --version exit 0; a bad value or '?' exits
- * EX_USAGE with the synopsis.
+ * synopsis: the man page's SYNOPSIS, usage lines without "usage: ";
+ * section: the program's configuration section; opts: its option table
+ * (ended by AIOPS_OPT_END), shown first in --help.
  */
-int aiops_cli_option(struct aiops_cli *cli, int opt, const char *arg);
+void aiops_cli_init(struct aiops_cli *cli, const char *prog, const char *section,
+    const char *synopsis, const struct aiops_opt *opts);
+/*
+ * The next option of the program's own (getopt_long(3), optarg set), or
+ * -1 at the end. Common options are handled here: --help and --version
+ * exit 0; an unknown option or a bad value exits EX_USAGE.
+ */
+int aiops_cli_getopt(struct aiops_cli *cli, int argc, char **argv);
+/*
+ * The option opt ("--poll") sets the configuration key path to arg, which
+ * is checked as the configuration's value would be: exits EX_USAGE with
+ * the synopsis if it is bad. Applied over the configuration at start.
+ */
+void aiops_cli_set(struct aiops_cli *cli, const char *opt, const char *path,
+    const char *arg);
 /* Prints the synopsis on stderr and exits EX_USAGE. */
 void aiops_cli_usage(const struct aiops_cli *cli) __attribute__((noreturn));
-/* After option parsing: fds, signals, logging and clock. Exits on error. */
+/*
+ * After option parsing: fds and signals; the configuration (--config or
+ * the search order, then the environment) checked for the program's
+ * section and the shared ones, exiting EX_CONFIG with where and what, the
+ * command line's settings applied over it (cli->cfg); then logging, clock
+ * and the line limit, from the result.
+ */
 void aiops_cli_start(struct aiops_cli *cli);
-struct aiops_conf;
+/* Frees what init and start allocated (cli->cfg included). */
+void aiops_cli_release(struct aiops_cli *cli);
 struct aiops_state;
 
-/*
- * The configuration (--config or the search order), its section checked
- * against keys (see aiops_conf_check()). Exits EX_CONFIG with file:line
- * on an error.
- */
-struct aiops_conf *aiops_cli_config(const struct aiops_cli *cli, const char *section,
-    const char *const *keys);
 /*
  * The state file (--state or the search order), opened for writing and
  * migrated, or read-only with AIOPS_STATE_READONLY in flags. Exits

@@ -1,0 +1,550 @@
+#include "compat.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/conf.h"
+#include "config/schema.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+#define MAX_PARTS	16	/* deepest key path checked */
+#define PATH_MAX_LEN	512	/* longest dotted path named in a message */
+
+#define END	{ NULL, AIOPS_CONF_STRING, NULL, 0, 0, NULL }
+#define STRING(name, doc)	{ name, AIOPS_CONF_STRING, NULL, 0, 0, doc }
+#define ENUM(name, values, doc)	{ name, AIOPS_CONF_ENUM, values, 0, 0, doc }
+#define BOOL(name, doc)		{ name, AIOPS_CONF_BOOL, NULL, 0, 0, doc }
+#define INT(name, min, max, doc) { name, AIOPS_CONF_INT, NULL, min, max, doc }
+#define NUMBER(name, min, max, doc) { name, AIOPS_CONF_NUMBER, NULL, min, max, doc }
+#define DURATION(name, doc)	{ name, AIOPS_CONF_DURATION, NULL, 0, 0, doc }
+#define SIZE(name, min, max, doc) { name, AIOPS_CONF_SIZE, NULL, min, max, doc }
+#define LIST(name, doc)		{ name, AIOPS_CONF_LIST, NULL, 0, 0, doc }
+
+/* The same bounds as --max-line: a line buffer of at most 1 GiB. */
+#define MAX_LINE_KEY \
+	SIZE("max_line", 16, 1 << 30, "longest input line accepted (--max-line)")
+
+static const struct aiops_conf_key state_keys[] = {
+	STRING("group", "the group whose members may share the state file"),
+	END
+};
+
+static const struct aiops_conf_key log_keys[] = {
+	ENUM("format", "plain|json", "format of diagnostics on standard error (--log-format)"),
+	END
+};
+
+static const struct aiops_conf_key clock_keys[] = {
+	ENUM("mode", "wall|event", "the toolkit clock: the wall clock or the events' own time (--clock)"),
+	END
+};
+
+/* The format names are aiops_formats[] (lib/ingest); t_config checks they agree. */
+static const struct aiops_conf_key ingest_keys[] = {
+	ENUM("format", "auto|influx|prometheus|syslog|json|alertmanager|redfish|nvsmi|csv|text",
+	    "input format (-f)"),
+	STRING("host", "host of data that names none (-H)"),
+	STRING("cluster", "cluster of every event (--cluster)"),
+	STRING("source", "source of every event (--source)"),
+	ENUM("precision", "ns|us|ms|s|auto",
+	    "unit of line-protocol timestamps (--precision)"),
+	BOOL("store", "also write metrics into the state file (--store)"),
+	DURATION("retention", "delete stored raw points older than this (--retention)"),
+	INT("poll", 1, 3600000, "with --follow, how often to look for new data, in milliseconds (--poll)"),
+	MAX_LINE_KEY,
+	STRING("json.fields.ts", "JSON logs: the key of the time (--map ts=KEY)"),
+	STRING("json.fields.message", "JSON logs: the key of the message (--map message=KEY)"),
+	STRING("json.fields.severity", "JSON logs: the key of the severity (--map severity=KEY)"),
+	STRING("json.fields.host", "JSON logs: the key of the host (--map host=KEY)"),
+	STRING("json.fields.service", "JSON logs: the key of the service (--map service=KEY)"),
+	END
+};
+
+static const struct aiops_conf_key detect_keys[] = {
+	NUMBER("sensitivity", 0, 1, "0 (fewest alerts) to 1 (most) (--sensitivity)"),
+	NUMBER("threshold", 0, 1, "alert when the score is at least this (--threshold)"),
+	NUMBER("metrics.*.sensitivity", 0, 1, "the sensitivity of the metrics whose name matches *"),
+	NUMBER("metrics.*.threshold", 0, 1, "the threshold of the metrics whose name matches *"),
+	LIST("counters", "name patterns of the counters, scored on their rate (instead of the built-in ones)"),
+	BOOL("context", "the confirming context model (false: the statistical tests only)"),
+	INT("logs.warmup", 0, 1000000000, "log lines read before a new template is an anomaly"),
+	NUMBER("logs.min_burst", 0, 1000000000, "log lines a minute a rate needs to alert"),
+	DURATION("logs.retention", "how long stored log lines and templates are kept"),
+	DURATION("correlate.window", "how close to an open incident an anomaly or alert joins it"),
+	DURATION("correlate.close_after", "an incident resolves after this without a new member"),
+	MAX_LINE_KEY,
+	END
+};
+
+/* Programs to come: their sections exist, their keys will. */
+static const struct aiops_conf_key no_keys[] = {
+	END
+};
+
+const struct aiops_conf_section aiops_conf_sections[] = {
+	{ "state", 1, state_keys },
+	{ "log", 1, log_keys },
+	{ "clock", 1, clock_keys },
+	{ "ingest", 0, ingest_keys },
+	{ "detect", 0, detect_keys },
+	{ "forecast", 0, no_keys },
+	{ "notify", 0, no_keys },
+	{ "run", 0, no_keys },
+	{ "ask", 0, no_keys },
+	{ NULL, 0, NULL },
+};
+
+const struct aiops_conf_section *
+aiops_conf_section_find(const char *name)
+{
+	const struct aiops_conf_section *s;
+
+	for (s = aiops_conf_sections; s->name != NULL; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+/*
+ * Does the key name match parts[0..n)? A "*" part matches any one part.
+ * With prefix set, parts may also be a proper beginning of the name: a
+ * mapping on the way to a key.
+ */
+static int
+key_matches(const char *name, const char *const *parts, size_t n, int prefix)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strcspn(name, ".");
+
+		if (*name == '\0')
+			return 0;
+		if (!(len == 1 && *name == '*') &&
+		    (strlen(parts[i]) != len || strncmp(name, parts[i], len) != 0))
+			return 0;
+		name += len;
+		if (*name == '.')
+			name++;
+	}
+	return *name == '\0' ? !prefix : prefix;
+}
+
+static const struct aiops_conf_key *
+find_key(const struct aiops_conf_section *s, const char *const *parts, size_t n, int prefix)
+{
+	const struct aiops_conf_key *k;
+
+	for (k = s->keys; k->name != NULL; k++)
+		if (key_matches(k->name, parts, n, prefix))
+			return k;
+	return NULL;
+}
+
+const struct aiops_conf_key *
+aiops_conf_key_find(const char *path)
+{
+	const struct aiops_conf_section *s;
+	const struct aiops_conf_key *k = NULL;
+	const char *parts[MAX_PARTS];
+	char *copy = xstrdup(path), *p = copy, *dot = NULL;
+	size_t n = 0;
+
+	while (n < MAX_PARTS) {
+		parts[n++] = p;
+		if ((dot = strchr(p, '.')) == NULL)
+			break;
+		*dot = '\0';
+		p = dot + 1;
+	}
+	if (dot == NULL && n >= 2 && (s = aiops_conf_section_find(parts[0])) != NULL)
+		k = find_key(s, parts + 1, n - 1, 0);
+	free(copy);
+	return k;
+}
+
+const char *
+aiops_conf_type_name(enum aiops_conf_type type)
+{
+	static const char *const names[] = {
+		"string", "enum", "bool", "integer", "number", "duration", "size", "list",
+	};
+
+	return (size_t)type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+/* A byte count the way a person writes it: 1GiB, 64KiB, 4000. */
+static void
+size_text(long long n, char *buf, size_t len)
+{
+	if (n >= (1LL << 30) && n % (1LL << 30) == 0)
+		snprintf(buf, len, "%lldGiB", n >> 30);
+	else if (n >= (1LL << 20) && n % (1LL << 20) == 0)
+		snprintf(buf, len, "%lldMiB", n >> 20);
+	else if (n >= (1LL << 10) && n % (1LL << 10) == 0)
+		snprintf(buf, len, "%lldKiB", n >> 10);
+	else
+		snprintf(buf, len, "%lld", n);
+}
+
+/* "a, b or c" from "a|b|c". */
+static void
+enum_text(const char *values, char *buf, size_t len)
+{
+	const char *p = values;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	while (*p != '\0' && used < len) {
+		size_t n = strcspn(p, "|");
+		int w;
+
+		w = snprintf(buf + used, len - used, "%s%.*s",
+		    p == values ? "" : p[n] == '\0' ? " or " : ", ", (int)n, p);
+		if (w < 0)
+			return;
+		used += (size_t)w;
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+}
+
+const char *
+aiops_conf_expected(const struct aiops_conf_key *key, char *buf, size_t len)
+{
+	char lo[32], hi[32], words[256];
+
+	switch (key->type) {
+	case AIOPS_CONF_STRING:
+		snprintf(buf, len, "expected a string");
+		break;
+	case AIOPS_CONF_ENUM:
+		enum_text(key->values, words, sizeof(words));
+		snprintf(buf, len, "expected %s", words);
+		break;
+	case AIOPS_CONF_BOOL:
+		snprintf(buf, len, "expected true or false");
+		break;
+	case AIOPS_CONF_INT:
+		snprintf(buf, len, "expected an integer from %.0f to %.0f", key->min, key->max);
+		break;
+	case AIOPS_CONF_NUMBER:
+		snprintf(buf, len, "expected a number from %.15g to %.15g", key->min, key->max);
+		break;
+	case AIOPS_CONF_DURATION:
+		snprintf(buf, len, "expected a duration such as 90s, 5m, 2h, 7d");
+		break;
+	case AIOPS_CONF_SIZE:
+		size_text((long long)key->min, lo, sizeof(lo));
+		size_text((long long)key->max, hi, sizeof(hi));
+		snprintf(buf, len, "expected a size from %s to %s bytes, such as 4096 or 64KiB", lo, hi);
+		break;
+	case AIOPS_CONF_LIST:
+		snprintf(buf, len, "expected a list of strings");
+		break;
+	}
+	return buf;
+}
+
+/* 0 and *out set when s is a whole integer in range. */
+static int
+parse_int(const char *s, double min, double max, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || *out < min || *out > max)
+		return -1;
+	return 0;
+}
+
+/* A count of bytes, with an optional binary unit: 4096, 64k, 64KiB, 1M, 2GiB. */
+static int
+parse_size(const char *s, double min, double max, long long *out)
+{
+	static const struct { const char *unit; int shift; } units[] = {
+		{ "", 0 }, { "B", 0 }, { "k", 10 }, { "K", 10 }, { "KiB", 10 },
+		{ "M", 20 }, { "MiB", 20 }, { "G", 30 }, { "GiB", 30 },
+	};
+	char *end;
+	long long n;
+	size_t i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (n > (INT64_MAX >> units[i].shift))
+			return -1;
+		*out = n << units[i].shift;
+		return *out < min || *out > max ? -1 : 0;
+	}
+	return -1;
+}
+
+static int
+parse_number(const char *s, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(*out) ||
+	    *out < min || *out > max)
+		return -1;
+	return 0;
+}
+
+static int
+enum_has(const char *values, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (*values != '\0') {
+		size_t n = strcspn(values, "|");
+
+		if (n == len && strncmp(values, s, n) == 0)
+			return 1;
+		values += n;
+		if (*values == '|')
+			values++;
+	}
+	return 0;
+}
+
+static int
+parse_bool(const char *s, int *out)
+{
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0 ||
+	    strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0 ||
+	    strcmp(s, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* "a, b,c" as ["a", "b", "c"]; empty items are dropped. */
+static json_t *
+split_list(const char *s)
+{
+	json_t *arr = json_array();
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, ",");
+		const char *b = s, *e = s + n;
+
+		while (b < e && isspace((unsigned char)*b))
+			b++;
+		while (e > b && isspace((unsigned char)e[-1]))
+			e--;
+		if (e > b && json_array_append_new(arr, json_stringn(b, (size_t)(e - b))) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return arr;
+}
+
+json_t *
+aiops_conf_value(const struct aiops_conf_key *key, const char *text, char *why, size_t whylen)
+{
+	json_t *v = NULL;
+	long long n;
+	double d;
+	int64_t ns;
+	int b;
+
+	switch (key->type) {
+	case AIOPS_CONF_STRING:
+		v = json_string(text);		/* NULL unless UTF-8 */
+		break;
+	case AIOPS_CONF_ENUM:
+		if (enum_has(key->values, text))
+			v = json_string(text);
+		break;
+	case AIOPS_CONF_BOOL:
+		if (parse_bool(text, &b) == 0)
+			v = json_boolean(b);
+		break;
+	case AIOPS_CONF_INT:
+		if (parse_int(text, key->min, key->max, &n) == 0)
+			v = json_integer(n);
+		break;
+	case AIOPS_CONF_NUMBER:
+		if (parse_number(text, key->min, key->max, &d) == 0)
+			v = json_real(d);
+		break;
+	case AIOPS_CONF_DURATION:
+		if (aiops_duration_parse(text, &ns) == 0)
+			v = json_integer(ns);
+		break;
+	case AIOPS_CONF_SIZE:
+		if (parse_size(text, key->min, key->max, &n) == 0)
+			v = json_integer(n);
+		break;
+	case AIOPS_CONF_LIST:
+		v = split_list(text);
+		break;
+	}
+	if (v == NULL)
+		aiops_conf_expected(key, why, whylen);
+	return v;
+}
+
+/* The walk of one section: where it is, for messages. */
+struct walk {
+	struct aiops_conf			*cfg;
+	const struct aiops_conf_section		*sec;
+	const char				*parts[MAX_PARTS];
+	size_t					 n;	/* parts[0] is the section */
+	char					*err;
+	size_t					 errlen;
+};
+
+static const char *
+walk_path(const struct walk *w, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < w->n && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? "." : "", w->parts[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/*
+ * Fails with "where: unknown key 'path'" (unknown is "key" or "section"),
+ * or else "where: path: what".
+ */
+static int
+walk_fail(const struct walk *w, const char *unknown, const char *what)
+{
+	char path[PATH_MAX_LEN], where[PATH_MAX_LEN];
+
+	walk_path(w, path, sizeof(path));
+	aiops_conf_where(w->cfg, path, where, sizeof(where));
+	if (unknown != NULL)
+		snprintf(w->err, w->errlen, "%s: unknown %s '%s'", where, unknown, path);
+	else
+		snprintf(w->err, w->errlen, "%s: %s: %s", where, path, what);
+	return -1;
+}
+
+/* A list from YAML: every item a scalar. */
+static int
+check_list(const struct walk *w, const struct aiops_conf_key *k, json_t *arr)
+{
+	char why[128];
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(arr, i, item)
+		if (!json_is_string(item))
+			return walk_fail(w, NULL, aiops_conf_expected(k, why, sizeof(why)));
+	return 0;
+}
+
+/* The value of a key, replaced in parent by its checked form. */
+static int
+check_value(const struct walk *w, const struct aiops_conf_key *k, json_t *parent,
+    const char *name, json_t *val)
+{
+	char why[256];
+	json_t *v;
+
+	if (k->type == AIOPS_CONF_LIST && json_is_array(val))
+		return check_list(w, k, val);
+	if (!json_is_string(val))
+		return walk_fail(w, NULL, aiops_conf_expected(k, why, sizeof(why)));
+	if ((v = aiops_conf_value(k, json_string_value(val), why, sizeof(why))) == NULL)
+		return walk_fail(w, NULL, why);
+	json_object_set_new(parent, name, v);
+	return 0;
+}
+
+static int
+check_mapping(struct walk *w, json_t *obj)
+{
+	const char *name;
+	json_t *val;
+	void *tmp;
+
+	json_object_foreach_safe(obj, tmp, name, val) {
+		const struct aiops_conf_key *k;
+		int rc = 0, above;
+
+		if (w->n >= MAX_PARTS)
+			return walk_fail(w, NULL, "nested too deeply");
+		w->parts[w->n++] = name;
+		k = find_key(w->sec, w->parts + 1, w->n - 1, 0);
+		above = k == NULL && find_key(w->sec, w->parts + 1, w->n - 1, 1) != NULL;
+		if (k == NULL && !above)
+			rc = walk_fail(w, "key", NULL);
+		else if (json_is_null(val))
+			json_object_del(obj, name);	/* empty: unset */
+		else if (k != NULL)
+			rc = check_value(w, k, obj, name, val);
+		else if (!json_is_object(val))
+			rc = walk_fail(w, NULL, "expected a mapping");
+		else
+			rc = check_mapping(w, val);
+		w->n--;
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+aiops_conf_validate(struct aiops_conf *cfg, const char *section, char *err, size_t errlen)
+{
+	json_t *root = aiops_conf_root(cfg), *val;
+	const char *name;
+	void *tmp;
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	w.err = err;
+	w.errlen = errlen;
+	json_object_foreach_safe(root, tmp, name, val) {
+		w.sec = aiops_conf_section_find(name);
+		w.parts[0] = name;
+		w.n = 1;
+		if (w.sec == NULL)
+			return walk_fail(&w, "section", NULL);
+		if (!w.sec->shared && strcmp(name, section) != 0)
+			continue;	/* another program's: left to it */
+		if (json_is_null(val))
+			json_object_del(root, name);
+		else if (!json_is_object(val))
+			return walk_fail(&w, NULL, "expected a mapping");
+		else if (check_mapping(&w, val) == -1)
+			return -1;
+	}
+	return 0;
+}
