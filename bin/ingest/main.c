@@ -312,7 +312,7 @@ checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 		check_store(c);
 	}
 	if (aiops_follow_checkpoint(f) == -1)
-		fatalx(EX_IOERR, "%s: saving offsets: %s", aiops_state_path(c->state),
+		fatalx(store_status(c), "%s: saving offsets: %s", aiops_state_path(c->state),
 		    aiops_follow_errmsg(f));
 }
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "store/state.h"
+#include "store/state_int.h"
 
 const struct aiops_migration aiops_migrations[] = {
 	{ 1,

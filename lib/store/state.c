@@ -12,9 +12,11 @@
 
 #include "config/paths.h"
 #include "store/state.h"
+#include "store/state_int.h"
 #include "core/xmalloc.h"
 
 #define BUSY_TIMEOUT_MS	5000
+#define ERRLEN		512
 
 /* Filesystems where WAL's shared memory does not work. */
 #define NFS_SUPER_MAGIC		0x6969
@@ -33,6 +35,8 @@ struct aiops_state {
 	struct stmt_cache	*stmts;
 	size_t			 nstmts;
 	size_t			 stmtcap;
+	int			 errcode;	/* of the last failure recorded */
+	char			 errmsg[ERRLEN];
 };
 
 int
@@ -92,6 +96,15 @@ user_version(sqlite3 *db, int *v)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* "path: SQLite's message", the failure recorded. */
+static int
+sqlerr(struct aiops_state *st, char *err, size_t errlen)
+{
+	aiops_state_fail(st);
+	snprintf(err, errlen, "%s: %s", st->path, st->errmsg);
+	return -1;
+}
+
 static int
 migrate(struct aiops_state *st, char *err, size_t errlen)
 {
@@ -100,12 +113,12 @@ migrate(struct aiops_state *st, char *err, size_t errlen)
 	char *sql;
 
 	if (user_version(st->db, &have) == -1)
-		goto sqlerr;
+		return sqlerr(st, err, errlen);
 	if (have == latest)
 		return 0;
 	/* Check again under the write lock: another tool may have migrated. */
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
+		return sqlerr(st, err, errlen);
 	if (user_version(st->db, &have) == -1)
 		goto rollback;
 	if (have > latest) {
@@ -130,11 +143,9 @@ migrate(struct aiops_state *st, char *err, size_t errlen)
 		goto rollback;
 	return 0;
 rollback:
-	snprintf(err, errlen, "%s: migrating the schema: %s", st->path, sqlite3_errmsg(st->db));
+	aiops_state_fail(st);
+	snprintf(err, errlen, "%s: migrating the schema: %s", st->path, st->errmsg);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-sqlerr:
-	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
 	return -1;
 }
 
@@ -143,49 +154,56 @@ configure(struct aiops_state *st, int flags, char *err, size_t errlen)
 {
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
+		return sqlerr(st, err, errlen);
 	if (flags & AIOPS_STATE_READONLY)
 		return 0;
 	if (is_local_fs(st->path)) {
 		if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
-			goto sqlerr;
+			return sqlerr(st, err, errlen);
 	}
 	return migrate(st, err, errlen);
-sqlerr:
-	snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
-	return -1;
+}
+
+/* Sets errno for the caller of a failed open: EAGAIN when it was locked. */
+static struct aiops_state *
+open_failed(struct aiops_state *st)
+{
+	int code = st != NULL ? st->errcode : SQLITE_ERROR;
+
+	aiops_state_close(st);
+	errno = aiops_state_status_of(code) == EX_TEMPFAIL ? EAGAIN : EIO;
+	return NULL;
 }
 
 struct aiops_state *
 aiops_state_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct aiops_state *st;
-	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, rc;
 
 	if (flags & AIOPS_STATE_READONLY)
 		oflags = SQLITE_OPEN_READONLY;
 	else if (access(path, F_OK) == -1 && create_private(path, err, errlen) == -1)
-		return NULL;
+		return open_failed(NULL);
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		st->errcode = rc;
 		snprintf(err, errlen, "%s: %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
-		aiops_state_close(st);
-		return NULL;
+		return open_failed(st);
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* SQLite opens a file it may not write read-only, silently. */
 	if (!(flags & AIOPS_STATE_READONLY) && sqlite3_db_readonly(st->db, "main") == 1) {
+		st->errcode = SQLITE_READONLY;
 		snprintf(err, errlen, "%s: read-only: cannot write the state", path);
-		aiops_state_close(st);
-		return NULL;
+		return open_failed(st);
 	}
-	if (configure(st, flags, err, errlen) == -1) {
-		aiops_state_close(st);
-		return NULL;
-	}
+	if (configure(st, flags, err, errlen) == -1)
+		return open_failed(st);
 	return st;
 }
 
@@ -209,7 +227,30 @@ aiops_state_close(struct aiops_state *st)
 
 sqlite3 *aiops_state_db(struct aiops_state *st) { return st->db; }
 const char *aiops_state_path(const struct aiops_state *st) { return st->path; }
-const char *aiops_state_errmsg(struct aiops_state *st) { return sqlite3_errmsg(st->db); }
+
+const char *
+aiops_state_errmsg(struct aiops_state *st)
+{
+	return st->errcode != SQLITE_OK ? st->errmsg : sqlite3_errmsg(st->db);
+}
+
+int
+aiops_state_fail(struct aiops_state *st)
+{
+	int n;
+
+	st->errcode = sqlite3_extended_errcode(st->db);
+	n = snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
+	if (n < 0 || (size_t)n >= sizeof(st->errmsg))
+		st->errmsg[sizeof(st->errmsg) - 1] = '\0';
+	return -1;
+}
+
+int
+aiops_state_errcode(struct aiops_state *st)
+{
+	return st->errcode;
+}
 
 int
 aiops_state_status_of(int code)
@@ -233,7 +274,8 @@ aiops_state_status_of(int code)
 int
 aiops_state_exit_status(struct aiops_state *st)
 {
-	return aiops_state_status_of(sqlite3_extended_errcode(st->db));
+	return aiops_state_status_of(st->errcode != SQLITE_OK ? st->errcode :
+	    sqlite3_extended_errcode(st->db));
 }
 
 sqlite3_stmt *
@@ -253,8 +295,10 @@ aiops_state_stmt(struct aiops_state *st, const char *sql)
 		st->stmtcap = st->stmtcap ? 2 * st->stmtcap : 32;
 		st->stmts = xreallocarray(st->stmts, st->stmtcap, sizeof(*st->stmts));
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		aiops_state_fail(st);
 		return NULL;
+	}
 	st->stmts[st->nstmts].sql = sql;
 	st->stmts[st->nstmts].stmt = s;
 	st->nstmts++;
@@ -262,9 +306,34 @@ aiops_state_stmt(struct aiops_state *st, const char *sql)
 }
 
 int
+aiops_state_step(struct aiops_state *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		aiops_state_fail(st);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+aiops_state_done(struct aiops_state *st, sqlite3_stmt *s)
+{
+	int rc = aiops_state_step(st, s);
+
+	if (rc == 1)
+		sqlite3_reset(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
 aiops_state_exec(struct aiops_state *st, const char *sql)
 {
-	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return aiops_state_fail(st);
+	return 0;
 }
 
 int
@@ -283,5 +352,57 @@ void
 aiops_state_rollback(struct aiops_state *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		(void)aiops_state_exec(st, "ROLLBACK");
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+aiops_state_in_transaction(struct aiops_state *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
+/* ---- binding and reading, for lib/store ---- */
+
+void
+aiops_state_bind_str(sqlite3_stmt *s, int i, const char *str)
+{
+	if (str != NULL)
+		sqlite3_bind_text(s, i, str, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void
+aiops_state_bind_strn(sqlite3_stmt *s, int i, const char *str, size_t len)
+{
+	if (str != NULL)
+		sqlite3_bind_text64(s, i, str, len, SQLITE_STATIC, SQLITE_UTF8);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void
+aiops_state_bind_time(sqlite3_stmt *s, int i, int64_t ns)
+{
+	sqlite3_bind_int64(s, i, ns / AIOPS_STATE_NS_PER_MS);
+}
+
+int64_t
+aiops_state_column_time(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_int64(s, i) * AIOPS_STATE_NS_PER_MS;
+}
+
+const char *
+aiops_state_column_str(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+char *
+aiops_state_column_dup(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t != NULL ? xstrndup(t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
 }

@@ -140,15 +140,25 @@ aiops_cli_config(const struct aiops_cli *cli, const char *section, const char *c
 struct aiops_state *
 aiops_cli_state(const struct aiops_cli *cli, const char *hint)
 {
+	return aiops_cli_state_open(cli, 0, hint);
+}
+
+struct aiops_state *
+aiops_cli_state_open(const struct aiops_cli *cli, int flags, const char *hint)
+{
 	struct aiops_state *st;
 	char err[512], *path = aiops_path_state(cli->state_opt);
+	int saved;
 
 	if (path == NULL)
 		fatalx(EX_USAGE, "no state file: give --state, or set AIOPS_STATE or HOME%s", hint);
-	st = aiops_state_open(path, 0, err, sizeof(err));
+	st = aiops_state_open(path, flags, err, sizeof(err));
+	saved = errno;
 	free(path);
+	if (st == NULL && saved == EAGAIN)
+		fatalx(EX_TEMPFAIL, "%s", err);
 	if (st == NULL)
-		fatalx(EX_CANTCREAT, "%s", err);
+		fatalx(flags & AIOPS_STATE_READONLY ? EX_NOINPUT : EX_CANTCREAT, "%s", err);
 	return st;
 }
 

@@ -86,9 +86,16 @@ struct aiops_conf *aiops_cli_config(const struct aiops_cli *cli, const char *sec
 /*
  * The state file (--state or the search order), opened for writing and
  * migrated. Exits EX_USAGE when there is none to find (hint says what the
- * program offers instead), EX_CANTCREAT when it cannot be opened.
+ * program offers instead), EX_TEMPFAIL when another writer held it locked
+ * too long, EX_CANTCREAT when it cannot be opened.
  */
 struct aiops_state *aiops_cli_state(const struct aiops_cli *cli, const char *hint);
+/*
+ * The same with aiops_state_open()'s flags; opened AIOPS_STATE_READONLY,
+ * a state that cannot be read is EX_NOINPUT.
+ */
+struct aiops_state *aiops_cli_state_open(const struct aiops_cli *cli, int flags,
+    const char *hint);
 /* A checked integer in [min, max], as strtonum(3); exits EX_USAGE if bad. */
 long long aiops_cli_number(const char *opt, const char *arg, long long min, long long max);
 /* A duration ("5m", "2h"), in ns; exits EX_USAGE if bad. */
