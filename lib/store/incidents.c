@@ -39,8 +39,8 @@ aiops_incidents_put(struct aiops_state *st, const struct aiops_incident *inc)
 		return -1;
 	aiops_state_bind_strn(s, 1, inc->id, strnlen(inc->id, AIOPS_INCIDENT_IDLEN));
 	aiops_state_bind_str(s, 2, inc->status);
-	sqlite3_bind_int64(s, 3, inc->first_seen);
-	sqlite3_bind_int64(s, 4, inc->last_seen);
+	aiops_state_bind_time(s, 3, inc->first_seen);
+	aiops_state_bind_time(s, 4, inc->last_seen);
 	aiops_state_bind_str(s, 5, inc->hosts);
 	aiops_state_bind_str(s, 6, inc->root_cause);
 	aiops_state_bind_str(s, 7, inc->members);
@@ -56,8 +56,8 @@ row(sqlite3_stmt *s, struct aiops_incident *inc)
 	snprintf(inc->id, sizeof(inc->id), "%s", aiops_state_column_str(s, 0) ?
 	    aiops_state_column_str(s, 0) : "");
 	inc->status = aiops_state_column_dup(s, 1);
-	inc->first_seen = sqlite3_column_int64(s, 2);
-	inc->last_seen = sqlite3_column_int64(s, 3);
+	inc->first_seen = aiops_state_column_time(s, 2);
+	inc->last_seen = aiops_state_column_time(s, 3);
 	inc->hosts = aiops_state_column_dup(s, 4);
 	inc->root_cause = aiops_state_column_dup(s, 5);
 	inc->members = aiops_state_column_dup(s, 6);
@@ -93,8 +93,8 @@ aiops_incidents_list(struct aiops_state *st, const struct aiops_incident_query *
 	l->n = 0;
 	if ((s = aiops_state_stmt(st, SQL_LIST)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until != 0 ? q->until : INT64_MAX);
+	aiops_state_bind_time(s, 1, q->since);
+	aiops_state_bind_time(s, 2, q->until != 0 ? q->until : INT64_MAX);
 	aiops_state_bind_str(s, 3, q->host);
 	aiops_state_bind_str(s, 4, q->status);
 	sqlite3_bind_int64(s, 5, q->limit != 0 ? (sqlite3_int64)q->limit : -1);

@@ -25,7 +25,7 @@
 struct aiops_incident {
 	char		 id[AIOPS_INCIDENT_IDLEN + 1];	/* incident_id, hex */
 	const char	*status;	/* "open" or "resolved" */
-	int64_t		 first_seen;	/* ns since the epoch */
+	int64_t		 first_seen;	/* ns since the epoch (stored to the ms) */
 	int64_t		 last_seen;	/* ns, likewise */
 	const char	*hosts;		/* JSON array of host names */
 	const char	*root_cause;	/* JSON object: the suspected member; or NULL */
@@ -35,8 +35,8 @@ struct aiops_incident {
 
 /* Which incidents to read: all the fields together. */
 struct aiops_incident_query {
-	int64_t		 since;		/* ns: last seen at or after; 0: any */
-	int64_t		 until;		/* ns: first seen before; 0: any */
+	int64_t		 since;		/* ns: last seen at or after (to the ms); 0: any */
+	int64_t		 until;		/* ns: first seen before (to the ms); 0: any */
 	const char	*host;		/* only those on this host; NULL: all */
 	const char	*status;	/* "open" or "resolved"; NULL: both */
 	size_t		 limit;		/* only the latest limit of them; 0: all */

@@ -13,7 +13,7 @@
 #include "store/state_int.h"
 
 #define KEY_LINES	"detect.log_lines"
-#define KEY_MINUTE	"detect.log_minute"
+#define KEY_MINUTE	"detect.log_minute"	/* ms, as a time column */
 
 static const char SQL_TEMPLATES[] = "SELECT id, template, count FROM log_templates ORDER BY id";
 static const char SQL_TEMPLATE_PUT[] =
@@ -114,7 +114,7 @@ aiops_logs_rates(struct aiops_state *st,
 		return -1;
 	while (!stop && (rc = aiops_state_step(st, s)) == 1) {
 		r.key = aiops_state_column_str(s, 0);
-		r.minute = sqlite3_column_int64(s, 1);
+		r.minute = aiops_state_column_time(s, 1);
 		r.count = (uint64_t)sqlite3_column_int64(s, 2);
 		r.host = aiops_state_column_str(s, 3);
 		r.template_id = (uint64_t)sqlite3_column_int64(s, 4);
@@ -143,7 +143,7 @@ aiops_logs_rate_add(struct aiops_state *st, const struct aiops_log_rate *r)
 	if ((s = aiops_state_stmt(st, SQL_RATE_ADD)) == NULL)
 		return -1;
 	aiops_state_bind_str(s, 1, r->key);
-	sqlite3_bind_int64(s, 2, r->minute);
+	aiops_state_bind_time(s, 2, r->minute);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->count);
 	aiops_state_bind_str(s, 4, r->host);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)r->template_id);
@@ -183,12 +183,12 @@ meta_set(struct aiops_state *st, const char *key, int64_t v)
 int
 aiops_logs_position_get(struct aiops_state *st, uint64_t *nlines, int64_t *minute)
 {
-	int64_t n, ns;
+	int64_t n, ms;
 
-	if (meta_get(st, KEY_LINES, &n) == -1 || meta_get(st, KEY_MINUTE, &ns) == -1)
+	if (meta_get(st, KEY_LINES, &n) == -1 || meta_get(st, KEY_MINUTE, &ms) == -1)
 		return -1;
 	*nlines = (uint64_t)n;
-	*minute = ns;
+	*minute = ms * AIOPS_STATE_NS_PER_MS;
 	return 0;
 }
 
@@ -196,7 +196,7 @@ int
 aiops_logs_position_put(struct aiops_state *st, uint64_t nlines, int64_t minute)
 {
 	if (meta_set(st, KEY_LINES, (int64_t)nlines) == -1 ||
-	    meta_set(st, KEY_MINUTE, minute) == -1)
+	    meta_set(st, KEY_MINUTE, minute / AIOPS_STATE_NS_PER_MS) == -1)
 		return -1;
 	return 0;
 }

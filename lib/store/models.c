@@ -13,13 +13,13 @@
 #include "core/xmalloc.h"
 
 static const char SQL_GET[] =
-    "SELECT series_key, name, host, model, counter_ts, counter_value, updated"
+    "SELECT series_key, name, host, model, counter_ts_ns, counter_value, updated"
     " FROM detector_models WHERE series_key = ?1";
 static const char SQL_PUT[] =
-    "INSERT INTO detector_models (series_key, name, host, model, counter_ts, counter_value, updated)"
+    "INSERT INTO detector_models (series_key, name, host, model, counter_ts_ns, counter_value, updated)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     " ON CONFLICT (series_key) DO UPDATE SET model = excluded.model,"
-    " counter_ts = excluded.counter_ts, counter_value = excluded.counter_value,"
+    " counter_ts_ns = excluded.counter_ts_ns, counter_value = excluded.counter_value,"
     " updated = excluded.updated";
 
 int
@@ -33,6 +33,7 @@ aiops_models_put(struct aiops_state *st, const struct aiops_model *m)
 	aiops_state_bind_str(s, 2, m->name);
 	aiops_state_bind_str(s, 3, m->host);
 	sqlite3_bind_blob64(s, 4, m->blob, m->len, SQLITE_STATIC);
+	/* A counter's last sample keeps its nanoseconds (column _ns). */
 	if (m->counter_ts != 0) {
 		sqlite3_bind_int64(s, 5, m->counter_ts);
 		sqlite3_bind_double(s, 6, m->counter_value);

@@ -50,7 +50,7 @@ int aiops_state_done(struct aiops_state *st, sqlite3_stmt *s);
  */
 void aiops_state_bind_str(sqlite3_stmt *s, int i, const char *str);
 void aiops_state_bind_strn(sqlite3_stmt *s, int i, const char *str, size_t len);
-/* ns in, ms stored (integer division). */
+/* ns in, ms stored (integer division, as schema step 4 did). */
 void aiops_state_bind_time(sqlite3_stmt *s, int i, int64_t ns);
 /* A stored ms time as ns; 0 for NULL. */
 int64_t aiops_state_column_time(sqlite3_stmt *s, int i);
