@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The state file as every program shares it: the units of its times, and
-# a state of an earlier schema migrated to them.
+# The state file as every program shares it: the units of its times, a
+# state of an earlier schema migrated to them, and readers that leave it
+# as it is.
 setup() {
 	load test_helper
 	S="$FIXTURES/state"
@@ -8,6 +9,7 @@ setup() {
 
 teardown() {
 	[ -z "${FPID:-}" ] || { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; } || true
+	[ -z "${RO_DIR:-}" ] || { chmod -R u+w "$RO_DIR"; rm -rf "$RO_DIR"; }
 }
 
 q() {
@@ -93,4 +95,45 @@ wrong_units() {
 	[ "$(q "SELECT value FROM meta WHERE key = 'detect.log_minute'")" = 1794715800000 ]
 	run wrong_units
 	[ -z "$output" ]
+}
+
+# A state written and closed, with its sha256 and mtime in $BEFORE.
+written_state() {
+	history > "$BATS_TEST_TMPDIR/in"
+	aiops-detect --clock event "$BATS_TEST_TMPDIR/in" > /dev/null
+	[ ! -e "$AIOPS_STATE-wal" ] && [ ! -e "$AIOPS_STATE-shm" ]
+	BEFORE="$(sha256sum < "$AIOPS_STATE") $(stat -c %y "$AIOPS_STATE")"
+}
+
+@test "state: --search only reads: no -wal or -shm made, the file untouched" {
+	written_state
+	run -0 aiops-detect --search password --limit 2
+	[ "${#lines[@]}" -eq 3 ]
+	[ ! -e "$AIOPS_STATE-wal" ] && [ ! -e "$AIOPS_STATE-shm" ]
+	[ "$(sha256sum < "$AIOPS_STATE") $(stat -c %y "$AIOPS_STATE")" = "$BEFORE" ]
+}
+
+# Root ignores file modes, so as root the reader runs as nobody.
+@test "state: --search works on a state its user may only read, where a writer fails" {
+	written_state
+	RO_DIR=$(mktemp -d /tmp/aiops-state-ro.XXXXXX)
+	cp "$AIOPS_STATE" "$RO_DIR/state.db"
+	local as=()
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || skip "root without setpriv"
+		chmod 0755 "$RO_DIR"
+		chmod 0644 "$RO_DIR/state.db"
+		as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	else
+		chmod 0400 "$RO_DIR/state.db"
+		chmod 0500 "$RO_DIR"
+	fi
+	export AIOPS_STATE="$RO_DIR/state.db"
+	run -0 --separate-stderr "${as[@]}" "$(command -v aiops-detect)" --search password --limit 2
+	[ "${#lines[@]}" -eq 3 ]
+	jq -e -s 'map(.kind) == ["template", "log", "log"]' <<<"$output"
+	# The same file opened for writing is refused.
+	run -73 --separate-stderr "${as[@]}" "$(command -v aiops-detect)" --from-state
+	[[ $stderr == *"read-only"* ]]
+	[ "$(ls "$RO_DIR")" = state.db ]
 }

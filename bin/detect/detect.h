@@ -110,8 +110,8 @@ int detect_raw(struct detect *d, const char *line, size_t len);
 void detect_logs_save(struct detect *d);
 void detect_logs_free(struct detect *d);
 /*
- * --search: stored templates and lines matching an FTS5 query, best first.
- * 0, or -1 with d->err set when the query is not valid.
+ * --search: stored templates and lines matching an FTS5 query, best first,
+ * as search results. 0, or -1 with d->err set when the query is not valid.
  */
 int detect_search(struct detect *d, const char *query, int64_t since, int limit);
 

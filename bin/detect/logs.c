@@ -604,44 +604,42 @@ detect_logs_free(struct detect *d)
 }
 
 /*
- * One result: a template as {"type":"log_template",...}, a line as the log
- * event it was, each with a "rank".
+ * One search result: type "search" (aiops(7)), its kind and rank, then only
+ * the fields that kind has.
  */
 static int
 write_hit(void *arg, const struct aiops_search_hit *h)
 {
 	struct detect *d = arg;
-	struct aiops_event_head eh;
+	char ts[AIOPS_TIME_BUFSZ];
 	struct aiops_jw w;
 
 	aiops_jw_init(&w, &d->out.buf);
+	aiops_jw_object_begin(&w);
+	aiops_jw_kcstr(&w, "type", "search");
+	aiops_jw_kcstr(&w, "kind", h->kind == AIOPS_SEARCH_TEMPLATE ? "template" : "log");
+	aiops_jw_knum(&w, "rank", h->rank);
 	if (h->kind == AIOPS_SEARCH_TEMPLATE) {
-		aiops_jw_object_begin(&w);
-		aiops_jw_kcstr(&w, "type", "log_template");
 		aiops_jw_key(&w, "template_id", 11);
 		aiops_jw_uinteger(&w, h->template_id);
 		aiops_jw_kstr(&w, "template", h->text, h->len);
 		aiops_jw_key(&w, "count", 5);
 		aiops_jw_uinteger(&w, h->count);
 	} else {
-		memset(&eh, 0, sizeof(eh));
-		eh.type = "log";
-		eh.ts = h->ts;
-		eh.host = h->host;
-		eh.hlen = h->host != NULL ? strlen(h->host) : 0;
-		eh.source = "aiops-detect";
-		eh.idkey = h->message;
-		eh.idklen = h->mlen;
-		aiops_event_begin(&w, &eh);
+		aiops_time_format(h->ts, ts);
+		aiops_jw_kcstr(&w, "ts", ts);
+		if (h->host != NULL)
+			aiops_jw_kcstr(&w, "host", h->host);
 		if (h->service != NULL)
 			aiops_jw_kcstr(&w, "service", h->service);
 		if (h->severity != NULL)
 			aiops_jw_kcstr(&w, "severity", h->severity);
 		aiops_jw_kstr(&w, "message", h->message, h->mlen);
-		aiops_jw_key(&w, "template_id", 11);
-		aiops_jw_uinteger(&w, h->template_id);
+		if (h->template_id != 0) {
+			aiops_jw_key(&w, "template_id", 11);
+			aiops_jw_uinteger(&w, h->template_id);
+		}
 	}
-	aiops_jw_knum(&w, "rank", h->rank);
 	aiops_jw_object_end(&w);
 	aiops_out_end(&d->out);
 	return 0;

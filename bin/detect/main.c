@@ -229,10 +229,13 @@ configure(struct detect *d, const struct options *o)
 		    aiops_conf_file(d->cfg), aiops_conf_line(d->cfg, "detect.counters"));
 }
 
+/* --search only reads: it takes no lock and leaves the file as it is. */
 static void
 open_state(struct detect *d, const struct options *o)
 {
-	if (!o->no_state)
+	if (o->search != NULL)
+		d->state = aiops_cli_state_open(&d->cli, AIOPS_STATE_READONLY, "");
+	else if (!o->no_state)
 		d->state = aiops_cli_state(&d->cli, ", or use --no-state");
 }
 

@@ -15,11 +15,11 @@
 static const char SQL_TEMPLATES[] =
     "SELECT t.id, t.template, t.count, bm25(template_fts) FROM template_fts"
     " JOIN log_templates t ON t.id = template_fts.rowid"
-    " WHERE template_fts MATCH ?1 ORDER BY bm25(template_fts) LIMIT ?2";
+    " WHERE template_fts MATCH ?1 ORDER BY bm25(template_fts), t.id LIMIT ?2";
 static const char SQL_LINES[] =
     "SELECT l.ts, l.host, l.service, l.severity, l.template_id, l.message, bm25(log_fts)"
     " FROM log_fts JOIN log_lines l ON l.id = log_fts.rowid"
-    " WHERE log_fts MATCH ?1 AND l.ts >= ?2 ORDER BY bm25(log_fts) LIMIT ?3";
+    " WHERE log_fts MATCH ?1 AND l.ts >= ?2 ORDER BY bm25(log_fts), l.id LIMIT ?3";
 
 static void
 template_hit(sqlite3_stmt *s, struct aiops_search_hit *h)

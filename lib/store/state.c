@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config/paths.h"
+#include "core/buf.h"
 #include "store/state.h"
 #include "store/state_int.h"
 #include "core/xmalloc.h"
@@ -149,6 +150,24 @@ rollback:
 	return -1;
 }
 
+/* A reader cannot migrate: it reads this program's schema or nothing. */
+static int
+check_version(struct aiops_state *st, char *err, size_t errlen)
+{
+	int have, latest = aiops_state_schema_version();
+
+	if (user_version(st->db, &have) == -1)
+		return sqlerr(st, err, errlen);
+	if (have > latest)
+		snprintf(err, errlen, "%s: schema version %d is newer than this program's %d: upgrade aiops",
+		    st->path, have, latest);
+	else if (have < latest)
+		snprintf(err, errlen, "%s: schema version %d is older than this program's %d:"
+		    " a program that writes the state (aiops-ingest --store, aiops-detect) migrates it",
+		    st->path, have, latest);
+	return have == latest ? 0 : -1;
+}
+
 static int
 configure(struct aiops_state *st, int flags, char *err, size_t errlen)
 {
@@ -156,13 +175,48 @@ configure(struct aiops_state *st, int flags, char *err, size_t errlen)
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
 		return sqlerr(st, err, errlen);
 	if (flags & AIOPS_STATE_READONLY)
-		return 0;
+		return check_version(st, err, errlen);
 	if (is_local_fs(st->path)) {
 		if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
 			return sqlerr(st, err, errlen);
 	}
 	return migrate(st, err, errlen);
+}
+
+/*
+ * The name SQLite opens a reader by. A reader of a WAL database creates
+ * -wal and -shm files when they are missing, and cannot remove them: it
+ * would leave them behind, or fail where it may not create files. No -wal
+ * file means no connection has the state open (a writer keeps it until
+ * the last one closes), so the file is read as immutable: no lock, no
+ * file created. A writer that starts meanwhile appends to its own -wal and
+ * copies into the file only at 1000 pages or when it closes; a read that
+ * overlapped such a copy could fail or see a page half-copied, so readers
+ * open the state for a short look and close it (aiops-detect --search).
+ */
+static char *
+reader_uri(const char *path)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-~";
+	struct aiops_buf b = AIOPS_BUF_INIT;
+	const unsigned char *p;
+	char *wal;
+	int busy;
+
+	xasprintf(&wal, "%s-wal", path);
+	busy = access(wal, F_OK) == 0;
+	free(wal);
+	aiops_buf_addstr(&b, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (strchr(safe, *p) != NULL)
+			aiops_buf_addc(&b, (char)*p);
+		else
+			aiops_buf_addf(&b, "%%%02X", *p);
+	}
+	aiops_buf_addstr(&b, busy ? "?mode=ro" : "?mode=ro&immutable=1");
+	return aiops_buf_detach(&b, NULL);
 }
 
 /* Sets errno for the caller of a failed open: EAGAIN when it was locked. */
@@ -181,14 +235,17 @@ aiops_state_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct aiops_state *st;
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, rc;
+	char *name;
 
 	if (flags & AIOPS_STATE_READONLY)
-		oflags = SQLITE_OPEN_READONLY;
+		oflags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
 	else if (access(path, F_OK) == -1 && create_private(path, err, errlen) == -1)
 		return open_failed(NULL);
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
-	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	name = (flags & AIOPS_STATE_READONLY) ? reader_uri(path) : xstrdup(path);
+	rc = sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	free(name);
 	if (rc != SQLITE_OK) {
 		st->errcode = rc;
 		snprintf(err, errlen, "%s: %s", path,

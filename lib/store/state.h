@@ -20,6 +20,11 @@
 #include <stddef.h>
 
 enum aiops_state_flags {
+	/*
+	 * For readers: no write, no lock taken against writers, no migration,
+	 * and no -wal or -shm file left behind; the schema must be this
+	 * program's.
+	 */
 	AIOPS_STATE_READONLY = 1 << 0,
 };
 

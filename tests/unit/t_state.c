@@ -189,6 +189,7 @@ test_readonly(void)
 	struct aiops_state *st;
 	uint64_t nlines;
 	int64_t minute;
+	char sql[64];
 
 	st = aiops_state_open(tpath("sub/dir/state.db"), AIOPS_STATE_READONLY, err, sizeof(err));
 	ok(st != NULL, "read-only open");
@@ -199,6 +200,9 @@ test_readonly(void)
 	is_str(q_row(st, "SELECT value FROM meta WHERE key = 'k'", 0), "v", "the data is there");
 	ok(aiops_logs_position_get(st, &nlines, &minute) == 0 && nlines == 0,
 	    "reads work through it");
+	ok(access(tpath("sub/dir/state.db-wal"), F_OK) == -1 &&
+	    access(tpath("sub/dir/state.db-shm"), F_OK) == -1,
+	    "no -wal or -shm file made for it");
 	ok(aiops_logs_position_put(st, 1, 0) == -1, "writes fail");
 	ok(strstr(aiops_state_errmsg(st), "readonly") != NULL, "as read-only: %s",
 	    aiops_state_errmsg(st));
@@ -207,6 +211,16 @@ test_readonly(void)
 	st = aiops_state_open(tpath("missing.db"), AIOPS_STATE_READONLY, err, sizeof(err));
 	ok(st == NULL && strstr(err, "missing.db") != NULL, "a missing file read-only: %s", err);
 	ok(access(tpath("missing.db"), F_OK) == -1, "is not created");
+	aiops_state_close(st);
+
+	/* A reader cannot migrate, and an older schema has other units. */
+	st = open_rw("older.db");
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", aiops_state_schema_version() - 1);
+	ok(st != NULL && q_exec(st, sql) == 0, "an older user_version");
+	aiops_state_close(st);
+	st = aiops_state_open(tpath("older.db"), AIOPS_STATE_READONLY, err, sizeof(err));
+	ok(st == NULL && strstr(err, "older than this program") != NULL,
+	    "is refused read-only: %s", err);
 	aiops_state_close(st);
 }
 
