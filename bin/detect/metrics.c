@@ -358,6 +358,19 @@ save_one(struct detect *d, struct series *s, int64_t now)
 	return rc;
 }
 
+/* 1 if some model changed since it was saved. */
+static int
+any_dirty(const struct detect *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->series.cap; i++)
+		if (d->series.ents[i].key != NULL &&
+		    ((struct series *)d->series.ents[i].val)->dirty)
+			return 1;
+	return 0;
+}
+
 void
 detect_save_models(struct detect *d)
 {
@@ -365,7 +378,8 @@ detect_save_models(struct detect *d)
 	size_t i;
 
 	d->since_save = 0;
-	if (d->state == NULL)
+	/* No write lock taken for nothing: a log-only run needs none here. */
+	if (d->state == NULL || !any_dirty(d))
 		return;
 	if (aiops_state_begin(d->state) == -1)
 		detect_state_fatal(d, "saving models");
