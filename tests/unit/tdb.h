@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-static sqlite3 *
+static inline sqlite3 *
 tdb_open(const char *path)
 {
 	sqlite3 *db = NULL;
@@ -25,7 +25,7 @@ tdb_open(const char *path)
 }
 
 /* Runs sql (no rows); 0, or -1 with the message printed. */
-static int
+static inline int
 tdb_exec(const char *path, const char *sql)
 {
 	sqlite3 *db = tdb_open(path);
@@ -38,7 +38,7 @@ tdb_exec(const char *path, const char *sql)
 }
 
 /* sql with ?1 = arg when it has a parameter, stepped to its first row. */
-static sqlite3_stmt *
+static inline sqlite3_stmt *
 tdb_first(sqlite3 *db, const char *sql, long long arg)
 {
 	sqlite3_stmt *s;
@@ -55,7 +55,7 @@ tdb_first(sqlite3 *db, const char *sql, long long arg)
 }
 
 /* The first column of the first row as an integer; -1 if none. */
-static long long
+static inline long long
 tdb_int(const char *path, const char *sql, long long arg)
 {
 	sqlite3 *db = tdb_open(path);
@@ -67,7 +67,7 @@ tdb_int(const char *path, const char *sql, long long arg)
 	return v;
 }
 
-static double
+static inline double
 tdb_real(const char *path, const char *sql, long long arg)
 {
 	sqlite3 *db = tdb_open(path);
@@ -80,7 +80,7 @@ tdb_real(const char *path, const char *sql, long long arg)
 }
 
 /* The first row as text, columns joined by '|' (static buffer). */
-static const char *
+static inline const char *
 tdb_row(const char *path, const char *sql, long long arg)
 {
 	static char out[1024];
