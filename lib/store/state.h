@@ -23,7 +23,8 @@ enum aiops_state_flags {
 	/*
 	 * For readers: no write, no lock taken against writers, no migration,
 	 * and no -wal or -shm file left behind; the schema must be this
-	 * program's.
+	 * program's. For a short look: open, read, close (state.c says why),
+	 * not a connection kept open while writers come and go.
 	 */
 	AIOPS_STATE_READONLY = 1 << 0,
 };
