@@ -39,9 +39,9 @@ struct aiops_search_hit {
 typedef int aiops_search_fn(void *arg, const struct aiops_search_hit *h);
 
 /*
- * Calls fn for each template matching query (FTS5 syntax), best first, at
- * most limit, until fn returns nonzero. 0 (or fn's value),
- * AIOPS_SEARCH_BADQUERY, or -1 on a store failure.
+ * Calls fn for each template matching query (FTS5 syntax), best first
+ * (equals by id), at most limit, until fn returns nonzero. 0 (or fn's
+ * value), AIOPS_SEARCH_BADQUERY, or -1 on a store failure.
  */
 int aiops_search_templates(struct aiops_state *st, const char *query, size_t limit,
     aiops_search_fn *fn, void *arg);
