@@ -121,7 +121,8 @@ run_examples() {
 	for page in "$AIOPS_SRCDIR"/man/*.[0-9]; do
 		while IFS= read -r -d '' cmd; do
 			case $cmd in *"/var/log/"*|*aiops-forecast*|*aiops-run*|*aiops-notify*|*aiops-ask*) continue ;; esac
-			# Files the pages put in /tmp go in this test's own directory.
+			# Their /tmp/ files go in this test's own directory: a state
+			# left in /tmp by one build must not meet another build.
 			cmd=${cmd//\/tmp\//$BATS_TEST_TMPDIR/}
 			run bash -c "$cmd"
 			[ "$status" -eq 0 ] || { echo "$page: \`$cmd\` exited $status: $output"; false; }

@@ -66,11 +66,24 @@ logs() {
 	# Event time: the lines are from 2026-11-15, older than the retention by the wall clock.
 	aiops-detect --clock event --state "$BATS_TEST_TMPDIR/s.db" "$BATS_TEST_TMPDIR/in"
 	run -0 aiops-detect --state "$BATS_TEST_TMPDIR/s.db" --search 'preauth' --limit 5
-	jq -e -s 'map(select(.type == "log_template")) | length == 1' <<<"$output"
-	jq -e -s 'map(select(.type == "log")) | length == 5 and all(.message | test("preauth"))' <<<"$output"
+	jq -e -s 'all(.type == "search")' <<<"$output"
+	jq -e -s 'map(select(.kind == "template")) | length == 1' <<<"$output"
+	jq -e -s 'map(select(.kind == "log")) | length == 5 and all(.message | test("preauth"))' <<<"$output"
+	jq -e -s 'map(.rank) | .[1:6] == (.[1:6] | sort | reverse)' <<<"$output"
 	run -65 --separate-stderr aiops-detect --state "$BATS_TEST_TMPDIR/s.db" --search '"unbalanced'
 	[[ $stderr == *"--search:"* ]]
 	run -64 aiops-detect --no-state --search x
+	# A reader does not make the state it cannot find.
+	run -66 --separate-stderr aiops-detect --state "$BATS_TEST_TMPDIR/none.db" --search x
+	[ ! -e "$BATS_TEST_TMPDIR/none.db" ]
+}
+
+@test "--search results have a type of their own, and only the fields of their kind" {
+	aiops-detect --clock event "$FIXTURES/detect/search.ndjson"
+	run -0 --separate-stderr aiops-detect --search 'space OR disk OR device' --limit 3
+	diff -u "$FIXTURES/detect/search.expected" <(printf '%s\n' "$output")
+	[[ $output != *null* ]]
+	[ -z "$stderr" ]
 }
 
 @test "stored lines older than the retention are removed" {

@@ -18,6 +18,7 @@
 #include "core/hmap.h"
 #include "detect/mdetect.h"
 #include "io/out.h"
+#include "store/anomalies.h"
 #include "store/state.h"
 
 /* Save models at least this often during a long run (points). */
@@ -67,6 +68,14 @@ struct detect {
 	char				 err[512];
 };
 
+/* main.c */
+/*
+ * A failure of the state: exits with aiops_state_exit_status(), saying
+ * what was being done. Every function below that touches the state ends
+ * here when it fails.
+ */
+void detect_state_fatal(struct detect *d, const char *what) __attribute__((noreturn));
+
 /* metrics.c */
 /*
  * One metric event (ev, parsed from line[0..len), or line NULL when it
@@ -81,16 +90,16 @@ int detect_metric(struct detect *d, json_t *ev, const char *line, size_t len);
 void detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
     const char *line, size_t len);
 /* Feeds stored points since `since` (ns) through detect_metric. */
-int detect_from_state(struct detect *d, int64_t since);
-/* Saves the models that changed. 0, or -1 (message logged). */
-int detect_save_models(struct detect *d);
+void detect_from_state(struct detect *d, int64_t since);
+/* Saves the models that changed. */
+void detect_save_models(struct detect *d);
 void detect_metrics_free(struct detect *d);
 
-/* Stores an anomaly event written to the output (all kinds). */
-void detect_store_anomaly(struct detect *d, const char *event, size_t elen, int64_t ts,
-    const char *kind, const char *series_key, const char *name, const char *host,
-    size_t hlen, uint64_t tid, double value, double score, const char *detector,
-    const char *reason);
+/*
+ * Stores an anomaly event written to the output (all kinds): a->event
+ * holds the event, whose id this fills in.
+ */
+void detect_store_anomaly(struct detect *d, struct aiops_anomaly *a);
 
 /* logs.c */
 void detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t retention);
@@ -98,9 +107,12 @@ void detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64
 int detect_log(struct detect *d, json_t *ev, const char *line, size_t len);
 /* A raw log line (--raw). */
 int detect_raw(struct detect *d, const char *line, size_t len);
-int detect_logs_save(struct detect *d);
+void detect_logs_save(struct detect *d);
 void detect_logs_free(struct detect *d);
-/* --search: stored lines matching an FTS5 query, best first. */
+/*
+ * --search: stored templates and lines matching an FTS5 query, best first,
+ * as search results. 0, or -1 with d->err set when the query is not valid.
+ */
 int detect_search(struct detect *d, const char *query, int64_t since, int limit);
 
 /* incidents.c */

@@ -19,7 +19,7 @@
 #include "event/event.h"
 #include "event/evread.h"
 #include "json/jw.h"
-#include "tool/log.h"
+#include "store/incidents.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -167,38 +167,33 @@ public_copy(const json_t *members)
 	return out;
 }
 
-static const char sql_save[] =
-    "INSERT INTO incidents (id, status, first_seen, last_seen, hosts, root_cause, members, summary)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET"
-    " status = excluded.status, last_seen = excluded.last_seen, hosts = excluded.hosts,"
-    " root_cause = excluded.root_cause, members = excluded.members, summary = excluded.summary";
-static const char sql_load[] =
-    "SELECT id, first_seen, last_seen, hosts, members FROM incidents WHERE status = 'open'"
-    " ORDER BY first_seen";
-
 static void
 save_incident(struct detect *d, const struct incident *inc, const char *status, const char *sum)
 {
-	sqlite3_stmt *st;
+	struct aiops_incident row;
 	char *hosts, *root, *members;
+	int rc;
 
-	if (d->state == NULL || (st = aiops_state_stmt(d->state, sql_save)) == NULL)
+	if (d->state == NULL)
 		return;
 	hosts = json_dumps(inc->hosts, JSON_COMPACT);
 	root = json_dumps(inc->root, JSON_COMPACT);
 	members = json_dumps(inc->members, JSON_COMPACT);
-	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, inc->first_seen);
-	sqlite3_bind_int64(st, 4, inc->last_seen);
-	sqlite3_bind_text(st, 5, hosts, -1, free);
-	sqlite3_bind_text(st, 6, root, -1, free);
-	sqlite3_bind_text(st, 7, members, -1, free);
-	sqlite3_bind_text(st, 8, sum, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		log_warnx("%s: storing an incident: %s", aiops_state_path(d->state),
-		    aiops_state_errmsg(d->state));
-	sqlite3_reset(st);
+	memset(&row, 0, sizeof(row));
+	memcpy(row.id, inc->id, sizeof(row.id));
+	row.status = status;
+	row.first_seen = inc->first_seen;
+	row.last_seen = inc->last_seen;
+	row.hosts = hosts;
+	row.root_cause = root;
+	row.members = members;
+	row.summary = sum;
+	rc = aiops_incidents_put(d->state, &row);
+	free(hosts);
+	free(root);
+	free(members);
+	if (rc == -1)
+		detect_state_fatal(d, "storing an incident");
 }
 
 /* Writes the incident event (and stores the incident). */
@@ -392,40 +387,54 @@ detect_correlate_event(struct detect *d, const json_t *ev, const char *line, siz
 	detect_correlate(d, &m);
 }
 
+/* An open incident of an earlier run, or NULL if its JSON is not ours. */
+static struct incident *
+resume(const struct aiops_incident *row)
+{
+	struct incident *inc = xcalloc(1, sizeof(*inc));
+	size_t i;
+	json_t *v;
+
+	memcpy(inc->id, row->id, sizeof(inc->id));
+	inc->first_seen = row->first_seen;
+	inc->last_seen = row->last_seen;
+	inc->hosts = json_loads(row->hosts != NULL ? row->hosts : "", 0, NULL);
+	inc->members = json_loads(row->members != NULL ? row->members : "", 0, NULL);
+	if (!json_is_array(inc->hosts) || !json_is_array(inc->members)) {
+		json_decref(inc->hosts);
+		json_decref(inc->members);
+		free(inc);
+		return NULL;
+	}
+	inc->clusters = json_array();
+	inc->nmembers = inc->reported_members = json_array_size(inc->members);
+	inc->reported_hosts = json_array_size(inc->hosts);
+	json_array_foreach(inc->members, i, v)
+		if (inc->root == NULL || better_root(v, inc->root))
+			inc->root = v;
+	return inc;
+}
+
 static void
 load_open(struct detect *d)
 {
 	struct correlator *c = d->corr;
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_load);
+	struct aiops_incident_query q;
+	struct aiops_incident_list l;
+	struct incident *inc;
 	size_t i;
-	json_t *v;
 
-	if (st == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct incident *inc = xcalloc(1, sizeof(*inc));
-
-		snprintf(inc->id, sizeof(inc->id), "%s", (const char *)sqlite3_column_text(st, 0));
-		inc->first_seen = sqlite3_column_int64(st, 1);
-		inc->last_seen = sqlite3_column_int64(st, 2);
-		inc->hosts = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
-		inc->members = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
-		if (!json_is_array(inc->hosts) || !json_is_array(inc->members)) {
-			json_decref(inc->hosts);
-			json_decref(inc->members);
-			free(inc);
+	memset(&q, 0, sizeof(q));
+	q.status = "open";
+	if (aiops_incidents_list(d->state, &q, &l) == -1)
+		detect_state_fatal(d, "loading open incidents");
+	for (i = 0; i < l.n; i++) {
+		if ((inc = resume(&l.v[i])) == NULL)
 			continue;
-		}
-		inc->clusters = json_array();
-		inc->nmembers = inc->reported_members = json_array_size(inc->members);
-		inc->reported_hosts = json_array_size(inc->hosts);
-		json_array_foreach(inc->members, i, v)
-			if (inc->root == NULL || better_root(v, inc->root))
-				inc->root = v;
 		inc->next = c->open;
 		c->open = inc;
 	}
-	sqlite3_reset(st);
+	aiops_incident_list_release(&l);
 }
 
 void

@@ -19,6 +19,8 @@
 #include "json/jw.h"
 #include "tool/log.h"
 #include "detect/logmine.h"
+#include "store/logs.h"
+#include "store/search.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -65,25 +67,6 @@ sev_name(int sev)
 {
 	return sev >= 0 && sev <= 7 ? sev_names[sev] : "info";
 }
-
-static const char sql_tmpl_load[] = "SELECT id, template, count FROM log_templates ORDER BY id";
-static const char sql_tmpl_save[] =
-    "INSERT INTO log_templates (id, template, count, first_seen, last_seen)"
-    " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO UPDATE SET"
-    " template = excluded.template, count = excluded.count, last_seen = excluded.last_seen"
-    " WHERE template <> excluded.template OR count <> excluded.count";
-static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
-static const char sql_meta_set[] =
-    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-static const char sql_pending_load[] =
-    "SELECT key, minute, count, host, template_id FROM log_rate_pending";
-static const char sql_pending_clear[] = "DELETE FROM log_rate_pending";
-static const char sql_pending_save[] =
-    "INSERT INTO log_rate_pending (key, minute, count, host, template_id) VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_line[] =
-    "INSERT INTO log_lines (ts, host, service, severity, template_id, message)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-static const char sql_retention[] = "DELETE FROM log_lines WHERE ts < ?1";
 
 static struct rate *
 rate_new(const char *name, const char *host, size_t hlen, uint64_t tid)
@@ -227,6 +210,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	struct aiops_jw w;
 	char reason[AIOPS_MDETECT_REASON_MAX + 64];
 	size_t start = d->out.buf.len;
+	struct aiops_anomaly a;
 	struct detect_member mem;
 
 	memset(&h, 0, sizeof(h));
@@ -253,9 +237,19 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	aiops_jw_kcstr(&w, "detector", "new-template");
 	aiops_jw_kcstr(&w, "reason", reason);
 	aiops_jw_object_end(&w);
-	detect_store_anomaly(d, d->out.buf.data + start, d->out.buf.len - start, ts,
-	    "log", NULL, "log_new_template", host, hlen, ll->template_id, 0, 1.0,
-	    "new-template", reason);
+	memset(&a, 0, sizeof(a));
+	a.ts = ts;
+	a.kind = "log";
+	a.name = "log_new_template";
+	a.host = host;
+	a.hlen = hlen;
+	a.template_id = ll->template_id;
+	a.score = 1.0;
+	a.detector = "new-template";
+	a.reason = reason;
+	a.event = d->out.buf.data + start;
+	a.elen = d->out.buf.len - start;
+	detect_store_anomaly(d, &a);
 	aiops_out_end(&d->out);
 	d->nanomalies++;
 	memset(&mem, 0, sizeof(mem));
@@ -431,49 +425,38 @@ detect_raw(struct detect *d, const char *line, size_t len)
 	return 0;
 }
 
-static uint64_t
-meta_u64(struct detect *d, const char *key)
+static int
+restore_template(void *arg, const struct aiops_log_template *t)
 {
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_meta_get);
-	uint64_t v = 0;
+	struct logdet *l = arg;
 
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return v;
+	if (aiops_logmine_restore(l->lm, t->id, t->text, t->len, t->count) == -1)
+		log_warnx("template %llu: cannot restore", (unsigned long long)t->id);
+	return 0;
 }
 
+static int
+restore_rate(void *arg, const struct aiops_log_rate *pr)
+{
+	struct logdet *l = arg;
+	struct rate *r = pr->template_id != 0 ? template_rate(l, pr->template_id) :
+	    error_rate(l, pr->host, pr->host ? strlen(pr->host) : 0);
+
+	r->minute = pr->minute;
+	r->count = pr->count;
+	return 0;
+}
+
+/* Templates, counts and position of the last run. */
 static void
 load_state(struct detect *d)
 {
 	struct logdet *l = d->logs;
-	sqlite3_stmt *st;
 
-	if ((st = aiops_state_stmt(d->state, sql_tmpl_load)) == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if (aiops_logmine_restore(l->lm, (uint64_t)sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-		    (uint64_t)sqlite3_column_int64(st, 2)) == -1)
-			log_warnx("template %lld: cannot restore", (long long)sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	l->nlines = meta_u64(d, "detect.log_lines");
-	l->minute = (int64_t)meta_u64(d, "detect.log_minute");
-	if ((st = aiops_state_stmt(d->state, sql_pending_load)) == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *host = (const char *)sqlite3_column_text(st, 3);
-		uint64_t tid = (uint64_t)sqlite3_column_int64(st, 4);
-		struct rate *r = tid != 0 ? template_rate(l, tid) :
-		    error_rate(l, host, host ? strlen(host) : 0);
-
-		r->minute = sqlite3_column_int64(st, 1);
-		r->count = (uint64_t)sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
+	if (aiops_logs_templates(d->state, restore_template, l) == -1 ||
+	    aiops_logs_position_get(d->state, &l->nlines, &l->minute) == -1 ||
+	    aiops_logs_rates(d->state, restore_rate, l) == -1)
+		detect_state_fatal(d, "loading log templates");
 }
 
 void
@@ -496,138 +479,98 @@ static int
 save_template(void *arg, uint64_t id, const char *tmpl, uint64_t count)
 {
 	struct detect *d = arg;
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_tmpl_save);
-	int rc;
+	struct aiops_log_template t;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-	sqlite3_bind_text(st, 2, tmpl, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)count);
-	sqlite3_bind_int64(st, 4, aiops_clock_now() / 1000000);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(st);
-	return rc;
+	t.id = id;
+	t.text = tmpl;
+	t.len = strlen(tmpl);
+	t.count = count;
+	t.seen = aiops_clock_now();
+	return aiops_logs_template_put(d->state, &t);
 }
 
-static int
-meta_set(struct detect *d, const char *key, uint64_t v)
-{
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_meta_set);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(st);
-	return rc;
-}
-
+/* The lines waiting, then the retention. */
 static int
 save_lines(struct detect *d)
 {
 	struct logdet *l = d->logs;
-	sqlite3_stmt *st;
+	struct aiops_log_line ln;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < l->npending; i++) {
 		struct stored_line *s = &l->pending[i];
 
-		if (rc == 0 && (st = aiops_state_stmt(d->state, sql_line)) != NULL) {
-			sqlite3_bind_int64(st, 1, s->ts / 1000000);
-			if (s->host != NULL)
-				sqlite3_bind_text(st, 2, s->host, -1, SQLITE_STATIC);
-			if (s->service != NULL)
-				sqlite3_bind_text(st, 3, s->service, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, s->severity, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 5, (sqlite3_int64)s->tid);
-			sqlite3_bind_text(st, 6, s->message, -1, SQLITE_STATIC);
-			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-			sqlite3_reset(st);
+		if (rc == 0) {
+			ln.ts = s->ts;
+			ln.host = s->host;
+			ln.service = s->service;
+			ln.severity = s->severity;
+			ln.template_id = s->tid;
+			ln.message = s->message;
+			rc = aiops_logs_line_add(d->state, &ln);
 		}
 		free(s->host);
 		free(s->service);
 		free(s->message);
 	}
 	l->npending = 0;
-	if (rc == 0 && l->retention > 0 && (st = aiops_state_stmt(d->state, sql_retention)) != NULL) {
-		sqlite3_bind_int64(st, 1, (aiops_clock_now() - l->retention) / 1000000);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_reset(st);
-	}
+	if (rc == 0 && l->retention > 0)
+		rc = aiops_logs_expire(d->state, aiops_clock_now() - l->retention);
 	return rc;
 }
 
 static void
 save_rate(struct detect *d, struct rate *r, void *arg)
 {
+	struct aiops_log_rate pr;
 	int *rc = arg;
-	sqlite3_stmt *st;
 
 	if (*rc == -1 || r->count == 0)
 		return;
-	if ((st = aiops_state_stmt(d->state, sql_pending_save)) == NULL) {
-		*rc = -1;
-		return;
-	}
 	aiops_buf_reset(&d->scratch);
 	if (r->tid != 0)
 		aiops_buf_addf(&d->scratch, "%s{template_id=\"%llu\"}", r->name, (unsigned long long)r->tid);
 	else
 		aiops_buf_addf(&d->scratch, "%s{host=\"%s\"}", r->name, r->host ? r->host : "");
-	sqlite3_bind_text(st, 1, d->scratch.data, (int)d->scratch.len, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, r->minute);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->count);
-	if (r->host != NULL)
-		sqlite3_bind_text(st, 4, r->host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->tid);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		*rc = -1;
-	sqlite3_reset(st);
+	pr.key = d->scratch.data;
+	pr.minute = r->minute;
+	pr.count = r->count;
+	pr.host = r->host;
+	pr.template_id = r->tid;
+	*rc = aiops_logs_rate_add(d->state, &pr);
 }
 
 /* The counts of minutes not yet over, for the next run to go on with. */
 static int
 save_pending(struct detect *d)
 {
-	sqlite3_stmt *st;
 	int rc = 0;
 
-	if ((st = aiops_state_stmt(d->state, sql_pending_clear)) == NULL ||
-	    sqlite3_step(st) != SQLITE_DONE)
+	if (aiops_logs_rates_clear(d->state) == -1)
 		return -1;
-	sqlite3_reset(st);
 	rates_each(d, save_rate, &rc);
 	return rc;
 }
 
-int
+void
 detect_logs_save(struct detect *d)
 {
 	struct logdet *l = d->logs;
 
 	if (d->state == NULL || l == NULL)
-		return 0;
+		return;
 	if (aiops_state_begin(d->state) == -1)
-		goto fail;
+		detect_state_fatal(d, "saving log templates");
 	if (save_lines(d) == -1 ||
 	    aiops_logmine_foreach(l->lm, save_template, d) != 0 ||
-	    meta_set(d, "detect.log_lines", l->nlines) == -1 ||
-	    meta_set(d, "detect.log_minute", (uint64_t)l->minute) == -1 ||
+	    aiops_logs_position_put(d->state, l->nlines, l->minute) == -1 ||
 	    save_pending(d) == -1) {
 		aiops_state_rollback(d->state);
-		goto fail;
+		detect_state_fatal(d, "saving log templates");
 	}
 	if (aiops_state_commit(d->state) == -1)
-		goto fail;
-	return 0;
-fail:
-	snprintf(d->err, sizeof(d->err), "%s: saving log templates: %s",
-	    aiops_state_path(d->state), aiops_state_errmsg(d->state));
-	return -1;
+		detect_state_fatal(d, "saving log templates");
 }
 
 static void
@@ -660,97 +603,61 @@ detect_logs_free(struct detect *d)
 	d->logs = NULL;
 }
 
-static const char sql_search_tmpl[] =
-    "SELECT t.id, t.template, t.count, bm25(template_fts) FROM template_fts"
-    " JOIN log_templates t ON t.id = template_fts.rowid"
-    " WHERE template_fts MATCH ?1 ORDER BY bm25(template_fts) LIMIT ?2";
-static const char sql_search_lines[] =
-    "SELECT l.ts, l.host, l.service, l.severity, l.template_id, l.message, bm25(log_fts)"
-    " FROM log_fts JOIN log_lines l ON l.id = log_fts.rowid"
-    " WHERE log_fts MATCH ?1 AND l.ts >= ?2 ORDER BY bm25(log_fts) LIMIT ?3";
-
-static void
-column_str(struct aiops_jw *w, const char *key, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) != SQLITE_NULL)
-		aiops_jw_kstr(w, key, (const char *)sqlite3_column_text(st, col),
-		    (size_t)sqlite3_column_bytes(st, col));
-}
-
-/* Matching templates, best first, as {"type":"log_template",...}. */
+/*
+ * One search result: type "search" (aiops(7)), its kind and rank, then only
+ * the fields that kind has.
+ */
 static int
-search_templates(struct detect *d, const char *query, int limit)
+write_hit(void *arg, const struct aiops_search_hit *h)
 {
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_search_tmpl);
+	struct detect *d = arg;
+	char ts[AIOPS_TIME_BUFSZ];
 	struct aiops_jw w;
-	int rc;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		aiops_jw_init(&w, &d->out.buf);
-		aiops_jw_object_begin(&w);
-		aiops_jw_kcstr(&w, "type", "log_template");
+	aiops_jw_init(&w, &d->out.buf);
+	aiops_jw_object_begin(&w);
+	aiops_jw_kcstr(&w, "type", "search");
+	aiops_jw_kcstr(&w, "kind", h->kind == AIOPS_SEARCH_TEMPLATE ? "template" : "log");
+	aiops_jw_knum(&w, "rank", h->rank);
+	if (h->kind == AIOPS_SEARCH_TEMPLATE) {
 		aiops_jw_key(&w, "template_id", 11);
-		aiops_jw_integer(&w, sqlite3_column_int64(st, 0));
-		column_str(&w, "template", st, 1);
-		aiops_jw_kint(&w, "count", sqlite3_column_int64(st, 2));
-		aiops_jw_knum(&w, "rank", -sqlite3_column_double(st, 3));
-		aiops_jw_object_end(&w);
-		aiops_out_end(&d->out);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Matching stored lines, best first, as log events with a "rank". */
-static int
-search_lines(struct detect *d, const char *query, int64_t since, int limit)
-{
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_search_lines);
-	struct aiops_event_head h;
-	struct aiops_jw w;
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since / 1000000);
-	sqlite3_bind_int(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&h, 0, sizeof(h));
-		h.type = "log";
-		h.ts = sqlite3_column_int64(st, 0) * 1000000;
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			h.host = (const char *)sqlite3_column_text(st, 1);
-			h.hlen = (size_t)sqlite3_column_bytes(st, 1);
+		aiops_jw_uinteger(&w, h->template_id);
+		aiops_jw_kstr(&w, "template", h->text, h->len);
+		aiops_jw_key(&w, "count", 5);
+		aiops_jw_uinteger(&w, h->count);
+	} else {
+		aiops_time_format(h->ts, ts);
+		aiops_jw_kcstr(&w, "ts", ts);
+		if (h->host != NULL)
+			aiops_jw_kcstr(&w, "host", h->host);
+		if (h->service != NULL)
+			aiops_jw_kcstr(&w, "service", h->service);
+		if (h->severity != NULL)
+			aiops_jw_kcstr(&w, "severity", h->severity);
+		aiops_jw_kstr(&w, "message", h->message, h->mlen);
+		if (h->template_id != 0) {
+			aiops_jw_key(&w, "template_id", 11);
+			aiops_jw_uinteger(&w, h->template_id);
 		}
-		h.source = "aiops-detect";
-		h.idkey = (const char *)sqlite3_column_text(st, 5);
-		h.idklen = (size_t)sqlite3_column_bytes(st, 5);
-		aiops_jw_init(&w, &d->out.buf);
-		aiops_event_begin(&w, &h);
-		column_str(&w, "service", st, 2);
-		column_str(&w, "severity", st, 3);
-		column_str(&w, "message", st, 5);
-		aiops_jw_key(&w, "template_id", 11);
-		aiops_jw_integer(&w, sqlite3_column_int64(st, 4));
-		aiops_jw_knum(&w, "rank", -sqlite3_column_double(st, 6));
-		aiops_jw_object_end(&w);
-		aiops_out_end(&d->out);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	aiops_jw_object_end(&w);
+	aiops_out_end(&d->out);
+	return 0;
 }
 
 int
 detect_search(struct detect *d, const char *query, int64_t since, int limit)
 {
-	if (search_templates(d, query, limit) == -1 || search_lines(d, query, since, limit) == -1) {
+	int rc;
+
+	rc = aiops_search_templates(d->state, query, (size_t)limit, write_hit, d);
+	if (rc == 0)
+		rc = aiops_search_lines(d->state, query, since, (size_t)limit, write_hit, d);
+	if (rc == AIOPS_SEARCH_BADQUERY) {
 		snprintf(d->err, sizeof(d->err), "--search: %s", aiops_state_errmsg(d->state));
 		return -1;
 	}
+	if (rc != 0)
+		detect_state_fatal(d, "searching");
 	return 0;
 }

@@ -151,11 +151,21 @@ configure(struct detect *d)
 	d->counters = aiops_conf_get(d->cfg, "detect.counters");
 }
 
+/* --search only reads: it takes no lock and leaves the file as it is. */
 static void
 open_state(struct detect *d, const struct options *o)
 {
-	if (!o->no_state)
+	if (o->search != NULL)
+		d->state = aiops_cli_state(&d->cli, AIOPS_STATE_READONLY, "");
+	else if (!o->no_state)
 		d->state = aiops_cli_state(&d->cli, 0, ", or use --no-state");
+}
+
+void
+detect_state_fatal(struct detect *d, const char *what)
+{
+	fatalx(aiops_state_exit_status(d->state), "%s: %s: %s", aiops_state_path(d->state),
+	    what, aiops_state_errmsg(d->state));
 }
 
 static void
@@ -167,8 +177,8 @@ skip(struct detect *d)
 static void
 save_models(struct detect *d)
 {
-	if (detect_save_models(d) == -1 || detect_logs_save(d) == -1)
-		fatalx(EX_IOERR, "%s", d->err);
+	detect_save_models(d);
+	detect_logs_save(d);
 }
 
 /* One event: metrics are scored, logs mined; others pass with --all. */
@@ -294,8 +304,7 @@ main(int argc, char **argv)
 	if (o.from_state) {
 		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 3600LL * AIOPS_NS_PER_SEC;
 
-		if (detect_from_state(&d, aiops_clock_now() - since) == -1)
-			fatalx(EX_IOERR, "%s", d.err);
+		detect_from_state(&d, aiops_clock_now() - since);
 	} else if (optind == argc) {
 		read_input(&d, "-");
 	} else {

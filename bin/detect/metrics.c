@@ -17,6 +17,9 @@
 #include "event/evread.h"
 #include "json/jw.h"
 #include "tool/log.h"
+#include "store/anomalies.h"
+#include "store/models.h"
+#include "store/mstore.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -97,40 +100,24 @@ series_params(const struct detect *d, const char *name,
 	}
 }
 
-static const char sql_load[] =
-    "SELECT model, counter_ts, counter_value FROM detector_models WHERE series_key = ?1";
-static const char sql_save[] =
-    "INSERT INTO detector_models (series_key, name, host, model, counter_ts, counter_value, updated)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    " ON CONFLICT (series_key) DO UPDATE SET model = excluded.model,"
-    " counter_ts = excluded.counter_ts, counter_value = excluded.counter_value,"
-    " updated = excluded.updated";
-static const char sql_anomaly[] =
-    "INSERT OR REPLACE INTO anomalies (id, ts, kind, series_key, name, host, template_id,"
-    " value, score, detector, reason, event)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-
-/* The model saved for key, if any. */
+/* The model saved for the series, if any. */
 static void
 load_model(struct detect *d, struct series *s)
 {
-	sqlite3_stmt *st;
+	struct aiops_model saved;
+	int rc;
 
-	if (d->state == NULL || (st = aiops_state_stmt(d->state, sql_load)) == NULL)
+	if (d->state == NULL)
 		return;
-	sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(st, 0);
-		int n = sqlite3_column_bytes(st, 0);
-
-		if (aiops_mdetect_load(&s->model, blob, (size_t)n) == -1)
-			log_warnx("%s: saved model of another version: starting afresh", s->key);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			s->counter_ts = sqlite3_column_int64(st, 1);
-			s->counter_value = sqlite3_column_double(st, 2);
-		}
-	}
-	sqlite3_reset(st);
+	if ((rc = aiops_models_get(d->state, s->key, &saved)) == -1)
+		detect_state_fatal(d, "loading a model");
+	if (rc == 0)
+		return;
+	if (aiops_mdetect_load(&s->model, saved.blob, saved.len) == -1)
+		log_warnx("%s: saved model of another version: starting afresh", s->key);
+	s->counter_ts = saved.counter_ts;
+	s->counter_value = saved.counter_value;
+	aiops_model_release(&saved);
 }
 
 static struct series *
@@ -211,36 +198,17 @@ write_annotated(struct detect *d, const char *line, size_t len, const json_t *ev
 }
 
 void
-detect_store_anomaly(struct detect *d, const char *event, size_t elen, int64_t ts,
-    const char *kind, const char *series_key, const char *name, const char *host,
-    size_t hlen, uint64_t tid, double value, double score, const char *detector,
-    const char *reason)
+detect_store_anomaly(struct detect *d, struct aiops_anomaly *a)
 {
-	const char *idp = strstr(event, "\"id\":\"");
-	sqlite3_stmt *st;
+	const char *idp = strstr(a->event, "\"id\":\"");
 
-	if (d->state == NULL || idp == NULL || (st = aiops_state_stmt(d->state, sql_anomaly)) == NULL)
+	if (d->state == NULL || idp == NULL)
 		return;
 	/* The id is the event's own, written by aiops_event_begin(). */
-	sqlite3_bind_text(st, 1, idp + 6, 16, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, ts / 1000000);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	if (series_key != NULL)
-		sqlite3_bind_text(st, 4, series_key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-	if (host != NULL)
-		sqlite3_bind_text(st, 6, host, (int)hlen, SQLITE_STATIC);
-	if (tid != 0)
-		sqlite3_bind_int64(st, 7, (sqlite3_int64)tid);
-	sqlite3_bind_double(st, 8, value);
-	sqlite3_bind_double(st, 9, score);
-	sqlite3_bind_text(st, 10, detector, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 12, event, (int)elen, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		log_warnx("%s: storing an anomaly: %s", aiops_state_path(d->state),
-		    aiops_state_errmsg(d->state));
-	sqlite3_reset(st);
+	memcpy(a->id, idp + 6, AIOPS_ANOMALY_IDLEN);
+	a->id[AIOPS_ANOMALY_IDLEN] = '\0';
+	if (aiops_anomalies_add(d->state, a) == -1)
+		detect_state_fatal(d, "storing an anomaly");
 }
 
 /*
@@ -261,6 +229,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 {
 	struct aiops_event_head h;
 	struct aiops_jw w;
+	struct aiops_anomaly a;
 	struct detect_member mem;
 	size_t start = d->out.buf.len;
 
@@ -293,9 +262,20 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "reason", r->reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	detect_store_anomaly(d, d->out.buf.data + start, d->out.buf.len - start, m->ts,
-	    "metric", s->key, s->name, m->host, m->hlen, 0, m->value, r->score,
-	    r->detector, r->reason);
+	memset(&a, 0, sizeof(a));
+	a.ts = m->ts;
+	a.kind = "metric";
+	a.series_key = s->key;
+	a.name = s->name;
+	a.host = m->host;
+	a.hlen = m->hlen;
+	a.value = m->value;
+	a.score = r->score;
+	a.detector = r->detector;
+	a.reason = r->reason;
+	a.event = d->out.buf.data + start;
+	a.elen = d->out.buf.len - start;
+	detect_store_anomaly(d, &a);
 	aiops_out_end(&d->out);
 	d->nanomalies++;
 	explain_anomaly(d, s, r);
@@ -359,57 +339,60 @@ detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
 static int
 save_one(struct detect *d, struct series *s, int64_t now)
 {
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_save);
+	struct aiops_model m;
 	unsigned char *blob = NULL;
-	size_t n = aiops_mdetect_save(s->model, &blob);
 	int rc;
 
-	if (st == NULL || n == 0) {
-		free(blob);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
-	if (s->host != NULL)
-		sqlite3_bind_text(st, 3, s->host, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, blob, (int)n, free);
-	if (s->counter_ts != 0) {
-		sqlite3_bind_int64(st, 5, s->counter_ts);
-		sqlite3_bind_double(st, 6, s->counter_value);
-	}
-	sqlite3_bind_int64(st, 7, now / 1000000);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(st);
+	memset(&m, 0, sizeof(m));
+	m.series_key = s->key;
+	m.name = s->name;
+	m.host = s->host;
+	m.len = aiops_mdetect_save(s->model, &blob);
+	m.blob = blob;
+	m.counter_ts = s->counter_ts;
+	m.counter_value = s->counter_value;
+	m.updated = now;
+	rc = m.len != 0 ? aiops_models_put(d->state, &m) : -1;
+	free(blob);
 	s->dirty = 0;
 	return rc;
 }
 
-int
+/* 1 if some model changed since it was saved. */
+static int
+any_dirty(const struct detect *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->series.cap; i++)
+		if (d->series.ents[i].key != NULL &&
+		    ((struct series *)d->series.ents[i].val)->dirty)
+			return 1;
+	return 0;
+}
+
+void
 detect_save_models(struct detect *d)
 {
 	int64_t now = aiops_clock_now();
 	size_t i;
 
 	d->since_save = 0;
-	if (d->state == NULL)
-		return 0;
+	/* No write lock taken for nothing: a log-only run needs none here. */
+	if (d->state == NULL || !any_dirty(d))
+		return;
 	if (aiops_state_begin(d->state) == -1)
-		goto fail;
+		detect_state_fatal(d, "saving models");
 	for (i = 0; i < d->series.cap; i++) {
 		struct series *s = d->series.ents[i].val;
 
 		if (d->series.ents[i].key != NULL && s->dirty && save_one(d, s, now) == -1) {
 			aiops_state_rollback(d->state);
-			goto fail;
+			detect_state_fatal(d, "saving models");
 		}
 	}
 	if (aiops_state_commit(d->state) == -1)
-		goto fail;
-	return 0;
-fail:
-	snprintf(d->err, sizeof(d->err), "%s: saving models: %s",
-	    aiops_state_path(d->state), aiops_state_errmsg(d->state));
-	return -1;
+		detect_state_fatal(d, "saving models");
 }
 
 static void
@@ -429,58 +412,42 @@ detect_metrics_free(struct detect *d)
 	aiops_hmap_release(&d->series, series_free);
 }
 
-static const char sql_points[] =
-    "SELECT s.name, s.host, s.labels, s.unit, p.ts, p.value"
-    " FROM points p JOIN series s ON s.id = p.series_id"
-    " WHERE p.ts >= ?1 ORDER BY p.ts, p.series_id";
-
 /* A stored point as the metric event aiops-ingest wrote for it. */
 static json_t *
-stored_event(sqlite3_stmt *st)
+stored_event(const struct aiops_mstore_point *p)
 {
 	char ts[AIOPS_TIME_BUFSZ];
 	json_t *ev, *labels;
 
-	aiops_time_format(sqlite3_column_int64(st, 4) * 1000000, ts);
-	labels = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	aiops_time_format(p->ts, ts);
+	labels = json_loads(p->labels != NULL ? p->labels : "{}", 0, NULL);
 	ev = json_pack("{s:s, s:s, s:o, s:s, s:f}", "type", "metric", "ts", ts,
-	    "labels", labels ? labels : json_object(),
-	    "name", (const char *)sqlite3_column_text(st, 0),
-	    "value", sqlite3_column_double(st, 5));
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		json_object_set_new(ev, "host", json_string((const char *)sqlite3_column_text(st, 1)));
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		json_object_set_new(ev, "unit", json_string((const char *)sqlite3_column_text(st, 3)));
+	    "labels", labels ? labels : json_object(), "name", p->name, "value", p->value);
+	if (p->host != NULL)
+		json_object_set_new(ev, "host", json_string(p->host));
+	if (p->unit != NULL)
+		json_object_set_new(ev, "unit", json_string(p->unit));
 	return ev;
 }
 
-int
+static int
+stored_point(void *arg, const struct aiops_mstore_point *p)
+{
+	struct detect *d = arg;
+	json_t *ev = stored_event(p);
+
+	d->lineno++;
+	if (detect_metric(d, ev, NULL, 0) == -1)
+		log_warnx("%s: point %lu: skipped: %s", d->name, d->lineno, d->err);
+	json_decref(ev);
+	aiops_out_commit(&d->out);
+	return 0;
+}
+
+void
 detect_from_state(struct detect *d, int64_t since)
 {
-	sqlite3_stmt *st = aiops_state_stmt(d->state, sql_points);
-	int rc;
-
-	if (st == NULL) {
-		snprintf(d->err, sizeof(d->err), "%s: %s", aiops_state_path(d->state),
-		    aiops_state_errmsg(d->state));
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, since / 1000000);
 	d->name = aiops_state_path(d->state);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *ev = stored_event(st);
-
-		d->lineno++;
-		if (detect_metric(d, ev, NULL, 0) == -1)
-			log_warnx("%s: point %lu: skipped: %s", d->name, d->lineno, d->err);
-		json_decref(ev);
-		aiops_out_commit(&d->out);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(d->err, sizeof(d->err), "%s: %s", aiops_state_path(d->state),
-		    aiops_state_errmsg(d->state));
-		return -1;
-	}
-	return 0;
+	if (aiops_mstore_read(d->state, since, stored_point, d) == -1)
+		detect_state_fatal(d, "reading metric history");
 }

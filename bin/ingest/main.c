@@ -345,6 +345,9 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 
 	f = aiops_follow_new(c->state, paths, (size_t)npaths, c->cli.max_line,
 	    c->poll_ms, &aiops_stop);
+	if (f == NULL && c->state != NULL)
+		fatalx(store_status(c), "%s: reading offsets: %s", aiops_state_path(c->state),
+		    aiops_state_errmsg(c->state));
 	if (f == NULL)
 		fatalx(EX_SOFTWARE, "cannot follow files");
 	for (i = 0; i < npaths; i++)

@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "ingest/follow.h"
 #include "io/linereader.h"
+#include "store/offsets.h"
 #include "store/state.h"
 #include "core/xmalloc.h"
 
@@ -38,14 +39,6 @@
 #define FAIR_LINES	1024		/* lines from one file before the next gets a turn */
 #define FORCE_IDLE	65536		/* lines between two IDLEs under constant load */
 #define SLEEP_SLICE_MS	50		/* longest sleep between two looks at *stop */
-
-static const char SQL_LOAD[] =
-    "SELECT dev, ino, offset, lineno FROM file_offsets WHERE path = ?1";
-static const char SQL_SAVE[] =
-    "INSERT INTO file_offsets(path, dev, ino, offset, lineno, updated)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(path) DO UPDATE SET"
-    " dev = excluded.dev, ino = excluded.ino, offset = excluded.offset,"
-    " lineno = excluded.lineno, updated = excluded.updated";
 
 /* What a file's position was at the last checkpoint (or load). */
 struct mark {
@@ -106,41 +99,30 @@ absolute(const char *path)
 static int
 load_mark(struct aiops_follow *f, struct ffile *ff)
 {
-	sqlite3_stmt *s = aiops_state_stmt(f->st, SQL_LOAD);
+	struct aiops_offset o;
 	int rc;
 
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, ff->key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		ff->saved.dev = sqlite3_column_int64(s, 0);
-		ff->saved.ino = sqlite3_column_int64(s, 1);
-		ff->saved.offset = sqlite3_column_int64(s, 2);
-		ff->saved.lineno = (unsigned long)sqlite3_column_int64(s, 3);
+	if ((rc = aiops_offsets_get(f->st, ff->key, &o)) == 1) {
+		ff->saved.dev = o.dev;
+		ff->saved.ino = o.ino;
+		ff->saved.offset = o.offset;
+		ff->saved.lineno = (unsigned long)o.lineno;
 		ff->saved.valid = 1;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == -1 ? -1 : 0;
 }
 
 static int
 save_mark(struct aiops_follow *f, struct ffile *ff, const struct mark *m)
 {
-	sqlite3_stmt *s = aiops_state_stmt(f->st, SQL_SAVE);
-	int rc;
+	struct aiops_offset o;
 
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, ff->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, m->dev);
-	sqlite3_bind_int64(s, 3, m->ino);
-	sqlite3_bind_int64(s, 4, m->offset);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->lineno);
-	sqlite3_bind_int64(s, 6, aiops_clock_now() / 1000000);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	o.dev = m->dev;
+	o.ino = m->ino;
+	o.offset = m->offset;
+	o.lineno = m->lineno;
+	o.updated = aiops_clock_now();
+	return aiops_offsets_put(f->st, ff->key, &o);
 }
 
 /* Where ff is now, in the terms of a checkpoint; 0 if it was never read. */
@@ -191,7 +173,7 @@ aiops_follow_checkpoint(struct aiops_follow *f)
 
 	if (f->st == NULL)
 		return 0;
-	own = sqlite3_get_autocommit(aiops_state_db(f->st));
+	own = !aiops_state_in_transaction(f->st);
 	if (own && aiops_state_begin(f->st) == -1)
 		goto sqlerr;
 	if (save_all(f) == -1)

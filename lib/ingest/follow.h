@@ -28,7 +28,8 @@ enum aiops_follow_status {
 
 /*
  * st may be NULL (offsets not kept). poll_ms: how often to look for new
- * data. stop is polled between reads (set by a signal handler).
+ * data. stop is polled between reads (set by a signal handler). NULL when
+ * the offsets cannot be read from st (aiops_state_errmsg() says why).
  */
 struct aiops_follow *aiops_follow_new(struct aiops_state *st, char *const *paths,
     size_t npaths, size_t max_line, int poll_ms, volatile int *stop);

@@ -58,6 +58,7 @@
 #include "core/hmap.h"
 #include "store/mstore.h"
 #include "store/state.h"
+#include "store/state_int.h"
 #include "core/xmalloc.h"
 
 #define BATCH_POINTS	500000		/* 16 MB; a commit rewrites pages, so fewer is better */
@@ -336,12 +337,13 @@ agg_clear(struct aiops_mstore *ms)
 
 /* ---- errors ---- */
 
-/* Records "what: sqlite's message"; returns -1. */
+/* Records "what: sqlite's message", and the failure on the state; -1. */
 static int
 sqlfail(struct aiops_mstore *ms, const char *what)
 {
 	int n;
 
+	aiops_state_fail(ms->st);
 	n = snprintf(ms->err, sizeof(ms->err), "%s: %s", what,
 	    aiops_state_errmsg(ms->st));
 	if (n < 0 || (size_t)n >= sizeof(ms->err))
@@ -1144,5 +1146,39 @@ aiops_mstore_free(struct aiops_mstore *ms)
 	aiops_buf_release(&ms->key);
 	aiops_buf_release(&ms->json);
 	free(ms);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+static const char SQL_READ[] =
+    "SELECT s.name, s.host, s.labels, s.unit, p.ts, p.value"
+    " FROM points p JOIN series s ON s.id = p.series_id"
+    " WHERE p.ts >= ?1 ORDER BY p.ts, p.series_id";
+
+int
+aiops_mstore_read(struct aiops_state *st, int64_t since,
+    int (*fn)(void *arg, const struct aiops_mstore_point *p), void *arg)
+{
+	struct aiops_mstore_point p;
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	if ((s = aiops_state_stmt(st, SQL_READ)) == NULL)
+		return -1;
+	aiops_state_bind_time(s, 1, since);
+	while (!stop && (rc = aiops_state_step(st, s)) == 1) {
+		p.name = aiops_state_column_str(s, 0);
+		p.host = aiops_state_column_str(s, 1);
+		p.labels = aiops_state_column_str(s, 2);
+		p.unit = aiops_state_column_str(s, 3);
+		p.ts = aiops_state_column_time(s, 4);
+		p.value = sqlite3_column_double(s, 5);
+		stop = fn(arg, &p);
+	}
+	if (stop) {
+		sqlite3_reset(s);
+		return stop;
+	}
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * mstore.h: metric history in the state file (tables series, points,
- * rollup_5m, rollup_1h of lib/schema.c), written in batched transactions.
- * Replaces the time-series database of the source design.
+ * rollup_5m, rollup_1h of schema.c), written in batched transactions and
+ * read back in time order. Replaces the time-series database of the
+ * source design.
  */
 #ifndef AIOPS_MSTORE_H
 #define AIOPS_MSTORE_H
@@ -31,5 +32,24 @@ int aiops_mstore_flush(struct aiops_mstore *ms);
 const char *aiops_mstore_errmsg(struct aiops_mstore *ms);
 /* Flushes and frees; -1 if the last flush failed. */
 int aiops_mstore_free(struct aiops_mstore *ms);
+
+/* A stored point with its series. Strings are borrowed for the call. */
+struct aiops_mstore_point {
+	const char	*name;
+	const char	*host;		/* or NULL */
+	const char	*labels;	/* a JSON object, keys sorted */
+	const char	*unit;		/* or NULL */
+	int64_t		 ts;		/* ns since the epoch (stored to the ms) */
+	double		 value;
+};
+
+/*
+ * Calls fn for each stored point at or after since (ns), in time order
+ * (then by series), until fn returns nonzero. Reads through st, no
+ * aiops_mstore needed. 0 (or fn's nonzero value), or -1 on a store failure
+ * (aiops_state_errmsg()).
+ */
+int aiops_mstore_read(struct aiops_state *st, int64_t since,
+    int (*fn)(void *arg, const struct aiops_mstore_point *p), void *arg);
 
 #endif

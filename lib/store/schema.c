@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "store/state.h"
+#include "store/state_int.h"
 
 const struct aiops_migration aiops_migrations[] = {
 	{ 1,
@@ -110,6 +110,20 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  members TEXT NOT NULL,"		/* JSON array */
 	  "  summary TEXT);"
 	  "CREATE INDEX incidents_status ON incidents(status, last_seen);"
+	},
+	{ 4,
+	  /*
+	   * Steps 2 and 3 kept some times in nanoseconds under names that say
+	   * milliseconds. Incident times, the minute of a pending count and
+	   * meta's detect.log_minute become ms: incident times lose what is
+	   * below the ms, as every stored event time does; minutes lose
+	   * nothing. The last raw sample of a counter keeps its nanoseconds,
+	   * which a rate over a short interval needs, and its name says so.
+	   */
+	  "UPDATE incidents SET first_seen = first_seen / 1000000, last_seen = last_seen / 1000000;"
+	  "UPDATE log_rate_pending SET minute = minute / 1000000;"
+	  "UPDATE meta SET value = CAST(value AS INTEGER) / 1000000 WHERE key = 'detect.log_minute';"
+	  "ALTER TABLE detector_models RENAME COLUMN counter_ts TO counter_ts_ns;"
 	},
 };
 

@@ -14,10 +14,13 @@
 #include <unistd.h>
 
 #include "config/paths.h"
+#include "core/buf.h"
 #include "store/state.h"
+#include "store/state_int.h"
 #include "core/xmalloc.h"
 
 #define BUSY_TIMEOUT_MS	5000
+#define ERRLEN		512
 
 /* Filesystems where WAL's shared memory does not work. */
 #define NFS_SUPER_MAGIC		0x6969
@@ -36,6 +39,8 @@ struct aiops_state {
 	struct stmt_cache	*stmts;
 	size_t			 nstmts;
 	size_t			 stmtcap;
+	int			 errcode;	/* of the last failure recorded */
+	char			 errmsg[ERRLEN];
 };
 
 int
@@ -298,6 +303,24 @@ rollback:
 	return -1;
 }
 
+/* A reader cannot migrate: it reads this program's schema or nothing. */
+static int
+check_version(struct aiops_state *st, struct aiops_state_error *e)
+{
+	int have, latest = aiops_state_schema_version();
+
+	if (pragma_int(st->db, "PRAGMA user_version", &have) == -1)
+		return sqlfail(st, e, "");
+	if (have > latest)
+		return fail(e, EX_CONFIG, "%s: schema version %d is newer than this program's %d: upgrade aiops",
+		    st->path, have, latest);
+	if (have < latest)
+		return fail(e, EX_CONFIG, "%s: schema version %d is older than this program's %d:"
+		    " a program that writes the state (aiops-ingest --store, aiops-detect) migrates it",
+		    st->path, have, latest);
+	return 0;
+}
+
 static int
 configure(struct aiops_state *st, int flags, struct aiops_state_error *e)
 {
@@ -307,7 +330,7 @@ configure(struct aiops_state *st, int flags, struct aiops_state_error *e)
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
 		return sqlfail(st, e, "");
 	if (flags & AIOPS_STATE_READONLY)
-		return identify(st, &stamp, e);
+		return identify(st, &stamp, e) == -1 ? -1 : check_version(st, e);
 	if (is_local_fs(st->path)) {
 		if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
@@ -343,24 +366,61 @@ configure_retrying(struct aiops_state *st, int flags, struct aiops_state_error *
 	}
 }
 
+/*
+ * The name SQLite opens a reader by. A reader of a WAL database creates
+ * -wal and -shm files when they are missing, and cannot remove them: it
+ * would leave them behind, or fail where it may not create files. No -wal
+ * file means no connection has the state open (a writer keeps it until
+ * the last one closes), so the file is read as immutable: no lock, no
+ * file created. A writer that starts meanwhile appends to its own -wal and
+ * copies into the file only at 1000 pages or when it closes; a read that
+ * overlapped such a copy could fail or see a page half-copied, so readers
+ * open the state for a short look and close it (aiops-detect --search).
+ */
+static char *
+reader_uri(const char *path)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-~";
+	struct aiops_buf b = AIOPS_BUF_INIT;
+	const unsigned char *p;
+	char *wal;
+	int busy;
+
+	xasprintf(&wal, "%s-wal", path);
+	busy = access(wal, F_OK) == 0;
+	free(wal);
+	aiops_buf_addstr(&b, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (strchr(safe, *p) != NULL)
+			aiops_buf_addc(&b, (char)*p);
+		else
+			aiops_buf_addf(&b, "%%%02X", *p);
+	}
+	aiops_buf_addstr(&b, busy ? "?mode=ro" : "?mode=ro&immutable=1");
+	return aiops_buf_detach(&b, NULL);
+}
+
 struct aiops_state *
 aiops_state_open(const char *path, int flags, const char *group, struct aiops_state_error *e)
 {
 	struct aiops_state *st;
-	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, linked;
-	char *real = NULL;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, linked, rc;
+	char *real = NULL, *name;
 	gid_t gid;
 
 	e->status = 0;
 	e->text[0] = '\0';
 	if (flags & AIOPS_STATE_READONLY)
-		oflags = SQLITE_OPEN_READONLY;
+		oflags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
 	if (group_id(group, &gid, e) == -1 || resolve_path(path, flags, gid, &real, &linked, e) == -1)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(real, &st->db, oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
-	    NULL) != SQLITE_OK) {
+	name = (flags & AIOPS_STATE_READONLY) ? reader_uri(real) : xstrdup(real);
+	rc = sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+	free(name);
+	if (rc != SQLITE_OK) {
 		fail(e, EX_CANTCREAT, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		goto bad;
 	}
@@ -401,7 +461,30 @@ aiops_state_close(struct aiops_state *st)
 
 sqlite3 *aiops_state_db(struct aiops_state *st) { return st->db; }
 const char *aiops_state_path(const struct aiops_state *st) { return st->path; }
-const char *aiops_state_errmsg(struct aiops_state *st) { return sqlite3_errmsg(st->db); }
+
+const char *
+aiops_state_errmsg(struct aiops_state *st)
+{
+	return st->errcode != SQLITE_OK ? st->errmsg : sqlite3_errmsg(st->db);
+}
+
+int
+aiops_state_fail(struct aiops_state *st)
+{
+	int n;
+
+	st->errcode = sqlite3_extended_errcode(st->db);
+	n = snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
+	if (n < 0 || (size_t)n >= sizeof(st->errmsg))
+		st->errmsg[sizeof(st->errmsg) - 1] = '\0';
+	return -1;
+}
+
+int
+aiops_state_errcode(struct aiops_state *st)
+{
+	return st->errcode;
+}
 
 int
 aiops_state_status_of(int code)
@@ -423,7 +506,8 @@ aiops_state_status_of(int code)
 int
 aiops_state_exit_status(struct aiops_state *st)
 {
-	return aiops_state_status_of(sqlite3_extended_errcode(st->db));
+	return aiops_state_status_of(st->errcode != SQLITE_OK ? st->errcode :
+	    sqlite3_extended_errcode(st->db));
 }
 
 sqlite3_stmt *
@@ -443,8 +527,10 @@ aiops_state_stmt(struct aiops_state *st, const char *sql)
 		st->stmtcap = st->stmtcap ? 2 * st->stmtcap : 32;
 		st->stmts = xreallocarray(st->stmts, st->stmtcap, sizeof(*st->stmts));
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		aiops_state_fail(st);
 		return NULL;
+	}
 	st->stmts[st->nstmts].sql = sql;
 	st->stmts[st->nstmts].stmt = s;
 	st->nstmts++;
@@ -452,9 +538,34 @@ aiops_state_stmt(struct aiops_state *st, const char *sql)
 }
 
 int
+aiops_state_step(struct aiops_state *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		aiops_state_fail(st);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+aiops_state_done(struct aiops_state *st, sqlite3_stmt *s)
+{
+	int rc = aiops_state_step(st, s);
+
+	if (rc == 1)
+		sqlite3_reset(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
 aiops_state_exec(struct aiops_state *st, const char *sql)
 {
-	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return aiops_state_fail(st);
+	return 0;
 }
 
 int
@@ -473,5 +584,57 @@ void
 aiops_state_rollback(struct aiops_state *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		(void)aiops_state_exec(st, "ROLLBACK");
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+aiops_state_in_transaction(struct aiops_state *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
+/* ---- binding and reading, for lib/store ---- */
+
+void
+aiops_state_bind_str(sqlite3_stmt *s, int i, const char *str)
+{
+	if (str != NULL)
+		sqlite3_bind_text(s, i, str, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void
+aiops_state_bind_strn(sqlite3_stmt *s, int i, const char *str, size_t len)
+{
+	if (str != NULL)
+		sqlite3_bind_text64(s, i, str, len, SQLITE_STATIC, SQLITE_UTF8);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void
+aiops_state_bind_time(sqlite3_stmt *s, int i, int64_t ns)
+{
+	sqlite3_bind_int64(s, i, ns / AIOPS_STATE_NS_PER_MS);
+}
+
+int64_t
+aiops_state_column_time(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_int64(s, i) * AIOPS_STATE_NS_PER_MS;
+}
+
+const char *
+aiops_state_column_str(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+char *
+aiops_state_column_dup(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t != NULL ? xstrndup(t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
 }

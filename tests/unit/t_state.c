@@ -17,9 +17,11 @@
 
 #include "core/clock.h"
 #include "event/event.h"
+#include "store/logs.h"
 #include "store/mstore.h"
 #include "store/state.h"
 #include "tap.h"
+#include "tdb.h"
 
 #define MIN_MS		(60 * 1000LL)
 #define NS_PER_MS	1000000LL
@@ -44,65 +46,29 @@ tpath(const char *name)
 	return p[k];
 }
 
-/* The first column of the first row as an integer; -1 if none. */
+/* Queries through a connection of the test's own (tdb.h). */
 static long long
 q_int(struct aiops_state *st, const char *sql, long long arg)
 {
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(aiops_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_bind_parameter_count(s) > 0)
-		sqlite3_bind_int64(s, 1, arg);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return tdb_int(aiops_state_path(st), sql, arg);
 }
 
 static double
 q_real(struct aiops_state *st, const char *sql, long long arg)
 {
-	sqlite3_stmt *s;
-	double v = NAN;
-
-	if (sqlite3_prepare_v2(aiops_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return NAN;
-	if (sqlite3_bind_parameter_count(s) > 0)
-		sqlite3_bind_int64(s, 1, arg);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_double(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return tdb_real(aiops_state_path(st), sql, arg);
 }
 
-/* A row as text, columns joined by '|' (static buffer). */
 static const char *
 q_row(struct aiops_state *st, const char *sql, long long arg)
 {
-	static char out[1024];
-	sqlite3_stmt *s;
-	size_t o = 0;
-	int i, n;
+	return tdb_row(aiops_state_path(st), sql, arg);
+}
 
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(aiops_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return "(error)";
-	if (sqlite3_bind_parameter_count(s) > 0)
-		sqlite3_bind_int64(s, 1, arg);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		for (i = 0; i < sqlite3_column_count(s); i++) {
-			const unsigned char *t = sqlite3_column_text(s, i);
-
-			n = snprintf(out + o, sizeof(out) - o, "%s%s", i ? "|" : "",
-			    t ? (const char *)t : "NULL");
-			if (n < 0 || (size_t)n >= sizeof(out) - o)
-				break;
-			o += (size_t)n;
-		}
-	sqlite3_finalize(s);
-	return out;
+static int
+q_exec(struct aiops_state *st, const char *sql)
+{
+	return tdb_exec(aiops_state_path(st), sql);
 }
 
 static struct aiops_state *
@@ -165,7 +131,6 @@ test_create(void)
 	ok(stat(tpath("sub/dir/state.db"), &sb) == 0 && (sb.st_mode & 0777) == 0600,
 	    "the file is 0600 (%o)", (unsigned)(sb.st_mode & 0777));
 	is_str(q_row(st, "PRAGMA journal_mode", 0), "wal", "journal_mode is WAL");
-	is_int(q_int(st, "PRAGMA foreign_keys", 0), 1, "foreign keys on");
 	is_int(q_int(st, "PRAGMA user_version", 0), aiops_state_schema_version(),
 	    "user_version is the schema version");
 	ok(aiops_state_schema_version() >= 1, "schema version >= 1");
@@ -188,7 +153,7 @@ test_reopen(void)
 	struct aiops_state *a, *b;
 
 	a = open_rw("sub/dir/state.db");
-	ok(a != NULL && aiops_state_exec(a, "INSERT INTO meta VALUES ('k', 'v')") == 0,
+	ok(a != NULL && q_exec(a, "INSERT INTO meta VALUES ('k', 'v')") == 0,
 	    "write a row");
 	ok(a != NULL && aiops_state_begin(a) == 0, "hold the write lock");
 	b = open_rw("sub/dir/state.db");
@@ -207,12 +172,11 @@ test_newer(void)
 {
 	struct aiops_state_error e;
 	struct aiops_state *st;
-	char *sql;
+	char sql[64];
 
 	st = open_rw("newer.db");
-	sql = sqlite3_mprintf("PRAGMA user_version = %d", aiops_state_schema_version() + 1);
-	ok(st != NULL && aiops_state_exec(st, sql) == 0, "set a newer user_version");
-	sqlite3_free(sql);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", aiops_state_schema_version() + 1);
+	ok(st != NULL && q_exec(st, sql) == 0, "set a newer user_version");
 	aiops_state_close(st);
 	st = aiops_state_open(tpath("newer.db"), 0, NULL, &e);
 	ok(st == NULL && e.status == EX_CONFIG, "a newer schema is refused");
@@ -327,19 +291,19 @@ test_foreign(void)
 	struct aiops_state *st;
 
 	st = open_rw("foreign.db");
-	ok(st != NULL && aiops_state_exec(st, "PRAGMA application_id = 1") == 0,
+	ok(st != NULL && q_exec(st, "PRAGMA application_id = 1") == 0,
 	    "a database stamped by another program");
 	aiops_state_close(st);
 	ok(refused("foreign.db", EX_CANTCREAT, "not an aiops state"), "is refused");
 	/* Another program's database, unstamped: tables that are not ours. */
 	st = open_rw("other.db");
-	ok(st != NULL && aiops_state_exec(st, "PRAGMA application_id = 0") == 0 &&
-	    aiops_state_exec(st, "DROP TABLE series") == 0, "an unstamped database of other tables");
+	ok(st != NULL && q_exec(st, "PRAGMA application_id = 0") == 0 &&
+	    q_exec(st, "DROP TABLE series") == 0, "an unstamped database of other tables");
 	aiops_state_close(st);
 	ok(refused("other.db", EX_CANTCREAT, "not an aiops state"), "is refused");
 	/* A state of the previous build: our schema, no application_id. */
 	st = open_rw("old.db");
-	ok(st != NULL && aiops_state_exec(st, "PRAGMA application_id = 0") == 0, "an old state");
+	ok(st != NULL && q_exec(st, "PRAGMA application_id = 0") == 0, "an old state");
 	aiops_state_close(st);
 	st = open_rw("old.db");
 	ok(st != NULL, "is adopted");
@@ -353,6 +317,9 @@ test_readonly(void)
 {
 	struct aiops_state_error e;
 	struct aiops_state *st;
+	uint64_t nlines;
+	int64_t minute;
+	char sql[64];
 
 	st = aiops_state_open(tpath("sub/dir/state.db"), AIOPS_STATE_READONLY, NULL, &e);
 	ok(st != NULL, "read-only open");
@@ -360,15 +327,31 @@ test_readonly(void)
 		printf("# %s\n", e.text);
 		return;
 	}
-	is_str(q_row(st, "SELECT value FROM meta WHERE key = 'k'", 0), "v", "reads work");
-	ok(aiops_state_exec(st, "INSERT INTO meta VALUES ('x', 'y')") == -1, "writes fail");
+	is_str(q_row(st, "SELECT value FROM meta WHERE key = 'k'", 0), "v", "the data is there");
+	ok(aiops_logs_position_get(st, &nlines, &minute) == 0 && nlines == 0,
+	    "reads work through it");
+	ok(access(tpath("sub/dir/state.db-wal"), F_OK) == -1 &&
+	    access(tpath("sub/dir/state.db-shm"), F_OK) == -1,
+	    "no -wal or -shm file made for it");
+	ok(aiops_logs_position_put(st, 1, 0) == -1, "writes fail");
 	ok(strstr(aiops_state_errmsg(st), "readonly") != NULL, "as read-only: %s",
 	    aiops_state_errmsg(st));
+	is_int(aiops_state_exit_status(st), EX_CANTCREAT, "which is EX_CANTCREAT");
 	aiops_state_close(st);
 	st = aiops_state_open(tpath("missing.db"), AIOPS_STATE_READONLY, NULL, &e);
 	ok(st == NULL && strstr(e.text, "missing.db") != NULL && e.status == EX_NOINPUT,
 	    "a missing file read-only: %s", e.text);
 	ok(access(tpath("missing.db"), F_OK) == -1, "is not created");
+	aiops_state_close(st);
+
+	/* A reader cannot migrate, and an older schema has other units. */
+	st = open_rw("older.db");
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", aiops_state_schema_version() - 1);
+	ok(st != NULL && q_exec(st, sql) == 0, "an older user_version");
+	aiops_state_close(st);
+	st = aiops_state_open(tpath("older.db"), AIOPS_STATE_READONLY, NULL, &e);
+	ok(st == NULL && strstr(e.text, "older than this program") != NULL && e.status == EX_CONFIG,
+	    "is refused read-only: %s", e.text);
 	aiops_state_close(st);
 }
 
@@ -553,7 +536,7 @@ test_rollback(void)
 		return;
 	ok(add(ms, "cpu", NOW_MS, 1) == 0, "a point in a batch");
 	/* Make the commit fail: a rollup row that the upsert cannot satisfy. */
-	ok(aiops_state_exec(st, "CREATE TRIGGER no_rollup BEFORE INSERT ON rollup_1h"
+	ok(q_exec(st, "CREATE TRIGGER no_rollup BEFORE INSERT ON rollup_1h"
 	    " BEGIN SELECT RAISE(ABORT, 'rollups refused'); END") == 0, "a trigger that fails");
 	rc = aiops_mstore_flush(ms);
 	ok(rc == -1, "flush fails");
@@ -564,7 +547,7 @@ test_rollback(void)
 	is_int(q_int(st, "SELECT count(*) FROM rollup_5m", 0), 0, "no rollup stored");
 	ok(aiops_mstore_free(ms) == -1, "free reports the failed flush");
 	ms = new_store(st, 0);
-	aiops_state_exec(st, "DROP TRIGGER no_rollup");
+	q_exec(st, "DROP TRIGGER no_rollup");
 	ok(ms != NULL && add(ms, "cpu", NOW_MS, 2) == 0 && aiops_mstore_free(ms) == 0,
 	    "a new batch works after a failure");
 	is_int(q_int(st, "SELECT count(*) FROM points", 0), 1, "and is stored");

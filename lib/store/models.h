@@ -1,0 +1,37 @@
+/*
+ * models.h: the learned model of each metric series (table
+ * detector_models), saved by aiops-detect so that the next run resumes
+ * where the last one stopped.
+ */
+#ifndef AIOPS_MODELS_H
+#define AIOPS_MODELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/state.h"
+
+/*
+ * Given to aiops_models_put(), every pointer is borrowed. Filled by
+ * aiops_models_get(), every pointer is new: aiops_model_release() frees
+ * them.
+ */
+struct aiops_model {
+	const char	*series_key;	/* name{host="...",labels}, aiops_series_key() */
+	const char	*name;		/* the metric */
+	const char	*host;		/* or NULL */
+	const void	*blob;		/* the model, as aiops_mdetect_save() wrote it */
+	size_t		 len;		/* bytes of blob */
+	int64_t		 counter_ts;	/* last raw sample of a counter, ns; 0: none */
+	double		 counter_value;	/* its value */
+	int64_t		 updated;	/* when saved, ns (stored to the ms) */
+};
+
+/* Inserts or replaces the model of m->series_key. 0, or -1. */
+int aiops_models_put(struct aiops_state *st, const struct aiops_model *m);
+/* The model of series_key: 1 and m filled, 0 if there is none, -1 on error. */
+int aiops_models_get(struct aiops_state *st, const char *series_key, struct aiops_model *m);
+/* Frees what aiops_models_get() put in m and zeroes it. */
+void aiops_model_release(struct aiops_model *m);
+
+#endif
