@@ -16,6 +16,7 @@
 #include "detect.h"
 #include "event/event.h"
 #include "event/evread.h"
+#include "event/severity.h"
 #include "json/jw.h"
 #include "tool/log.h"
 #include "detect/logmine.h"
@@ -55,16 +56,6 @@ struct logdet {
 	struct stored_line	*pending;
 	size_t			 npending;
 };
-
-static const char *const sev_names[] = {
-	"critical", "critical", "critical", "error", "warning", "notice", "info", "debug",
-};
-
-static const char *
-sev_name(int sev)
-{
-	return sev >= 0 && sev <= 7 ? sev_names[sev] : "info";
-}
 
 static const char sql_tmpl_load[] = "SELECT id, template, count FROM log_templates ORDER BY id";
 static const char sql_tmpl_save[] =
@@ -248,7 +239,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	aiops_jw_kstr(&w, "message", ll->message, ll->message_len);
 	if (service != NULL)
 		aiops_jw_kstr(&w, "service", service, slen);
-	aiops_jw_kcstr(&w, "severity", sev_name(ll->severity));
+	aiops_jw_kcstr(&w, "severity", aiops_severity_name(ll->severity));
 	aiops_jw_knum(&w, "score", 1.0);
 	aiops_jw_kcstr(&w, "detector", "new-template");
 	aiops_jw_kcstr(&w, "reason", reason);
@@ -331,7 +322,7 @@ write_raw(struct detect *d, int64_t ts, const struct aiops_logline *ll)
 	aiops_event_begin(&w, &h);
 	if (ll->component != NULL)
 		aiops_jw_kstr(&w, "service", ll->component, ll->component_len);
-	aiops_jw_kcstr(&w, "severity", sev_name(ll->severity));
+	aiops_jw_kcstr(&w, "severity", aiops_severity_name(ll->severity));
 	aiops_jw_kstr(&w, "message", ll->message, ll->message_len);
 	write_params(&w, ll);
 	aiops_jw_object_end(&w);
@@ -356,7 +347,7 @@ store_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	s->host = host != NULL ? xstrndup(host, hlen) : NULL;
 	s->service = service != NULL ? xstrndup(service, slen) : NULL;
 	s->message = xstrndup(ll->message, ll->message_len);
-	s->severity = sev_name(ll->severity);
+	s->severity = aiops_severity_name(ll->severity);
 	s->tid = ll->template_id;
 }
 
@@ -402,7 +393,7 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 	/* The source's own severity, when it gave one, wins over the guess. */
 	sev = json_string_value(json_object_get(ev, "severity"));
 	if (sev != NULL) {
-		int s = aiops_logmine_level_severity(sev, strlen(sev));
+		int s = aiops_severity_parse(sev, strlen(sev));
 
 		if (s >= 0)
 			ll.severity = s;
