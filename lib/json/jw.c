@@ -48,6 +48,16 @@ close_container(struct aiops_jw *w, char c)
 		w->depth--;
 }
 
+void
+aiops_jw_object_resume(struct aiops_jw *w, const char *obj, size_t n, int members)
+{
+	value_sep(w);
+	aiops_buf_add(w->b, obj, n);
+	if (w->depth + 1 < AIOPS_JW_MAXDEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = members != 0;
+}
+
 void aiops_jw_object_begin(struct aiops_jw *w) { open_container(w, '{'); }
 void aiops_jw_object_end(struct aiops_jw *w) { close_container(w, '}'); }
 void aiops_jw_array_begin(struct aiops_jw *w) { open_container(w, '['); }
@@ -212,6 +222,16 @@ aiops_jw_json(struct aiops_jw *w, const json_t *v)
 		aiops_jw_null(w);
 		break;
 	}
+}
+
+void
+aiops_jw_kstr_lit(struct aiops_jw *w, const char *klit, size_t kn, const char *s, size_t n)
+{
+	sep(w);
+	aiops_buf_add(w->b, klit, kn);
+	aiops_buf_addc(w->b, '"');
+	aiops_json_escape(w->b, s, n);
+	aiops_buf_addc(w->b, '"');
 }
 
 void

@@ -33,6 +33,14 @@ void aiops_jw_object_begin(struct aiops_jw *w);
 void aiops_jw_object_end(struct aiops_jw *w);
 void aiops_jw_array_begin(struct aiops_jw *w);
 void aiops_jw_array_end(struct aiops_jw *w);
+/*
+ * Continues an object given as text: appends obj[0..n), an object's '{'
+ * and members without its closing brace, and leaves the writer inside it
+ * as aiops_jw_object_begin() would; the next key gets a comma when
+ * members is non-zero. For a filter adding fields to an input event
+ * (aiops_event_reopen() in event/event.h).
+ */
+void aiops_jw_object_resume(struct aiops_jw *w, const char *obj, size_t n, int members);
 void aiops_jw_key(struct aiops_jw *w, const char *k, size_t n);
 void aiops_jw_string(struct aiops_jw *w, const char *s, size_t n);
 void aiops_jw_number(struct aiops_jw *w, double v);
@@ -45,6 +53,12 @@ void aiops_jw_raw(struct aiops_jw *w, const char *json, size_t n);
 /* A jansson value (borrowed), dumped compactly in insertion order. */
 void aiops_jw_json(struct aiops_jw *w, const json_t *v);
 
+/*
+ * A string member whose key is given as JSON text, quotes and colon
+ * included (klit "\"ts\":", kn 5), copied as is: for fixed keys written
+ * for every record, where aiops_jw_key()'s check for escapes shows.
+ */
+void aiops_jw_kstr_lit(struct aiops_jw *w, const char *klit, size_t kn, const char *s, size_t n);
 /* Shorthands for a member: key then value. k is NUL-terminated. */
 void aiops_jw_kstr(struct aiops_jw *w, const char *k, const char *s, size_t n);
 void aiops_jw_kcstr(struct aiops_jw *w, const char *k, const char *s);
