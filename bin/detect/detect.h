@@ -36,7 +36,8 @@ struct detect_member {
 	const char	*what;		/* metric name, template, alert name */
 	size_t		 wlen;
 	double		 score;
-	const char	*event;		/* the member's event, JSON (for its id) */
+	const char	*id;		/* its event's id, AIOPS_EVENT_ID_LEN digits; or NULL */
+	const char	*event;		/* without an id: its event, JSON, hashed instead */
 	size_t		 elen;
 };
 
@@ -86,9 +87,9 @@ int detect_from_state(struct detect *d, int64_t since);
 int detect_save_models(struct detect *d);
 void detect_metrics_free(struct detect *d);
 
-/* Stores an anomaly event written to the output (all kinds). */
-void detect_store_anomaly(struct detect *d, const char *event, size_t elen, int64_t ts,
-    const char *kind, const char *series_key, const char *name, const char *host,
+/* Stores an anomaly event written to the output (all kinds), its id given. */
+void detect_store_anomaly(struct detect *d, const char *id, const char *event, size_t elen,
+    int64_t ts, const char *kind, const char *series_key, const char *name, const char *host,
     size_t hlen, uint64_t tid, double value, double score, const char *detector,
     const char *reason);
 

@@ -216,7 +216,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 {
 	struct aiops_event_head h;
 	struct aiops_jw w;
-	char reason[AIOPS_MDETECT_REASON_MAX + 64];
+	char reason[AIOPS_MDETECT_REASON_MAX + 64], id[AIOPS_EVENT_ID_LEN + 1];
 	size_t start = d->out.buf.len;
 	struct detect_member mem;
 
@@ -231,7 +231,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	snprintf(reason, sizeof(reason), "a new kind of log line after %llu lines: \"%.*s\"",
 	    (unsigned long long)d->logs->nlines, (int)(ll->tmpl_len > 120 ? 120 : ll->tmpl_len), ll->tmpl);
 	aiops_jw_init(&w, &d->out.buf);
-	aiops_event_begin(&w, &h);
+	aiops_event_id_text(aiops_event_begin(&w, &h), id);
 	aiops_jw_kcstr(&w, "name", "log_new_template");
 	aiops_jw_key(&w, "template_id", 11);
 	aiops_jw_uinteger(&w, ll->template_id);
@@ -244,7 +244,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	aiops_jw_kcstr(&w, "detector", "new-template");
 	aiops_jw_kcstr(&w, "reason", reason);
 	aiops_jw_object_end(&w);
-	detect_store_anomaly(d, d->out.buf.data + start, d->out.buf.len - start, ts,
+	detect_store_anomaly(d, id, d->out.buf.data + start, d->out.buf.len - start, ts,
 	    "log", NULL, "log_new_template", host, hlen, ll->template_id, 0, 1.0,
 	    "new-template", reason);
 	aiops_out_end(&d->out);
@@ -257,8 +257,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	mem.what = ll->tmpl;
 	mem.wlen = ll->tmpl_len;
 	mem.score = 1.0;
-	mem.event = d->out.buf.data + start;
-	mem.elen = d->out.buf.len - start - 1;
+	mem.id = id;
 	detect_correlate(d, &mem);
 }
 
@@ -277,20 +276,17 @@ write_params(struct aiops_jw *w, const struct aiops_logline *ll)
 	aiops_jw_array_end(w);
 }
 
-/* The input log event with template fields spliced before its brace. */
+/* The input log event with the template fields added. */
 static void
-write_annotated(struct detect *d, const char *line, size_t len, const struct aiops_logline *ll)
+write_annotated(struct detect *d, const json_t *ev, const char *line, size_t len,
+    const struct aiops_logline *ll)
 {
 	struct aiops_jw w;
 
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--;
-	aiops_buf_add(&d->out.buf, line, len - 1);
 	aiops_jw_init(&w, &d->out.buf);
-	w.depth = 1;
-	w.need_comma[1] = len > 2;
+	aiops_event_reopen(&w, ev, line, len);
 	write_params(&w, ll);
-	aiops_buf_addc(&d->out.buf, '}');
+	aiops_jw_object_end(&w);
 	aiops_out_end(&d->out);
 }
 
@@ -402,7 +398,7 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 	service = json_string_value(json_object_get(ev, "service"));
 	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0);
 	if (d->all)
-		write_annotated(d, line, len, &ll);
+		write_annotated(d, ev, line, len, &ll);
 	return 0;
 }
 

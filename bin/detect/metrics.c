@@ -181,48 +181,32 @@ model_value(struct series *s, const struct aiops_metric *m, double *v)
 	return rc;
 }
 
-/* The input event with our fields spliced in before its closing brace. */
+/* The input event with our fields added. */
 static void
 write_annotated(struct detect *d, const char *line, size_t len, const json_t *ev,
     const struct aiops_mdetect_result *r)
 {
-	struct aiops_buf *b = &d->out.buf;
 	struct aiops_jw w;
 
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--;
-	if (line != NULL && len > 1 && line[len - 1] == '}') {
-		aiops_buf_add(b, line, len - 1);
-		if (json_object_size(ev) > 0)
-			aiops_buf_addc(b, ',');
-	} else {
-		aiops_jw_init(&w, b);
-		aiops_jw_json(&w, ev);
-		b->len--;		/* drop the '}' */
-		aiops_buf_addc(b, ',');
-	}
-	aiops_jw_init(&w, b);
-	w.depth = 1;		/* inside the event, after the comma written above */
-	w.need_comma[1] = 0;
+	aiops_jw_init(&w, &d->out.buf);
+	aiops_event_reopen(&w, ev, line, len);
 	aiops_jw_knum(&w, "score", r->score);
 	aiops_jw_kcstr(&w, "detector", r->detector);
-	aiops_buf_addc(b, '}');
+	aiops_jw_object_end(&w);
 	aiops_out_end(&d->out);
 }
 
 void
-detect_store_anomaly(struct detect *d, const char *event, size_t elen, int64_t ts,
-    const char *kind, const char *series_key, const char *name, const char *host,
+detect_store_anomaly(struct detect *d, const char *id, const char *event, size_t elen,
+    int64_t ts, const char *kind, const char *series_key, const char *name, const char *host,
     size_t hlen, uint64_t tid, double value, double score, const char *detector,
     const char *reason)
 {
-	const char *idp = strstr(event, "\"id\":\"");
 	sqlite3_stmt *st;
 
-	if (d->state == NULL || idp == NULL || (st = aiops_state_stmt(d->state, sql_anomaly)) == NULL)
+	if (d->state == NULL || (st = aiops_state_stmt(d->state, sql_anomaly)) == NULL)
 		return;
-	/* The id is the event's own, written by aiops_event_begin(). */
-	sqlite3_bind_text(st, 1, idp + 6, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, id, AIOPS_EVENT_ID_LEN, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, ts / 1000000);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	if (series_key != NULL)
@@ -263,6 +247,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	struct aiops_jw w;
 	struct detect_member mem;
 	size_t start = d->out.buf.len;
+	char id[AIOPS_EVENT_ID_LEN + 1];
 
 	memset(&h, 0, sizeof(h));
 	h.type = "anomaly";
@@ -276,7 +261,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	h.idkey = s->key;
 	h.idklen = strlen(s->key);
 	aiops_jw_init(&w, &d->out.buf);
-	aiops_event_begin(&w, &h);
+	aiops_event_id_text(aiops_event_begin(&w, &h), id);
 	aiops_jw_kstr(&w, "name", m->name, m->nlen);
 	aiops_jw_knum(&w, "value", m->value);
 	if (s->counter)
@@ -293,7 +278,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "reason", r->reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	detect_store_anomaly(d, d->out.buf.data + start, d->out.buf.len - start, m->ts,
+	detect_store_anomaly(d, id, d->out.buf.data + start, d->out.buf.len - start, m->ts,
 	    "metric", s->key, s->name, m->host, m->hlen, 0, m->value, r->score,
 	    r->detector, r->reason);
 	aiops_out_end(&d->out);
@@ -308,8 +293,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	mem.what = m->name;
 	mem.wlen = m->nlen;
 	mem.score = r->score;
-	mem.event = d->out.buf.data + start;
-	mem.elen = d->out.buf.len - start - 1;
+	mem.id = id;
 	detect_correlate(d, &mem);
 }
 
