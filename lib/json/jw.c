@@ -19,6 +19,7 @@ aiops_jw_init(struct aiops_jw *w, struct aiops_buf *b)
 /*
  * Before a value or a key: a comma unless it opens its container. Values
  * at the top level are records of their own (NDJSON): no commas there.
+ * aiops_jw_kstr_lit() in jw.h follows the same rule.
  */
 static void
 sep(struct aiops_jw *w)
@@ -222,16 +223,6 @@ aiops_jw_json(struct aiops_jw *w, const json_t *v)
 		aiops_jw_null(w);
 		break;
 	}
-}
-
-void
-aiops_jw_kstr_lit(struct aiops_jw *w, const char *klit, size_t kn, const char *s, size_t n)
-{
-	sep(w);
-	aiops_buf_add(w->b, klit, kn);
-	aiops_buf_addc(w->b, '"');
-	aiops_json_escape(w->b, s, n);
-	aiops_buf_addc(w->b, '"');
 }
 
 void

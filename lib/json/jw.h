@@ -53,12 +53,6 @@ void aiops_jw_raw(struct aiops_jw *w, const char *json, size_t n);
 /* A jansson value (borrowed), dumped compactly in insertion order. */
 void aiops_jw_json(struct aiops_jw *w, const json_t *v);
 
-/*
- * A string member whose key is given as JSON text, quotes and colon
- * included (klit "\"ts\":", kn 5), copied as is: for fixed keys written
- * for every record, where aiops_jw_key()'s check for escapes shows.
- */
-void aiops_jw_kstr_lit(struct aiops_jw *w, const char *klit, size_t kn, const char *s, size_t n);
 /* Shorthands for a member: key then value. k is NUL-terminated. */
 void aiops_jw_kstr(struct aiops_jw *w, const char *k, const char *s, size_t n);
 void aiops_jw_kcstr(struct aiops_jw *w, const char *k, const char *s);
@@ -67,6 +61,25 @@ void aiops_jw_kint(struct aiops_jw *w, const char *k, int64_t v);
 
 /* Escaped string body (no quotes) appended to b. */
 void aiops_json_escape(struct aiops_buf *b, const char *s, size_t n);
+
+/*
+ * A string member whose key is given as JSON text, quotes and colon
+ * included (klit "\"ts\":", kn 5), copied as is: for the fixed keys of
+ * every event's head, where aiops_jw_key()'s check for escapes and a call
+ * per member showed (bench/ingest). Inline for that reason; the comma
+ * rule is sep()'s in jw.c.
+ */
+static inline void
+aiops_jw_kstr_lit(struct aiops_jw *w, const char *klit, size_t kn, const char *s, size_t n)
+{
+	if (w->need_comma[w->depth] && w->depth > 0)
+		aiops_buf_addc(w->b, ',');
+	w->need_comma[w->depth] = 1;
+	aiops_buf_add(w->b, klit, kn);
+	aiops_buf_addc(w->b, '"');
+	aiops_json_escape(w->b, s, n);
+	aiops_buf_addc(w->b, '"');
+}
 /*
  * Shortest decimal text that reads back as exactly v ("%.15g", then 16, then
  * 17 digits), with ".0"-free integers as jq prints them. buf needs 32 bytes.
