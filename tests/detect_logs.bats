@@ -55,6 +55,17 @@ logs() {
 	    and (.template | test("I/O error")) and .score == 1' <<<"$output"
 }
 
+@test "a log event's severity is read with aiops(7)'s words, and wins over the guess" {
+	mkdir -p "$XDG_CONFIG_HOME/aiops"
+	printf 'detect:\n  logs:\n    warmup: 0\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
+	printf '%s\n' \
+	    '{"type":"log","ts":1794700800,"host":"web-1","severity":"EMERGENCY","message":"disk on fire"}' \
+	    '{"type":"log","ts":1794700860,"host":"web-1","severity":"dbg","message":"probe failed twice"}' \
+	    '{"type":"log","ts":1794700920,"host":"web-1","severity":"C","message":"login failed for root"}' > "$BATS_TEST_TMPDIR/in"
+	run -0 aiops-detect --no-state "$BATS_TEST_TMPDIR/in"
+	[ "$(jq -r .severity <<<"$output" | paste -sd ' ')" = "critical debug error" ]
+}
+
 @test "no new-template anomaly during the warm-up" {
 	logs 30 > "$BATS_TEST_TMPDIR/in"
 	run -0 aiops-detect --no-state "$BATS_TEST_TMPDIR/in"

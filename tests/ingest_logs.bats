@@ -293,6 +293,27 @@ golden() {
 	done
 }
 
+@test "all: one severity vocabulary (aiops(7)) for JSON levels, syslog and plain text" {
+	printf '%s\n' '{"msg":"a","level":"dbg"}' '{"msg":"b","level":"Emergency"}' \
+	    '{"msg":"c","level":"informational"}' '{"msg":"d","level":"e"}' \
+	    '{"msg":"e","level":"FAILURE"}' '{"msg":"f","level":"C"}' > "$BATS_TEST_TMPDIR/in.ndjson"
+	run -0 aiops-ingest -f json "$BATS_TEST_TMPDIR/in.ndjson"
+	[ "$(jq -r .severity <<<"$output" | paste -sd ' ')" = "debug critical info error error info" ]
+	# A level no word names stays in the fields.
+	jq -e -s '.[5].fields.level == "C" and (.[0] | has("fields") | not)' <<<"$output"
+	# Letter codes set apart by spaces, but not a unit or the article "A".
+	printf '%s\n' '12-01 10:00:00.123  1234  1235 E Tag: boom' \
+	    '2026-11-15T00:00:00Z gpu-1 temperature 90 C >= threshold 88 C' \
+	    '2026-11-15T00:00:00Z A new session; then an ERROR' \
+	    '2026-11-15T00:00:00Z [verbose] cache warm' > "$BATS_TEST_TMPDIR/in.log"
+	run -0 aiops-ingest -f text "$BATS_TEST_TMPDIR/in.log"
+	[ "$(jq -r .severity <<<"$output" | paste -sd ' ')" = "error info error debug" ]
+	printf '%s\n' 'Nov 15 00:00:01 gpu-1 dcgm[1]: temperature 90 C >= slowdown threshold 88 C' \
+	    'Nov 15 00:00:02 web-1 app[2]: [dbg] cache warm' > "$BATS_TEST_TMPDIR/syslog.log"
+	run -0 aiops-ingest -f syslog "$BATS_TEST_TMPDIR/syslog.log"
+	[ "$(jq -r .severity <<<"$output" | paste -sd ' ')" = "info debug" ]
+}
+
 @test "all: invalid UTF-8 is reported with its byte; the other lines flow" {
 	printf '<13>Nov 22 11:00:00 h a: ok\n<13>Nov 22 11:00:00 h a: bad \377\n' > "$BATS_TEST_TMPDIR/u.log"
 	printf '{"msg":"ok"}\n{"msg":"bad \300\257"}\n' > "$BATS_TEST_TMPDIR/u.ndjson"

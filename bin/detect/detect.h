@@ -37,7 +37,8 @@ struct detect_member {
 	const char	*what;		/* metric name, template, alert name */
 	size_t		 wlen;
 	double		 score;
-	const char	*event;		/* the member's event, JSON (for its id) */
+	const char	*id;		/* its event's id, AIOPS_EVENT_ID_LEN digits; or NULL */
+	const char	*event;		/* without an id: its event, JSON, hashed instead */
 	size_t		 elen;
 };
 
@@ -97,7 +98,7 @@ void detect_metrics_free(struct detect *d);
 
 /*
  * Stores an anomaly event written to the output (all kinds): a->event
- * holds the event, whose id this fills in.
+ * holds the event and a->id its id, as aiops_event_begin() gave it.
  */
 void detect_store_anomaly(struct detect *d, struct aiops_anomaly *a);
 

@@ -246,23 +246,15 @@ report(struct detect *d, struct incident *inc, const char *status, int64_t ts)
 	aiops_buf_release(&sum);
 }
 
-/* The 16 hex digits of "id" in a member's event, or a hash of it. */
+/* The member's event id, or for an event without one a hash of its text. */
 static void
-member_id(const struct detect_member *m, char id[17])
+member_id(const struct detect_member *m, char id[AIOPS_EVENT_ID_LEN + 1])
 {
-	const char *p = m->event != NULL ? strstr(m->event, "\"id\":\"") : NULL;
-	uint64_t x;
-	int i;
-
-	if (p != NULL && (size_t)(p - m->event) + 22 <= m->elen) {
-		memcpy(id, p + 6, 16);
-		id[16] = '\0';
+	if (m->id != NULL) {
+		memcpy(id, m->id, AIOPS_EVENT_ID_LEN + 1);
 		return;
 	}
-	x = aiops_hash64(m->event ? m->event : "", m->elen, AIOPS_HASH_INIT);
-	for (i = 0; i < 16; i++)
-		id[i] = "0123456789abcdef"[(x >> (60 - 4 * i)) & 15];
-	id[16] = '\0';
+	aiops_event_id_text(aiops_hash64(m->event ? m->event : "", m->elen, AIOPS_HASH_INIT), id);
 }
 
 void
@@ -353,7 +345,7 @@ void
 detect_correlate_event(struct detect *d, const json_t *ev, const char *line, size_t len)
 {
 	const char *type = json_string_value(json_object_get(ev, "type"));
-	const json_t *labels = json_object_get(ev, "labels");
+	const json_t *labels = json_object_get(ev, "labels"), *id = json_object_get(ev, "id");
 	struct detect_member m;
 	const char *what;
 	char err[128];
@@ -382,6 +374,8 @@ detect_correlate_event(struct detect *d, const json_t *ev, const char *line, siz
 		m.cluster = json_string_value(json_object_get(labels, "cluster"));
 	m.what = what;
 	m.wlen = what ? strlen(what) : 0;
+	if (json_is_string(id) && json_string_length(id) == AIOPS_EVENT_ID_LEN)
+		m.id = json_string_value(id);
 	m.event = line;
 	m.elen = len;
 	detect_correlate(d, &m);

@@ -16,6 +16,7 @@
 #include "detect.h"
 #include "event/event.h"
 #include "event/evread.h"
+#include "event/severity.h"
 #include "json/jw.h"
 #include "tool/log.h"
 #include "detect/logmine.h"
@@ -58,15 +59,6 @@ struct logdet {
 	size_t			 npending;
 };
 
-static const char *const sev_names[] = {
-	"critical", "critical", "critical", "error", "warning", "notice", "info", "debug",
-};
-
-static const char *
-sev_name(int sev)
-{
-	return sev >= 0 && sev <= 7 ? sev_names[sev] : "info";
-}
 
 static struct rate *
 rate_new(const char *name, const char *host, size_t hlen, uint64_t tid)
@@ -208,7 +200,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 {
 	struct aiops_event_head h;
 	struct aiops_jw w;
-	char reason[AIOPS_MDETECT_REASON_MAX + 64];
+	char reason[AIOPS_MDETECT_REASON_MAX + 64], id[AIOPS_EVENT_ID_LEN + 1];
 	size_t start = d->out.buf.len;
 	struct aiops_anomaly a;
 	struct detect_member mem;
@@ -224,7 +216,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	snprintf(reason, sizeof(reason), "a new kind of log line after %llu lines: \"%.*s\"",
 	    (unsigned long long)d->logs->nlines, (int)(ll->tmpl_len > 120 ? 120 : ll->tmpl_len), ll->tmpl);
 	aiops_jw_init(&w, &d->out.buf);
-	aiops_event_begin(&w, &h);
+	aiops_event_id_text(aiops_event_begin(&w, &h), id);
 	aiops_jw_kcstr(&w, "name", "log_new_template");
 	aiops_jw_key(&w, "template_id", 11);
 	aiops_jw_uinteger(&w, ll->template_id);
@@ -232,12 +224,13 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	aiops_jw_kstr(&w, "message", ll->message, ll->message_len);
 	if (service != NULL)
 		aiops_jw_kstr(&w, "service", service, slen);
-	aiops_jw_kcstr(&w, "severity", sev_name(ll->severity));
+	aiops_jw_kcstr(&w, "severity", aiops_severity_name(ll->severity));
 	aiops_jw_knum(&w, "score", 1.0);
 	aiops_jw_kcstr(&w, "detector", "new-template");
 	aiops_jw_kcstr(&w, "reason", reason);
 	aiops_jw_object_end(&w);
 	memset(&a, 0, sizeof(a));
+	memcpy(a.id, id, sizeof(a.id));
 	a.ts = ts;
 	a.kind = "log";
 	a.name = "log_new_template";
@@ -260,8 +253,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	mem.what = ll->tmpl;
 	mem.wlen = ll->tmpl_len;
 	mem.score = 1.0;
-	mem.event = d->out.buf.data + start;
-	mem.elen = d->out.buf.len - start - 1;
+	mem.id = id;
 	detect_correlate(d, &mem);
 }
 
@@ -280,20 +272,17 @@ write_params(struct aiops_jw *w, const struct aiops_logline *ll)
 	aiops_jw_array_end(w);
 }
 
-/* The input log event with template fields spliced before its brace. */
+/* The input log event with the template fields added. */
 static void
-write_annotated(struct detect *d, const char *line, size_t len, const struct aiops_logline *ll)
+write_annotated(struct detect *d, const json_t *ev, const char *line, size_t len,
+    const struct aiops_logline *ll)
 {
 	struct aiops_jw w;
 
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--;
-	aiops_buf_add(&d->out.buf, line, len - 1);
 	aiops_jw_init(&w, &d->out.buf);
-	w.depth = 1;
-	w.need_comma[1] = len > 2;
+	aiops_event_reopen(&w, ev, line, len);
 	write_params(&w, ll);
-	aiops_buf_addc(&d->out.buf, '}');
+	aiops_jw_object_end(&w);
 	aiops_out_end(&d->out);
 }
 
@@ -325,7 +314,7 @@ write_raw(struct detect *d, int64_t ts, const struct aiops_logline *ll)
 	aiops_event_begin(&w, &h);
 	if (ll->component != NULL)
 		aiops_jw_kstr(&w, "service", ll->component, ll->component_len);
-	aiops_jw_kcstr(&w, "severity", sev_name(ll->severity));
+	aiops_jw_kcstr(&w, "severity", aiops_severity_name(ll->severity));
 	aiops_jw_kstr(&w, "message", ll->message, ll->message_len);
 	write_params(&w, ll);
 	aiops_jw_object_end(&w);
@@ -350,7 +339,7 @@ store_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	s->host = host != NULL ? xstrndup(host, hlen) : NULL;
 	s->service = service != NULL ? xstrndup(service, slen) : NULL;
 	s->message = xstrndup(ll->message, ll->message_len);
-	s->severity = sev_name(ll->severity);
+	s->severity = aiops_severity_name(ll->severity);
 	s->tid = ll->template_id;
 }
 
@@ -396,7 +385,7 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 	/* The source's own severity, when it gave one, wins over the guess. */
 	sev = json_string_value(json_object_get(ev, "severity"));
 	if (sev != NULL) {
-		int s = aiops_logmine_level_severity(sev, strlen(sev));
+		int s = aiops_severity_parse(sev, strlen(sev));
 
 		if (s >= 0)
 			ll.severity = s;
@@ -405,7 +394,7 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 	service = json_string_value(json_object_get(ev, "service"));
 	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0);
 	if (d->all)
-		write_annotated(d, line, len, &ll);
+		write_annotated(d, ev, line, len, &ll);
 	return 0;
 }
 

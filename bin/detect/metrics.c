@@ -168,45 +168,26 @@ model_value(struct series *s, const struct aiops_metric *m, double *v)
 	return rc;
 }
 
-/* The input event with our fields spliced in before its closing brace. */
+/* The input event with our fields added. */
 static void
 write_annotated(struct detect *d, const char *line, size_t len, const json_t *ev,
     const struct aiops_mdetect_result *r)
 {
-	struct aiops_buf *b = &d->out.buf;
 	struct aiops_jw w;
 
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--;
-	if (line != NULL && len > 1 && line[len - 1] == '}') {
-		aiops_buf_add(b, line, len - 1);
-		if (json_object_size(ev) > 0)
-			aiops_buf_addc(b, ',');
-	} else {
-		aiops_jw_init(&w, b);
-		aiops_jw_json(&w, ev);
-		b->len--;		/* drop the '}' */
-		aiops_buf_addc(b, ',');
-	}
-	aiops_jw_init(&w, b);
-	w.depth = 1;		/* inside the event, after the comma written above */
-	w.need_comma[1] = 0;
+	aiops_jw_init(&w, &d->out.buf);
+	aiops_event_reopen(&w, ev, line, len);
 	aiops_jw_knum(&w, "score", r->score);
 	aiops_jw_kcstr(&w, "detector", r->detector);
-	aiops_buf_addc(b, '}');
+	aiops_jw_object_end(&w);
 	aiops_out_end(&d->out);
 }
 
 void
 detect_store_anomaly(struct detect *d, struct aiops_anomaly *a)
 {
-	const char *idp = strstr(a->event, "\"id\":\"");
-
-	if (d->state == NULL || idp == NULL)
+	if (d->state == NULL)
 		return;
-	/* The id is the event's own, written by aiops_event_begin(). */
-	memcpy(a->id, idp + 6, AIOPS_ANOMALY_IDLEN);
-	a->id[AIOPS_ANOMALY_IDLEN] = '\0';
 	if (aiops_anomalies_add(d->state, a) == -1)
 		detect_state_fatal(d, "storing an anomaly");
 }
@@ -232,6 +213,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	struct aiops_anomaly a;
 	struct detect_member mem;
 	size_t start = d->out.buf.len;
+	char id[AIOPS_EVENT_ID_LEN + 1];
 
 	memset(&h, 0, sizeof(h));
 	h.type = "anomaly";
@@ -245,7 +227,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	h.idkey = s->key;
 	h.idklen = strlen(s->key);
 	aiops_jw_init(&w, &d->out.buf);
-	aiops_event_begin(&w, &h);
+	aiops_event_id_text(aiops_event_begin(&w, &h), id);
 	aiops_jw_kstr(&w, "name", m->name, m->nlen);
 	aiops_jw_knum(&w, "value", m->value);
 	if (s->counter)
@@ -263,6 +245,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
 	memset(&a, 0, sizeof(a));
+	memcpy(a.id, id, sizeof(a.id));
 	a.ts = m->ts;
 	a.kind = "metric";
 	a.series_key = s->key;
@@ -288,8 +271,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	mem.what = m->name;
 	mem.wlen = m->nlen;
 	mem.score = r->score;
-	mem.event = d->out.buf.data + start;
-	mem.elen = d->out.buf.len - start - 1;
+	mem.id = id;
 	detect_correlate(d, &mem);
 }
 

@@ -15,6 +15,10 @@
  * An exact-match cache on the hash of the masked token sequence makes
  * repeated shapes O(length).  Memory is bounded by the templates (plus a
  * fixed-size cache), never by the lines seen.
+ *
+ * The hashes only index memory, so they are aiops_hash_fast(): template
+ * ids are numbered in order of birth and the saved state is the
+ * templates' text, so neither depends on a hash.
  */
 #include "compat.h"
 
@@ -112,35 +116,6 @@ grow(void **p, size_t *cap, size_t need, size_t sz)
 	*p = np;
 	*cap = nc;
 	return 0;
-}
-
-static uint64_t
-hash_bytes(uint64_t h, const char *p, size_t n)
-{
-	size_t i;
-
-	/* FNV-1a, then a final mix below: fast enough, well spread */
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* Eight bytes at a time: the per-line hash is on the hot path. */
-static uint64_t
-hash_words(uint64_t h, const char *p, size_t n)
-{
-	uint64_t w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-		p += 8;
-		n -= 8;
-	}
-	return hash_bytes(h, p, n);
 }
 
 static uint64_t
@@ -291,14 +266,15 @@ aiops_logmine_free(struct aiops_logmine *lm)
 static uint64_t
 bucket_key(size_t ntok, const char *t0, size_t n0, int generalised)
 {
-	uint64_t h = hash_bytes(0xcbf29ce484222325ULL, (const char *)&ntok,
-	    sizeof(ntok));
+	uint64_t h;
 
 	if (generalised)
-		return mix(hash_bytes(h, "<*>+", 4));
-	if (aiops_logmine_has_wild(t0, n0))
-		return mix(hash_bytes(h, WILD, 3));
-	return mix(hash_bytes(h, t0, n0));
+		h = aiops_hash_fast("<*>+", 4);
+	else if (aiops_logmine_has_wild(t0, n0))
+		h = aiops_hash_fast(WILD, 3);
+	else
+		h = aiops_hash_fast(t0, n0);
+	return mix(h ^ aiops_mix64(ntok));
 }
 
 static int
@@ -739,7 +715,7 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
     struct aiops_logline *out)
 {
 	size_t ntok, i, bestw = 0, np;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0;
 	uint32_t hit;
 	int idx, changed = 0, isnew = 0;
 	double best = -1.0;
@@ -751,11 +727,11 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 	 * unless merge_dates() left holes in it */
 	if (ntok > 0 && lm->tk[ntok - 1].m + lm->tk[ntok - 1].mn + 1 ==
 	    lm->mlen)
-		h = hash_words(h, lm->mbuf, lm->mlen);
+		h = aiops_hash_fast(lm->mbuf, lm->mlen);
 	else
 		for (i = 0; i < ntok; i++)
-			h = hash_words(h, lm->mbuf + lm->tk[i].m,
-			    lm->tk[i].mn + 1);
+			h = aiops_mix64(h ^ aiops_hash_fast(lm->mbuf +
+			    lm->tk[i].m, lm->tk[i].mn + 1));
 	h = mix(h ^ ntok);
 	/* a hash collision must at least not break the token alignment */
 	if ((hit = map_get(&lm->cache, h)) != 0 &&

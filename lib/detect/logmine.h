@@ -39,19 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct aiops_logmine;
+#include "event/severity.h"
 
-/* Severity, syslog scale (RFC 5424): lower is worse. */
-enum aiops_logsev {
-	AIOPS_LOGSEV_EMERG = 0,
-	AIOPS_LOGSEV_ALERT = 1,
-	AIOPS_LOGSEV_CRIT = 2,
-	AIOPS_LOGSEV_ERR = 3,
-	AIOPS_LOGSEV_WARNING = 4,
-	AIOPS_LOGSEV_NOTICE = 5,
-	AIOPS_LOGSEV_INFO = 6,
-	AIOPS_LOGSEV_DEBUG = 7
-};
+struct aiops_logmine;
 
 /* Pass to aiops_logmine_add(): the line has a header to split off first. */
 enum aiops_logmine_flags {
@@ -82,7 +72,7 @@ struct aiops_logline {
 	const char **params;
 	const size_t *param_lens;
 
-	int severity;		/* enum aiops_logsev: level, else guessed */
+	int severity;		/* enum aiops_severity: level, else guessed */
 };
 
 struct aiops_logmine *aiops_logmine_new(void);
@@ -104,10 +94,10 @@ int aiops_logmine_add(struct aiops_logmine *, const char *line, size_t len,
 size_t aiops_logmine_header(const char *line, size_t len,
     struct aiops_logline *out);
 
-/* Severity from a level word ("WARN", "E", "err", ...) or -1. */
-int aiops_logmine_level_severity(const char *level, size_t len);
-
-/* Severity guessed from message words ("failed", "panic", ...). */
+/*
+ * Severity (enum aiops_severity) guessed from message words ("failed",
+ * "panic", ...): not level words, so not event/severity.h's vocabulary.
+ */
 int aiops_logmine_guess_severity(const char *msg, size_t len);
 
 /*

@@ -30,6 +30,7 @@
 
 #include "detect/logmine.h"
 #include "detect/logmine_int.h"
+#include "event/severity.h"
 
 static int is_month(const char *, size_t);
 static int is_wday(const char *, size_t);
@@ -198,42 +199,17 @@ aiops_logmine_is_time_at(const char *p, size_t n)
 	    digits(p + a + 1, n - a - 1) == 2;
 }
 
-int
-aiops_logmine_level_severity(const char *p, size_t n)
+/*
+ * The level of a header token (event/severity.h). One-letter codes count
+ * in upper case only, as logcat writes them: a lower-case letter after a
+ * number is more often a unit or a word.
+ */
+static int
+level_severity(const char *p, size_t n)
 {
-#define LV(w, sev) { w, sizeof(w) - 1, sev }
-	static const struct {
-		const char *w;
-		size_t n;
-		int sev;
-	} lv[] = {
-		LV("TRACE", 7), LV("DEBUG", 7), LV("DBG", 7), LV("FINE", 7),
-		LV("FINER", 7), LV("FINEST", 7), LV("VERBOSE", 7),
-		LV("INFO", 6), LV("INFORMATION", 6), LV("NOTICE", 5),
-		LV("WARN", 4), LV("WARNING", 4), LV("ERROR", 3), LV("ERR", 3),
-		LV("SEVERE", 3), LV("FAILURE", 3), LV("CRIT", 2),
-		LV("CRITICAL", 2), LV("FATAL", 2), LV("ALERT", 1),
-		LV("EMERG", 0), LV("PANIC", 0), { NULL, 0, 0 }
-	};
-	size_t i;
-
-	if (n == 1) {
-		switch (p[0]) {
-		case 'V': case 'D': return 7;
-		case 'I': return 6;
-		case 'W': return 4;
-		case 'E': return 3;
-		case 'F': case 'A': return 2;
-		default: return -1;
-		}
-	}
-	if (n < 3 || n > 11 || strchr("TDFIVNWESCAP", p[0] & ~0x20) == NULL)
+	if (n == 1 && !lm_isupper(p[0]))
 		return -1;
-	for (i = 0; lv[i].w != NULL; i++)
-		if (lv[i].n == n && (p[0] & ~0x20) == lv[i].w[0] &&
-		    aiops_logmine_casecmp(p, lv[i].w, n) == 0)
-			return lv[i].sev;
-	return -1;
+	return aiops_severity_parse(p, n);
 }
 
 /* A level word as a header token: upper case, capitalised or [lower]. */
@@ -244,7 +220,7 @@ is_level(const char *p, size_t n, int single_ok)
 	int upper = 1, lower = 1;
 
 	if (n == 1)
-		return single_ok && aiops_logmine_level_severity(p, n) >= 0;
+		return single_ok && level_severity(p, n) >= 0;
 	for (i = 1; i < n; i++) {
 		if (!lm_isupper(p[i]))
 			upper = 0;
@@ -255,7 +231,7 @@ is_level(const char *p, size_t n, int single_ok)
 		return 0;
 	if (lower && !lm_isupper(p[0]))
 		return 0;	/* "error" in prose; [error] is handled apart */
-	return aiops_logmine_level_severity(p, n) >= 0;
+	return level_severity(p, n) >= 0;
 }
 
 /* "comp:" "prog[123]:" "sshd(pam_unix)[1]:" "(com.apple.x.123):" "1234#0:" */
@@ -286,7 +262,7 @@ classify(const struct htok *t, const struct htok *prev)
 
 	if (p[0] == '[') {
 		if (is_level(p + 1, n - 2, 0) ||
-		    (n > 2 && aiops_logmine_level_severity(p + 1, n - 2) >= 0 &&
+		    (n > 2 && level_severity(p + 1, n - 2) >= 0 &&
 		    n > 3))
 			return C_LEVEL;
 		return has_time_inside(p, n) ? C_TS : C_BRACKET;
@@ -720,7 +696,7 @@ aiops_logmine_header(const char *s, size_t len, struct aiops_logline *o)
 	o->message = s + off;
 	o->message_len = len - off;
 	if (o->level != NULL)
-		o->severity = aiops_logmine_level_severity(o->level,
+		o->severity = level_severity(o->level,
 		    o->level_len);
 	return off;
 }

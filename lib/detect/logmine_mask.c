@@ -17,6 +17,7 @@
 
 #include "detect/logmine.h"
 #include "detect/logmine_int.h"
+#include "event/severity.h"
 
 #define A LM_ALPHA | LM_UPPER
 #define AH LM_ALPHA | LM_UPPER | LM_HEX
@@ -483,7 +484,7 @@ aiops_logmine_guess_severity(const char *p, size_t n)
 		KW("cannot", 4), KW("can't", 4), KW("not", 6), { NULL, 0, 0 }
 	};
 	size_t i = 0, j, w;
-	int best = AIOPS_LOGSEV_INFO;
+	int best = AIOPS_SEV_INFO;
 
 	while (i < n) {
 		while (i < n && !lm_isalpha(p[i]))

@@ -1,10 +1,12 @@
 #include "compat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/hash.h"
-#include "event/event.h"
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "event/event.h"
 
 static int
 label_cmp(const struct aiops_label *a, const struct aiops_label *b)
@@ -31,10 +33,38 @@ aiops_labels_sort(struct aiops_label *l, size_t n)
 	}
 }
 
+static int
+labels_sorted(const struct aiops_label *l, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (label_cmp(&l[i - 1], &l[i]) > 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * h's labels in the order of their names: h's own, as every caller gives
+ * them, or else a sorted copy in *copy, which the caller frees.
+ */
+static const struct aiops_label *
+name_order(const struct aiops_event_head *h, struct aiops_label **copy)
+{
+	*copy = NULL;
+	if (labels_sorted(h->labels, h->nlabels))
+		return h->labels;
+	*copy = xreallocarray(NULL, h->nlabels, sizeof(**copy));
+	memcpy(*copy, h->labels, h->nlabels * sizeof(**copy));
+	aiops_labels_sort(*copy, h->nlabels);
+	return *copy;
+}
+
 static const unsigned char sepb = 0xff;
 
+/* The id of aiops(7), over h with its labels l in name order. */
 static uint64_t
-event_id(const struct aiops_event_head *h)
+id_hash(const struct aiops_event_head *h, const struct aiops_label *l)
 {
 	uint64_t x = AIOPS_HASH_INIT;
 	size_t i;
@@ -45,9 +75,9 @@ event_id(const struct aiops_event_head *h)
 		x = aiops_hash64(h->host, h->hlen, x);
 	x = aiops_hash64(&sepb, 1, x);
 	for (i = 0; i < h->nlabels; i++) {
-		x = aiops_hash64(h->labels[i].key, h->labels[i].klen, x);
+		x = aiops_hash64(l[i].key, l[i].klen, x);
 		x = aiops_hash64(&sepb, 1, x);
-		x = aiops_hash64(h->labels[i].val, h->labels[i].vlen, x);
+		x = aiops_hash64(l[i].val, l[i].vlen, x);
 		x = aiops_hash64(&sepb, 1, x);
 	}
 	if (h->idkey != NULL)
@@ -60,6 +90,27 @@ event_id(const struct aiops_event_head *h)
 		x = aiops_hash64(&b, 1, x);
 	}
 	return x;
+}
+
+uint64_t
+aiops_event_id(const struct aiops_event_head *h)
+{
+	struct aiops_label *copy;
+	uint64_t x = id_hash(h, name_order(h, &copy));
+
+	free(copy);
+	return x;
+}
+
+void
+aiops_event_id_text(uint64_t id, char out[AIOPS_EVENT_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < AIOPS_EVENT_ID_LEN; i++)
+		out[i] = hex[(id >> (60 - 4 * i)) & 15];
+	out[AIOPS_EVENT_ID_LEN] = '\0';
 }
 
 /*
@@ -82,48 +133,69 @@ time_text(int64_t ns, char *out)
 	return last_len;
 }
 
-/* prefix (a literal: comma, quoted key, colon, opening quote), then a string value. */
-static void
-head_member(struct aiops_buf *b, const char *prefix, const char *s, size_t n)
-{
-	aiops_buf_addstr(b, prefix);
-	aiops_json_escape(b, s, n);
-	aiops_buf_addc(b, '"');
-}
+#define LIT(s)	s, sizeof(s) - 1
 
-void
-aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
+/* Writes the head of h, its labels l in name order; returns the id. */
+static uint64_t
+write_head(struct aiops_jw *w, const struct aiops_event_head *h, const struct aiops_label *l)
 {
-	static const char hex[] = "0123456789abcdef";
-	char ts[AIOPS_TIME_BUFSZ], id[16];
-	uint64_t x = event_id(h);
+	char ts[AIOPS_TIME_BUFSZ], id[AIOPS_EVENT_ID_LEN + 1];
+	uint64_t x = id_hash(h, l);
 	size_t i, tl;
 
-	for (i = 0; i < 16; i++)
-		id[i] = hex[(x >> (60 - 4 * i)) & 15];
+	aiops_event_id_text(x, id);
 	tl = time_text(h->ts, ts);
 	/*
 	 * Every event starts so: the fixed keys go in as literals rather than
 	 * through aiops_jw_key(), a tenth of a log line's writing.
 	 */
 	aiops_jw_object_begin(w);
-	head_member(w->b, "\"type\":\"", h->type, strlen(h->type));
-	head_member(w->b, ",\"ts\":\"", ts, tl);
-	head_member(w->b, ",\"id\":\"", id, 16);
+	aiops_jw_kstr_lit(w, LIT("\"type\":"), h->type, strlen(h->type));
+	aiops_jw_kstr_lit(w, LIT("\"ts\":"), ts, tl);
+	aiops_jw_kstr_lit(w, LIT("\"id\":"), id, AIOPS_EVENT_ID_LEN);
 	if (h->host != NULL)
-		head_member(w->b, ",\"host\":\"", h->host, h->hlen);
+		aiops_jw_kstr_lit(w, LIT("\"host\":"), h->host, h->hlen);
 	if (h->cluster != NULL)
-		head_member(w->b, ",\"cluster\":\"", h->cluster, strlen(h->cluster));
+		aiops_jw_kstr_lit(w, LIT("\"cluster\":"), h->cluster, strlen(h->cluster));
 	if (h->source != NULL)
-		head_member(w->b, ",\"source\":\"", h->source, strlen(h->source));
-	w->need_comma[w->depth] = 1;
+		aiops_jw_kstr_lit(w, LIT("\"source\":"), h->source, strlen(h->source));
 	aiops_jw_key(w, "labels", 6);
 	aiops_jw_object_begin(w);
 	for (i = 0; i < h->nlabels; i++) {
-		aiops_jw_key(w, h->labels[i].key, h->labels[i].klen);
-		aiops_jw_string(w, h->labels[i].val, h->labels[i].vlen);
+		aiops_jw_key(w, l[i].key, l[i].klen);
+		aiops_jw_string(w, l[i].val, l[i].vlen);
 	}
 	aiops_jw_object_end(w);
+	return x;
+}
+
+uint64_t
+aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h)
+{
+	struct aiops_label *copy;
+	uint64_t x = write_head(w, h, name_order(h, &copy));
+
+	free(copy);
+	return x;
+}
+
+void
+aiops_event_reopen(struct aiops_jw *w, const json_t *ev, const char *line, size_t len)
+{
+	const char *k;
+	json_t *v;
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	if (len > 1 && line[len - 1] == '}') {
+		aiops_jw_object_resume(w, line, len - 1, json_object_size(ev) > 0);
+		return;
+	}
+	aiops_jw_object_begin(w);
+	json_object_foreach((json_t *)ev, k, v) {
+		aiops_jw_key(w, k, strlen(k));
+		aiops_jw_json(w, v);
+	}
 }
 
 void
@@ -143,7 +215,8 @@ aiops_event_metric(struct aiops_jw *w, struct aiops_metric *m)
 	h.nlabels = m->nlabels;
 	h.idkey = m->name;
 	h.idklen = m->nlen;
-	aiops_event_begin(w, &h);
+	/* Sorted just above: no need to check, the bulk of ingest's events. */
+	write_head(w, &h, m->labels);
 	aiops_jw_kstr(w, "name", m->name, m->nlen);
 	aiops_jw_knum(w, "value", m->value);
 	if (m->unit != NULL)

@@ -6,12 +6,15 @@
 #ifndef AIOPS_EVENT_H
 #define AIOPS_EVENT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "json/jw.h"
 
 #define AIOPS_MAX_LABELS 64
+#define AIOPS_EVENT_ID_LEN 16	/* hex digits of an id */
 
 struct aiops_label {
 	const char	*key;
@@ -52,12 +55,30 @@ struct aiops_metric {
 /* Sorts labels by key (insertion sort: label sets are small). */
 void aiops_labels_sort(struct aiops_label *l, size_t n);
 /*
- * Opens the event object and writes the head; the caller adds its fields
- * and closes it with aiops_jw_object_end(). labels must be sorted.
- * id = FNV-1a over type, host, sorted labels, idkey (eight bytes at a time)
- * and ts.
+ * The id of the event h describes, as aiops(7) defines it: FNV-1a 64
+ * (core/hash.h) over type, host, the labels in the order of their names
+ * (whatever order h gives them in), idkey (eight bytes at a time) and ts.
+ * Stable: the same head gives the same id in every version.
  */
-void aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h);
+uint64_t aiops_event_id(const struct aiops_event_head *h);
+/* An id as the event writes it: AIOPS_EVENT_ID_LEN lower-case hex digits, NUL. */
+void aiops_event_id_text(uint64_t id, char out[AIOPS_EVENT_ID_LEN + 1]);
+/*
+ * Opens the event object and writes the head, labels in name order, and
+ * returns its id (aiops_event_id()), for a caller that stores or cites the
+ * event. The caller adds its fields with the aiops_jw_k*() calls and
+ * closes the event with aiops_jw_object_end().
+ */
+uint64_t aiops_event_begin(struct aiops_jw *w, const struct aiops_event_head *h);
+/*
+ * Opens an input event again for a filter to add its fields (aiops(7):
+ * filters add fields, the others pass untouched). ev (borrowed) is the
+ * event parsed from line[0..len), which is copied as it is but for its
+ * closing brace; without a line (NULL, or not ending in '}'), ev's members
+ * are written. As after aiops_event_begin(), the caller adds fields and
+ * closes the object with aiops_jw_object_end().
+ */
+void aiops_event_reopen(struct aiops_jw *w, const json_t *ev, const char *line, size_t len);
 /* A whole metric event (sorts m->labels). */
 void aiops_event_metric(struct aiops_jw *w, struct aiops_metric *m);
 /*

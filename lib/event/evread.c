@@ -18,7 +18,9 @@ aiops_evread_line(const char *line, size_t len, json_t **out, char *err, size_t 
 	json_error_t jerr;
 	size_t i;
 
-	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+	/* JSON's blanks: a CR is left when a last line without \n had \r\n. */
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ||
+	    line[i] == '\n'); i++)
 		;
 	if (i == len)
 		return 1;

@@ -15,7 +15,8 @@
 
 /*
  * Parses one line into a new object (*out, the caller decrefs). 0 ok;
- * 1 blank line (nothing); -1 with the reason in err.
+ * 1 blank line (nothing but JSON's blanks: space, tab, CR, LF); -1 with
+ * the reason in err.
  */
 int aiops_evread_line(const char *line, size_t len, json_t **out, char *err, size_t errlen);
 /* The event's "ts": RFC 3339 text or an epoch number. -1 with err. */

@@ -28,6 +28,7 @@
 #include "io/out.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "event/severity.h"
 
 #define DOC_MAX		(64 * 1024 * 1024)	/* longest document gathered */
 #define KEY_MAX		128			/* longest dotted-path part */
@@ -218,20 +219,24 @@ json_time(const json_t *v, int64_t *ns)
 static const char *
 json_severity(const json_t *v)
 {
-	static const char *const pino[] = {
-		"debug", "debug", "info", "warning", "error", "critical",
+	/* trace, debug, info, warn, error, fatal */
+	static const unsigned char pino[] = {
+		AIOPS_SEV_DEBUG, AIOPS_SEV_DEBUG, AIOPS_SEV_INFO, AIOPS_SEV_WARNING,
+		AIOPS_SEV_ERR, AIOPS_SEV_CRIT,
 	};
 	json_int_t l;
 
-	if (json_is_string(v))
-		return aiops_severity_norm(json_string_value(v), json_string_length(v));
+	if (json_is_string(v)) {
+		l = aiops_severity_parse(json_string_value(v), json_string_length(v));
+		return l >= 0 ? aiops_severity_name((int)l) : NULL;
+	}
 	if (!json_is_integer(v))
 		return NULL;
 	l = json_integer_value(v);
 	if (l >= 0 && l <= 7)
-		return aiops_severity_syslog((int)l);
+		return aiops_severity_name((int)l);
 	if (l >= 10 && l <= 60 && l % 10 == 0)
-		return pino[l / 10 - 1];
+		return aiops_severity_name(pino[l / 10 - 1]);
 	return NULL;
 }
 
@@ -270,7 +275,7 @@ log_time_severity(struct aiops_ingest *ing, json_t *o, json_t *rest, struct aiop
 		r->has_ts = 1;
 		remove_key(rest, key);
 	}
-	r->severity = aiops_severity_guess(r->message, r->mlen);
+	r->severity = aiops_logrec_guess_severity(r->message, r->mlen);
 	v = find_field(ing, o, LF_SEVERITY, &key);
 	if (v != NULL && !json_is_string(v) && !json_is_number(v))
 		return aiops_ingest_error(ing, "severity: key \"%s\" is not a string or a number",

@@ -6,6 +6,7 @@
 
 #include "ingest/logfields.h"
 #include "core/timeutil.h"
+#include "event/severity.h"
 
 void
 aiops_logrec_init(struct aiops_logrec *r)
@@ -83,65 +84,42 @@ aiops_logrec_emit(struct aiops_ingest *ing, struct aiops_logrec *r, const char *
 	aiops_ingest_end(ing);
 }
 
-const char *
-aiops_severity_syslog(int level)
+/*
+ * A one-letter code counts only set apart by spaces (logcat's "1235 E
+ * Tag: ..."), and not the English words "A" and "I", which start many a
+ * message ("A new session...").
+ */
+static int
+letter_code(const char *line, size_t len, size_t at)
 {
-	static const char *const names[] = {
-		"critical", "critical", "critical", "error",
-		"warning", "notice", "info", "debug",
-	};
+	int c = line[at] & ~0x20;
 
-	return level >= 0 && level <= 7 ? names[level] : "info";
+	return at > 0 && line[at - 1] == ' ' && at + 1 < len && line[at + 1] == ' ' &&
+	    c != 'A' && c != 'I';
 }
 
 const char *
-aiops_severity_norm(const char *s, size_t n)
-{
-	static const struct { const char *word; const char *sev; } words[] = {
-		{ "emerg", "critical" }, { "emergency", "critical" }, { "alert", "critical" },
-		{ "crit", "critical" }, { "critical", "critical" }, { "fatal", "critical" },
-		{ "panic", "critical" }, { "f", "critical" }, { "c", "critical" },
-		{ "err", "error" }, { "error", "error" }, { "severe", "error" }, { "e", "error" },
-		{ "warn", "warning" }, { "warning", "warning" }, { "w", "warning" },
-		{ "notice", "notice" }, { "n", "notice" },
-		{ "info", "info" }, { "information", "info" }, { "informational", "info" },
-		{ "i", "info" },
-		{ "debug", "debug" }, { "trace", "debug" }, { "fine", "debug" },
-		{ "finer", "debug" }, { "finest", "debug" }, { "d", "debug" }, { "v", "debug" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strlen(words[i].word) == n && strncasecmp(s, words[i].word, n) == 0)
-			return words[i].sev;
-	return NULL;
-}
-
-const char *
-aiops_severity_guess(const char *line, size_t len)
+aiops_logrec_guess_severity(const char *line, size_t len)
 {
 	size_t i = 0, lim = len < 96 ? len : 96;
 
 	while (i < lim) {
 		size_t start;
-		const char *sev;
+		int level;
 
 		while (i < lim && !isalpha((unsigned char)line[i]))
 			i++;
 		start = i;
 		while (i < lim && isalpha((unsigned char)line[i]))
 			i++;
-		/* Single letters (logcat "E") only count when set apart by spaces. */
-		if (i - start == 1 && !(start > 0 && line[start - 1] == ' ' &&
-		    i < len && line[i] == ' '))
+		if (i - start == 1 && !letter_code(line, len, start))
 			continue;
 		/* Upper-case or bracketed words only: "error" in prose is not a level. */
 		if (i - start > 1 && !isupper((unsigned char)line[start + 1]) &&
 		    !(start > 0 && (line[start - 1] == '[' || line[start - 1] == '<')))
 			continue;
-		sev = aiops_severity_norm(line + start, i - start);
-		if (sev != NULL)
-			return sev;
+		if ((level = aiops_severity_parse(line + start, i - start)) >= 0)
+			return aiops_severity_name(level);
 	}
 	return "info";
 }

@@ -19,7 +19,7 @@ struct aiops_logrec {
 	size_t			 hlen;
 	const char		*service;	/* program, app name; or NULL */
 	size_t			 slen;
-	const char		*severity;	/* normalised: see aiops_severity_name() */
+	const char		*severity;	/* aiops_severity_name() of the level */
 	const char		*message;
 	size_t			 mlen;
 	struct aiops_label	 labels[AIOPS_MAX_LABELS];
@@ -36,13 +36,9 @@ void aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing);
 void aiops_logrec_emit(struct aiops_ingest *ing, struct aiops_logrec *r, const char *source);
 
 /*
- * Severities are "critical", "error", "warning", "notice", "info", "debug".
- * aiops_severity_norm maps common spellings (ERR, WARN, fatal, E, crit,
- * emerg...) to them, or NULL; aiops_severity_syslog maps 0-7.
+ * The level named by the first severity word (event/severity.h) in the
+ * first 96 bytes of a line, as the event's word; "info" when there is none.
  */
-const char *aiops_severity_norm(const char *s, size_t n);
-const char *aiops_severity_syslog(int level);
-/* The first severity word in the first 96 bytes of a line, or "info". */
-const char *aiops_severity_guess(const char *line, size_t len);
+const char *aiops_logrec_guess_severity(const char *line, size_t len);
 
 #endif

@@ -32,8 +32,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/hash.h"
 #include "core/buf.h"
+#include "core/hmap.h"
 #include "event/event.h"
 #include "ingest/ingest.h"
 #include "core/numparse.h"
@@ -59,18 +59,15 @@ static const char *const suffixes[] = {
 };
 
 struct prom_family {
-	char		*name;		/* NULL: empty slot */
+	const char	*name;		/* the map's copy of the key */
 	size_t		 nlen;
-	uint64_t	 hash;
 	enum prom_type	 type;
 	char		*unit;		/* or NULL */
 };
 
 /* Per input: the families seen, # EOF, and scratch buffers. */
 struct prom_state {
-	struct prom_family	*fam;		/* open addressing, cap a power of 2 */
-	size_t			 nfam;
-	size_t			 cap;
+	struct aiops_hmap	 fam;		/* name -> struct prom_family */
 	const struct prom_family *last;		/* family of the previous sample */
 	int			 eof;
 	int64_t			 scrape;	/* time of timestamp-less samples */
@@ -150,44 +147,10 @@ scan_name(struct prom_parser *ps, int colon, const char **s, size_t *n, const ch
  * Families: # TYPE and # UNIT by metric family name.
  */
 
-static struct prom_family *
-family_slot(struct prom_state *st, const char *name, size_t n, uint64_t h)
-{
-	size_t i = (size_t)h & (st->cap - 1);
-
-	while (st->fam[i].name != NULL) {
-		if (st->fam[i].hash == h && st->fam[i].nlen == n &&
-		    memcmp(st->fam[i].name, name, n) == 0)
-			break;
-		i = (i + 1) & (st->cap - 1);
-	}
-	return &st->fam[i];
-}
-
 static const struct prom_family *
 family_find(struct prom_state *st, const char *name, size_t n)
 {
-	const struct prom_family *f;
-
-	if (st->nfam == 0)
-		return NULL;
-	f = family_slot(st, name, n, aiops_hash64(name, n, AIOPS_HASH_INIT));
-	return f->name != NULL ? f : NULL;
-}
-
-static void
-family_grow(struct prom_state *st)
-{
-	struct prom_family *old = st->fam;
-	size_t oldcap = st->cap, i;
-
-	st->cap = oldcap ? oldcap * 2 : 64;
-	st->fam = xcalloc(st->cap, sizeof(*st->fam));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].name != NULL)
-			*family_slot(st, old[i].name, old[i].nlen, old[i].hash) = old[i];
-	free(old);
-	st->last = NULL;
+	return aiops_hmap_get(&st->fam, name, n);
 }
 
 /*
@@ -197,26 +160,15 @@ family_grow(struct prom_state *st)
 static struct prom_family *
 family_get(struct prom_state *st, const char *name, size_t n)
 {
-	uint64_t h = aiops_hash64(name, n, AIOPS_HASH_INIT);
-	struct prom_family *f;
+	uint64_t h = aiops_hmap_hash(name, n);
+	struct prom_family *f = aiops_hmap_get_h(&st->fam, name, n, h);
 
-	if (st->cap == 0 || (st->nfam + 1) * 2 > st->cap) {
-		if (st->nfam >= PROM_MAX_FAMILIES) {
-			/* The table is half empty: the probe ends. */
-			f = family_slot(st, name, n, h);
-			return f->name != NULL ? f : NULL;
-		}
-		family_grow(st);
-	}
-	f = family_slot(st, name, n, h);
-	if (f->name == NULL) {
-		f->name = xstrndup(name, n);
-		f->nlen = n;
-		f->hash = h;
-		f->type = PT_UNTYPED;
-		f->unit = NULL;
-		st->nfam++;
-	}
+	if (f != NULL || st->fam.len >= PROM_MAX_FAMILIES)
+		return f;
+	f = xcalloc(1, sizeof(*f));
+	f->type = PT_UNTYPED;
+	f->nlen = n;
+	f->name = aiops_hmap_put_h(&st->fam, name, n, h, f);
 	return f;
 }
 
@@ -246,7 +198,7 @@ family_lookup(struct prom_state *st, const char *name, size_t n)
 	const struct prom_family *f = st->last;
 	size_t i, sl;
 
-	if (st->nfam == 0)
+	if (st->fam.len == 0)
 		return NULL;
 	if (f != NULL && f->nlen == n && memcmp(f->name, name, n) == 0)
 		return f;
@@ -779,23 +731,28 @@ prom_start(struct aiops_ingest *ing)
 	struct prom_state *st = xcalloc(1, sizeof(*st));
 
 	AIOPS_UNUSED(ing);
+	aiops_hmap_init(&st->fam);
 	aiops_buf_init(&st->unesc);
 	return st;
+}
+
+static void
+family_free(void *arg)
+{
+	struct prom_family *f = arg;
+
+	free(f->unit);
+	free(f);
 }
 
 static void
 prom_free(void *arg)
 {
 	struct prom_state *st = arg;
-	size_t i;
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < st->cap; i++) {
-		free(st->fam[i].name);
-		free(st->fam[i].unit);
-	}
-	free(st->fam);
+	aiops_hmap_release(&st->fam, family_free);
 	aiops_buf_release(&st->unesc);
 	free(st);
 }

@@ -22,6 +22,7 @@
 #include "ingest/logfields.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "event/severity.h"
 
 #define PRI_MAX		191	/* facility 23, severity 7 */
 #define SD_NAME_MAX	32	/* RFC 5424 SD-NAME */
@@ -542,8 +543,8 @@ syslog_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 	}
 	if (rc == -1)
 		return -1;
-	r.severity = pri >= 0 ? aiops_severity_syslog(pri & 7) :
-	    aiops_severity_guess(r.message, r.mlen);
+	r.severity = pri >= 0 ? aiops_severity_name(pri & 7) :
+	    aiops_logrec_guess_severity(r.message, r.mlen);
 	aiops_logrec_emit(ing, &r, aiops_ingest_source(ing, "syslog"));
 	return 0;
 }

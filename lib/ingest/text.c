@@ -29,7 +29,7 @@ text_line(void *st, struct aiops_ingest *ing, const char *line, size_t len)
 	r.message = line;
 	r.mlen = len;
 	aiops_logrec_guess_time(&r, ing);
-	r.severity = aiops_severity_guess(line, len);
+	r.severity = aiops_logrec_guess_severity(line, len);
 	aiops_logrec_emit(ing, &r, aiops_ingest_source(ing, "text"));
 	return 0;
 }

@@ -19,6 +19,7 @@ aiops_jw_init(struct aiops_jw *w, struct aiops_buf *b)
 /*
  * Before a value or a key: a comma unless it opens its container. Values
  * at the top level are records of their own (NDJSON): no commas there.
+ * aiops_jw_kstr_lit() in jw.h follows the same rule.
  */
 static void
 sep(struct aiops_jw *w)
@@ -46,6 +47,16 @@ close_container(struct aiops_jw *w, char c)
 	aiops_buf_addc(w->b, c);
 	if (w->depth > 0)
 		w->depth--;
+}
+
+void
+aiops_jw_object_resume(struct aiops_jw *w, const char *obj, size_t n, int members)
+{
+	value_sep(w);
+	aiops_buf_add(w->b, obj, n);
+	if (w->depth + 1 < AIOPS_JW_MAXDEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = members != 0;
 }
 
 void aiops_jw_object_begin(struct aiops_jw *w) { open_container(w, '{'); }

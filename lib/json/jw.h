@@ -33,6 +33,14 @@ void aiops_jw_object_begin(struct aiops_jw *w);
 void aiops_jw_object_end(struct aiops_jw *w);
 void aiops_jw_array_begin(struct aiops_jw *w);
 void aiops_jw_array_end(struct aiops_jw *w);
+/*
+ * Continues an object given as text: appends obj[0..n), an object's '{'
+ * and members without its closing brace, and leaves the writer inside it
+ * as aiops_jw_object_begin() would; the next key gets a comma when
+ * members is non-zero. For a filter adding fields to an input event
+ * (aiops_event_reopen() in event/event.h).
+ */
+void aiops_jw_object_resume(struct aiops_jw *w, const char *obj, size_t n, int members);
 void aiops_jw_key(struct aiops_jw *w, const char *k, size_t n);
 void aiops_jw_string(struct aiops_jw *w, const char *s, size_t n);
 void aiops_jw_number(struct aiops_jw *w, double v);
@@ -53,6 +61,25 @@ void aiops_jw_kint(struct aiops_jw *w, const char *k, int64_t v);
 
 /* Escaped string body (no quotes) appended to b. */
 void aiops_json_escape(struct aiops_buf *b, const char *s, size_t n);
+
+/*
+ * A string member whose key is given as JSON text, quotes and colon
+ * included (klit "\"ts\":", kn 5), copied as is: for the fixed keys of
+ * every event's head, where aiops_jw_key()'s check for escapes and a call
+ * per member showed (bench/ingest). Inline for that reason; the comma
+ * rule is sep()'s in jw.c.
+ */
+static inline void
+aiops_jw_kstr_lit(struct aiops_jw *w, const char *klit, size_t kn, const char *s, size_t n)
+{
+	if (w->need_comma[w->depth] && w->depth > 0)
+		aiops_buf_addc(w->b, ',');
+	w->need_comma[w->depth] = 1;
+	aiops_buf_add(w->b, klit, kn);
+	aiops_buf_addc(w->b, '"');
+	aiops_json_escape(w->b, s, n);
+	aiops_buf_addc(w->b, '"');
+}
 /*
  * Shortest decimal text that reads back as exactly v ("%.15g", then 16, then
  * 17 digits), with ".0"-free integers as jq prints them. buf needs 32 bytes.

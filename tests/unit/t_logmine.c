@@ -219,9 +219,9 @@ test_mining(void)
 	add(lm, "Dec 10 06:55:49 LabSZ sshd[4]: Invalid user test from "
 	    "10.0.0.2", &l);
 	ok(l.template_id == a, "id stable after other templates");
-	ok(l.severity == AIOPS_LOGSEV_WARNING, "severity guessed (invalid)");
+	ok(l.severity == AIOPS_SEV_WARNING, "severity guessed (invalid)");
 	add(lm, "2015-07-29 17:41:44,747 - ERROR [x:Y@1] - boom", &l);
-	ok(l.severity == AIOPS_LOGSEV_ERR, "severity from level");
+	ok(l.severity == AIOPS_SEV_ERR, "severity from level");
 	ok(aiops_logmine_count(lm) == 3, "three templates");
 
 	saved = aiops_logmine_save(lm, &len);
