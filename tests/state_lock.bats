@@ -12,23 +12,6 @@ teardown() {
 	[ -z "${LOCK_PID:-}" ] || wait "$LOCK_PID" 2>/dev/null || true
 }
 
-# Holds the write lock of $AIOPS_STATE for $1 seconds, then lets go by
-# itself; returns once the lock is held (5 s at most).
-hold_lock() {
-	{
-		printf "BEGIN IMMEDIATE;\nINSERT INTO meta VALUES ('lock', 'held');\n"
-		sleep "$1"
-		printf 'ROLLBACK;\n'
-	} | sqlite3 "$AIOPS_STATE" > /dev/null 3>&- &
-	LOCK_PID=$!
-	local i
-	for i in $(seq 100); do
-		sqlite3 "$AIOPS_STATE" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # A migrated state with something in it for every writer below.
 make_state() {
 	awk 'BEGIN { for (i = 1; i <= 30; i++) {

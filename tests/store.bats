@@ -28,29 +28,6 @@ q() {
 	sqlite3 -readonly "$AIOPS_STATE" "$1"
 }
 
-# Holds the write lock of $AIOPS_STATE until $BATS_TEST_TMPDIR/release exists.
-hold_lock() {
-	{
-		printf 'BEGIN IMMEDIATE;\nINSERT INTO meta VALUES ('"'lock'"', '"'held'"');\n'
-		while [ ! -e "$BATS_TEST_TMPDIR/release" ]; do sleep 0.05; done
-		printf 'COMMIT;\n'
-	} | sqlite3 "$AIOPS_STATE" >/dev/null 3>&- &
-	LOCK_PID=$!
-	# Wait (5 s at most) until another writer can no longer begin.
-	local i
-	for i in $(seq 100); do
-		sqlite3 "$AIOPS_STATE" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-release_lock() {
-	touch "$BATS_TEST_TMPDIR/release"
-	wait "$LOCK_PID"
-	LOCK_PID=
-}
-
 @test "store: points, series and rollups" {
 	run -0 --separate-stderr aiops-ingest --store-only -f influx "$S/points.lp"
 	[ -z "$output" ]
