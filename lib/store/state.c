@@ -41,6 +41,7 @@ struct aiops_state {
 	size_t			 stmtcap;
 	int			 errcode;	/* of the last failure recorded */
 	char			 errmsg[ERRLEN];
+	int			 linked;	/* path is a symlink: never a new state */
 };
 
 int
@@ -224,7 +225,8 @@ pragma_int(sqlite3 *db, const char *sql, int *v)
 
 /*
  * Is this file ours? Stamped with our application_id: yes. Unstamped and
- * empty: a new state, stamped by the migration. Unstamped with our tables:
+ * empty: a new state, stamped by the migration, unless reached through a
+ * symlink, which must lead to an existing state. Unstamped with our tables:
  * made before the stamp existed, adopted (stamped) by the migration.
  * Anything else is another program's database and is left alone.
  * *stamp is set when the migration must stamp it.
@@ -242,7 +244,7 @@ identify(struct aiops_state *st, int *stamp, struct aiops_state_error *e)
 		return sqlfail(st, e, "");
 	if (app == AIOPS_APPLICATION_ID)
 		return 0;
-	if (app == 0 && (nobj == 0 || ours == 4)) {
+	if (app == 0 && ((nobj == 0 && !st->linked) || ours == 4)) {
 		*stamp = 1;
 		return 0;
 	}
@@ -417,6 +419,7 @@ aiops_state_open(const char *path, int flags, const char *group, struct aiops_st
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
+	st->linked = linked;
 	name = (flags & AIOPS_STATE_READONLY) ? reader_uri(real) : xstrdup(real);
 	rc = sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
 	free(name);

@@ -233,6 +233,11 @@ test_symlinks(void)
 	ok(refused("to-empty.db", EX_CANTCREAT, "empty file"), "is refused");
 	ok(stat(tpath("empty"), &sb) == 0 && sb.st_size == 0 && (sb.st_mode & 0777) == 0600,
 	    "and the file is left as it was");
+	write_file("blank.db", "", 0600);
+	ok(tdb_exec(tpath("blank.db"), "CREATE TABLE t (x); DROP TABLE t; VACUUM") == 0 &&
+	    stat(tpath("blank.db"), &sb) == 0 && sb.st_size > 0, "a SQLite file of no tables");
+	ok(symlink(tpath("blank.db"), tpath("to-blank.db")) == 0, "a symlink to it");
+	ok(refused("to-blank.db", EX_CANTCREAT, "not an aiops state"), "is refused, not made a state");
 	ok(symlink(tpath("sub/dir/state.db"), tpath("to-state.db")) == 0, "a symlink to a state");
 	st = open_rw("to-state.db");
 	ok(st != NULL, "is followed");
