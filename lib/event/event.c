@@ -219,6 +219,8 @@ aiops_event_metric(struct aiops_jw *w, struct aiops_metric *m)
 	write_head(w, &h, m->labels);
 	aiops_jw_kstr(w, "name", m->name, m->nlen);
 	aiops_jw_knum(w, "value", m->value);
+	if (m->metric_type != NULL)
+		aiops_jw_kcstr(w, "metric_type", m->metric_type);
 	if (m->unit != NULL)
 		aiops_jw_kcstr(w, "unit", m->unit);
 	aiops_jw_object_end(w);

@@ -43,7 +43,13 @@ struct aiops_metric {
 	const char			*name;
 	size_t				 nlen;
 	double				 value;
-	const char			*unit;		/* or NULL */
+	const char			*unit;		/* OpenMetrics UNIT ("seconds"), or NULL */
+	/*
+	 * The Prometheus metric type: "counter", "gauge", "histogram",
+	 * "summary" or "untyped" (the exposition format's TYPE words), or
+	 * NULL when the input does not say.
+	 */
+	const char			*metric_type;
 	const char			*host;		/* or NULL */
 	size_t				 hlen;
 	const char			*cluster;	/* or NULL */
