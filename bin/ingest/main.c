@@ -238,6 +238,28 @@ skipped(struct ingest_cmd *c)
 	    c->ing.errline ? c->ing.errline : c->ing.lineno, c->ing.err);
 }
 
+/* Accepted but changed or left out: one line each at -v. */
+static void
+note(void *arg, const char *name, unsigned long line, const char *what)
+{
+	struct ingest_cmd *c = arg;
+
+	if (c->cli.verbosity > 0)
+		log_info("%s:%lu: %s", name, line, what);
+}
+
+/* The counts of what was changed or left out, so nothing goes silently. */
+static void
+summary(const struct ingest_cmd *c)
+{
+	if (c->ing.nonfinite > 0)
+		log_warnx("%lu sample%s not written: the value is NaN or infinite (-v shows them)",
+		    c->ing.nonfinite, c->ing.nonfinite == 1 ? "" : "s");
+	if (c->ing.replaced > 0)
+		log_warnx("%lu line%s kept with invalid UTF-8 replaced by U+FFFD (-v shows them)",
+		    c->ing.replaced, c->ing.replaced == 1 ? "" : "s");
+}
+
 static int
 store_status(struct ingest_cmd *c)
 {
@@ -394,6 +416,7 @@ finish(struct ingest_cmd *c)
 		(void)aiops_mstore_free(c->mstore);
 	if (c->state != NULL && aiops_state_close(c->state) == -1)
 		log_error("%s: closing the state file failed", aiops_state_path(c->state));
+	summary(c);
 	aiops_cli_release(&c->cli);
 	return aiops_filter_status(&c->filter);
 }
@@ -419,6 +442,8 @@ main(int argc, char **argv)
 	open_state(&c);
 	aiops_out_init(&c.out, c.store == 2 ? -1 : STDOUT_FILENO);
 	aiops_ingest_init(&c.ing, &c.opts, &c.out, c.mstore);
+	c.ing.note = note;
+	c.ing.note_arg = &c;
 	aiops_filter_init(&c.filter, &c.cli, &c.out);
 	aiops_filter_signals();
 	if (c.follow)

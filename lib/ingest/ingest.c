@@ -115,6 +115,20 @@ aiops_ingest_error_at(struct aiops_ingest *ing, unsigned long line, const char *
 	return -1;
 }
 
+void
+aiops_ingest_note(struct aiops_ingest *ing, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	if (ing->note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	ing->note(ing->note_arg, ing->name, ing->lineno, what);
+}
+
 int64_t
 aiops_ingest_now(struct aiops_ingest *ing)
 {

@@ -40,6 +40,16 @@ struct aiops_ingest {
 	char				 err[512];
 	unsigned long			 nevents;
 	int				 store_failed;
+	/*
+	 * What was accepted but changed or left out, never silently: counted
+	 * here, each one shown by note() (the program logs it at -v), the
+	 * counts summed up at exit.
+	 */
+	unsigned long			 nonfinite;	/* NaN, +Inf, -Inf samples not written */
+	unsigned long			 replaced;	/* lines kept with bad bytes as U+FFFD */
+	void				(*note)(void *arg, const char *name,
+					    unsigned long line, const char *what);
+	void				*note_arg;
 };
 
 struct aiops_format {
@@ -74,6 +84,12 @@ int aiops_ingest_error(struct aiops_ingest *ing, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int aiops_ingest_error_at(struct aiops_ingest *ing, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * Something accepted but changed or left out (printf-style): passed to
+ * ing->note with the input's name and line, when there is a note().
+ */
+void aiops_ingest_note(struct aiops_ingest *ing, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Time for data that carries none: the toolkit clock. */
 int64_t aiops_ingest_now(struct aiops_ingest *ing);
 /* The "source" to write: opts->source or the given format name. */
