@@ -39,15 +39,19 @@
  * quadratic (20,000 points: 0.2 s the first time, 49 s the second).
  *
  * A re-sent point costs one primary-key lookup, as a new one costs one
- * insert: at commit, max(ts) of points says which points of the sorted
- * batch may be stored already (ts <= max); only those are looked up. The
- * others, and those not found, go in whole chunks.
+ * insert: the cache knows the newest stored point of each series (its
+ * last_ts, read once, then kept up to date by this store), and only a
+ * point at or before it may be stored already and is looked up. The
+ * others, and those not found, go in whole chunks. When another program
+ * has written to the state since our last commit (PRAGMA data_version),
+ * what the cache knows is read again; a stored point missed all the same
+ * makes its chunk fail and go row by row, with the same outcome.
  *
  * "last" of a rollup is the value with the greatest ts. Within a batch
  * that is the batch's latest point; a point older than the newest stored
- * one ("late": backfill, out-of-order hosts) may have a later stored point
- * in its bucket, which is looked up for that series from the series'
- * last_ts down (a short read, late points only).
+ * of its series ("late": backfill) may have a later stored point in its
+ * bucket, which is read for that series from the series' last_ts down (a
+ * short read, late points only).
  *
  * With retention, a re-sent point whose raw copy retention deleted is
  * stored again and counted again in its rollups (which outlive raw points).
@@ -111,8 +115,8 @@ static const char SQL_POINTS[] =
     "(?,?,?)";
 static const char SQL_POINT_GET[] =
     "SELECT value FROM points WHERE ts = ?2 AND series_id = ?1";
-/* The last entry of the primary key: one seek. */
-static const char SQL_POINTS_MAX[] = "SELECT max(ts) FROM points";
+/* Changes when another connection commits to the state. */
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 /*
  * The latest stored point of a series in (?2, ?3]: read backwards from ?3,
  * it stops at the first point of the series.
@@ -171,6 +175,8 @@ struct series_ent {
 	size_t		 agg[2];	/* its rollup entries last used, per level... */
 	uint64_t	 agg_gen;	/* ...valid while this is the batch's generation */
 	int64_t		 first, last;	/* ms, of this batch's points */
+	int64_t		 stored_last;	/* ms, its newest stored point, or INT64_MIN... */
+	uint64_t	 last_gen;	/* ...while this is the store's known_gen */
 	int		 touched;
 	int		 has_host, has_unit;
 	uint32_t	 klen, nlen, hlen, jlen;
@@ -221,7 +227,8 @@ struct aiops_mstore {
 	size_t			 npoints;
 	size_t			 batch_limit;	/* points that commit in about COMMIT_NS */
 	int64_t			 sweep_id;	/* retention resumes after this series */
-	int64_t			 stored_max;	/* ms, max(ts) of points at this commit */
+	int64_t			 data_version;	/* PRAGMA data_version at our last commit */
+	uint64_t		 known_gen;	/* series_ent.stored_last is valid at this */
 	uint64_t		 nrepeat, nconflict;	/* points not stored, committed */
 	uint64_t		 brepeat, bconflict;	/* the same, this batch */
 
@@ -576,7 +583,29 @@ series_insert(struct aiops_mstore *ms, struct series_ent *e)
 	return 0;
 }
 
-/* Gives every series of the batch its id, inserting those that are new. */
+/* The stored last_ts of series sid in *ts (INT64_MIN if none). */
+static int
+series_last(struct aiops_mstore *ms, int64_t sid, int64_t *ts)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt(ms, SQL_SERIES_LAST)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, sid);
+	rc = sqlite3_step(s);
+	*ts = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ?
+	    sqlite3_column_int64(s, 0) : INT64_MIN;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlfail(ms, "looking up a series");
+	return 0;
+}
+
+/*
+ * Gives every series of the batch its id, inserting those that are new,
+ * and the ts of its newest stored point.
+ */
 static int
 series_resolve(struct aiops_mstore *ms)
 {
@@ -585,12 +614,19 @@ series_resolve(struct aiops_mstore *ms)
 	for (i = 0; i < ms->ntouched; i++) {
 		struct series_ent *e = ms->series[ms->touched[i]];
 
-		if (e->id != 0)
-			continue;
-		if (series_find(ms, e) == -1)
+		if (e->id == 0 && series_find(ms, e) == -1)
 			return -1;
-		if (e->id == 0 && series_insert(ms, e) == -1)
-			return -1;
+		if (e->id == 0) {
+			if (series_insert(ms, e) == -1)
+				return -1;
+			e->stored_last = INT64_MIN;	/* no point stored yet */
+			e->last_gen = ms->known_gen;
+		}
+		if (e->last_gen != ms->known_gen) {
+			if (series_last(ms, e->id, &e->stored_last) == -1)
+				return -1;
+			e->last_gen = ms->known_gen;
+		}
 	}
 	return 0;
 }
@@ -675,7 +711,7 @@ agg_add(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts,
 
 		a->count++;
 		a->sum += v;
-		if (ts < ms->stored_max)
+		if (ts < se->stored_last)
 			a->late = 1;
 		if (v < a->min)
 			a->min = v;
@@ -700,15 +736,8 @@ last_fix(struct aiops_mstore *ms, struct agg_ent *a)
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = stmt(ms, SQL_SERIES_LAST)) == NULL)
+	if (series_last(ms, a->sid, &hi) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, a->sid);
-	rc = sqlite3_step(s);
-	hi = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ?
-	    sqlite3_column_int64(s, 0) : INT64_MIN;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sqlfail(ms, "updating a rollup");
 	if (hi > end)
 		hi = end;
 	if (hi <= a->last_ts)
@@ -904,26 +933,36 @@ chunk_insert(struct aiops_mstore *ms, const struct point *p)
 	return 1;
 }
 
+/*
+ * When another program has committed since our last commit, what the
+ * cache knows of the newest stored points may be out of date.
+ */
 static int
-stored_max(struct aiops_mstore *ms)
+others_check(struct aiops_mstore *ms)
 {
 	sqlite3_stmt *s;
+	int64_t v;
 	int rc;
 
-	if ((s = stmt(ms, SQL_POINTS_MAX)) == NULL)
+	if ((s = stmt(ms, SQL_DATA_VERSION)) == NULL)
 		return -1;
 	rc = sqlite3_step(s);
-	ms->stored_max = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ?
-	    sqlite3_column_int64(s, 0) : INT64_MIN;
+	v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : sqlfail(ms, "reading the newest point");
+	if (rc != SQLITE_ROW)
+		return sqlfail(ms, "reading the data version");
+	if (v != ms->data_version) {
+		ms->data_version = v;
+		ms->known_gen++;
+	}
+	return 0;
 }
 
 /*
  * Takes out of the sorted batch the points not to store: a later one of
  * the same (series, ts) in the batch, and one already stored, looked up
- * only when its ts is at most the newest stored. Returns how many stay
- * (at the front, still sorted), or -1.
+ * only when its ts is at most the newest stored of its series. Sets
+ * *nkeep to how many stay (at the front, still sorted).
  */
 static int
 points_sift(struct aiops_mstore *ms, size_t *nkeep)
@@ -942,7 +981,7 @@ points_sift(struct aiops_mstore *ms, size_t *nkeep)
 		}
 		kts = p->ts;
 		ksid = p->sid;
-		if (p->ts <= ms->stored_max) {
+		if (p->ts <= ms->series[p->si]->stored_last) {
 			if ((rc = point_get(ms, p->sid, p->ts, &kept)) == -1)
 				return -1;
 			if (rc == 1) {
@@ -970,7 +1009,7 @@ points_write(struct aiops_mstore *ms)
 	for (i = 0; i < ms->npoints; i++)
 		ms->pts[i].sid = ms->series[ms->pts[i].si]->id;
 	qsort(ms->pts, ms->npoints, sizeof(*ms->pts), point_cmp);
-	if (stored_max(ms) == -1 || points_sift(ms, &n) == -1)
+	if (points_sift(ms, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i += j) {
 		/* Whole chunks first; a chunk that fails goes row by row. */
@@ -1009,8 +1048,13 @@ batch_done(struct aiops_mstore *ms)
 {
 	size_t i;
 
-	for (i = 0; i < ms->ntouched; i++)
-		ms->series[ms->touched[i]]->touched = 0;
+	for (i = 0; i < ms->ntouched; i++) {
+		struct series_ent *e = ms->series[ms->touched[i]];
+
+		e->touched = 0;
+		if (e->last > e->stored_last)
+			e->stored_last = e->last;
+	}
 	ms->ntouched = 0;
 	agg_clear(ms);
 	ms->npoints = 0;
@@ -1060,7 +1104,7 @@ commit(struct aiops_mstore *ms)
 	}
 	if (ms->retention > 0)
 		cutoffs(ms, cut);
-	if (series_resolve(ms) == -1 || points_write(ms) == -1 ||
+	if (others_check(ms) == -1 || series_resolve(ms) == -1 || points_write(ms) == -1 ||
 	    rollups_write(ms) == -1 || series_write(ms) == -1)
 		return abort_batch(ms);
 	if (ms->retention > 0 && retention_apply(ms, cut) == -1)
@@ -1137,7 +1181,7 @@ static int
 prepare_all(struct aiops_mstore *ms)
 {
 	static const char *const sqls[] = {
-		SQL_POINT_GET, SQL_POINTS_MAX, SQL_POINT_LAST, SQL_SERIES_LAST,
+		SQL_POINT_GET, SQL_DATA_VERSION, SQL_POINT_LAST, SQL_SERIES_LAST,
 		SQL_SERIES_GET, SQL_SERIES_ADD, SQL_SERIES_TS, SQL_SWEEP_END,
 	};
 	size_t i;
@@ -1165,6 +1209,8 @@ aiops_mstore_new(struct aiops_state *st, int64_t retention, char *err, size_t er
 	int n;
 
 	ms->gen = 1;		/* a series_ent.agg_gen of 0 is never valid */
+	ms->known_gen = 1;	/* nor a series_ent.last_gen of 0 */
+	ms->data_version = -1;
 	/* Else BEGIN IMMEDIATE succeeds and only the commit would fail. */
 	if (sqlite3_db_readonly(aiops_state_db(st), "main") == 1) {
 		snprintf(err, errlen, "%s: the state file is read-only: cannot store metrics",
