@@ -48,7 +48,8 @@
  * (the next run of a polling loop): it is written then. At most
  * SN_MAXSAMPLES values are held; past that they are written with the
  * labels known so far. The host is --host, else the walk's sysName.0 when
- * it holds one, else none.
+ * it holds one, else none. A format has no timer: a follower's last walk
+ * waits for the next one, or for the end of the run (finish()).
  */
 #include "compat.h"
 
