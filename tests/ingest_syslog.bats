@@ -363,13 +363,15 @@ ts() {
 	<13>Nov 22 25:00:00 web-1 app: no such hour
 	<13>2026-13-01T00:00:00Z web-1 app: no such month
 	<13>Nov 22 11:0
+	<166>Nov 20 9999 22:23:27: %ASA-6-302013: past what int64 nanoseconds reach
 	EOF
-	[ "$(jq -r .message <<<"$output" | paste -sd '|')" = "Nov 31 11:00:00 web-1 app: no such date|Nov 22 25:00:00 web-1 app: no such hour|2026-13-01T00:00:00Z web-1 app: no such month|Nov 22 11:0" ]
+	[ "$(jq -r .message <<<"$output" | paste -sd '|')" = "Nov 31 11:00:00 web-1 app: no such date|Nov 22 25:00:00 web-1 app: no such hour|2026-13-01T00:00:00Z web-1 app: no such month|Nov 22 11:0|Nov 20 9999 22:23:27: %ASA-6-302013: past what int64 nanoseconds reach" ]
 	[ "$(jq -r .ts <<<"$output" | sort -u)" = 2026-11-22T12:00:00.000Z ]
-	[ "$(jq -r .severity <<<"$output" | sort -u)" = notice ]
+	[ "$(jq -r .severity <<<"$output" | paste -sd " ")" = "notice notice notice notice info" ]
 	[[ $stderr == *"(stdin):1: no such date or time at column 5: the line is the message, at the time of receipt"* ]]
 	[[ $stderr == *"(stdin):2: no such date or time at column 5"* ]]
 	[[ $stderr == *"(stdin):3: bad RFC 3339 time at column 5"* ]]
+	[[ $stderr == *"(stdin):5: no such date or time at column 6"* ]]
 	[[ $stderr != *skipped* ]]
 }
 

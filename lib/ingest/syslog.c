@@ -345,17 +345,24 @@ bsd_stamp(const char *s, size_t n, struct stamp *t)
 	return p;
 }
 
-/* t in year y; -1 when that year has no such date (Feb 29, Nov 31). */
+/*
+ * t in year y; -1 when that year has no such date (Feb 29, Nov 31) or
+ * the time is out of the reach of int64 nanoseconds (1677 to 2262).
+ */
 static int
 stamp_in_year(const struct stamp *t, int64_t y, int64_t *ts)
 {
-	int64_t days = aiops_days_from_civil(y, (unsigned)t->mon, (unsigned)t->day), yy;
+	int64_t days, secs, yy;
 	unsigned m, d;
 
+	if (y < 1678 || y > 2261)
+		return -1;
+	days = aiops_days_from_civil(y, (unsigned)t->mon, (unsigned)t->day);
 	aiops_civil_from_days(days, &yy, &m, &d);
 	if (m != (unsigned)t->mon || d != (unsigned)t->day)
 		return -1;
-	*ts = (days * 86400 + t->h * 3600 + t->mi * 60 + t->sec) * AIOPS_NS_PER_SEC + t->frac;
+	secs = days * 86400 + t->h * 3600 + t->mi * 60 + t->sec;
+	*ts = secs * AIOPS_NS_PER_SEC + t->frac;
 	return 0;
 }
 
