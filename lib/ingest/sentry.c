@@ -470,21 +470,25 @@ logentry(struct sentry *s, const json_t *o, const char *path, const char *key)
 {
 	const json_t *j = json_object_get(o, key);
 	const char *v;
+	char sub[64];
 	size_t n;
 
 	if (j == NULL || json_is_null(j) || s->msg.len > 0)
 		return 0;
 	if (json_is_string(j)) {
-		aiops_buf_add(&s->msg, json_string_value(j), json_string_length(j));
+		if (json_string_length(j) > 0)
+			aiops_buf_add(&s->msg, json_string_value(j), json_string_length(j));
 		return 0;
 	}
 	if (!json_is_object(j))
 		return type_error(s, path, key, "a string or an object");
-	if (opt_str(s, j, path, "formatted", &v, &n) == -1)
+	snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+	if (opt_str(s, j, sub, "formatted", &v, &n) == -1)
 		return -1;
-	if (n == 0 && opt_str(s, j, path, "message", &v, &n) == -1)
+	if (n == 0 && opt_str(s, j, sub, "message", &v, &n) == -1)
 		return -1;
-	aiops_buf_add(&s->msg, v, n);
+	if (n > 0)
+		aiops_buf_add(&s->msg, v, n);
 	return 0;
 }
 
@@ -510,7 +514,8 @@ message(struct sentry *s)
 		if (opt_str(s, srcs[i], i == 0 ? s->evpath : i == 1 ? "" : "data.issue",
 		    "title", &v, &n) == -1)
 			return -1;
-		aiops_buf_add(&s->msg, v, n);
+		if (n > 0)
+			aiops_buf_add(&s->msg, v, n);
 	}
 	return 0;
 }
@@ -814,7 +819,8 @@ idkey(struct sentry *s)
 			aiops_buf_add(&s->idkey, s->labels[i].val, s->labels[i].vlen);
 		}
 	aiops_buf_addc(&s->idkey, ' ');
-	aiops_buf_add(&s->idkey, s->msg.data, s->msg.len);
+	if (s->msg.len > 0)
+		aiops_buf_add(&s->idkey, s->msg.data, s->msg.len);
 }
 
 static int
