@@ -35,7 +35,7 @@ ev() {
 	    "Page on fatal checkout errors|checkout@2.14.0|production|/api/checkout/pay|fatal|PaymentError|5|event_alert|triggered" ]]
 	# Tags Sentry copies from the event's own fields are not repeated.
 	[[ $(jq -r '.labels | keys | map(select(startswith("tag."))) | join(",")' <<<"$output") == "tag.customer.tier,tag.server_name" ]]
-	[[ $(jq -c .fields <<<"$output") == '{"frame":"checkout/views.py:142 in pay","request_method":"POST","request_url":"https://shop.example.com/api/checkout/pay"}' ]]
+	[[ $(jq -c .fields <<<"$output") == '{"frame":"checkout/views.py:142 in pay","request_method":"POST","request_url":"https://shop.example.com/api/checkout/pay","trace_id":"9a1b2c3d4e5f60718293a4b5c6d7e8f9"}' ]]
 	[[ $(jq -r 'has("service")' <<<"$output") == false ]]
 }
 
@@ -124,8 +124,9 @@ ev() {
 	{ cat "$IN/sentry-alert.json"; sed 's/"level": "warning"/"level": ["warning"]/' "$IN/sentry-legacy.json"; cat "$IN/sentry-error.json"; } > "$BATS_TEST_TMPDIR/p.json"
 	run -65 --separate-stderr aiops-ingest -f sentry "$BATS_TEST_TMPDIR/p.json"
 	[[ $(printf '%s\n' "$output" | jq -r .labels.resource | paste -sd,) == event_alert,error ]]
-	# Reported at the first line of the document.
-	[[ $stderr == *"p.json:61: skipped: event.level is not a string"* ]]
+	# Reported at the first line of the document, after the alert.
+	local at=$(( $(wc -l < "$IN/sentry-alert.json") + 1 ))
+	[[ $stderr == *"p.json:$at: skipped: event.level is not a string"* ]]
 }
 
 @test "sentry: tags are bounded by the label limit, and the rest counted" {

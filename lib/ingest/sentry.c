@@ -32,8 +32,9 @@
  *             action, resource, url, and the tags as tag.<key> while there
  *             is room (AIOPS_MAX_LABELS; the others are noted at -v)
  *   fields    frame (the last frame of that exception's stacktrace, "file:
- *             line in function"), request_method, request_url, and an
- *             issue's short_id, status, count, first_seen, last_seen
+ *             line in function"), request_method, request_url, trace_id
+ *             (contexts.trace), and an issue's short_id, status, count,
+ *             first_seen, last_seen
  * The id is computed from the Sentry ids (event_id; an issue's id and the
  * action), so a payload read twice has the same id, as long as it carries
  * a time (a payload without one takes the clock's, and its id follows).
@@ -749,6 +750,10 @@ write_fields(struct sentry *s, struct aiops_jw *w)
 		copy_str(f, "request_method", req, "method");
 		copy_str(f, "request_url", req, "url");
 	}
+	/* The trace, to find the same request in other tools' logs. */
+	if (s->ev != NULL)
+		copy_str(f, "trace_id", json_object_get(json_object_get(s->ev, "contexts"),
+		    "trace"), "trace_id");
 	if (s->issue != NULL) {
 		copy_str(f, "short_id", s->issue, "shortId");
 		copy_str(f, "status", s->issue, "status");
