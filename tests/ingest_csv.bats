@@ -17,6 +17,9 @@ setup() { load test_helper; }
 	[[ $(printf '%s\n' "$output" | wc -l) -eq 4 ]]
 	[[ $(printf '%s\n' "$output" | jq -c '[.labels.sensor, .value, .ts, .host]' | paste -sd'|') == \
 	    '["rack a, inlet",21.4,"2026-11-20T10:00:00.000Z","env-1"]|["rack b\nsecond line",22,"2026-11-20T10:00:00.000Z","env-1"]|["say \"hi\"",23.5,"2026-11-20T10:00:00.000Z","env-1"]|["plain",24,"2026-11-20T10:01:00.000Z","env-1"]' ]]
+	# Said at -v, so that a stray quote closed by another is seen.
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/q.csv"
+	[[ $stderr == *"q.csv:4: one record of lines 3-4: the quoted field at line 3 column 28 spans them"* ]]
 }
 
 @test "csv: CRLF, an empty line and a ,-separated line within a field; a header over two lines" {

@@ -583,6 +583,11 @@ rec_done(struct csv_state *st, struct aiops_ingest *ing)
 	int rc;
 
 	rc = record(st, ing, st->rec.data, st->rec.len);
+	/* Shown at -v: a stray quote that another one closes takes lines with it. */
+	if (rc == 0)
+		aiops_ingest_note(ing, "one record of lines %lu-%lu: the quoted field at line "
+		    "%lu column %zu spans them", st->rec_first, st->rec_last, st->rec_first,
+		    st->rec_qcol);
 	if (rc == -1 && ing->errline == 0) {
 		size_t n = strlen(ing->err);
 
