@@ -252,6 +252,38 @@ EOF
 	! printf '%s\n' "$output" | grep -q 'CPU1 Temp' || false
 }
 
+@test "redfish: an Absent sensor reading 0 gives no reading, a null one none either" {
+	# The situation of a BMC with an empty CPU socket and an unread sensor.
+	cat > "$BATS_TEST_TMPDIR/t.json" <<-'EOF'
+	{"@odata.id": "/redfish/v1/Chassis/1/Thermal", "@odata.type": "#Thermal.v1_7_0.Thermal",
+	 "Temperatures": [
+	  {"MemberId": "0", "Name": "CPU2 Temp", "ReadingCelsius": 0, "Status": {"State": "Absent"}},
+	  {"MemberId": "1", "Name": "PCH Temp", "ReadingCelsius": null, "Status": {"State": "Enabled", "Health": null}},
+	  {"MemberId": "2", "Name": "Inlet Temp", "ReadingCelsius": 23, "Status": {"State": "Enabled", "Health": "OK"}}],
+	 "Fans": [{"MemberId": "0", "Name": "Fan 1", "Reading": null, "ReadingUnits": "RPM", "Status": {"State": "Absent"}}]}
+	EOF
+	run -0 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/t.json"
+	[[ $(printf '%s\n' "$output" | jq -r 'select(.name != "redfish_health") | "\(.labels.sensor // .labels.fan)=\(.value)"' | paste -sd,) == "Inlet Temp=23" ]]
+	[[ $(printf '%s\n' "$output" | jq -r 'select(.name == "redfish_health") | .labels.sensor' | paste -sd,) == "Inlet Temp" ]]
+	[[ -z $stderr ]]
+	# Left out, but said so at -v.
+	run -0 --separate-stderr aiops-ingest -v -f redfish "$BATS_TEST_TMPDIR/t.json"
+	[[ $stderr == *"Temperatures[0] (CPU2 Temp): Status.State Absent: no reading"* ]]
+	[[ $stderr == *"Fans[0] (Fan 1): Status.State Absent: no reading"* ]]
+}
+
+@test "redfish: Absent, Disabled, StandbyOffline, UnavailableOffline: no metric; other states read" {
+	run -0 --separate-stderr aiops-ingest -f redfish "$IN/redfish-states.json"
+	[[ $(printf '%s\n' "$output" | jq -r '"\(.name):\(.labels.sensor // .labels.fan // .labels.psu)=\(.value)"' | paste -sd' ') == \
+	    "redfish_temperature_celsius:Exhaust Temp=0 redfish_health:Exhaust Temp=1 redfish_temperature_celsius:PCH Temp=31 redfish_temperature_celsius:Riser Temp=29 redfish_temperature_celsius:NVMe Temp=35 redfish_fan_speed:Fan 2=0 redfish_health:Fan 2=0 redfish_voltage_volts:12V=12.1 redfish_health:12V=1 redfish_psu_input_watts:PSU 2=14 redfish_psu_output_watts:PSU 2=0 redfish_health:PSU 2=1" ]]
+	# Out of service, a sensor says nothing: not even its health.
+	! printf '%s\n' "$output" | grep -Eq 'CPU1 Temp|DIMM A1|GPU Temp|Fan 1|VBAT|PSU 1' || false
+	printf '{"@odata.type":"#Thermal.v1_0_0.Thermal","Temperatures":[{"Name":"x","ReadingCelsius":1,"Status":{"State":5}}]}\n' > "$BATS_TEST_TMPDIR/bad.json"
+	run -65 --separate-stderr aiops-ingest -f redfish "$BATS_TEST_TMPDIR/bad.json"
+	[[ -z $output ]]
+	[[ $stderr == *"bad.json:1: skipped: Temperatures[0].Status.State is not a string"* ]]
+}
+
 # ---- nvidia-smi ----
 
 @test "nvsmi: --format=csv with units and timestamps, detected" {

@@ -50,7 +50,7 @@ static const char synopsis[] =
 
 static const struct aiops_opt opts[] = {
 	{ "format", 'f', "FMT", "input format: auto (default), influx, prometheus, syslog,\n"
-	    "json, alertmanager, redfish, nvsmi, snmp, csv, text" },
+	    "json, alertmanager, redfish, sentry, nvsmi, snmp, csv, text" },
 	{ "list-formats", OPT_LIST_FORMATS, NULL, "list the formats and exit" },
 	{ "follow", OPT_FOLLOW, NULL,
 	    "keep reading files as they grow (tail -F); offsets kept in the state" },
@@ -210,6 +210,7 @@ configure(struct ingest_cmd *c)
 	(void)aiops_time_unit_parse(aiops_conf_string(cfg, "ingest.precision", "ns"),
 	    &c->opts.precision);
 	c->opts.json_fields = aiops_conf_get(cfg, "ingest.json.fields");
+	c->opts.max_record = c->cli.max_line;
 	c->retention = aiops_conf_duration(cfg, "ingest.retention", 0);
 	c->store = c->store_only ? 2 : aiops_conf_bool(cfg, "ingest.store", 0);
 	c->poll_ms = (int)aiops_conf_int(cfg, "ingest.poll", 250);

@@ -14,6 +14,7 @@ extern const struct aiops_format aiops_format_syslog;
 extern const struct aiops_format aiops_format_json;
 extern const struct aiops_format aiops_format_alertmanager;
 extern const struct aiops_format aiops_format_redfish;
+extern const struct aiops_format aiops_format_sentry;
 extern const struct aiops_format aiops_format_nvsmi;
 extern const struct aiops_format aiops_format_snmp;
 extern const struct aiops_format aiops_format_csv;
@@ -27,6 +28,7 @@ const struct aiops_format *const aiops_formats[] = {
 	&aiops_format_json,
 	&aiops_format_alertmanager,
 	&aiops_format_redfish,
+	&aiops_format_sentry,
 	&aiops_format_nvsmi,
 	&aiops_format_snmp,
 	&aiops_format_csv,

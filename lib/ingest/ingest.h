@@ -27,6 +27,7 @@ struct aiops_ingest_opts {
 	const char		*cluster;	/* cluster for every event, or NULL */
 	enum aiops_time_unit	 precision;	/* of line-protocol timestamps (default ns) */
 	const json_t		*json_fields;	/* JSON logs: {"message":"msg",...} (borrowed) */
+	size_t			 max_record;	/* longest CSV record over lines (0: 1 MiB) */
 };
 
 struct aiops_ingest {

@@ -1,6 +1,6 @@
 /*
- * json.c: the JSON reader of jsondoc.h, and three formats on it: json
- * (anything), alertmanager and redfish (their kind forced).
+ * json.c: the JSON reader of jsondoc.h, and four formats on it: json
+ * (anything), alertmanager, redfish and sentry (their kind forced).
  *
  * Two shapes of input, told apart by the first non-blank line:
  *  - NDJSON: that line is a complete value; every line is decoded alone,
@@ -33,7 +33,7 @@
 #define DOC_MAX		(64 * 1024 * 1024)	/* longest document gathered */
 #define KEY_MAX		128			/* longest dotted-path part */
 
-enum kind { KIND_ANY, KIND_ALERTMANAGER, KIND_REDFISH };
+enum kind { KIND_ANY, KIND_ALERTMANAGER, KIND_REDFISH, KIND_SENTRY };
 enum shape { SHAPE_UNKNOWN, SHAPE_LINES, SHAPE_DOCS };
 
 struct json_state {
@@ -89,6 +89,13 @@ start_redfish(struct aiops_ingest *ing)
 {
 	AIOPS_UNUSED(ing);
 	return state_new(KIND_REDFISH);
+}
+
+static void *
+start_sentry(struct aiops_ingest *ing)
+{
+	AIOPS_UNUSED(ing);
+	return state_new(KIND_SENTRY);
 }
 
 static void
@@ -374,10 +381,14 @@ dispatch(struct json_state *st, struct aiops_ingest *ing, json_t *v)
 		return aiops_alertmanager_emit(ing, v);
 	if (st->kind == KIND_REDFISH)
 		return aiops_redfish_emit(ing, v);
+	if (st->kind == KIND_SENTRY)
+		return aiops_sentry_emit(ing, v);
 	if (aiops_alertmanager_match(v))
 		return aiops_alertmanager_emit(ing, v);
 	if (aiops_redfish_match(v))
 		return aiops_redfish_emit(ing, v);
+	if (aiops_sentry_match(v))
+		return aiops_sentry_emit(ing, v);
 	if (is_event(v))
 		return pass_through(ing, v);
 	return json_log(ing, v);
@@ -631,7 +642,7 @@ json_finish(void *arg, struct aiops_ingest *ing)
 
 const struct aiops_format aiops_format_json = {
 	.name = "json",
-	.desc = "JSON or NDJSON logs; Alertmanager, Redfish and aiops events within",
+	.desc = "JSON or NDJSON logs; Alertmanager, Redfish, Sentry and aiops events within",
 	.sniff = sniff,
 	.start = start_any,
 	.line = json_line,
@@ -654,6 +665,17 @@ const struct aiops_format aiops_format_redfish = {
 	.name = "redfish",
 	.desc = "Redfish Thermal and Power resources, JSON",
 	.start = start_redfish,
+	.line = json_line,
+	.finish = json_finish,
+	.free = state_free,
+	.checks_utf8 = 1,
+};
+
+const struct aiops_format aiops_format_sentry = {
+	.name = "sentry",
+	.desc = "Sentry events and webhooks (event_alert, error, issue, legacy), JSON",
+	.sniff = aiops_sentry_sniff,
+	.start = start_sentry,
 	.line = json_line,
 	.finish = json_finish,
 	.free = state_free,
