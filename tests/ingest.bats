@@ -106,7 +106,7 @@ setup() { load test_helper; }
 
 @test "--list-formats names every format" {
 	run -0 aiops-ingest --list-formats
-	for f in influx prometheus syslog json alertmanager redfish nvsmi csv text; do
+	for f in influx prometheus syslog json alertmanager redfish sentry nvsmi snmp csv text; do
 		grep -q "^$f " <<<"$output"
 	done
 }
