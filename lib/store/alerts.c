@@ -8,7 +8,7 @@
  * it and one upsert into the history, keyed by (fingerprint, starts_at,
  * status): a re-delivery hits the key and only moves last_seen and the
  * count, so no row is ever added for it. The sweep is a few statements
- * over indexes (alerts_status, alerts_last_seen, alert_history_ts); the
+ * over indexes (alerts_status, alert_history_ts); the
  * history of an alert goes with it (ON DELETE CASCADE).
  */
 #include "compat.h"
@@ -165,7 +165,7 @@ unend(struct aiops_state *st, const struct aiops_alert *a)
 	return aiops_state_done(st, s);
 }
 
-/* What the alert's row says: -1 error, 0 none, 1 filled. */
+/* What the alert's row says. */
 struct stored {
 	int		 resolved;
 	int64_t		 starts;	/* ms */
@@ -173,6 +173,7 @@ struct stored {
 	int		 expired;
 };
 
+/* The alert's row into c: 1, or 0 if there is none, or -1. */
 static int
 stored_state(struct aiops_state *st, const char *fingerprint, struct stored *c)
 {
@@ -194,7 +195,7 @@ stored_state(struct aiops_state *st, const char *fingerprint, struct stored *c)
 
 /*
  * The rules of alerts.h for a notification of the stored episode: what
- * to do with the alert's row. *unend is set when a recorded end is undone.
+ * it does to the alert's row. *undo is set when a recorded end is undone.
  */
 static enum aiops_alert_outcome
 same_episode(const struct stored *c, const struct aiops_alert *a, int *undo)

@@ -146,8 +146,8 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  generator_url TEXT, source TEXT,"
 	  "  first_seen INTEGER NOT NULL,"	/* the episode first received */
 	  "  last_seen INTEGER NOT NULL);"	/* last received */
-	  "CREATE INDEX alerts_status ON alerts(status, starts_at);"
-	  "CREATE INDEX alerts_last_seen ON alerts(last_seen);"
+	  /* The sweep: firing ones not received lately, resolved ones long ago. */
+	  "CREATE INDEX alerts_status ON alerts(status, last_seen);"
 	  "CREATE TABLE alert_history ("
 	  "  id INTEGER PRIMARY KEY,"
 	  "  fingerprint TEXT NOT NULL REFERENCES alerts(fingerprint) ON DELETE CASCADE,"
