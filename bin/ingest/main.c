@@ -332,7 +332,7 @@ check_store(struct ingest_cmd *c)
 	if (c->follow && store_status(c) == EX_TEMPFAIL) {
 		c->ing.store_failed = 0;
 		if (!c->store_waiting)
-			log_warnx("%s: locked by another program: holding the points, will retry",
+			log_warnx("%s: locked by another program: holding the points and alerts, will retry",
 			    aiops_state_path(c->state));
 		c->store_waiting = 1;
 		return;

@@ -332,7 +332,7 @@ aiops_alerts_current(struct aiops_state *st,
 }
 
 static char *
-dup(const char *s)
+copy(const char *s)
 {
 	return s != NULL ? xstrdup(s) : NULL;
 }
@@ -352,14 +352,14 @@ aiops_alerts_get(struct aiops_state *st, const char *fingerprint, struct aiops_a
 		return rc;
 	row(s, &b, aiops_clock_now());
 	*a = b;
-	a->fingerprint = dup(b.fingerprint);
-	a->alertname = dup(b.alertname);
-	a->severity = dup(b.severity);
-	a->host = dup(b.host);
-	a->labels = dup(b.labels);
-	a->annotations = dup(b.annotations);
-	a->generator_url = dup(b.generator_url);
-	a->source = dup(b.source);
+	a->fingerprint = copy(b.fingerprint);
+	a->alertname = copy(b.alertname);
+	a->severity = copy(b.severity);
+	a->host = copy(b.host);
+	a->labels = copy(b.labels);
+	a->annotations = copy(b.annotations);
+	a->generator_url = copy(b.generator_url);
+	a->source = copy(b.source);
 	sqlite3_reset(s);
 	return 1;
 }
@@ -525,15 +525,15 @@ aiops_alertstore_add(struct aiops_alertstore *as, const struct aiops_alert *a,
 		as->batch_start = monotonic_ns();
 	p = &as->v[as->n++];
 	p->a = *a;
-	p->a.fingerprint = dup(a->fingerprint);
-	p->a.alertname = dup(a->alertname);
+	p->a.fingerprint = copy(a->fingerprint);
+	p->a.alertname = copy(a->alertname);
 	p->a.status = is_resolved(a->status) ? RESOLVED : FIRING;
-	p->a.severity = dup(a->severity);
-	p->a.host = dup(a->host);
-	p->a.labels = dup(a->labels);
-	p->a.annotations = dup(a->annotations);
-	p->a.generator_url = dup(a->generator_url);
-	p->a.source = dup(a->source);
+	p->a.severity = copy(a->severity);
+	p->a.host = copy(a->host);
+	p->a.labels = copy(a->labels);
+	p->a.annotations = copy(a->annotations);
+	p->a.generator_url = copy(a->generator_url);
+	p->a.source = copy(a->source);
 	p->received = received;
 	if (as->n >= BATCH_ALERTS || monotonic_ns() - as->batch_start >= BATCH_NS)
 		return commit(as);
