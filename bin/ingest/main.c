@@ -58,7 +58,7 @@ static const char synopsis[] =
 
 static const struct aiops_opt opts[] = {
 	{ "format", 'f', "FMT", "input format: auto (default), influx, prometheus, syslog,\n"
-	    "json, alertmanager, redfish, nvsmi, csv, text" },
+	    "json, alertmanager, redfish, nvsmi, snmp, csv, text" },
 	{ "list-formats", OPT_LIST_FORMATS, NULL, "list the formats and exit" },
 	{ "follow", OPT_FOLLOW, NULL,
 	    "keep reading files as they grow (tail -F); offsets kept in the state" },

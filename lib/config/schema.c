@@ -47,7 +47,7 @@ static const struct aiops_conf_key clock_keys[] = {
 
 /* The format names are aiops_formats[] (lib/ingest); t_config checks they agree. */
 static const struct aiops_conf_key ingest_keys[] = {
-	ENUM("format", "auto|influx|prometheus|syslog|json|alertmanager|redfish|nvsmi|csv|text",
+	ENUM("format", "auto|influx|prometheus|syslog|json|alertmanager|redfish|nvsmi|snmp|csv|text",
 	    "input format (-f)"),
 	STRING("host", "host of data that names none (-H)"),
 	STRING("cluster", "cluster of every event (--cluster)"),

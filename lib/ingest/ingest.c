@@ -15,6 +15,7 @@ extern const struct aiops_format aiops_format_json;
 extern const struct aiops_format aiops_format_alertmanager;
 extern const struct aiops_format aiops_format_redfish;
 extern const struct aiops_format aiops_format_nvsmi;
+extern const struct aiops_format aiops_format_snmp;
 extern const struct aiops_format aiops_format_csv;
 extern const struct aiops_format aiops_format_text;
 
@@ -27,6 +28,7 @@ const struct aiops_format *const aiops_formats[] = {
 	&aiops_format_alertmanager,
 	&aiops_format_redfish,
 	&aiops_format_nvsmi,
+	&aiops_format_snmp,
 	&aiops_format_csv,
 	&aiops_format_text,
 	NULL,
