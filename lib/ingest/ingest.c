@@ -178,6 +178,17 @@ aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 	return 0;
 }
 
+int
+aiops_ingest_alert(struct aiops_ingest *ing, const struct aiops_alert *a)
+{
+	if (ing->alerts != NULL &&
+	    aiops_alertstore_add(ing->alerts, a, aiops_ingest_now(ing)) == -1) {
+		ing->store_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 struct aiops_jw *
 aiops_ingest_begin(struct aiops_ingest *ing, struct aiops_event_head *h)
 {

@@ -17,6 +17,7 @@
 
 #include "event/event.h"
 #include "json/jw.h"
+#include "store/alerts.h"
 #include "store/mstore.h"
 #include "io/out.h"
 #include "core/timeutil.h"
@@ -34,6 +35,7 @@ struct aiops_ingest {
 	const struct aiops_ingest_opts	*opts;
 	struct aiops_out		*out;
 	struct aiops_mstore		*store;		/* NULL without --store */
+	struct aiops_alertstore		*alerts;	/* likewise, for alerts */
 	struct aiops_jw			 jw;
 	const char			*name;		/* input name for messages */
 	unsigned long			 lineno;	/* line being parsed */
@@ -100,6 +102,12 @@ const char *aiops_ingest_source(const struct aiops_ingest *ing, const char *fmtn
  * and stores it with --store. 0, or -1 when the store failed.
  */
 int aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m);
+/*
+ * An alert notification, stored with --store (its event is written with
+ * aiops_ingest_begin()); received now on the toolkit clock. 0, or -1
+ * when the store failed.
+ */
+int aiops_ingest_alert(struct aiops_ingest *ing, const struct aiops_alert *a);
 /*
  * Another event: writes the head (host/cluster defaults filled) and returns
  * the writer for the event's own fields; aiops_ingest_end() closes it.
