@@ -2,12 +2,14 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
 #include "ingest/ingest.h"
 #include "core/utf8.h"
+#include "core/xmalloc.h"
 
 extern const struct aiops_format aiops_format_influx;
 extern const struct aiops_format aiops_format_prometheus;
@@ -301,30 +303,26 @@ feed(struct aiops_ingest *ing, struct aiops_input *in, const char *line, size_t 
 	return 0;
 }
 
-/* "format syslog (syslog 212, text 16, influx 0, ...) from 16 lines" */
+/* "format syslog (syslog 212, text 16, influx 0, ...) from 16 lines": best first. */
 static void
-note_choice(struct aiops_ingest *ing, const struct aiops_input *in, const int *scores)
+note_choice(struct aiops_ingest *ing, const struct aiops_input *in, int *scores,
+    size_t nfmt)
 {
 	struct aiops_buf b = AIOPS_BUF_INIT;
-	int done[64] = { 0 };
-	size_t i, n, best;
+	size_t i, k, best;
 
 	aiops_buf_addf(&b, "format %s (", in->fmt->name);
-	for (n = 0; aiops_formats[n] != NULL && n < 64; n++)
-		;
-	for (i = 0; i < n; i++) {
-		size_t k;
-
-		best = n;
-		for (k = 0; k < n; k++)
-			if (!done[k] && aiops_formats[k]->sniff != NULL &&
-			    (best == n || scores[k] > scores[best]))
+	for (i = 0; i < nfmt; i++) {
+		best = nfmt;
+		for (k = 0; k < nfmt; k++)
+			if (scores[k] >= 0 && aiops_formats[k]->sniff != NULL &&
+			    (best == nfmt || scores[k] > scores[best]))
 				best = k;
-		if (best == n)
+		if (best == nfmt)
 			break;
-		done[best] = 1;
 		aiops_buf_addf(&b, "%s%s %d", i > 0 ? ", " : "", aiops_formats[best]->name,
 		    scores[best]);
+		scores[best] = -1;	/* shown */
 	}
 	aiops_buf_addf(&b, ") from %zu line%s", in->nheld, in->nheld == 1 ? "" : "s");
 	ing->lineno = in->hl[0].lineno;
@@ -340,8 +338,8 @@ static int
 decide(struct aiops_ingest *ing, struct aiops_input *in)
 {
 	const char *lines[AIOPS_DETECT_LINES];
-	size_t lens[AIOPS_DETECT_LINES], i;
-	int scores[64], rc = 0;
+	size_t lens[AIOPS_DETECT_LINES], i, nfmt;
+	int *scores, rc = 0;
 
 	if (in->fmt != NULL || in->nheld == 0)
 		return 0;
@@ -349,8 +347,12 @@ decide(struct aiops_ingest *ing, struct aiops_input *in)
 		lines[i] = in->held.data + in->hl[i].off;
 		lens[i] = in->hl[i].len;
 	}
+	for (nfmt = 0; aiops_formats[nfmt] != NULL; nfmt++)
+		;
+	scores = xcalloc(nfmt, sizeof(*scores));
 	in->fmt = aiops_format_sniff(lines, lens, in->nheld, scores);
-	note_choice(ing, in, scores);
+	note_choice(ing, in, scores, nfmt);
+	free(scores);
 	start(ing, in);
 	for (i = 0; i < in->nheld; i++) {
 		if (feed(ing, in, lines[i], lens[i], in->hl[i].lineno) == 0)
