@@ -157,6 +157,14 @@ chosen() {
 	[[ $stderr == *"bad.ndjson:1: skipped: ':' expected near '\"error\"' at column 16"* ]]
 }
 
+@test "detect: a broken first line that starts with '{' is no JSON document" {
+	printf '%s\n' '{job="x"} 1' 'up 1' > "$D/brace.prom"
+	run -65 --separate-stderr aiops-ingest -v "$D/brace.prom"
+	[ "$(jq -c '[.source, .name, .value]' <<<"$output")" = '["prometheus","up",1]' ]
+	[[ $stderr == *"brace.prom:1: format prometheus (prometheus 30, json 20, text 2, "* ]]
+	[[ $stderr == *"brace.prom:1: skipped: "* ]]
+}
+
 @test "detect: a syslog file whose first line has a bad PRI: reported, the rest syslog" {
 	printf '%s\n' '<999>Nov 22 11:00:00 web-1 app: bad pri' '<13>Nov 22 11:00:01 web-1 app[7]: good' > "$D/bad.log"
 	run -65 --separate-stderr aiops-ingest "$D/bad.log"
