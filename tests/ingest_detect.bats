@@ -227,6 +227,13 @@ chosen() {
 	[[ $stderr == *"doc.json:1: format json (json 70, text 16, "*") from 16 lines"* ]]
 }
 
+@test "detect: blank lines inside a held JSON document keep its line numbers" {
+	printf '\n{\n\n  "msg": "x",\n\n  "level" "warn"\n}\n{"msg":"next"}\n' > "$D/blank.json"
+	run -65 --separate-stderr aiops-ingest "$D/blank.json"
+	[ "$(jq -r .message <<<"$output")" = next ]
+	[[ $stderr == *"blank.json:6: skipped: ':' expected near '\"warn\"' at column 16"* ]]
+}
+
 @test "detect: an empty file, or one of blank lines, gives nothing, exit 0, no note" {
 	: > "$D/empty"
 	printf '\n  \n\t\n\n' > "$D/blank"

@@ -324,7 +324,7 @@ note_choice(struct aiops_ingest *ing, const struct aiops_input *in, int *scores,
 		    scores[best]);
 		scores[best] = -1;	/* shown */
 	}
-	aiops_buf_addf(&b, ") from %zu line%s", in->nheld, in->nheld == 1 ? "" : "s");
+	aiops_buf_addf(&b, ") from %zu line%s", in->nscored, in->nscored == 1 ? "" : "s");
 	ing->lineno = in->hl[0].lineno;
 	aiops_ingest_note(ing, "%s", b.data);
 	aiops_buf_release(&b);
@@ -337,45 +337,50 @@ note_choice(struct aiops_ingest *ing, const struct aiops_input *in, int *scores,
 static int
 decide(struct aiops_ingest *ing, struct aiops_input *in)
 {
-	const char *lines[AIOPS_DETECT_LINES];
-	size_t lens[AIOPS_DETECT_LINES], i, nfmt;
+	const char *lines[AIOPS_DETECT_HELD];
+	size_t lens[AIOPS_DETECT_HELD], i, n = 0, nfmt;
 	int *scores, rc = 0;
 
 	if (in->fmt != NULL || in->nheld == 0)
 		return 0;
 	for (i = 0; i < in->nheld; i++) {
-		lines[i] = in->held.data + in->hl[i].off;
-		lens[i] = in->hl[i].len;
+		if (in->hl[i].blank)
+			continue;
+		lines[n] = in->held.data + in->hl[i].off;
+		lens[n++] = in->hl[i].len;
 	}
 	for (nfmt = 0; aiops_formats[nfmt] != NULL; nfmt++)
 		;
 	scores = xcalloc(nfmt, sizeof(*scores));
-	in->fmt = aiops_format_sniff(lines, lens, in->nheld, scores);
+	in->fmt = aiops_format_sniff(lines, lens, n, scores);
 	note_choice(ing, in, scores, nfmt);
 	free(scores);
 	start(ing, in);
 	for (i = 0; i < in->nheld; i++) {
-		if (feed(ing, in, lines[i], lens[i], in->hl[i].lineno) == 0)
+		if (feed(ing, in, in->held.data + in->hl[i].off, in->hl[i].len,
+		    in->hl[i].lineno) == 0)
 			continue;
 		rc = -1;
 		if (report(ing) != 0)
 			break;
 	}
-	in->nheld = 0;
+	in->nheld = in->nscored = 0;
 	aiops_buf_release(&in->held);
 	return rc;
 }
 
 /* Holds a copy of the line for detection. */
 static void
-hold(struct aiops_input *in, const char *line, size_t len, unsigned long lineno)
+hold(struct aiops_input *in, const char *line, size_t len, unsigned long lineno, int isblank)
 {
 	if (in->nheld == 0)
 		in->since = monotonic_ns();
 	in->hl[in->nheld].off = in->held.len;
 	in->hl[in->nheld].len = len;
 	in->hl[in->nheld].lineno = lineno;
+	in->hl[in->nheld].blank = isblank;
 	in->nheld++;
+	in->nscored += !isblank;
 	aiops_buf_add(&in->held, line, len);
 	aiops_buf_addc(&in->held, '\n');
 }
@@ -388,11 +393,14 @@ aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
 	ing->lineno = lineno;
 	ing->errline = 0;
 	if (in->fmt == NULL) {
-		/* Blank lines say nothing of the format: only counted (lineno). */
-		if (blank(line, len))
+		int isblank = blank(line, len);
+
+		/* Blank lines say nothing of the format; leading ones are dropped. */
+		if (isblank && in->nheld == 0)
 			return 0;
-		hold(in, line, len, lineno);
-		if (in->nheld < AIOPS_DETECT_LINES && aiops_input_wait_ms(in) > 0)
+		hold(in, line, len, lineno, isblank);
+		if (in->nscored < AIOPS_DETECT_LINES && in->nheld < AIOPS_DETECT_HELD &&
+		    aiops_input_wait_ms(in) > 0)
 			return 0;
 		return decide(ing, in);
 	}

@@ -137,18 +137,23 @@ int aiops_ingest_alert(struct aiops_ingest *ing, const struct aiops_alert *a);
 struct aiops_jw *aiops_ingest_begin(struct aiops_ingest *ing, struct aiops_event_head *h);
 void aiops_ingest_end(struct aiops_ingest *ing);
 
-/* Non-blank lines that detection weighs, and the longest they wait. */
+/*
+ * Non-blank lines that detection weighs, lines held in all (blank lines
+ * between them are held too, for the formats that count them), and the
+ * longest the first of them waits.
+ */
 #define AIOPS_DETECT_LINES	16
+#define AIOPS_DETECT_HELD	64
 #define AIOPS_DETECT_MS		1000
 
 /*
  * One input being read: its format and that format's state. Without a
- * format (--format auto), the first AIOPS_DETECT_LINES non-blank lines
- * are held (copied) and scored, the format chosen from them (ing->note
- * says which, with the scores), and the held lines fed to it in order
- * under their own line numbers. The lines are held no longer than
- * AIOPS_DETECT_MS, the end of the input (aiops_input_finish) or a pause
- * (aiops_input_flush), whichever comes first.
+ * format (--format auto), the lines from the first non-blank one are held
+ * (copied) until AIOPS_DETECT_LINES of them are not blank; the format is
+ * chosen from those (ing->note says which, with the scores), and the held
+ * lines fed to it in order under their own line numbers. They are held no
+ * longer than AIOPS_DETECT_MS, the end of the input (aiops_input_finish)
+ * or a pause (aiops_input_flush), whichever comes first.
  */
 struct aiops_input {
 	const struct aiops_format	*fmt;		/* NULL: not chosen yet */
@@ -159,8 +164,10 @@ struct aiops_input {
 	struct {
 		size_t			 off, len;
 		unsigned long		 lineno;
-	}				 hl[AIOPS_DETECT_LINES];
-	size_t				 nheld;
+		int			 blank;
+	}				 hl[AIOPS_DETECT_HELD];
+	size_t				 nheld;		/* lines held */
+	size_t				 nscored;	/* of them not blank */
 	int64_t				 since;		/* monotonic ns of the first held */
 	struct aiops_buf		 fixed;		/* a line with bad bytes replaced */
 };
