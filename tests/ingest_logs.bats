@@ -316,19 +316,21 @@ golden() {
 	[ "$(jq -r .severity <<<"$output" | paste -sd ' ')" = "notice debug" ]
 }
 
-@test "all: invalid UTF-8 is reported with its byte; the other lines flow" {
+@test "all: invalid UTF-8 becomes U+FFFD and is counted; the line is kept" {
 	printf '<13>Nov 22 11:00:00 h a: ok\n<13>Nov 22 11:00:00 h a: bad \377\n' > "$BATS_TEST_TMPDIR/u.log"
 	printf '{"msg":"ok"}\n{"msg":"bad \300\257"}\n' > "$BATS_TEST_TMPDIR/u.ndjson"
 	printf 'time,v,l\n2026-11-22T10:00:00Z,1,ok\n2026-11-22T10:00:00Z,2,\355\240\200\n' > "$BATS_TEST_TMPDIR/u.csv"
-	run -65 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/u.log"
-	[ "$(jq -r .message <<<"$output")" = ok ]
-	[[ $stderr == *"u.log:2: skipped: invalid UTF-8 at byte 30"* ]]
-	run -65 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/u.ndjson"
-	[ "$(jq -r .message <<<"$output")" = ok ]
-	[[ $stderr == *"u.ndjson:2: skipped: unable to decode byte 0xc0"* ]]
-	run -65 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/u.csv"
-	[ "$(jq -r .labels.l <<<"$output")" = ok ]
-	[[ $stderr == *"u.csv:3: skipped: invalid UTF-8 at byte 24"* ]]
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/u.log"
+	[ "$(jq -r .message <<<"$output")" = "$(printf 'ok\nbad \357\277\275')" ]
+	[[ $stderr == *"u.log:2: invalid UTF-8 at byte 30 replaced by U+FFFD"* ]]
+	[[ $stderr == *"1 line kept with invalid UTF-8 replaced by U+FFFD"* ]]
+	# JSON too (jansson would refuse the line): the bytes are replaced first.
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/u.ndjson"
+	[ "$(jq -r .message <<<"$output")" = "$(printf 'ok\nbad \357\277\275\357\277\275')" ]
+	[[ $stderr == *"u.ndjson:2: invalid UTF-8 at byte 13 replaced by U+FFFD"* ]]
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/u.csv"
+	[ "$(jq -r .labels.l <<<"$output")" = "$(printf 'ok\n\357\277\275\357\277\275\357\277\275')" ]
+	[[ $stderr == *"u.csv:3: invalid UTF-8 at byte 24 replaced by U+FFFD"* ]]
 }
 
 @test "all: an empty file gives nothing and exit 0" {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,12 +247,14 @@ open_state(struct ingest_cmd *c)
 	}
 }
 
-/* A bad line, where the format says it is. */
-static void
-skipped(struct ingest_cmd *c)
+/* A bad line, where the format says it is; nonzero stops (--strict). */
+static int
+skipped(void *arg, const char *name, unsigned long line, const char *why)
 {
-	aiops_filter_skip(&c->filter, c->ing.name,
-	    c->ing.errline ? c->ing.errline : c->ing.lineno, c->ing.err);
+	struct ingest_cmd *c = arg;
+
+	aiops_filter_skip(&c->filter, name, line, why);
+	return aiops_stop;
 }
 
 /* Accepted but changed or left out: one line each at -v. */
@@ -345,16 +348,36 @@ static void
 feed(struct ingest_cmd *c, struct aiops_input *in, const char *line, size_t len,
     unsigned long lineno)
 {
-	if (aiops_input_line(&c->ing, in, line, len, lineno) == -1)
-		skipped(c);
+	(void)aiops_input_line(&c->ing, in, line, len, lineno);
 	check_store(c);
 }
 
 static void
 finish_input(struct ingest_cmd *c, struct aiops_input *in)
 {
-	if (aiops_input_finish(&c->ing, in) == -1)
-		skipped(c);
+	(void)aiops_input_finish(&c->ing, in);
+	check_store(c);
+}
+
+/*
+ * Before a read that may wait: lines held for format detection wait for
+ * more input no longer than AIOPS_DETECT_MS in all, so slow input is
+ * never held back.
+ */
+static void
+drain(void *arg)
+{
+	struct ingest_cmd *c = arg;
+	struct pollfd pfd;
+	int ms;
+
+	if (c->in == NULL || (ms = aiops_input_wait_ms(c->in)) < 0)
+		return;
+	pfd.fd = c->filter.fd;
+	pfd.events = POLLIN;
+	if (ms > 0 && poll(&pfd, 1, ms) > 0)
+		return;
+	(void)aiops_input_flush(&c->ing, c->in);
 	check_store(c);
 }
 
@@ -433,6 +456,9 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 		if (rc == AIOPS_FOLLOW_ERROR)
 			fatalx(EX_IOERR, "%s", aiops_follow_errmsg(f));
 		if (rc == AIOPS_FOLLOW_IDLE) {
+			for (i = 0; i < npaths; i++)
+				(void)aiops_input_flush(&c->ing, &ins[i]);
+			check_store(c);
 			checkpoint(c, f);
 			continue;
 		}
@@ -499,7 +525,11 @@ main(int argc, char **argv)
 	c.ing.alerts = c.astore;
 	c.ing.note = note;
 	c.ing.note_arg = &c;
+	c.ing.skip = skipped;
+	c.ing.skip_arg = &c;
 	aiops_filter_init(&c.filter, &c.cli, &c.out);
+	c.filter.drain = drain;
+	c.filter.drain_arg = &c;
 	aiops_filter_signals();
 	if (c.follow)
 		follow_inputs(&c, paths, npaths);

@@ -50,14 +50,33 @@ struct json_state {
 
 /* ---- formats ---- */
 
+/*
+ * 70 for a line that is an object, or the start of one (a pretty-printed
+ * document, a line cut short, bad bytes inside); 20 for one that only
+ * starts with '{', as Prometheus 3's {"quoted.name"} samples do.
+ */
 static int
 sniff(const char *line, size_t len)
 {
 	size_t i = len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	json_error_t jerr;
+	json_t *v;
 
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	return i < len && line[i] == '{' ? 70 : 0;
+	if (i == len || line[i] != '{')
+		return 0;
+	if ((v = json_loadb(line + i, len - i, JSON_DISABLE_EOF_CHECK, &jerr)) != NULL) {
+		json_decref(v);
+		return 70;
+	}
+	switch (json_error_code(&jerr)) {
+	case json_error_premature_end_of_input:
+	case json_error_invalid_utf8:
+		return 70;
+	default:
+		return 20;
+	}
 }
 
 static struct json_state *

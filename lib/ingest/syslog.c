@@ -181,37 +181,6 @@ clock_time(const char *s, size_t n, int *h, int *mi, int *sec)
 	return 8;
 }
 
-/*
- * "Mmm dd hh:mm:ss" at s (the day as "dd", " d" or "d"): 1 if it is one.
- * Only the shape: bsd_stamp() reads what devices add to it.
- */
-static int
-bsd_time_shape(const char *s, size_t n)
-{
-	int mon, day, h, mi, sec;
-	size_t p;
-
-	if ((p = bsd_date(s, n, &mon, &day)) == 0)
-		return 0;
-	return clock_time(s + p, n - p, &h, &mi, &sec) != 0;
-}
-
-static int
-sniff(const char *line, size_t len)
-{
-	size_t i;
-
-	if (len >= 3 && line[0] == '<' && is_digit(line[1])) {
-		for (i = 1; i < len && i < 5 && is_digit(line[i]); i++)
-			;
-		if (i < len && line[i] == '>')
-			return 90;
-	}
-	if (bsd_time_shape(line, len) && len > 15 && line[15] == ' ')
-		return 80;
-	return 0;
-}
-
 static void *
 syslog_start(struct aiops_ingest *ing)
 {
@@ -893,6 +862,73 @@ parse_5424(struct aiops_ingest *ing, struct cursor *c, struct syslog_state *st,
 	r->message = c->s + c->pos;
 	r->mlen = c->n - c->pos;
 	return 0;
+}
+
+/* ---- detection ---- */
+
+/*
+ * Whose line this is, not what is wrong with it: the shapes are the
+ * parser's own (seq_len, bsd_stamp, bsd_tag), the verdict a score.
+ */
+
+/* A tag ("name: ", "name[pid]: ", or one ending the line) at s: 1 if it is one. */
+static int
+sniff_tag(const char *s, size_t n)
+{
+	struct cursor c = { s, n, 0 };
+	struct aiops_logrec r;
+
+	aiops_logrec_init(&r);
+	bsd_tag(&c, &r);
+	return c.pos > 0 && (c.pos == n || s[c.pos - 1] == ' ');
+}
+
+/*
+ * rsyslog's file format (RSYSLOG_FileFormat): an RFC 3339 time, the host,
+ * a tag. A time and a host alone are any log's, so the tag is wanted.
+ */
+static int
+sniff_rfc3339(const char *s, size_t n)
+{
+	const char *sp, *end = s + n;
+	int64_t ts;
+
+	if (n == 0 || !is_digit(s[0]) || (sp = memchr(s, ' ', n)) == NULL ||
+	    aiops_time_parse_rfc3339(s, (size_t)(sp - s), &ts) == -1)
+		return 0;
+	s = sp + 1;
+	if (sniff_tag(s, (size_t)(end - s)))
+		return 60;		/* a local message: no host */
+	if ((sp = memchr(s, ' ', (size_t)(end - s))) == NULL || sp == s)
+		return 0;
+	s = sp + 1;
+	return sniff_tag(s, (size_t)(end - s)) ? 80 : 0;
+}
+
+/*
+ * <PRI> 90, whatever follows (RFC 3164 4.3.2: a line without a valid
+ * header is still a message); a BSD time as devices write it 80, after a
+ * Cisco sequence number ("000123: ") too; rsyslog's RFC 3339 file format
+ * 80 (60 without a host).
+ */
+static int
+sniff(const char *line, size_t len)
+{
+	struct cursor c = { line, len, 0 };
+	struct stamp t;
+	size_t i;
+
+	if (len >= 3 && line[0] == '<' && is_digit(line[1])) {
+		for (i = 1; i < len && i < 5 && is_digit(line[i]); i++)
+			;
+		if (i < len && line[i] == '>')
+			return 90;
+	}
+	if ((i = seq_len(&c)) > 0)
+		c.pos = i + 2;
+	if (bsd_stamp(line + c.pos, len - c.pos, &t) > 0)
+		return 80;
+	return sniff_rfc3339(line, len);
 }
 
 static int
