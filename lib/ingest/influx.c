@@ -4,10 +4,18 @@
  *	measurement[,tag=value...] field=value[,field=value...] [timestamp]
  *
  * Each numeric or boolean field becomes the metric measurement_field, the
- * name Telegraf's Prometheus output gives it; booleans are 0 and 1. String
- * fields are checked and dropped: they are not metrics. Tags become labels,
- * except "host", which is the event's host. The timestamp is an int64 in
- * opts->precision (ns unless told otherwise); none means now.
+ * name Telegraf's Prometheus output gives it (plugins/serializers/
+ * prometheus): the measurement "prometheus" (what Telegraf's prometheus
+ * input writes with metric_version 2) is left out, so the field is the
+ * name; the name is made valid as event/promname.h says ("cpu,x" and
+ * "field key" give cpu_x_field_key); booleans are 1 and 0. String fields
+ * are checked and dropped: they are not metrics. Tags become labels, their
+ * keys made valid label names; two keys that become the same label make
+ * the line bad, as a duplicate key does. The tag "host" is the event's
+ * host. The timestamp is an int64 in opts->precision (ns unless told
+ * otherwise); none means now. Line protocol has no NaN or infinity (a
+ * float is digits, and 1e999 is out of range): such a field makes the
+ * line bad. It has no metric type either: metric_type is left out.
  *
  * This is the hot path of aiops-ingest (bench/ingest), so a line is
  * scanned once, byte by byte, into a struct lp_point on the stack, and
@@ -26,6 +34,7 @@
 
 #include "core/buf.h"
 #include "event/event.h"
+#include "event/promname.h"
 #include "ingest/ingest.h"
 #include "core/numparse.h"
 #include "core/timeutil.h"
@@ -64,10 +73,15 @@ struct lp_parser {
 	size_t			 col;		/* 1-based column of the error */
 };
 
-/* Per input: the unescape buffer and the metric name buffer. */
+/*
+ * Per input: the unescape buffer, the metric name buffers (as written,
+ * then made valid) and the label keys made valid.
+ */
 struct lp_state {
 	struct aiops_buf	 unesc;
 	struct aiops_buf	 name;
+	struct aiops_buf	 vname;
+	struct aiops_buf	 keys;
 };
 
 static int
@@ -487,18 +501,61 @@ shadowed(const struct lp_point *pt, size_t i)
 	return 0;
 }
 
+/*
+ * Tag keys that are not valid label names are made so, into st->keys
+ * (sized first, so that it never moves under the keys it holds). Two keys
+ * that become one label make the line bad, as a duplicate key does.
+ */
+static int
+label_keys(struct lp_state *st, struct lp_point *pt, const struct aiops_label **dup)
+{
+	size_t i, j, need = 0, off;
+	int changed = 0;
+
+	for (i = 0; i < pt->ntags; i++) {
+		need += pt->tags[i].klen + 4;
+		if (!aiops_promname_valid(pt->tags[i].key, pt->tags[i].klen, AIOPS_PN_LABEL))
+			changed = 1;
+	}
+	if (!changed)
+		return 0;
+	aiops_buf_reset(&st->keys);
+	aiops_buf_grow(&st->keys, need);
+	for (i = 0; i < pt->ntags; i++) {
+		struct aiops_label *l = &pt->tags[i];
+
+		if (aiops_promname_valid(l->key, l->klen, AIOPS_PN_LABEL))
+			continue;
+		off = st->keys.len;
+		aiops_promname_add(&st->keys, l->key, l->klen, AIOPS_PN_LABEL);
+		l->key = st->keys.data + off;
+		l->klen = st->keys.len - off;
+		aiops_buf_addc(&st->keys, '\0');
+	}
+	for (i = 0; i < pt->ntags; i++)
+		for (j = i + 1; j < pt->ntags; j++)
+			if (same_key(pt->tags[i].key, pt->tags[i].klen,
+			    pt->tags[j].key, pt->tags[j].klen)) {
+				*dup = &pt->tags[i];
+				return -1;
+			}
+	return 0;
+}
+
 static void
 emit(struct lp_state *st, struct aiops_ingest *ing, struct lp_point *pt)
 {
 	struct aiops_metric m;
-	size_t i, base;
+	size_t i, base = 0;
 	int64_t ts = pt->has_ts ? pt->ts : aiops_ingest_now(ing);
 	const char *source = aiops_ingest_source(ing, "influx");
 
 	aiops_buf_reset(&st->name);
-	aiops_buf_add(&st->name, pt->meas, pt->mlen);
-	aiops_buf_addc(&st->name, '_');
-	base = st->name.len;
+	if (!same_key(pt->meas, pt->mlen, "prometheus", 10)) {
+		aiops_buf_add(&st->name, pt->meas, pt->mlen);
+		aiops_buf_addc(&st->name, '_');
+		base = st->name.len;
+	}
 	for (i = 0; i < pt->nfields; i++) {
 		if (shadowed(pt, i))
 			continue;
@@ -508,6 +565,12 @@ emit(struct lp_state *st, struct aiops_ingest *ing, struct lp_point *pt)
 		m.ts = ts;
 		m.name = st->name.data;
 		m.nlen = st->name.len;
+		if (!aiops_promname_valid(m.name, m.nlen, AIOPS_PN_METRIC)) {
+			aiops_buf_reset(&st->vname);
+			aiops_promname_add(&st->vname, m.name, m.nlen, AIOPS_PN_METRIC);
+			m.name = st->vname.data;
+			m.nlen = st->vname.len;
+		}
 		m.value = pt->fields[i].value;
 		m.host = pt->host;
 		m.hlen = pt->hlen;
@@ -525,10 +588,14 @@ influx_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 	struct lp_state *st = arg;
 	struct lp_parser ps;
 	struct lp_point pt;
+	const struct aiops_label *dup;
 	int rc;
 
 	parser_init(&ps, line, len, st, ing->opts->precision);
 	rc = parse_line(&ps, &pt);
+	if (rc == 1 && label_keys(st, &pt, &dup) == -1)
+		return aiops_ingest_error(ing, "two tag keys make the label name \"%.*s\"",
+		    (int)dup->klen, dup->key);
 	if (rc == -1)
 		return aiops_ingest_error(ing, "%s at column %zu", ps.what, ps.col);
 	if (rc == 1)
@@ -564,6 +631,8 @@ influx_start(struct aiops_ingest *ing)
 	AIOPS_UNUSED(ing);
 	aiops_buf_init(&st->unesc);
 	aiops_buf_init(&st->name);
+	aiops_buf_init(&st->vname);
+	aiops_buf_init(&st->keys);
 	return st;
 }
 
@@ -576,6 +645,8 @@ influx_free(void *arg)
 		return;
 	aiops_buf_release(&st->unesc);
 	aiops_buf_release(&st->name);
+	aiops_buf_release(&st->vname);
+	aiops_buf_release(&st->keys);
 	free(st);
 }
 
