@@ -171,8 +171,10 @@ golden() {
 	golden prometheus prom-escapes prom
 }
 
-@test "prometheus: NaN and infinite values are skipped without an error" {
-	golden prometheus prom-nan prom
+@test "prometheus: NaN and infinite values make no event and no error, and are counted" {
+	run -0 --separate-stderr aiops-ingest -f prometheus prom-nan.prom
+	diff -u prom-nan.expected <(printf '%s\n' "$output")
+	[ "$stderr" = "aiops-ingest: 5 samples not written: the value is NaN or infinite (-v shows them)" ]
 }
 
 @test "prometheus: bad lines are skipped with file:line: what at column, status 65" {

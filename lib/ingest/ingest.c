@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "event/promname.h"
 #include "ingest/ingest.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
@@ -178,9 +179,63 @@ defaults(struct aiops_ingest *ing, const char **host, size_t *hlen, const char *
 		*cluster = ing->opts->cluster;
 }
 
+/*
+ * Every metric's name and label names are valid Prometheus names, whatever
+ * the format (line protocol makes its own so; a CSV header may not be):
+ * the state's series and schema step 5 count on it. The names are made in
+ * b (the caller's, released once the metric is written and stored),
+ * sized first so that it does not move under them.
+ */
+static void
+valid_names(struct aiops_ingest *ing, struct aiops_metric *m, struct aiops_buf *b)
+{
+	size_t i, j, need = m->nlen + 4, off;
+	int bad = !aiops_promname_valid(m->name, m->nlen, AIOPS_PN_METRIC);
+
+	for (i = 0; i < m->nlabels; i++) {
+		need += m->labels[i].klen + 4;
+		if (!aiops_promname_valid(m->labels[i].key, m->labels[i].klen, AIOPS_PN_LABEL))
+			bad = 1;
+	}
+	if (!bad)
+		return;
+	aiops_buf_reset(b);
+	aiops_buf_grow(b, need);
+	aiops_promname_add(b, m->name, m->nlen, AIOPS_PN_METRIC);
+	m->name = b->data;
+	m->nlen = b->len;
+	aiops_buf_addc(b, '\0');
+	for (i = 0; i < m->nlabels; i++) {
+		off = b->len;
+		aiops_promname_add(b, m->labels[i].key, m->labels[i].klen,
+		    AIOPS_PN_LABEL);
+		m->labels[i].key = b->data + off;
+		m->labels[i].klen = b->len - off;
+		aiops_buf_addc(b, '\0');
+	}
+	aiops_labels_sort(m->labels, m->nlabels);
+	for (i = 1; i < m->nlabels; ) {
+		if (m->labels[i].klen != m->labels[i - 1].klen ||
+		    memcmp(m->labels[i].key, m->labels[i - 1].key, m->labels[i].klen) != 0) {
+			i++;
+			continue;
+		}
+		aiops_ingest_note(ing, "label \"%.*s\" given twice once made valid: the value"
+		    " \"%.*s\" left out", (int)m->labels[i].klen, m->labels[i].key,
+		    (int)m->labels[i].vlen, m->labels[i].val);
+		for (j = i + 1; j < m->nlabels; j++)
+			m->labels[j - 1] = m->labels[j];
+		m->nlabels--;
+	}
+}
+
 int
 aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 {
+	struct aiops_buf names = AIOPS_BUF_INIT;
+	int rc = 0;
+
+	valid_names(ing, m, &names);
 	defaults(ing, &m->host, &m->hlen, &m->cluster);
 	if (ing->opts->source != NULL)
 		m->source = ing->opts->source;
@@ -194,9 +249,10 @@ aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 	}
 	if (ing->store != NULL && aiops_mstore_add(ing->store, m) == -1) {
 		ing->store_failed = 1;
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	aiops_buf_release(&names);
+	return rc;
 }
 
 int

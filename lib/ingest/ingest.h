@@ -120,8 +120,10 @@ int64_t aiops_ingest_now(struct aiops_ingest *ing);
 /* The "source" to write: opts->source or the given format name. */
 const char *aiops_ingest_source(const struct aiops_ingest *ing, const char *fmtname);
 /*
- * A metric: fills host/cluster/source defaults when NULL, writes the event,
- * and stores it with --store. 0, or -1 when the store failed.
+ * A metric: fills host/cluster/source defaults when NULL, makes its name
+ * and label names valid Prometheus names (event/promname.h; of two labels
+ * that become one name the first in name order stays, noted), writes the
+ * event, and stores it with --store. 0, or -1 when the store failed.
  */
 int aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m);
 /*
