@@ -233,9 +233,17 @@ int
 aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 {
 	struct aiops_buf names = AIOPS_BUF_INIT;
-	int rc = 0;
+	int rc;
 
 	valid_names(ing, m, &names);
+	rc = aiops_ingest_metric_valid(ing, m);
+	aiops_buf_release(&names);
+	return rc;
+}
+
+int
+aiops_ingest_metric_valid(struct aiops_ingest *ing, struct aiops_metric *m)
+{
 	defaults(ing, &m->host, &m->hlen, &m->cluster);
 	if (ing->opts->source != NULL)
 		m->source = ing->opts->source;
@@ -249,10 +257,9 @@ aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 	}
 	if (ing->store != NULL && aiops_mstore_add(ing->store, m) == -1) {
 		ing->store_failed = 1;
-		rc = -1;
+		return -1;
 	}
-	aiops_buf_release(&names);
-	return rc;
+	return 0;
 }
 
 int

@@ -127,6 +127,11 @@ const char *aiops_ingest_source(const struct aiops_ingest *ing, const char *fmtn
  */
 int aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m);
 /*
+ * The same for a format that made the names valid itself (line protocol,
+ * whose hot path cannot afford checking them twice).
+ */
+int aiops_ingest_metric_valid(struct aiops_ingest *ing, struct aiops_metric *m);
+/*
  * An alert notification, stored with --store (its event is written with
  * aiops_ingest_begin()); received now on the toolkit clock. 0, or -1
  * when the store failed.
