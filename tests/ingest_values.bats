@@ -148,6 +148,15 @@ x gauge
 y_sum summary" ]
 }
 
+@test "detect: metric history read from the state carries the series' metric_type" {
+	printf '# TYPE x counter\nx_total 1 1795348800000\nx_total 2 1795348860000\nplain 3 1795348860000\n' |
+	    aiops-ingest --store-only -f prometheus
+	run -0 --separate-stderr aiops-detect --from-state --since 1d --all
+	[ "$(jq -c '[.name, .metric_type]' <<<"$output")" = '["x_total","counter"]
+["x_total","counter"]
+["plain",null]' ]
+}
+
 # ------------------------------------------------------ schema step 5
 
 @test "state: step 5 renames series stored under the old names, history and models follow" {
