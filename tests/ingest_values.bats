@@ -92,6 +92,13 @@ m,a-b=1 f=2 1'
 aiops-ingest: 1 line skipped' ]
 }
 
+@test "csv: every format's metric names are made valid; a label given twice so is noted" {
+	printf 'time,host,cpu usage %%,a b,a-b\n2026-11-22T12:00:00Z,h1,5,x,y\n' > "$BATS_TEST_TMPDIR/w.csv"
+	run -0 --separate-stderr aiops-ingest -v -f csv "$BATS_TEST_TMPDIR/w.csv"
+	[ "$(jq -c '[.name, .labels, .value]' <<<"$output")" = '["cpu_usage__",{"a_b":"x"},5]' ]
+	[ "$stderr" = "aiops-ingest: $BATS_TEST_TMPDIR/w.csv:2: label \"a_b\" given twice once made valid: the value \"y\" left out" ]
+}
+
 # ------------------------------------------------------------- metric_type
 
 @test "prometheus: # TYPE goes on every sample of the family, children of histograms included" {
