@@ -13,7 +13,7 @@ setup() {
 @test "prometheus: NaN, +Inf and -Inf samples are counted, shown at -v, the finite kept" {
 	printf '# TYPE g gauge\ng{k="nan"} NaN\ng{k="pinf"} +Inf\ng{k="ninf"} -Inf\ng{k="ok"} 1.5\n' \
 	    > "$BATS_TEST_TMPDIR/pr02.prom"
-	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/pr02.prom"
+	run -0 --separate-stderr aiops-ingest -v -f prometheus "$BATS_TEST_TMPDIR/pr02.prom"
 	[ "$output" = '{"type":"metric","ts":"2026-11-22T12:00:00.000Z","id":"1421aceead9815e9","source":"prometheus","labels":{"k":"ok"},"name":"g","value":1.5,"metric_type":"gauge"}' ]
 	f="$BATS_TEST_TMPDIR/pr02.prom"
 	[ "$stderr" = "aiops-ingest: $f:2: NaN sample of g{k=\"nan\"} not written: JSON has no number for it
@@ -212,7 +212,7 @@ prometheus_tsdb_head_series{} {}' ]
 {"type":"metric","ts":1795348860,"host":"h1","labels":{"z":"1","a":"2"},"name":"cpu_x_field_key","value":2,"metric_type":"gauge","extra":{"k":[1]}}
 EOF2
 	f="$BATS_TEST_TMPDIR/ev.ndjson"
-	run -65 --separate-stderr aiops-ingest -v --store "$f"
+	run -65 --separate-stderr aiops-ingest -v -f json --store "$f"
 	[ "$stderr" = "aiops-ingest: $f:2: skipped: bad \"ts\" \"2026-02-30T00:00:00Z\": not a real RFC 3339 time or epoch number
 aiops-ingest: $f:3: skipped: \"ts\" 1e+300 is out of range
 aiops-ingest: $f:4: skipped: \"value\" is a string, not a number
