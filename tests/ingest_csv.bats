@@ -27,7 +27,8 @@ setup() { load test_helper; }
 	run -0 --separate-stderr aiops-ingest -f csv "$BATS_TEST_TMPDIR/c.csv"
 	[[ -z $stderr ]]
 	[[ $(printf '%s\n' "$output" | jq -c '[.name, .labels, .value]' | paste -sd'|') == \
-	    '["value",{"sen\nsor":"a\n\nb, c\n\"d\""},1]|["value",{},2]' ]]
+	    '["value",{"sen_sor":"a\n\nb, c\n\"d\""},1]|["value",{},2]' ]]
+	# (The header's name made a valid label name, as every label's is.)
 }
 
 @test "csv: name,value rows with a label over lines" {

@@ -145,7 +145,7 @@ golden() {
 	[ "$status" -eq 0 ] && [ -z "$stderr" ]
 }
 
-@test "json: aiops events pass through unchanged, so ingest output re-ingests to itself" {
+@test "json: aiops events are checked, a metric written normalised, ingest output re-ingests to itself" {
 	golden json-event
 	[ "$status" -eq 0 ]
 	run -0 bash -c "aiops-ingest '$F/json-logs.ndjson' | aiops-ingest"

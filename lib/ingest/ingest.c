@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "event/promname.h"
 #include "ingest/ingest.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
@@ -178,8 +179,76 @@ defaults(struct aiops_ingest *ing, const char **host, size_t *hlen, const char *
 		*cluster = ing->opts->cluster;
 }
 
+/*
+ * Every metric's name and label names are valid Prometheus names, whatever
+ * the format (line protocol makes its own so; a CSV header may not be):
+ * the state's series and schema step 5 count on it. A metric whose names
+ * are not is written as the copy v, with its labels in lab and the names
+ * made in b (sized first so that it does not move under them): the
+ * caller's labels may serve the next metric of its row or document.
+ * Returns the metric to write: m, or v.
+ */
+static struct aiops_metric *
+valid_names(struct aiops_ingest *ing, struct aiops_metric *m, struct aiops_metric *v,
+    struct aiops_label *lab, struct aiops_buf *b)
+{
+	size_t i, j, need = m->nlen + 4, off;
+	int bad = !aiops_promname_valid(m->name, m->nlen, AIOPS_PN_METRIC);
+
+	for (i = 0; i < m->nlabels; i++) {
+		need += m->labels[i].klen + 4;
+		if (!aiops_promname_valid(m->labels[i].key, m->labels[i].klen, AIOPS_PN_LABEL))
+			bad = 1;
+	}
+	if (!bad || m->nlabels > AIOPS_MAX_LABELS)
+		return m;
+	*v = *m;
+	aiops_buf_grow(b, need);
+	aiops_promname_add(b, m->name, m->nlen, AIOPS_PN_METRIC);
+	v->name = b->data;
+	v->nlen = b->len;
+	aiops_buf_addc(b, '\0');
+	v->labels = lab;
+	for (i = 0; i < m->nlabels; i++) {
+		lab[i] = m->labels[i];
+		off = b->len;
+		aiops_promname_add(b, lab[i].key, lab[i].klen, AIOPS_PN_LABEL);
+		lab[i].key = b->data + off;
+		lab[i].klen = b->len - off;
+		aiops_buf_addc(b, '\0');
+	}
+	aiops_labels_sort(lab, v->nlabels);
+	for (i = 1; i < v->nlabels; ) {
+		if (lab[i].klen != lab[i - 1].klen ||
+		    memcmp(lab[i].key, lab[i - 1].key, lab[i].klen) != 0) {
+			i++;
+			continue;
+		}
+		aiops_ingest_note(ing, "label \"%.*s\" given twice once made valid: the value"
+		    " \"%.*s\" left out", (int)lab[i].klen, lab[i].key,
+		    (int)lab[i].vlen, lab[i].val);
+		for (j = i + 1; j < v->nlabels; j++)
+			lab[j - 1] = lab[j];
+		v->nlabels--;
+	}
+	return v;
+}
+
 int
 aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
+{
+	struct aiops_buf names = AIOPS_BUF_INIT;
+	struct aiops_label lab[AIOPS_MAX_LABELS];
+	struct aiops_metric v;
+	int rc;
+
+	rc = aiops_ingest_metric_valid(ing, valid_names(ing, m, &v, lab, &names));
+	aiops_buf_release(&names);
+	return rc;
+}
+
+int
+aiops_ingest_metric_valid(struct aiops_ingest *ing, struct aiops_metric *m)
 {
 	defaults(ing, &m->host, &m->hlen, &m->cluster);
 	if (ing->opts->source != NULL)

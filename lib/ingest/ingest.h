@@ -120,10 +120,17 @@ int64_t aiops_ingest_now(struct aiops_ingest *ing);
 /* The "source" to write: opts->source or the given format name. */
 const char *aiops_ingest_source(const struct aiops_ingest *ing, const char *fmtname);
 /*
- * A metric: fills host/cluster/source defaults when NULL, writes the event,
- * and stores it with --store. 0, or -1 when the store failed.
+ * A metric: fills host/cluster/source defaults when NULL, makes its name
+ * and label names valid Prometheus names (event/promname.h; of two labels
+ * that become one name the first in name order stays, noted), writes the
+ * event, and stores it with --store. 0, or -1 when the store failed.
  */
 int aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m);
+/*
+ * The same for a format that made the names valid itself (line protocol,
+ * whose hot path cannot afford checking them twice).
+ */
+int aiops_ingest_metric_valid(struct aiops_ingest *ing, struct aiops_metric *m);
 /*
  * An alert notification, stored with --store (its event is written with
  * aiops_ingest_begin()); received now on the toolkit clock. 0, or -1

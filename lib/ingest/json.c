@@ -338,38 +338,6 @@ out:
 
 /* ---- dispatch ---- */
 
-static int
-is_event(const json_t *o)
-{
-	static const char *const types[] = {
-		"metric", "log", "alert", "anomaly", "forecast", "prediction", "gpu",
-		"cluster", "incident", "task", "notification", NULL,
-	};
-	const char *t = json_string_value(json_object_get(o, "type"));
-	size_t i;
-
-	for (i = 0; t != NULL && types[i] != NULL; i++)
-		if (strcmp(t, types[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* An aiops event goes through as it is; its time still moves an event clock. */
-static int
-pass_through(struct aiops_ingest *ing, const json_t *o)
-{
-	const json_t *ts = json_object_get(o, "ts");
-	int64_t ns;
-
-	if (json_is_string(ts) &&
-	    aiops_time_parse(json_string_value(ts), json_string_length(ts), &ns) == 0)
-		aiops_clock_observe(ns);
-	aiops_jw_json(&ing->jw, o);
-	aiops_out_end(ing->out);
-	ing->nevents++;
-	return 0;
-}
-
 static const char *
 type_name(const json_t *v)
 {
@@ -408,8 +376,8 @@ dispatch(struct json_state *st, struct aiops_ingest *ing, json_t *v)
 		return aiops_redfish_emit(ing, v);
 	if (aiops_sentry_match(v))
 		return aiops_sentry_emit(ing, v);
-	if (is_event(v))
-		return pass_through(ing, v);
+	if (aiops_event_match(v))
+		return aiops_event_emit(ing, v);
 	return json_log(ing, v);
 }
 

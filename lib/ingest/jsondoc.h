@@ -5,7 +5,8 @@
  *   - an Alertmanager webhook payload (version "4")  -> alert events
  *   - a Redfish Thermal or Power resource            -> metric events
  *   - a Sentry event, webhook or issue payload       -> a log event
- *   - an aiops event (has a known "type")            -> passed through
+ *   - an aiops event (has a known "type")            -> checked, then
+ *     written again (a metric, normalised and stored) or passed (others)
  *   - anything else, an object                       -> a log event
  * Formats alertmanager, redfish and sentry force their kind.
  */
@@ -30,5 +31,8 @@ int aiops_redfish_emit(struct aiops_ingest *ing, const json_t *doc);
 int aiops_sentry_match(const json_t *doc);
 int aiops_sentry_emit(struct aiops_ingest *ing, const json_t *doc);
 int aiops_sentry_sniff(const char *line, size_t len);
+/* aiopsev.c: is doc an event of aiops(7)? Check and write it (0, or -1). */
+int aiops_event_match(const json_t *doc);
+int aiops_event_emit(struct aiops_ingest *ing, const json_t *doc);
 
 #endif

@@ -125,6 +125,14 @@ const struct aiops_migration aiops_migrations[] = {
 	  "UPDATE meta SET value = CAST(value AS INTEGER) / 1000000 WHERE key = 'detect.log_minute';"
 	  "ALTER TABLE detector_models RENAME COLUMN counter_ts TO counter_ts_ns;"
 	},
+	{ 5,
+	  /*
+	   * The Prometheus type of a series (# TYPE), the first one given.
+	   * Then series stored under the names of line protocol as written
+	   * take the names aiops-ingest now gives them (lib/store/rename.c).
+	   */
+	  "ALTER TABLE series ADD COLUMN metric_type TEXT;"
+	},
 	{ 7,
 	  /*
 	   * aiops-ingest --store: the alerts received, by fingerprint (the
@@ -163,3 +171,14 @@ const struct aiops_migration aiops_migrations[] = {
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);
+
+int
+aiops_migration_code(sqlite3 *db, int version)
+{
+	switch (version) {
+	case 5:
+		return aiops_schema_rename_series(db);
+	default:
+		return 0;
+	}
+}
