@@ -409,6 +409,8 @@ stored_event(const struct aiops_mstore_point *p)
 		json_object_set_new(ev, "host", json_string(p->host));
 	if (p->unit != NULL)
 		json_object_set_new(ev, "unit", json_string(p->unit));
+	if (p->metric_type != NULL)
+		json_object_set_new(ev, "metric_type", json_string(p->metric_type));
 	return ev;
 }
 

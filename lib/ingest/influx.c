@@ -4,10 +4,18 @@
  *	measurement[,tag=value...] field=value[,field=value...] [timestamp]
  *
  * Each numeric or boolean field becomes the metric measurement_field, the
- * name Telegraf's Prometheus output gives it; booleans are 0 and 1. String
- * fields are checked and dropped: they are not metrics. Tags become labels,
- * except "host", which is the event's host. The timestamp is an int64 in
- * opts->precision (ns unless told otherwise); none means now.
+ * name Telegraf's Prometheus output gives it (plugins/serializers/
+ * prometheus): the measurement "prometheus" (what Telegraf's prometheus
+ * input writes with metric_version 2) is left out, so the field is the
+ * name; the name is made valid as event/promname.h says ("cpu,x" and
+ * "field key" give cpu_x_field_key); booleans are 1 and 0. String fields
+ * are checked and dropped: they are not metrics. Tags become labels, their
+ * keys made valid label names; two keys that become the same label make
+ * the line bad, as a duplicate key does. The tag "host" is the event's
+ * host. The timestamp is an int64 in opts->precision (ns unless told
+ * otherwise); none means now. Line protocol has no NaN or infinity (a
+ * float is digits, and 1e999 is out of range): such a field makes the
+ * line bad. It has no metric type either: metric_type is left out.
  *
  * This is the hot path of aiops-ingest (bench/ingest), so a line is
  * scanned once, byte by byte, into a struct lp_point on the stack, and
@@ -26,6 +34,7 @@
 
 #include "core/buf.h"
 #include "event/event.h"
+#include "event/promname.h"
 #include "ingest/ingest.h"
 #include "core/numparse.h"
 #include "core/timeutil.h"
@@ -38,12 +47,15 @@
 struct lp_field {
 	const char	*key;
 	size_t		 klen;
+	int		 name_ok;	/* all its bytes may be in a metric name */
 	double		 value;
 };
 
 struct lp_point {
 	const char		*meas;
 	size_t			 mlen;
+	int			 meas_ok;	/* a valid metric name as it is */
+	uint64_t		 tag_bad;	/* bit i: tag i's key is no label name */
 	const char		*host;		/* the "host" tag, or NULL */
 	size_t			 hlen;
 	struct aiops_label	 tags[AIOPS_MAX_LABELS];
@@ -64,10 +76,15 @@ struct lp_parser {
 	size_t			 col;		/* 1-based column of the error */
 };
 
-/* Per input: the unescape buffer and the metric name buffer. */
+/*
+ * Per input: the unescape buffer, the metric name buffers (as written,
+ * then made valid) and the label keys made valid.
+ */
 struct lp_state {
 	struct aiops_buf	 unesc;
 	struct aiops_buf	 name;
+	struct aiops_buf	 vname;
+	struct aiops_buf	 keys;
 };
 
 static int
@@ -91,10 +108,70 @@ static const unsigned char cls[256] = {
 };
 
 /*
+ * Bytes that may be in a Prometheus name (event/promname.h): NM_METRIC
+ * [a-zA-Z0-9_:], NM_LABEL [a-zA-Z0-9_]. scan_token() ANDs them over a
+ * token as it goes, so that names already valid, nearly all of them, cost
+ * no second look.
+ */
+#define NM_METRIC	1
+#define NM_LABEL	2
+#define NM_BOTH		(NM_METRIC | NM_LABEL)
+#define NM_DIGITS \
+	['0'] = NM_BOTH, ['1'] = NM_BOTH, ['2'] = NM_BOTH, ['3'] = NM_BOTH, ['4'] = NM_BOTH, \
+	['5'] = NM_BOTH, ['6'] = NM_BOTH, ['7'] = NM_BOTH, ['8'] = NM_BOTH, ['9'] = NM_BOTH
+#define NM_UPPER \
+	['A'] = NM_BOTH, ['B'] = NM_BOTH, ['C'] = NM_BOTH, ['D'] = NM_BOTH, ['E'] = NM_BOTH, \
+	['F'] = NM_BOTH, ['G'] = NM_BOTH, ['H'] = NM_BOTH, ['I'] = NM_BOTH, ['J'] = NM_BOTH, \
+	['K'] = NM_BOTH, ['L'] = NM_BOTH, ['M'] = NM_BOTH, ['N'] = NM_BOTH, ['O'] = NM_BOTH, \
+	['P'] = NM_BOTH, ['Q'] = NM_BOTH, ['R'] = NM_BOTH, ['S'] = NM_BOTH, ['T'] = NM_BOTH, \
+	['U'] = NM_BOTH, ['V'] = NM_BOTH, ['W'] = NM_BOTH, ['X'] = NM_BOTH, ['Y'] = NM_BOTH, \
+	['Z'] = NM_BOTH
+#define NM_LOWER \
+	['a'] = NM_BOTH, ['b'] = NM_BOTH, ['c'] = NM_BOTH, ['d'] = NM_BOTH, ['e'] = NM_BOTH, \
+	['f'] = NM_BOTH, ['g'] = NM_BOTH, ['h'] = NM_BOTH, ['i'] = NM_BOTH, ['j'] = NM_BOTH, \
+	['k'] = NM_BOTH, ['l'] = NM_BOTH, ['m'] = NM_BOTH, ['n'] = NM_BOTH, ['o'] = NM_BOTH, \
+	['p'] = NM_BOTH, ['q'] = NM_BOTH, ['r'] = NM_BOTH, ['s'] = NM_BOTH, ['t'] = NM_BOTH, \
+	['u'] = NM_BOTH, ['v'] = NM_BOTH, ['w'] = NM_BOTH, ['x'] = NM_BOTH, ['y'] = NM_BOTH, \
+	['z'] = NM_BOTH
+
+static const unsigned char nm[256] = {
+	NM_DIGITS, NM_UPPER, NM_LOWER, ['_'] = NM_BOTH, [':'] = NM_METRIC,
+};
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
  * Scans from ps->p to the first unescaped byte of class c. A backslash
  * escapes the byte after it when that is a backslash or of class c; any
- * other backslash is a literal one. Sets *bs when a backslash was seen.
+ * other backslash is a literal one. Sets *bs when a backslash was seen,
+ * and *ok to the NM_ bits that all its bytes have (a backslash has none).
  */
+static const char *
+scan_token_nm(struct lp_parser *ps, int c, int *bs, int *ok)
+{
+	const char *p = ps->p, *e = ps->end;
+	int all = NM_BOTH;
+
+	*bs = 0;
+	for (; p < e; p++) {
+		if (cls[(unsigned char)*p] & c)
+			break;
+		all &= nm[(unsigned char)*p];
+		if (*p == '\\') {
+			*bs = 1;
+			if (p + 1 < e && (p[1] == '\\' || (cls[(unsigned char)p[1]] & c)))
+				p++;
+		}
+	}
+	*ok = all;
+	return p;
+}
+
+/* The same for a tag value, whose bytes are not a name's. */
 static const char *
 scan_token(struct lp_parser *ps, int c, int *bs)
 {
@@ -150,11 +227,12 @@ static int
 parse_measurement(struct lp_parser *ps, struct lp_point *pt)
 {
 	const char *s = ps->p, *e;
-	int bs;
+	int bs, ok;
 
-	e = scan_token(ps, MEAS, &bs);
+	e = scan_token_nm(ps, MEAS, &bs, &ok);
 	if (e == s)
 		return perr(ps, s, "missing measurement");
+	pt->meas_ok = (ok & NM_METRIC) && !is_digit(*s);
 	pt->meas = unescape(ps, s, e, MEAS, bs, &pt->mlen);
 	ps->p = e;
 	return 0;
@@ -172,9 +250,9 @@ parse_tag(struct lp_parser *ps, struct lp_point *pt)
 {
 	const char *ks = ++ps->p, *ke, *vs, *ve, *k, *v;
 	size_t klen, vlen, i;
-	int bs;
+	int bs, ok;
 
-	ke = scan_token(ps, KEY, &bs);
+	ke = scan_token_nm(ps, KEY, &bs, &ok);
 	if (ke == ks)
 		return perr(ps, ks, "empty tag key");
 	if (ke == ps->end || *ke != '=')
@@ -204,6 +282,8 @@ parse_tag(struct lp_parser *ps, struct lp_point *pt)
 	pt->tags[pt->ntags].klen = klen;
 	pt->tags[pt->ntags].val = v;
 	pt->tags[pt->ntags].vlen = vlen;
+	if (!(ok & NM_LABEL) || is_digit(*ks))
+		pt->tag_bad |= (uint64_t)1 << pt->ntags;
 	pt->ntags++;
 	return 0;
 }
@@ -341,9 +421,9 @@ parse_field(struct lp_parser *ps, struct lp_point *pt)
 {
 	const char *ks = ps->p, *ke, *vs, *ve;
 	struct lp_field *f;
-	int bs;
+	int bs, ok;
 
-	ke = scan_token(ps, KEY, &bs);
+	ke = scan_token_nm(ps, KEY, &bs, &ok);
 	if (ke == ks)
 		return perr(ps, ks, "empty field key");
 	if (ke == ps->end || *ke != '=')
@@ -361,6 +441,7 @@ parse_field(struct lp_parser *ps, struct lp_point *pt)
 	if (parse_value(ps, vs, (size_t)(ve - vs), &f->value) == -1)
 		return -1;
 	f->key = unescape(ps, ks, ke, KEY, bs, &f->klen);
+	f->name_ok = (ok & NM_METRIC) != 0;
 	pt->nfields++;
 	ps->p = ve;
 	return 0;
@@ -429,6 +510,7 @@ parse_line(struct lp_parser *ps, struct lp_point *pt)
 		return 0;
 	pt->host = NULL;
 	pt->ntags = pt->nfields = 0;
+	pt->tag_bad = 0;
 	pt->has_ts = 0;
 	if (parse_measurement(ps, pt) == -1)
 		return -1;
@@ -487,18 +569,58 @@ shadowed(const struct lp_point *pt, size_t i)
 	return 0;
 }
 
+/*
+ * Tag keys that are not valid label names are made so, into st->keys
+ * (sized first, so that it never moves under the keys it holds). Two keys
+ * that become one label make the line bad, as a duplicate key does.
+ */
+static int
+label_keys(struct lp_state *st, struct lp_point *pt, const struct aiops_label **dup)
+{
+	size_t i, j, need = 0, off;
+
+	if (pt->tag_bad == 0)
+		return 0;
+	for (i = 0; i < pt->ntags; i++)
+		need += pt->tags[i].klen + 4;
+	aiops_buf_reset(&st->keys);
+	aiops_buf_grow(&st->keys, need);
+	for (i = 0; i < pt->ntags; i++) {
+		struct aiops_label *l = &pt->tags[i];
+
+		if (aiops_promname_valid(l->key, l->klen, AIOPS_PN_LABEL))
+			continue;
+		off = st->keys.len;
+		aiops_promname_add(&st->keys, l->key, l->klen, AIOPS_PN_LABEL);
+		l->key = st->keys.data + off;
+		l->klen = st->keys.len - off;
+		aiops_buf_addc(&st->keys, '\0');
+	}
+	for (i = 0; i < pt->ntags; i++)
+		for (j = i + 1; j < pt->ntags; j++)
+			if (same_key(pt->tags[i].key, pt->tags[i].klen,
+			    pt->tags[j].key, pt->tags[j].klen)) {
+				*dup = &pt->tags[i];
+				return -1;
+			}
+	return 0;
+}
+
 static void
 emit(struct lp_state *st, struct aiops_ingest *ing, struct lp_point *pt)
 {
 	struct aiops_metric m;
-	size_t i, base;
+	size_t i, base = 0;
 	int64_t ts = pt->has_ts ? pt->ts : aiops_ingest_now(ing);
 	const char *source = aiops_ingest_source(ing, "influx");
+	int prom = same_key(pt->meas, pt->mlen, "prometheus", 10);
 
 	aiops_buf_reset(&st->name);
-	aiops_buf_add(&st->name, pt->meas, pt->mlen);
-	aiops_buf_addc(&st->name, '_');
-	base = st->name.len;
+	if (!prom) {
+		aiops_buf_add(&st->name, pt->meas, pt->mlen);
+		aiops_buf_addc(&st->name, '_');
+		base = st->name.len;
+	}
 	for (i = 0; i < pt->nfields; i++) {
 		if (shadowed(pt, i))
 			continue;
@@ -508,6 +630,13 @@ emit(struct lp_state *st, struct aiops_ingest *ing, struct lp_point *pt)
 		m.ts = ts;
 		m.name = st->name.data;
 		m.nlen = st->name.len;
+		if (!(prom ? pt->fields[i].name_ok && !is_digit(m.name[0]) :
+		    pt->meas_ok && pt->fields[i].name_ok)) {
+			aiops_buf_reset(&st->vname);
+			aiops_promname_add(&st->vname, m.name, m.nlen, AIOPS_PN_METRIC);
+			m.name = st->vname.data;
+			m.nlen = st->vname.len;
+		}
 		m.value = pt->fields[i].value;
 		m.host = pt->host;
 		m.hlen = pt->hlen;
@@ -515,7 +644,7 @@ emit(struct lp_state *st, struct aiops_ingest *ing, struct lp_point *pt)
 		m.labels = pt->tags;
 		m.nlabels = pt->ntags;
 		/* A store failure sets ing->store_failed; the caller stops on it. */
-		(void)aiops_ingest_metric(ing, &m);
+		(void)aiops_ingest_metric_valid(ing, &m);
 	}
 }
 
@@ -525,10 +654,14 @@ influx_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 	struct lp_state *st = arg;
 	struct lp_parser ps;
 	struct lp_point pt;
+	const struct aiops_label *dup;
 	int rc;
 
 	parser_init(&ps, line, len, st, ing->opts->precision);
 	rc = parse_line(&ps, &pt);
+	if (rc == 1 && label_keys(st, &pt, &dup) == -1)
+		return aiops_ingest_error(ing, "two tag keys make the label name \"%.*s\"",
+		    (int)dup->klen, dup->key);
 	if (rc == -1)
 		return aiops_ingest_error(ing, "%s at column %zu", ps.what, ps.col);
 	if (rc == 1)
@@ -537,9 +670,10 @@ influx_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 }
 
 /*
- * 80 for a valid point, 10 for a comment (a weak hint: "#" starts lines of
- * other formats too), 40 when the "measurement" has an '=' (more likely
- * logfmt "a=1 b=2" than line protocol), else 0.
+ * 80 for a valid point, 40 when the "measurement" has an '=' (more likely
+ * logfmt "a=1 b=2" than line protocol), else 0; a comment too: "#" starts
+ * lines of other formats (Prometheus counts them), and a file of line
+ * protocol has points to tell it by.
  */
 static int
 sniff(const char *line, size_t len)
@@ -550,9 +684,7 @@ sniff(const char *line, size_t len)
 
 	parser_init(&ps, line, len, NULL, AIOPS_TU_NS);
 	rc = parse_line(&ps, &pt);
-	if (rc == 0)
-		return 10;
-	if (rc == -1)
+	if (rc <= 0)
 		return 0;
 	return memchr(pt.meas, '=', pt.mlen) != NULL ? 40 : 80;
 }
@@ -565,6 +697,8 @@ influx_start(struct aiops_ingest *ing)
 	AIOPS_UNUSED(ing);
 	aiops_buf_init(&st->unesc);
 	aiops_buf_init(&st->name);
+	aiops_buf_init(&st->vname);
+	aiops_buf_init(&st->keys);
 	return st;
 }
 
@@ -577,6 +711,8 @@ influx_free(void *arg)
 		return;
 	aiops_buf_release(&st->unesc);
 	aiops_buf_release(&st->name);
+	aiops_buf_release(&st->vname);
+	aiops_buf_release(&st->keys);
 	free(st);
 }
 

@@ -6,16 +6,24 @@
  * gives x_bucket (label le), x_sum and x_count; a summary x{quantile=..},
  * x_sum and x_count; OpenMetrics counters x_total. A label "host" is the
  * event's host; "instance" stays a label. # TYPE and # UNIT are kept per
- * family for the input, and the unit goes on the family's events. # HELP
- * is checked and dropped; exemplars are checked and dropped.
+ * family for the input, and go on every sample of the family as the
+ * event's metric_type and unit: the children of a histogram (x_bucket,
+ * x_sum, x_count, x_created) are "histogram", those of a summary
+ * "summary", a counter's x_total and x_created "counter", as
+ * Prometheus' own parser gives a sample its family's type. OpenMetrics
+ * "unknown" is written "untyped", its other types (gaugehistogram,
+ * stateset, info) as they are; a family without # TYPE has no
+ * metric_type. # HELP is checked and dropped; exemplars are checked and
+ * dropped.
  *
  * Rules where the two formats differ or say nothing:
  *   - Timestamps: 0.0.4 has integer milliseconds, OpenMetrics float
  *     seconds, and a line does not say which. A timestamp with a '.' or an
  *     exponent, or whose magnitude is below 1e11, is seconds (1e11 s is
  *     the year 5138, 1e11 ms is 1973); any other is milliseconds.
- *   - Non-finite values (NaN, +Inf, -Inf) are skipped without an error:
- *     JSON has no number for them, and a NaN gauge means "no data".
+ *   - Non-finite values (NaN, +Inf, -Inf) make no event, and no error:
+ *     JSON has no number for them, and a NaN gauge means "no data". Each
+ *     is counted (ing->nonfinite, summed up at exit) and noted (-v).
  *   - "# EOF" ends the input: any line after it is bad. Without it the
  *     input is taken as 0.0.4, which has no end marker.
  *   - A label value escape other than \\ \" \n keeps its backslash, as
@@ -53,6 +61,12 @@ static const char *const type_names[] = {
 	"gaugehistogram", "stateset", "info", "unknown",
 };
 
+/* The metric_type of the events: aiops(7) says "untyped" for "unknown". */
+static const char *const event_types[] = {
+	"untyped", "counter", "gauge", "histogram", "summary",
+	"gaugehistogram", "stateset", "info", "untyped",
+};
+
 /* Suffixes of the samples of a family (OpenMetrics.md, "Suffixes"). */
 static const char *const suffixes[] = {
 	"_total", "_created", "_bucket", "_sum", "_count", "_gcount", "_gsum", "_info",
@@ -62,6 +76,7 @@ struct prom_family {
 	const char	*name;		/* the map's copy of the key */
 	size_t		 nlen;
 	enum prom_type	 type;
+	int		 typed;		/* had a # TYPE line */
 	char		*unit;		/* or NULL */
 };
 
@@ -624,6 +639,7 @@ apply_meta(struct prom_state *st, const struct prom_metaline *ml)
 		return;
 	if (ml->kind == PM_TYPE) {
 		f->type = ml->type;
+		f->typed = 1;
 		return;
 	}
 	free(f->unit);
@@ -674,6 +690,7 @@ emit(struct prom_state *st, struct aiops_ingest *ing, struct prom_sample *sm)
 	m.nlen = sm->nlen;
 	m.value = sm->value;
 	m.unit = f != NULL ? f->unit : NULL;
+	m.metric_type = f != NULL && f->typed ? event_types[f->type] : NULL;
 	m.host = sm->host;
 	m.hlen = sm->hlen;
 	m.source = aiops_ingest_source(ing, "prometheus");
@@ -681,6 +698,29 @@ emit(struct prom_state *st, struct aiops_ingest *ing, struct prom_sample *sm)
 	m.nlabels = sm->nlabels;
 	/* A store failure sets ing->store_failed; the caller stops on it. */
 	(void)aiops_ingest_metric(ing, &m);
+}
+
+/* A NaN or infinite sample: counted and noted, never silently gone. */
+static void
+nonfinite(struct aiops_ingest *ing, const struct prom_sample *sm)
+{
+	const char *v = isnan(sm->value) ? "NaN" : sm->value > 0 ? "+Inf" : "-Inf";
+	struct aiops_buf key;
+	struct aiops_metric m;
+
+	memset(&m, 0, sizeof(m));
+	m.name = sm->name;
+	m.nlen = sm->nlen;
+	m.host = sm->host;
+	m.hlen = sm->hlen;
+	m.labels = (struct aiops_label *)sm->labels;
+	m.nlabels = sm->nlabels;
+	aiops_buf_init(&key);
+	aiops_series_key(&key, &m);
+	ing->nonfinite++;
+	aiops_ingest_note(ing, "%s sample of %s not written: JSON has no number for it",
+	    v, key.data);
+	aiops_buf_release(&key);
 }
 
 static int
@@ -705,10 +745,17 @@ prom_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 		return aiops_ingest_error(ing, "%s at column %zu", ps.what, ps.col);
 	if (isfinite(sm.value))
 		emit(st, ing, &sm);
+	else
+		nonfinite(ing, &sm);
 	return 0;
 }
 
-/* # HELP/TYPE/UNIT/EOF 90, name{...} value 60, name value 30. */
+/*
+ * # HELP/TYPE/UNIT/EOF 90 (40 when malformed: still ours, just broken),
+ * name{...} value 60, name value 30, and a plain "# comment" 1: it
+ * counts for us, not for line protocol (textfile collectors start files
+ * with one), as much as for plain text, so the other lines decide.
+ */
 static int
 sniff(const char *line, size_t len)
 {
@@ -718,8 +765,11 @@ sniff(const char *line, size_t len)
 
 	parser_init(&ps, line, len, NULL);
 	skip_ws(&ps);
-	if (ps.p < ps.end && *ps.p == '#')
-		return parse_meta(&ps, &ml) == 0 && ml.kind != PM_COMMENT ? 90 : 0;
+	if (ps.p < ps.end && *ps.p == '#') {
+		if (parse_meta(&ps, &ml) == -1)
+			return 40;
+		return ml.kind == PM_COMMENT ? 1 : 90;
+	}
 	if (parse_sample(&ps, &sm) == -1)
 		return 0;
 	return sm.braced ? 60 : 30;

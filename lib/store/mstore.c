@@ -59,6 +59,10 @@
  *
  * NaN values are not stored (points.value is NOT NULL and SQLite binds
  * NaN as NULL); they still go to the output. Infinities are stored.
+ *
+ * A series keeps the first metric_type (the Prometheus TYPE) it is given:
+ * set when the series is added, or on a series that had none by the first
+ * point that has one. A type longer than TYPE_MAX is not kept.
  */
 #include "compat.h"
 
@@ -93,6 +97,7 @@
 #define SWEEP_SERIES	512			/* series trimmed by retention per commit */
 #define CACHE_KIB	8192			/* PRAGMA cache_size: 32 MiB was no faster */
 #define ERRLEN		512
+#define TYPE_MAX	24			/* bytes of a metric_type kept */
 
 /*
  * A plain INSERT: points already stored were taken out of the batch
@@ -130,8 +135,10 @@ static const char SQL_SERIES_LAST[] =
 static const char SQL_SERIES_GET[] =
     "SELECT id FROM series WHERE key = ?1";
 static const char SQL_SERIES_ADD[] =
-    "INSERT INTO series(key, name, host, labels, unit, first_ts, last_ts)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO series(key, name, host, labels, unit, first_ts, last_ts, metric_type)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char SQL_SERIES_TYPE[] =
+    "UPDATE series SET metric_type = ?2 WHERE id = ?1 AND metric_type IS NULL";
 static const char SQL_SERIES_TS[] =
     "UPDATE series SET first_ts = min(coalesce(first_ts, ?2), ?2),"
     " last_ts = max(coalesce(last_ts, ?3), ?3) WHERE id = ?1";
@@ -180,6 +187,8 @@ struct series_ent {
 	uint64_t	 last_gen;	/* ...while this is the store's known_gen */
 	int		 touched;
 	int		 has_host, has_unit;
+	int		 type_pending;	/* type to set on a stored series without one */
+	char		 type[TYPE_MAX];	/* metric_type, "" for none */
 	uint32_t	 klen, nlen, hlen, jlen;
 	char		 data[];
 };
@@ -451,6 +460,19 @@ put(char **p, const char *s, size_t n)
 	return (uint32_t)n;
 }
 
+/* Takes m's metric_type when the entry has none yet. */
+static void
+series_type(struct series_ent *e, const struct aiops_metric *m)
+{
+	size_t n;
+
+	if (e->type[0] != '\0' || m->metric_type == NULL ||
+	    (n = strlen(m->metric_type)) == 0 || n >= sizeof(e->type))
+		return;
+	memcpy(e->type, m->metric_type, n + 1);
+	e->type_pending = 1;
+}
+
 /* A new entry for the series of ms->key (hash h): what a commit inserts. */
 static struct series_ent *
 series_new(struct aiops_mstore *ms, const struct aiops_metric *m, uint64_t h)
@@ -466,6 +488,7 @@ series_new(struct aiops_mstore *ms, const struct aiops_metric *m, uint64_t h)
 	e->hash = h;
 	e->has_host = m->host != NULL;
 	e->has_unit = m->unit != NULL;
+	series_type(e, m);
 	p = e->data;
 	e->klen = put(&p, ms->key.data, ms->key.len);
 	e->nlen = put(&p, m->name, m->nlen);
@@ -509,8 +532,11 @@ series_get(struct aiops_mstore *ms, const struct aiops_metric *m)
 			continue;
 		e = ms->series[ix->slot[s].idx1 - 1];
 		if (e->hash == h && e->klen == ms->key.len &&
-		    memcmp(e->data, ms->key.data, e->klen) == 0)
+		    memcmp(e->data, ms->key.data, e->klen) == 0) {
+			if (e->type[0] == '\0')
+				series_type(e, m);
 			return ix->slot[s].idx1 - 1;
+		}
 	}
 	return series_cache(ms, series_new(ms, m, h), s);
 }
@@ -578,9 +604,28 @@ series_insert(struct aiops_mstore *ms, struct series_ent *e)
 		sqlite3_bind_text(s, 5, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, e->first);
 	sqlite3_bind_int64(s, 7, e->last);
+	if (e->type[0] != '\0')
+		sqlite3_bind_text(s, 8, e->type, -1, SQLITE_STATIC);
 	if (step_done(s) == -1)
 		return sqlfail(ms, "adding a series");
 	e->id = sqlite3_last_insert_rowid(aiops_state_db(ms->st));
+	e->type_pending = 0;
+	return 0;
+}
+
+/* The first metric_type of a stored series that had none. */
+static int
+series_settype(struct aiops_mstore *ms, struct series_ent *e)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt(ms, SQL_SERIES_TYPE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, e->id);
+	sqlite3_bind_text(s, 2, e->type, -1, SQLITE_STATIC);
+	if (step_done(s) == -1)
+		return sqlfail(ms, "setting a series' type");
+	e->type_pending = 0;
 	return 0;
 }
 
@@ -623,6 +668,8 @@ series_resolve(struct aiops_mstore *ms)
 			e->stored_last = INT64_MIN;	/* no point stored yet */
 			e->last_gen = ms->known_gen;
 		}
+		if (e->type_pending && series_settype(ms, e) == -1)
+			return -1;
 		if (e->last_gen != ms->known_gen) {
 			if (series_last(ms, e->id, &e->stored_last) == -1)
 				return -1;
@@ -1183,7 +1230,7 @@ prepare_all(struct aiops_mstore *ms)
 {
 	static const char *const sqls[] = {
 		SQL_POINT_GET, SQL_DATA_VERSION, SQL_POINT_LAST, SQL_SERIES_LAST,
-		SQL_SERIES_GET, SQL_SERIES_ADD, SQL_SERIES_TS, SQL_SWEEP_END,
+		SQL_SERIES_GET, SQL_SERIES_ADD, SQL_SERIES_TS, SQL_SERIES_TYPE, SQL_SWEEP_END,
 	};
 	size_t i;
 
@@ -1264,7 +1311,7 @@ aiops_mstore_free(struct aiops_mstore *ms)
 /* ---- reading ---- */
 
 static const char SQL_READ[] =
-    "SELECT s.name, s.host, s.labels, s.unit, p.ts, p.value"
+    "SELECT s.name, s.host, s.labels, s.unit, p.ts, p.value, s.metric_type"
     " FROM points p JOIN series s ON s.id = p.series_id"
     " WHERE p.ts >= ?1 ORDER BY p.ts, p.series_id";
 
@@ -1286,6 +1333,7 @@ aiops_mstore_read(struct aiops_state *st, int64_t since,
 		p.unit = aiops_state_column_str(s, 3);
 		p.ts = aiops_state_column_time(s, 4);
 		p.value = sqlite3_column_double(s, 5);
+		p.metric_type = aiops_state_column_str(s, 6);
 		stop = fn(arg, &p);
 	}
 	if (stop) {

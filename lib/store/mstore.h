@@ -52,6 +52,7 @@ struct aiops_mstore_point {
 	const char	*host;		/* or NULL */
 	const char	*labels;	/* a JSON object, keys sorted */
 	const char	*unit;		/* or NULL */
+	const char	*metric_type;	/* the series' Prometheus type, or NULL */
 	int64_t		 ts;		/* ns since the epoch (stored to the ms) */
 	double		 value;
 };

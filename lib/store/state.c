@@ -285,6 +285,8 @@ migrate(struct aiops_state *st, struct aiops_state_error *e)
 			continue;
 		if (sqlite3_exec(st->db, aiops_migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK)
 			goto rollback;
+		if (aiops_migration_code(st->db, aiops_migrations[i].version) == -1)
+			goto rollback;
 		/* PRAGMA takes no parameters; the version is our own integer. */
 		sql = sqlite3_mprintf("PRAGMA user_version = %d", aiops_migrations[i].version);
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);

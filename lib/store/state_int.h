@@ -66,5 +66,12 @@ struct aiops_migration {
 };
 extern const struct aiops_migration aiops_migrations[];
 extern const size_t aiops_nmigrations;
+/*
+ * What a step does in C, after its SQL and in the same transaction (most
+ * do nothing): 0, or -1 with SQLite's error on db.
+ */
+int aiops_migration_code(sqlite3 *db, int version);
+/* lib/store/rename.c: step 5's renaming of series to Prometheus names. */
+int aiops_schema_rename_series(sqlite3 *db);
 
 #endif

@@ -32,6 +32,7 @@ struct aiops_filter {
 	 */
 	void			(*drain)(void *arg);
 	void			*drain_arg;
+	int			 fd;		/* of the input being read, for drain() */
 };
 
 /* Called with each line of an input; name is "(stdin)" for "-". */
