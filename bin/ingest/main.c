@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -279,6 +280,25 @@ summary(const struct ingest_cmd *c)
 		    c->ing.replaced, c->ing.replaced == 1 ? "" : "s");
 }
 
+/*
+ * Points of a series at a time already stored are not stored again (the
+ * first one is kept): a different value is a warning, a repeat of the
+ * same (a retry, a file read twice) a note at -v.
+ */
+static void
+store_summary(const struct ingest_cmd *c)
+{
+	uint64_t same, other;
+
+	aiops_mstore_repeats(c->mstore, &same, &other);
+	if (other > 0)
+		log_warnx("%" PRIu64 " point%s not stored: another value was stored first "
+		    "for the same series and time, and is kept", other, other == 1 ? "" : "s");
+	if (same > 0 && c->cli.verbosity > 0)
+		log_info("%" PRIu64 " point%s already stored with the same value",
+		    same, same == 1 ? "" : "s");
+}
+
 /* At -v: what became of the alerts stored (alerts.h has the rules). */
 static void
 alert_summary(const struct ingest_cmd *c)
@@ -490,8 +510,10 @@ finish(struct ingest_cmd *c)
 		aiops_filter_check_output(&c->filter);
 	if (store_flush(c) == -1)
 		store_fatal(c);
-	if (c->mstore != NULL)
+	if (c->mstore != NULL) {
+		store_summary(c);
 		(void)aiops_mstore_free(c->mstore);
+	}
 	alert_summary(c);
 	aiops_alertstore_free(c->astore);
 	if (c->state != NULL && aiops_state_close(c->state) == -1)

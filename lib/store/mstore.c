@@ -25,17 +25,37 @@
  * memory per (series, bucket) while inserting and written once per bucket
  * with an upsert that adds to what earlier batches stored.
  *
- * Duplicates: a point whose (series, ts) is already stored replaces the
- * stored value. Its buckets are then computed again from the raw points
- * at commit, which is exact while the raw points of the bucket are all
- * within retention; for an older bucket the old value is taken out of the
- * sum and the new one put in, but min and max can only widen (they may
- * still count the replaced value). A duplicate of a point that retention
- * already deleted is counted twice in its rollups.
+ * Points sent twice (a Telegraf retry, a cron job reading a file again,
+ * the tail re-read after a kill -9): the first point written for a
+ * (series, ts) stays, as in Prometheus; a later one is not stored and is
+ * counted, as an identical repeat or as a conflict (another value). So a
+ * stored point never changes and rollups are only ever added to: they
+ * hold exactly the stored points, whatever the mix of new and re-sent
+ * points, batches and runs, and a batch is one transaction, so a kill -9
+ * leaves both or neither. Keeping the last write instead (InfluxDB) would
+ * make each changed value redo min, max and last of its buckets from the
+ * raw points, and points are clustered by time: reading one series' bucket
+ * reads every series' points of that time. That made re-sent points
+ * quadratic: a 2,000,000-line file of 10,000 series stored in 11 s took
+ * more than 5 minutes the second time (the issue saw more than 10).
  *
- * "last" of a rollup is the value with the greatest ts within a batch;
- * across batches the later batch wins, which is exact for data that
- * arrives in time order.
+ * A re-sent point costs one primary-key lookup, as a new one costs one
+ * insert: the cache knows the newest stored point of each series (its
+ * last_ts, read once, then kept up to date by this store), and only a
+ * point at or before it may be stored already and is looked up. The
+ * others, and those not found, go in whole chunks. When another program
+ * has written to the state since our last commit (PRAGMA data_version),
+ * what the cache knows is read again; a stored point missed all the same
+ * makes its chunk fail and go row by row, with the same outcome.
+ *
+ * "last" of a rollup is the value with the greatest ts. Within a batch
+ * that is the batch's latest point; a point older than the newest stored
+ * of its series ("late": backfill) may have a later stored point in its
+ * bucket, which is read for that series from the series' last_ts down (a
+ * short read, late points only).
+ *
+ * With retention, a re-sent point whose raw copy retention deleted is
+ * stored again and counted again in its rollups (which outlive raw points).
  *
  * NaN values are not stored (points.value is NOT NULL and SQLite binds
  * NaN as NULL); they still go to the output. Infinities are stored.
@@ -80,16 +100,17 @@
 #define TYPE_MAX	24			/* bytes of a metric_type kept */
 
 /*
- * A plain INSERT: a duplicate fails with SQLITE_CONSTRAINT_PRIMARYKEY,
- * which backs out that statement only. OR IGNORE would cost an extra
- * seek per point (3.8 s instead of 3.3 s for 2.9M points).
+ * A plain INSERT: points already stored were taken out of the batch
+ * before (points_sift()); a constraint failure means one was missed and
+ * sends its chunk row by row. OR IGNORE would cost an extra seek per
+ * point (3.8 s instead of 3.3 s for 2.9M points).
  */
 static const char SQL_POINT[] =
     "INSERT INTO points(series_id, ts, value) VALUES (?1, ?2, ?3)";
 /*
  * The same for CHUNK points at once: one statement step per CHUNK rows
  * instead of per row took a quarter off storing. A chunk that meets a
- * duplicate fails whole (nothing of it stays) and is redone row by row.
+ * stored point fails whole (nothing of it stays) and is redone row by row.
  */
 #define CHUNK	64
 #define ROW3	"(?,?,?),"
@@ -98,10 +119,19 @@ static const char SQL_POINTS[] =
     "INSERT INTO points(series_id, ts, value) VALUES "
     ROW3x8 ROW3x8 ROW3x8 ROW3x8 ROW3x8 ROW3x8 ROW3x8 ROW3 ROW3 ROW3 ROW3 ROW3 ROW3 ROW3
     "(?,?,?)";
-static const char SQL_POINT_OLD[] =
-    "SELECT value FROM points WHERE series_id = ?1 AND ts = ?2";
-static const char SQL_POINT_SET[] =
-    "UPDATE points SET value = ?3 WHERE series_id = ?1 AND ts = ?2";
+static const char SQL_POINT_GET[] =
+    "SELECT value FROM points WHERE ts = ?2 AND series_id = ?1";
+/* Changes when another connection commits to the state. */
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+/*
+ * The latest stored point of a series in (?2, ?3]: read backwards from ?3,
+ * it stops at the first point of the series.
+ */
+static const char SQL_POINT_LAST[] =
+    "SELECT value FROM points WHERE ts > ?2 AND ts <= ?3 AND series_id = ?1"
+    " ORDER BY ts DESC LIMIT 1";
+static const char SQL_SERIES_LAST[] =
+    "SELECT last_ts FROM series WHERE id = ?1";
 static const char SQL_SERIES_GET[] =
     "SELECT id FROM series WHERE key = ?1";
 static const char SQL_SERIES_ADD[] =
@@ -123,35 +153,6 @@ static const char *const sql_rollup_add[2] = {
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(series_id, bucket) DO UPDATE SET"
 	" count = count + excluded.count, sum = sum + excluded.sum,"
 	" min = min(min, excluded.min), max = max(max, excluded.max), last = excluded.last",
-};
-/*
- * Buckets with a duplicate are recomputed from the raw points: the batch
- * lists them in a temporary table, then each level is redone in one
- * statement that reads each bucket's time range once. points is keyed
- * (ts, series_id), so a query per series and bucket would read the whole
- * bucket of every series each time: re-sent points took minutes.
- */
-#define SQL_REDO_TABLE \
-	"CREATE TEMP TABLE IF NOT EXISTS mstore_redo (" \
-	"  level INTEGER NOT NULL, bucket INTEGER NOT NULL, series_id INTEGER NOT NULL," \
-	"  PRIMARY KEY (level, bucket, series_id)) WITHOUT ROWID"
-static const char SQL_REDO_ADD[] =
-	"INSERT OR IGNORE INTO mstore_redo(level, bucket, series_id) VALUES (?1, ?2, ?3)";
-static const char SQL_REDO_CLEAR[] = "DELETE FROM mstore_redo";
-#define SQL_ROLLUP_REDO(table, level, width) \
-	"INSERT OR REPLACE INTO " table "(series_id, bucket, count, sum, min, max, last)" \
-	" SELECT g.series_id, g.bucket, g.c, g.s, g.lo, g.hi, p.value FROM" \
-	" (SELECT b.bucket, pt.series_id, count(*) AS c, sum(pt.value) AS s," \
-	"   min(pt.value) AS lo, max(pt.value) AS hi, max(pt.ts) AS lts" \
-	"  FROM (SELECT DISTINCT bucket FROM mstore_redo WHERE level = " level ") b" \
-	"  JOIN points pt ON pt.ts >= b.bucket AND pt.ts < b.bucket + " width \
-	"  WHERE (" level ", b.bucket, pt.series_id) IN" \
-	"   (SELECT level, bucket, series_id FROM mstore_redo)" \
-	"  GROUP BY b.bucket, pt.series_id) g" \
-	" JOIN points p ON p.ts = g.lts AND p.series_id = g.series_id"
-static const char *const sql_rollup_redo[2] = {
-	SQL_ROLLUP_REDO("rollup_5m", "0", "300000"),
-	SQL_ROLLUP_REDO("rollup_1h", "1", "3600000"),
 };
 static const int64_t bucket_ms[2] = { BUCKET_5M, BUCKET_1H };
 
@@ -182,6 +183,8 @@ struct series_ent {
 	size_t		 agg[2];	/* its rollup entries last used, per level... */
 	uint64_t	 agg_gen;	/* ...valid while this is the batch's generation */
 	int64_t		 first, last;	/* ms, of this batch's points */
+	int64_t		 stored_last;	/* ms, its newest stored point, or INT64_MIN... */
+	uint64_t	 last_gen;	/* ...while this is the store's known_gen */
 	int		 touched;
 	int		 has_host, has_unit;
 	int		 type_pending;	/* type to set on a stored series without one */
@@ -206,7 +209,7 @@ struct agg_ent {
 	double		 sum, min, max, last;
 	int64_t		 last_ts;
 	int		 level;		/* 0: 5m, 1: 1h */
-	int		 redo;		/* a duplicate landed in it */
+	int		 late;		/* holds a point older than the newest stored */
 };
 
 /*
@@ -234,6 +237,10 @@ struct aiops_mstore {
 	size_t			 npoints;
 	size_t			 batch_limit;	/* points that commit in about COMMIT_NS */
 	int64_t			 sweep_id;	/* retention resumes after this series */
+	int64_t			 data_version;	/* PRAGMA data_version at our last commit */
+	uint64_t		 known_gen;	/* series_ent.stored_last is valid at this */
+	uint64_t		 nrepeat, nconflict;	/* points not stored, committed */
+	uint64_t		 brepeat, bconflict;	/* the same, this batch */
 
 	struct series_ent	**series;
 	size_t			 nseries, series_cap;
@@ -393,6 +400,7 @@ abort_batch(struct aiops_mstore *ms)
 	aiops_state_rollback(ms->st);
 	ms->npoints = 0;
 	ms->failed = 1;
+	ms->brepeat = ms->bconflict = 0;
 	series_clear(ms);
 	agg_clear(ms);
 	return -1;
@@ -621,7 +629,29 @@ series_settype(struct aiops_mstore *ms, struct series_ent *e)
 	return 0;
 }
 
-/* Gives every series of the batch its id, inserting those that are new. */
+/* The stored last_ts of series sid in *ts (INT64_MIN if none). */
+static int
+series_last(struct aiops_mstore *ms, int64_t sid, int64_t *ts)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt(ms, SQL_SERIES_LAST)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, sid);
+	rc = sqlite3_step(s);
+	*ts = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ?
+	    sqlite3_column_int64(s, 0) : INT64_MIN;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlfail(ms, "looking up a series");
+	return 0;
+}
+
+/*
+ * Gives every series of the batch its id, inserting those that are new,
+ * and the ts of its newest stored point.
+ */
 static int
 series_resolve(struct aiops_mstore *ms)
 {
@@ -632,10 +662,19 @@ series_resolve(struct aiops_mstore *ms)
 
 		if (e->id == 0 && series_find(ms, e) == -1)
 			return -1;
-		if (e->id == 0 && series_insert(ms, e) == -1)
-			return -1;
+		if (e->id == 0) {
+			if (series_insert(ms, e) == -1)
+				return -1;
+			e->stored_last = INT64_MIN;	/* no point stored yet */
+			e->last_gen = ms->known_gen;
+		}
 		if (e->type_pending && series_settype(ms, e) == -1)
 			return -1;
+		if (e->last_gen != ms->known_gen) {
+			if (series_last(ms, e->id, &e->stored_last) == -1)
+				return -1;
+			e->last_gen = ms->known_gen;
+		}
 	}
 	return 0;
 }
@@ -697,13 +736,9 @@ agg_get(struct aiops_mstore *ms, int64_t sid, int64_t bucket, int level)
 	return &ms->aggs[ms->naggs - 1];
 }
 
-/*
- * Adds a point to both rollups. A duplicate (dup, replacing old) swaps
- * its value in the sum and marks the bucket for recomputation.
- */
+/* Adds a stored point to both rollups. */
 static void
-agg_add(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts, double v,
-    int dup, double old)
+agg_add(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts, double v)
 {
 	int level;
 
@@ -722,13 +757,10 @@ agg_add(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts,
 		if (level == 1)
 			se->agg_gen = ms->gen;	/* both levels are set now */
 
-		if (dup) {
-			a->sum += v - old;
-			a->redo = 1;
-		} else {
-			a->count++;
-			a->sum += v;
-		}
+		a->count++;
+		a->sum += v;
+		if (ts < se->stored_last)
+			a->late = 1;
 		if (v < a->min)
 			a->min = v;
 		if (v > a->max)
@@ -740,36 +772,36 @@ agg_add(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts,
 	}
 }
 
-/* Lists a bucket for rollups_redo(). */
+/*
+ * A late point's bucket may hold a later stored point of its series: then
+ * that one's value is the bucket's last. The series' last_ts (not yet
+ * updated by this batch) bounds the read.
+ */
 static int
-redo_add(struct aiops_mstore *ms, const struct agg_ent *a)
+last_fix(struct aiops_mstore *ms, struct agg_ent *a)
 {
+	int64_t hi, end = a->bucket + bucket_ms[a->level] - 1;
 	sqlite3_stmt *s;
+	int rc;
 
-	if ((s = stmt(ms, SQL_REDO_ADD)) == NULL)
+	if (series_last(ms, a->sid, &hi) == -1)
 		return -1;
-	sqlite3_bind_int(s, 1, a->level);
-	sqlite3_bind_int64(s, 2, a->bucket);
-	sqlite3_bind_int64(s, 3, a->sid);
-	return step_done(s) == -1 ? sqlfail(ms, "recomputing a rollup") : 0;
-}
-
-/* Recomputes every listed bucket from its raw points; empties the list. */
-static int
-rollups_redo(struct aiops_mstore *ms)
-{
-	sqlite3_stmt *s;
-	int level;
-
-	for (level = 0; level < 2; level++) {
-		if ((s = stmt(ms, sql_rollup_redo[level])) == NULL)
-			return -1;
-		if (step_done(s) == -1)
-			return sqlfail(ms, "recomputing a rollup");
-	}
-	if ((s = stmt(ms, SQL_REDO_CLEAR)) == NULL)
+	if (hi > end)
+		hi = end;
+	if (hi <= a->last_ts)
+		return 0;	/* nothing stored after the batch's last point */
+	if ((s = stmt(ms, SQL_POINT_LAST)) == NULL)
 		return -1;
-	return step_done(s) == -1 ? sqlfail(ms, "recomputing a rollup") : 0;
+	sqlite3_bind_int64(s, 1, a->sid);
+	sqlite3_bind_int64(s, 2, a->last_ts);
+	sqlite3_bind_int64(s, 3, hi);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		a->last = sqlite3_column_double(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlfail(ms, "updating a rollup");
+	return 0;
 }
 
 static int
@@ -789,29 +821,21 @@ rollup_add(struct aiops_mstore *ms, const struct agg_ent *a)
 	return step_done(s) == -1 ? sqlfail(ms, "updating a rollup") : 0;
 }
 
-/*
- * A bucket with a duplicate is recomputed from the raw points when all of
- * them are still kept (the bucket starts at or after raw_cut, in ms).
- */
+/* Adds the batch's sums to the stored rollups. */
 static int
-rollups_write(struct aiops_mstore *ms, int64_t raw_cut)
+rollups_write(struct aiops_mstore *ms)
 {
-	size_t i, nredo = 0;
+	size_t i;
 
 	for (i = 0; i < ms->naggs; i++) {
-		const struct agg_ent *a = &ms->aggs[i];
-		int rc;
+		struct agg_ent *a = &ms->aggs[i];
 
-		if (a->redo && (ms->retention == 0 || a->bucket >= raw_cut)) {
-			rc = redo_add(ms, a);
-			nredo++;
-		} else {
-			rc = rollup_add(ms, a);
-		}
-		if (rc == -1)
+		if (a->late && last_fix(ms, a) == -1)
+			return -1;
+		if (rollup_add(ms, a) == -1)
 			return -1;
 	}
-	return nredo > 0 ? rollups_redo(ms) : 0;
+	return 0;
 }
 
 /* ---- retention ---- */
@@ -865,48 +889,57 @@ retention_apply(struct aiops_mstore *ms, const int64_t cut[3])
 
 /* ---- points ---- */
 
-/* The point is already stored: fetch the old value, then replace it. */
+/* A point not stored: its value v beside the one kept, kept. */
+static void
+repeat_count(struct aiops_mstore *ms, double v, double kept)
+{
+	if (v == kept)
+		ms->brepeat++;
+	else
+		ms->bconflict++;
+}
+
+/* The stored value of (sid, ts) in *v: 1, 0 if there is none, -1 on error. */
 static int
-point_replace(struct aiops_mstore *ms, int64_t sid, int64_t ts, double v, double *old)
+point_get(struct aiops_mstore *ms, int64_t sid, int64_t ts, double *v)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = stmt(ms, SQL_POINT_OLD)) == NULL)
+	if ((s = stmt(ms, SQL_POINT_GET)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, sid);
 	sqlite3_bind_int64(s, 2, ts);
 	rc = sqlite3_step(s);
-	*old = rc == SQLITE_ROW ? sqlite3_column_double(s, 0) : v;
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_double(s, 0);
 	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return sqlfail(ms, "replacing a point");
-	if ((s = stmt(ms, SQL_POINT_SET)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, sid);
-	sqlite3_bind_int64(s, 2, ts);
-	sqlite3_bind_double(s, 3, v);
-	return step_done(s) == -1 ? sqlfail(ms, "replacing a point") : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlfail(ms, "looking up a point");
+	return rc == SQLITE_ROW;
 }
 
 static int
-point_insert(struct aiops_mstore *ms, struct series_ent *se, int64_t sid, int64_t ts, double v)
+point_insert(struct aiops_mstore *ms, const struct point *p)
 {
 	sqlite3_stmt *s = ms->ins;
-	double old = 0;
-	int dup, rc;
+	double kept;
+	int rc;
 
-	sqlite3_bind_int64(s, 1, sid);
-	sqlite3_bind_int64(s, 2, ts);
-	sqlite3_bind_double(s, 3, v);
+	sqlite3_bind_int64(s, 1, p->sid);
+	sqlite3_bind_int64(s, 2, p->ts);
+	sqlite3_bind_double(s, 3, p->v);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	dup = rc == SQLITE_CONSTRAINT_PRIMARYKEY;
-	if (rc != SQLITE_DONE && !dup)
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		if (point_get(ms, p->sid, p->ts, &kept) != 1)
+			return sqlfail(ms, "inserting a point");
+		repeat_count(ms, p->v, kept);
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
 		return sqlfail(ms, "inserting a point");
-	if (dup && point_replace(ms, sid, ts, v, &old) == -1)
-		return -1;
-	agg_add(ms, se, sid, ts, v, dup, old);
+	agg_add(ms, ms->series[p->si], p->sid, p->ts, p->v);
 	return 0;
 }
 
@@ -922,10 +955,6 @@ point_cmp(const void *a, const void *b)
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
-/*
- * Inserts the batch in primary key order (time, then series): each insert
- * lands on or next to the page of the one before.
- */
 /*
  * CHUNK points in one statement: 1 done, 0 when one of them is already
  * stored (nothing of the chunk was written), -1 on error.
@@ -948,31 +977,98 @@ chunk_insert(struct aiops_mstore *ms, const struct point *p)
 	if (rc != SQLITE_DONE)
 		return sqlfail(ms, "inserting points");
 	for (i = 0; i < CHUNK; i++)
-		agg_add(ms, ms->series[p[i].si], p[i].sid, p[i].ts, p[i].v, 0, 0);
+		agg_add(ms, ms->series[p[i].si], p[i].sid, p[i].ts, p[i].v);
 	return 1;
 }
 
+/*
+ * When another program has committed since our last commit, what the
+ * cache knows of the newest stored points may be out of date.
+ */
+static int
+others_check(struct aiops_mstore *ms)
+{
+	sqlite3_stmt *s;
+	int64_t v;
+	int rc;
+
+	if ((s = stmt(ms, SQL_DATA_VERSION)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return sqlfail(ms, "reading the data version");
+	if (v != ms->data_version) {
+		ms->data_version = v;
+		ms->known_gen++;
+	}
+	return 0;
+}
+
+/*
+ * Takes out of the sorted batch the points not to store: a later one of
+ * the same (series, ts) in the batch, and one already stored, looked up
+ * only when its ts is at most the newest stored of its series. Sets
+ * *nkeep to how many stay (at the front, still sorted).
+ */
+static int
+points_sift(struct aiops_mstore *ms, size_t *nkeep)
+{
+	int64_t kts = 0, ksid = 0;	/* the (ts, series) of kept */
+	double kept = 0;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < ms->npoints; i++) {
+		const struct point *p = &ms->pts[i];
+
+		if (i > 0 && p->ts == kts && p->sid == ksid) {
+			repeat_count(ms, p->v, kept);
+			continue;
+		}
+		kts = p->ts;
+		ksid = p->sid;
+		if (p->ts <= ms->series[p->si]->stored_last) {
+			if ((rc = point_get(ms, p->sid, p->ts, &kept)) == -1)
+				return -1;
+			if (rc == 1) {
+				repeat_count(ms, p->v, kept);
+				continue;
+			}
+		}
+		kept = p->v;
+		ms->pts[n++] = *p;
+	}
+	*nkeep = n;
+	return 0;
+}
+
+/*
+ * Inserts the batch in primary key order (time, then series): each insert
+ * lands on or next to the page of the one before.
+ */
 static int
 points_write(struct aiops_mstore *ms)
 {
-	struct point *p;
-	size_t i, j;
+	size_t i, j, n;
 	int rc;
 
 	for (i = 0; i < ms->npoints; i++)
 		ms->pts[i].sid = ms->series[ms->pts[i].si]->id;
 	qsort(ms->pts, ms->npoints, sizeof(*ms->pts), point_cmp);
-	for (i = 0; i < ms->npoints; i += j) {
-		p = &ms->pts[i];
-		/* Whole chunks first; a chunk with a duplicate goes row by row. */
-		if (ms->npoints - i >= CHUNK && (rc = chunk_insert(ms, p)) != 0) {
+	if (points_sift(ms, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i += j) {
+		/* Whole chunks first; a chunk that fails goes row by row. */
+		if (n - i >= CHUNK && (rc = chunk_insert(ms, &ms->pts[i])) != 0) {
 			if (rc == -1)
 				return -1;
 			j = CHUNK;
 			continue;
 		}
-		for (j = 0; j < CHUNK && i + j < ms->npoints; j++)
-			if (point_insert(ms, ms->series[p[j].si], p[j].sid, p[j].ts, p[j].v) == -1)
+		for (j = 0; j < CHUNK && i + j < n; j++)
+			if (point_insert(ms, &ms->pts[i + j]) == -1)
 				return -1;
 	}
 	return 0;
@@ -1000,12 +1096,20 @@ batch_done(struct aiops_mstore *ms)
 {
 	size_t i;
 
-	for (i = 0; i < ms->ntouched; i++)
-		ms->series[ms->touched[i]]->touched = 0;
+	for (i = 0; i < ms->ntouched; i++) {
+		struct series_ent *e = ms->series[ms->touched[i]];
+
+		e->touched = 0;
+		if (e->last > e->stored_last)
+			e->stored_last = e->last;
+	}
 	ms->ntouched = 0;
 	agg_clear(ms);
 	ms->npoints = 0;
 	ms->failed = 0;
+	ms->nrepeat += ms->brepeat;
+	ms->nconflict += ms->bconflict;
+	ms->brepeat = ms->bconflict = 0;
 	if (ms->nseries > SERIES_MAX)
 		series_clear(ms);
 }
@@ -1014,7 +1118,8 @@ batch_done(struct aiops_mstore *ms)
  * Sizes the next batch from how fast this one went in, so that a commit
  * takes about COMMIT_NS: a program told to stop finishes the commit in
  * progress and the one of what it holds, seconds at most, even where
- * points are slow to store (re-sent points recompute their rollups).
+ * points are slow to store (a slow disk, a state file grown past the
+ * page cache).
  */
 static void
 batch_size(struct aiops_mstore *ms, size_t npoints, int64_t took)
@@ -1047,8 +1152,8 @@ commit(struct aiops_mstore *ms)
 	}
 	if (ms->retention > 0)
 		cutoffs(ms, cut);
-	if (series_resolve(ms) == -1 || points_write(ms) == -1 ||
-	    rollups_write(ms, cut[0]) == -1 || series_write(ms) == -1)
+	if (others_check(ms) == -1 || series_resolve(ms) == -1 || points_write(ms) == -1 ||
+	    rollups_write(ms) == -1 || series_write(ms) == -1)
 		return abort_batch(ms);
 	if (ms->retention > 0 && retention_apply(ms, cut) == -1)
 		return abort_batch(ms);
@@ -1105,6 +1210,13 @@ aiops_mstore_flush(struct aiops_mstore *ms)
 	return commit(ms);
 }
 
+void
+aiops_mstore_repeats(const struct aiops_mstore *ms, uint64_t *same, uint64_t *other)
+{
+	*same = ms->nrepeat;
+	*other = ms->nconflict;
+}
+
 const char *
 aiops_mstore_errmsg(struct aiops_mstore *ms)
 {
@@ -1117,8 +1229,8 @@ static int
 prepare_all(struct aiops_mstore *ms)
 {
 	static const char *const sqls[] = {
-		SQL_POINT_OLD, SQL_POINT_SET, SQL_SERIES_GET, SQL_SERIES_ADD,
-		SQL_SERIES_TS, SQL_SERIES_TYPE, SQL_SWEEP_END, SQL_REDO_ADD, SQL_REDO_CLEAR,
+		SQL_POINT_GET, SQL_DATA_VERSION, SQL_POINT_LAST, SQL_SERIES_LAST,
+		SQL_SERIES_GET, SQL_SERIES_ADD, SQL_SERIES_TS, SQL_SERIES_TYPE, SQL_SWEEP_END,
 	};
 	size_t i;
 
@@ -1129,7 +1241,7 @@ prepare_all(struct aiops_mstore *ms)
 		if (stmt(ms, sqls[i]) == NULL)
 			return -1;
 	for (i = 0; i < 2; i++)
-		if (stmt(ms, sql_rollup_add[i]) == NULL || stmt(ms, sql_rollup_redo[i]) == NULL)
+		if (stmt(ms, sql_rollup_add[i]) == NULL)
 			return -1;
 	for (i = 0; i < 3; i++)
 		if (stmt(ms, sql_trim[i]) == NULL)
@@ -1145,6 +1257,8 @@ aiops_mstore_new(struct aiops_state *st, int64_t retention, char *err, size_t er
 	int n;
 
 	ms->gen = 1;		/* a series_ent.agg_gen of 0 is never valid */
+	ms->known_gen = 1;	/* nor a series_ent.last_gen of 0 */
+	ms->data_version = -1;
 	/* Else BEGIN IMMEDIATE succeeds and only the commit would fail. */
 	if (sqlite3_db_readonly(aiops_state_db(st), "main") == 1) {
 		snprintf(err, errlen, "%s: the state file is read-only: cannot store metrics",
@@ -1162,7 +1276,7 @@ aiops_mstore_new(struct aiops_state *st, int64_t retention, char *err, size_t er
 	/* A batch touches many pages; the default 2 MiB cache spills. */
 	n = snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", CACHE_KIB);
 	if (n < 0 || (size_t)n >= sizeof(pragma) ||
-	    aiops_state_exec(st, pragma) == -1 || aiops_state_exec(st, SQL_REDO_TABLE) == -1 ||
+	    aiops_state_exec(st, pragma) == -1 ||
 	    prepare_all(ms) == -1) {
 		if (ms->err[0] == '\0')
 			sqlfail(ms, "setting up the store");

@@ -23,12 +23,25 @@ struct aiops_mstore;
 struct aiops_mstore *aiops_mstore_new(struct aiops_state *st, int64_t retention,
     char *err, size_t errlen);
 /*
- * Adds a point (labels sorted); commits when the batch is full. A point
- * with the same series and time replaces the earlier one. -1 on error.
+ * Adds a point (labels sorted); commits when the batch is full. -1 on
+ * error. The first point written for a series and time is kept: a later
+ * one (a retry, a file read again) is not stored, and counted as below.
+ * That is Prometheus' rule (a sample is never overwritten; it rejects a
+ * different value at the same time as a duplicate), not InfluxDB's (the
+ * last write wins): stored points never change, so rollups stay equal to
+ * them and a re-sent point costs what a new one does.
  */
 int aiops_mstore_add(struct aiops_mstore *ms, const struct aiops_metric *m);
 /* Commits the batch (at EOF, on a signal, on a timer). -1 on error. */
 int aiops_mstore_flush(struct aiops_mstore *ms);
+/*
+ * Points not stored, since this store was made, because a point of the
+ * same series and time was stored (in a committed batch) or came first in
+ * the batch: same, with the same value; other, with another value (the
+ * first one is kept).
+ */
+void aiops_mstore_repeats(const struct aiops_mstore *ms, uint64_t *same,
+    uint64_t *other);
 const char *aiops_mstore_errmsg(struct aiops_mstore *ms);
 /* Flushes and frees; -1 if the last flush failed. */
 int aiops_mstore_free(struct aiops_mstore *ms);

@@ -428,6 +428,7 @@ test_duplicates(void)
 	struct aiops_state *st = open_rw("d.db");
 	struct aiops_mstore *ms = new_store(st, 0);
 	int64_t t0 = NOW_MS - 60 * MIN_MS;
+	uint64_t same, other;
 	int rc = 0;
 
 	if (ms == NULL)
@@ -435,18 +436,20 @@ test_duplicates(void)
 	rc |= add(ms, "cpu", t0, 1);
 	rc |= add(ms, "cpu", t0 + MIN_MS, 9);
 	rc |= aiops_mstore_flush(ms);
-	rc |= add(ms, "cpu", t0 + MIN_MS, 5);		/* replaces 9: in another batch */
+	rc |= add(ms, "cpu", t0 + MIN_MS, 5);		/* 9 stays: in another batch */
 	rc |= add(ms, "cpu", t0 + 2 * MIN_MS, 2);
-	rc |= add(ms, "cpu", t0 + 2 * MIN_MS, 3);	/* replaces 2: in the same batch */
+	rc |= add(ms, "cpu", t0 + 2 * MIN_MS, 3);	/* 2 stays: in the same batch */
 	rc |= aiops_mstore_flush(ms);
 	ok(rc == 0, "add duplicates");
-	is_int(q_int(st, "SELECT count(*) FROM points", 0), 3, "duplicates replace");
-	ok(q_real(st, "SELECT value FROM points WHERE ts = ?1", t0 + MIN_MS) == 5,
-	    "with the later value");
+	is_int(q_int(st, "SELECT count(*) FROM points", 0), 3, "duplicates are not stored");
+	ok(q_real(st, "SELECT value FROM points WHERE ts = ?1", t0 + MIN_MS) == 9,
+	    "the first value stays");
+	aiops_mstore_repeats(ms, &same, &other);
+	ok(same == 0 && other == 2, "two other values counted");
 	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_5m WHERE bucket = ?1", t0),
-	    "3|9.0|1.0|5.0|3.0", "5 m rollup recomputed exactly");
+	    "3|12.0|1.0|9.0|2.0", "5 m rollup of the stored points");
 	is_str(q_row(st, "SELECT count, sum, min, max, last FROM rollup_1h WHERE bucket = ?1", t0),
-	    "3|9.0|1.0|5.0|3.0", "1 h rollup recomputed exactly");
+	    "3|12.0|1.0|9.0|2.0", "1 h rollup of the stored points");
 	aiops_mstore_free(ms);
 	aiops_state_close(st);
 }

@@ -2,7 +2,8 @@
  * The typed functions of lib/store, on a real state file: anomalies and
  * incidents as the programs after aiops-detect read them (by time range,
  * host, status, the latest N), models, logs, search, offsets, the points
- * of --from-state, times in ns converted to the tables' ms, and a failure
+ * of --from-state, points sent twice (the first stays, rollups follow the
+ * stored points), times in ns converted to the tables' ms, and a failure
  * and its exit status.
  */
 #include "compat.h"
@@ -431,6 +432,69 @@ test_offsets_points(struct aiops_state *st)
 	is_str(got, "[cpu h1 {\"dc\":\"x\"} 1794700860000 2]", "the later one, with its series");
 }
 
+/* ---- points sent twice ---- */
+
+static int
+add_mem(struct aiops_mstore *ms, struct aiops_metric *m, int64_t min, double v)
+{
+	m->ts = T0 + min * MIN_NS;
+	m->value = v;
+	return aiops_mstore_add(ms, m);
+}
+
+/*
+ * The first point of a series and time stays, within a batch and across
+ * batches; the others are counted. A point older than the newest stored
+ * (backfill) leaves the bucket's last to the later stored point.
+ */
+static void
+test_repeats(struct aiops_state *st)
+{
+	struct aiops_mstore *ms;
+	struct aiops_metric m;
+	uint64_t same = 9, other = 9;
+	char err[256];
+	int rc = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.name = "mem";
+	m.nlen = 3;
+	m.source = "test";
+	if ((ms = aiops_mstore_new(st, 0, err, sizeof(err))) == NULL) {
+		ok(0, "a store: %s", err);
+		return;
+	}
+	/* One batch: 10 min = 1, then the same, then another value. */
+	rc |= add_mem(ms, &m, 10, 1);
+	rc |= add_mem(ms, &m, 10, 1);
+	rc |= add_mem(ms, &m, 10, 2);
+	rc |= aiops_mstore_flush(ms);
+	aiops_mstore_repeats(ms, &same, &other);
+	ok(rc == 0 && same == 1 && other == 1, "in a batch: 1 same, 1 other (%llu, %llu)",
+	    (unsigned long long)same, (unsigned long long)other);
+	/* The next batches: both again, a later point, then a backfill. */
+	rc |= add_mem(ms, &m, 10, 3);
+	rc |= add_mem(ms, &m, 10, 1);
+	rc |= add_mem(ms, &m, 12, 5);
+	rc |= aiops_mstore_flush(ms);
+	rc |= add_mem(ms, &m, 11, 7);
+	rc |= add_mem(ms, &m, 11, 8);
+	rc |= aiops_mstore_flush(ms);
+	aiops_mstore_repeats(ms, &same, &other);
+	ok(rc == 0 && same == 2 && other == 3, "across batches: 2 same, 3 other (%llu, %llu)",
+	    (unsigned long long)same, (unsigned long long)other);
+	ok(aiops_mstore_free(ms) == 0, "freed");
+	is_str(tdb_row(path, "SELECT group_concat((ts % 3600000 / 60000) || '=' || value, ' ')"
+	    " FROM (SELECT p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id"
+	    " WHERE s.name = 'mem' ORDER BY p.ts)", 0), "10=1.0 11=7.0 12=5.0", "the first values");
+	is_str(tdb_row(path, "SELECT count, sum, min, max, last FROM rollup_5m r"
+	    " JOIN series s ON s.id = r.series_id WHERE s.name = 'mem' AND bucket = 1794701400000", 0),
+	    "3|13.0|1.0|7.0|5.0", "5 m rollup: the last is 12's, not the backfill's");
+	is_str(tdb_row(path, "SELECT count, sum, min, max, last FROM rollup_1h r"
+	    " JOIN series s ON s.id = r.series_id WHERE s.name = 'mem'", 0),
+	    "3|13.0|1.0|7.0|5.0", "1 h rollup too");
+}
+
 /* ---- failures ---- */
 
 static void
@@ -474,6 +538,7 @@ main(void)
 	test_models(st);
 	test_logs(st);
 	test_offsets_points(st);
+	test_repeats(st);
 	test_failure(st);
 	ok(aiops_state_close(st) == 0, "close");
 	n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
