@@ -89,27 +89,6 @@ aiops_event_match(const json_t *doc)
 	return in_list(json_string_value(json_object_get(doc, "type")), types);
 }
 
-static const char *
-what_is(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
-
 /* ts: RFC 3339 text or an epoch number (text or JSON), unit by magnitude. */
 static int
 ev_time(struct aiops_ingest *ing, const json_t *v, int64_t *ns)
@@ -132,7 +111,7 @@ ev_time(struct aiops_ingest *ing, const json_t *v, int64_t *ns)
 	else if (json_is_real(v))
 		return aiops_ingest_error(ing, "\"ts\" %g is out of range", json_real_value(v));
 	else
-		return aiops_ingest_error(ing, "\"ts\" is %s, not a time", what_is(v));
+		return aiops_ingest_error(ing, "\"ts\" is %s, not a time", aiops_json_type_name(v));
 	if (n < 0 || (size_t)n >= sizeof(num) ||
 	    aiops_time_from_epoch(num, (size_t)n, AIOPS_TU_AUTO, ns) == -1)
 		return aiops_ingest_error(ing, "\"ts\" %s is out of range", num);
@@ -150,7 +129,8 @@ opt_string(struct aiops_ingest *ing, const json_t *o, const char *key, const cha
 	if (v == NULL)
 		return 0;
 	if (!json_is_string(v))
-		return aiops_ingest_error(ing, "\"%s\" is %s, not a string", key, what_is(v));
+		return aiops_ingest_error(ing, "\"%s\" is %s, not a string", key,
+		    aiops_json_type_name(v));
 	*s = json_string_value(v);
 	if (n != NULL)
 		*n = json_string_length(v);
@@ -190,13 +170,13 @@ ev_labels(struct aiops_ingest *ing, const json_t *o, struct ev *e, int fix)
 	if (l == NULL)
 		return 0;
 	if (!json_is_object(l))
-		return aiops_ingest_error(ing, "\"labels\" is %s, not an object", what_is(l));
+		return aiops_ingest_error(ing, "\"labels\" is %s, not an object", aiops_json_type_name(l));
 	if (json_object_size(l) > AIOPS_MAX_LABELS)
 		return aiops_ingest_error(ing, "more than %d labels", AIOPS_MAX_LABELS);
 	json_object_foreach((json_t *)l, k, v) {
 		if (!json_is_string(v))
 			return aiops_ingest_error(ing, "label \"%.64s\" is %s, not a string",
-			    k, what_is(v));
+			    k, aiops_json_type_name(v));
 		need += strlen(k) + 4;
 	}
 	aiops_buf_grow(&e->names, need);
@@ -288,7 +268,7 @@ metric(struct aiops_ingest *ing, const json_t *o, struct ev *e)
 	if (v == NULL)
 		return aiops_ingest_error(ing, "a metric without a \"value\"");
 	if (!json_is_number(v))
-		return aiops_ingest_error(ing, "\"value\" is %s, not a number", what_is(v));
+		return aiops_ingest_error(ing, "\"value\" is %s, not a number", aiops_json_type_name(v));
 	if (opt_string(ing, o, "metric_type", &mtype, NULL) == -1 ||
 	    opt_string(ing, o, "unit", &unit, NULL) == -1)
 		return -1;

@@ -338,10 +338,12 @@ out:
 
 /* ---- dispatch ---- */
 
-static const char *
-type_name(const json_t *v)
+const char *
+aiops_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
 	case JSON_ARRAY:
 		return "an array";
 	case JSON_STRING:
@@ -352,10 +354,8 @@ type_name(const json_t *v)
 	case JSON_TRUE:
 	case JSON_FALSE:
 		return "a boolean";
-	case JSON_NULL:
-		return "null";
 	default:
-		return "an object";
+		return "null";
 	}
 }
 
@@ -363,7 +363,7 @@ static int
 dispatch(struct json_state *st, struct aiops_ingest *ing, json_t *v)
 {
 	if (!json_is_object(v))
-		return aiops_ingest_error(ing, "expected a JSON object, got %s", type_name(v));
+		return aiops_ingest_error(ing, "expected a JSON object, got %s", aiops_json_type_name(v));
 	if (st->kind == KIND_ALERTMANAGER)
 		return aiops_alertmanager_emit(ing, v);
 	if (st->kind == KIND_REDFISH)

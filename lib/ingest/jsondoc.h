@@ -17,6 +17,8 @@
 
 #include "ingest/ingest.h"
 
+/* What v is, for messages: "an object", "an array", "a string", "null"... */
+const char *aiops_json_type_name(const json_t *v);
 /* alertmanager.c: is doc a webhook payload? Emit its alerts (0, or -1). */
 int aiops_alertmanager_match(const json_t *doc);
 int aiops_alertmanager_emit(struct aiops_ingest *ing, const json_t *doc);
