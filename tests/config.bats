@@ -141,6 +141,7 @@ SECRET=hunter2-s3cr3t
 
 @test "a bad value never appears on stderr, from the file or the environment" {
 	local keys=(ingest.poll ingest.max_line ingest.store ingest.retention ingest.precision
+		ingest.alerts.retention ingest.alerts.expire
 		ingest.format log.format clock.mode detect.sensitivity detect.threshold
 		detect.context detect.logs.warmup detect.logs.min_burst detect.correlate.window
 		detect.max_line)
@@ -170,9 +171,9 @@ SECRET=hunter2-s3cr3t
 
 @test "state.group, log.format and clock.mode are shared keys" {
 	conf 'state:' '  group: aiops' 'log:' '  format: json' 'clock:' '  mode: event'
-	run -65 --separate-stderr aiops-ingest <<<$'\377'
+	run -65 --separate-stderr aiops-ingest -f influx <<<'bad'
 	jq -e -s 'any(.[]; .level == "warning")' <<<"$stderr"
-	run -65 --separate-stderr aiops-ingest --log-format plain <<<$'\377'
+	run -65 --separate-stderr aiops-ingest -f influx --log-format plain <<<'bad'
 	[[ $stderr == "aiops-ingest: "* ]]
 	run -0 aiops-detect --no-state </dev/null
 }

@@ -522,7 +522,8 @@ crash() {
 	sqlite3 "$AIOPS_STATE" 'ALTER TABLE file_offsets DROP COLUMN head;
 	    ALTER TABLE file_offsets DROP COLUMN head_len; ALTER TABLE file_offsets DROP COLUMN tail;
 	    ALTER TABLE file_offsets DROP COLUMN mtime_ns; ALTER TABLE file_offsets DROP COLUMN prev_dev;
-	    ALTER TABLE file_offsets DROP COLUMN prev_ino; PRAGMA user_version = 4;'
+	    ALTER TABLE file_offsets DROP COLUMN prev_ino; DROP TABLE alert_history;
+	    DROP TABLE alerts; PRAGMA user_version = 4;'
 	add "$LOG" "line 3"
 	follow "$LOG"
 	wait_lines 3

@@ -46,20 +46,28 @@ setup() { load test_helper; }
 	[ -z "$output" ] && [ -z "$stderr" ]
 }
 
-@test "invalid UTF-8 and NUL bytes are reported with file and line; good lines flow" {
+@test "invalid UTF-8 and NUL bytes become U+FFFD: the line is kept, counted, shown at -v" {
 	printf 'good one\nbad \377 byte\nnul \000 byte\ngood two\n' > "$BATS_TEST_TMPDIR/in.log"
-	run -65 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/in.log"
-	[ "$(jq -r .message <<<"$output")" = "$(printf 'good one\ngood two')" ]
-	[[ $stderr == *"in.log:2: skipped: invalid UTF-8 at byte 5"* ]]
-	[[ $stderr == *"in.log:3: skipped: NUL byte at byte 5"* ]]
-	[[ $stderr == *"2 lines skipped"* ]]
+	run -0 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/in.log"
+	[ "$(jq -r .message <<<"$output")" = "$(printf 'good one\nbad \357\277\275 byte\nnul \357\277\275 byte\ngood two')" ]
+	[ "$stderr" = "aiops-ingest: 2 lines kept with invalid UTF-8 replaced by U+FFFD (-v shows them)" ]
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/in.log"
+	[[ $stderr == *"in.log:2: invalid UTF-8 at byte 5 replaced by U+FFFD"* ]]
+	[[ $stderr == *"in.log:3: NUL byte at byte 5 replaced by U+FFFD"* ]]
 }
 
 @test "--strict stops at the first bad line with exit 65" {
-	printf 'good\n\377\nnever\n' > "$BATS_TEST_TMPDIR/in.log"
-	run -65 --separate-stderr aiops-ingest --strict "$BATS_TEST_TMPDIR/in.log"
-	[ "$(jq -r .message <<<"$output")" = good ]
-	[[ $stderr == *"in.log:2: stopping (--strict)"* ]]
+	printf 'm v=1\nbad\nm v=2\n' > "$BATS_TEST_TMPDIR/in.lp"
+	run -65 --separate-stderr aiops-ingest --strict -f influx "$BATS_TEST_TMPDIR/in.lp"
+	[ "$(jq -r .value <<<"$output")" = 1 ]
+	[[ $stderr == *"in.lp:2: stopping (--strict)"* ]]
+}
+
+@test "--strict stops at the first bad line of the detection window too" {
+	printf 'm v=1\nbad\nm v=2\n' > "$BATS_TEST_TMPDIR/in.lp"
+	run -65 --separate-stderr aiops-ingest --strict "$BATS_TEST_TMPDIR/in.lp"
+	[ "$(jq -r .value <<<"$output")" = 1 ]
+	[[ $stderr == *"in.lp:2: stopping (--strict)"* ]]
 }
 
 @test "a 10 MB line is skipped with its size; the lines around it flow" {
@@ -106,7 +114,7 @@ setup() { load test_helper; }
 
 @test "--list-formats names every format" {
 	run -0 aiops-ingest --list-formats
-	for f in influx prometheus syslog json alertmanager redfish nvsmi csv text; do
+	for f in influx prometheus syslog json alertmanager redfish sentry nvsmi snmp csv text; do
 		grep -q "^$f " <<<"$output"
 	done
 }
@@ -134,6 +142,6 @@ setup() { load test_helper; }
 }
 
 @test "--log-format json writes diagnostics as JSON lines" {
-	run -65 --separate-stderr aiops-ingest --log-format json <<<$'\377'
-	jq -s -e 'any(.[]; .level == "warning" and (.msg | test("skipped: invalid UTF-8")))' <<<"$stderr"
+	run -65 --separate-stderr aiops-ingest -f influx --log-format json <<<'bad'
+	jq -s -e 'any(.[]; .level == "warning" and (.msg | test("skipped: missing fields")))' <<<"$stderr"
 }

@@ -1,12 +1,13 @@
 /*
  * aiops-ingest: reads metrics, logs and alerts in their native formats and
  * writes normalised NDJSON events (aiops(7)); --store also keeps metric
- * history in the state file.
+ * history and the state of alerts in the state file.
  */
 #include "compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "ingest/ingest.h"
 #include "io/linereader.h"
 #include "tool/log.h"
+#include "store/alerts.h"
 #include "store/mstore.h"
 #include "io/out.h"
 #include "store/state.h"
@@ -41,6 +43,13 @@ enum {
 	OPT_STORE_ONLY,
 };
 
+/*
+ * A firing alert not received for this long is resolved (expired):
+ * Alertmanager re-sends a firing alert every repeat_interval, which its
+ * --data.retention (default 120h) caps.
+ */
+#define ALERT_EXPIRE	(120 * 3600 * AIOPS_NS_PER_SEC)
+
 static const char synopsis[] =
     "aiops-ingest [-hqVv] [-f format] [-H name] [--follow [--poll ms]]\n"
     "                    [--store | --store-only] [--cluster name] [--source name]\n"
@@ -51,13 +60,14 @@ static const char synopsis[] =
 
 static const struct aiops_opt opts[] = {
 	{ "format", 'f', "FMT", "input format: auto (default), influx, prometheus, syslog,\n"
-	    "json, alertmanager, redfish, nvsmi, csv, text" },
+	    "json, alertmanager, redfish, sentry, nvsmi, snmp, csv, text" },
 	{ "list-formats", OPT_LIST_FORMATS, NULL, "list the formats and exit" },
 	{ "follow", OPT_FOLLOW, NULL,
 	    "keep reading files as they grow (tail -F); offsets kept in the state" },
 	{ "poll", OPT_POLL, "MS", "with --follow, how often to look for new data (default 250)" },
-	{ "store", OPT_STORE, NULL, "also write metrics into the state file" },
-	{ "store-only", OPT_STORE_ONLY, NULL, "write metrics into the state file, print nothing" },
+	{ "store", OPT_STORE, NULL, "also write metrics and alerts into the state file" },
+	{ "store-only", OPT_STORE_ONLY, NULL,
+	    "write metrics and alerts into the state file, print nothing" },
 	{ "retention", OPT_RETENTION, "DUR",
 	    "with --store, delete raw points older than DUR (e.g. 30d)" },
 	{ "host", 'H', "NAME", "host for data that names none" },
@@ -79,8 +89,11 @@ struct ingest_cmd {
 	int				 store;		/* 1 store, 2 store only */
 	int				 poll_ms;
 	int64_t				 retention;
+	int64_t				 alert_retention;
+	int64_t				 alert_expire;
 	struct aiops_state		*state;
 	struct aiops_mstore		*mstore;
+	struct aiops_alertstore		*astore;
 	struct aiops_out		 out;
 	struct aiops_ingest		 ing;
 	struct aiops_filter		 filter;
@@ -213,7 +226,10 @@ configure(struct ingest_cmd *c)
 	(void)aiops_time_unit_parse(aiops_conf_string(cfg, "ingest.precision", "ns"),
 	    &c->opts.precision);
 	c->opts.json_fields = aiops_conf_get(cfg, "ingest.json.fields");
+	c->opts.max_record = c->cli.max_line;
 	c->retention = aiops_conf_duration(cfg, "ingest.retention", 0);
+	c->alert_retention = aiops_conf_duration(cfg, "ingest.alerts.retention", c->retention);
+	c->alert_expire = aiops_conf_duration(cfg, "ingest.alerts.expire", ALERT_EXPIRE);
 	c->store = c->store_only ? 2 : aiops_conf_bool(cfg, "ingest.store", 0);
 	c->poll_ms = (int)aiops_conf_int(cfg, "ingest.poll", 250);
 }
@@ -230,15 +246,18 @@ open_state(struct ingest_cmd *c)
 		c->mstore = aiops_mstore_new(c->state, c->retention, err, sizeof(err));
 		if (c->mstore == NULL)
 			fatalx(EX_CANTCREAT, "%s", err);
+		c->astore = aiops_alertstore_new(c->state, c->alert_expire, c->alert_retention);
 	}
 }
 
-/* A bad line, where the format says it is. */
-static void
-skipped(struct ingest_cmd *c)
+/* A bad line, where the format says it is; nonzero stops (--strict). */
+static int
+skipped(void *arg, const char *name, unsigned long line, const char *why)
 {
-	aiops_filter_skip(&c->filter, c->ing.name,
-	    c->ing.errline ? c->ing.errline : c->ing.lineno, c->ing.err);
+	struct ingest_cmd *c = arg;
+
+	aiops_filter_skip(&c->filter, name, line, why);
+	return aiops_stop;
 }
 
 /* Accepted but changed or left out: one line each at -v. */
@@ -263,10 +282,48 @@ summary(const struct ingest_cmd *c)
 		    c->ing.replaced, c->ing.replaced == 1 ? "" : "s");
 }
 
+/* At -v: what became of the alerts stored (alerts.h has the rules). */
+static void
+alert_summary(const struct ingest_cmd *c)
+{
+	const struct aiops_alertstore_counts *n;
+
+	if (c->astore == NULL || c->cli.verbosity == 0)
+		return;
+	n = aiops_alertstore_counts(c->astore);
+	if (n->added + n->changed + n->repeated + n->late == 0)
+		return;
+	log_info("alerts stored: %lu new, %lu changed, %lu repeated,"
+	    " %lu late (kept in the history only)", n->added, n->changed, n->repeated, n->late);
+}
+
 static int
 store_status(struct ingest_cmd *c)
 {
 	return aiops_state_exit_status(c->state);
+}
+
+/* Says what failed to be stored, the alerts' batch or the metrics', and exits. */
+static void __attribute__((noreturn))
+store_fatal(struct ingest_cmd *c)
+{
+	const char *msg;
+
+	if (c->astore != NULL && (msg = aiops_alertstore_errmsg(c->astore)) != NULL)
+		fatalx(store_status(c), "%s: %s", aiops_state_path(c->state), msg);
+	fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
+	    aiops_mstore_errmsg(c->mstore));
+}
+
+/* Stores what the batches hold: 0, or -1 (store_fatal() says why). */
+static int
+store_flush(struct ingest_cmd *c)
+{
+	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1)
+		return -1;
+	if (c->astore != NULL && aiops_alertstore_flush(c->astore) == -1)
+		return -1;
+	return 0;
 }
 
 /*
@@ -282,29 +339,48 @@ check_store(struct ingest_cmd *c)
 	if (c->follow && store_status(c) == EX_TEMPFAIL) {
 		c->ing.store_failed = 0;
 		if (!c->store_waiting)
-			log_warnx("%s: locked by another program: holding the points, will retry",
+			log_warnx("%s: locked by another program: holding the points and alerts, will retry",
 			    aiops_state_path(c->state));
 		c->store_waiting = 1;
 		return;
 	}
-	fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
-	    aiops_mstore_errmsg(c->mstore));
+	store_fatal(c);
 }
 
 static void
 feed(struct ingest_cmd *c, struct aiops_input *in, const char *line, size_t len,
     unsigned long lineno)
 {
-	if (aiops_input_line(&c->ing, in, line, len, lineno) == -1)
-		skipped(c);
+	(void)aiops_input_line(&c->ing, in, line, len, lineno);
 	check_store(c);
 }
 
 static void
 finish_input(struct ingest_cmd *c, struct aiops_input *in)
 {
-	if (aiops_input_finish(&c->ing, in) == -1)
-		skipped(c);
+	(void)aiops_input_finish(&c->ing, in);
+	check_store(c);
+}
+
+/*
+ * Before a read that may wait: lines held for format detection wait for
+ * more input no longer than AIOPS_DETECT_MS in all, so slow input is
+ * never held back.
+ */
+static void
+drain(void *arg)
+{
+	struct ingest_cmd *c = arg;
+	struct pollfd pfd;
+	int ms;
+
+	if (c->in == NULL || (ms = aiops_input_wait_ms(c->in)) < 0)
+		return;
+	pfd.fd = c->filter.fd;
+	pfd.events = POLLIN;
+	if (ms > 0 && poll(&pfd, 1, ms) > 0)
+		return;
+	(void)aiops_input_flush(&c->ing, c->in);
 	check_store(c);
 }
 
@@ -363,7 +439,7 @@ checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 {
 	if (aiops_out_flush(&c->out) == -1)
 		aiops_filter_check_output(&c->filter);
-	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1) {
+	if (store_flush(c) == -1) {
 		c->ing.store_failed = 1;
 		check_store(c);
 		return;		/* offsets only past what is stored */
@@ -423,6 +499,9 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 		if (rc == AIOPS_FOLLOW_ERROR)
 			fatalx(EX_IOERR, "%s", aiops_follow_errmsg(f));
 		if (rc == AIOPS_FOLLOW_IDLE) {
+			for (i = 0; i < npaths; i++)
+				(void)aiops_input_flush(&c->ing, &ins[i]);
+			check_store(c);
 			checkpoint(c, f);
 			continue;
 		}
@@ -454,11 +533,12 @@ finish(struct ingest_cmd *c)
 {
 	if (aiops_out_close(&c->out) == -1)
 		aiops_filter_check_output(&c->filter);
-	if (c->mstore != NULL && aiops_mstore_flush(c->mstore) == -1)
-		fatalx(store_status(c), "%s: storing metrics: %s", aiops_state_path(c->state),
-		    aiops_mstore_errmsg(c->mstore));
+	if (store_flush(c) == -1)
+		store_fatal(c);
 	if (c->mstore != NULL)
 		(void)aiops_mstore_free(c->mstore);
+	alert_summary(c);
+	aiops_alertstore_free(c->astore);
 	if (c->state != NULL && aiops_state_close(c->state) == -1)
 		log_error("%s: closing the state file failed", aiops_state_path(c->state));
 	summary(c);
@@ -487,9 +567,14 @@ main(int argc, char **argv)
 	open_state(&c);
 	aiops_out_init(&c.out, c.store == 2 ? -1 : STDOUT_FILENO);
 	aiops_ingest_init(&c.ing, &c.opts, &c.out, c.mstore);
+	c.ing.alerts = c.astore;
 	c.ing.note = note;
 	c.ing.note_arg = &c;
+	c.ing.skip = skipped;
+	c.ing.skip_arg = &c;
 	aiops_filter_init(&c.filter, &c.cli, &c.out);
+	c.filter.drain = drain;
+	c.filter.drain_arg = &c;
 	aiops_filter_signals();
 	if (c.follow)
 		follow_inputs(&c, paths, npaths);

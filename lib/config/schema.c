@@ -47,15 +47,18 @@ static const struct aiops_conf_key clock_keys[] = {
 
 /* The format names are aiops_formats[] (lib/ingest); t_config checks they agree. */
 static const struct aiops_conf_key ingest_keys[] = {
-	ENUM("format", "auto|influx|prometheus|syslog|json|alertmanager|redfish|nvsmi|csv|text",
+	ENUM("format", "auto|influx|prometheus|syslog|json|alertmanager|redfish|sentry|nvsmi|snmp|csv|text",
 	    "input format (-f)"),
 	STRING("host", "host of data that names none (-H)"),
 	STRING("cluster", "cluster of every event (--cluster)"),
 	STRING("source", "source of every event (--source)"),
 	ENUM("precision", "ns|us|ms|s|auto",
 	    "unit of line-protocol timestamps (--precision)"),
-	BOOL("store", "also write metrics into the state file (--store)"),
+	BOOL("store", "also write metrics and alerts into the state file (--store)"),
 	DURATION("retention", "delete stored raw points older than this (--retention)"),
+	DURATION("alerts.retention",
+	    "delete stored alerts resolved and not received for this (default: ingest.retention)"),
+	DURATION("alerts.expire", "resolve a stored firing alert not received for this"),
 	INT("poll", 1, 3600000, "with --follow, how often to look for new data, in milliseconds (--poll)"),
 	MAX_LINE_KEY,
 	STRING("json.fields.ts", "JSON logs: the key of the time (--map ts=KEY)"),

@@ -60,3 +60,26 @@ aiops_utf8_check(const char *s, size_t n)
 	}
 	return -1;
 }
+
+size_t
+aiops_utf8_repair(struct aiops_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, nbad = 0, len;
+
+	aiops_buf_reset(b);
+	aiops_buf_grow(b, n + 2);
+	while (i < n) {
+		len = p[i] == 0 ? 0 : aiops_utf8_seqlen(p + i, n - i);
+		if (len > 0) {
+			i += len;
+			continue;
+		}
+		aiops_buf_add(b, s + run, i - run);
+		aiops_buf_add(b, "\xef\xbf\xbd", 3);
+		nbad++;
+		run = ++i;
+	}
+	aiops_buf_add(b, s + run, i - run);
+	return nbad;
+}

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/hash.h"
 #include "event/event.h"
 #include "ingest/ingest.h"
@@ -330,6 +331,60 @@ write_payload_fields(struct aiops_jw *w, const json_t *doc)
 		aiops_jw_kcstr(w, "receiver", rcv);
 }
 
+/*
+ * With --store, the alert into the state: the whole label set (the one
+ * the fingerprint is of), annotations, times, and the host and source the
+ * event has (h, its defaults filled).
+ */
+static void
+store_alert(struct aiops_ingest *ing, const struct alert *a, const struct aiops_event_head *h)
+{
+	struct aiops_alert sa;
+	struct aiops_buf labels, ann;
+	struct aiops_jw w;
+	char *host;
+	size_t i;
+
+	if (ing->alerts == NULL)
+		return;
+	aiops_buf_init(&labels);
+	aiops_jw_init(&w, &labels);
+	aiops_jw_object_begin(&w);
+	for (i = 0; i < a->nlabels; i++) {
+		aiops_jw_key(&w, a->labels[i].key, a->labels[i].klen);
+		aiops_jw_string(&w, a->labels[i].val, a->labels[i].vlen);
+	}
+	aiops_jw_object_end(&w);
+	aiops_buf_addc(&labels, '\0');
+	aiops_buf_init(&ann);
+	aiops_jw_init(&w, &ann);
+	if (a->annotations != NULL)
+		aiops_jw_json(&w, a->annotations);
+	else
+		aiops_jw_raw(&w, "{}", 2);
+	aiops_buf_addc(&ann, '\0');
+	/* The host may be part of a label (instance without its port). */
+	host = h->host != NULL ? xstrndup(h->host, h->hlen) : NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.fingerprint = a->fprint;
+	sa.alertname = a->alertname->val;
+	sa.status = a->status;
+	sa.severity = a->severity;
+	sa.host = host;
+	sa.labels = labels.data;
+	sa.annotations = ann.data;
+	sa.starts_at = a->starts;
+	sa.ends_at = a->has_ends ? a->ends : 0;
+	sa.generator_url = a->generator_url != NULL && *a->generator_url != '\0' ?
+	    a->generator_url : NULL;
+	sa.source = h->source;
+	/* A store failure sets ing->store_failed; the caller stops on it. */
+	(void)aiops_ingest_alert(ing, &sa);
+	free(host);
+	aiops_buf_release(&labels);
+	aiops_buf_release(&ann);
+}
+
 static void
 emit_alert(struct aiops_ingest *ing, const json_t *doc, struct alert *a)
 {
@@ -376,6 +431,7 @@ emit_alert(struct aiops_ingest *ing, const json_t *doc, struct alert *a)
 		aiops_jw_kcstr(w, "generator_url", a->generator_url);
 	write_payload_fields(w, doc);
 	aiops_ingest_end(ing);
+	store_alert(ing, a, &h);
 	free(evl);
 }
 

@@ -10,7 +10,12 @@
  *  - wide: every numeric column is a metric named after it, the others
  *    are labels. A column's kind is set by its first non-empty cell, so a
  *    series does not flip between label and metric from row to row.
- * A line reader cannot join a quoted field across lines: "unterminated quote".
+ * A quoted field may span lines (RFC 4180 2.6): the lines of a record are
+ * gathered, joined by '\n', until its quotes close. A quote that never
+ * closes would take the rest of the input with it: a record is bounded
+ * (--max-line, opts.max_record) and cut at the end of input, and either
+ * way it is skipped and reported at the line where it started, with the
+ * lines it took. Errors in a record of several lines name its first line.
  */
 #include "compat.h"
 
@@ -30,6 +35,7 @@
 #include "core/xmalloc.h"
 
 #define CSV_MAXCOLS	1024
+#define CSV_MAXRECORD	(1024 * 1024)	/* when opts.max_record is 0 */
 
 enum colkind { COL_UNSET, COL_LABEL, COL_VALUE };
 
@@ -56,6 +62,20 @@ struct csv_state {
 	size_t		*off;
 	size_t		*flen;
 	size_t		 cap;
+	/*
+	 * A record whose quoted field goes on over the next lines: its lines
+	 * so far, and where it and the open quote started. in_quote and
+	 * fstart carry the scan (scan_quotes()) from one line to the next.
+	 */
+	struct aiops_buf rec;
+	int		 pending;
+	unsigned long	 rec_first;
+	unsigned long	 rec_last;
+	unsigned long	 quote_line;
+	size_t		 quote_col;
+	size_t		 rec_qcol;	/* of the quote that went on past the first line */
+	int		 in_quote;
+	int		 fstart;
 };
 
 static const char *const time_names[] = { "time", "timestamp", "ts", "date", "datetime", NULL };
@@ -135,17 +155,39 @@ add_field(struct csv_state *st, size_t n, size_t off, size_t len)
 	st->flen[n] = len;
 }
 
+/*
+ * Where offset i of a record is: "column C", or in a record of several
+ * lines "line L column C".
+ */
+static const char *
+where(const struct csv_state *st, const char *rec, size_t i, char *buf, size_t n)
+{
+	unsigned long line = st->rec_first;
+	size_t c = 1, j;
+
+	for (j = i; j > 0 && rec[j - 1] != '\n'; j--)
+		c++;
+	for (; j > 0; j--)
+		line += rec[j - 1] == '\n';
+	if (st->pending)
+		snprintf(buf, n, "line %lu column %zu", line, c);
+	else
+		snprintf(buf, n, "column %zu", c);
+	return buf;
+}
+
 /* A quoted field from line[*pos] (the opening quote) into st->text. */
 static int
 quoted(struct csv_state *st, struct aiops_ingest *ing, const char *line, size_t len,
     size_t *pos)
 {
 	size_t open = *pos, i = *pos + 1;
+	char at[64];
 
 	for (;;) {
 		if (i >= len)
-			return aiops_ingest_error(ing, "unterminated quote at column %zu "
-			    "(fields spanning lines are not supported)", open + 1);
+			return aiops_ingest_error(ing, "unterminated quote at %s",
+			    where(st, line, open, at, sizeof(at)));
 		if (line[i] == '"') {
 			if (i + 1 < len && line[i + 1] == '"') {
 				aiops_buf_addc(&st->text, '"');
@@ -160,8 +202,8 @@ quoted(struct csv_state *st, struct aiops_ingest *ing, const char *line, size_t 
 	while (i < len && line[i] == ' ')
 		i++;
 	if (i < len && line[i] != ',')
-		return aiops_ingest_error(ing, "unexpected '%c' after a closing quote at column %zu",
-		    line[i], i + 1);
+		return aiops_ingest_error(ing, "unexpected '%c' after a closing quote at %s",
+		    line[i], where(st, line, i, at, sizeof(at)));
 	*pos = i;
 	return 0;
 }
@@ -456,6 +498,7 @@ csv_start(struct aiops_ingest *ing)
 
 	AIOPS_UNUSED(ing);
 	aiops_buf_init(&st->text);
+	aiops_buf_init(&st->rec);
 	st->time_col = st->host_col = st->name_col = st->value_col = st->unit_col = -1;
 	return st;
 }
@@ -467,15 +510,16 @@ csv_free(void *arg)
 
 	free_cols(st);
 	aiops_buf_release(&st->text);
+	aiops_buf_release(&st->rec);
 	free(st->off);
 	free(st->flen);
 	free(st);
 }
 
+/* One whole record: the header, or a row. */
 static int
-csv_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
+record(struct csv_state *st, struct aiops_ingest *ing, const char *line, size_t len)
 {
-	struct csv_state *st = arg;
 	struct row r;
 	ssize_t n;
 
@@ -493,11 +537,139 @@ csv_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 	return wide_row(st, ing, &r);
 }
 
+/*
+ * Follows the quotes over one line of a record (RFC 4180: a quote opens a
+ * field only at its start, here after spaces too, as split() reads it;
+ * "" within one is a quote). 1 when the line ends inside a quoted field.
+ */
+static int
+scan_quotes(struct csv_state *st, struct aiops_ingest *ing, const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (st->in_quote) {
+			if (line[i] != '"')
+				continue;
+			if (i + 1 < len && line[i + 1] == '"')
+				i++;
+			else
+				st->in_quote = st->fstart = 0;
+		} else if (line[i] == ',')
+			st->fstart = 1;
+		else if (line[i] == '"' && st->fstart) {
+			st->in_quote = 1;
+			st->fstart = 0;
+			st->quote_line = ing->lineno;
+			st->quote_col = i + 1;
+		} else if (line[i] != ' ')
+			st->fstart = 0;
+	}
+	return st->in_quote;
+}
+
+static void
+rec_reset(struct csv_state *st)
+{
+	aiops_buf_reset(&st->rec);
+	st->pending = 0;
+	st->in_quote = 0;
+}
+
+/* A record of several lines, complete: read it, errors at its first line. */
+static int
+rec_done(struct csv_state *st, struct aiops_ingest *ing)
+{
+	int rc;
+
+	rc = record(st, ing, st->rec.data, st->rec.len);
+	/* Shown at -v: a stray quote that another one closes takes lines with it. */
+	if (rc == 0)
+		aiops_ingest_note(ing, "one record of lines %lu-%lu: the quoted field at line "
+		    "%lu column %zu spans them", st->rec_first, st->rec_last, st->rec_first,
+		    st->rec_qcol);
+	if (rc == -1 && ing->errline == 0) {
+		size_t n = strlen(ing->err);
+
+		/* Say what joined the lines: often a stray quote. */
+		snprintf(ing->err + n, sizeof(ing->err) - n, " (in the record of lines %lu-%lu "
+		    "that the quote at line %lu column %zu opened)", st->rec_first, st->rec_last,
+		    st->rec_first, st->rec_qcol);
+		ing->errline = st->rec_first;
+	}
+	rec_reset(st);
+	return rc;
+}
+
+static int
+rec_cut(struct csv_state *st, struct aiops_ingest *ing, const char *why)
+{
+	aiops_ingest_error_at(ing, st->rec_first, "unterminated quote at line %lu column %zu: "
+	    "%s (lines %lu-%lu skipped)", st->quote_line, st->quote_col, why,
+	    st->rec_first, st->rec_last);
+	rec_reset(st);
+	return -1;
+}
+
+static int
+csv_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
+{
+	struct csv_state *st = arg;
+	size_t max = ing->opts->max_record > 0 ? ing->opts->max_record : CSV_MAXRECORD;
+	unsigned long l;
+
+	if (!st->pending) {
+		st->in_quote = 0;
+		st->fstart = 1;
+		/* Spreadsheets start their CSV with a byte order mark. */
+		if (st->ncols == 0 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;
+			len -= 3;
+		}
+		if (!scan_quotes(st, ing, line, len))
+			return record(st, ing, line, len);
+		st->pending = 1;
+		st->rec_first = st->rec_last = ing->lineno;
+		st->rec_qcol = st->quote_col;
+		aiops_buf_add(&st->rec, line, len);
+		return 0;
+	}
+	/*
+	 * Blank lines never reach a format: within a field they were empty
+	 * lines (one of spaces only loses its spaces).
+	 */
+	for (l = st->rec_last; l < ing->lineno; l++)
+		aiops_buf_addc(&st->rec, '\n');
+	aiops_buf_add(&st->rec, line, len);
+	st->rec_last = ing->lineno;
+	if (st->rec.len > max) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "record longer than %zu bytes", max);
+		return rec_cut(st, ing, why);
+	}
+	if (scan_quotes(st, ing, line, len))
+		return 0;
+	return rec_done(st, ing);
+}
+
+/* A quote still open at the end of the input. */
+static int
+csv_finish(void *arg, struct aiops_ingest *ing)
+{
+	struct csv_state *st = arg;
+
+	if (!st->pending)
+		return 0;
+	return rec_cut(st, ing, "the input ends inside the quoted field");
+}
+
 const struct aiops_format aiops_format_csv = {
 	.name = "csv",
 	.desc = "CSV with a header: a metric per numeric column, or name,value rows",
 	.sniff = sniff,
 	.start = csv_start,
 	.line = csv_line,
+	.finish = csv_finish,
 	.free = csv_free,
 };

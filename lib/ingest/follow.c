@@ -93,12 +93,21 @@ struct mark {
 	int		 valid;
 };
 
+/* A head: a file's first line, or its first HEAD_MAX bytes. */
+struct head {
+	uint64_t	 hash;
+	int64_t		 len;
+	int		 final;		/* a whole line, or HEAD_MAX bytes */
+};
+
 /* A file to read after the current one. */
 struct qent {
 	int		 fd;
 	int64_t		 offset;
 	unsigned long	 lineno;
 	int		 follow;	/* the file under the name: followed, not drained */
+	struct head	 head;		/* followed: its head and mtime when queued */
+	int64_t		 mtime;
 };
 
 struct devino {
@@ -181,12 +190,6 @@ note(struct aiops_follow *f, int warn, const char *fmt, ...)
 }
 
 /* ---- fingerprints ---- */
-
-struct head {
-	uint64_t	 hash;
-	int64_t		 len;
-	int		 final;
-};
 
 static ssize_t
 pread_all(int fd, char *buf, size_t n, off_t off)
@@ -456,12 +459,22 @@ seen_has(const struct ffile *ff, int64_t dev, int64_t ino)
 static void
 queue_add(struct ffile *ff, int fd, int64_t offset, unsigned long lineno, int follow)
 {
+	struct qent *q;
+	struct stat sb;
+
 	ff->queue = xreallocarray(ff->queue, ff->nqueue + 1, sizeof(*ff->queue));
-	ff->queue[ff->nqueue].fd = fd;
-	ff->queue[ff->nqueue].offset = offset;
-	ff->queue[ff->nqueue].lineno = lineno;
-	ff->queue[ff->nqueue].follow = follow;
-	ff->nqueue++;
+	q = &ff->queue[ff->nqueue++];
+	memset(q, 0, sizeof(*q));
+	q->fd = fd;
+	q->offset = offset;
+	q->lineno = lineno;
+	q->follow = follow;
+	/*
+	 * The file under the name may be truncated while it waits its turn
+	 * (copytruncate): what it is now tells the copy when we get to it.
+	 */
+	if (follow && head_read(fd, &q->head) == 0 && fstat(fd, &sb) == 0)
+		q->mtime = mtime_ns(&sb);
 }
 
 /* A name logrotate gives a rotated base: base.1, base-20261130, base_old. */
@@ -895,6 +908,14 @@ next_file(struct aiops_follow *f, struct ffile *ff)
 		return fail(f, ff->name, strerror(errno));
 	}
 	use_fd(f, ff, q.fd, &sb, q.offset, q.lineno, q.follow);
+	if (q.follow && q.mtime != 0) {
+		/* Look, before reading, for a truncation since it was queued. */
+		ff->cur.head = q.head.hash;
+		ff->cur.head_len = q.head.len;
+		ff->head_final = q.head.final;
+		ff->m0 = q.mtime;
+		ff->waiting = 1;
+	}
 	return 0;
 }
 

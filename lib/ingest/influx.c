@@ -537,9 +537,10 @@ influx_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 }
 
 /*
- * 80 for a valid point, 10 for a comment (a weak hint: "#" starts lines of
- * other formats too), 40 when the "measurement" has an '=' (more likely
- * logfmt "a=1 b=2" than line protocol), else 0.
+ * 80 for a valid point, 40 when the "measurement" has an '=' (more likely
+ * logfmt "a=1 b=2" than line protocol), else 0; a comment too: "#" starts
+ * lines of other formats (Prometheus counts them), and a file of line
+ * protocol has points to tell it by.
  */
 static int
 sniff(const char *line, size_t len)
@@ -550,9 +551,7 @@ sniff(const char *line, size_t len)
 
 	parser_init(&ps, line, len, NULL, AIOPS_TU_NS);
 	rc = parse_line(&ps, &pt);
-	if (rc == 0)
-		return 10;
-	if (rc == -1)
+	if (rc <= 0)
 		return 0;
 	return memchr(pt.meas, '=', pt.mlen) != NULL ? 40 : 80;
 }

@@ -2,11 +2,14 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "ingest/ingest.h"
 #include "core/utf8.h"
+#include "core/xmalloc.h"
 
 extern const struct aiops_format aiops_format_influx;
 extern const struct aiops_format aiops_format_prometheus;
@@ -14,7 +17,9 @@ extern const struct aiops_format aiops_format_syslog;
 extern const struct aiops_format aiops_format_json;
 extern const struct aiops_format aiops_format_alertmanager;
 extern const struct aiops_format aiops_format_redfish;
+extern const struct aiops_format aiops_format_sentry;
 extern const struct aiops_format aiops_format_nvsmi;
+extern const struct aiops_format aiops_format_snmp;
 extern const struct aiops_format aiops_format_csv;
 extern const struct aiops_format aiops_format_text;
 
@@ -26,7 +31,9 @@ const struct aiops_format *const aiops_formats[] = {
 	&aiops_format_json,
 	&aiops_format_alertmanager,
 	&aiops_format_redfish,
+	&aiops_format_sentry,
 	&aiops_format_nvsmi,
+	&aiops_format_snmp,
 	&aiops_format_csv,
 	&aiops_format_text,
 	NULL,
@@ -52,19 +59,37 @@ aiops_format_find(const char *name)
 	return NULL;
 }
 
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/*
+ * Sums, not a vote per line: a line that fits one format strongly (a
+ * TYPE line, a header row) outweighs one that fits another weakly, a
+ * line no format claims adds nothing, and plain text (1 a line) wins
+ * only when no other format claims a line.
+ */
 const struct aiops_format *
-aiops_format_sniff(const char *line, size_t len)
+aiops_format_sniff(const char *const *lines, const size_t *lens, size_t n, int *scores)
 {
 	const struct aiops_format *best = &aiops_format_text;
 	int score = 0;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; aiops_formats[i] != NULL; i++) {
-		int s;
+		int s = 0;
 
-		if (aiops_formats[i]->sniff == NULL)
-			continue;
-		s = aiops_formats[i]->sniff(line, len);
+		for (k = 0; aiops_formats[i]->sniff != NULL && k < n; k++)
+			s += aiops_formats[i]->sniff(lines[k], lens[k]);
+		if (scores != NULL)
+			scores[i] = s;
 		if (s > score) {
 			score = s;
 			best = aiops_formats[i];
@@ -174,6 +199,17 @@ aiops_ingest_metric(struct aiops_ingest *ing, struct aiops_metric *m)
 	return 0;
 }
 
+int
+aiops_ingest_alert(struct aiops_ingest *ing, const struct aiops_alert *a)
+{
+	if (ing->alerts != NULL &&
+	    aiops_alertstore_add(ing->alerts, a, aiops_ingest_now(ing)) == -1) {
+		ing->store_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 struct aiops_jw *
 aiops_ingest_begin(struct aiops_ingest *ing, struct aiops_event_head *h)
 {
@@ -199,68 +235,230 @@ aiops_input_init(struct aiops_input *in, const struct aiops_format *fmt, const c
 	memset(in, 0, sizeof(*in));
 	in->fmt = fmt;
 	in->name = name;
+	aiops_buf_init(&in->held);
+	aiops_buf_init(&in->fixed);
 }
 
-static int
-blank(const char *s, size_t n)
+static int64_t
+monotonic_ns(void)
 {
-	size_t i;
+	struct timespec ts;
 
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			return 0;
-	return 1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Passes the bad line to ing->skip: nonzero means stop. */
+static int
+report(struct aiops_ingest *ing)
+{
+	if (ing->skip == NULL)
+		return 0;
+	return ing->skip(ing->skip_arg, ing->name,
+	    ing->errline ? ing->errline : ing->lineno, ing->err);
+}
+
+static void
+start(struct aiops_ingest *ing, struct aiops_input *in)
+{
+	if (in->fmt->start != NULL)
+		in->st = in->fmt->start(ing);
+	in->started = 1;
+}
+
+/*
+ * One line to the format: bad bytes replaced first, so a stray byte costs
+ * a character, not the line (aiops-detect --raw keeps it the same way).
+ * NUL is replaced too: no text format has a use for it, and C strings
+ * downstream would end there.
+ */
+static int
+feed(struct aiops_ingest *ing, struct aiops_input *in, const char *line, size_t len,
+    unsigned long lineno)
+{
+	size_t mark = ing->out->buf.len;
+	ssize_t bad;
+	int nul = 0;
+
+	ing->lineno = lineno;
+	ing->errline = 0;
+	if (!in->fmt->checks_utf8 && blank(line, len))
+		return 0;
+	if ((bad = aiops_utf8_check(line, len)) >= 0) {
+		nul = line[bad] == '\0';
+		aiops_utf8_repair(&in->fixed, line, len);
+		line = in->fixed.data;
+		len = in->fixed.len;
+	}
+	if (in->fmt->line(in->st, ing, line, len) == -1) {
+		aiops_out_rollback(ing->out, mark);
+		return -1;
+	}
+	aiops_out_commit(ing->out);
+	if (bad >= 0) {
+		ing->replaced++;
+		aiops_ingest_note(ing, "%s at byte %zd replaced by U+FFFD",
+		    nul ? "NUL byte" : "invalid UTF-8", bad + 1);
+	}
+	return 0;
+}
+
+/* "format syslog (syslog 212, text 16, influx 0, ...) from 16 lines": best first. */
+static void
+note_choice(struct aiops_ingest *ing, const struct aiops_input *in, int *scores,
+    size_t nfmt)
+{
+	struct aiops_buf b = AIOPS_BUF_INIT;
+	size_t i, k, best;
+
+	aiops_buf_addf(&b, "format %s (", in->fmt->name);
+	for (i = 0; i < nfmt; i++) {
+		best = nfmt;
+		for (k = 0; k < nfmt; k++)
+			if (scores[k] >= 0 && aiops_formats[k]->sniff != NULL &&
+			    (best == nfmt || scores[k] > scores[best]))
+				best = k;
+		if (best == nfmt)
+			break;
+		aiops_buf_addf(&b, "%s%s %d", i > 0 ? ", " : "", aiops_formats[best]->name,
+		    scores[best]);
+		scores[best] = -1;	/* shown */
+	}
+	aiops_buf_addf(&b, ") from %zu line%s", in->nscored, in->nscored == 1 ? "" : "s");
+	ing->lineno = in->hl[0].lineno;
+	aiops_ingest_note(ing, "%s", b.data);
+	aiops_buf_release(&b);
+}
+
+/*
+ * Chooses the format from the held lines, then feeds them in order with
+ * their own numbers: a bad one among them is reported like any other.
+ */
+static int
+decide(struct aiops_ingest *ing, struct aiops_input *in)
+{
+	const char *lines[AIOPS_DETECT_HELD];
+	size_t lens[AIOPS_DETECT_HELD], i, n = 0, nfmt;
+	int *scores, rc = 0;
+
+	if (in->fmt != NULL || in->nheld == 0)
+		return 0;
+	for (i = 0; i < in->nheld; i++) {
+		if (in->hl[i].blank)
+			continue;
+		lines[n] = in->held.data + in->hl[i].off;
+		lens[n++] = in->hl[i].len;
+	}
+	for (nfmt = 0; aiops_formats[nfmt] != NULL; nfmt++)
+		;
+	scores = xcalloc(nfmt, sizeof(*scores));
+	in->fmt = aiops_format_sniff(lines, lens, n, scores);
+	note_choice(ing, in, scores, nfmt);
+	free(scores);
+	start(ing, in);
+	for (i = 0; i < in->nheld; i++) {
+		/* Its id, if it has no time of its own, is from its own place. */
+		ing->origin = in->hl[i].origin;
+		ing->has_origin = in->hl[i].has_origin;
+		if (feed(ing, in, in->held.data + in->hl[i].off, in->hl[i].len,
+		    in->hl[i].lineno) == 0)
+			continue;
+		rc = -1;
+		if (report(ing) != 0)
+			break;
+	}
+	in->nheld = in->nscored = 0;
+	aiops_buf_release(&in->held);
+	return rc;
+}
+
+/* Holds a copy of the line for detection, with where it was read. */
+static void
+hold(struct aiops_ingest *ing, struct aiops_input *in, const char *line, size_t len,
+    unsigned long lineno, int isblank)
+{
+	if (in->nheld == 0)
+		in->since = monotonic_ns();
+	in->hl[in->nheld].off = in->held.len;
+	in->hl[in->nheld].len = len;
+	in->hl[in->nheld].lineno = lineno;
+	in->hl[in->nheld].blank = isblank;
+	in->hl[in->nheld].origin = ing->origin;
+	in->hl[in->nheld].has_origin = ing->has_origin;
+	in->nheld++;
+	in->nscored += !isblank;
+	aiops_buf_add(&in->held, line, len);
+	aiops_buf_addc(&in->held, '\n');
 }
 
 int
 aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
     const char *line, size_t len, unsigned long lineno)
 {
-	size_t mark = ing->out->buf.len;
-	ssize_t bad;
-	int rc;
-
 	ing->name = in->name;
 	ing->lineno = lineno;
 	ing->errline = 0;
-	if (!in->started && blank(line, len))
-		return 0;
+	if (in->fmt == NULL) {
+		int isblank = blank(line, len);
+
+		/* Blank lines say nothing of the format; leading ones are dropped. */
+		if (isblank && in->nheld == 0)
+			return 0;
+		hold(ing, in, line, len, lineno, isblank);
+		if (in->nscored < AIOPS_DETECT_LINES && in->nheld < AIOPS_DETECT_HELD &&
+		    aiops_input_wait_ms(in) > 0)
+			return 0;
+		return decide(ing, in);
+	}
 	if (!in->started) {
-		if (in->fmt == NULL)
-			in->fmt = aiops_format_sniff(line, len);
-		if (in->fmt->start != NULL)
-			in->st = in->fmt->start(ing);
-		in->started = 1;
+		if (blank(line, len))
+			return 0;
+		start(ing, in);
 	}
-	if (!in->fmt->checks_utf8 && (bad = aiops_utf8_check(line, len)) >= 0)
-		return aiops_ingest_error(ing, "%s at byte %zd",
-		    line[bad] == '\0' ? "NUL byte" : "invalid UTF-8", bad + 1);
-	if (!in->fmt->checks_utf8 && blank(line, len))
+	if (feed(ing, in, line, len, lineno) == 0)
 		return 0;
-	rc = in->fmt->line(in->st, ing, line, len);
-	if (rc == -1) {
-		aiops_out_rollback(ing->out, mark);
+	(void)report(ing);
+	return -1;
+}
+
+int
+aiops_input_flush(struct aiops_ingest *ing, struct aiops_input *in)
+{
+	ing->name = in->name;
+	return decide(ing, in);
+}
+
+int
+aiops_input_wait_ms(const struct aiops_input *in)
+{
+	int64_t left;
+
+	if (in->nheld == 0)
 		return -1;
-	}
-	aiops_out_commit(ing->out);
-	return 0;
+	left = in->since + (int64_t)AIOPS_DETECT_MS * 1000000 - monotonic_ns();
+	return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 }
 
 int
 aiops_input_finish(struct aiops_ingest *ing, struct aiops_input *in)
 {
-	size_t mark = ing->out->buf.len;
-	int rc = 0;
+	size_t mark;
+	int rc;
 
+	rc = aiops_input_flush(ing, in);
+	mark = ing->out->buf.len;
 	ing->name = in->name;
 	ing->errline = 0;
-	if (in->started && in->fmt->finish != NULL)
-		rc = in->fmt->finish(in->st, ing);
-	if (rc == -1)
+	if (in->started && in->fmt->finish != NULL && in->fmt->finish(in->st, ing) == -1) {
 		aiops_out_rollback(ing->out, mark);
+		(void)report(ing);
+		rc = -1;
+	}
 	if (in->started && in->fmt->free != NULL)
 		in->fmt->free(in->st);
 	in->st = NULL;
 	in->started = 0;
+	aiops_buf_release(&in->held);
+	aiops_buf_release(&in->fixed);
 	return rc;
 }

@@ -4,9 +4,10 @@
  * each top-level value to the handler of its kind:
  *   - an Alertmanager webhook payload (version "4")  -> alert events
  *   - a Redfish Thermal or Power resource            -> metric events
+ *   - a Sentry event, webhook or issue payload       -> a log event
  *   - an aiops event (has a known "type")            -> passed through
  *   - anything else, an object                       -> a log event
- * Formats alertmanager and redfish force their kind.
+ * Formats alertmanager, redfish and sentry force their kind.
  */
 #ifndef AIOPS_INGEST_JSONDOC_H
 #define AIOPS_INGEST_JSONDOC_H
@@ -21,5 +22,13 @@ int aiops_alertmanager_emit(struct aiops_ingest *ing, const json_t *doc);
 /* redfish.c: is doc a Thermal or Power resource? Emit its readings. */
 int aiops_redfish_match(const json_t *doc);
 int aiops_redfish_emit(struct aiops_ingest *ing, const json_t *doc);
+/*
+ * sentry.c: is doc a Sentry event, webhook (event_alert, error, issue,
+ * legacy plugin) or issue payload? Emit it as a log event. The sniff of
+ * format sentry: 90 for a line that is a whole Sentry payload, else 0.
+ */
+int aiops_sentry_match(const json_t *doc);
+int aiops_sentry_emit(struct aiops_ingest *ing, const json_t *doc);
+int aiops_sentry_sniff(const char *line, size_t len);
 
 #endif

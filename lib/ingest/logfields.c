@@ -101,8 +101,8 @@ letter_code(const char *line, size_t len, size_t at)
 	    c != 'A' && c != 'I';
 }
 
-const char *
-aiops_logrec_guess_severity(const char *line, size_t len)
+int
+aiops_logrec_guess_level(const char *line, size_t len)
 {
 	size_t i = 0, lim = len < 96 ? len : 96;
 
@@ -122,7 +122,15 @@ aiops_logrec_guess_severity(const char *line, size_t len)
 		    !(start > 0 && (line[start - 1] == '[' || line[start - 1] == '<')))
 			continue;
 		if ((level = aiops_severity_parse(line + start, i - start)) >= 0)
-			return aiops_severity_name(level);
+			return level;
 	}
-	return "info";
+	return -1;
+}
+
+const char *
+aiops_logrec_guess_severity(const char *line, size_t len)
+{
+	int level = aiops_logrec_guess_level(line, len);
+
+	return level >= 0 ? aiops_severity_name(level) : "info";
 }

@@ -36,9 +36,11 @@ void aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing);
 void aiops_logrec_emit(struct aiops_ingest *ing, struct aiops_logrec *r, const char *source);
 
 /*
- * The level named by the first severity word (event/severity.h) in the
- * first 96 bytes of a line, as the event's word; "info" when there is none.
+ * The level (0-7) named by the first severity word (event/severity.h) in
+ * the first 96 bytes of a line; -1 when there is none.
  */
+int aiops_logrec_guess_level(const char *line, size_t len);
+/* The same as the event's word; "info" when there is none. */
 const char *aiops_logrec_guess_severity(const char *line, size_t len);
 
 #endif

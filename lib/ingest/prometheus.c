@@ -708,7 +708,12 @@ prom_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 	return 0;
 }
 
-/* # HELP/TYPE/UNIT/EOF 90, name{...} value 60, name value 30. */
+/*
+ * # HELP/TYPE/UNIT/EOF 90 (40 when malformed: still ours, just broken),
+ * name{...} value 60, name value 30, and a plain "# comment" 1: it
+ * counts for us, not for line protocol (textfile collectors start files
+ * with one), as much as for plain text, so the other lines decide.
+ */
 static int
 sniff(const char *line, size_t len)
 {
@@ -718,8 +723,11 @@ sniff(const char *line, size_t len)
 
 	parser_init(&ps, line, len, NULL);
 	skip_ws(&ps);
-	if (ps.p < ps.end && *ps.p == '#')
-		return parse_meta(&ps, &ml) == 0 && ml.kind != PM_COMMENT ? 90 : 0;
+	if (ps.p < ps.end && *ps.p == '#') {
+		if (parse_meta(&ps, &ml) == -1)
+			return 40;
+		return ml.kind == PM_COMMENT ? 1 : 90;
+	}
 	if (parse_sample(&ps, &sm) == -1)
 		return 0;
 	return sm.braced ? 60 : 30;

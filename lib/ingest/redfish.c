@@ -14,7 +14,9 @@
  *
  * plus physical_context (PhysicalContext) and chassis (from @odata.id)
  * labels when known. Null readings (a sensor that is absent or not read)
- * are skipped. A resource carries no time: the events take the clock's.
+ * are skipped, and so is every metric of a member whose Status.State says
+ * it is out of service (see in_service()). A resource carries no time:
+ * the events take the clock's.
  * The document is walked twice, first only to check it, so that a wrong
  * type anywhere skips it whole.
  */
@@ -96,6 +98,7 @@ struct member {
 	const json_t		*obj;
 	struct aiops_label	 labels[RF_MAXLABELS];
 	size_t			 nlabels;
+	const struct aiops_label *name;	/* the one of labels naming it */
 	char			 idxbuf[RF_IDXBUF];
 };
 
@@ -290,6 +293,7 @@ name_label(struct walk *w, struct member *m)
 			return -1;
 		if (rc == 1 && json_string_length(v) > 0) {
 			label(m, m->c->labelkey, json_string_value(v), json_string_length(v));
+			m->name = &m->labels[m->nlabels - 1];
 			return 0;
 		}
 	}
@@ -297,6 +301,7 @@ name_label(struct walk *w, struct member *m)
 	if (rc < 0 || (size_t)rc >= sizeof(m->idxbuf))
 		return member_error(w, m, "index", "is too large");
 	label(m, m->c->labelkey, m->idxbuf, (size_t)rc);
+	m->name = &m->labels[m->nlabels - 1];
 	return 0;
 }
 
@@ -319,15 +324,58 @@ member_labels(struct walk *w, struct member *m)
 	return 0;
 }
 
+/*
+ * Status.State, the Resource.State enum of DSP0268 (Resource v1_x):
+ * Absent ("not present or detected"), Disabled, StandbyOffline ("enabled
+ * but awaits an external action to activate it") and UnavailableOffline
+ * ("present but cannot be used") mean the sensor measures nothing, and
+ * what it reports is no reading: BMCs give 0 for the sensor of an empty
+ * CPU socket. Such a member gives no metric at all, its health included.
+ * Enabled, StandbySpare (a spare PSU still reads its input), InTest,
+ * Starting, Deferring, Quiesced, Updating, Qualified, a state we do not
+ * know, or none: read. *skip is set; -1 on a wrong type.
+ */
+static int
+out_of_service(struct walk *w, const struct member *m, int *skip)
+{
+	static const char *const off[] = {
+		"Absent", "Disabled", "StandbyOffline", "UnavailableOffline",
+	};
+	const json_t *st = json_object_get(m->obj, "Status"), *s;
+	size_t i;
+
+	*skip = 0;
+	if (st == NULL || json_is_null(st))
+		return 0;
+	if (!json_is_object(st))
+		return member_error(w, m, "Status", "is not an object");
+	s = json_object_get(st, "State");
+	if (s == NULL || json_is_null(s))
+		return 0;
+	if (!json_is_string(s))
+		return member_error(w, m, "Status.State", "is not a string");
+	for (i = 0; i < NELEM(off); i++)
+		if (strcmp(json_string_value(s), off[i]) == 0)
+			*skip = 1;
+	if (*skip && !w->dry)
+		aiops_ingest_note(w->ing, "%s[%zu] (%.*s): Status.State %s: no reading",
+		    m->c->array, m->idx, (int)m->name->vlen, m->name->val,
+		    json_string_value(s));
+	return 0;
+}
+
 static int
 read_member(struct walk *w, struct member *m)
 {
 	size_t i;
+	int skip;
 
 	if (!json_is_object(m->obj))
 		return aiops_ingest_error(w->ing, "%s[%zu] is not an object", m->c->array, m->idx);
-	if (member_labels(w, m) == -1)
+	if (member_labels(w, m) == -1 || out_of_service(w, m, &skip) == -1)
 		return -1;
+	if (skip)
+		return 0;
 	for (i = 0; i < m->c->nreadings; i++)
 		if (read_one(w, m, &m->c->readings[i]) == -1)
 			return -1;

@@ -1,14 +1,24 @@
 /*
- * syslog.c: syslog lines, as a relay or a log file holds them.
+ * syslog.c: syslog lines, as a relay, a log file or a device writes them.
  *
  *   RFC 3164  <PRI>Mmm dd hh:mm:ss host tag[pid]: msg
  *             the same without <PRI> (/var/log/syslog), or with an RFC 3339
- *             time instead of the BSD one (rsyslog's default file format)
+ *             time instead of the BSD one (rsyslog's default file format);
+ *             the day padded with a space, a zero or not at all
  *   RFC 5424  <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD-ID k="v"...] MSG
+ *   Cisco     <PRI>seq: [*]Mmm dd hh:mm:ss.mmm [UTC]: %FAC-SEV-MNEMONIC: msg
+ *             (IOS; ASA, NX-OS and relayed variants: see cisco())
  *
  * PRI gives the severity and the label facility; the tag or APP-NAME is
  * the service; the pid is a label, as are MSGID and every SD parameter
- * (sd.<id>.<param>). Errors say what is wrong and at which column.
+ * (sd.<id>.<param>). Cisco's FAC is the service, MNEMONIC and the
+ * sequence number are labels, SEV the severity.
+ *
+ * RFC 3164 4.3.2: a line without a valid header (TIMESTAMP SP HOSTNAME) is
+ * still a message: the whole rest is the message, at the time of receipt
+ * (the clock). 4.3.3: no PRI means facility user, severity notice. Only a
+ * broken PRI and a broken RFC 5424 line are errors; they say what is wrong
+ * and at which column.
  */
 #include "compat.h"
 
@@ -18,6 +28,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "ingest/ingest.h"
 #include "ingest/logfields.h"
 #include "core/timeutil.h"
@@ -27,12 +38,29 @@
 #define PRI_MAX		191	/* facility 23, severity 7 */
 #define SD_NAME_MAX	32	/* RFC 5424 SD-NAME */
 #define HEADER_MAX	255	/* RFC 5424 HOSTNAME, the longest header field */
-/* A BSD time has no year: a line this far ahead of the clock is last year's. */
-#define FUTURE_SLACK	(31 * 86400 * AIOPS_NS_PER_SEC)
+#define SEQ_DIGITS	20	/* the longest Cisco sequence number taken */
+#define DAY_NS		(86400 * AIOPS_NS_PER_SEC)
 
-/* Unescaped SD values and label names are kept here until the emit. */
+/*
+ * Unescaped SD values and label names are kept here until the emit. The
+ * last time a line of this input gave places the next BSD time (which has
+ * no year) on the event clock.
+ */
 struct syslog_state {
 	struct aiops_buf	 text;
+	int64_t			 last;
+	int			 has_last;
+};
+
+/* A BSD time as devices write it (bsd_stamp()). */
+struct stamp {
+	int		 mon, day, h, mi, sec;
+	int		 has_year;
+	int64_t		 year;
+	int64_t		 frac;		/* nanoseconds */
+	int		 unsynced;	/* Cisco's '*': the clock was never set */
+	const char	*tz;		/* a zone word other than UTC, or NULL */
+	size_t		 tzlen;
 };
 
 /* A label whose strings live in syslog_state.text, by offset (it may move). */
@@ -75,6 +103,19 @@ at_end(const struct cursor *c)
 	return c->pos >= c->n;
 }
 
+/*
+ * Zone words Cisco devices print after the time (show-timezone). UTC and
+ * GMT are UTC; the others are kept as the label tz, the time read as UTC
+ * as every BSD time is (the device names its zone, not its offset).
+ */
+static const char *const zones[] = {
+	"UTC", "GMT", "UT", "Z",
+	"WET", "WEST", "BST", "IST", "CET", "CEST", "EET", "EEST", "MSK",
+	"EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT",
+	"AKST", "AKDT", "HST", "JST", "KST", "SGT", "HKT",
+	"AEST", "AEDT", "ACST", "ACDT", "AWST", "NZST", "NZDT",
+};
+
 static int
 month_of(const char *s)
 {
@@ -92,33 +133,52 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* "Mmm dd hh:mm:ss" (day space-padded or not) at s: 1 if it is one. */
-static int
-bsd_time_shape(const char *s, size_t n)
+/* The n digits at s as a number; -1 when one is not a digit. */
+static int64_t
+num(const char *s, size_t n)
 {
-	if (n < 15 || month_of(s) == 0 || s[3] != ' ')
-		return 0;
-	if (!(s[4] == ' ' || is_digit(s[4])) || !is_digit(s[5]) || s[6] != ' ')
-		return 0;
-	return is_digit(s[7]) && is_digit(s[8]) && s[9] == ':' &&
-	    is_digit(s[10]) && is_digit(s[11]) && s[12] == ':' &&
-	    is_digit(s[13]) && is_digit(s[14]);
-}
-
-static int
-sniff(const char *line, size_t len)
-{
+	int64_t v = 0;
 	size_t i;
 
-	if (len >= 3 && line[0] == '<' && is_digit(line[1])) {
-		for (i = 1; i < len && i < 5 && is_digit(line[i]); i++)
-			;
-		if (i < len && line[i] == '>')
-			return 90;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
 	}
-	if (bsd_time_shape(line, len) && len > 15 && line[15] == ' ')
-		return 80;
-	return 0;
+	return v;
+}
+
+/*
+ * "Mmm dd " at s, the day as "dd", " d" or "d" (rsyslog and syslog-ng take
+ * all three): the length with the space after the day, or 0.
+ */
+static size_t
+bsd_date(const char *s, size_t n, int *mon, int *day)
+{
+	size_t p = 4;
+
+	if (n < 6 || (*mon = month_of(s)) == 0 || s[3] != ' ')
+		return 0;
+	if (s[p] == ' ')
+		p++;
+	if (p >= n || !is_digit(s[p]))
+		return 0;
+	*day = s[p++] - '0';
+	if (p < n && is_digit(s[p]))
+		*day = *day * 10 + (s[p++] - '0');
+	if (p >= n || s[p] != ' ')
+		return 0;
+	return p + 1;
+}
+
+/* "hh:mm:ss" at s: 8, or 0. */
+static size_t
+clock_time(const char *s, size_t n, int *h, int *mi, int *sec)
+{
+	if (n < 8 || s[2] != ':' || s[5] != ':' || (*h = (int)num(s, 2)) < 0 ||
+	    (*mi = (int)num(s + 3, 2)) < 0 || (*sec = (int)num(s + 6, 2)) < 0)
+		return 0;
+	return 8;
 }
 
 static void *
@@ -187,35 +247,139 @@ skip_space(struct cursor *c)
 	return 0;
 }
 
+/* A zone word of the table at s, ending at n: its length, or 0. */
+static size_t
+zone_word(const char *s, size_t n)
+{
+	size_t i, l;
+
+	for (l = 0; l < n && l < 5 && s[l] >= 'A' && s[l] <= 'Z'; l++)
+		;
+	if (l == 0 || l >= n || s[l] != ':')
+		return 0;
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (strlen(zones[i]) == l && memcmp(s, zones[i], l) == 0)
+			return l;
+	return 0;
+}
+
 /*
- * A BSD time has no year and no zone: take the year of the clock, or the
- * one before when that would put the line more than a month ahead (a log
- * of late December read in January), and UTC.
+ * A BSD time at s as devices write it: an optional '*' or '.' (Cisco:
+ * clock not set, or not in sync), "Mmm dd", an optional year (Cisco ASA
+ * "Mmm dd yyyy", NX-OS "yyyy Mmm dd"), "hh:mm:ss", an optional fraction,
+ * and, when a ':' ends the time (Cisco), a zone word. Its length, or 0.
+ */
+static size_t
+bsd_stamp(const char *s, size_t n, struct stamp *t)
+{
+	size_t p = 0, q, nd;
+	int64_t scale;
+
+	memset(t, 0, sizeof(*t));
+	if (n > 0 && (s[0] == '*' || s[0] == '.')) {
+		t->unsynced = s[0] == '*';
+		p++;
+	}
+	if (n - p >= 5 && (t->year = num(s + p, 4)) >= 0 && s[p + 4] == ' ') {
+		t->has_year = 1;
+		p += 5;
+	}
+	if ((q = bsd_date(s + p, n - p, &t->mon, &t->day)) == 0)
+		return 0;
+	p += q;
+	if (!t->has_year && n - p >= 5 && (t->year = num(s + p, 4)) >= 0 &&
+	    s[p + 4] == ' ') {
+		t->has_year = 1;
+		p += 5;
+	}
+	if ((q = clock_time(s + p, n - p, &t->h, &t->mi, &t->sec)) == 0)
+		return 0;
+	p += q;
+	if (p + 1 < n && s[p] == '.' && is_digit(s[p + 1])) {
+		scale = AIOPS_NS_PER_SEC / 10;
+		for (p++, nd = 0; p < n && is_digit(s[p]); p++, nd++) {
+			if (nd == 9)
+				return 0;	/* finer than a nanosecond */
+			t->frac += (s[p] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (p < n && s[p] == ' ' && (q = zone_word(s + p + 1, n - p - 1)) > 0) {
+		if (q > 2 && memcmp(s + p + 1, "UTC", 3) != 0 && memcmp(s + p + 1, "GMT", 3) != 0) {
+			t->tz = s + p + 1;
+			t->tzlen = q;
+		}
+		p += q + 1;
+	}
+	return p;
+}
+
+/*
+ * t in year y; -1 when that year has no such date (Feb 29, Nov 31) or
+ * the time is out of the reach of int64 nanoseconds (1677 to 2262).
  */
 static int
-bsd_time(struct aiops_ingest *ing, const char *s, int64_t *ts)
+stamp_in_year(const struct stamp *t, int64_t y, int64_t *ts)
 {
-	int64_t now = aiops_ingest_now(ing), year, y, days;
-	int mon = month_of(s), day, h, mi, sec, i;
-	unsigned cm, cd;
+	int64_t days, secs, yy;
+	unsigned m, d;
 
-	day = (s[4] == ' ' ? 0 : (s[4] - '0') * 10) + (s[5] - '0');
-	h = (s[7] - '0') * 10 + (s[8] - '0');
-	mi = (s[10] - '0') * 10 + (s[11] - '0');
-	sec = (s[13] - '0') * 10 + (s[14] - '0');
-	if (day < 1 || day > 31 || h > 23 || mi > 59 || sec > 60)
+	if (y < 1678 || y > 2261)
 		return -1;
-	aiops_civil_from_days(now / (86400 * AIOPS_NS_PER_SEC), &year, &cm, &cd);
-	for (i = 0; i < 2; i++, year--) {
-		days = aiops_days_from_civil(year, (unsigned)mon, (unsigned)day);
-		*ts = (days * 86400 + h * 3600 + mi * 60 + sec) * AIOPS_NS_PER_SEC;
-		if (i == 0 && *ts > now + FUTURE_SLACK)
+	days = aiops_days_from_civil(y, (unsigned)t->mon, (unsigned)t->day);
+	aiops_civil_from_days(days, &yy, &m, &d);
+	if (m != (unsigned)t->mon || d != (unsigned)t->day)
+		return -1;
+	secs = days * 86400 + t->h * 3600 + t->mi * 60 + t->sec;
+	*ts = secs * AIOPS_NS_PER_SEC + t->frac;
+	return 0;
+}
+
+/*
+ * The time of t, UTC (a BSD time has no zone). It has no year either:
+ * take the one that puts it nearest to ref, so that a sender a little
+ * ahead of the clock ("Jan  1 00:00:01" read at 23:59:50 on Dec 31) is
+ * next year's and a log of late December read in January last year's,
+ * among the years where the date exists (Feb 29: a leap year). -1 when
+ * there is no such date or time.
+ */
+static int
+stamp_time(const struct stamp *t, int64_t ref, int64_t *ts)
+{
+	int64_t y0, y, cand, dist, bestdist = INT64_MAX, rd;
+	unsigned m, d;
+
+	if (t->day < 1 || t->day > 31 || t->h > 23 || t->mi > 59 || t->sec > 60)
+		return -1;
+	if (t->has_year)
+		return stamp_in_year(t, t->year, ts);
+	rd = ref / DAY_NS - (ref % DAY_NS < 0);
+	aiops_civil_from_days(rd, &y0, &m, &d);
+	/* Feb 29 exists within four years (eight across a century). */
+	for (y = y0 - 8; y <= y0 + 8; y++) {
+		if (stamp_in_year(t, y, &cand) == -1)
 			continue;
-		/* Feb 30, or Feb 29 of a common year, comes back as March. */
-		aiops_civil_from_days(days, &y, &cm, &cd);
-		return cd == (unsigned)day ? 0 : -1;
+		dist = cand > ref ? cand - ref : ref - cand;
+		if (dist < bestdist) {
+			bestdist = dist;
+			*ts = cand;
+		}
 	}
-	return -1;
+	return bestdist == INT64_MAX ? -1 : 0;
+}
+
+/*
+ * What a BSD time is placed against: the clock (the wall clock or
+ * AIOPS_NOW), or on the event clock, once this input has given a time,
+ * that time: a replayed log that crosses New Year goes on into January of
+ * the next year, whatever the day it is replayed.
+ */
+static int64_t
+year_ref(const struct syslog_state *st)
+{
+	if (aiops_clock_mode() == AIOPS_CLOCK_EVENT && st->has_last)
+		return st->last;
+	return aiops_clock_wall();
 }
 
 /* An RFC 3339 time token; -1 bad. */
@@ -264,6 +428,143 @@ bsd_tag(struct cursor *c, struct aiops_logrec *r)
 	c->pos = p;
 }
 
+/* Cisco's sequence number "N: " at the cursor: the length of N, or 0. */
+static size_t
+seq_len(const struct cursor *c)
+{
+	size_t p = c->pos;
+
+	while (p < c->n && is_digit(c->s[p]) && p - c->pos <= SEQ_DIGITS)
+		p++;
+	if (p == c->pos || p + 1 >= c->n || c->s[p] != ':' || c->s[p + 1] != ' ')
+		return 0;
+	return p - c->pos;
+}
+
+static int
+mnemonic_char(char ch)
+{
+	return is_digit(ch) || ch == '_' || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= 'a' && ch <= 'z');
+}
+
+/*
+ * Cisco's "%FAC-SEV-MNEMONIC: " at the cursor (IOS, NX-OS, ASA; IOS XR
+ * writes "%CAT-FAC-SEV-MNEMONIC : "): the service is FAC, the label
+ * mnemonic MNEMONIC, the level SEV (Cisco's 0-7 are syslog's). Moves
+ * past it; -1 when it is not one.
+ */
+static int
+cisco_mnemonic(struct cursor *c, struct aiops_logrec *r, int *level)
+{
+	size_t p = c->pos + 1, end, m;
+
+	if (at_end(c) || c->s[c->pos] != '%')
+		return -1;
+	while (p < c->n && (mnemonic_char(c->s[p]) || c->s[p] == '-'))
+		p++;
+	end = p;
+	for (m = end; m > c->pos + 1 && c->s[m - 1] != '-'; m--)
+		;
+	/* FAC, '-', a digit 0-7, '-', MNEMONIC: m is past the last '-'. */
+	if (m == end || m < c->pos + 5 || c->s[m - 3] != '-' ||
+	    c->s[m - 2] < '0' || c->s[m - 2] > '7' || c->s[m - 4] == '-')
+		return -1;
+	if (p < c->n && c->s[p] == ' ')
+		p++;
+	if (p >= c->n || c->s[p] != ':')
+		return -1;
+	p++;
+	if (p < c->n && c->s[p] == ' ')
+		p++;
+	r->service = c->s + c->pos + 1;
+	r->slen = m - 3 - (c->pos + 1);
+	aiops_logrec_label(r, "mnemonic", 8, c->s + m, end - m);
+	*level = c->s[m - 2] - '0';
+	c->pos = p;
+	return 0;
+}
+
+/* The stamp's time into r (and its zone word into the label tz); -1 bad. */
+static int
+take_stamp(const struct syslog_state *st, const struct stamp *t, struct aiops_logrec *r)
+{
+	int64_t ts;
+
+	if (stamp_time(t, year_ref(st), &ts) == -1)
+		return -1;
+	r->ts = ts;
+	r->has_ts = 1;
+	if (t->tz != NULL)
+		aiops_logrec_label(r, "tz", 2, t->tz, t->tzlen);
+	return 0;
+}
+
+/* IOS XR names the node before its time ("RP/0/RSP0/CPU0:Nov ..."): its length, or 0. */
+static size_t
+xr_node(const struct cursor *c)
+{
+	struct stamp t;
+	size_t p;
+	int slash = 0;
+
+	for (p = c->pos; p < c->n && p - c->pos < HEADER_MAX && c->s[p] != ' ' &&
+	    c->s[p] != ':'; p++)
+		slash |= c->s[p] == '/';
+	if (!slash || p >= c->n || c->s[p] != ':' ||
+	    bsd_stamp(c->s + p + 1, c->n - p - 1, &t) == 0)
+		return 0;
+	return p - c->pos;
+}
+
+/*
+ * Cisco where the message starts (after the PRI or after the syslog
+ * header of a relay): "seq: " (the message counter; with service
+ * sequence-numbers a second one, the label seqno), IOS XR's node (label
+ * node), the device's time ending in ':', IOS XR's "process[pid]: "
+ * (labels process and pid), and "%FAC-SEV-MNEMONIC: ". Any of them may
+ * be missing. The device's time (with its milliseconds) wins over a
+ * relay's header, unless it is marked '*', not set. 1 when any of it
+ * was there.
+ */
+static int
+cisco(const struct syslog_state *st, struct cursor *c, struct aiops_logrec *r, int *level)
+{
+	static const char *const seqkey[] = { "seq", "seqno" };
+	struct stamp t;
+	size_t n, i;
+	int found = 0, xr = 0;
+
+	for (i = 0; i < 2 && (n = seq_len(c)) > 0; i++) {
+		aiops_logrec_label(r, seqkey[i], strlen(seqkey[i]), c->s + c->pos, n);
+		c->pos += n + 2;
+		found = 1;
+	}
+	if ((n = xr_node(c)) > 0) {
+		aiops_logrec_label(r, "node", 4, c->s + c->pos, n);
+		c->pos += n + 1;
+		found = xr = 1;
+	}
+	/* A time only after a sequence number or a node, or before a mnemonic. */
+	n = bsd_stamp(c->s + c->pos, c->n - c->pos, &t);
+	if (n > 0 && c->pos + n + 1 < c->n && c->s[c->pos + n] == ':' &&
+	    c->s[c->pos + n + 1] == ' ' &&
+	    (found || (c->pos + n + 2 < c->n && c->s[c->pos + n + 2] == '%'))) {
+		/* No such date: it stays in the message. */
+		if ((r->has_ts && t.unsynced) || take_stamp(st, &t, r) == 0)
+			c->pos += n + 2;
+		found = 1;
+	}
+	if (xr) {
+		bsd_tag(c, r);
+		if (r->service != NULL)
+			aiops_logrec_label(r, "process", 7, r->service, r->slen);
+	}
+	if (cisco_mnemonic(c, r, level) == 0)
+		found = 1;
+	return found;
+}
+
 /* Does the token at the cursor look like a tag rather than a host name? */
 static int
 looks_like_tag(const struct cursor *c)
@@ -276,44 +577,87 @@ looks_like_tag(const struct cursor *c)
 	return 0;
 }
 
-/* RFC 3164 after the PRI (if any): time, host, tag, message. */
-static int
-parse_3164(struct aiops_ingest *ing, struct cursor *c, struct aiops_logrec *r)
+/* After "TIMESTAMP ": host (unless the tag comes first), tag or Cisco, message. */
+static void
+after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logrec *r,
+    int *level)
 {
-	size_t start = c->pos;
+	const char *h;
+	size_t hl;
 
-	if (bsd_time_shape(c->s + c->pos, c->n - c->pos)) {
-		if (bsd_time(ing, c->s + c->pos, &r->ts) == -1)
-			return aiops_ingest_error(ing, "bad date or time at column %lu", col(c));
-		c->pos += 15;
-	} else if (!at_end(c) && is_digit(c->s[c->pos])) {
-		if (rfc3339_token(c, &r->ts) == -1) {
-			c->pos = start;
-			return aiops_ingest_error(ing, "bad timestamp at column %lu", col(c));
-		}
-	} else {
-		return aiops_ingest_error(ing, "bad timestamp at column %lu", col(c));
-	}
-	r->has_ts = 1;
-	if (skip_space(c) == -1 || at_end(c))
-		return aiops_ingest_error(ing, "truncated header: expected a host name at column %lu",
-		    col(c));
 	/* Local messages (from /dev/log) carry no host: the tag comes first. */
-	if (!looks_like_tag(c)) {
-		const char *h;
-		size_t hl;
-
-		if (token(c, &h, &hl) == -1)
-			return aiops_ingest_error(ing, "empty host name at column %lu", col(c));
+	if (!looks_like_tag(c) && token(c, &h, &hl) == 0) {
 		r->host = h;
 		r->hlen = hl;
 		if (!at_end(c))
 			c->pos++;
+		/* Cisco ASA with a device-id: "host : %ASA-...". */
+		if (c->n - c->pos >= 2 && c->s[c->pos] == ':' && c->s[c->pos + 1] == ' ')
+			c->pos += 2;
 	}
-	bsd_tag(c, r);
+	if (!cisco(st, c, r, level))
+		bsd_tag(c, r);
 	r->message = c->s + c->pos;
 	r->mlen = c->n - c->pos;
-	return 0;
+}
+
+/*
+ * RFC 3164 after the PRI (if any): time, host, tag, message. A line
+ * without a valid header is a message all the same (RFC 3164 4.3.2): the
+ * whole rest (less what Cisco puts first) at the time of receipt.
+ */
+static void
+parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct cursor *c,
+    struct aiops_logrec *r, int *level)
+{
+	size_t start = c->pos, n;
+	struct stamp t;
+
+	/* NX-OS: "<PRI>: 2026 Nov 20 22:23:27 UTC: %...". */
+	if (c->n - c->pos > 2 && c->s[c->pos] == ':' && c->s[c->pos + 1] == ' ' &&
+	    bsd_stamp(c->s + c->pos + 2, c->n - c->pos - 2, &t) > 0)
+		c->pos += 2;
+	n = bsd_stamp(c->s + c->pos, c->n - c->pos, &t);
+	if (n > 0 && c->pos + n < c->n && (c->s[c->pos + n] == ' ' || c->s[c->pos + n] == ':')) {
+		if (take_stamp(st, &t, r) == -1) {
+			aiops_ingest_note(ing, "no such date or time at column %lu: "
+			    "the line is the message, at the time of receipt", col(c));
+			goto freetext;
+		}
+		c->pos += n + 1;
+		if (c->s[c->pos - 1] == ' ') {
+			after_header(st, c, r, level);
+			return;
+		}
+		/* Cisco: the time ends in ':' and no host follows. */
+		if (!at_end(c) && c->s[c->pos] == ' ')
+			c->pos++;
+		cisco_mnemonic(c, r, level);
+		r->message = c->s + c->pos;
+		r->mlen = c->n - c->pos;
+		return;
+	}
+	if (!at_end(c) && is_digit(c->s[c->pos]) && seq_len(c) == 0) {
+		size_t t0 = c->pos;
+		int bad = rfc3339_token(c, &r->ts) == -1;
+
+		if (!bad && !at_end(c)) {
+			r->has_ts = 1;
+			c->pos++;
+			after_header(st, c, r, level);
+			return;
+		}
+		/* A date that is no date, not a number that starts a text. */
+		if (bad && c->pos - t0 >= 10 && c->s[t0 + 4] == '-')
+			aiops_ingest_note(ing, "bad RFC 3339 time at column %lu: "
+			    "the line is the message, at the time of receipt", (unsigned long)t0 + 1);
+	}
+freetext:
+	c->pos = start;
+	r->has_ts = 0;
+	cisco(st, c, r, level);
+	r->message = c->s + c->pos;
+	r->mlen = c->n - c->pos;
 }
 
 /* A header field of RFC 5424: a token, NULL for the NILVALUE "-". */
@@ -520,38 +864,113 @@ parse_5424(struct aiops_ingest *ing, struct cursor *c, struct syslog_state *st,
 	return 0;
 }
 
+/* ---- detection ---- */
+
+/*
+ * Whose line this is, not what is wrong with it: the shapes are the
+ * parser's own (seq_len, bsd_stamp, bsd_tag), the verdict a score.
+ */
+
+/* A tag ("name: ", "name[pid]: ", or one ending the line) at s: 1 if it is one. */
+static int
+sniff_tag(const char *s, size_t n)
+{
+	struct cursor c = { s, n, 0 };
+	struct aiops_logrec r;
+
+	aiops_logrec_init(&r);
+	bsd_tag(&c, &r);
+	return c.pos > 0 && (c.pos == n || s[c.pos - 1] == ' ');
+}
+
+/*
+ * rsyslog's file format (RSYSLOG_FileFormat): an RFC 3339 time, the host,
+ * a tag. A time and a host alone are any log's, so the tag is wanted.
+ */
+static int
+sniff_rfc3339(const char *s, size_t n)
+{
+	const char *sp, *end = s + n;
+	int64_t ts;
+
+	if (n == 0 || !is_digit(s[0]) || (sp = memchr(s, ' ', n)) == NULL ||
+	    aiops_time_parse_rfc3339(s, (size_t)(sp - s), &ts) == -1)
+		return 0;
+	s = sp + 1;
+	if (sniff_tag(s, (size_t)(end - s)))
+		return 60;		/* a local message: no host */
+	if ((sp = memchr(s, ' ', (size_t)(end - s))) == NULL || sp == s)
+		return 0;
+	s = sp + 1;
+	return sniff_tag(s, (size_t)(end - s)) ? 80 : 0;
+}
+
+/*
+ * <PRI> 90, whatever follows (RFC 3164 4.3.2: a line without a valid
+ * header is still a message); a BSD time as devices write it 80, after a
+ * Cisco sequence number ("000123: ") too; rsyslog's RFC 3339 file format
+ * 80 (60 without a host).
+ */
+static int
+sniff(const char *line, size_t len)
+{
+	struct cursor c = { line, len, 0 };
+	struct stamp t;
+	size_t i;
+
+	if (len >= 3 && line[0] == '<' && is_digit(line[1])) {
+		for (i = 1; i < len && i < 5 && is_digit(line[i]); i++)
+			;
+		if (i < len && line[i] == '>')
+			return 90;
+	}
+	if ((i = seq_len(&c)) > 0)
+		c.pos = i + 2;
+	if (bsd_stamp(line + c.pos, len - c.pos, &t) > 0)
+		return 80;
+	return sniff_rfc3339(line, len);
+}
+
 static int
 syslog_line(void *arg, struct aiops_ingest *ing, const char *line, size_t len)
 {
 	struct syslog_state *st = arg;
 	struct cursor c = { line, len, 0 };
 	struct aiops_logrec r;
-	int pri = -1, rc;
+	const char *fac;
+	int pri = -1, level = -1, rc;
 
 	aiops_buf_reset(&st->text);
 	aiops_logrec_init(&r);
 	if ((rc = parse_pri(ing, &c, &pri)) == -1)
 		return -1;
-	if (rc == 0)
-		aiops_logrec_label(&r, "facility", 8, facilities[pri >> 3],
-		    strlen(facilities[pri >> 3]));
 	if (rc == 0 && len - c.pos >= 2 && line[c.pos] == '1' && line[c.pos + 1] == ' ') {
 		c.pos += 2;
-		rc = parse_5424(ing, &c, st, &r);
+		if (parse_5424(ing, &c, st, &r) == -1)
+			return -1;
 	} else {
-		rc = parse_3164(ing, &c, &r);
+		parse_3164(ing, st, &c, &r, &level);
 	}
-	if (rc == -1)
-		return -1;
-	r.severity = pri >= 0 ? aiops_severity_name(pri & 7) :
-	    aiops_logrec_guess_severity(r.message, r.mlen);
+	/*
+	 * RFC 3164 4.3.3: no PRI is PRI 13, user.notice; but a level word in
+	 * the message (a file that lost its PRIs) says more than that default.
+	 */
+	fac = facilities[pri >= 0 ? pri >> 3 : 1];
+	aiops_logrec_label(&r, "facility", 8, fac, strlen(fac));
+	if (level < 0)
+		level = pri >= 0 ? pri & 7 : aiops_logrec_guess_level(r.message, r.mlen);
+	r.severity = aiops_severity_name(level >= 0 ? level : AIOPS_SEV_NOTICE);
+	if (r.has_ts) {
+		st->last = r.ts;
+		st->has_last = 1;
+	}
 	aiops_logrec_emit(ing, &r, aiops_ingest_source(ing, "syslog"));
 	return 0;
 }
 
 const struct aiops_format aiops_format_syslog = {
 	.name = "syslog",
-	.desc = "syslog, RFC 3164 (with or without PRI) and RFC 5424",
+	.desc = "syslog, RFC 3164 (with or without PRI), RFC 5424 and Cisco IOS",
 	.sniff = sniff,
 	.start = syslog_start,
 	.line = syslog_line,

@@ -145,6 +145,41 @@ const struct aiops_migration aiops_migrations[] = {
 	  "ALTER TABLE file_offsets ADD COLUMN prev_dev INTEGER NOT NULL DEFAULT 0;"
 	  "ALTER TABLE file_offsets ADD COLUMN prev_ino INTEGER NOT NULL DEFAULT 0;"
 	},
+	{ 7,
+	  /*
+	   * aiops-ingest --store: the alerts received, by fingerprint (the
+	   * state of the latest episode, an episode being one starts_at),
+	   * and the history of each episode: a row for its start and one for
+	   * its end, each with when it was received and how often.
+	   * lib/store/alerts.h has the rules.
+	   */
+	  "CREATE TABLE alerts ("
+	  "  fingerprint TEXT PRIMARY KEY,"
+	  "  alertname TEXT NOT NULL,"
+	  "  status TEXT NOT NULL,"		/* firing | resolved */
+	  "  expired INTEGER NOT NULL DEFAULT 0,"	/* 1: resolved for not being received */
+	  "  severity TEXT, host TEXT,"
+	  "  labels TEXT NOT NULL,"		/* JSON object: the whole label set */
+	  "  annotations TEXT NOT NULL,"	/* JSON object */
+	  "  starts_at INTEGER NOT NULL,"
+	  "  ends_at INTEGER,"			/* NULL: firing with no end given */
+	  "  generator_url TEXT, source TEXT,"
+	  "  first_seen INTEGER NOT NULL,"	/* the episode first received */
+	  "  last_seen INTEGER NOT NULL);"	/* last received */
+	  /* The sweep: firing ones not received lately, resolved ones long ago. */
+	  "CREATE INDEX alerts_status ON alerts(status, last_seen);"
+	  "CREATE TABLE alert_history ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  fingerprint TEXT NOT NULL REFERENCES alerts(fingerprint) ON DELETE CASCADE,"
+	  "  starts_at INTEGER NOT NULL,"	/* the episode */
+	  "  status TEXT NOT NULL,"		/* firing: its start; resolved: its end */
+	  "  ts INTEGER NOT NULL,"		/* starts_at, or the end */
+	  "  expired INTEGER NOT NULL DEFAULT 0,"	/* the end is a guess */
+	  "  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	  "  count INTEGER NOT NULL,"		/* notifications received; 0: inferred */
+	  "  UNIQUE (fingerprint, starts_at, status));"
+	  "CREATE INDEX alert_history_ts ON alert_history(ts);"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -97,6 +97,7 @@ aiops_filter_read(struct aiops_filter *f, const char *path, aiops_line_fn fn, vo
 			f->status = EX_NOINPUT;
 		return -1;
 	}
+	f->fd = fd;
 	lr = aiops_lr_new(fd, f->cli->max_line, 0);
 	aiops_lr_set_before_read(lr, before_read, f);
 	for (;;) {

@@ -33,6 +33,7 @@ struct aiops_filter {
 	 */
 	void			(*drain)(void *arg);
 	void			*drain_arg;
+	int			 fd;		/* of the input being read, for drain() */
 	/* While aiops_filter_read() calls fn: the bytes before its line. */
 	off_t			 line_offset;
 };

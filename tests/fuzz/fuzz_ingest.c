@@ -1,10 +1,11 @@
 /*
  * fuzz_ingest.c: one libFuzzer harness for every line format of
  * aiops-ingest. FUZZ_FORMAT names the parser (-DFUZZ_FORMAT='"influx"';
- * "auto" sniffs as --format auto does). The input is split at '\n' and
- * fed line by line as aiops-ingest does; the output is discarded (fd -1),
- * but every record a line produced is first checked to be a JSON object:
- * a parser must never make the writer emit broken NDJSON.
+ * "auto" detects as --format auto does, over a window of lines). The
+ * input is split at '\n' and fed line by line as aiops-ingest does; the
+ * output is discarded (fd -1), but every record a line produced is first
+ * checked to be a JSON object: a parser must never make the writer emit
+ * broken NDJSON.
  */
 #include "compat.h"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "json/jw.h"
 #include "tap.h"
 
@@ -18,6 +19,16 @@ escaped(const char *s, size_t n)
 	aiops_buf_reset(&b);
 	aiops_json_escape(&b, s, n);
 	return b.data ? b.data : "";
+}
+
+/* aiops_utf8_repair(): what aiops-ingest keeps of a line with bad bytes. */
+static const char *
+repaired(const char *s, size_t n, size_t *nbad)
+{
+	static struct aiops_buf b = AIOPS_BUF_INIT;
+
+	*nbad = aiops_utf8_repair(&b, s, n);
+	return b.data;
 }
 
 /* The string written, read back by jansson, equals the input. */
@@ -96,6 +107,29 @@ test_strings(void)
 	is_str(escaped("\xed\xa0\x80", 3), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "surrogates are invalid");
 	is_str(escaped("\xe2\x82", 2), "\xef\xbf\xbd\xef\xbf\xbd", "a truncated sequence is invalid");
 	ok(roundtrip_string("x\0y", 3), "NUL is written as \\u0000");
+}
+
+/* Repair and the writer replace the same bytes the same way: one rule. */
+static void
+test_repair(void)
+{
+	static const struct { const char *s; size_t n; size_t nbad; } cases[] = {
+		{ "a\xff" "b", 3, 1 }, { "\xc0\xaf", 2, 2 }, { "\xed\xa0\x80", 3, 3 },
+		{ "\xe2\x82", 2, 2 }, { "caf\xc3\xa9 \xf0\x9f\x98\x80", 10, 0 },
+		{ "ok \xe9t\xe9", 6, 2 },
+	};
+	size_t i, nbad;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *r = repaired(cases[i].s, cases[i].n, &nbad);
+
+		is_str(r, escaped(cases[i].s, cases[i].n), "repair %zu is what the writer writes", i);
+		ok(nbad == cases[i].nbad, "repair %zu counts %zu bad bytes", i, cases[i].nbad);
+	}
+	is_str(repaired("a\0b", 3, &nbad), "a\xef\xbf\xbd" "b", "NUL becomes U+FFFD");
+	ok(nbad == 1, "and is counted");
+	is_str(repaired("", 0, &nbad), "", "the empty line stays empty");
+	ok(nbad == 0, "with nothing replaced");
 	ok(roundtrip_string("\x7f/<>&'", 6), "DEL and punctuation read back");
 }
 
@@ -143,6 +177,7 @@ main(void)
 {
 	test_numbers();
 	test_strings();
+	test_repair();
 	test_structure();
 	return tap_done();
 }
