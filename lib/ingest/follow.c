@@ -631,9 +631,25 @@ static void
 queue_after(struct aiops_follow *f, struct ffile *ff, int64_t since)
 {
 	struct cand *c;
-	size_t i, n = rotated_files(f, ff, &c, 0);
+	struct stat sb;
+	size_t i, n;
 	int fd;
 
+	/*
+	 * The file under the name first, held open, so that a rotation
+	 * between the look at the folder and the open loses nothing: it is
+	 * the one followed (and not a rotated file: it is seen), and a
+	 * rotation before we get to it shows.
+	 */
+	if ((fd = open(ff->name, O_RDONLY | O_CLOEXEC)) != -1) {
+		if (fstat(fd, &sb) == 0) {
+			seen_add(ff, (int64_t)sb.st_dev, (int64_t)sb.st_ino);
+		} else {
+			close(fd);
+			fd = -1;
+		}
+	}
+	n = rotated_files(f, ff, &c, 0);
 	for (i = 0; i < n; i++) {
 		if (since == INT64_MAX || mtime_ns(&c[i].sb) < since)
 			continue;
@@ -643,8 +659,7 @@ queue_after(struct aiops_follow *f, struct ffile *ff, int64_t since)
 		c[i].fd = -1;
 	}
 	cands_free(c, n);
-	/* Held open now, so a rotation before we get to it is seen. */
-	if ((fd = open(ff->name, O_RDONLY | O_CLOEXEC)) != -1)
+	if (fd != -1)
 		queue_add(ff, fd, 0, 0, 1);
 }
 
