@@ -811,6 +811,22 @@ plan(struct aiops_follow *f, struct ffile *ff)
 	size_t n;
 	int fd, at_name = 0;
 
+	if (m->offset == 0 && m->mtime > 0) {
+		/*
+		 * Nothing of it was read: whatever was written to it since
+		 * (copied away, rotated) is in the files modified since, then
+		 * in the file under the name. The file read before it, of the
+		 * same mtime maybe, is not read again.
+		 */
+		if (m->prev_ino != 0)
+			seen_add(ff, m->prev_dev, m->prev_ino);
+		queue_after(f, ff, m->mtime);
+		if (ff->nqueue == 0) {
+			ff->chain = 1;
+			ff->chain_since = m->mtime;
+		}
+		return 0;
+	}
 	if ((fd = open(ff->name, O_RDONLY | O_CLOEXEC)) != -1) {
 		if (fstat(fd, &sb) == 0 && (at_name = mark_match(m, fd, &sb)) == 2) {
 			use_fd(f, ff, fd, &sb, m->offset, m->lineno, 1);
