@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -98,6 +99,8 @@ struct ingest_cmd {
 	struct aiops_ingest		 ing;
 	struct aiops_filter		 filter;
 	struct aiops_input		*in;		/* the input being read */
+	uint64_t			 in_id;		/* its identity, if in_has_id */
+	int				 in_has_id;
 };
 
 static void __attribute__((noreturn))
@@ -407,7 +410,30 @@ feed_line(void *arg, const char *name, const char *line, size_t len, unsigned lo
 	struct ingest_cmd *c = arg;
 
 	AIOPS_UNUSED(name);
+	c->ing.has_origin = c->in_has_id;
+	c->ing.origin.file = c->in_id;
+	c->ing.origin.offset = (int64_t)c->filter.line_offset;
 	feed(c, c->in, line, len, lineno);
+}
+
+/*
+ * The identity of a regular file read from its start (stdin too, when it
+ * is one), so that its lines get the ids --follow gives them; 0 if none.
+ */
+static int
+input_identity(const char *path, uint64_t *id)
+{
+	struct stat sb;
+	int fd = STDIN_FILENO, ok;
+
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (fd != STDIN_FILENO || lseek(fd, 0, SEEK_CUR) == 0) &&
+	    aiops_file_identity(fd, id) == 0;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ok;
 }
 
 /* Reads one file (or stdin) to its end. */
@@ -418,11 +444,13 @@ read_input(struct ingest_cmd *c, const char *path)
 
 	aiops_input_init(&in, c->fmt, strcmp(path, "-") == 0 ? "(stdin)" : path);
 	c->in = &in;
+	c->in_has_id = input_identity(path, &c->in_id);
 	if (aiops_filter_read(&c->filter, path, feed_line, c) == 0)
 		finish_input(c, &in);
 	else
 		(void)aiops_input_finish(&c->ing, &in);
 	c->in = NULL;
+	c->ing.has_origin = 0;
 }
 
 /* Everything read so far is out and stored: remember where we are. */
@@ -451,11 +479,24 @@ checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 	c->store_waiting = 0;
 }
 
+/* A rotation or truncation at -v; a loss always. */
+static void
+follow_note(void *arg, int warn, const char *msg)
+{
+	struct ingest_cmd *c = arg;
+
+	if (warn)
+		log_warnx("%s", msg);
+	else if (c->cli.verbosity > 0)
+		log_info("%s", msg);
+}
+
 static void
 follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 {
 	struct aiops_input *ins = xcalloc((size_t)npaths, sizeof(*ins));
 	struct aiops_follow *f;
+	struct aiops_origin origin;
 	const char *line, *name;
 	size_t len;
 	unsigned long lineno;
@@ -468,9 +509,11 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 		    aiops_state_errmsg(c->state));
 	if (f == NULL)
 		fatalx(EX_SOFTWARE, "cannot follow files");
+	aiops_follow_set_note(f, follow_note, c);
 	for (i = 0; i < npaths; i++)
 		aiops_input_init(&ins[i], c->fmt, paths[i]);
-	while ((rc = aiops_follow_next(f, &line, &len, &name, &lineno)) != AIOPS_FOLLOW_STOP) {
+	while ((rc = aiops_follow_next(f, &line, &len, &name, &lineno, &origin)) !=
+	    AIOPS_FOLLOW_STOP) {
 		struct aiops_input *in = NULL;
 
 		if (rc == AIOPS_FOLLOW_ERROR)
@@ -492,6 +535,8 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 			    len, c->cli.max_line);
 			aiops_filter_skip(&c->filter, name, lineno, reason);
 		} else if (in != NULL) {
+			c->ing.origin = origin;
+			c->ing.has_origin = 1;
 			feed(c, in, line, len, lineno);
 		}
 		aiops_filter_check_output(&c->filter);

@@ -62,6 +62,20 @@ name_order(const struct aiops_event_head *h, struct aiops_label **copy)
 
 static const unsigned char sepb = 0xff;
 
+/* Eight bytes, least significant first, whatever the machine's order. */
+static uint64_t
+hash_u64(uint64_t v, uint64_t x)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		unsigned char b = (unsigned char)(v >> (8 * i));
+
+		x = aiops_hash64(&b, 1, x);
+	}
+	return x;
+}
+
 /* The id of aiops(7), over h with its labels l in name order. */
 static uint64_t
 id_hash(const struct aiops_event_head *h, const struct aiops_label *l)
@@ -83,13 +97,14 @@ id_hash(const struct aiops_event_head *h, const struct aiops_label *l)
 	if (h->idkey != NULL)
 		x = aiops_hash64_words(h->idkey, h->idklen, x);
 	x = aiops_hash64(&sepb, 1, x);
-	/* The time least significant byte first, whatever the machine's order. */
-	for (i = 0; i < 8; i++) {
-		unsigned char b = (unsigned char)((uint64_t)h->ts >> (8 * i));
-
-		x = aiops_hash64(&b, 1, x);
-	}
-	return x;
+	if (h->origin == NULL)
+		return hash_u64((uint64_t)h->ts, x);
+	/*
+	 * Sixteen bytes where the time would be eight: an origin never hashes
+	 * as a time does.
+	 */
+	x = hash_u64(h->origin->file, x);
+	return hash_u64((uint64_t)h->origin->offset, x);
 }
 
 uint64_t

@@ -23,6 +23,18 @@ struct aiops_label {
 	size_t		 vlen;
 };
 
+/*
+ * Where a line was read in a file: the file's identity and the byte offset
+ * of the line's start. The identity is aiops_file_identity()'s
+ * (ingest/follow.h): a hash of the file's head, which a rename keeps, so a
+ * file read again, by name or after its rotation, gives its lines the
+ * same origins.
+ */
+struct aiops_origin {
+	uint64_t			 file;
+	int64_t				 offset;	/* bytes before the line */
+};
+
 /* Fields of the common head; NULL pointers are left out. */
 struct aiops_event_head {
 	const char			*type;
@@ -36,6 +48,12 @@ struct aiops_event_head {
 	/* Extra bytes that make the id unique (a name, a message...). */
 	const char			*idkey;
 	size_t				 idklen;
+	/*
+	 * Set for a line that carries no time of its own, read from a file:
+	 * the id takes the origin in place of ts (which stays the time of
+	 * reading), so reading the line again gives it the same id.
+	 */
+	const struct aiops_origin	*origin;
 };
 
 struct aiops_metric {
@@ -63,7 +81,8 @@ void aiops_labels_sort(struct aiops_label *l, size_t n);
 /*
  * The id of the event h describes, as aiops(7) defines it: FNV-1a 64
  * (core/hash.h) over type, host, the labels in the order of their names
- * (whatever order h gives them in), idkey (eight bytes at a time) and ts.
+ * (whatever order h gives them in), idkey (eight bytes at a time) and ts,
+ * or, when h->origin is set, the origin's file and offset in place of ts.
  * Stable: the same head gives the same id in every version.
  */
 uint64_t aiops_event_id(const struct aiops_event_head *h);

@@ -1,12 +1,16 @@
 /*
- * follow.h: reading files as `tail -F` does, for aiops-ingest --follow.
+ * follow.h: reading files as `tail -F` does, for aiops-ingest --follow,
+ * without losing or repeating a line across rotations and restarts.
  *
  * Each file is read to its end, then polled. A file replaced under its
- * name (rotation: new inode) is finished, then the new one is read from
- * its start; a file that shrinks (truncation) is read again from 0; a file
- * that vanishes is waited for. With a state file, the offset and line
- * number of each file are kept in table file_offsets so that a restart
- * resumes after the last line checkpointed: nothing lost, nothing repeated.
+ * name (rotation: new inode) is finished, then the files rotated after it
+ * and the new one from its start; a file truncated (smaller, or with
+ * another first line: copytruncate) is finished from the copy left beside
+ * it, if any, then read again from 0; a file that vanishes is waited for.
+ * With a state file, the offset, line number and fingerprint of each file
+ * are kept in table file_offsets so that a restart resumes after the last
+ * line checkpointed, in the file under the name or, rotated meanwhile, in
+ * the file found again beside it (follow.c says how).
  */
 #ifndef AIOPS_FOLLOW_H
 #define AIOPS_FOLLOW_H
@@ -14,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event/event.h"
 #include "store/state.h"
 
 struct aiops_follow;
@@ -33,16 +38,37 @@ enum aiops_follow_status {
  */
 struct aiops_follow *aiops_follow_new(struct aiops_state *st, char *const *paths,
     size_t npaths, size_t max_line, int poll_ms, volatile int *stop);
+/*
+ * What the caller may want to tell: a file rotated or truncated and read
+ * on elsewhere (warn 0), lines that could not be read (warn 1: the file
+ * read last is gone, a rotated file is compressed).
+ */
+void aiops_follow_set_note(struct aiops_follow *f,
+    void (*fn)(void *arg, int warn, const char *msg), void *arg);
 void aiops_follow_free(struct aiops_follow *f);
-/* The next line of any file; name and lineno say where it came from. */
+/*
+ * The next line of any file; name and lineno say where it came from
+ * (the name followed, even when the line is read from a rotated file),
+ * origin (if not NULL) the file's identity and the line's offset in it.
+ */
 int aiops_follow_next(struct aiops_follow *f, const char **line, size_t *len,
-    const char **name, unsigned long *lineno);
+    const char **name, unsigned long *lineno, struct aiops_origin *origin);
 /*
  * Records in the state that every line returned so far is done. Call it
  * after the output is written and the store committed: a crash in between
- * repeats those lines at most, it never loses one. 0, or -1.
+ * repeats those lines at most (with the same ids), it never loses one.
+ * 0, or -1.
  */
 int aiops_follow_checkpoint(struct aiops_follow *f);
 const char *aiops_follow_errmsg(const struct aiops_follow *f);
+
+/*
+ * The identity of the regular file open at fd, which lines read from it
+ * carry in their origin: FNV-1a 64 of its head, the first line ('\n'
+ * included) or its first 1024 bytes, whichever is shorter. Appending
+ * does not change it, nor does a rename; a copy has the same. Read with
+ * pread(2): fd's offset is left alone. 0, or -1 (errno set).
+ */
+int aiops_file_identity(int fd, uint64_t *id);
 
 #endif

@@ -426,6 +426,9 @@ decide(struct aiops_ingest *ing, struct aiops_input *in)
 	free(scores);
 	start(ing, in);
 	for (i = 0; i < in->nheld; i++) {
+		/* Its id, if it has no time of its own, is from its own place. */
+		ing->origin = in->hl[i].origin;
+		ing->has_origin = in->hl[i].has_origin;
 		if (feed(ing, in, in->held.data + in->hl[i].off, in->hl[i].len,
 		    in->hl[i].lineno) == 0)
 			continue;
@@ -438,9 +441,10 @@ decide(struct aiops_ingest *ing, struct aiops_input *in)
 	return rc;
 }
 
-/* Holds a copy of the line for detection. */
+/* Holds a copy of the line for detection, with where it was read. */
 static void
-hold(struct aiops_input *in, const char *line, size_t len, unsigned long lineno, int isblank)
+hold(struct aiops_ingest *ing, struct aiops_input *in, const char *line, size_t len,
+    unsigned long lineno, int isblank)
 {
 	if (in->nheld == 0)
 		in->since = monotonic_ns();
@@ -448,6 +452,8 @@ hold(struct aiops_input *in, const char *line, size_t len, unsigned long lineno,
 	in->hl[in->nheld].len = len;
 	in->hl[in->nheld].lineno = lineno;
 	in->hl[in->nheld].blank = isblank;
+	in->hl[in->nheld].origin = ing->origin;
+	in->hl[in->nheld].has_origin = ing->has_origin;
 	in->nheld++;
 	in->nscored += !isblank;
 	aiops_buf_add(&in->held, line, len);
@@ -467,7 +473,7 @@ aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
 		/* Blank lines say nothing of the format; leading ones are dropped. */
 		if (isblank && in->nheld == 0)
 			return 0;
-		hold(in, line, len, lineno, isblank);
+		hold(ing, in, line, len, lineno, isblank);
 		if (in->nscored < AIOPS_DETECT_LINES && in->nheld < AIOPS_DETECT_HELD &&
 		    aiops_input_wait_ms(in) > 0)
 			return 0;

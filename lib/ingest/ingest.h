@@ -40,6 +40,13 @@ struct aiops_ingest {
 	struct aiops_jw			 jw;
 	const char			*name;		/* input name for messages */
 	unsigned long			 lineno;	/* line being parsed */
+	/*
+	 * Where the line being parsed is in its file, when it comes from one
+	 * (has_origin; set by the reader with each line): a log line without
+	 * a time of its own takes its id from it (event/event.h).
+	 */
+	struct aiops_origin		 origin;
+	int				 has_origin;
 	unsigned long			 errline;	/* line of the error (0: lineno) */
 	char				 err[512];
 	unsigned long			 nevents;
@@ -172,6 +179,8 @@ struct aiops_input {
 		size_t			 off, len;
 		unsigned long		 lineno;
 		int			 blank;
+		struct aiops_origin	 origin;	/* ing->origin when held */
+		int			 has_origin;
 	}				 hl[AIOPS_DETECT_HELD];
 	size_t				 nheld;		/* lines held */
 	size_t				 nscored;	/* of them not blank */

@@ -72,6 +72,9 @@ aiops_logrec_emit(struct aiops_ingest *ing, struct aiops_logrec *r, const char *
 	h.nlabels = r->nlabels;
 	h.idkey = r->message;
 	h.idklen = r->mlen;
+	/* Read again, a line of no time of its own keeps its id. */
+	if (!r->has_ts && ing->has_origin)
+		h.origin = &ing->origin;
 	w = aiops_ingest_begin(ing, &h);
 	if (r->service != NULL)
 		aiops_jw_kstr(w, "service", r->service, r->slen);

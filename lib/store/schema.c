@@ -133,6 +133,26 @@ const struct aiops_migration aiops_migrations[] = {
 	   */
 	  "ALTER TABLE series ADD COLUMN metric_type TEXT;"
 	},
+	{ 6,
+	  /*
+	   * aiops-ingest --follow knows a file again by its content, as
+	   * Vector's file source does, not by its inode and size alone: head
+	   * is the FNV-1a 64 of its first head_len bytes (its first line, at
+	   * most 1024 bytes), tail that of the bytes just before offset (at
+	   * most 1024); mtime_ns the file's mtime then, so that the files
+	   * rotated or copied beside it since are known; prev_dev, prev_ino
+	   * the rotated file read to its end before it, not to be read again
+	   * (its mtime may be the same). A row of before this step has
+	   * head_len 0 and mtime_ns 0: no fingerprint, the inode alone
+	   * decides, as it did.
+	   */
+	  "ALTER TABLE file_offsets ADD COLUMN head INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE file_offsets ADD COLUMN head_len INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE file_offsets ADD COLUMN tail INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE file_offsets ADD COLUMN mtime_ns INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE file_offsets ADD COLUMN prev_dev INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE file_offsets ADD COLUMN prev_ino INTEGER NOT NULL DEFAULT 0;"
+	},
 	{ 7,
 	  /*
 	   * aiops-ingest --store: the alerts received, by fingerprint (the

@@ -100,7 +100,11 @@ aiops_filter_read(struct aiops_filter *f, const char *path, aiops_line_fn fn, vo
 	f->fd = fd;
 	lr = aiops_lr_new(fd, f->cli->max_line, 0);
 	aiops_lr_set_before_read(lr, before_read, f);
-	while (!aiops_stop && (rc = aiops_lr_next(lr, &line, &len)) != AIOPS_LR_EOF) {
+	for (;;) {
+		/* Where the next line starts, before the reader moves past it. */
+		f->line_offset = aiops_lr_offset(lr);
+		if (aiops_stop || (rc = aiops_lr_next(lr, &line, &len)) == AIOPS_LR_EOF)
+			break;
 		if (rc == AIOPS_LR_ERROR) {
 			if (errno == EINTR)
 				continue;

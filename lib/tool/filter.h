@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "tool/cli.h"
 #include "io/out.h"
@@ -33,6 +34,8 @@ struct aiops_filter {
 	void			(*drain)(void *arg);
 	void			*drain_arg;
 	int			 fd;		/* of the input being read, for drain() */
+	/* While aiops_filter_read() calls fn: the bytes before its line. */
+	off_t			 line_offset;
 };
 
 /* Called with each line of an input; name is "(stdin)" for "-". */

@@ -59,6 +59,18 @@ spec_id(const struct aiops_event_head *e)
 	if (k != NULL)
 		h = fnv(h, k + i, e->idklen - i);
 	h = fnv(h, &b, 1);
+	if (e->origin != NULL) {
+		/* A line of a file, of no time of its own: file, then offset. */
+		for (i = 0; i < 8; i++) {
+			t = (unsigned char)(e->origin->file >> (8 * i));
+			h = fnv(h, &t, 1);
+		}
+		for (i = 0; i < 8; i++) {
+			t = (unsigned char)((uint64_t)e->origin->offset >> (8 * i));
+			h = fnv(h, &t, 1);
+		}
+		return h;
+	}
 	for (i = 0; i < 8; i++) {
 		t = (unsigned char)((uint64_t)e->ts >> (8 * i));
 		h = fnv(h, &t, 1);
@@ -130,6 +142,38 @@ test_fixed(void)
 	h.source = "syslog";
 	h.cluster = "prod-eu";
 	is_str(id_of(&h), "332a6bd2475cfbe5", "source and cluster are not part of it");
+}
+
+/* A line's origin stands for its time in the id (issue 8). */
+static void
+test_origin(void)
+{
+	static const char msg[] = "worker 3 restarted";
+	struct aiops_origin o = { 0x8f1c2a4b5d6e7f01ULL, 4096 };
+	struct aiops_event_head h;
+	uint64_t x;
+
+	memset(&h, 0, sizeof(h));
+	h.type = "log";
+	h.ts = NS(1794700800);
+	h.host = "web-1";
+	h.hlen = 5;
+	h.idkey = msg;
+	h.idklen = sizeof(msg) - 1;
+	h.origin = &o;
+	x = aiops_event_id(&h);
+	is_str(id_of(&h), "9dc3c5c0b59e37e7", "a line's id from its origin");
+	ok(x == spec_id(&h), "is aiops(7)'s definition");
+	h.ts = NS(1794787200);
+	ok(aiops_event_id(&h) == x, "the time of reading is not in it");
+	o.offset = 4097;
+	ok(aiops_event_id(&h) != x, "the offset is");
+	o.offset = 4096;
+	o.file ^= 1;
+	ok(aiops_event_id(&h) != x, "the file is");
+	o.file ^= 1;
+	h.origin = NULL;
+	ok(aiops_event_id(&h) != x, "without an origin, the time again");
 }
 
 static void
@@ -269,6 +313,7 @@ int
 main(void)
 {
 	test_fixed();
+	test_origin();
 	test_parts();
 	test_begin();
 	test_reopen();
