@@ -533,6 +533,45 @@ crash() {
 	[ "$(sqlite3 "$AIOPS_STATE" 'PRAGMA user_version')" -ge 6 ]
 }
 
+@test "follow: a CSV record open over lines at a SIGKILL is read whole after the restart, the header again" {
+	local csv="$BATS_TEST_TMPDIR/sensors.csv" size
+	printf 'time,host,sensor,value\n2026-11-20T10:00:00Z,h,a,1\n' > "$csv"
+	aiops-ingest --follow --poll 20 -f csv "$csv" >> "$OUT" 2>> "$ERR" 3>&- &
+	FPID=$!
+	wait_lines 1
+	size=$(stat -c %s "$csv")
+	wait_saved "$size"
+	# A quoted field goes on past the line: held, so no offset past it.
+	printf '2026-11-20T10:01:00Z,h,"b\n' >> "$csv"
+	sleep 0.3
+	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT offset FROM file_offsets')" = "$size" ]
+	kill -9 "$FPID"
+	wait "$FPID" 2> /dev/null || true
+	printf 'c",2\n2026-11-20T10:02:00Z,h,d,3\n' >> "$csv"
+	# The restart resumes past the header: the format reads it first.
+	aiops-ingest --follow --poll 20 -f csv "$csv" >> "$OUT" 2>> "$ERR" 3>&- &
+	FPID=$!
+	wait_lines 3
+	# Rotated: the new file's header (the same: one identity) starts again.
+	mv "$csv" "$csv.1"
+	printf 'time,host,value,sensor\n2026-11-20T10:03:00Z,h,4,e\n' > "$csv"
+	wait_lines 4
+	stop
+	[ "$(jq -c '[.labels.sensor, .value]' "$OUT")" = "$(printf '%s\n' '["a",1]' '["b\nc",2]' '["d",3]' '["e",4]')" ]
+	[ ! -s "$ERR" ]
+}
+
+@test "follow: an SNMP walk appended is written when the input pauses, not at the next walk" {
+	local walk="$BATS_TEST_TMPDIR/walk.txt"
+	printf '%s\n' '.1.3.6.1.2.1.2.2.1.2.1 = STRING: lo' '.1.3.6.1.2.1.2.2.1.10.1 = Counter32: 100' > "$walk"
+	aiops-ingest --follow --poll 20 -f snmp -H r1 "$walk" >> "$OUT" 2>> "$ERR" 3>&- &
+	FPID=$!
+	wait_lines 1
+	[ "$(jq -c '[.name, .labels.ifDescr, .value, .metric_type]' "$OUT")" = '["ifInOctets","lo",100,"counter"]' ]
+	wait_saved "$(stat -c %s "$walk")"
+	stop
+}
+
 @test "follow: SIGKILL at random moments, rotations and copytruncates meanwhile: nothing lost or torn" {
 	# bench/follow-soak for 15 s: each kill a trial. Repeats are allowed
 	# only with the id of the first time (downstream drops them).

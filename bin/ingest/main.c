@@ -453,9 +453,15 @@ read_input(struct ingest_cmd *c, const char *path)
 	c->ing.has_origin = 0;
 }
 
-/* Everything read so far is out and stored: remember where we are. */
+/*
+ * Everything read so far is out and stored: remember where we are. Not
+ * while a format holds lines it has not written (a CSV record going on,
+ * a JSON document, an SNMP walk): a crash would skip them. Then the next
+ * checkpoint saves the offsets; a restart meanwhile reads those lines
+ * again, and their ids are the same.
+ */
 static void
-checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
+checkpoint(struct ingest_cmd *c, struct aiops_follow *f, int holding)
 {
 	if (aiops_out_flush(&c->out) == -1)
 		aiops_filter_check_output(&c->filter);
@@ -464,6 +470,8 @@ checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 		check_store(c);
 		return;		/* offsets only past what is stored */
 	}
+	if (holding)
+		return;
 	if (aiops_follow_checkpoint(f) == -1) {
 		if (store_status(c) != EX_TEMPFAIL)
 			fatalx(store_status(c), "%s: saving offsets: %s",
@@ -477,6 +485,41 @@ checkpoint(struct ingest_cmd *c, struct aiops_follow *f)
 	if (c->store_waiting)
 		log_info("%s: stored again", aiops_state_path(c->state));
 	c->store_waiting = 0;
+}
+
+/*
+ * A format whose lines need the file's header (CSV, ingest.h): when the
+ * lines come from another file (a rotation, a copy: another identity, or
+ * an offset that goes back, since files of one header share an identity)
+ * the format starts again, and when they start past the header (a
+ * restart), the header is fed first. *last: the origin of the line the
+ * input read last (file 0: none yet).
+ */
+static void
+header_again(struct ingest_cmd *c, struct aiops_follow *f, struct aiops_input *in,
+    struct aiops_origin *last, const struct aiops_origin *o)
+{
+	struct aiops_buf h = AIOPS_BUF_INIT;
+	int first = last->file == 0;
+
+	if (in->fmt == NULL || !in->fmt->header)
+		return;
+	if (!first && last->file == o->file && last->offset < o->offset) {
+		*last = *o;
+		return;
+	}
+	*last = *o;
+	if (!first)
+		finish_input(c, in);
+	if (o->offset == 0)
+		return;
+	if (aiops_follow_first_line(f, &h) == 0) {
+		c->ing.origin.file = o->file;
+		c->ing.origin.offset = 0;
+		c->ing.has_origin = 1;
+		feed(c, in, h.data, h.len, 1);
+	}
+	aiops_buf_release(&h);
 }
 
 /* A rotation or truncation at -v; a loss always. */
@@ -495,6 +538,7 @@ static void
 follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 {
 	struct aiops_input *ins = xcalloc((size_t)npaths, sizeof(*ins));
+	struct aiops_origin *lasts = xcalloc((size_t)npaths, sizeof(*lasts));
 	struct aiops_follow *f;
 	struct aiops_origin origin;
 	const char *line, *name;
@@ -515,19 +559,26 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 	while ((rc = aiops_follow_next(f, &line, &len, &name, &lineno, &origin)) !=
 	    AIOPS_FOLLOW_STOP) {
 		struct aiops_input *in = NULL;
+		struct aiops_origin *last = NULL;
 
 		if (rc == AIOPS_FOLLOW_ERROR)
 			fatalx(EX_IOERR, "%s", aiops_follow_errmsg(f));
 		if (rc == AIOPS_FOLLOW_IDLE) {
-			for (i = 0; i < npaths; i++)
+			int holding = 0;
+
+			for (i = 0; i < npaths; i++) {
 				(void)aiops_input_flush(&c->ing, &ins[i]);
+				holding |= aiops_input_holding(&ins[i]);
+			}
 			check_store(c);
-			checkpoint(c, f);
+			checkpoint(c, f, holding);
 			continue;
 		}
 		for (i = 0; i < npaths; i++)
-			if (strcmp(paths[i], name) == 0)
+			if (strcmp(paths[i], name) == 0) {
 				in = &ins[i];
+				last = &lasts[i];
+			}
 		if (rc == AIOPS_FOLLOW_TOOLONG) {
 			char reason[128];
 
@@ -535,6 +586,7 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 			    len, c->cli.max_line);
 			aiops_filter_skip(&c->filter, name, lineno, reason);
 		} else if (in != NULL) {
+			header_again(c, f, in, last, &origin);
 			c->ing.origin = origin;
 			c->ing.has_origin = 1;
 			feed(c, in, line, len, lineno);
@@ -543,8 +595,9 @@ follow_inputs(struct ingest_cmd *c, char **paths, int npaths)
 	}
 	for (i = 0; i < npaths; i++)
 		finish_input(c, &ins[i]);
-	checkpoint(c, f);
+	checkpoint(c, f, 0);
 	aiops_follow_free(f);
+	free(lasts);
 	free(ins);
 }
 

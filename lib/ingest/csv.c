@@ -664,6 +664,15 @@ csv_finish(void *arg, struct aiops_ingest *ing)
 	return rec_cut(st, ing, "the input ends inside the quoted field");
 }
 
+/* A record whose quoted field goes on over lines is held. */
+static int
+csv_held(const void *arg)
+{
+	const struct csv_state *st = arg;
+
+	return st->pending;
+}
+
 const struct aiops_format aiops_format_csv = {
 	.name = "csv",
 	.desc = "CSV with a header: a metric per numeric column, or name,value rows",
@@ -671,5 +680,7 @@ const struct aiops_format aiops_format_csv = {
 	.start = csv_start,
 	.line = csv_line,
 	.finish = csv_finish,
+	.held = csv_held,
+	.header = 1,
 	.free = csv_free,
 };

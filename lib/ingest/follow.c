@@ -1262,6 +1262,25 @@ aiops_follow_next(struct aiops_follow *f, const char **line, size_t *len,
 	}
 }
 
+int
+aiops_follow_first_line(struct aiops_follow *f, struct aiops_buf *b)
+{
+	const struct ffile *ff = &f->files[f->cur];
+	char chunk[4096], *nl = NULL;
+	ssize_t n = 1;
+
+	aiops_buf_reset(b);
+	if (ff->fd == -1)
+		return -1;
+	while (nl == NULL && n > 0 && b->len <= f->max_line) {
+		if ((n = pread_all(ff->fd, chunk, sizeof(chunk), (off_t)b->len)) == -1)
+			return -1;
+		nl = memchr(chunk, '\n', (size_t)n);
+		aiops_buf_add(b, chunk, nl != NULL ? (size_t)(nl - chunk) : (size_t)n);
+	}
+	return nl != NULL && b->len <= f->max_line ? 0 : -1;
+}
+
 /* ---- lifecycle ---- */
 
 static void

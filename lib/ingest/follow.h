@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "event/event.h"
 #include "store/state.h"
 
@@ -53,6 +54,12 @@ void aiops_follow_free(struct aiops_follow *f);
  */
 int aiops_follow_next(struct aiops_follow *f, const char **line, size_t *len,
     const char **name, unsigned long *lineno, struct aiops_origin *origin);
+/*
+ * The first line (without its newline) of the file the last line returned
+ * came from, into b (reset first), for a format that needs the header of
+ * the file it reads on in (CSV). 0, or -1 (no such line, or unreadable).
+ */
+int aiops_follow_first_line(struct aiops_follow *f, struct aiops_buf *b);
 /*
  * Records in the state that every line returned so far is done. Call it
  * after the output is written and the store committed: a crash in between

@@ -493,8 +493,30 @@ aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
 int
 aiops_input_flush(struct aiops_ingest *ing, struct aiops_input *in)
 {
+	size_t mark;
+	int rc;
+
 	ing->name = in->name;
-	return decide(ing, in);
+	rc = decide(ing, in);
+	if (!in->started || in->fmt->idle == NULL)
+		return rc;
+	mark = ing->out->buf.len;
+	ing->errline = 0;
+	if (in->fmt->idle(in->st, ing) == -1) {
+		aiops_out_rollback(ing->out, mark);
+		(void)report(ing);
+		return -1;
+	}
+	aiops_out_commit(ing->out);
+	return rc;
+}
+
+int
+aiops_input_holding(const struct aiops_input *in)
+{
+	if (in->nheld > 0)
+		return 1;
+	return in->started && in->fmt->held != NULL && in->fmt->held(in->st);
 }
 
 int

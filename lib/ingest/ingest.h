@@ -88,6 +88,26 @@ struct aiops_format {
 	int		(*line)(void *st, struct aiops_ingest *ing, const char *line, size_t len);
 	/* End of input: 0, or -1 for trailing garbage. May be NULL. */
 	int		(*finish)(void *st, struct aiops_ingest *ing);
+	/*
+	 * The input pauses (--follow is idle): write what is complete though
+	 * more could belong to it (an SNMP walk). 0, or -1 as finish(). May
+	 * be NULL.
+	 */
+	int		(*idle)(void *st, struct aiops_ingest *ing);
+	/*
+	 * Nonzero while lines already read are held in a record not written
+	 * yet (a CSV record whose quoted field goes on, a JSON document, an
+	 * SNMP string over lines): --follow saves no offset then, so that a
+	 * crash cannot skip them. May be NULL (nothing is ever held).
+	 */
+	int		(*held)(const void *st);
+	/*
+	 * 1: every line needs the file's first line, a header naming the
+	 * columns (CSV): a follower that reads on in another file (rotated,
+	 * copied) starts the format again, and one that resumes past the
+	 * header (a restart) feeds it the header first.
+	 */
+	int		 header;
 	void		(*free)(void *st);
 	/*
 	 * 1: blank lines are passed on too (a JSON document counts its
@@ -200,9 +220,16 @@ int aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
     const char *line, size_t len, unsigned long lineno);
 /*
  * The input pauses (no more for now; --follow is idle): choose the format
- * from the lines held and feed them. 0 or -1 as above.
+ * from the lines held and feed them, then let the format write what is
+ * complete (its idle()). 0 or -1 as above.
  */
 int aiops_input_flush(struct aiops_ingest *ing, struct aiops_input *in);
+/*
+ * Nonzero while lines read are not written yet: held for detection, or
+ * in a record the format holds (its held()). A follower saves no offset
+ * then.
+ */
+int aiops_input_holding(const struct aiops_input *in);
 /*
  * Milliseconds the held lines may still wait for more input (0: flush
  * now), or -1 when no line is held.

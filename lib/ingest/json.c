@@ -627,6 +627,15 @@ json_finish(void *arg, struct aiops_ingest *ing)
 	return doc_decode(st, ing, 1);
 }
 
+/* A document being gathered is held: no offset past it is saved. */
+static int
+json_held(const void *arg)
+{
+	const struct json_state *st = arg;
+
+	return st->shape == SHAPE_DOCS && skip_ws(&st->doc, 0) < st->doc.len;
+}
+
 const struct aiops_format aiops_format_json = {
 	.name = "json",
 	.desc = "JSON or NDJSON logs; Alertmanager, Redfish, Sentry and aiops events within",
@@ -634,6 +643,7 @@ const struct aiops_format aiops_format_json = {
 	.start = start_any,
 	.line = json_line,
 	.finish = json_finish,
+	.held = json_held,
 	.free = state_free,
 	.checks_utf8 = 1,
 };
@@ -644,6 +654,7 @@ const struct aiops_format aiops_format_alertmanager = {
 	.start = start_alertmanager,
 	.line = json_line,
 	.finish = json_finish,
+	.held = json_held,
 	.free = state_free,
 	.checks_utf8 = 1,
 };
@@ -654,6 +665,7 @@ const struct aiops_format aiops_format_redfish = {
 	.start = start_redfish,
 	.line = json_line,
 	.finish = json_finish,
+	.held = json_held,
 	.free = state_free,
 	.checks_utf8 = 1,
 };
@@ -665,6 +677,7 @@ const struct aiops_format aiops_format_sentry = {
 	.start = start_sentry,
 	.line = json_line,
 	.finish = json_finish,
+	.held = json_held,
 	.free = state_free,
 	.checks_utf8 = 1,
 };

@@ -581,4 +581,5 @@ const struct aiops_format aiops_format_nvsmi = {
 	.start = nvsmi_start,
 	.line = nvsmi_line,
 	.free = nvsmi_free,
+	.header = 1,
 };

@@ -1252,6 +1252,30 @@ snmp_finish(void *arg, struct aiops_ingest *ing)
 	return 0;
 }
 
+/*
+ * The input pauses (--follow): the walk written so far is taken as whole,
+ * since a walk appended to a file arrives in one burst; a STRING that goes
+ * on over lines waits for its end.
+ */
+static int
+snmp_idle(void *arg, struct aiops_ingest *ing)
+{
+	struct snmp *st = arg;
+
+	if (st->cont == C_NONE)
+		end_walk(ing, st);
+	return 0;
+}
+
+/* A walk not written yet, or a STRING going on, is held. */
+static int
+snmp_held(const void *arg)
+{
+	const struct snmp *st = arg;
+
+	return st->nsamples > 0 || st->cont != C_NONE;
+}
+
 static void *
 snmp_start(struct aiops_ingest *ing)
 {
@@ -1306,5 +1330,7 @@ const struct aiops_format aiops_format_snmp = {
 	.start = snmp_start,
 	.line = snmp_line,
 	.finish = snmp_finish,
+	.idle = snmp_idle,
+	.held = snmp_held,
 	.free = snmp_free,
 };
