@@ -295,6 +295,29 @@ FP=66b31e347cdc900a
 	[[ $(history HighCPU) == "firing@1795348500123/4 resolved@1795359600000/2" ]]
 }
 
+@test "alerts --store: alert events of aiops(7) (one aiops feeding another) are checked and kept alike" {
+	payload HighCPU firing 2026-11-22T11:55:00.123Z > "$BATS_TEST_TMPDIR/f.json"
+	payload HighCPU resolved 2026-11-22T11:55:00.123Z 2026-11-22T11:59:00Z > "$BATS_TEST_TMPDIR/r.json"
+	aiops-ingest "$BATS_TEST_TMPDIR/f.json" "$BATS_TEST_TMPDIR/r.json" > "$BATS_TEST_TMPDIR/events"
+	# Broken ones: no status, a bad starts_at, annotations not an object.
+	{
+		head -n 1 "$BATS_TEST_TMPDIR/events" | jq -c 'del(.status)'
+		head -n 1 "$BATS_TEST_TMPDIR/events" | jq -c '.starts_at = "2026-02-30T00:00:00Z"'
+		head -n 1 "$BATS_TEST_TMPDIR/events" | jq -c '.annotations = "x"'
+		cat "$BATS_TEST_TMPDIR/events"
+	} > "$BATS_TEST_TMPDIR/in"
+	run -65 --separate-stderr aiops-ingest --store "$BATS_TEST_TMPDIR/in"
+	[[ $stderr == *"in:1: skipped: an alert's \"status\" is \"firing\" or \"resolved\""* ]]
+	[[ $stderr == *'in:2: skipped: bad "starts_at" "2026-02-30T00:00:00Z"'* ]]
+	[[ $stderr == *'in:3: skipped: "annotations" is a string, not an object'* ]]
+	diff <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/events"
+	# The same rows as from the webhooks themselves.
+	[[ $(alert_row HighCPU) == "HighCPU|resolved|0|1795348500123|1795348740000|1795348800000|1795348800000" ]]
+	[[ $(history HighCPU) == "firing@1795348500123/1 resolved@1795348740000/1" ]]
+	[[ $(q "SELECT fingerprint, labels, annotations, source FROM alerts") == "$FP|"\
+'{"alertname":"HighCPU","instance":"web-2:9100","severity":"critical"}|{"summary":"CPU above 90%"}|alertmanager' ]]
+}
+
 @test "alerts --store: a resolved before its firing: the firing does not resurrect it" {
 	payload HighCPU firing 2026-11-22T11:55:00.123Z > "$BATS_TEST_TMPDIR/f.json"
 	payload HighCPU resolved 2026-11-22T11:55:00.123Z 2026-11-22T11:59:00Z > "$BATS_TEST_TMPDIR/r.json"

@@ -20,6 +20,11 @@
  *    is stored with --store like any metric. The id is kept as given,
  *    unless ingest changed what it is computed from (name, a label name,
  *    the host), or there is none: then it is computed.
+ *  - an alert: also "alertname", "fingerprint" (non-empty strings),
+ *    "status" ("firing" or "resolved"), "starts_at" and, if present,
+ *    "ends_at" (RFC 3339), "annotations" (an object); stored with --store
+ *    as the alerts of a webhook are (store/alerts.h), its label set the
+ *    event's labels with alertname, as Alertmanager's.
  *  - another type: checked as above and passed through as it is; a
  *    missing id is computed for a log (over its message) and an alert
  *    (its fingerprint and status), as aiops-ingest computes them; other
@@ -40,6 +45,7 @@
 #include "ingest/ingest.h"
 #include "ingest/jsondoc.h"
 #include "io/out.h"
+#include "core/xmalloc.h"
 
 static const char *const types[] = {
 	"metric", "log", "alert", "anomaly", "forecast", "prediction", "gpu",
@@ -347,15 +353,100 @@ metric(struct aiops_ingest *ing, const json_t *o, struct ev *e)
  * Another type: passed as it is, with an id put after ts when it had
  * none (a log's over its message, an alert's over fingerprint and status).
  */
+/* An optional RFC 3339 member of an alert: 0 (*ns 0 when absent), or -1. */
+static int
+alert_time(struct aiops_ingest *ing, const json_t *o, const char *key, int64_t *ns)
+{
+	const char *s;
+	size_t n;
+
+	*ns = 0;
+	if (opt_string(ing, o, key, &s, &n) == -1)
+		return -1;
+	if (s != NULL && aiops_time_parse(s, n, ns) == -1)
+		return aiops_ingest_error(ing, "bad \"%s\" \"%.64s\": not an RFC 3339 time", key, s);
+	return 0;
+}
+
+/* The members an alert needs to be an alert, and to be kept; 0, or -1. */
+static int
+alert_check(struct aiops_ingest *ing, const json_t *o, struct aiops_alert *a)
+{
+	const json_t *ann = json_object_get(o, "annotations");
+
+	memset(a, 0, sizeof(*a));
+	if (opt_string(ing, o, "alertname", &a->alertname, NULL) == -1 ||
+	    opt_string(ing, o, "status", &a->status, NULL) == -1 ||
+	    opt_string(ing, o, "fingerprint", &a->fingerprint, NULL) == -1 ||
+	    opt_string(ing, o, "severity", &a->severity, NULL) == -1 ||
+	    opt_string(ing, o, "generator_url", &a->generator_url, NULL) == -1 ||
+	    alert_time(ing, o, "starts_at", &a->starts_at) == -1 ||
+	    alert_time(ing, o, "ends_at", &a->ends_at) == -1)
+		return -1;
+	if (a->alertname == NULL || *a->alertname == '\0')
+		return aiops_ingest_error(ing, "an alert without \"alertname\"");
+	if (a->fingerprint == NULL || *a->fingerprint == '\0')
+		return aiops_ingest_error(ing, "an alert without \"fingerprint\"");
+	if (a->status == NULL ||
+	    (strcmp(a->status, "firing") != 0 && strcmp(a->status, "resolved") != 0))
+		return aiops_ingest_error(ing, "an alert's \"status\" is \"firing\" or \"resolved\"");
+	if (a->starts_at == 0)
+		return aiops_ingest_error(ing, "an alert without \"starts_at\"");
+	if (ann != NULL && !json_is_object(ann))
+		return aiops_ingest_error(ing, "\"annotations\" is %s, not an object",
+		    aiops_json_type_name(ann));
+	return 0;
+}
+
+/* Keeps a checked alert event with --store, as a webhook's alert is kept. */
+static void
+alert_store(struct aiops_ingest *ing, const json_t *o, const struct ev *e,
+    struct aiops_alert *a)
+{
+	const json_t *ann = json_object_get(o, "annotations");
+	json_t *labels = json_object();
+	char *host = e->host != NULL ? xstrndup(e->host, e->hlen) : NULL;
+	char *lj, *aj;
+	size_t i;
+
+	if (ing->alerts == NULL) {
+		json_decref(labels);
+		free(host);
+		return;
+	}
+	for (i = 0; i < e->nlabels; i++)
+		json_object_setn_new(labels, e->labels[i].key, e->labels[i].klen,
+		    json_stringn(e->labels[i].val, e->labels[i].vlen));
+	json_object_set_new(labels, "alertname", json_string(a->alertname));
+	lj = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
+	aj = ann != NULL ? json_dumps(ann, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (lj == NULL)
+		xoom(0);
+	a->labels = lj;
+	a->annotations = aj != NULL ? aj : "{}";
+	a->host = host;
+	a->source = e->source != NULL ? e->source : aiops_ingest_source(ing, "aiops");
+	/* A store failure sets ing->store_failed; the caller stops on it. */
+	(void)aiops_ingest_alert(ing, a);
+	free(lj);
+	free(aj);
+	free(host);
+	json_decref(labels);
+}
+
 static int
 other(struct aiops_ingest *ing, const json_t *o, struct ev *e)
 {
+	struct aiops_alert alert;
+	int is_alert = strcmp(e->type, "alert") == 0;
 	char id[AIOPS_EVENT_ID_LEN + 1], key[256];
 	const char *s, *st, *k;
 	const json_t *x;
 	size_t n = 0;
 	int kn;
 
+	if (is_alert && alert_check(ing, o, &alert) == -1)
+		return -1;
 	if (e->id == NULL && strcmp(e->type, "log") == 0) {
 		if (opt_string(ing, o, "message", &s, &n) == -1)
 			return -1;
@@ -388,6 +479,8 @@ other(struct aiops_ingest *ing, const json_t *o, struct ev *e)
 		aiops_jw_object_end(&ing->jw);
 	}
 	aiops_out_end(ing->out);
+	if (is_alert)
+		alert_store(ing, o, e, &alert);
 	return 0;
 }
 
