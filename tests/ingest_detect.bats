@@ -324,6 +324,31 @@ chosen() {
 	[ "$(jq -r .labels.job "$D/out" | paste -sd ' ')" = "a b c" ]
 }
 
+# --- a UTF-8 BOM opening the file (Windows editors, PowerShell Out-File) ---
+
+@test "detect: a BOM before # TYPE, <PRI>, a line-protocol point or a lone sample: no part of line 1" {
+	printf '\357\273\277# TYPE x gauge\nx 1\n' > "$D/bom.prom"
+	run -0 --separate-stderr aiops-ingest -v "$D/bom.prom"
+	[ "$(jq -c '[.source, .name, .value, .metric_type]' <<<"$output")" = '["prometheus","x",1,"gauge"]' ]
+	[ "$stderr" = "aiops-ingest: $D/bom.prom:1: format prometheus (prometheus 120, text 2, influx 0, syslog 0, json 0, sentry 0, nvsmi 0, snmp 0, csv 0) from 2 lines" ]
+	run -0 --separate-stderr aiops-ingest -f prometheus "$D/bom.prom"
+	[ "$(jq -c '[.name, .metric_type]' <<<"$output")" = '["x","gauge"]' ]
+	printf '\357\273\277<34>Oct 11 22:14:15 mymachine su: su root failed\n' > "$D/bom.log"
+	run -0 --separate-stderr aiops-ingest "$D/bom.log"
+	[ "$(jq -r '[.source, .ts, .host, .service, .severity, .message] | join("|")' <<<"$output")" = \
+	    'syslog|2026-10-11T22:14:15.000Z|mymachine|su|critical|su root failed' ]
+	printf '\357\273\277cpu,host=a usage=1 1795348800000000000\n' > "$D/bom.lp"
+	run -0 --separate-stderr aiops-ingest "$D/bom.lp"
+	[ "$(jq -r '[.source, .name, .host] | join(" ")' <<<"$output")" = 'influx cpu_usage a' ]
+	printf '\357\273\277up 1\n' > "$D/bom1.prom"
+	run -0 --separate-stderr aiops-ingest "$D/bom1.prom"
+	[ "$(jq -r '[.source, .name, .value] | join(" ")' <<<"$output")" = 'prometheus up 1' ]
+	# Only the file's start: U+FEFF later on is text, kept.
+	printf 'a\n\357\273\277b\n' > "$D/mid.log"
+	run -0 --separate-stderr aiops-ingest "$D/mid.log"
+	[ "$(jq -r .message <<<"$output" | sed -n 2p)" = "$(printf '\357\273\277b')" ]
+}
+
 # --- one bad byte (item 10) ---
 
 @test "bytes: a bad byte in a held line is replaced too, and the format still found" {
