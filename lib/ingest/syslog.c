@@ -8,6 +8,8 @@
  *   RFC 5424  <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD-ID k="v"...] MSG
  *   Cisco     <PRI>seq: [*]Mmm dd hh:mm:ss.mmm [UTC]: %FAC-SEV-MNEMONIC: msg
  *             (IOS; ASA, NX-OS and relayed variants: see cisco())
+ *   devices   Aruba's year after the time, UniFi's "name,mac,firmware:"
+ *             host, MikroTik's "topic,level" tag (see after_header())
  *
  * PRI gives the severity and the label facility; the tag or APP-NAME is
  * the service; the pid is a label, as are MSGID and every SD parameter
@@ -267,6 +269,7 @@ zone_word(const char *s, size_t n)
  * A BSD time at s as devices write it: an optional '*' or '.' (Cisco:
  * clock not set, or not in sync), "Mmm dd", an optional year (Cisco ASA
  * "Mmm dd yyyy", NX-OS "yyyy Mmm dd"), "hh:mm:ss", an optional fraction,
+ * an optional year after it (Aruba "Mmm dd hh:mm:ss yyyy"),
  * and, when a ':' ends the time (Cisco), a zone word. Its length, or 0.
  */
 static size_t
@@ -303,6 +306,12 @@ bsd_stamp(const char *s, size_t n, struct stamp *t)
 			t->frac += (s[p] - '0') * scale;
 			scale /= 10;
 		}
+	}
+	/* Aruba controllers: "Mmm dd hh:mm:ss yyyy host". */
+	if (!t->has_year && n - p >= 6 && s[p] == ' ' && s[p + 5] == ' ' &&
+	    (t->year = num(s + p + 1, 4)) >= 1970 && t->year < 2200) {
+		t->has_year = 1;
+		p += 5;
 	}
 	if (p < n && s[p] == ' ' && (q = zone_word(s + p + 1, n - p - 1)) > 0) {
 		if (q > 2 && memcmp(s + p + 1, "UTC", 3) != 0 && memcmp(s + p + 1, "GMT", 3) != 0) {
@@ -518,9 +527,31 @@ xr_node(const struct cursor *c)
 }
 
 /*
+ * IOS with "logging origin-id hostname" names itself after the sequence
+ * number ("45: sw1: *Mar  1 ..."): the length of the name before ": " and
+ * a time, or 0.
+ */
+static size_t
+origin_id(const struct cursor *c)
+{
+	struct stamp t;
+	size_t p;
+
+	for (p = c->pos; p < c->n && p - c->pos < HEADER_MAX && c->s[p] != ' ' &&
+	    c->s[p] != ':'; p++)
+		;
+	if (p == c->pos || p + 2 >= c->n || c->s[p] != ':' || c->s[p + 1] != ' ' ||
+	    bsd_stamp(c->s + p + 2, c->n - p - 2, &t) == 0)
+		return 0;
+	return p - c->pos;
+}
+
+/*
  * Cisco where the message starts (after the PRI or after the syslog
  * header of a relay): "seq: " (the message counter; with service
- * sequence-numbers a second one, the label seqno), IOS XR's node (label
+ * sequence-numbers a second one, the label seqno), the device's name
+ * (with logging origin-id hostname: the host, unless a header gave one),
+ * IOS XR's node (label
  * node), the device's time ending in ':', IOS XR's "process[pid]: "
  * (labels process and pid), and "%FAC-SEV-MNEMONIC: ". Any of them may
  * be missing. The device's time (with its milliseconds) wins over a
@@ -539,6 +570,13 @@ cisco(const struct syslog_state *st, struct cursor *c, struct aiops_logrec *r, i
 		aiops_logrec_label(r, seqkey[i], strlen(seqkey[i]), c->s + c->pos, n);
 		c->pos += n + 2;
 		found = 1;
+	}
+	if (found && (n = origin_id(c)) > 0) {
+		if (r->host == NULL) {
+			r->host = c->s + c->pos;
+			r->hlen = n;
+		}
+		c->pos += n + 2;
 	}
 	if ((n = xr_node(c)) > 0) {
 		aiops_logrec_label(r, "node", 4, c->s + c->pos, n);
@@ -577,6 +615,61 @@ looks_like_tag(const struct cursor *c)
 	return 0;
 }
 
+/*
+ * Ubiquiti UniFi devices write "name,mac,firmware: " where the host goes:
+ * the length of that token with its ':', the name's in *nl; or 0.
+ */
+static size_t
+unifi_host(const struct cursor *c, size_t *nl)
+{
+	size_t p, comma = 0;
+
+	for (p = c->pos; p < c->n && c->s[p] != ' '; p++)
+		if (c->s[p] == ',' && comma == 0)
+			comma = p;
+	if (comma <= c->pos || p - comma < 3 || c->s[p - 1] != ':' ||
+	    memchr(c->s + c->pos, ':', p - 1 - c->pos) != NULL)
+		return 0;
+	*nl = comma - c->pos;
+	return p - c->pos;
+}
+
+/*
+ * MikroTik RouterOS writes its topics where the tag goes, "system,info "
+ * (no ':'): a comma-separated list of lower-case words, one of them a
+ * level. The first topic is the service, the list the label topics.
+ */
+static int
+mikrotik_topics(struct cursor *c, struct aiops_logrec *r)
+{
+	static const char *const levels[] = { "debug", "info", "warning", "error", "critical" };
+	size_t p, w, i, commas = 0;
+	int level = 0;
+
+	for (p = w = c->pos; p <= c->n; p++) {
+		if (p < c->n && ((c->s[p] >= 'a' && c->s[p] <= 'z') || c->s[p] == '-'))
+			continue;
+		if (p == w)
+			return 0;
+		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+			if (strlen(levels[i]) == p - w && memcmp(c->s + w, levels[i], p - w) == 0)
+				level = 1;
+		if (p == c->n || c->s[p] == ' ')
+			break;
+		if (c->s[p] != ',')
+			return 0;
+		commas++;
+		w = p + 1;
+	}
+	if (commas == 0 || !level)
+		return 0;
+	r->service = c->s + c->pos;
+	r->slen = (size_t)((const char *)memchr(r->service, ',', p - c->pos) - r->service);
+	aiops_logrec_label(r, "topics", 6, c->s + c->pos, p - c->pos);
+	c->pos = p < c->n ? p + 1 : p;
+	return 1;
+}
+
 /* After "TIMESTAMP ": host (unless the tag comes first), tag or Cisco, message. */
 static void
 after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logrec *r,
@@ -585,17 +678,28 @@ after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logre
 	const char *h;
 	size_t hl;
 
+	size_t n, nl;
+
+	if ((n = unifi_host(c, &nl)) > 0) {
+		r->host = c->s + c->pos;
+		r->hlen = nl;
+		c->pos += n;
+		if (!at_end(c))
+			c->pos++;
 	/* Local messages (from /dev/log) carry no host: the tag comes first. */
-	if (!looks_like_tag(c) && token(c, &h, &hl) == 0) {
-		r->host = h;
-		r->hlen = hl;
+	} else if (!looks_like_tag(c) && token(c, &h, &hl) == 0) {
+		/* "-": no host, RFC 5424's NILVALUE, as relays write it in files. */
+		if (hl != 1 || *h != '-') {
+			r->host = h;
+			r->hlen = hl;
+		}
 		if (!at_end(c))
 			c->pos++;
 		/* Cisco ASA with a device-id: "host : %ASA-...". */
 		if (c->n - c->pos >= 2 && c->s[c->pos] == ':' && c->s[c->pos + 1] == ' ')
 			c->pos += 2;
 	}
-	if (!cisco(st, c, r, level))
+	if (!cisco(st, c, r, level) && !mikrotik_topics(c, r))
 		bsd_tag(c, r);
 	r->message = c->s + c->pos;
 	r->mlen = c->n - c->pos;
