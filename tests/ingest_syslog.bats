@@ -371,6 +371,26 @@ ts() {
 	is .message 'alpha,beta gamma'
 }
 
+@test "lenient RFC 3164: a space after the PRI, a tag[pid] without its colon" {
+	one '<13> Nov 20 09:15:02 host1 app: space after pri'
+	is .ts 2026-11-20T09:15:02.000Z
+	is .host host1
+	is .service app
+	is .message 'space after pri'
+	one '<13>Nov 20 09:15:02 host1 app[1] no colon here'
+	is .host host1
+	is .service app
+	is .labels.pid 1
+	is .message 'no colon here'
+	# Without a pid in brackets a word is no tag: it stays in the message.
+	one '<13>Nov 20 09:15:02 host1 app no colon here'
+	is '.service // "none"' none
+	is .message 'app no colon here'
+	# A space after the PRI and no time: the rest is the message, as it is.
+	one '<13> free text'
+	is .message ' free text'
+}
+
 @test "file format: a host written as - is no host (RFC 3339 and BSD times)" {
 	one '2026-11-20T09:15:02.123Z - sshd[1]: Accepted publickey'
 	is .ts 2026-11-20T09:15:02.123Z

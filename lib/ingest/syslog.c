@@ -403,8 +403,19 @@ rfc3339_token(struct cursor *c, int64_t *ts)
 	return aiops_time_parse_rfc3339(t, tl, ts);
 }
 
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return 0;
+	return n > 0;
+}
+
 /*
- * "tag[pid]: " or "tag: " at the cursor. Sets the service and pid label
+ * "tag[pid]: " or "tag: " at the cursor (or "tag[pid] "). Sets the service and pid label
  * and moves past it; leaves the cursor alone when the text has no tag.
  */
 static void
@@ -425,13 +436,16 @@ bsd_tag(struct cursor *c, struct aiops_logrec *r)
 			return;
 		pidend = p++;
 	}
-	if (p >= c->n || c->s[p] != ':')
+	if (p < c->n && c->s[p] == ':')
+		p++;
+	/* "tag[pid] msg": the colon left out, as some daemons do. */
+	else if (pidend == pid || (p < c->n && c->s[p] != ' ') ||
+	    !all_digits(c->s + pid, pidend - pid))
 		return;
 	r->service = c->s + c->pos;
 	r->slen = tagend - c->pos;
 	if (pidend > pid)
 		aiops_logrec_label(r, "pid", 3, c->s + pid, pidend - pid);
-	p++;
 	if (p < c->n && c->s[p] == ' ')
 		p++;
 	c->pos = p;
@@ -717,6 +731,10 @@ parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct curso
 	size_t start = c->pos, n;
 	struct stamp t;
 
+	/* A space after the PRI, as some devices write it, before a time. */
+	if (c->n - c->pos > 1 && c->s[c->pos] == ' ' && c->pos > 0 && c->s[c->pos - 1] == '>' &&
+	    bsd_stamp(c->s + c->pos + 1, c->n - c->pos - 1, &t) > 0)
+		c->pos++;
 	/* NX-OS: "<PRI>: 2026 Nov 20 22:23:27 UTC: %...". */
 	if (c->n - c->pos > 2 && c->s[c->pos] == ':' && c->s[c->pos + 1] == ' ' &&
 	    bsd_stamp(c->s + c->pos + 2, c->n - c->pos - 2, &t) > 0)
