@@ -391,6 +391,21 @@ ts() {
 	is .message ' free text'
 }
 
+@test "FortiGate: key=value only: the time from date, time and tz, the host from devname" {
+	one '<189>date=2026-11-20 time=10:00:00 devname="FG100" devid="FG100E" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" tz="-0700" srcip=10.0.0.1'
+	is .ts 2026-11-20T17:00:00.000Z
+	is .host FG100
+	is .severity notice
+	is .labels.facility local7
+	is .message 'date=2026-11-20 time=10:00:00 devname="FG100" devid="FG100E" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" tz="-0700" srcip=10.0.0.1'
+	one '<190>date=2026-11-20 time=10:00:01 devname=FG200 devid=FG200E type=event'
+	is .ts 2026-11-20T10:00:01.000Z
+	is .host FG200
+	# No such time: the time of receipt.
+	one '<190>date=2026-11-20 time=25:00:00 devname=FG200 type=event'
+	is .ts 2026-11-22T12:00:00.000Z
+}
+
 @test "file format: a host written as - is no host (RFC 3339 and BSD times)" {
 	one '2026-11-20T09:15:02.123Z - sshd[1]: Accepted publickey'
 	is .ts 2026-11-20T09:15:02.123Z

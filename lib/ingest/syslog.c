@@ -10,6 +10,7 @@
  *             (IOS; ASA, NX-OS and relayed variants: see cisco())
  *   devices   Aruba's year after the time, UniFi's "name,mac,firmware:"
  *             host, MikroTik's "topic,level" tag (see after_header())
+ *   FortiGate <PRI>date=... time=... devname="..." ... tz="+0000" (fortigate())
  *
  * PRI gives the severity and the label facility; the tag or APP-NAME is
  * the service; the pid is a label, as are MSGID and every SD parameter
@@ -720,6 +721,68 @@ after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logre
 }
 
 /*
+ * The value of key=value or key="value" in s (FortiOS writes both): its
+ * text in *v; 0 when the key is not there.
+ */
+static int
+kv_get(const char *s, size_t n, const char *key, const char **v, size_t *vl)
+{
+	size_t kl = strlen(key), p;
+
+	for (p = 0; p + kl < n; p++) {
+		if ((p > 0 && s[p - 1] != ' ') || memcmp(s + p, key, kl) != 0 || s[p + kl] != '=')
+			continue;
+		p += kl + 1;
+		if (p < n && s[p] == '"') {
+			const char *q = memchr(s + p + 1, '"', n - p - 1);
+
+			if (q == NULL)
+				return 0;
+			*v = s + p + 1;
+			*vl = (size_t)(q - *v);
+			return 1;
+		}
+		*v = s + p;
+		for (*vl = 0; p + *vl < n && s[p + *vl] != ' '; (*vl)++)
+			;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * FortiGate (FortiOS) writes no header, only key=value pairs: the time is
+ * date= and time= (the device's own clock) at the offset tz= ("-0700"; UTC
+ * without it), the host devname=. The message stays as it is.
+ */
+static void
+fortigate(const struct cursor *c, struct aiops_logrec *r)
+{
+	const char *s = c->s + c->pos, *d, *t, *z, *h;
+	size_t n = c->n - c->pos, dl, tl, zl = 0, hl;
+	char buf[64];
+	int64_t ts;
+	int len;
+
+	if (n < 5 || memcmp(s, "date=", 5) != 0 || !kv_get(s, n, "date", &d, &dl) ||
+	    !kv_get(s, n, "time", &t, &tl))
+		return;
+	if (!kv_get(s, n, "tz", &z, &zl) || zl != 5 || (z[0] != '+' && z[0] != '-'))
+		zl = 0;
+	len = zl ? snprintf(buf, sizeof(buf), "%.*sT%.*s%c%.2s:%.2s", (int)dl, d, (int)tl, t,
+	    z[0], z + 1, z + 3) : snprintf(buf, sizeof(buf), "%.*sT%.*sZ", (int)dl, d, (int)tl, t);
+	if (len > 0 && (size_t)len < sizeof(buf) &&
+	    aiops_time_parse_rfc3339(buf, (size_t)len, &ts) == 0) {
+		r->ts = ts;
+		r->has_ts = 1;
+	}
+	if (r->host == NULL && kv_get(s, n, "devname", &h, &hl) && hl > 0) {
+		r->host = h;
+		r->hlen = hl;
+	}
+}
+
+/*
  * RFC 3164 after the PRI (if any): time, host, tag, message. A line
  * without a valid header is a message all the same (RFC 3164 4.3.2): the
  * whole rest (less what Cisco puts first) at the time of receipt.
@@ -777,7 +840,8 @@ parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct curso
 freetext:
 	c->pos = start;
 	r->has_ts = 0;
-	cisco(st, c, r, level);
+	if (!cisco(st, c, r, level))
+		fortigate(c, r);
 	r->message = c->s + c->pos;
 	r->mlen = c->n - c->pos;
 }
