@@ -92,6 +92,28 @@ chosen() {
 	    'syslog gpu-1 nvidia-persistenced 812 2026-11-20T00:00:02.000Z')" ]
 }
 
+@test "detect: journalctl -o short, short-iso, short-precise, short-full and short-unix are syslog" {
+	printf '%s\n' '-- Logs begin at Mon 2026-11-16 09:00:00 UTC, end at Mon 2026-11-16 10:00:00 UTC. --' \
+	    'Nov 16 09:15:02 host1 systemd[1]: Started Session 1 of user root.' > "$D/short.log"
+	printf '%s\n' '2026-11-16T09:15:02+0000 host1 systemd[1]: Started Session 1 of user root.' > "$D/iso.log"
+	printf '%s\n' 'Nov 16 09:15:02.123456 host1 systemd[1]: Started Session 1 of user root.' > "$D/precise.log"
+	printf '%s\n' 'Mon 2026-11-16 09:15:02 UTC host1 systemd[1]: Started Session 1 of user root.' > "$D/full.log"
+	printf '%s\n' '1794820502.123456 host1 systemd[1]: Started Session 1 of user root.' > "$D/unix.log"
+	for f in short iso precise full unix; do
+		run -0 --separate-stderr aiops-ingest "$D/$f.log"
+		[ "$(jq -r '[.source, .host, .service, .labels.pid, .message] | join("|")' <<<"$output" | tail -1)" = \
+		    'syslog|host1|systemd|1|Started Session 1 of user root.' ]
+	done
+	[ "$(aiops-ingest "$D/short.log" | jq -r .ts | tail -1)" = 2026-11-16T09:15:02.000Z ]
+	[ "$(aiops-ingest "$D/iso.log" | jq -r .ts)" = 2026-11-16T09:15:02.000Z ]
+	[ "$(aiops-ingest "$D/precise.log" | jq -r .ts)" = 2026-11-16T09:15:02.123456Z ]
+	[ "$(aiops-ingest "$D/full.log" | jq -r .ts)" = 2026-11-16T09:15:02.000Z ]
+	[ "$(aiops-ingest "$D/unix.log" | jq -r .ts)" = 2026-11-16T09:15:02.123456Z ]
+	# short-full in another zone: the zone word is kept, the time read as UTC.
+	run -0 aiops-ingest -f syslog <<<'Mon 2026-11-16 09:15:02 CET host1 sshd[812]: Accepted publickey'
+	[ "$(jq -r '[.ts, .labels.tz, .host, .service] | join(" ")' <<<"$output")" = '2026-11-16T09:15:02.000Z CET host1 sshd' ]
+}
+
 @test "detect: a text log with RFC 3339 times but no syslog tag stays text" {
 	printf '%s\n' '2026-11-20T00:00:01Z INFO starting worker pool size=8' \
 	    '2026-11-20T00:00:02Z WARN queue depth 1200 above 1000' > "$D/app.log"

@@ -11,6 +11,7 @@
  *   devices   Aruba's year after the time, UniFi's "name,mac,firmware:"
  *             host, MikroTik's "topic,level" tag (see after_header())
  *   FortiGate <PRI>date=... time=... devname="..." ... tz="+0000" (fortigate())
+ *   journal   journalctl -o short-unix and short-full times (journal_stamp())
  *
  * PRI gives the severity and the label facility; the tag or APP-NAME is
  * the service; the pid is a label, as are MSGID and every SD parameter
@@ -721,6 +722,43 @@ after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logre
 }
 
 /*
+ * journalctl's other times: -o short-unix "1795348800.123456 " and -o
+ * short-full "Mon 2026-11-30 09:15:02 UTC " (the zone a word: UTC and GMT
+ * are UTC, another is kept in *tz and the time read as UTC, as Cisco's).
+ * The length before the space, or 0.
+ */
+static size_t
+journal_stamp(const char *s, size_t n, int64_t *ts, const char **tz, size_t *tzl)
+{
+	size_t p = 0, q;
+
+	*tz = NULL;
+	while (p < n && is_digit(s[p]))
+		p++;
+	if (p >= 9 && p <= 11 && p + 1 < n && s[p] == '.' && is_digit(s[p + 1])) {
+		for (p++; p < n && is_digit(s[p]); p++)
+			;
+		if (p < n && s[p] == ' ' && aiops_time_from_epoch(s, p, AIOPS_TU_S, ts) == 0)
+			return p;
+		return 0;
+	}
+	if (n < 26 || s[3] != ' ' || !isupper((unsigned char)s[0]) || !islower((unsigned char)s[1]) ||
+	    !islower((unsigned char)s[2]) || s[8] != '-' || s[14] != ' ' || s[23] != ' ' ||
+	    aiops_time_parse_rfc3339(s + 4, 19, ts) == -1)
+		return 0;
+	for (q = 24; q < n && q < 31 && (isalnum((unsigned char)s[q]) || s[q] == '+' ||
+	    s[q] == '-'); q++)
+		;
+	if (q == 24 || q >= n || s[q] != ' ')
+		return 0;
+	if (!((q == 27 && (memcmp(s + 24, "UTC", 3) == 0 || memcmp(s + 24, "GMT", 3) == 0)))) {
+		*tz = s + 24;
+		*tzl = q - 24;
+	}
+	return q;
+}
+
+/*
  * The value of key=value or key="value" in s (FortiOS writes both): its
  * text in *v; 0 when the key is not there.
  */
@@ -791,7 +829,8 @@ static void
 parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct cursor *c,
     struct aiops_logrec *r, int *level)
 {
-	size_t start = c->pos, n;
+	size_t start = c->pos, n, tzl;
+	const char *tz;
 	struct stamp t;
 
 	/* A space after the PRI, as some devices write it, before a time. */
@@ -820,6 +859,15 @@ parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct curso
 		cisco_mnemonic(c, r, level);
 		r->message = c->s + c->pos;
 		r->mlen = c->n - c->pos;
+		return;
+	}
+	if ((n = journal_stamp(c->s + c->pos, c->n - c->pos, &r->ts, &tz, &tzl)) > 0 &&
+	    c->pos + n + 1 < c->n) {
+		r->has_ts = 1;
+		if (tz != NULL)
+			aiops_logrec_label(r, "tz", 2, tz, tzl);
+		c->pos += n + 1;
+		after_header(st, c, r, level);
 		return;
 	}
 	if (!at_end(c) && is_digit(c->s[c->pos]) && seq_len(c) == 0) {
@@ -1070,16 +1118,20 @@ sniff_tag(const char *s, size_t n)
 }
 
 /*
- * rsyslog's file format (RSYSLOG_FileFormat): an RFC 3339 time, the host,
- * a tag. A time and a host alone are any log's, so the tag is wanted.
+ * rsyslog's file format (RSYSLOG_FileFormat): an RFC 3339 time (or one of
+ * journalctl's, journal_stamp()), the host, a tag. A time and a host alone
+ * are any log's, so the tag is wanted.
  */
 static int
 sniff_rfc3339(const char *s, size_t n)
 {
-	const char *sp, *end = s + n;
+	const char *sp, *end = s + n, *tz;
+	size_t tzl, jl;
 	int64_t ts;
 
-	if (n == 0 || !is_digit(s[0]) || (sp = memchr(s, ' ', n)) == NULL ||
+	if ((jl = journal_stamp(s, n, &ts, &tz, &tzl)) > 0)
+		sp = s + jl;
+	else if (n == 0 || !is_digit(s[0]) || (sp = memchr(s, ' ', n)) == NULL ||
 	    aiops_time_parse_rfc3339(s, (size_t)(sp - s), &ts) == -1)
 		return 0;
 	s = sp + 1;
