@@ -638,12 +638,12 @@ looks_like_tag(const struct cursor *c)
 static size_t
 unifi_host(const struct cursor *c, size_t *nl)
 {
-	size_t p, comma = 0;
+	size_t p, comma = c->n;
 
 	for (p = c->pos; p < c->n && c->s[p] != ' '; p++)
-		if (c->s[p] == ',' && comma == 0)
+		if (c->s[p] == ',' && comma == c->n)
 			comma = p;
-	if (comma <= c->pos || p - comma < 3 || c->s[p - 1] != ':' ||
+	if (comma >= p || comma == c->pos || p - comma < 3 || c->s[p - 1] != ':' ||
 	    memchr(c->s + c->pos, ':', p - 1 - c->pos) != NULL)
 		return 0;
 	*nl = comma - c->pos;
