@@ -88,3 +88,11 @@ setup() { load test_helper; }
 	[[ $(printf '%s\n' "$output" | wc -l) -gt 30000 ]]
 	[[ $(printf '%s\n' "$output" | tail -n 1 | jq -r .value) == 70000 ]]
 }
+
+@test "csv: a quoted header with spaces and signs, every cell quoted, CRLF: detected, names made valid" {
+	printf '"Time","Host","CPU %%","mem used (MiB)"\r\n"2026-11-20 10:00:00","web-1","12.5","2048"\r\n"2026-11-20 10:01:00","web-1","13.0",""\r\n' > "$BATS_TEST_TMPDIR/h.csv"
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/h.csv"
+	[[ $stderr == "aiops-ingest: $BATS_TEST_TMPDIR/h.csv:1: format csv (csv 50, text 3, "* ]]
+	[[ $(printf '%s\n' "$output" | jq -c '[.source, .ts, .host, .name, .value]' | paste -sd'|') == \
+	    '["csv","2026-11-20T10:00:00.000Z","web-1","CPU__",12.5]|["csv","2026-11-20T10:00:00.000Z","web-1","mem_used__MiB_",2048]|["csv","2026-11-20T10:01:00.000Z","web-1","CPU__",13]' ]]
+}

@@ -92,6 +92,28 @@ chosen() {
 	    'syslog gpu-1 nvidia-persistenced 812 2026-11-20T00:00:02.000Z')" ]
 }
 
+@test "detect: journalctl -o short, short-iso, short-precise, short-full and short-unix are syslog" {
+	printf '%s\n' '-- Logs begin at Mon 2026-11-16 09:00:00 UTC, end at Mon 2026-11-16 10:00:00 UTC. --' \
+	    'Nov 16 09:15:02 host1 systemd[1]: Started Session 1 of user root.' > "$D/short.log"
+	printf '%s\n' '2026-11-16T09:15:02+0000 host1 systemd[1]: Started Session 1 of user root.' > "$D/iso.log"
+	printf '%s\n' 'Nov 16 09:15:02.123456 host1 systemd[1]: Started Session 1 of user root.' > "$D/precise.log"
+	printf '%s\n' 'Mon 2026-11-16 09:15:02 UTC host1 systemd[1]: Started Session 1 of user root.' > "$D/full.log"
+	printf '%s\n' '1794820502.123456 host1 systemd[1]: Started Session 1 of user root.' > "$D/unix.log"
+	for f in short iso precise full unix; do
+		run -0 --separate-stderr aiops-ingest "$D/$f.log"
+		[ "$(jq -r '[.source, .host, .service, .labels.pid, .message] | join("|")' <<<"$output" | tail -1)" = \
+		    'syslog|host1|systemd|1|Started Session 1 of user root.' ]
+	done
+	[ "$(aiops-ingest "$D/short.log" | jq -r .ts | tail -1)" = 2026-11-16T09:15:02.000Z ]
+	[ "$(aiops-ingest "$D/iso.log" | jq -r .ts)" = 2026-11-16T09:15:02.000Z ]
+	[ "$(aiops-ingest "$D/precise.log" | jq -r .ts)" = 2026-11-16T09:15:02.123456Z ]
+	[ "$(aiops-ingest "$D/full.log" | jq -r .ts)" = 2026-11-16T09:15:02.000Z ]
+	[ "$(aiops-ingest "$D/unix.log" | jq -r .ts)" = 2026-11-16T09:15:02.123456Z ]
+	# short-full in another zone: the zone word is kept, the time read as UTC.
+	run -0 aiops-ingest -f syslog <<<'Mon 2026-11-16 09:15:02 CET host1 sshd[812]: Accepted publickey'
+	[ "$(jq -r '[.ts, .labels.tz, .host, .service] | join(" ")' <<<"$output")" = '2026-11-16T09:15:02.000Z CET host1 sshd' ]
+}
+
 @test "detect: a text log with RFC 3339 times but no syslog tag stays text" {
 	printf '%s\n' '2026-11-20T00:00:01Z INFO starting worker pool size=8' \
 	    '2026-11-20T00:00:02Z WARN queue depth 1200 above 1000' > "$D/app.log"
@@ -322,6 +344,31 @@ chosen() {
 	for _ in $(seq 150); do [ "$(wc -l < "$D/out")" -ge 3 ] && break; sleep 0.02; done
 	kill -TERM "$pid"; wait "$pid"
 	[ "$(jq -r .labels.job "$D/out" | paste -sd ' ')" = "a b c" ]
+}
+
+# --- a UTF-8 BOM opening the file (Windows editors, PowerShell Out-File) ---
+
+@test "detect: a BOM before # TYPE, <PRI>, a line-protocol point or a lone sample: no part of line 1" {
+	printf '\357\273\277# TYPE x gauge\nx 1\n' > "$D/bom.prom"
+	run -0 --separate-stderr aiops-ingest -v "$D/bom.prom"
+	[ "$(jq -c '[.source, .name, .value, .metric_type]' <<<"$output")" = '["prometheus","x",1,"gauge"]' ]
+	[ "$stderr" = "aiops-ingest: $D/bom.prom:1: format prometheus (prometheus 120, text 2, influx 0, syslog 0, json 0, sentry 0, nvsmi 0, snmp 0, csv 0) from 2 lines" ]
+	run -0 --separate-stderr aiops-ingest -f prometheus "$D/bom.prom"
+	[ "$(jq -c '[.name, .metric_type]' <<<"$output")" = '["x","gauge"]' ]
+	printf '\357\273\277<34>Oct 11 22:14:15 mymachine su: su root failed\n' > "$D/bom.log"
+	run -0 --separate-stderr aiops-ingest "$D/bom.log"
+	[ "$(jq -r '[.source, .ts, .host, .service, .severity, .message] | join("|")' <<<"$output")" = \
+	    'syslog|2026-10-11T22:14:15.000Z|mymachine|su|critical|su root failed' ]
+	printf '\357\273\277cpu,host=a usage=1 1795348800000000000\n' > "$D/bom.lp"
+	run -0 --separate-stderr aiops-ingest "$D/bom.lp"
+	[ "$(jq -r '[.source, .name, .host] | join(" ")' <<<"$output")" = 'influx cpu_usage a' ]
+	printf '\357\273\277up 1\n' > "$D/bom1.prom"
+	run -0 --separate-stderr aiops-ingest "$D/bom1.prom"
+	[ "$(jq -r '[.source, .name, .value] | join(" ")' <<<"$output")" = 'prometheus up 1' ]
+	# Only the file's start: U+FEFF later on is text, kept.
+	printf 'a\n\357\273\277b\n' > "$D/mid.log"
+	run -0 --separate-stderr aiops-ingest "$D/mid.log"
+	[ "$(jq -r .message <<<"$output" | sed -n 2p)" = "$(printf '\357\273\277b')" ]
 }
 
 # --- one bad byte (item 10) ---

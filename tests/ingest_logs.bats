@@ -317,6 +317,22 @@ golden() {
 	[ "$(jq -r .severity <<<"$output" | paste -sd ' ')" = "notice debug" ]
 }
 
+@test "text: logfmt (Prometheus, Loki, Go's slog): level= in lower case and ts= or time= are read" {
+	printf '%s\n' 'level=info ts=2026-11-20T10:00:00.123Z caller=main.go:1 msg="Starting Prometheus"' \
+	    'ts=2026-11-20T10:00:01Z level=error caller=x msg="failed to bind"' \
+	    'time="2026-11-20T10:00:02+01:00" level=WARN msg="slow"' \
+	    'level=whatever msg=x' 'time=yesterday lvl=debug msg=y' > "$BATS_TEST_TMPDIR/logfmt.log"
+	run -0 --separate-stderr aiops-ingest -v "$BATS_TEST_TMPDIR/logfmt.log"
+	[[ $stderr == *"format text (text 5, "* ]]
+	[ "$(jq -r '.source + " " + .ts + " " + .severity' <<<"$output")" = "$(printf '%s\n' \
+	    'text 2026-11-20T10:00:00.123Z info' 'text 2026-11-20T10:00:01.000Z error' \
+	    'text 2026-11-20T09:00:02.000Z warning' 'text 2026-11-22T12:00:00.000Z info' \
+	    'text 2026-11-22T12:00:00.000Z debug')" ]
+	# In a message, as in prose, "level=" names the level too; "error" alone does not.
+	run -0 aiops-ingest -f syslog <<<'Nov 20 10:00:00 web-1 app[2]: level=error msg="disk full"'
+	[ "$(jq -r .severity <<<"$output")" = error ]
+}
+
 @test "all: invalid UTF-8 becomes U+FFFD and is counted; the line is kept" {
 	printf '<13>Nov 22 11:00:00 h a: ok\n<13>Nov 22 11:00:00 h a: bad \377\n' > "$BATS_TEST_TMPDIR/u.log"
 	printf '{"msg":"ok"}\n{"msg":"bad \300\257"}\n' > "$BATS_TEST_TMPDIR/u.ndjson"

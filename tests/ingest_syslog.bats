@@ -321,6 +321,105 @@ ts() {
 
 # ---- PRI then free text, no header at all (sl09, RFC 3164 4.3.2) ----
 
+@test "cisco: logging origin-id hostname names the device after the sequence number" {
+	one '<189>45: sw1: Nov 20 10:00:00.123 UTC: %SYS-5-CONFIG_I: Configured from console by admin on vty0'
+	is .ts 2026-11-20T10:00:00.123Z
+	is .host sw1
+	is .labels.seq 45
+	is .service SYS
+	is .labels.mnemonic CONFIG_I
+	is .severity notice
+	is .message 'Configured from console by admin on vty0'
+	one '<187>76: R1: *Nov 20 00:48:41.283: %LINK-3-UPDOWN: Interface Gi0/1, changed state to up'
+	is .host R1
+	is .ts 2026-11-20T00:48:41.283Z
+	is .service LINK
+	is .message 'Interface Gi0/1, changed state to up'
+	# A relay's header keeps its host; the device's own time still wins.
+	one 'Nov 20 10:00:01 10.0.0.1 46: sw1: Nov 20 10:00:00.500: %SYS-5-CONFIG_I: Configured'
+	is .host 10.0.0.1
+	is .ts 2026-11-20T10:00:00.500Z
+	is .message Configured
+}
+
+@test "devices: Aruba's year after the time, UniFi's name,mac,firmware host, MikroTik's topics" {
+	one '<134>Apr 21 11:47:39 2025 10.1.1.1 authmgr[1877]: <522008> <NOTI> User Authentication Successful'
+	is .ts 2025-04-21T11:47:39.000Z
+	is .host 10.1.1.1
+	is .service authmgr
+	is .labels.pid 1877
+	is .message '<522008> <NOTI> User Authentication Successful'
+	one '<13>Nov 20 10:00:00 U6-Lite-BZ,f09fc2aabbcc,v6.5.28.14491: hostapd: ath0: STA aa:bb:cc:dd:ee:ff IEEE 802.11: associated'
+	is .ts 2026-11-20T10:00:00.000Z
+	is .host U6-Lite-BZ
+	is .service hostapd
+	is .message 'ath0: STA aa:bb:cc:dd:ee:ff IEEE 802.11: associated'
+	one '<30>Nov 20 10:00:00 MikroTik system,info account user admin logged in'
+	is .host MikroTik
+	is .service system
+	is .labels.topics system,info
+	is .severity info
+	is .labels.facility daemon
+	is .message 'account user admin logged in'
+	one '<28>Nov 20 10:00:01 gw1 firewall,warning,critical input: in:ether1 out:(unknown 0)'
+	is .service firewall
+	is .labels.topics firewall,warning,critical
+	is .message 'input: in:ether1 out:(unknown 0)'
+	# Words with commas that name no level are the message.
+	one '<30>Nov 20 10:00:02 gw1 alpha,beta gamma'
+	is '.service // "none"' none
+	is .message 'alpha,beta gamma'
+}
+
+@test "lenient RFC 3164: a space after the PRI, a tag[pid] without its colon" {
+	one '<13> Nov 20 09:15:02 host1 app: space after pri'
+	is .ts 2026-11-20T09:15:02.000Z
+	is .host host1
+	is .service app
+	is .message 'space after pri'
+	one '<13>Nov 20 09:15:02 host1 app[1] no colon here'
+	is .host host1
+	is .service app
+	is .labels.pid 1
+	is .message 'no colon here'
+	# Without a pid in brackets a word is no tag: it stays in the message.
+	one '<13>Nov 20 09:15:02 host1 app no colon here'
+	is '.service // "none"' none
+	is .message 'app no colon here'
+	# A space after the PRI and no time: the rest is the message, as it is.
+	one '<13> free text'
+	is .message ' free text'
+}
+
+@test "FortiGate: key=value only: the time from date, time and tz, the host from devname" {
+	one '<189>date=2026-11-20 time=10:00:00 devname="FG100" devid="FG100E" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" tz="-0700" srcip=10.0.0.1'
+	is .ts 2026-11-20T17:00:00.000Z
+	is .host FG100
+	is .severity notice
+	is .labels.facility local7
+	is .message 'date=2026-11-20 time=10:00:00 devname="FG100" devid="FG100E" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" tz="-0700" srcip=10.0.0.1'
+	one '<190>date=2026-11-20 time=10:00:01 devname=FG200 devid=FG200E type=event'
+	is .ts 2026-11-20T10:00:01.000Z
+	is .host FG200
+	# No such time: the time of receipt.
+	one '<190>date=2026-11-20 time=25:00:00 devname=FG200 type=event'
+	is .ts 2026-11-22T12:00:00.000Z
+}
+
+@test "file format: a host written as - is no host (RFC 3339 and BSD times)" {
+	one '2026-11-20T09:15:02.123Z - sshd[1]: Accepted publickey'
+	is .ts 2026-11-20T09:15:02.123Z
+	is '.host // "none"' none
+	is .service sshd
+	is .labels.pid 1
+	is .message 'Accepted publickey'
+	one 'Nov 20 09:15:03 - cron[2]: job done'
+	is '.host // "none"' none
+	is .service cron
+	one 'Nov 20 09:15:03 - cron[2]: job done' -H web-1
+	is .host web-1
+}
+
 @test "no header: PRI then free text is the message, at the time of receipt (sl09)" {
 	printf '%s\n' '<38>User logged into the appliance. User: admin.' \
 	    '<30>Network link has gone down on interface 1.' > "$BATS_TEST_TMPDIR/sl09.log"

@@ -143,6 +143,56 @@ http_requests_total{code="200"} 5'
 	[ "$(jq -r .metric_type <<<"$output")" = counter ]
 }
 
+@test "prometheus: Prometheus 3 quoted names and {__name__=...}; names made valid, TYPE applies" {
+	run -65 --separate-stderr aiops-ingest -f prometheus <<<'# HELP "http.requests" Requests.
+# TYPE "http.requests" counter
+{"http.requests", "http.status"="200"} 9
+{"http.requests",code="500",} 1
+{__name__="dunder",job="a"} 8
+up{"k.8s"="x"} 1
+{"a\"b"} 2
+{} 3
+x{__name__="y"} 4'
+	[ "$(jq -c '[.name, .labels, .value, .metric_type]' <<<"$output")" = '["http_requests",{"http_status":"200"},9,"counter"]
+["http_requests",{"code":"500"},1,"counter"]
+["dunder",{"job":"a"},8,null]
+["up",{"k_8s":"x"},1,null]
+["a_b",{},2,null]' ]
+	[ "$stderr" = "$(printf '%s\n' '(stdin):8: skipped: no metric name at column 1' \
+	    '(stdin):9: skipped: metric name given twice at column 3' 'aiops-ingest: 2 lines skipped' | sed '1,2s/^/aiops-ingest: /')" ]
+	# Detected as Prometheus, not as JSON, though every sample starts with '{'.
+	printf '%s\n' '{"node.load1",instance="a"} 0.5' '{"node.load5",instance="a"} 0.25' > "$BATS_TEST_TMPDIR/q.prom"
+	run -0 --separate-stderr aiops-ingest "$BATS_TEST_TMPDIR/q.prom"
+	[ "$(jq -r '[.source, .name, .value] | join(" ")' <<<"$output")" = "$(printf '%s\n' \
+	    'prometheus node_load1 0.5' 'prometheus node_load5 0.25')" ]
+}
+
+@test "prometheus: TYPE after HELP, TYPE without samples, samples before their TYPE, le=\"+Inf\" kept" {
+	run -0 --separate-stderr aiops-ingest -f prometheus <<<'early 1
+# HELP early An early sample.
+# TYPE early gauge
+early 2
+# TYPE no_samples counter
+# HELP h Latency.
+# TYPE h histogram
+h_bucket{le="0.1"} 1
+h_bucket{le="+Inf"} 3
+h_count 3
+# TYPE process_cpu_seconds counter
+# UNIT process_cpu_seconds seconds
+process_cpu_seconds_total 4.5
+process_cpu_seconds_created 1.7e9
+# EOF'
+	[ "$(jq -c '[.name, .labels, .value, .metric_type, .unit]' <<<"$output")" = '["early",{},1,null,null]
+["early",{},2,"gauge",null]
+["h_bucket",{"le":"0.1"},1,"histogram",null]
+["h_bucket",{"le":"+Inf"},3,"histogram",null]
+["h_count",{},3,"histogram",null]
+["process_cpu_seconds_total",{},4.5,"counter","seconds"]
+["process_cpu_seconds_created",{},1700000000,"counter","seconds"]' ]
+	[ -z "$stderr" ]
+}
+
 @test "store: a series keeps the first metric_type it is given; line protocol gives none" {
 	printf 'x 1 1795348800000\n' | aiops-ingest --store-only -f prometheus
 	[ "$(sqlite3 "$AIOPS_STATE" "SELECT coalesce(metric_type, 'NULL') FROM series")" = NULL ]

@@ -97,6 +97,8 @@ name_in(const char *s, size_t n, const char *const *names)
 /*
  * A column name that looks like one (letters, digits, _ . -), maybe quoted,
  * at s: the bytes it takes (0 when it is not one), its text in start, len.
+ * Quoted, it may hold more ("CPU %", "mem used (MiB)"), but no control
+ * character and no quote.
  */
 static size_t
 ident(const char *s, size_t n, size_t *start, size_t *len)
@@ -107,7 +109,7 @@ ident(const char *s, size_t n, size_t *start, size_t *len)
 	if (i >= n || !(isalpha((unsigned char)s[i]) || s[i] == '_'))
 		return 0;
 	while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' ||
-	    s[i] == '-'))
+	    s[i] == '-' || (q && s[i] != '"' && (unsigned char)s[i] >= ' ')))
 		i++;
 	*len = i - *start;
 	if (q && (i >= n || s[i++] != '"'))

@@ -467,6 +467,14 @@ aiops_input_line(struct aiops_ingest *ing, struct aiops_input *in,
 	ing->name = in->name;
 	ing->lineno = lineno;
 	ing->errline = 0;
+	/*
+	 * A UTF-8 BOM (Windows editors, PowerShell's Out-File) only opens the
+	 * file: it is no part of its first line, for detection or the format.
+	 */
+	if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
 	if (in->fmt == NULL) {
 		int isblank = blank(line, len);
 

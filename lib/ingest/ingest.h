@@ -212,7 +212,8 @@ void aiops_input_init(struct aiops_input *in, const struct aiops_format *fmt, co
 /*
  * Feeds one line (or holds it for detection). A line with bytes that are
  * not UTF-8, or NUL bytes, is kept with each such byte replaced by U+FFFD
- * (counted in ing->replaced, shown by note()). Returns 0, or -1 when a
+ * (counted in ing->replaced, shown by note()); a UTF-8 BOM opening line
+ * 1 is dropped. Returns 0, or -1 when a
  * line fed by this call was bad and nothing of it was written: each one
  * is passed to ing->skip (ing->err, ing->errline say why and where).
  */

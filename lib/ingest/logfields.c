@@ -28,13 +28,42 @@ aiops_logrec_label(struct aiops_logrec *r, const char *k, size_t kl, const char 
 	return 0;
 }
 
+/*
+ * logfmt (Go's log/slog, go-kit: Prometheus, Loki, Grafana): the value of
+ * key= or key="..." among the first 96 bytes, key at the start or after a
+ * space. Its length, 0 when absent.
+ */
+static size_t
+logfmt_value(const char *s, size_t n, const char *key, const char **v)
+{
+	size_t kl = strlen(key), lim = n < 96 ? n : 96, p, e;
+
+	for (p = 0; p + kl < lim; p++) {
+		if ((p > 0 && s[p - 1] != ' ') || memcmp(s + p, key, kl) != 0 || s[p + kl] != '=')
+			continue;
+		p += kl + 1;
+		if (p < n && s[p] == '"')
+			p++;
+		for (e = p; e < n && s[e] != ' ' && s[e] != '"'; e++)
+			;
+		*v = s + p;
+		return e - p;
+	}
+	return 0;
+}
+
 void
 aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing)
 {
-	const char *s = r->message;
-	size_t n = r->mlen, end;
+	const char *s = r->message, *v;
+	size_t n = r->mlen, end, vl;
 
 	AIOPS_UNUSED(ing);
+	if (((vl = logfmt_value(s, n, "ts", &v)) > 0 || (vl = logfmt_value(s, n, "time", &v)) > 0) &&
+	    isdigit((unsigned char)v[0]) && aiops_time_parse_rfc3339(v, vl, &r->ts) == 0) {
+		r->has_ts = 1;
+		return;
+	}
 	if (n < 19 || !isdigit((unsigned char)s[0]) || s[4] != '-' || s[7] != '-')
 		return;
 	/* The time runs to the first space after the clock part. */
@@ -104,11 +133,18 @@ letter_code(const char *line, size_t len, size_t at)
 int
 aiops_logrec_guess_level(const char *line, size_t len)
 {
-	size_t i = 0, lim = len < 96 ? len : 96;
+	size_t i = 0, lim = len < 96 ? len : 96, vl;
+	const char *v;
+	int level;
 
+	/* logfmt says it outright, in lower case: level=error. */
+	if (((vl = logfmt_value(line, len, "level", &v)) > 0 ||
+	    (vl = logfmt_value(line, len, "lvl", &v)) > 0 ||
+	    (vl = logfmt_value(line, len, "severity", &v)) > 0) &&
+	    (level = aiops_severity_parse(v, vl)) >= 0)
+		return level;
 	while (i < lim) {
 		size_t start;
-		int level;
 
 		while (i < lim && !isalpha((unsigned char)line[i]))
 			i++;

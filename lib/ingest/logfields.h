@@ -30,14 +30,18 @@ struct aiops_logrec {
 void aiops_logrec_init(struct aiops_logrec *r);
 /* A label (not copied: the strings must outlive the emit). -1 when full. */
 int aiops_logrec_label(struct aiops_logrec *r, const char *k, size_t kl, const char *v, size_t vl);
-/* Uses a leading RFC 3339 or "YYYY-MM-DD hh:mm:ss[,.]fff" time as ts. */
+/*
+ * Uses a leading RFC 3339 or "YYYY-MM-DD hh:mm:ss[,.]fff" time as ts, or a
+ * logfmt ts= or time= (RFC 3339) in the first 96 bytes.
+ */
 void aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing);
 /* Writes the log event (ts: the clock's when has_ts is 0). */
 void aiops_logrec_emit(struct aiops_ingest *ing, struct aiops_logrec *r, const char *source);
 
 /*
- * The level (0-7) named by the first severity word (event/severity.h) in
- * the first 96 bytes of a line; -1 when there is none.
+ * The level (0-7) of a logfmt level=, lvl= or severity= in the first 96
+ * bytes of a line, else of the first severity word there (upper case or
+ * bracketed: event/severity.h); -1 when there is none.
  */
 int aiops_logrec_guess_level(const char *line, size_t len);
 /* The same as the event's word; "info" when there is none. */

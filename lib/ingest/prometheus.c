@@ -30,6 +30,10 @@
  *     Prometheus' own parser does.
  *   - Samples without a timestamp read within a second of the first such
  *     sample share its time, so that one scrape is one instant.
+ *   - Prometheus 3's quoted names ({"http.requests", "http.status"="200"},
+ *     # TYPE "http.requests" counter) are read, and {__name__="x"} names
+ *     the metric x; the names are then made valid (event/promname.h), as
+ *     Prometheus does with escaping=underscores.
  */
 #include "compat.h"
 
@@ -418,21 +422,37 @@ add_label(struct prom_parser *ps, struct prom_sample *sm, const char *at,
 
 /*
  * {name="value",...} from the '{'; a trailing comma is allowed. With sm
- * NULL (an exemplar) the labels are only checked.
+ * NULL (an exemplar) the labels are only checked. Prometheus 3 may quote
+ * a label name ({"http.status"="200"}) and put a quoted metric name first
+ * in the braces ({"http.requests", code="200"}): sm->name is NULL then
+ * until such a name is read.
  */
 static int
 parse_labels(struct prom_parser *ps, struct prom_sample *sm)
 {
 	const char *k, *v, *at;
 	size_t klen, vlen;
+	int first = 1;
 
 	ps->p++;
-	for (;;) {
+	for (;; first = 0) {
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == '}')
 			break;
 		at = ps->p;
-		if (scan_name(ps, 0, &k, &klen, "bad label name") == -1)
+		if (ps->p < ps->end && *ps->p == '"') {
+			if (label_value(ps, &k, &klen) == -1)
+				return -1;
+			if (klen == 0)
+				return perr(ps, at, "empty quoted name");
+			skip_ws(ps);
+			if (first && sm != NULL && sm->name == NULL &&
+			    (ps->p == ps->end || *ps->p != '=')) {
+				sm->name = k;
+				sm->nlen = klen;
+				goto next;
+			}
+		} else if (scan_name(ps, 0, &k, &klen, "bad label name") == -1)
 			return -1;
 		skip_ws(ps);
 		if (ps->p == ps->end || *ps->p != '=')
@@ -445,6 +465,7 @@ parse_labels(struct prom_parser *ps, struct prom_sample *sm)
 			return -1;
 		if (sm != NULL && add_label(ps, sm, at, k, klen, v, vlen) == -1)
 			return -1;
+next:
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
@@ -494,7 +515,32 @@ parse_exemplar(struct prom_parser *ps)
 	return 0;
 }
 
-/* name[{labels}] value [timestamp] [# exemplar] */
+/*
+ * A label __name__ is the metric's name, as in a PromQL selector
+ * ({__name__="x"}): taken when the sample names none otherwise, else an
+ * error. -1 too when the sample has no name at all.
+ */
+static int
+dunder_name(struct prom_parser *ps, struct prom_sample *sm)
+{
+	size_t i;
+
+	for (i = 0; i < sm->nlabels; i++) {
+		if (sm->labels[i].klen != 8 || memcmp(sm->labels[i].key, "__name__", 8) != 0)
+			continue;
+		if (sm->name != NULL)
+			return perr(ps, sm->labels[i].key, "metric name given twice");
+		sm->name = sm->labels[i].val;
+		sm->nlen = sm->labels[i].vlen;
+		sm->labels[i] = sm->labels[--sm->nlabels];
+		break;
+	}
+	if (sm->name == NULL || sm->nlen == 0)
+		return perr(ps, ps->line, "no metric name");
+	return 0;
+}
+
+/* name[{labels}] value [timestamp] [# exemplar]; or {"name",labels} value ... */
 static int
 parse_sample(struct prom_parser *ps, struct prom_sample *sm)
 {
@@ -504,11 +550,15 @@ parse_sample(struct prom_parser *ps, struct prom_sample *sm)
 	sm->host = NULL;
 	sm->nlabels = 0;
 	sm->has_ts = 0;
-	if (scan_name(ps, 1, &sm->name, &sm->nlen, "bad metric name") == -1)
+	sm->name = NULL;
+	if ((ps->p == ps->end || *ps->p != '{') &&
+	    scan_name(ps, 1, &sm->name, &sm->nlen, "bad metric name") == -1)
 		return -1;
 	skip_ws(ps);
 	sm->braced = ps->p < ps->end && *ps->p == '{';
 	if (sm->braced && parse_labels(ps, sm) == -1)
+		return -1;
+	if (dunder_name(ps, sm) == -1)
 		return -1;
 	skip_ws(ps);
 	if ((n = token(ps, &s)) == 0)
@@ -599,7 +649,10 @@ parse_meta(struct prom_parser *ps, struct prom_metaline *ml)
 		return 0;
 	skip_ws(ps);
 	if (ml->kind != PM_EOF) {
-		if (scan_name(ps, 1, &ml->name, &ml->nlen, "bad metric name") == -1)
+		if (ps->p < ps->end && *ps->p == '"') {
+			if (label_value(ps, &ml->name, &ml->nlen) == -1)
+				return -1;
+		} else if (scan_name(ps, 1, &ml->name, &ml->nlen, "bad metric name") == -1)
 			return -1;
 		if (ps->p < ps->end && !is_ws(*ps->p))
 			return perr(ps, ps->p, "bad metric name");

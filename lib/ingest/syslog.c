@@ -8,6 +8,10 @@
  *   RFC 5424  <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD-ID k="v"...] MSG
  *   Cisco     <PRI>seq: [*]Mmm dd hh:mm:ss.mmm [UTC]: %FAC-SEV-MNEMONIC: msg
  *             (IOS; ASA, NX-OS and relayed variants: see cisco())
+ *   devices   Aruba's year after the time, UniFi's "name,mac,firmware:"
+ *             host, MikroTik's "topic,level" tag (see after_header())
+ *   FortiGate <PRI>date=... time=... devname="..." ... tz="+0000" (fortigate())
+ *   journal   journalctl -o short-unix and short-full times (journal_stamp())
  *
  * PRI gives the severity and the label facility; the tag or APP-NAME is
  * the service; the pid is a label, as are MSGID and every SD parameter
@@ -267,6 +271,7 @@ zone_word(const char *s, size_t n)
  * A BSD time at s as devices write it: an optional '*' or '.' (Cisco:
  * clock not set, or not in sync), "Mmm dd", an optional year (Cisco ASA
  * "Mmm dd yyyy", NX-OS "yyyy Mmm dd"), "hh:mm:ss", an optional fraction,
+ * an optional year after it (Aruba "Mmm dd hh:mm:ss yyyy"),
  * and, when a ':' ends the time (Cisco), a zone word. Its length, or 0.
  */
 static size_t
@@ -303,6 +308,12 @@ bsd_stamp(const char *s, size_t n, struct stamp *t)
 			t->frac += (s[p] - '0') * scale;
 			scale /= 10;
 		}
+	}
+	/* Aruba controllers: "Mmm dd hh:mm:ss yyyy host". */
+	if (!t->has_year && n - p >= 6 && s[p] == ' ' && s[p + 5] == ' ' &&
+	    (t->year = num(s + p + 1, 4)) >= 1970 && t->year < 2200) {
+		t->has_year = 1;
+		p += 5;
 	}
 	if (p < n && s[p] == ' ' && (q = zone_word(s + p + 1, n - p - 1)) > 0) {
 		if (q > 2 && memcmp(s + p + 1, "UTC", 3) != 0 && memcmp(s + p + 1, "GMT", 3) != 0) {
@@ -394,8 +405,19 @@ rfc3339_token(struct cursor *c, int64_t *ts)
 	return aiops_time_parse_rfc3339(t, tl, ts);
 }
 
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return 0;
+	return n > 0;
+}
+
 /*
- * "tag[pid]: " or "tag: " at the cursor. Sets the service and pid label
+ * "tag[pid]: " or "tag: " at the cursor (or "tag[pid] "). Sets the service and pid label
  * and moves past it; leaves the cursor alone when the text has no tag.
  */
 static void
@@ -416,13 +438,16 @@ bsd_tag(struct cursor *c, struct aiops_logrec *r)
 			return;
 		pidend = p++;
 	}
-	if (p >= c->n || c->s[p] != ':')
+	if (p < c->n && c->s[p] == ':')
+		p++;
+	/* "tag[pid] msg": the colon left out, as some daemons do. */
+	else if (pidend == pid || (p < c->n && c->s[p] != ' ') ||
+	    !all_digits(c->s + pid, pidend - pid))
 		return;
 	r->service = c->s + c->pos;
 	r->slen = tagend - c->pos;
 	if (pidend > pid)
 		aiops_logrec_label(r, "pid", 3, c->s + pid, pidend - pid);
-	p++;
 	if (p < c->n && c->s[p] == ' ')
 		p++;
 	c->pos = p;
@@ -518,9 +543,31 @@ xr_node(const struct cursor *c)
 }
 
 /*
+ * IOS with "logging origin-id hostname" names itself after the sequence
+ * number ("45: sw1: *Mar  1 ..."): the length of the name before ": " and
+ * a time, or 0.
+ */
+static size_t
+origin_id(const struct cursor *c)
+{
+	struct stamp t;
+	size_t p;
+
+	for (p = c->pos; p < c->n && p - c->pos < HEADER_MAX && c->s[p] != ' ' &&
+	    c->s[p] != ':'; p++)
+		;
+	if (p == c->pos || p + 2 >= c->n || c->s[p] != ':' || c->s[p + 1] != ' ' ||
+	    bsd_stamp(c->s + p + 2, c->n - p - 2, &t) == 0)
+		return 0;
+	return p - c->pos;
+}
+
+/*
  * Cisco where the message starts (after the PRI or after the syslog
  * header of a relay): "seq: " (the message counter; with service
- * sequence-numbers a second one, the label seqno), IOS XR's node (label
+ * sequence-numbers a second one, the label seqno), the device's name
+ * (with logging origin-id hostname: the host, unless a header gave one),
+ * IOS XR's node (label
  * node), the device's time ending in ':', IOS XR's "process[pid]: "
  * (labels process and pid), and "%FAC-SEV-MNEMONIC: ". Any of them may
  * be missing. The device's time (with its milliseconds) wins over a
@@ -539,6 +586,13 @@ cisco(const struct syslog_state *st, struct cursor *c, struct aiops_logrec *r, i
 		aiops_logrec_label(r, seqkey[i], strlen(seqkey[i]), c->s + c->pos, n);
 		c->pos += n + 2;
 		found = 1;
+	}
+	if (found && (n = origin_id(c)) > 0) {
+		if (r->host == NULL) {
+			r->host = c->s + c->pos;
+			r->hlen = n;
+		}
+		c->pos += n + 2;
 	}
 	if ((n = xr_node(c)) > 0) {
 		aiops_logrec_label(r, "node", 4, c->s + c->pos, n);
@@ -577,6 +631,61 @@ looks_like_tag(const struct cursor *c)
 	return 0;
 }
 
+/*
+ * Ubiquiti UniFi devices write "name,mac,firmware: " where the host goes:
+ * the length of that token with its ':', the name's in *nl; or 0.
+ */
+static size_t
+unifi_host(const struct cursor *c, size_t *nl)
+{
+	size_t p, comma = c->n;
+
+	for (p = c->pos; p < c->n && c->s[p] != ' '; p++)
+		if (c->s[p] == ',' && comma == c->n)
+			comma = p;
+	if (comma >= p || comma == c->pos || p - comma < 3 || c->s[p - 1] != ':' ||
+	    memchr(c->s + c->pos, ':', p - 1 - c->pos) != NULL)
+		return 0;
+	*nl = comma - c->pos;
+	return p - c->pos;
+}
+
+/*
+ * MikroTik RouterOS writes its topics where the tag goes, "system,info "
+ * (no ':'): a comma-separated list of lower-case words, one of them a
+ * level. The first topic is the service, the list the label topics.
+ */
+static int
+mikrotik_topics(struct cursor *c, struct aiops_logrec *r)
+{
+	static const char *const levels[] = { "debug", "info", "warning", "error", "critical" };
+	size_t p, w, i, commas = 0;
+	int level = 0;
+
+	for (p = w = c->pos; p <= c->n; p++) {
+		if (p < c->n && ((c->s[p] >= 'a' && c->s[p] <= 'z') || c->s[p] == '-'))
+			continue;
+		if (p == w)
+			return 0;
+		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+			if (strlen(levels[i]) == p - w && memcmp(c->s + w, levels[i], p - w) == 0)
+				level = 1;
+		if (p == c->n || c->s[p] == ' ')
+			break;
+		if (c->s[p] != ',')
+			return 0;
+		commas++;
+		w = p + 1;
+	}
+	if (commas == 0 || !level)
+		return 0;
+	r->service = c->s + c->pos;
+	r->slen = (size_t)((const char *)memchr(r->service, ',', p - c->pos) - r->service);
+	aiops_logrec_label(r, "topics", 6, c->s + c->pos, p - c->pos);
+	c->pos = p < c->n ? p + 1 : p;
+	return 1;
+}
+
 /* After "TIMESTAMP ": host (unless the tag comes first), tag or Cisco, message. */
 static void
 after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logrec *r,
@@ -585,20 +694,130 @@ after_header(const struct syslog_state *st, struct cursor *c, struct aiops_logre
 	const char *h;
 	size_t hl;
 
+	size_t n, nl;
+
+	if ((n = unifi_host(c, &nl)) > 0) {
+		r->host = c->s + c->pos;
+		r->hlen = nl;
+		c->pos += n;
+		if (!at_end(c))
+			c->pos++;
 	/* Local messages (from /dev/log) carry no host: the tag comes first. */
-	if (!looks_like_tag(c) && token(c, &h, &hl) == 0) {
-		r->host = h;
-		r->hlen = hl;
+	} else if (!looks_like_tag(c) && token(c, &h, &hl) == 0) {
+		/* "-": no host, RFC 5424's NILVALUE, as relays write it in files. */
+		if (hl != 1 || *h != '-') {
+			r->host = h;
+			r->hlen = hl;
+		}
 		if (!at_end(c))
 			c->pos++;
 		/* Cisco ASA with a device-id: "host : %ASA-...". */
 		if (c->n - c->pos >= 2 && c->s[c->pos] == ':' && c->s[c->pos + 1] == ' ')
 			c->pos += 2;
 	}
-	if (!cisco(st, c, r, level))
+	if (!cisco(st, c, r, level) && !mikrotik_topics(c, r))
 		bsd_tag(c, r);
 	r->message = c->s + c->pos;
 	r->mlen = c->n - c->pos;
+}
+
+/*
+ * journalctl's other times: -o short-unix "1795348800.123456 " and -o
+ * short-full "Mon 2026-11-30 09:15:02 UTC " (the zone a word: UTC and GMT
+ * are UTC, another is kept in *tz and the time read as UTC, as Cisco's).
+ * The length before the space, or 0.
+ */
+static size_t
+journal_stamp(const char *s, size_t n, int64_t *ts, const char **tz, size_t *tzl)
+{
+	size_t p = 0, q;
+
+	*tz = NULL;
+	while (p < n && is_digit(s[p]))
+		p++;
+	if (p >= 9 && p <= 11 && p + 1 < n && s[p] == '.' && is_digit(s[p + 1])) {
+		for (p++; p < n && is_digit(s[p]); p++)
+			;
+		if (p < n && s[p] == ' ' && aiops_time_from_epoch(s, p, AIOPS_TU_S, ts) == 0)
+			return p;
+		return 0;
+	}
+	if (n < 26 || s[3] != ' ' || !isupper((unsigned char)s[0]) || !islower((unsigned char)s[1]) ||
+	    !islower((unsigned char)s[2]) || s[8] != '-' || s[14] != ' ' || s[23] != ' ' ||
+	    aiops_time_parse_rfc3339(s + 4, 19, ts) == -1)
+		return 0;
+	for (q = 24; q < n && q < 31 && (isalnum((unsigned char)s[q]) || s[q] == '+' ||
+	    s[q] == '-'); q++)
+		;
+	if (q == 24 || q >= n || s[q] != ' ')
+		return 0;
+	if (!((q == 27 && (memcmp(s + 24, "UTC", 3) == 0 || memcmp(s + 24, "GMT", 3) == 0)))) {
+		*tz = s + 24;
+		*tzl = q - 24;
+	}
+	return q;
+}
+
+/*
+ * The value of key=value or key="value" in s (FortiOS writes both): its
+ * text in *v; 0 when the key is not there.
+ */
+static int
+kv_get(const char *s, size_t n, const char *key, const char **v, size_t *vl)
+{
+	size_t kl = strlen(key), p;
+
+	for (p = 0; p + kl < n; p++) {
+		if ((p > 0 && s[p - 1] != ' ') || memcmp(s + p, key, kl) != 0 || s[p + kl] != '=')
+			continue;
+		p += kl + 1;
+		if (p < n && s[p] == '"') {
+			const char *q = memchr(s + p + 1, '"', n - p - 1);
+
+			if (q == NULL)
+				return 0;
+			*v = s + p + 1;
+			*vl = (size_t)(q - *v);
+			return 1;
+		}
+		*v = s + p;
+		for (*vl = 0; p + *vl < n && s[p + *vl] != ' '; (*vl)++)
+			;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * FortiGate (FortiOS) writes no header, only key=value pairs: the time is
+ * date= and time= (the device's own clock) at the offset tz= ("-0700"; UTC
+ * without it), the host devname=. The message stays as it is.
+ */
+static void
+fortigate(const struct cursor *c, struct aiops_logrec *r)
+{
+	const char *s = c->s + c->pos, *d, *t, *z, *h;
+	size_t n = c->n - c->pos, dl, tl, zl = 0, hl;
+	char buf[64];
+	int64_t ts;
+	int len;
+
+	if (n < 5 || memcmp(s, "date=", 5) != 0 || !kv_get(s, n, "date", &d, &dl) ||
+	    !kv_get(s, n, "time", &t, &tl))
+		return;
+	if (!kv_get(s, n, "tz", &z, &zl) || zl != 5 || (z[0] != '+' && z[0] != '-'))
+		zl = 0;
+	len = zl ? snprintf(buf, sizeof(buf), "%.*sT%.*s%c%.2s:%.2s", (int)dl, d, (int)tl, t,
+	    z[0], z + 1, z + 3) : snprintf(buf, sizeof(buf), "%.*sT%.*sZ", (int)dl, d, (int)tl, t);
+	if (len > 0 && (size_t)len < sizeof(buf) &&
+	    aiops_time_parse_rfc3339(buf, (size_t)len, &ts) == 0) {
+		r->ts = ts;
+		r->has_ts = 1;
+	}
+	if (r->host == NULL && kv_get(s, n, "devname", &h, &hl) && hl > 0) {
+		r->host = h;
+		r->hlen = hl;
+	}
 }
 
 /*
@@ -610,9 +829,14 @@ static void
 parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct cursor *c,
     struct aiops_logrec *r, int *level)
 {
-	size_t start = c->pos, n;
+	size_t start = c->pos, n, tzl;
+	const char *tz;
 	struct stamp t;
 
+	/* A space after the PRI, as some devices write it, before a time. */
+	if (c->n - c->pos > 1 && c->s[c->pos] == ' ' && c->pos > 0 && c->s[c->pos - 1] == '>' &&
+	    bsd_stamp(c->s + c->pos + 1, c->n - c->pos - 1, &t) > 0)
+		c->pos++;
 	/* NX-OS: "<PRI>: 2026 Nov 20 22:23:27 UTC: %...". */
 	if (c->n - c->pos > 2 && c->s[c->pos] == ':' && c->s[c->pos + 1] == ' ' &&
 	    bsd_stamp(c->s + c->pos + 2, c->n - c->pos - 2, &t) > 0)
@@ -637,6 +861,15 @@ parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct curso
 		r->mlen = c->n - c->pos;
 		return;
 	}
+	if ((n = journal_stamp(c->s + c->pos, c->n - c->pos, &r->ts, &tz, &tzl)) > 0 &&
+	    c->pos + n + 1 < c->n) {
+		r->has_ts = 1;
+		if (tz != NULL)
+			aiops_logrec_label(r, "tz", 2, tz, tzl);
+		c->pos += n + 1;
+		after_header(st, c, r, level);
+		return;
+	}
 	if (!at_end(c) && is_digit(c->s[c->pos]) && seq_len(c) == 0) {
 		size_t t0 = c->pos;
 		int bad = rfc3339_token(c, &r->ts) == -1;
@@ -655,7 +888,8 @@ parse_3164(struct aiops_ingest *ing, const struct syslog_state *st, struct curso
 freetext:
 	c->pos = start;
 	r->has_ts = 0;
-	cisco(st, c, r, level);
+	if (!cisco(st, c, r, level))
+		fortigate(c, r);
 	r->message = c->s + c->pos;
 	r->mlen = c->n - c->pos;
 }
@@ -884,16 +1118,20 @@ sniff_tag(const char *s, size_t n)
 }
 
 /*
- * rsyslog's file format (RSYSLOG_FileFormat): an RFC 3339 time, the host,
- * a tag. A time and a host alone are any log's, so the tag is wanted.
+ * rsyslog's file format (RSYSLOG_FileFormat): an RFC 3339 time (or one of
+ * journalctl's, journal_stamp()), the host, a tag. A time and a host alone
+ * are any log's, so the tag is wanted.
  */
 static int
 sniff_rfc3339(const char *s, size_t n)
 {
-	const char *sp, *end = s + n;
+	const char *sp, *end = s + n, *tz;
+	size_t tzl, jl;
 	int64_t ts;
 
-	if (n == 0 || !is_digit(s[0]) || (sp = memchr(s, ' ', n)) == NULL ||
+	if ((jl = journal_stamp(s, n, &ts, &tz, &tzl)) > 0)
+		sp = s + jl;
+	else if (n == 0 || !is_digit(s[0]) || (sp = memchr(s, ' ', n)) == NULL ||
 	    aiops_time_parse_rfc3339(s, (size_t)(sp - s), &ts) == -1)
 		return 0;
 	s = sp + 1;
