@@ -20,9 +20,10 @@
  *    is stored with --store like any metric. The id is kept as given,
  *    unless ingest changed what it is computed from (name, a label name,
  *    the host), or there is none: then it is computed.
- *  - an alert: also "alertname", "fingerprint" (non-empty strings),
- *    "status" ("firing" or "resolved"), "starts_at" and, if present,
- *    "ends_at" (RFC 3339), "annotations" (an object); stored with --store
+ *  - an alert: also "alertname" (or a label of that name), "fingerprint"
+ *    (non-empty strings), "status" ("firing" or "resolved"), "starts_at"
+ *    (a firing alert's defaults to its ts) and, if present, "ends_at"
+ *    (RFC 3339), "annotations" (an object); stored with --store
  *    as the alerts of a webhook are (store/alerts.h), its label set the
  *    event's labels with alertname, as Alertmanager's.
  *  - another type: checked as above and passed through as it is; a
@@ -368,10 +369,17 @@ alert_time(struct aiops_ingest *ing, const json_t *o, const char *key, int64_t *
 	return 0;
 }
 
-/* The members an alert needs to be an alert, and to be kept; 0, or -1. */
+/*
+ * The members an alert needs to be an alert, and to be kept; 0, or -1.
+ * Lenient where aiops(7) leaves no doubt: alertname may be a label, as in
+ * Alertmanager, and a firing alert starts at its ts.
+ */
 static int
-alert_check(struct aiops_ingest *ing, const json_t *o, struct aiops_alert *a)
+alert_check(struct aiops_ingest *ing, const json_t *o, const struct ev *e,
+    struct aiops_alert *a)
 {
+	size_t i;
+
 	const json_t *ann = json_object_get(o, "annotations");
 
 	memset(a, 0, sizeof(*a));
@@ -383,6 +391,9 @@ alert_check(struct aiops_ingest *ing, const json_t *o, struct aiops_alert *a)
 	    alert_time(ing, o, "starts_at", &a->starts_at) == -1 ||
 	    alert_time(ing, o, "ends_at", &a->ends_at) == -1)
 		return -1;
+	for (i = 0; a->alertname == NULL && i < e->nlabels; i++)
+		if (e->labels[i].klen == 9 && memcmp(e->labels[i].key, "alertname", 9) == 0)
+			a->alertname = e->labels[i].val;
 	if (a->alertname == NULL || *a->alertname == '\0')
 		return aiops_ingest_error(ing, "an alert without \"alertname\"");
 	if (a->fingerprint == NULL || *a->fingerprint == '\0')
@@ -390,8 +401,10 @@ alert_check(struct aiops_ingest *ing, const json_t *o, struct aiops_alert *a)
 	if (a->status == NULL ||
 	    (strcmp(a->status, "firing") != 0 && strcmp(a->status, "resolved") != 0))
 		return aiops_ingest_error(ing, "an alert's \"status\" is \"firing\" or \"resolved\"");
+	if (a->starts_at == 0 && strcmp(a->status, "firing") == 0)
+		a->starts_at = e->ts;
 	if (a->starts_at == 0)
-		return aiops_ingest_error(ing, "an alert without \"starts_at\"");
+		return aiops_ingest_error(ing, "a resolved alert without \"starts_at\"");
 	if (ann != NULL && !json_is_object(ann))
 		return aiops_ingest_error(ing, "\"annotations\" is %s, not an object",
 		    aiops_json_type_name(ann));
@@ -445,7 +458,7 @@ other(struct aiops_ingest *ing, const json_t *o, struct ev *e)
 	size_t n = 0;
 	int kn;
 
-	if (is_alert && alert_check(ing, o, &alert) == -1)
+	if (is_alert && alert_check(ing, o, e, &alert) == -1)
 		return -1;
 	if (e->id == NULL && strcmp(e->type, "log") == 0) {
 		if (opt_string(ing, o, "message", &s, &n) == -1)
