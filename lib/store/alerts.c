@@ -453,16 +453,7 @@ aiops_alertstore_new(struct aiops_state *st, int64_t expire, int64_t retention)
 static void
 pending_free(struct pending *p)
 {
-	struct aiops_alert *a = &p->a;
-
-	free((void *)a->fingerprint);
-	free((void *)a->alertname);
-	free((void *)a->severity);
-	free((void *)a->host);
-	free((void *)a->labels);
-	free((void *)a->annotations);
-	free((void *)a->generator_url);
-	free((void *)a->source);
+	aiops_alert_release(&p->a);
 }
 
 /* Applies the batch in one transaction; on a failure nothing of it stays. */
