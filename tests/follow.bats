@@ -197,8 +197,8 @@ add() {
 	follow "$LOG"
 	wait_lines 2
 	stop
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT path, offset, lineno FROM file_offsets')" = "$LOG|14|2" ]
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT ino FROM file_offsets')" = "$(stat -c %i "$LOG")" ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT path, offset, lineno FROM file_offsets')" = "$LOG|14|2" ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT ino FROM file_offsets')" = "$(stat -c %i "$LOG")" ]
 }
 
 @test "follow: a relative path is kept as an absolute one" {
@@ -207,8 +207,8 @@ add() {
 	follow app.log
 	wait_lines 1
 	stop
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT path FROM file_offsets')" = "$(pwd -P)/app.log" ] ||
-	    [ "$(sqlite3 "$AIOPS_STATE" 'SELECT path FROM file_offsets')" = "$PWD/app.log" ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT path FROM file_offsets')" = "$(pwd -P)/app.log" ] ||
+	    [ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT path FROM file_offsets')" = "$PWD/app.log" ]
 }
 
 @test "follow: a line over --max-line is reported with its line number and skipped" {
@@ -243,7 +243,7 @@ add() {
 	wait_lines 4
 	stop
 	diff -u <(printf '%s\n' "a 1" "a 2" "b 1" "b 2") <(messages | sort)
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM file_offsets')" -eq 2 ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT count(*) FROM file_offsets')" -eq 2 ]
 }
 
 @test "follow: --follow needs files" {
@@ -258,7 +258,7 @@ add() {
 wait_saved() {
 	local i
 	for i in $(seq 250); do
-		[ "$(sqlite3 "$AIOPS_STATE" 'SELECT offset FROM file_offsets' 2> /dev/null)" = "$1" ] &&
+		[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT offset FROM file_offsets' 2> /dev/null)" = "$1" ] &&
 		    return 0
 		sleep 0.02
 	done
@@ -509,8 +509,8 @@ crash() {
 	follow "$LOG"
 	wait_lines 2
 	stop
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT offset, head_len FROM file_offsets')" = "14|7" ]
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT mtime_ns > 0 AND tail != 0 FROM file_offsets')" = 1 ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT offset, head_len FROM file_offsets')" = "14|7" ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT mtime_ns > 0 AND tail != 0 FROM file_offsets')" = 1 ]
 	[ "$(stat -c %a "$AIOPS_STATE")" = 600 ]
 }
 
@@ -529,8 +529,8 @@ crash() {
 	wait_lines 3
 	stop
 	diff -u <(printf 'line %d\n' 1 2 3) <(messages)
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT offset, head_len FROM file_offsets')" = "21|7" ]
-	[ "$(sqlite3 "$AIOPS_STATE" 'PRAGMA user_version')" -ge 6 ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT offset, head_len FROM file_offsets')" = "21|7" ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'PRAGMA user_version')" -ge 6 ]
 }
 
 @test "follow: a CSV record open over lines at a SIGKILL is read whole after the restart, the header again" {
@@ -544,7 +544,7 @@ crash() {
 	# A quoted field goes on past the line: held, so no offset past it.
 	printf '2026-11-20T10:01:00Z,h,"b\n' >> "$csv"
 	sleep 0.3
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT offset FROM file_offsets')" = "$size" ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT offset FROM file_offsets')" = "$size" ]
 	kill -9 "$FPID"
 	wait "$FPID" 2> /dev/null || true
 	printf 'c",2\n2026-11-20T10:02:00Z,h,d,3\n' >> "$csv"
