@@ -100,29 +100,19 @@ aiops_event_match(const json_t *doc)
 static int
 ev_time(struct aiops_ingest *ing, const json_t *v, int64_t *ns)
 {
-	char num[64];
-	int n;
-
 	if (v == NULL)
 		return aiops_ingest_error(ing, "no \"ts\"");
-	if (json_is_string(v)) {
-		if (aiops_time_parse(json_string_value(v), json_string_length(v), ns) == -1)
-			return aiops_ingest_error(ing, "bad \"ts\" \"%.64s\": not a real RFC 3339"
-			    " time or epoch number", json_string_value(v));
-		return 0;
-	}
-	if (json_is_integer(v))
-		n = snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v) && fabs(json_real_value(v)) < 1e19)
-		n = snprintf(num, sizeof(num), "%.9f", json_real_value(v));
-	else if (json_is_real(v))
-		return aiops_ingest_error(ing, "\"ts\" %g is out of range", json_real_value(v));
-	else
+	if (!json_is_string(v) && !json_is_number(v))
 		return aiops_ingest_error(ing, "\"ts\" is %s, not a time", aiops_json_type_name(v));
-	if (n < 0 || (size_t)n >= sizeof(num) ||
-	    aiops_time_from_epoch(num, (size_t)n, AIOPS_TU_AUTO, ns) == -1)
-		return aiops_ingest_error(ing, "\"ts\" %s is out of range", num);
-	return 0;
+	if (aiops_json_time(v, AIOPS_TU_AUTO, ns) == 0)
+		return 0;
+	if (json_is_string(v))
+		return aiops_ingest_error(ing, "bad \"ts\" \"%.64s\": not a real RFC 3339"
+		    " time or epoch number", json_string_value(v));
+	if (json_is_integer(v))
+		return aiops_ingest_error(ing, "\"ts\" %lld is out of range",
+		    (long long)json_integer_value(v));
+	return aiops_ingest_error(ing, "\"ts\" %g is out of range", json_real_value(v));
 }
 
 /* An optional string member: 0 (NULL when absent), or -1. */

@@ -15,6 +15,7 @@
  */
 #include "compat.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,9 +222,21 @@ find_field(struct aiops_ingest *ing, json_t *o, enum lfield f, const char **key)
 	return NULL;
 }
 
-/* A JSON time: RFC 3339 or epoch text, or an epoch number (unit guessed). */
+/*
+ * The decimals of x that a double really holds (DBL_DIG significant
+ * digits): 1795172317.391 is written 1795172317.39100, not with the
+ * binary noise of %.9f (.391000032).
+ */
 static int
-json_time(const json_t *v, int64_t *ns)
+real_decimals(double x)
+{
+	int whole = fabs(x) < 1 ? 1 : (int)log10(fabs(x)) + 1;
+
+	return whole < DBL_DIG ? DBL_DIG - whole : 0;
+}
+
+int
+aiops_json_time(const json_t *v, enum aiops_time_unit unit, int64_t *ns)
 {
 	char num[64];
 	int n;
@@ -233,12 +246,13 @@ json_time(const json_t *v, int64_t *ns)
 	if (json_is_integer(v))
 		n = snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v) && fabs(json_real_value(v)) < 1e19)
-		n = snprintf(num, sizeof(num), "%.9f", json_real_value(v));
+		n = snprintf(num, sizeof(num), "%.*f", real_decimals(json_real_value(v)),
+		    json_real_value(v));
 	else
 		return -1;
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return -1;
-	return aiops_time_from_epoch(num, (size_t)n, AIOPS_TU_AUTO, ns);
+	return aiops_time_from_epoch(num, (size_t)n, unit, ns);
 }
 
 /* Severity words, syslog levels 0-7, bunyan/pino levels 10-60; or NULL. */
@@ -292,7 +306,7 @@ log_time_severity(struct aiops_ingest *ing, json_t *o, json_t *rest, struct aiop
 	json_t *v;
 
 	if ((v = find_field(ing, o, LF_TS, &key)) != NULL) {
-		if (json_time(v, &r->ts) == -1)
+		if (aiops_json_time(v, AIOPS_TU_AUTO, &r->ts) == -1)
 			return json_is_string(v) ?
 			    aiops_ingest_error(ing, "bad time \"%.64s\" in key \"%s\"",
 			    json_string_value(v), key) :

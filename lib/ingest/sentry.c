@@ -234,24 +234,10 @@ static int
 opt_time(struct sentry *s, const json_t *o, const char *path, const char *key, int64_t *ns)
 {
 	const json_t *j = json_object_get(o, key);
-	char num[64];
-	int n;
 
 	if (j == NULL || json_is_null(j))
 		return 0;
-	if (json_is_string(j)) {
-		if (aiops_time_parse(json_string_value(j), json_string_length(j), ns) == -1)
-			return type_error(s, path, key, "an RFC 3339 time or epoch seconds");
-		return 1;
-	}
-	if (json_is_integer(j))
-		n = snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(j));
-	else if (json_is_real(j) && fabs(json_real_value(j)) < 1e10)
-		n = snprintf(num, sizeof(num), "%.6f", json_real_value(j));
-	else
-		return type_error(s, path, key, "an RFC 3339 time or epoch seconds");
-	if (n < 0 || (size_t)n >= sizeof(num) ||
-	    aiops_time_from_epoch(num, (size_t)n, AIOPS_TU_S, ns) == -1)
+	if (aiops_json_time(j, AIOPS_TU_S, ns) == -1)
 		return type_error(s, path, key, "an RFC 3339 time or epoch seconds");
 	return 1;
 }

@@ -365,16 +365,8 @@ int
 main(void)
 {
 	struct aiops_state *st;
-	char cmd[600];
-	int n;
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	n = snprintf(path, sizeof(path), "%s/state.db", dir);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return 1;
-	setenv("AIOPS_NOW", "2026-11-22T12:00:00Z", 1);
-	if (aiops_clock_init(AIOPS_CLOCK_WALL) == -1 || (st = open_rw()) == NULL)
+	if (tdb_scratch(dir, path, sizeof(path)) == -1 || (st = open_rw()) == NULL)
 		return 1;
 	test_lifecycle(st);
 	test_out_of_order(st);
@@ -382,8 +374,6 @@ main(void)
 	test_retention(st);
 	test_batches(st);
 	ok(aiops_state_close(st) == 0, "close");
-	n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (n > 0 && (size_t)n < sizeof(cmd) && system(cmd) != 0)
-		printf("# could not remove %s\n", dir);
+	tdb_scratch_remove(dir);
 	return tap_done();
 }

@@ -565,13 +565,9 @@ test_rollback(void)
 int
 main(void)
 {
-	char cmd[600];
-	int n;
+	char path[512];	/* each test names its own state in dir */
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	setenv("AIOPS_NOW", "2026-11-22T12:00:00Z", 1);
-	if (aiops_clock_init(AIOPS_CLOCK_WALL) == -1)
+	if (tdb_scratch(dir, path, sizeof(path)) == -1)
 		return 1;
 	ok(aiops_clock_now() == NOW_MS * NS_PER_MS, "frozen clock");
 	test_create();
@@ -588,8 +584,6 @@ main(void)
 	test_retention_idle();
 	test_lock_free();
 	test_rollback();
-	n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (n > 0 && (size_t)n < sizeof(cmd) && system(cmd) != 0)
-		printf("# could not remove %s\n", dir);
+	tdb_scratch_remove(dir);
 	return tap_done();
 }

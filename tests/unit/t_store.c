@@ -403,7 +403,9 @@ keep_point(void *arg, const struct aiops_mstore_point *p)
 static void
 test_offsets_points(struct aiops_state *st)
 {
-	struct aiops_offset o = { 8, 1234, 4096, 77, T0 }, back;
+	struct aiops_offset o = {
+		.dev = 8, .ino = 1234, .offset = 4096, .lineno = 77, .updated = T0
+	}, back;
 	struct aiops_label lab[1] = { { "dc", 2, "x", 1 } };
 	struct aiops_mstore *ms;
 	struct aiops_metric m;
@@ -522,16 +524,8 @@ int
 main(void)
 {
 	struct aiops_state *st;
-	char cmd[600];
-	int n;
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	n = snprintf(path, sizeof(path), "%s/state.db", dir);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return 1;
-	setenv("AIOPS_NOW", "2026-11-22T12:00:00Z", 1);
-	if (aiops_clock_init(AIOPS_CLOCK_WALL) == -1 || (st = open_rw()) == NULL)
+	if (tdb_scratch(dir, path, sizeof(path)) == -1 || (st = open_rw()) == NULL)
 		return 1;
 	test_anomalies(st);
 	test_incidents(st);
@@ -541,8 +535,6 @@ main(void)
 	test_repeats(st);
 	test_failure(st);
 	ok(aiops_state_close(st) == 0, "close");
-	n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (n > 0 && (size_t)n < sizeof(cmd) && system(cmd) != 0)
-		printf("# could not remove %s\n", dir);
+	tdb_scratch_remove(dir);
 	return tap_done();
 }

@@ -9,6 +9,39 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "core/clock.h"
+
+/*
+ * A test program's scratch folder, made from dir ("/tmp/t_x.XXXXXX",
+ * filled in place), with the state at dir/state.db in path, and the
+ * toolkit clock frozen at 2026-11-22T12:00:00Z. 0, or -1.
+ */
+static inline int
+tdb_scratch(char *dir, char *path, size_t size)
+{
+	int n;
+
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	n = snprintf(path, size, "%s/state.db", dir);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	setenv("AIOPS_NOW", "2026-11-22T12:00:00Z", 1);
+	return aiops_clock_init(AIOPS_CLOCK_WALL);
+}
+
+/* Removes the scratch folder and all in it. */
+static inline void
+tdb_scratch_remove(const char *dir)
+{
+	char cmd[600];
+	int n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+
+	if (n > 0 && (size_t)n < sizeof(cmd) && system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
 
 static inline sqlite3 *
 tdb_open(const char *path)
