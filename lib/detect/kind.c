@@ -369,5 +369,7 @@ aiops_kind_material(const struct aiops_kind_class *c, const struct aiops_kind_ru
 		change *= events_per_unit;
 		base *= events_per_unit;
 	}
-	return change > 0 && change >= r->min_change && change >= r->min_relative * base;
+	/* a change written in decimals (0.98 - 0.93) is not one ulp short of it */
+	return change > 0 && change >= r->min_change * (1 - 1e-9) &&
+	    change >= r->min_relative * base * (1 - 1e-9);
 }
