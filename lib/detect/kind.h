@@ -38,6 +38,12 @@
  * metric's own unit into the base unit (api_latency_ms: 0.001; a MiB gauge:
  * 1048576; Fahrenheit: 5/9).
  *
+ * Sources: the Prometheus naming conventions (prometheus.io/docs/practices/
+ * naming: base units, _total, _count, _sum, _bucket), the OpenMetrics 1.0
+ * UNIT of a family, and the field names of Telegraf's system inputs. The
+ * defaults are judgement, set per kind before any scored data was looked
+ * at; aiops-detect(1) documents them and the keys that change them.
+ *
  * Nothing here allocates, prints or keeps state.
  */
 #ifndef AIOPS_KIND_H
