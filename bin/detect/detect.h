@@ -16,6 +16,7 @@
 #include "event/event.h"
 #include "event/evread.h"
 #include "core/hmap.h"
+#include "detect/kind.h"
 #include "detect/mdetect.h"
 #include "io/out.h"
 #include "store/anomalies.h"
@@ -53,7 +54,10 @@ struct detect {
 	struct aiops_mdetect_params	 params;
 	const json_t			*overrides;	/* detect.metrics (borrowed) */
 	const json_t			*counters;	/* detect.counters globs */
+	/* detect.materiality, by kind, in base units (kind.h) */
+	struct aiops_kind_rule		 materiality[AIOPS_KIND_N];
 	struct aiops_hmap		 series;	/* series key -> struct series */
+	struct aiops_hmap		 restarts;	/* host -> int64_t ts of its last restart */
 	struct aiops_buf		 scratch;
 	unsigned long			 nmetrics;
 	unsigned long			 nanomalies;
@@ -63,6 +67,12 @@ struct detect {
 	struct correlator		*corr;		/* incidents.c, with --correlate */
 	int				 raw;		/* --raw: input lines are log lines */
 	struct aiops_evbatch		*batch;		/* events read, not yet handled */
+	/*
+	 * out.buf up to here may be written out: whole records of points
+	 * handled, and anomalies stored. A failure of the state takes back
+	 * what follows (detect_state_fatal()).
+	 */
+	size_t				 out_safe;
 	/* where the current input line is, for messages */
 	const char			*name;
 	unsigned long			 lineno;
@@ -71,7 +81,8 @@ struct detect {
 
 /* main.c */
 /*
- * A failure of the state: exits with aiops_state_exit_status(), saying
+ * A failure of the state: writes out what was stored (d->out_safe), takes
+ * back the rest, and exits at once with aiops_state_exit_status(), saying
  * what was being done. Every function below that touches the state ends
  * here when it fails.
  */
@@ -98,7 +109,9 @@ void detect_metrics_free(struct detect *d);
 
 /*
  * Stores an anomaly event written to the output (all kinds): a->event
- * holds the event and a->id its id, as aiops_event_begin() gave it.
+ * holds the event and a->id its id, as aiops_event_begin() gave it. Then
+ * ends its record, which may now be written out: an anomaly reaches the
+ * output only once it is stored.
  */
 void detect_store_anomaly(struct detect *d, struct aiops_anomaly *a);
 

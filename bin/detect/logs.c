@@ -243,7 +243,6 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	a.event = d->out.buf.data + start;
 	a.elen = d->out.buf.len - start;
 	detect_store_anomaly(d, &a);
-	aiops_out_end(&d->out);
 	d->nanomalies++;
 	memset(&mem, 0, sizeof(mem));
 	mem.ts = ts;

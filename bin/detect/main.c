@@ -135,6 +135,28 @@ start_parts(struct detect *d, const struct options *o)
 		    30 * 60 * AIOPS_NS_PER_SEC));
 }
 
+/* detect.materiality.KIND.min_change and .min_relative over the defaults (kind.h). */
+static void
+configure_materiality(struct detect *d)
+{
+	char key[96];
+	int k;
+
+	for (k = 0; k < AIOPS_KIND_N; k++) {
+		struct aiops_kind_rule *r = &d->materiality[k];
+
+		aiops_kind_default_rule((enum aiops_kind)k, r);
+		if (!aiops_kind_has_rule((enum aiops_kind)k))
+			continue;
+		snprintf(key, sizeof(key), "detect.materiality.%s.min_change",
+		    aiops_kind_name((enum aiops_kind)k));
+		r->min_change = aiops_conf_number(d->cfg, key, r->min_change);
+		snprintf(key, sizeof(key), "detect.materiality.%s.min_relative",
+		    aiops_kind_name((enum aiops_kind)k));
+		r->min_relative = aiops_conf_number(d->cfg, key, r->min_relative);
+	}
+}
+
 /* The settings, checked: the command line over the environment over the file. */
 static void
 configure(struct detect *d)
@@ -149,6 +171,7 @@ configure(struct detect *d)
 	d->params.context = (uint32_t)aiops_conf_bool(d->cfg, "detect.context", 1);
 	d->overrides = aiops_conf_get(d->cfg, "detect.metrics");
 	d->counters = aiops_conf_get(d->cfg, "detect.counters");
+	configure_materiality(d);
 }
 
 /* --search only reads: it takes no lock and leaves the file as it is. */
@@ -164,6 +187,9 @@ open_state(struct detect *d, const struct options *o)
 void
 detect_state_fatal(struct detect *d, const char *what)
 {
+	/* what was stored goes out; nothing after it does */
+	aiops_out_rollback(&d->out, d->out_safe);
+	(void)aiops_out_flush(&d->out);
 	fatalx(aiops_state_exit_status(d->state), "%s: %s: %s", aiops_state_path(d->state),
 	    what, aiops_state_errmsg(d->state));
 }
@@ -177,6 +203,7 @@ skip(struct detect *d)
 static void
 save_models(struct detect *d)
 {
+	d->out_safe = d->out.buf.len;	/* every record so far is whole */
 	detect_save_models(d);
 	detect_logs_save(d);
 }
@@ -191,6 +218,7 @@ handle_event(void *arg, const struct aiops_evline *l)
 
 	if (aiops_stop)		/* --strict stopped us inside a batch */
 		return;
+	d->out_safe = d->out.buf.len;
 	d->name = l->name;
 	d->lineno = l->lineno;
 	if (l->rc == 1)
@@ -235,6 +263,7 @@ handle_line(void *arg, const char *name, const char *line, size_t len, unsigned 
 	struct detect *d = arg;
 
 	if (d->raw) {
+		d->out_safe = d->out.buf.len;
 		d->name = name;
 		d->lineno = lineno;
 		detect_raw(d, line, len);
@@ -286,6 +315,7 @@ main(int argc, char **argv)
 	configure(&d);
 	open_state(&d, &o);
 	aiops_hmap_init(&d.series);
+	aiops_hmap_init(&d.restarts);
 	aiops_out_init(&d.out, STDOUT_FILENO);
 	aiops_filter_init(&filter, &d.cli, &d.out);
 	aiops_filter_signals();

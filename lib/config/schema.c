@@ -69,11 +69,32 @@ static const struct aiops_conf_key ingest_keys[] = {
 	END
 };
 
+/* The kinds of lib/detect/kind.h (aiops_kind_names(); t_kind checks they agree). */
+#define KINDS	"generic|percent|ratio|bytes|count|latency|temperature|uptime|start_time"
+/* The smallest material change of a kind, in its base unit (aiops-detect(1)). */
+#define MATERIALITY(kind) \
+	NUMBER("materiality." kind ".min_change", 0, 1e300, \
+	    "the smallest material change of a " kind " metric, in the kind's base unit"), \
+	NUMBER("materiality." kind ".min_relative", 0, 1e6, \
+	    "the smallest material change of a " kind " metric, as a fraction of the baseline")
+
 static const struct aiops_conf_key detect_keys[] = {
 	NUMBER("sensitivity", 0, 1, "0 (fewest alerts) to 1 (most) (--sensitivity)"),
 	NUMBER("threshold", 0, 1, "alert when the score is at least this (--threshold)"),
 	NUMBER("metrics.*.sensitivity", 0, 1, "the sensitivity of the metrics whose name matches *"),
 	NUMBER("metrics.*.threshold", 0, 1, "the threshold of the metrics whose name matches *"),
+	ENUM("metrics.*.kind", KINDS, "the kind of the metrics whose name matches * (not guessed from the name)"),
+	NUMBER("metrics.*.min_change", 0, 1e300,
+	    "the smallest material change of the metrics whose name matches *, in their own unit"),
+	NUMBER("metrics.*.min_relative", 0, 1e6,
+	    "the smallest material change of the metrics whose name matches *, as a fraction of the baseline"),
+	MATERIALITY("percent"),
+	MATERIALITY("ratio"),
+	MATERIALITY("bytes"),
+	MATERIALITY("count"),
+	MATERIALITY("latency"),
+	MATERIALITY("temperature"),
+	MATERIALITY("generic"),
 	LIST("counters", "name patterns of the counters, scored on their rate (instead of the built-in ones)"),
 	BOOL("context", "the confirming context model (false: the statistical tests only)"),
 	INT("logs.warmup", 0, 1000000000, "log lines read before a new template is an anomaly"),

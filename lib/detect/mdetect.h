@@ -78,6 +78,11 @@ struct aiops_mdetect_result {
 	double baseline;	/* value the point was compared with */
 	double spread;		/* robust standard deviation of that baseline */
 	double deviation;	/* (value - baseline) / spread, signed */
+	int routine;		/* 1: the deviation matches a daily/weekly routine
+				   already learned */
+	int future;		/* 1: ts is far ahead of the series' own clock:
+				   scored 0, not learned, clock not moved */
+	int count;		/* 1: the series is modelled as count data */
 	/* filled only when alert is 1 (it costs a snprintf) */
 	char reason[AIOPS_MDETECT_REASON_MAX];
 };
