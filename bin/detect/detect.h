@@ -51,6 +51,7 @@ struct series {
 	unsigned		 dirty:1;	/* the model changed since it was saved */
 	unsigned		 listed:1;	/* series.c: on the dirty list */
 	unsigned		 loaded:1;	/* series.c: its model was resident once */
+	unsigned		 used:1;	/* series.c: used since it came to the list's end */
 	char			 key[];		/* name{host=...,labels}, NUL, the name, NUL */
 };
 

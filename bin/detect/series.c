@@ -6,9 +6,13 @@
  * name, threshold and counter sample, about a hundred bytes (struct series
  * in detect.h). Its model, which is most of the memory (aiops_mdetect_size()),
  * is resident only while it fits: the resident models are kept on a list
- * from the most recently used to the least, and when the series and the
- * models together pass the budget the least recently used are evicted, in
- * a batch down to 15/16 of it (one transaction for the batch): a model
+ * in the order they were loaded, and when the series and the models
+ * together pass the budget the least recently used are evicted, in a batch
+ * down to 15/16 of it (one transaction for the batch). Recency is that of
+ * CLOCK (second chance, Corbato 1968): a use sets a bit, and the oldest
+ * model on the list goes unless its bit is set, in which case the bit is
+ * cleared and it goes to the other end; a use costs a bit, not the two
+ * list moves of exact LRU (3% of the speed at 10,000 series). A model
  * changed since it was saved is saved to the state first, then freed. When
  * its series comes again, its model is loaded again from the state, so
  * that scores do not depend on the budget.
@@ -42,7 +46,7 @@ struct series_table {
 	struct series	**slots;	/* open addressing, linear probing; cap slots */
 	size_t		  cap;		/* a power of two, or 0 */
 	size_t		  len;		/* series */
-	struct series	 *newest;	/* resident models, most recently used first */
+	struct series	 *newest;	/* resident models, last loaded (or spared) first */
 	struct series	 *oldest;
 	struct series	**dirty;	/* changed since the last save (some since evicted) */
 	size_t		  ndirty, dirtycap;
@@ -89,7 +93,7 @@ index_grow(struct series_table *t)
 	struct series **old = t->slots;
 	size_t oldcap = t->cap, i;
 
-	t->cap = oldcap ? oldcap * 2 : 1024;
+	t->cap = oldcap ? oldcap * 2 : 64;
 	t->slots = xcalloc(t->cap, sizeof(*t->slots));
 	for (i = 0; i < oldcap; i++)
 		if (old[i] != NULL)
@@ -175,9 +179,9 @@ load_model(struct detect *d, struct series *s)
 }
 
 /*
- * Evicts the least recently used models but keep, down to 15/16 of the
- * budget: in a batch, so that the changed ones are saved in one
- * transaction (joining one already open).
+ * Evicts the least recently used models but keep (and the last one left),
+ * down to 15/16 of the budget: in a batch, so that the changed ones are
+ * saved in one transaction (joining one already open).
  */
 static void
 evict(struct detect *d, struct series *keep)
@@ -188,7 +192,14 @@ evict(struct detect *d, struct series *keep)
 	struct series *s;
 	int own = 0;
 
-	while (t->used > low && (s = t->oldest) != NULL && s != keep) {
+	while (t->used > low && (s = t->oldest) != NULL && s != t->newest) {
+		/* Used since it last came to the end of the list: a second chance. */
+		if (s->used || s == keep) {
+			s->used = 0;
+			lru_unlink(t, s);
+			lru_push(t, s);
+			continue;
+		}
 		if (d->state == NULL) {
 			t->ndropped++;
 		} else if (s->dirty) {
@@ -276,7 +287,7 @@ mark_dirty(struct detect *d, struct series *s)
 	if (s->listed || d->state == NULL)
 		return;
 	if (t->ndirty == t->dirtycap) {
-		size_t cap = t->dirtycap ? t->dirtycap * 2 : 1024;
+		size_t cap = t->dirtycap ? t->dirtycap * 2 : 64;
 
 		t->dirty = xreallocarray(t->dirty, cap, sizeof(*t->dirty));
 		t->used += (cap - t->dirtycap) * sizeof(*t->dirty);
@@ -303,9 +314,8 @@ series_get(struct detect *d, const struct aiops_metric *m)
 		s = series_new(d, slot, m, d->scratch.data, d->scratch.len, hash);
 	if (s->model == NULL) {
 		series_load(d, s, m);
-	} else if (t->newest != s) {
-		lru_unlink(t, s);
-		lru_push(t, s);
+	} else {
+		s->used = 1;
 	}
 	mark_dirty(d, s);
 	if (t->used > t->budget)
