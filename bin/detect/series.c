@@ -57,6 +57,7 @@ struct series_table {
 	int		  expired;	/* the retention ran in this run */
 	int		  warned;	/* the budget was too small for the series alone */
 	unsigned long	  nresident, nevicted, nreloaded, ndropped;
+	unsigned long	  nstale;	/* saved models of another version */
 };
 
 void
@@ -169,7 +170,9 @@ load_model(struct detect *d, struct series *s)
 		detect_state_fatal(d, "loading a model");
 	if (rc == 0)
 		return;
-	if (aiops_mdetect_load(&s->model, saved.blob, saved.len) == -1)
+	/* After an upgrade every series may say so: the first, then a count. */
+	if (aiops_mdetect_load(&s->model, saved.blob, saved.len) == -1 &&
+	    d->series->nstale++ == 0)
 		log_warnx("%s: saved model of another version: starting afresh", s->key);
 	if (!s->loaded) {
 		s->counter_ts = saved.counter_ts;
@@ -224,7 +227,7 @@ evict(struct detect *d, struct series *keep)
 	}
 	if (own && aiops_state_commit(d->state) == -1)
 		detect_state_fatal(d, "evicting models");
-	if (t->used > t->budget && !t->warned) {
+	if (t->used - t->nresident * t->model_bytes > t->budget && !t->warned) {
 		t->warned = 1;
 		log_warnx("detect.memory: %zu series take %zu bytes before their models,"
 		    " over the budget of %zu: one model is kept at a time", t->len,
@@ -368,6 +371,9 @@ detect_metrics_free(struct detect *d)
 	if (t->nevicted > 0)
 		log_info("%zu series, %lu models evicted, %lu loaded again", t->len,
 		    t->nevicted, t->nreloaded);
+	if (t->nstale > 1)
+		log_warnx("%lu saved models of another version in all: their series started afresh",
+		    t->nstale);
 	if (t->ndropped > 0)
 		log_warnx("%lu models dropped: over detect.memory with no state to keep"
 		    " them (--no-state), their series started afresh", t->ndropped);
