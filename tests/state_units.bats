@@ -98,6 +98,9 @@ wrong_units() {
 	# The counter went on from its last sample: a rate, not a reset.
 	[ "$(head -n 1 <<<"$output" | jq -r .detector)" != counter-reset ]
 	[ "$(q "SELECT counter_ts_ns FROM detector_models")" = 1794715860000000000 ]
+	# Step 8: the model's name and host dropped (its key holds them).
+	[ "$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('detector_models')")" = \
+	    'series_key updated counter_ts_ns counter_value model' ]
 	[ "$(q "SELECT minute FROM log_rate_pending")" = 1794715800000 ]
 	[ "$(q "SELECT value FROM meta WHERE key = 'detect.log_minute'")" = 1794715800000 ]
 	run wrong_units
