@@ -12,7 +12,7 @@
  * CLOCK (second chance, Corbato 1968): a use sets a bit, and the oldest
  * model on the list goes unless its bit is set, in which case the bit is
  * cleared and it goes to the other end; a use costs a bit, not the two
- * list moves of exact LRU (3% of the speed at 10,000 series). A model
+ * list moves of exact LRU. A model
  * changed since it was saved is saved to the state first, then freed. When
  * its series comes again, its model is loaded again from the state, so
  * that scores do not depend on the budget.
