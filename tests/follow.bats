@@ -523,7 +523,10 @@ crash() {
 	    ALTER TABLE file_offsets DROP COLUMN head_len; ALTER TABLE file_offsets DROP COLUMN tail;
 	    ALTER TABLE file_offsets DROP COLUMN mtime_ns; ALTER TABLE file_offsets DROP COLUMN prev_dev;
 	    ALTER TABLE file_offsets DROP COLUMN prev_ino; DROP TABLE alert_history;
-	    DROP TABLE alerts; ALTER TABLE series DROP COLUMN metric_type; PRAGMA user_version = 4;'
+	    DROP TABLE alerts; ALTER TABLE series DROP COLUMN metric_type;
+	    DROP TABLE detector_models; CREATE TABLE detector_models (series_key TEXT PRIMARY KEY,
+	    name TEXT NOT NULL, host TEXT, model BLOB NOT NULL, counter_ts_ns INTEGER,
+	    counter_value REAL, updated INTEGER NOT NULL); PRAGMA user_version = 4;'
 	add "$LOG" "line 3"
 	follow "$LOG"
 	wait_lines 3

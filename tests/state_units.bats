@@ -87,7 +87,7 @@ wrong_units() {
 	    '{"type":"alert","ts":"2026-11-15T06:00:00Z","host":"db-9","alertname":"Other","status":"firing"}' \
 	    > "$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr aiops-detect --correlate --clock event --all "$BATS_TEST_TMPDIR/in"
-	[ "$(q 'PRAGMA user_version')" -eq 7 ]
+	[ "$(q 'PRAGMA user_version')" -eq 8 ]
 	# The open incident resumed with its times: quiet 30 minutes after 04:06.
 	inc=$(jq -c 'select(.type == "incident" and .status == "resolved")' <<<"$output")
 	jq -e '.incident_id == "f49634160cb730f9" and .ts == "2026-11-15T04:36:00.000Z"
@@ -98,6 +98,9 @@ wrong_units() {
 	# The counter went on from its last sample: a rate, not a reset.
 	[ "$(head -n 1 <<<"$output" | jq -r .detector)" != counter-reset ]
 	[ "$(q "SELECT counter_ts_ns FROM detector_models")" = 1794715860000000000 ]
+	# Step 8: the model's name and host dropped (its key holds them).
+	[ "$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('detector_models')")" = \
+	    'series_key updated counter_ts_ns counter_value model' ]
 	[ "$(q "SELECT minute FROM log_rate_pending")" = 1794715800000 ]
 	[ "$(q "SELECT value FROM meta WHERE key = 'detect.log_minute'")" = 1794715800000 ]
 	run wrong_units

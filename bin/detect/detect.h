@@ -1,6 +1,7 @@
 /*
  * detect.h: the parts of aiops-detect (main.c: options and the input loop;
- * metrics.c: per-series metric detectors; logs.c: template mining and log
+ * metrics.c: per-series metric detectors; series.c: the series and their
+ * models under the memory budget; logs.c: template mining and log
  * anomalies).
  */
 #ifndef AIOPS_DETECT_H
@@ -25,8 +26,44 @@
 /* Save models at least this often during a long run (points). */
 #define DETECT_SAVE_EVERY	200000
 
+/* detect.memory by default: 1,000,000 series in 2 GB of RSS (aiops-detect(1)). */
+#define DETECT_MEMORY_DEFAULT	(1536ULL << 20)
+/* detect.models.retention by default: a model not updated for 30 days goes. */
+#define DETECT_MODELS_RETENTION	(30LL * 86400 * 1000000000)
+
 struct logdet;
 struct correlator;
+struct series_table;
+
+/*
+ * A metric series (series.c): from its first point to the end of the run,
+ * about a hundred bytes and its key; its model only while resident.
+ */
+struct series {
+	struct aiops_mdetect	*model;		/* NULL: not resident (evicted, or not yet) */
+	struct series		*newer, *older;	/* series.c: the list of resident models */
+	const char		*name;		/* the metric: in key[], after the key's NUL */
+	double			 threshold;
+	/*
+	 * The last raw sample, or 0: a counter's, for its rate; an uptime's
+	 * or a start time's, to see it restart. Saved with the model.
+	 */
+	int64_t			 counter_ts;
+	double			 counter_value;
+	/* materiality (kind.h): found on the first point of the run */
+	struct aiops_kind_class	 cls;
+	struct aiops_kind_rule	 rule;
+	uint32_t		 hash;		/* series.c: of the key, for the index */
+	uint32_t		 klen;
+	unsigned		 counter:1;	/* scored as a per-second rate */
+	unsigned		 dirty:1;	/* the model changed since it was saved */
+	unsigned		 listed:1;	/* series.c: on the dirty list */
+	unsigned		 loaded:1;	/* series.c: its model was resident once */
+	unsigned		 used:1;	/* series.c: used since it came to the list's end */
+	unsigned		 classified:1;	/* cls and rule are set */
+	unsigned		 warned_future:1;	/* said once per series and run */
+	char			 key[];		/* name{host=...,labels}, NUL, the name, NUL */
+};
 
 /* An anomaly or alert offered to the correlator (incidents.c). */
 struct detect_member {
@@ -56,7 +93,7 @@ struct detect {
 	const json_t			*counters;	/* detect.counters globs */
 	/* detect.materiality, by kind, in base units (kind.h) */
 	struct aiops_kind_rule		 materiality[AIOPS_KIND_N];
-	struct aiops_hmap		 series;	/* series key -> struct series */
+	struct series_table		*series;	/* series.c */
 	struct aiops_hmap		 restarts;	/* host -> int64_t ts of its last restart */
 	struct aiops_buf		 scratch;
 	unsigned long			 nmetrics;
@@ -103,7 +140,28 @@ void detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
     const char *line, size_t len);
 /* Feeds stored points since `since` (ns) through detect_metric. */
 void detect_from_state(struct detect *d, int64_t since);
-/* Saves the models that changed. */
+/*
+ * The settings of series s from its metric m, when its model is made
+ * resident (first seen, or loaded again after an eviction): s->counter,
+ * s->threshold and the model's parameters p.
+ */
+void detect_series_setup(const struct detect *d, struct series *s,
+    const struct aiops_metric *m, struct aiops_mdetect_params *p);
+
+/* series.c */
+/*
+ * The series table: budget (bytes, detect.memory) bounds the series and
+ * their resident models together; stored models not updated for retention
+ * (ns; 0: never) are deleted once a run.
+ */
+void detect_series_init(struct detect *d, size_t budget, int64_t retention);
+/*
+ * The series of m with its model resident, most recently used now and on
+ * the list of the changed (the caller updates its model). Other models may
+ * be evicted (saved first) to keep within the budget.
+ */
+struct series *series_get(struct detect *d, const struct aiops_metric *m);
+/* Saves the models that changed, in one transaction. */
 void detect_save_models(struct detect *d);
 void detect_metrics_free(struct detect *d);
 

@@ -29,6 +29,7 @@ enum {
 	OPT_CORRELATE,
 	OPT_FROM_STATE,
 	OPT_LIMIT,
+	OPT_MEMORY,
 	OPT_NO_STATE,
 	OPT_RAW,
 	OPT_SEARCH,
@@ -40,8 +41,9 @@ enum {
 static const char synopsis[] =
     "aiops-detect [-hqVv] [--all] [--raw] [--correlate] [--sensitivity s]\n"
     "                    [--threshold t] [--from-state] [--since duration] [--no-state]\n"
-    "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
-    "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
+    "                    [--memory size] [--state file] [--config file] [--strict]\n"
+    "                    [--max-line bytes] [--clock wall|event] [--log-format plain|json]\n"
+    "                    [file ...]\n"
     "       aiops-detect --search query [--since duration] [--limit n] [--state file]";
 
 static const struct aiops_opt opts[] = {
@@ -58,6 +60,8 @@ static const struct aiops_opt opts[] = {
 	    "(SQLite FTS5 syntax), best matches first" },
 	{ "limit", OPT_LIMIT, "N", "with --search, at most N results of each kind (default 20)" },
 	{ "no-state", OPT_NO_STATE, NULL, "keep nothing: models start afresh and are not saved" },
+	{ "memory", OPT_MEMORY, "SIZE", "memory for the series and their models (default 1536MiB);\n"
+	    "the least recently used models go to the state past it" },
 	AIOPS_OPT_END
 };
 
@@ -90,6 +94,9 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 			break;
 		case OPT_LIMIT:
 			o->limit = (int)aiops_cli_number("--limit", optarg, 1, 1000000);
+			break;
+		case OPT_MEMORY:
+			aiops_cli_set(&d->cli, "--memory", "detect.memory", optarg);
 			break;
 		case OPT_NO_STATE:
 			o->no_state = 1;
@@ -314,8 +321,10 @@ main(int argc, char **argv)
 	aiops_cli_start(&d.cli);
 	configure(&d);
 	open_state(&d, &o);
-	aiops_hmap_init(&d.series);
 	aiops_hmap_init(&d.restarts);
+	detect_series_init(&d, (size_t)aiops_conf_int(d.cfg, "detect.memory",
+	    (long long)DETECT_MEMORY_DEFAULT), aiops_conf_duration(d.cfg,
+	    "detect.models.retention", DETECT_MODELS_RETENTION));
 	aiops_out_init(&d.out, STDOUT_FILENO);
 	aiops_filter_init(&filter, &d.cli, &d.out);
 	aiops_filter_signals();

@@ -1,7 +1,8 @@
 /*
  * metrics.c: aiops-detect for metric events. One model (lib/mdetect.c)
  * per series, loaded from the state on first sight and saved back when it
- * changed, so that runs from cron continue exactly where the last stopped.
+ * changed, so that runs from cron continue exactly where the last stopped
+ * (series.c keeps them, under the memory budget).
  */
 #include "compat.h"
 
@@ -19,31 +20,9 @@
 #include "json/jw.h"
 #include "tool/log.h"
 #include "store/anomalies.h"
-#include "store/models.h"
 #include "store/mstore.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-
-struct series {
-	const char		*key;		/* the map's copy */
-	char			*name;
-	char			*host;
-	struct aiops_mdetect	*model;
-	double			 threshold;
-	int			 counter;	/* scored as a per-second rate */
-	/*
-	 * The last raw sample, or 0: a counter's, for its rate; an uptime's
-	 * or a start time's, to see it restart. Saved with the model.
-	 */
-	int64_t			 counter_ts;
-	double			 counter_value;
-	int			 dirty;
-	/* materiality (kind.h): found on the first point of the run */
-	int			 classified;
-	struct aiops_kind_class	 cls;
-	struct aiops_kind_rule	 rule;
-	int			 warned_future;	/* said once per series and run */
-};
 
 /*
  * Prometheus names its counters; Telegraf's line protocol does not say,
@@ -143,48 +122,13 @@ series_kind(const struct detect *d, struct series *s, const struct aiops_metric 
 	s->classified = 1;
 }
 
-/* The model saved for the series, if any. */
-static void
-load_model(struct detect *d, struct series *s)
+void
+detect_series_setup(const struct detect *d, struct series *s, const struct aiops_metric *m,
+    struct aiops_mdetect_params *p)
 {
-	struct aiops_model saved;
-	int rc;
-
-	if (d->state == NULL)
-		return;
-	if ((rc = aiops_models_get(d->state, s->key, &saved)) == -1)
-		detect_state_fatal(d, "loading a model");
-	if (rc == 0)
-		return;
-	if (aiops_mdetect_load(&s->model, saved.blob, saved.len) == -1)
-		log_warnx("%s: saved model of another version: starting afresh", s->key);
-	s->counter_ts = saved.counter_ts;
-	s->counter_value = saved.counter_value;
-	aiops_model_release(&saved);
-}
-
-static struct series *
-series_get(struct detect *d, const struct aiops_metric *m)
-{
-	struct aiops_mdetect_params p;
-	struct series *s;
-
-	aiops_buf_reset(&d->scratch);
-	aiops_series_key(&d->scratch, m);
-	s = aiops_hmap_get(&d->series, d->scratch.data, d->scratch.len);
-	if (s != NULL)
-		return s;
-	s = xcalloc(1, sizeof(*s));
-	s->key = aiops_hmap_put(&d->series, d->scratch.data, d->scratch.len, s);
-	s->name = xstrndup(m->name, m->nlen);
-	s->host = m->host != NULL ? xstrndup(m->host, m->hlen) : NULL;
+	AIOPS_UNUSED(m);
 	s->counter = is_counter(d, s->name);
-	series_params(d, s->name, &p, &s->threshold);
-	load_model(d, s);
-	if (s->model == NULL && (s->model = aiops_mdetect_new(&p)) == NULL)
-		fatalx(70, "out of memory");
-	aiops_mdetect_set_params(s->model, &p);
-	return s;
+	series_params(d, s->name, p, &s->threshold);
 }
 
 /*
@@ -577,83 +521,6 @@ detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
 		write_anomaly(d, s, m, &r, v);
 	}
 	d->since_save++;
-}
-
-static int
-save_one(struct detect *d, struct series *s, int64_t now)
-{
-	struct aiops_model m;
-	unsigned char *blob = NULL;
-	int rc;
-
-	memset(&m, 0, sizeof(m));
-	m.series_key = s->key;
-	m.name = s->name;
-	m.host = s->host;
-	m.len = aiops_mdetect_save(s->model, &blob);
-	m.blob = blob;
-	m.counter_ts = s->counter_ts;
-	m.counter_value = s->counter_value;
-	m.updated = now;
-	rc = m.len != 0 ? aiops_models_put(d->state, &m) : -1;
-	free(blob);
-	s->dirty = 0;
-	return rc;
-}
-
-/* 1 if some model changed since it was saved. */
-static int
-any_dirty(const struct detect *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->series.cap; i++)
-		if (d->series.ents[i].key != NULL &&
-		    ((struct series *)d->series.ents[i].val)->dirty)
-			return 1;
-	return 0;
-}
-
-void
-detect_save_models(struct detect *d)
-{
-	int64_t now = aiops_clock_now();
-	size_t i;
-
-	d->since_save = 0;
-	/* No write lock taken for nothing: a log-only run needs none here. */
-	if (d->state == NULL || !any_dirty(d))
-		return;
-	if (aiops_state_begin(d->state) == -1)
-		detect_state_fatal(d, "saving models");
-	for (i = 0; i < d->series.cap; i++) {
-		struct series *s = d->series.ents[i].val;
-
-		if (d->series.ents[i].key != NULL && s->dirty && save_one(d, s, now) == -1) {
-			aiops_state_rollback(d->state);
-			detect_state_fatal(d, "saving models");
-		}
-	}
-	if (aiops_state_commit(d->state) == -1)
-		detect_state_fatal(d, "saving models");
-}
-
-static void
-series_free(void *p)
-{
-	struct series *s = p;
-
-	aiops_mdetect_free(s->model);
-	free(s->name);
-	free(s->host);
-	free(s);
-}
-
-void
-detect_metrics_free(struct detect *d)
-{
-	aiops_hmap_release(&d->series, series_free);
-	aiops_hmap_release(&d->restarts, free);
 }
 
 /* A stored point as the metric event aiops-ingest wrote for it. */

@@ -102,6 +102,9 @@ static const struct aiops_conf_key detect_keys[] = {
 	DURATION("logs.retention", "how long stored log lines and templates are kept"),
 	DURATION("correlate.window", "how close to an open incident an anomaly or alert joins it"),
 	DURATION("correlate.close_after", "an incident resolves after this without a new member"),
+	SIZE("memory", 4096, 1LL << 40,
+	    "memory for the series and their models; past it idle models go to the state (--memory)"),
+	DURATION("models.retention", "how long a stored model not updated is kept"),
 	MAX_LINE_KEY,
 	END
 };

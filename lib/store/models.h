@@ -12,14 +12,14 @@
 #include "store/state.h"
 
 /*
+ * The metric's name and host are in the series key: they are not stored
+ * apart (schema step 8 dropped them).
  * Given to aiops_models_put(), every pointer is borrowed. Filled by
  * aiops_models_get(), every pointer is new: aiops_model_release() frees
  * them.
  */
 struct aiops_model {
 	const char	*series_key;	/* name{host="...",labels}, aiops_series_key() */
-	const char	*name;		/* the metric */
-	const char	*host;		/* or NULL */
 	const void	*blob;		/* the model, as aiops_mdetect_save() wrote it */
 	size_t		 len;		/* bytes of blob */
 	int64_t		 counter_ts;	/* last raw sample of a counter, ns; 0: none */
@@ -33,5 +33,12 @@ int aiops_models_put(struct aiops_state *st, const struct aiops_model *m);
 int aiops_models_get(struct aiops_state *st, const char *series_key, struct aiops_model *m);
 /* Frees what aiops_models_get() put in m and zeroes it. */
 void aiops_model_release(struct aiops_model *m);
+/*
+ * Deletes the models not updated since `before` (ns): the retention of
+ * detector_models (detect.models.retention). A scan of the table, without
+ * an index (an index on updated would hold every key a second time): run
+ * it once a run. The number deleted, or -1.
+ */
+long long aiops_models_expire(struct aiops_state *st, int64_t before);
 
 #endif

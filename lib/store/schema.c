@@ -188,6 +188,23 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  UNIQUE (fingerprint, starts_at, status));"
 	  "CREATE INDEX alert_history_ts ON alert_history(ts);"
 	},
+	{ 8,
+	  /*
+	   * detector_models without the name and host its series key holds,
+	   * the small columns before the model (a scan by updated, the
+	   * retention, reads no overflow page of a big model). Still a rowid
+	   * table: see lib/store/models.c.
+	   */
+	  "CREATE TABLE detector_models_8 ("
+	  "  series_key TEXT PRIMARY KEY,"
+	  "  updated INTEGER NOT NULL,"
+	  "  counter_ts_ns INTEGER, counter_value REAL,"	/* last raw counter sample */
+	  "  model BLOB NOT NULL);"
+	  "INSERT INTO detector_models_8 (series_key, updated, counter_ts_ns, counter_value, model)"
+	  "  SELECT series_key, updated, counter_ts_ns, counter_value, model FROM detector_models;"
+	  "DROP TABLE detector_models;"
+	  "ALTER TABLE detector_models_8 RENAME TO detector_models;"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -243,8 +243,6 @@ test_models(struct aiops_state *st)
 
 	memset(&m, 0, sizeof(m));
 	m.series_key = "net{host=\"h\"}";
-	m.name = "net";
-	m.host = "h";
 	m.blob = blob;
 	m.len = sizeof(blob);
 	m.counter_ts = T0 + 123456789;		/* below the ms: kept */
@@ -257,7 +255,7 @@ test_models(struct aiops_state *st)
 	is_int(got.counter_ts, T0 + 123456789, "the counter's sample to the ns (counter_ts_ns)");
 	ok(got.counter_value == 42, "its value");
 	is_int(got.updated, T0 + 5 * NS_PER_MS, "updated");
-	is_str(got.host, "h", "host");
+	is_str(got.series_key, "net{host=\"h\"}", "its key");
 	aiops_model_release(&got);
 	m.counter_ts = 0;
 	m.len = 1;
@@ -266,6 +264,10 @@ test_models(struct aiops_state *st)
 	ok(got.len == 1 && got.counter_ts == 0, "no counter sample: 0");
 	aiops_model_release(&got);
 	ok(aiops_models_get(st, "other", &got) == 0 && got.blob == NULL, "none: 0");
+	/* The retention: updated at T0 + 5 ms, kept up to that ms. */
+	is_int(aiops_models_expire(st, T0 + 5 * NS_PER_MS), 0, "retention keeps a model updated then");
+	is_int(aiops_models_expire(st, T0 + 6 * NS_PER_MS), 1, "and deletes it after");
+	ok(aiops_models_get(st, "net{host=\"h\"}", &got) == 0, "gone");
 }
 
 /* ---- logs and search ---- */
