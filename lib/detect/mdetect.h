@@ -78,6 +78,26 @@ struct aiops_mdetect_result {
 	double baseline;	/* value the point was compared with */
 	double spread;		/* robust standard deviation of that baseline */
 	double deviation;	/* (value - baseline) / spread, signed */
+	/*
+	 * 1: the point was a surprise, but one that came at this time of
+	 * day on at least 2 of the previous 7 days and was no much bigger
+	 * then: a daily routine, its score damped to a tenth.
+	 */
+	int routine;
+	/*
+	 * 1: the timestamp is far ahead of the series' own clock (more
+	 * than 60 sampling intervals, at least an hour): scored 0, not
+	 * learned, the clock not moved; the point is held until the next
+	 * one says whether it was a real gap (then it is learned) or a bad
+	 * timestamp (then it is dropped).  The caller reports it.
+	 */
+	int future;
+	/*
+	 * 1: the series is modelled as count data (non-negative integers
+	 * with a mean of at most 20): deviations are judged on Anscombe's
+	 * square-root scale, where a Poisson count has an SD of about 1.
+	 */
+	int count;
 	/* filled only when alert is 1 (it costs a snprintf) */
 	char reason[AIOPS_MDETECT_REASON_MAX];
 };
