@@ -2,10 +2,13 @@
  * mdetect.c - streaming anomaly detection for one metric series.
  * See mdetect.h for the contract; this file explains the method.
  *
- * Five statistics are computed for each point, each from the model as it
+ * Four statistics are computed for each point, each from the model as it
  * was before the point (no look-ahead):
  *
- *   spike      |x - median of the last MDETECT_WIN points|;
+ *   spike      |x - median of the last MDETECT_WIN points|; for count
+ *              data (see MDETECT_CMAX) "count" instead: the distance on
+ *              Anscombe's square-root scale, where Poisson noise has an
+ *              SD of about 1 whatever the level;
  *   level      |mean of the last MDETECT_LEVEL points - that median|, in
  *              standard errors (robust SD / sqrt(MDETECT_LEVEL)), so a
  *              sustained shift too small for "spike" still shows;
@@ -14,33 +17,51 @@
  *   seasonal   |x - time-of-day baseline| / seasonal SD, used only while
  *              the seasonal baseline predicts the series at least twice
  *              as well as the rolling median (so it stays silent on
- *              series without a daily rhythm);
- *   context    distance from the recent shape (the last MDETECT_SPAN
- *              points, smoothed) to the nearest shape stored over the
- *              last days, in robust SDs.  This is the confirming model:
- *              it flags shapes never seen before even when each single
- *              value is ordinary (a missing daily peak, a flat line
- *              where the series normally moves).
+ *              series without a daily rhythm).
  *
  * Operations data differ wildly in how heavy their tails are, so no fixed
  * z threshold suits them all.  Each statistic is therefore divided by its
  * own running upper quantile (MDETECT_TAIL: about 1 point in 2000 exceeds
  * it), tracked in the log domain with a fixed step (a scale-free
- * stochastic quantile estimate), and used only once it has seen
- * p.warmup values.  The evidence E is the largest of these ratios, and
- * the score is E^2 / (E^2 + 1): 0.5 when the strongest statistic sits at
- * its own 1-in-2000 level.  Because each exceedance raises the quantile
- * and it comes down slowly, an anomaly is in effect "the most unusual
- * thing in a long while": a series that keeps producing large values
- * soon stops alerting on them.
+ * stochastic quantile estimate).  The evidence E is the largest of these
+ * ratios, and the score is E^2 / (E^2 + 1): 0.5 when the strongest
+ * statistic sits at its own 1-in-2000 level.  Because each exceedance
+ * raises the quantile and it comes down slowly, an anomaly is in effect
+ * "the most unusual thing in a long while".
+ *
+ * Warm-up: a quantile needs thousands of values to settle, and many
+ * series are only a few hundred points long with the first incident
+ * early.  So each quantile is blended with a prior scale (MDETECT_PZ
+ * robust SDs and the like), weighted by how many values it has seen, and
+ * the prior is widened while the rolling window is short: after
+ * p.warmup (30) points a series gets sensible scores, judged against
+ * the wide band a few dozen points can justify.
+ *
+ * After a confirmed level shift (MDETECT_LEVEL points in a row on one
+ * side, with level evidence >= 1) the rolling window restarts from the
+ * points since the shift and the spike quantile forgets what the shift
+ * taught it, so the new level is the baseline within about an hour of
+ * 5-minute points instead of days.
+ *
+ * Routines: a surprise at a time of day where surprises of about that
+ * size came on at least MDETECT_RDAYS of the previous 7 days is damped
+ * to a tenth (result.routine): a nightly backup alerts on its first two
+ * nights, not for weeks.
  *
  * Alert de-duplication: evidence that does not beat the decaying maximum
  * of recent evidence (half-life p.dedup points) is multiplied by
  * MDETECT_DAMP, so one incident gives one alert unless it grows.
  *
- * Everything is O(1) per point except the context search (MDETECT_RES
- * shapes of MDETECT_CTX floats) and the sorted-window insert (a memmove
- * of at most MDETECT_WIN doubles).
+ * Memory: about 1.9 KB per series (aiops_mdetect_size()): the window is
+ * stored as floats relative to the first value, the time-of-day profile
+ * shares its space with the sampling-interval estimate, and the routine
+ * memory is two bytes per half hour.  Version 2's nearest-neighbour
+ * context reservoir (12 KB; +2 NAB points) does not fit: reservoirs of
+ * 32 or 48 shapes gave nothing over none (NAB 67.4 / 67.5 vs 67.5), and
+ * the hour-of-week profile (0.7 KB, +0.5 NAB) was dropped too.
+ *
+ * Everything is O(1) per point except the sorted-window insert (a
+ * memmove of at most MDETECT_WIN floats).
  */
 #include "compat.h"
 
@@ -60,8 +81,6 @@
  * model remembers; the values are ordinary choices, not fitted.
  */
 #define MDETECT_WIN	128	/* rolling window: ~10 h at 5-min samples */
-/* (Restoring the quantiles to their pre-shift values at a re-centre was
- * tried: NAB standard 65.2 -> 53.2.) */
 #define MDETECT_LEVEL	12	/* level-shift window: an hour at 5 min */
 #define MDETECT_SEAS	96	/* time-of-day slots, at most 15 min each */
 #define MDETECT_RSLOT	48	/* routine memory: half-hour slots of the day */
@@ -96,26 +115,20 @@
  * operations data lands (heavier tailed than a normal's 3.5).  The
  * quantile's weight is nq / (nq + MDETECT_PRIOR_N).
  */
-#ifndef MDETECT_PRIOR_N
 #define MDETECT_PRIOR_N	30
-#endif
-#ifndef MDETECT_PZ
 #define MDETECT_PZ	7.0
-#endif
-#ifndef MDETECT_PLEVEL
 #define MDETECT_PLEVEL	9.0
-#endif
-#ifndef MDETECT_PVOL
 #define MDETECT_PVOL	3.0
-#endif
-#ifndef MDETECT_PCOUNT
 #define MDETECT_PCOUNT	4.0
-#endif
 /* Wider band while the window is short: prior * (1 + MDETECT_WIDEN/sqrt(len)). */
-#ifndef MDETECT_WIDEN
 #define MDETECT_WIDEN	3.0
-#endif
-/* Count model: non-negative integers with a mean at most this. */
+/*
+ * Count model: non-negative integers with a mean of at most MDETECT_CMAX
+ * and not much more dispersed than Poisson (SD at most
+ * MDETECT_DISP * sqrt(mean) + 0.5: bursty counts such as tweet volumes
+ * keep the general model, which NAB's Twitter series prefer).
+ */
+#define MDETECT_DISP	1.5
 #define MDETECT_CMAX	20.0
 
 /* Routine: a surprise seen on this many of the last 7 days is routine ... */
@@ -181,6 +194,7 @@ struct aiops_mdetect {
 	/* calibration: log of each statistic's upper quantile */
 	float lq[MDETECT_NSTAT];
 	uint32_t nq[MDETECT_NSTAT];
+	float lq_calm;		/* spike quantile after the last calm point */
 
 	/*
 	 * The sampling-interval deltas are needed only until dt is known,
@@ -515,7 +529,8 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 	 */
 	e->flat = m->absdev == 0 && m->sorted[0] == m->sorted[m->rlen - 1];
 	e->count = !e->flat && !(m->flags & F_NONINT) && m->n >= 10 &&
-	    m->lam <= MDETECT_CMAX;
+	    m->lam <= MDETECT_CMAX &&
+	    1.2533 * m->absdev <= MDETECT_DISP * sqrt(m->lam) + 0.5;
 	if (e->count) {
 		double c = sqrt(m->lam > 0.25 ? m->lam : 0.25);
 		if (e->sd < c)
@@ -656,6 +671,8 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 		m->vsum = 0;
 		m->vpos = 0;
 		m->run = (uint32_t)e->shift + 1;
+		/* what the shift taught the spike quantile is forgotten */
+		m->lq[ST_SPIKE] = m->lq_calm;
 	}
 }
 
@@ -726,6 +743,8 @@ evidence(struct aiops_mdetect *m, struct eval *e, int learnit, int *which)
 
 	if (!learnit)
 		return best;
+	if (best < 1)
+		m->lq_calm = m->lq[ST_SPIKE];
 	for (i = 0; i < MDETECT_NSTAT; i++) {
 		double s = e->st[i];
 		uint32_t bit = F_LQ0 << i;
