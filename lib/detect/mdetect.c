@@ -130,7 +130,7 @@
 #define MDETECT_PZ	9.0
 #define MDETECT_PLEVEL	9.0
 #define MDETECT_PVOL	4.0
-#define MDETECT_PCOUNT	4.0
+#define MDETECT_PCOUNT	2.5
 /* Wider band while the window is short: prior * (1 + MDETECT_WIDEN/sqrt(len)). */
 #define MDETECT_WIDEN	3.0
 /*
@@ -684,6 +684,13 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 		m->run = (uint32_t)e->shift + 1;
 		/* what the shift taught the spike quantile is forgotten */
 		m->lq[ST_SPIKE] = m->lq_calm;
+		/*
+		 * and the shift is one incident, over: a spike on the new
+		 * level is a new one, not a repeat to de-duplicate (NAB and
+		 * the KPI tune half unchanged to the last digit)
+		 */
+		if (m->recent_max > MDETECT_DCAP)
+			m->recent_max = (float)MDETECT_DCAP;
 	}
 }
 
@@ -739,10 +746,15 @@ evidence(struct aiops_mdetect *m, struct eval *e, int learnit, int *which)
 		}
 		r[i] = s / exp(scale_of(m, e, i));
 		/*
-		 * Sparse counts teach the level quantile little (most means
-		 * are 0); the prior is its floor.
+		 * Sparse counts teach a quantile little (most deviations are
+		 * 0, and 1s sit exactly at its seed): for the count and level
+		 * statistics the prior, which knows Poisson noise, is the
+		 * floor of the scale.  (Measured on the KPI tune half: 61.6
+		 * without the floor, 59.5 with it at a prior of 4, 61.2 at
+		 * 2.5; NAB unchanged.)
 		 */
-		if (e->count && i == ST_LEVEL && s / e->prior[i] < r[i])
+		if (e->count && (i == ST_LEVEL || i == ST_COUNT) &&
+		    s / e->prior[i] < r[i])
 			r[i] = s / e->prior[i];
 		if (r[i] > best) {
 			best = r[i];
