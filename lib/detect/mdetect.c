@@ -510,6 +510,7 @@ struct eval {
 					   since it (re-centre on them) */
 	double st[MDETECT_NSTAT];	/* statistics; < 0 = not available */
 	double prior[MDETECT_NSTAT];	/* their prior scales */
+	double lprior[MDETECT_NSTAT];	/* and its logs */
 };
 
 /* Anscombe's variance-stabilising transform of a Poisson count: about
@@ -525,7 +526,7 @@ static void
 evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 {
 	uint32_t i;
-	double widen;
+	double widen, lw;
 
 	memset(e, 0, sizeof(*e));
 	for (i = 0; i < MDETECT_NSTAT; i++)
@@ -549,7 +550,13 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 	}
 	e->z = (x - e->med) / e->sd;
 	/* a short window says less: judge against a wider band */
-	widen = 1 + MDETECT_WIDEN / sqrt((double)m->rlen);
+	if (m->rlen == MDETECT_WIN) {	/* the usual case: constants */
+		widen = 1 + MDETECT_WIDEN / sqrt((double)MDETECT_WIN);
+		lw = log(1 + MDETECT_WIDEN / sqrt((double)MDETECT_WIN));
+	} else {
+		widen = 1 + MDETECT_WIDEN / sqrt((double)m->rlen);
+		lw = log(widen);
+	}
 	/*
 	 * In the series' own units: its running quantile is the scale.
 	 * (In robust SDs it drifted while the spread estimate settled on
@@ -560,9 +567,11 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 		/* against the median, an integer: no jitter of a mean */
 		e->st[ST_COUNT] = fabs(anscombe(x) - anscombe(e->med));
 		e->prior[ST_COUNT] = MDETECT_PCOUNT * widen;
+		e->lprior[ST_COUNT] = log(MDETECT_PCOUNT) + lw;
 	} else {
 		e->st[ST_SPIKE] = fabs(x - e->med);
 		e->prior[ST_SPIKE] = MDETECT_PZ * widen * e->sd;
+		e->lprior[ST_SPIKE] = log(MDETECT_PZ) + lw + log(e->sd);
 	}
 
 	if (m->run >= MDETECT_LEVEL && m->rlen >= 2 * MDETECT_LEVEL) {
@@ -579,6 +588,7 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 		e->st[ST_LEVEL] = fabs(e->level_mean - e->med) / e->sd *
 		    sqrt((double)MDETECT_LEVEL);
 		e->prior[ST_LEVEL] = MDETECT_PLEVEL * widen;
+		e->lprior[ST_LEVEL] = log(MDETECT_PLEVEL) + lw;
 		/* the newest points all on one side: where it shifted;
 		 * confirmed by evidence() */
 		e->shift = same >= MDETECT_LEVEL ? (int)same - 1 : 0;
@@ -592,6 +602,7 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 		    MDETECT_VOL / m->absdev;
 		e->st[ST_VOL] = e->vol;
 		e->prior[ST_VOL] = MDETECT_PVOL * widen;
+		e->lprior[ST_VOL] = log(MDETECT_PVOL) + lw;
 	}
 
 	if (m->nslots != 0) {
@@ -609,6 +620,7 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 				e->st[ST_SEAS] = fabs(x - e->seas_base) /
 				    e->seas_sd;
 				e->prior[ST_SEAS] = MDETECT_PZ * widen;
+				e->lprior[ST_SEAS] = log(MDETECT_PZ) + lw;
 			}
 		}
 	}
@@ -699,7 +711,7 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 static double
 scale_of(const struct aiops_mdetect *m, const struct eval *e, int i)
 {
-	double lp = log(e->prior[i] > 1e-300 ? e->prior[i] : 1e-300);
+	double lp = e->lprior[i];
 	double w;
 
 	if (!(m->flags & (F_LQ0 << i)))
