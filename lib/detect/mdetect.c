@@ -105,12 +105,16 @@
 #define MDETECT_QSTEP	0.2
 /*
  * While the model is young (its first MDETECT_YOUNG points, about two
- * days at 5 minutes), what de-duplication remembers is capped at this
- * evidence (score 0.9): one huge early value (far off a window of a few
- * dozen points) would otherwise damp every later alert for days
- * (log2(E) half-lives).  Capping for ever made an ongoing step alert on
- * every point until the re-centre.  NAB standard: no cap 66.7; cap for
- * the first 500 / 600 / 1000 points 69.6 / 70.2 / 70.0; always 69.6.
+ * days at 5 minutes), what de-duplication remembers above MDETECT_DCAP
+ * (score 0.9) is compressed to DCAP * (1 + ln(E / DCAP)): one huge early
+ * value (far off a window of a few dozen points, or the first move of a
+ * flat series) would otherwise damp every later alert for days (log2(E)
+ * half-lives), while a hard cap let the aftermath of such a value alert
+ * point after point.  Compressing for ever made an ongoing step alert
+ * on every point until the re-centre.  NAB standard: no limit 66.7; a
+ * cap at 3 for the first 500 / 600 / 1000 points 69.6 / 70.2 / 70.0,
+ * always 69.6; compressed for the first 600 70.2 (KPI tune half 61.2 ->
+ * 62.0).
  */
 #define MDETECT_DCAP	3.0
 #define MDETECT_YOUNG	600
@@ -824,7 +828,7 @@ dedup(struct aiops_mdetect *m, double ev, int learnit)
 	if (learnit) {
 		double k = ev > r ? ev : r;
 		if (k > MDETECT_DCAP && m->n < MDETECT_YOUNG)
-			k = MDETECT_DCAP;
+			k = MDETECT_DCAP * (1 + log(k / MDETECT_DCAP));
 		m->recent_max = to_float(k * m->dedup_g);
 	}
 	return ev;
