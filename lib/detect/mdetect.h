@@ -79,7 +79,7 @@ struct aiops_mdetect_result {
 	double deviation;	/* (value - baseline) / spread, signed */
 	/*
 	 * 1: the point was a surprise, but one that came at this time of
-	 * day on at least 2 of the previous 7 days and was no much bigger
+	 * day on at least 2 of the previous 7 days and was not much bigger
 	 * then: a daily routine, its score damped to a tenth.
 	 */
 	int routine;
