@@ -53,6 +53,7 @@ struct series {
 	/* materiality (kind.h): found on the first point of the run */
 	struct aiops_kind_class	 cls;
 	struct aiops_kind_rule	 rule;
+	unsigned long		 held_line;	/* input line of a far-future point held */
 	uint32_t		 hash;		/* series.c: of the key, for the index */
 	uint32_t		 klen;
 	unsigned		 counter:1;	/* scored as a per-second rate */

@@ -436,18 +436,29 @@ write_restart(struct detect *d, const struct series *s, struct aiops_metric *m, 
 	offer(d, m, 1, id);
 }
 
-/* A point far ahead of the series' own time: said once per series and run. */
+/*
+ * A point far ahead of the series' own time is held by the model until the
+ * next point says what it was: the start of a real gap (then it is learned,
+ * and nothing is said) or a bad timestamp (then it is dropped, and said here,
+ * once per series and run, at the line of the point held).
+ */
 static void
-warn_future(struct detect *d, struct series *s, const struct aiops_metric *m)
+warn_future(struct detect *d, struct series *s, const struct aiops_mdetect_result *r)
 {
 	char ts[AIOPS_TIME_BUFSZ];
 
-	if (s->warned_future)
+	if (r->future)
+		s->held_line = d->lineno;
+	if (r->dropped_ts == 0 || s->warned_future)
 		return;
 	s->warned_future = 1;
-	aiops_time_format(m->ts, ts);
-	log_warnx("%s:%lu: %s: time %s is far ahead of the series' own: scored 0, not learned"
-	    " (said once per series)", d->name, d->lineno, s->key, ts);
+	aiops_time_format(r->dropped_ts, ts);
+	if (s->held_line != 0)
+		log_warnx("%s:%lu: %s: time %s is far ahead of the series' own: scored 0,"
+		    " not learned (said once per series)", d->name, s->held_line, s->key, ts);
+	else
+		log_warnx("%s: time %s, held from an earlier run, was far ahead of the"
+		    " series' own: not learned", s->key, ts);
 }
 
 int
@@ -510,8 +521,7 @@ detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
 	d->nmetrics++;
 	if (d->all && ev != NULL)
 		write_annotated(d, line, line != NULL ? len : 0, ev, &r);
-	if (r.future)
-		warn_future(d, s, m);
+	warn_future(d, s, &r);
 	if (restart)
 		write_restart(d, s, m, prev);
 	else if (is_anomaly(d, s, m, &r, v, per)) {

@@ -6,18 +6,15 @@
  * point against what the model has learned so far, then learns from it, so
  * a score never depends on the point itself or on anything after it.
  *
- * Tiers (all run on every point, cheap ones first; see mdetect.c):
- *   1. statistical: robust z of the value against the rolling median /
- *      IQR of the last 128 points (spike), of the mean of the last 12
- *      points (level shift), the recent spread against its long-run
- *      value (volatility), and a time-of-day baseline learned from the
- *      series' own sampling interval (seasonal);
- *   2. confirming: a nearest-neighbour context model: is the shape of
- *      the last 64 points like any shape seen in the last days?  (in the
- *      spirit of KNN-CAD / CAD OSE; p.context = 0 turns it off);
- *   3. calibration: each statistic is divided by its own running
- *      1-in-2000 quantile, the largest ratio E becomes the score
- *      E^2/(E^2+1) (0.5 at E = 1), and repeats are de-duplicated.
+ * Method (see mdetect.c): robust statistics of the value against the
+ * rolling median / IQR of the last 128 points (spike, or a Poisson-like
+ * count model for low integer series), of the mean of the last 12 points
+ * (level shift), the recent spread against its long-run value
+ * (volatility), and a time-of-day baseline learned from the series' own
+ * sampling interval (seasonal).  Each is divided by its own running
+ * 1-in-2000 quantile, blended with a prior scale while the quantile is
+ * young, the largest ratio E becomes the score E^2/(E^2+1) (0.5 at
+ * E = 1); daily routines are damped and repeats de-duplicated.
  *
  * The model is a fixed-size plain struct without pointers, so saving it is
  * a copy (see aiops_mdetect_save()).  Memory per series: see
@@ -47,9 +44,10 @@ struct aiops_mdetect_params {
 	double sensitivity;
 	/*
 	 * Points learned before any score above 0 is given (the model has
-	 * not seen enough to judge); each statistic also waits until it has
-	 * seen this many values of its own (the seasonal one starts after
-	 * two days).  Default 200 (17 h at 5-minute samples).
+	 * not seen enough to judge).  Default 30: after that, statistics
+	 * whose own quantile is still young are judged against a prior
+	 * scale, widened while the window is short (the seasonal one starts
+	 * after two days).
 	 */
 	uint32_t warmup;
 	/*
@@ -60,8 +58,9 @@ struct aiops_mdetect_params {
 	 */
 	uint32_t dedup;
 	/*
-	 * 1 (default): also run the nearest-neighbour context model (tier 2).
-	 * 0: statistical tier only (several times faster).
+	 * Kept for compatibility and ignored since model version 3: the
+	 * nearest-neighbour context tier it switched did not fit the
+	 * 2 KB per series budget.
 	 */
 	uint32_t context;
 };
@@ -72,17 +71,39 @@ struct aiops_mdetect_result {
 	double score;		/* [0,1]; same value update() returns */
 	int alert;		/* 1 if score >= threshold (after de-duplication) */
 	const char *detector;	/* static name of the strongest statistic:
-				   "spike", "level", "volatility",
-				   "seasonal", "context"; or "warmup",
-				   "invalid" (NaN/inf), "none" */
+				   "spike", "count", "level", "volatility",
+				   "seasonal"; or "warmup", "invalid"
+				   (NaN/inf), "future", "none" */
 	double baseline;	/* value the point was compared with */
 	double spread;		/* robust standard deviation of that baseline */
 	double deviation;	/* (value - baseline) / spread, signed */
-	int routine;		/* 1: the deviation matches a daily/weekly routine
-				   already learned */
-	int future;		/* 1: ts is far ahead of the series' own clock:
-				   scored 0, not learned, clock not moved */
-	int count;		/* 1: the series is modelled as count data */
+	/*
+	 * 1: the point was a surprise, but one that came at this time of
+	 * day on at least 2 of the previous 7 days and was not much bigger
+	 * then: a daily routine, its score damped to a tenth.
+	 */
+	int routine;
+	/*
+	 * 1: the timestamp is far ahead of the series' own clock (more
+	 * than 60 sampling intervals, at least an hour): scored 0, not
+	 * learned, the clock not moved; the point is held until the next
+	 * one says whether it was a real gap (then it is learned) or a bad
+	 * timestamp (then it is dropped).  The caller reports it.
+	 */
+	int future;
+	/*
+	 * Not 0: the point held as far ahead (future) before this one had
+	 * this timestamp (ns), and this point is back on the series' own
+	 * timeline: the held one was a bad timestamp and was dropped, never
+	 * learned.  The caller reports it now, when it is known.
+	 */
+	int64_t dropped_ts;
+	/*
+	 * 1: the series is modelled as count data (non-negative integers
+	 * with a mean of at most 20): deviations are judged on Anscombe's
+	 * square-root scale, where a Poisson count has an SD of about 1.
+	 */
+	int count;
 	/* filled only when alert is 1 (it costs a snprintf) */
 	char reason[AIOPS_MDETECT_REASON_MAX];
 };
@@ -109,6 +130,8 @@ void aiops_mdetect_set_params(struct aiops_mdetect *,
  * Bad input, handled deliberately:
  *  - NaN, infinite, or |value| > 1e300 (sums of such values would
  *    overflow): score 0, detector "invalid", nothing learned.
+ *  - timestamp far ahead of the newest one learned (more than 60
+ *    sampling intervals, at least an hour): see result.future.
  *  - timestamp equal to or older than the newest one learned (duplicate,
  *    out of order, or a cron batch that overlaps the previous one): scored
  *    against the current model, but not learned, so replaying points never
@@ -152,7 +175,8 @@ size_t aiops_mdetect_save(const struct aiops_mdetect *, unsigned char **blob);
  */
 int aiops_mdetect_load(struct aiops_mdetect **m, const void *blob, size_t n);
 
-/* Bytes of memory one model uses (its whole state). */
+/* Bytes of memory one model uses (its whole state; 1888 on x86-64, at
+ * most 2048 by design, the blob the same). */
 size_t aiops_mdetect_size(void);
 
 #endif /* AIOPS_MDETECT_H */

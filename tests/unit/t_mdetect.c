@@ -76,7 +76,8 @@ test_params(void)
 	p.sensitivity = 1;
 	ok(aiops_mdetect_threshold(&p) < 0.5,
 	    "higher sensitivity lowers the threshold");
-	ok(aiops_mdetect_size() < 20 * 1024, "model is under 20 KB");
+	ok(aiops_mdetect_size() <= 2048,
+	    "model is at most 2048 bytes (a million series in 2 GB)");
 }
 
 static void
@@ -91,7 +92,7 @@ test_range_and_detection(const double *v)
 		double s = aiops_mdetect_update(m, T0 + i * STEP, v[i], &r);
 		if (!(s >= 0 && s <= 1) || s != r.score)
 			inrange = 0;
-		if (i < 200 && s != 0)
+		if (i < 30 && s != 0)
 			early = 1;
 		if (r.alert && r.reason[0] == '\0')
 			reason_ok = 0;
@@ -225,7 +226,7 @@ test_bad_values(const double *v)
 			break;
 	}
 	ok(i == 1300, "scores stay in range across a gap");
-	s = aiops_mdetect_update(m, T0 + (i + 400) * STEP, 1e300, &r);
+	s = aiops_mdetect_update(m, T0 + (i + 288) * STEP, 1e300, &r);
 	ok(s >= 0.5 && s <= 1 && isfinite(r.deviation),
 	    "a huge value alerts, with a finite deviation");
 	for (i = 401; i < 700; i++) {
