@@ -280,13 +280,41 @@ offer(struct detect *d, const struct aiops_metric *m, double score, const char *
 	detect_correlate(d, &mem);
 }
 
+/*
+ * Stores the anomaly event written to the output from `start` (its id,
+ * `id`), counts it and offers it to the correlator (--correlate).
+ */
+static void
+store_anomaly(struct detect *d, const struct series *s, const struct aiops_metric *m,
+    double score, const char *detector, const char *reason, size_t start, const char *id)
+{
+	struct aiops_anomaly a;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.id, id, sizeof(a.id));
+	a.ts = m->ts;
+	a.kind = "metric";
+	a.series_key = s->key;
+	a.name = s->name;
+	a.host = m->host;
+	a.hlen = m->hlen;
+	a.value = m->value;
+	a.score = score;
+	a.detector = detector;
+	a.reason = reason;
+	a.event = d->out.buf.data + start;
+	a.elen = d->out.buf.len - start;
+	detect_store_anomaly(d, &a);
+	d->nanomalies++;
+	offer(d, m, score, id);
+}
+
 static void
 write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
     const struct aiops_mdetect_result *r, double seen)
 {
 	struct aiops_event_head h;
 	struct aiops_jw w;
-	struct aiops_anomaly a;
 	size_t start = d->out.buf.len;
 	char id[AIOPS_EVENT_ID_LEN + 1];
 
@@ -310,24 +338,8 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "reason", r->reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	memset(&a, 0, sizeof(a));
-	memcpy(a.id, id, sizeof(a.id));
-	a.ts = m->ts;
-	a.kind = "metric";
-	a.series_key = s->key;
-	a.name = s->name;
-	a.host = m->host;
-	a.hlen = m->hlen;
-	a.value = m->value;
-	a.score = r->score;
-	a.detector = r->detector;
-	a.reason = r->reason;
-	a.event = d->out.buf.data + start;
-	a.elen = d->out.buf.len - start;
-	detect_store_anomaly(d, &a);
-	d->nanomalies++;
+	store_anomaly(d, s, m, r->score, r->detector, r->reason, start, id);
 	explain_anomaly(d, s, r);
-	offer(d, m, r->score, id);
 }
 
 /*
@@ -383,7 +395,6 @@ write_restart(struct detect *d, const struct series *s, struct aiops_metric *m, 
 {
 	struct aiops_event_head h;
 	struct aiops_jw w;
-	struct aiops_anomaly a;
 	size_t start = d->out.buf.len;
 	char id[AIOPS_EVENT_ID_LEN + 1], started[AIOPS_TIME_BUFSZ], reason[AIOPS_MDETECT_REASON_MAX];
 	double at = NAN;
@@ -417,23 +428,7 @@ write_restart(struct detect *d, const struct series *s, struct aiops_metric *m, 
 	aiops_jw_kcstr(&w, "reason", reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	memset(&a, 0, sizeof(a));
-	memcpy(a.id, id, sizeof(a.id));
-	a.ts = m->ts;
-	a.kind = "metric";
-	a.series_key = s->key;
-	a.name = s->name;
-	a.host = m->host;
-	a.hlen = m->hlen;
-	a.value = m->value;
-	a.score = 1;
-	a.detector = "restart";
-	a.reason = reason;
-	a.event = d->out.buf.data + start;
-	a.elen = d->out.buf.len - start;
-	detect_store_anomaly(d, &a);
-	d->nanomalies++;
-	offer(d, m, 1, id);
+	store_anomaly(d, s, m, 1, "restart", reason, start, id);
 }
 
 /*

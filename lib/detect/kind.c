@@ -135,54 +135,59 @@ find_word(const struct words *t, size_t from, size_t to, const char *set)
 	return -1;
 }
 
+/* A unit word and how many base units it is. */
+struct unit {
+	const char	*set;		/* its spellings, "|"-separated */
+	double		 scale;
+};
+
 /* Units of time as names and OpenMetrics units spell them, in seconds. */
+static const struct unit time_units[] = {
+	{ "seconds|second|secs|sec|s", 1 },
+	{ "milliseconds|millisecond|millis|ms", 1e-3 },
+	{ "microseconds|microsecond|micros|us", 1e-6 },
+	{ "nanoseconds|nanosecond|nanos|ns", 1e-9 },
+	{ "minutes|minute|mins", 60 },
+	{ NULL, 0 },
+};
+
+/* Units of size, in bytes. */
+static const struct unit byte_units[] = {
+	{ "bytes|byte|octets|b", 1 },
+	{ "kib|kb|kilobytes|kbytes", 1024 },
+	{ "mib|mb|megabytes|mbytes", MIB },
+	{ "gib|gb|gigabytes|gbytes", MIB * 1024 },
+	{ "bits", 0.125 },
+	{ NULL, 0 },
+};
+
+/* Is s[0..len) one of the units u? 1 and *scale set, or 0. */
 static int
-time_unit(const char *s, size_t len, double *scale)
+unit_in(const struct unit *u, const char *s, size_t len, double *scale)
 {
-	static const struct { const char *set; double scale; } u[] = {
-		{ "seconds|second|secs|sec|s", 1 },
-		{ "milliseconds|millisecond|millis|ms", 1e-3 },
-		{ "microseconds|microsecond|micros|us", 1e-6 },
-		{ "nanoseconds|nanosecond|nanos|ns", 1e-9 },
-		{ "minutes|minute|mins", 60 },
-	};
 	struct words t;
-	size_t i;
 
 	t.w[0] = s;
 	t.len[0] = len;
 	t.n = 1;
-	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-		if (word_in(&t, 0, u[i].set)) {
-			*scale = u[i].scale;
+	for (; u->set != NULL; u++)
+		if (word_in(&t, 0, u->set)) {
+			*scale = u->scale;
 			return 1;
 		}
 	return 0;
 }
 
-/* Units of size, in bytes. */
+static int
+time_unit(const char *s, size_t len, double *scale)
+{
+	return unit_in(time_units, s, len, scale);
+}
+
 static int
 byte_unit(const char *s, size_t len, double *scale)
 {
-	static const struct { const char *set; double scale; } u[] = {
-		{ "bytes|byte|octets|b", 1 },
-		{ "kib|kb|kilobytes|kbytes", 1024 },
-		{ "mib|mb|megabytes|mbytes", MIB },
-		{ "gib|gb|gigabytes|gbytes", MIB * 1024 },
-		{ "bits", 0.125 },
-	};
-	struct words t;
-	size_t i;
-
-	t.w[0] = s;
-	t.len[0] = len;
-	t.n = 1;
-	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-		if (word_in(&t, 0, u[i].set)) {
-			*scale = u[i].scale;
-			return 1;
-		}
-	return 0;
+	return unit_in(byte_units, s, len, scale);
 }
 
 static void
