@@ -146,13 +146,20 @@
 #define MDETECT_DISP	1.5
 #define MDETECT_CMAX	20.0
 
-/* Routine: a surprise seen on this many of the last 7 days is routine ... */
+/*
+ * Routine: a surprise seen on this many of the last 7 days, or on this
+ * many of the same weekdays 1, 2, 3 and 4 weeks ago, is routine ...
+ */
 #define MDETECT_RDAYS	2
+#define MDETECT_RDAILY	0xfeu		/* bits 1..7: the days before */
+#define MDETECT_RWEEKLY	0x10204080u	/* bits 7, 14, 21, 28 */
+/* robust SDs from the level before it that keep a routine going */
+#define MDETECT_RAWAY	5.0
 /* ... unless it is this many quantisation steps (1/8 of a doubling) bigger */
 #define MDETECT_RBIG	16
 
 #define MAGIC	0x6d646574u	/* "mdet" */
-#define MODEL_VERSION	3u	/* bump on any change of the struct or the method */
+#define MODEL_VERSION	4u	/* bump on any change of the struct or the method */
 
 /*
  * An EWMA mean/variance z-score was tried as a sixth statistic and left
@@ -223,10 +230,15 @@ struct aiops_mdetect {
 		} s;
 	} u;
 
-	/* routine memory per half hour: bit d = a surprise d days ago, and
-	 * the largest such surprise (log2 evidence * 8) */
-	uint8_t rbits[MDETECT_RSLOT];
+	/* routine memory per half hour: bit d = a surprise d days ago (the
+	 * last 32 days: four weeks back on the same weekday), and the
+	 * largest such surprise (log2 evidence * 8) */
+	uint32_t rbits[MDETECT_RSLOT];
 	uint8_t rsize[MDETECT_RSLOT];
+	int64_t rep_ts;		/* last point of a routine (its episode) */
+	float rep_base, rep_sd;	/* the rolling median and SD before it */
+	uint16_t rep_len;	/* points since the episode began */
+	uint8_t rep_size;	/* that routine's size (as rsize) */
 };
 
 /* ---------- params ---------- */
@@ -873,7 +885,7 @@ routine_day(struct aiops_mdetect *m, int64_t ts)
 		return;
 	m->day = d;
 	for (i = 0; i < MDETECT_RSLOT; i++) {
-		m->rbits[i] = k >= 8 ? 0 : (uint8_t)(m->rbits[i] << k);
+		m->rbits[i] = k >= 32 ? 0 : m->rbits[i] << k;
 		if (m->rbits[i] == 0)
 			m->rsize[i] = 0;
 	}
@@ -890,34 +902,89 @@ routine_day(struct aiops_mdetect *m, int64_t ts)
  * at least hourly (a day then has enough points to place it).
  */
 static int
-routine(struct aiops_mdetect *m, int64_t ts, double ev, int learnit)
+routine(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e,
+    int which, double ev, int learnit, uint32_t *size)
 {
 	uint32_t s, a, b, bits, big, q = rquant(ev);
-	int r;
+	int r, ep;
 
-	if (ev < 1 || m->dt == 0 || m->dt > 3600 * NS_PER_S)
+	if (m->dt == 0 || m->dt > 3600 * NS_PER_S)
 		return 0;
+	ep = m->rep_ts != 0 && ts > m->rep_ts &&
+	    ts - m->rep_ts <= MDETECT_VOL * m->dt;
+	if (ev < 1) {
+		/*
+		 * The routine goes on while the series stays away from
+		 * where it was before (a batch at its level after the
+		 * window re-centred on it), for at most MDETECT_WIN
+		 * points: a step that never comes back is no routine.
+		 */
+		if (ep && learnit && m->rep_len < MDETECT_WIN &&
+		    fabs(x - m->rep_base) > MDETECT_RAWAY * m->rep_sd)
+			m->rep_ts = ts;
+		if (ep && learnit && m->rep_len < UINT16_MAX)
+			m->rep_len++;
+		return 0;
+	}
 
 	s = (uint32_t)(tod_of(ts) * MDETECT_RSLOT / DAY_S);
 	a = (s + MDETECT_RSLOT - 1) % MDETECT_RSLOT;
 	b = (s + 1) % MDETECT_RSLOT;
 	if (learnit)
 		routine_day(m, ts);
-	/* days before today (bit 0 is today) */
-	bits = ((uint32_t)m->rbits[s] | m->rbits[a] | m->rbits[b]) >> 1;
+	/* bit 0 is today: the 7 days before, and the same weekday 1-4
+	 * weeks ago */
+	bits = m->rbits[s] | m->rbits[a] | m->rbits[b];
 	big = m->rsize[s];
 	if (m->rsize[a] > big)
 		big = m->rsize[a];
 	if (m->rsize[b] > big)
 		big = m->rsize[b];
-	r = __builtin_popcount(bits) >= MDETECT_RDAYS &&
+	r = (__builtin_popcount(bits & MDETECT_RDAILY) >= MDETECT_RDAYS ||
+	    __builtin_popcount(bits & MDETECT_RWEEKLY) >= MDETECT_RDAYS) &&
 	    q <= big + MDETECT_RBIG;
+	/*
+	 * The rest of a routine's episode: a 2-hour batch moves the level
+	 * statistic half an hour in and the volatility one later, and
+	 * those windows (at most MDETECT_VOL points) still hold the batch
+	 * after it ends.  A surprise of those window statistics, or a
+	 * return to the level before the routine, within that reach of
+	 * the routine's last point, no bigger than the routine, belongs to
+	 * it; a spike away from both levels does not.  (Letting
+	 * near-surprises, evidence >= 0.5, extend the episode covered the
+	 * end of 3- and 4-hour batches too, but chained on through noise:
+	 * a 20-SD spike 5 hours after a step was damped.)
+	 */
+	ep = ep && q <= (uint32_t)m->rep_size + MDETECT_RBIG &&
+	    (which == ST_LEVEL || which == ST_VOL ||
+	    fabs(x - m->rep_base) <= MDETECT_RAWAY * m->rep_sd);
+	if (r)
+		*size = big;
+	else if (ep)
+		*size = m->rep_size;
 	if (learnit) {
-		m->rbits[s] |= 1;
-		if (q > m->rsize[s])
+		/*
+		 * The size is that of the slot's latest day of surprises:
+		 * the first occurrence, judged by a young model, is often
+		 * huge, and kept for the 32 days of the memory it would let
+		 * a much bigger surprise pass as routine.
+		 */
+		if (!(m->rbits[s] & 1) || q > m->rsize[s])
 			m->rsize[s] = (uint8_t)q;
+		m->rbits[s] |= 1;
+		if (r && !ep) {	/* a routine's episode begins */
+			m->rep_base = (float)e->med;
+			m->rep_sd = (float)e->sd;
+			m->rep_len = 0;
+		}
+		if (r || ep) {
+			m->rep_ts = ts;
+			m->rep_size = (uint8_t)*size;
+			if (m->rep_len < UINT16_MAX)
+				m->rep_len++;
+		}
 	}
-	return r;
+	return r || ep;
 }
 
 /* Fill r->reason; only called for alerts (snprintf is not free). */
@@ -1042,6 +1109,7 @@ update(struct aiops_mdetect *m, int64_t ts, double x,
 	struct eval e;
 	double ev, score;
 	int learnit, which, warm, rout = 0;
+	uint32_t rsz = 0;
 
 	learnit = m->n == 0 || ts > m->last_ts;
 	if (learnit && m->n > 0 && m->dt > 0 &&
@@ -1053,9 +1121,15 @@ update(struct aiops_mdetect *m, int64_t ts, double x,
 	warm = m->n < m->p.warmup;
 	evaluate(m, ts, x, &e);
 	ev = evidence(m, &e, learnit, &which);
-	if (!warm && routine(m, ts, ev, learnit)) {
+	if (!warm && routine(m, ts, x, &e, which, ev, learnit, &rsz)) {
+		/*
+		 * Judged against the routine's own size, damped: a routine
+		 * stays quiet however surprising it is to the statistics (a
+		 * rare weekly batch is 10 times their 1-in-2000 level),
+		 * while one much bigger than it is no routine (routine()).
+		 */
 		rout = 1;
-		ev *= MDETECT_DAMP;
+		ev *= MDETECT_DAMP / exp2(rsz / 8.0);
 	}
 	ev = dedup(m, warm ? 0 : ev, learnit);
 	/* E^2 / (E^2 + 1), written so that E = inf gives 1, not NaN */

@@ -169,6 +169,71 @@ test_routine(void)
 	aiops_mdetect_free(m);
 }
 
+/*
+ * 5-min CPU 40 +- 2, a batch at 95 every Sunday from 02:00 for hours
+ * hours, six weeks (k_weekly), then a seventh Sunday's batch at big:
+ * alerts per week in alerts[0..5], routine points of the third week in
+ * *rout3; returns the highest score of the seventh batch.
+ */
+static double
+weekly(int hours, double big, int alerts[6], int *rout3)
+{
+	struct aiops_mdetect *m = aiops_mdetect_new(NULL);
+	struct aiops_mdetect_result r;
+	double top = 0;
+	int i;
+
+	rng = 21;
+	*rout3 = 0;
+	for (i = 0; i < 6; i++)
+		alerts[i] = 0;
+	for (i = 0; i < 7 * 7 * 288; i++) {
+		int64_t ts = T0 + (int64_t)i * 5 * MIN;
+		int k = i % 288, d = i / 288;	/* day 4: a Sunday */
+		int batch = d % 7 == 4 && k >= 24 && k < 24 + 12 * hours;
+		double v = 40 + 2 * gauss();
+
+		if (batch)
+			v = (d < 42 ? 95 : big) + gauss();
+		aiops_mdetect_update(m, ts, v, &r);
+		if (d >= 42) {
+			if (batch && r.score > top)
+				top = r.score;
+			continue;
+		}
+		if (r.score >= 0.5)
+			alerts[d / 7]++;
+		if (d / 7 == 2 && r.routine)
+			(*rout3)++;
+	}
+	aiops_mdetect_free(m);
+	return top;
+}
+
+/* A weekly batch is the baseline from its third week, whatever its
+ * length; one ten times bigger still alerts. */
+static void
+test_weekly(void)
+{
+	int h, a[6], rout3, later;
+	double top;
+
+	for (h = 1; h <= 4; h++) {
+		top = weekly(h, h == 2 ? 950 : 95, a, &rout3);
+		later = a[2] + a[3] + a[4] + a[5];
+		ok(a[0] > 0 && later == 0 && rout3 > 0,
+		    "a %d-hour weekly batch alerts in week 1, is routine from "
+		    "week 3 (alerts per week %d %d %d %d %d %d)", h, a[0],
+		    a[1], a[2], a[3], a[4], a[5]);
+		if (h == 2)
+			ok(top >= 0.5, "a batch ten times bigger still alerts "
+			    "(%.3f)", top);
+		else
+			ok(top < 0.5, "the seventh %d-hour batch is quiet "
+			    "(%.3f)", h, top);
+	}
+}
+
 /* Errors per minute ~ Poisson(0.05), a burst of 25 at 2500 (m11). */
 static void
 test_counts(void)
@@ -275,6 +340,7 @@ main(void)
 	test_short_series();
 	test_recentre();
 	test_routine();
+	test_weekly();
 	test_counts();
 	test_future();
 	test_blobs();
