@@ -43,25 +43,29 @@
  * taught it, so the new level is the baseline within about an hour of
  * 5-minute points instead of days.
  *
- * Routines: a surprise at a time of day where surprises of about that
- * size came on at least MDETECT_RDAYS of the previous 7 days is damped
- * to a tenth (result.routine): a nightly backup alerts on its first two
- * nights, not for weeks.
+ * Routines: a surprise at a time of day where surprises came on at
+ * least MDETECT_RDAYS of the previous 7 days, or of the same weekdays 1
+ * to 4 weeks ago, and no more than 4 times as big, is judged against
+ * the routine's own size and damped to a tenth (result.routine), and so
+ * is the rest of its episode (routine()): a nightly backup alerts on its
+ * first two nights, a Sunday batch on its first two Sundays, not for
+ * weeks.
  *
  * Alert de-duplication: evidence that does not beat the decaying maximum
  * of recent evidence (half-life p.dedup points) is multiplied by
  * MDETECT_DAMP, so one incident gives one alert unless it grows.
  *
- * Memory: about 1.9 KB per series (aiops_mdetect_size()): the window is
- * stored as floats relative to the first value, the time-of-day profile
- * shares its space with the sampling-interval estimate, and the routine
- * memory is two bytes per half hour.  Version 2's nearest-neighbour
+ * Memory: 1,592 bytes per series (aiops_mdetect_size()): the window is
+ * stored as floats relative to the first value and its sorted order as
+ * a byte per value (the ring position), the time-of-day profile shares
+ * its space with the sampling-interval estimate and keeps a bit, not a
+ * count, per slot, and the routine memory is five bytes per half hour.  Version 2's nearest-neighbour
  * context reservoir (12 KB; +2 NAB points) does not fit: reservoirs of
  * 32 or 48 shapes gave nothing over none (NAB 67.4 / 67.5 vs 67.5), and
  * the hour-of-week profile (0.7 KB, +0.5 NAB) was dropped too.
  *
  * Everything is O(1) per point except the sorted-window insert (a
- * memmove of at most MDETECT_WIN floats).
+ * memmove of at most MDETECT_WIN bytes).
  */
 #include "compat.h"
 
@@ -199,7 +203,7 @@ struct aiops_mdetect {
 	uint8_t ndts;
 
 	float ring[MDETECT_WIN];	/* arrival order */
-	float sorted[MDETECT_WIN];
+	uint8_t sorted[MDETECT_WIN];	/* ring positions in value order */
 
 	/*
 	 * Long-run mean absolute deviation from the rolling median: floors
@@ -226,7 +230,7 @@ struct aiops_mdetect {
 		int64_t dts[MDETECT_DTN];
 		struct {
 			float mean[MDETECT_SEAS];
-			uint8_t cnt[MDETECT_SEAS];
+			uint8_t seen[MDETECT_SEAS / 8];	/* bit per slot */
 		} s;
 	} u;
 
@@ -383,15 +387,22 @@ to_float(double v)
 
 /* ---------- rolling window ---------- */
 
-/* Index of the first element of a[0..n) that is >= v. */
-static uint32_t
-lower_bound(const float *a, uint32_t n, float v)
+/* Value of the k-th smallest value of the window. */
+static float
+win_sorted(const struct aiops_mdetect *m, uint32_t k)
 {
-	uint32_t lo = 0, hi = n;
+	return m->ring[m->sorted[k]];
+}
+
+/* Index of the first of the sorted values that is >= v. */
+static uint32_t
+lower_bound(const struct aiops_mdetect *m, float v)
+{
+	uint32_t lo = 0, hi = m->rlen;
 
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
-		if (a[mid] < v)
+		if (win_sorted(m, mid) < v)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -399,7 +410,12 @@ lower_bound(const float *a, uint32_t n, float v)
 	return lo;
 }
 
-/* Append v, dropping the oldest value once full; sorted stays sorted. */
+/*
+ * Append v, dropping the oldest value once full; sorted stays sorted.
+ * It holds ring positions (a byte each, not a copy of the float), so
+ * the oldest is found by its value, then among equal values by its
+ * position.
+ */
 static void
 win_push(struct aiops_mdetect *m, double x)
 {
@@ -407,17 +423,17 @@ win_push(struct aiops_mdetect *m, double x)
 	float v = to_float(x - m->ref);
 
 	if (m->rlen == MDETECT_WIN) {
-		i = lower_bound(m->sorted, m->rlen, m->ring[m->rpos]);
-		memmove(&m->sorted[i], &m->sorted[i + 1],
-		    (m->rlen - i - 1) * sizeof(float));
+		i = lower_bound(m, m->ring[m->rpos]);
+		while (m->sorted[i] != m->rpos)
+			i++;
+		memmove(&m->sorted[i], &m->sorted[i + 1], m->rlen - i - 1);
 		m->rlen--;
 	}
-	i = lower_bound(m->sorted, m->rlen, v);
-	memmove(&m->sorted[i + 1], &m->sorted[i],
-	    (m->rlen - i) * sizeof(float));
-	m->sorted[i] = v;
-	m->rlen++;
 	m->ring[m->rpos] = v;
+	i = lower_bound(m, v);
+	memmove(&m->sorted[i + 1], &m->sorted[i], m->rlen - i);
+	m->sorted[i] = (uint8_t)m->rpos;
+	m->rlen++;
 	m->rpos = (uint16_t)((m->rpos + 1) % MDETECT_WIN);
 }
 
@@ -437,8 +453,9 @@ win_q(const struct aiops_mdetect *m, double q)
 	double f = pos - i;
 
 	if (i + 1 >= m->rlen)
-		return m->ref + m->sorted[m->rlen - 1];
-	return m->ref + (m->sorted[i] * (1 - f) + m->sorted[i + 1] * f);
+		return m->ref + win_sorted(m, m->rlen - 1);
+	return m->ref + (win_sorted(m, i) * (1 - f) +
+	    win_sorted(m, i + 1) * f);
 }
 
 /*
@@ -506,6 +523,13 @@ tod_of(int64_t ts)
 	return s < 0 ? s + DAY_S : s;
 }
 
+/* The time-of-day slot has a mean (has had a point). */
+static int
+seen(const struct aiops_mdetect *m, uint32_t slot)
+{
+	return m->u.s.seen[slot / 8] >> slot % 8 & 1;
+}
+
 static uint32_t
 slot_of(const struct aiops_mdetect *m, int64_t ts)
 {
@@ -571,7 +595,8 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 	 * series is judged on the Anscombe scale instead, where its SD is
 	 * about 1 whatever the level.
 	 */
-	e->flat = m->absdev == 0 && m->sorted[0] == m->sorted[m->rlen - 1];
+	e->flat = m->absdev == 0 && win_sorted(m, 0) ==
+	    win_sorted(m, m->rlen - 1);
 	e->count = !e->flat && !(m->flags & F_NONINT) && m->n >= 10 &&
 	    m->lam <= MDETECT_CMAX &&
 	    1.2533 * m->absdev <= MDETECT_DISP * sqrt(m->lam) + 0.5;
@@ -640,7 +665,7 @@ evaluate(const struct aiops_mdetect *m, int64_t ts, double x, struct eval *e)
 	if (m->nslots != 0) {
 		e->slot = slot_of(m, ts);
 		/* two full days before the profile is trusted */
-		if (m->u.s.cnt[e->slot] > 0 &&
+		if (seen(m, e->slot) &&
 		    ts - m->first_ts >= 2 * DAY_S * NS_PER_S) {
 			e->seas_base = m->u.s.mean[e->slot];
 			e->seas_sd = m->seas_err * 1.2533;
@@ -701,7 +726,7 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 			m->first_ts = ts;
 			m->flags |= F_SEAS;
 		}
-		if (m->u.s.cnt[e->slot] == 0) {
+		if (!seen(m, e->slot)) {
 			*sm = to_float(x);
 		} else {
 			m->seas_err += (float)(0.01 * (fabs(x - *sm) -
@@ -709,8 +734,7 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 			/* a quarter per visit: follows a pattern within days */
 			*sm = to_float(*sm + 0.25 * (x - *sm));
 		}
-		if (m->u.s.cnt[e->slot] < UINT8_MAX)
-			m->u.s.cnt[e->slot]++;
+		m->u.s.seen[e->slot / 8] |= (uint8_t)(1u << e->slot % 8);
 	}
 	win_push(m, x);
 	m->run++;

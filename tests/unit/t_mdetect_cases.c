@@ -316,10 +316,10 @@ test_blobs(void)
 	rng = 6;
 	for (i = 0; i < 500; i++)
 		aiops_mdetect_update(m, T0 + i * MIN, 10 + gauss(), NULL);
-	ok(aiops_mdetect_size() <= 2048, "model size %zu <= 2048 bytes",
+	ok(aiops_mdetect_size() <= 1600, "model size %zu <= 1600 bytes",
 	    aiops_mdetect_size());
 	na = aiops_mdetect_save(m, &a);
-	ok(na <= 2048 && aiops_mdetect_load(&l, a, na) == 0,
+	ok(na <= 1600 && aiops_mdetect_load(&l, a, na) == 0,
 	    "a saved model (%zu bytes) loads", na);
 	nb = aiops_mdetect_save(l, &b);
 	ok(na == nb && memcmp(a, b, na) == 0, "save/load is bit-identical");
