@@ -927,14 +927,15 @@ routine_day(struct aiops_mdetect *m, int64_t ts)
  */
 static int
 routine(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e,
-    int which, double ev, int learnit, uint32_t *size)
+    double ev, int learnit, uint32_t *size)
 {
 	uint32_t s, a, b, bits, big, q = rquant(ev);
-	int r, ep;
+	int r, ep, near;
 
 	if (m->dt == 0 || m->dt > 3600 * NS_PER_S)
 		return 0;
-	ep = m->rep_ts != 0 && ts > m->rep_ts &&
+	/* within reach of a routine's episode (see below) */
+	near = m->rep_ts != 0 && ts > m->rep_ts &&
 	    ts - m->rep_ts <= MDETECT_VOL * m->dt;
 	if (ev < 1) {
 		/*
@@ -943,10 +944,10 @@ routine(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e,
 		 * window re-centred on it), for at most MDETECT_WIN
 		 * points: a step that never comes back is no routine.
 		 */
-		if (ep && learnit && m->rep_len < MDETECT_WIN &&
+		if (near && learnit && m->rep_len < MDETECT_WIN &&
 		    fabs(x - m->rep_base) > MDETECT_RAWAY * m->rep_sd)
 			m->rep_ts = ts;
-		if (ep && learnit && m->rep_len < UINT16_MAX)
+		if (near && learnit && m->rep_len < UINT16_MAX)
 			m->rep_len++;
 		return 0;
 	}
@@ -968,20 +969,22 @@ routine(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e,
 	    __builtin_popcount(bits & MDETECT_RWEEKLY) >= MDETECT_RDAYS) &&
 	    q <= big + MDETECT_RBIG;
 	/*
-	 * The rest of a routine's episode: a 2-hour batch moves the level
-	 * statistic half an hour in and the volatility one later, and
-	 * those windows (at most MDETECT_VOL points) still hold the batch
-	 * after it ends.  A surprise of those window statistics, or a
-	 * return to the level before the routine, within that reach of
-	 * the routine's last point, no bigger than the routine, belongs to
-	 * it; a spike away from both levels does not.  (Letting
-	 * near-surprises, evidence >= 0.5, extend the episode covered the
-	 * end of 3- and 4-hour batches too, but chained on through noise:
-	 * a 20-SD spike 5 hours after a step was damped.)
+	 * The end of a routine's episode: when a batch stops, the series
+	 * comes back to where it was before, which the rolling window,
+	 * re-centred on the batch, and the level and volatility windows
+	 * (at most MDETECT_VOL points), still full of it, find surprising.
+	 * A surprise within that reach of the routine's last point (or of
+	 * the last point still away from the level before it, see above),
+	 * back at that level and no bigger than the routine, belongs to
+	 * it.  (Counting every level and volatility surprise in that reach
+	 * too quieted those inside 3- and 4-hour batches, but also an
+	 * incident that began at a routine's time: NAB standard 70.4 ->
+	 * 69.6.  Letting near-surprises, evidence >= 0.5, extend the reach
+	 * chained on through noise: a 20-SD spike 5 hours after a step was
+	 * damped.)
 	 */
-	ep = ep && q <= (uint32_t)m->rep_size + MDETECT_RBIG &&
-	    (which == ST_LEVEL || which == ST_VOL ||
-	    fabs(x - m->rep_base) <= MDETECT_RAWAY * m->rep_sd);
+	ep = near && q <= (uint32_t)m->rep_size + MDETECT_RBIG &&
+	    fabs(x - m->rep_base) <= MDETECT_RAWAY * m->rep_sd;
 	if (r)
 		*size = big;
 	else if (ep)
@@ -996,7 +999,7 @@ routine(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e,
 		if (!(m->rbits[s] & 1) || q > m->rsize[s])
 			m->rsize[s] = (uint8_t)q;
 		m->rbits[s] |= 1;
-		if (r && !ep) {	/* a routine's episode begins */
+		if (r && !near) {	/* a routine's episode begins */
 			m->rep_base = (float)e->med;
 			m->rep_sd = (float)e->sd;
 			m->rep_len = 0;
@@ -1145,7 +1148,7 @@ update(struct aiops_mdetect *m, int64_t ts, double x,
 	warm = m->n < m->p.warmup;
 	evaluate(m, ts, x, &e);
 	ev = evidence(m, &e, learnit, &which);
-	if (!warm && routine(m, ts, x, &e, which, ev, learnit, &rsz)) {
+	if (!warm && routine(m, ts, x, &e, ev, learnit, &rsz)) {
 		/*
 		 * Judged against the routine's own size, damped: a routine
 		 * stays quiet however surprising it is to the statistics (a
