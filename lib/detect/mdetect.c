@@ -139,6 +139,8 @@
 #define MDETECT_PLEVEL	9.0
 #define MDETECT_PVOL	4.0
 #define MDETECT_PCOUNT	2.5
+/* Cap of a deviation in the mean errors seas_err and loc_err (err_clip()). */
+#define MDETECT_ECLIP	16.0
 /* Wider band while the window is short: prior * (1 + MDETECT_WIDEN/sqrt(len)). */
 #define MDETECT_WIDEN	3.0
 /*
@@ -699,6 +701,25 @@ win_keep(struct aiops_mdetect *m, uint32_t k)
 		win_push(m, keep[i]);
 }
 
+/*
+ * A deviation as it enters the mean errors that decide whether the
+ * seasonal baseline is in charge (seas_err < loc_err / 2): at most
+ * MDETECT_ECLIP times the current error.  A nightly backup 40 mean
+ * errors off the rolling median raised loc_err for hours after it, long
+ * enough to put a noisy time-of-day slot mean in charge: a 3-SD noise
+ * point read as 4 seasonal SDs (m04b).  (Clipping at 4 / 9 / 16 / 25:
+ * NAB standard 68.63 / 70.28 / 70.38 / 70.38, at 0.5 67.43 / 69.04 /
+ * 69.09 / 69.14, unclipped 70.38 / 69.14.  Taking the seasonal's own
+ * uncertainty into its SD changes nothing: each statistic is judged
+ * against its own running quantile, so a constant factor cancels; in
+ * charge only when it also halves the window's robust SD: NAB 69.65.)
+ */
+static double
+err_clip(double dev, double err)
+{
+	return err > 0 && dev > MDETECT_ECLIP * err ? MDETECT_ECLIP * err : dev;
+}
+
 /* Learn side: fold x into the baselines (after it was scored). */
 static void
 learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
@@ -719,7 +740,7 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 		for (i = 0; i < MDETECT_VOL; i++)
 			m->vsum += m->vdev[i];
 	}
-	m->loc_err += (float)(0.01 * (dev - m->loc_err));
+	m->loc_err += (float)(0.01 * (err_clip(dev, m->loc_err) - m->loc_err));
 	if (m->nslots != 0) {
 		float *sm = &m->u.s.mean[e->slot];
 		if (!(m->flags & F_SEAS)) {
@@ -729,8 +750,8 @@ learn(struct aiops_mdetect *m, int64_t ts, double x, const struct eval *e)
 		if (!seen(m, e->slot)) {
 			*sm = to_float(x);
 		} else {
-			m->seas_err += (float)(0.01 * (fabs(x - *sm) -
-			    m->seas_err));
+			m->seas_err += (float)(0.01 * (err_clip(fabs(x - *sm),
+			    m->seas_err) - m->seas_err));
 			/* a quarter per visit: follows a pattern within days */
 			*sm = to_float(*sm + 0.25 * (x - *sm));
 		}
