@@ -47,7 +47,7 @@
  * least MDETECT_RDAYS of the previous 7 days, or of the same weekdays 1
  * to 4 weeks ago, and no more than 4 times as big, is judged against
  * the routine's own size and damped to a tenth (result.routine), and so
- * is the rest of its episode (routine()): a nightly backup alerts on its
+ * is the end of its episode (routine()): a nightly backup alerts on its
  * first two nights, a Sunday batch on its first two Sundays, not for
  * weeks.
  *
@@ -59,7 +59,8 @@
  * stored as floats relative to the first value and its sorted order as
  * a byte per value (the ring position), the time-of-day profile shares
  * its space with the sampling-interval estimate and keeps a bit, not a
- * count, per slot, and the routine memory is five bytes per half hour.  Version 2's nearest-neighbour
+ * count, per slot, and the routine memory is five bytes per half hour.
+ * Version 2's nearest-neighbour
  * context reservoir (12 KB; +2 NAB points) does not fit: reservoirs of
  * 32 or 48 shapes gave nothing over none (NAB 67.4 / 67.5 vs 67.5), and
  * the hour-of-week profile (0.7 KB, +0.5 NAB) was dropped too.
@@ -238,7 +239,7 @@ struct aiops_mdetect {
 
 	/* routine memory per half hour: bit d = a surprise d days ago (the
 	 * last 32 days: four weeks back on the same weekday), and the
-	 * largest such surprise (log2 evidence * 8) */
+	 * largest surprise of its latest day of them (log2 evidence * 8) */
 	uint32_t rbits[MDETECT_RSLOT];
 	uint8_t rsize[MDETECT_RSLOT];
 	int64_t rep_ts;		/* last point of a routine (its episode) */

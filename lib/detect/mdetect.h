@@ -82,11 +82,11 @@ struct aiops_mdetect_result {
 	 * 1: the point was a surprise, but one that came at this time of
 	 * day on at least 2 of the previous 7 days, or on 2 of the same
 	 * weekdays 1 to 4 weeks ago, and is not much bigger (at most 4
-	 * times the evidence): a daily or weekly routine, or the rest of
-	 * its episode (the level and volatility statistics it moves, its
-	 * return to the level before it).  Its evidence is judged against
-	 * the routine's own size and damped to a tenth, so it does not
-	 * alert.
+	 * times the evidence): a daily or weekly routine, or the end of
+	 * its episode (the return to the level before it, which windows
+	 * still full of the routine find surprising for a while).  Its
+	 * evidence is judged against the routine's own size and damped to
+	 * a tenth, so it does not alert.
 	 */
 	int routine;
 	/*

@@ -115,7 +115,8 @@ main(void)
 		}
 		aiops_mdetect_free(m);
 	}
-	ok(h == 0xafa0c16adfec463fULL, "scores, baselines and spreads: checksum %016llx",
+	ok(h == 0xafa0c16adfec463fULL,
+	    "scores, baselines and spreads: checksum %016llx",
 	    (unsigned long long)h);
 	ok(aiops_mdetect_size() <= 1600, "model size %zu <= 1600 bytes",
 	    aiops_mdetect_size());
