@@ -14,7 +14,8 @@
  * sampling interval (seasonal).  Each is divided by its own running
  * 1-in-2000 quantile, blended with a prior scale while the quantile is
  * young, the largest ratio E becomes the score E^2/(E^2+1) (0.5 at
- * E = 1); daily routines are damped and repeats de-duplicated.
+ * E = 1); daily and weekly routines are damped and repeats
+ * de-duplicated.
  *
  * The model is a fixed-size plain struct without pointers, so saving it is
  * a copy (see aiops_mdetect_save()).  Memory per series: see
@@ -79,8 +80,13 @@ struct aiops_mdetect_result {
 	double deviation;	/* (value - baseline) / spread, signed */
 	/*
 	 * 1: the point was a surprise, but one that came at this time of
-	 * day on at least 2 of the previous 7 days and was not much bigger
-	 * then: a daily routine, its score damped to a tenth.
+	 * day on at least 2 of the previous 7 days, or on 2 of the same
+	 * weekdays 1 to 4 weeks ago, and is not much bigger (at most 4
+	 * times the evidence): a daily or weekly routine, or the end of
+	 * its episode (the return to the level before it, which windows
+	 * still full of the routine find surprising for a while).  Its
+	 * evidence is judged against the routine's own size and damped to
+	 * a tenth, so it does not alert.
 	 */
 	int routine;
 	/*
@@ -175,8 +181,8 @@ size_t aiops_mdetect_save(const struct aiops_mdetect *, unsigned char **blob);
  */
 int aiops_mdetect_load(struct aiops_mdetect **m, const void *blob, size_t n);
 
-/* Bytes of memory one model uses (its whole state; 1888 on x86-64, at
- * most 2048 by design, the blob the same). */
+/* Bytes of memory one model uses (its whole state; 1592 on x86-64, at
+ * most 1600 by design, the blob the same). */
 size_t aiops_mdetect_size(void);
 
 #endif /* AIOPS_MDETECT_H */
