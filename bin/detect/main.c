@@ -60,7 +60,7 @@ static const struct aiops_opt opts[] = {
 	    "(SQLite FTS5 syntax), best matches first" },
 	{ "limit", OPT_LIMIT, "N", "with --search, at most N results of each kind (default 20)" },
 	{ "no-state", OPT_NO_STATE, NULL, "keep nothing: models start afresh and are not saved" },
-	{ "memory", OPT_MEMORY, "SIZE", "memory for the series and their models (default 1536MiB);\n"
+	{ "memory", OPT_MEMORY, "SIZE", "memory for the series and their models (default 1792MiB);\n"
 	    "the least recently used models go to the state past it" },
 	AIOPS_OPT_END
 };
