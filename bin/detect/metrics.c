@@ -479,7 +479,7 @@ static int
 is_anomaly(const struct detect *d, const struct series *s, const struct aiops_metric *m,
     const struct aiops_mdetect_result *r, double seen, double per)
 {
-	if (r->future || r->score <= 0 || r->score < s->threshold ||
+	if (r->future || r->seen_range || r->score <= 0 || r->score < s->threshold ||
 	    !(r->alert || d->threshold_set) || m->value < d->min_alert_value)
 		return 0;
 	return aiops_kind_material(&s->cls, &s->rule, seen, r->baseline, per);

@@ -110,6 +110,15 @@ struct aiops_mdetect_result {
 	 * square-root scale, where a Poisson count has an SD of about 1.
 	 */
 	int count;
+	/*
+	 * 1: the strongest statistic is a slow one (level, seasonal,
+	 * volatility), the model has begun fewer than 8 days, and the value
+	 * lies within the range the series took the day before (UTC):
+	 * what a day of data can say is ordinary (a first Monday
+	 * ramp, a first weekend).  The score is not changed; the caller
+	 * writes no anomaly event for such a point.
+	 */
+	int seen_range;
 	/* filled only when alert is 1 (it costs a snprintf) */
 	char reason[AIOPS_MDETECT_REASON_MAX];
 };
@@ -181,8 +190,9 @@ size_t aiops_mdetect_save(const struct aiops_mdetect *, unsigned char **blob);
  */
 int aiops_mdetect_load(struct aiops_mdetect **m, const void *blob, size_t n);
 
-/* Bytes of memory one model uses (its whole state; 1592 on x86-64, at
- * most 1600 by design, the blob the same). */
+/* Bytes of memory one model uses (its whole state; 1608 on x86-64, at
+ * most 1616 by design, so 1,000,000 fit the 1792MiB detect.memory
+ * default; the blob the same). */
 size_t aiops_mdetect_size(void);
 
 #endif /* AIOPS_MDETECT_H */

@@ -326,10 +326,10 @@ test_blobs(void)
 	rng = 6;
 	for (i = 0; i < 500; i++)
 		aiops_mdetect_update(m, T0 + i * MIN, 10 + gauss(), NULL);
-	ok(aiops_mdetect_size() <= 1600, "model size %zu <= 1600 bytes",
+	ok(aiops_mdetect_size() <= 1616, "model size %zu <= 1616 bytes",
 	    aiops_mdetect_size());
 	na = aiops_mdetect_save(m, &a);
-	ok(na <= 1600 && aiops_mdetect_load(&l, a, na) == 0,
+	ok(na <= 1616 && aiops_mdetect_load(&l, a, na) == 0,
 	    "a saved model (%zu bytes) loads", na);
 	nb = aiops_mdetect_save(l, &b);
 	ok(na == nb && memcmp(a, b, na) == 0, "save/load is bit-identical");
@@ -344,6 +344,51 @@ test_blobs(void)
 	aiops_mdetect_free(m);
 }
 
+/*
+ * What a day of data can say: a day at 25 that dips to 12 from 02:00 to
+ * 04:00, then days at 25 that step down to 12 at noon.  On the second
+ * day the step's spike alerts, and the level alerts after it, back at a
+ * level the day before took, are seen_range (no anomaly event).  From
+ * day 8 on the model is no longer young: nothing is seen_range.
+ */
+static double
+dip_then_step(int64_t i)
+{
+	int64_t p = i % 288;
+
+	if (i / 288 % 8 == 0)
+		return p >= 24 && p < 48 ? 12 : 25;
+	return p < 144 ? 25 : 12;
+}
+
+static void
+test_seen_range(void)
+{
+	struct aiops_mdetect *m = aiops_mdetect_new(NULL);
+	struct aiops_mdetect_result r;
+	int64_t i;
+	int level = 0, seen = 0, spike = 0, late = 0;
+
+	rng = 9;
+	for (i = 0; i < 10 * 288; i++) {
+		aiops_mdetect_update(m, T0 + i * 5 * MIN, dip_then_step(i) + 0.3 * gauss(), &r);
+		if (i > 8 * 288)
+			late += r.seen_range;
+		if (!r.alert || i < 288 + 144 || i >= 2 * 288)
+			continue;
+		if (strcmp(r.detector, "level") == 0) {
+			level++;
+			seen += r.seen_range;
+		} else if (strcmp(r.detector, "spike") == 0)
+			spike += !r.seen_range;
+	}
+	ok(level > 0 && seen == level,
+	    "young: %d of %d level alerts back to the day before's range seen_range", seen, level);
+	ok(spike > 0, "young: the step's spike is not seen_range (%d)", spike);
+	ok(late == 0, "after 8 days: %d points seen_range", late);
+	aiops_mdetect_free(m);
+}
+
 int
 main(void)
 {
@@ -354,5 +399,6 @@ main(void)
 	test_counts();
 	test_future();
 	test_blobs();
+	test_seen_range();
 	return tap_done();
 }
