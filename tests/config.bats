@@ -143,7 +143,7 @@ SECRET=hunter2-s3cr3t
 	local keys=(ingest.poll ingest.max_line ingest.store ingest.retention ingest.precision
 		ingest.alerts.retention ingest.alerts.expire
 		ingest.format log.format clock.mode detect.sensitivity detect.threshold
-		detect.context detect.logs.warmup detect.logs.min_burst detect.correlate.window
+		detect.memory detect.logs.warmup detect.logs.min_burst detect.correlate.window
 		detect.max_line)
 	for k in "${keys[@]}"; do
 		sec=${k%%.*} rest=${k#*.} prog=(aiops-$sec)

@@ -174,8 +174,6 @@ configure(struct detect *d)
 	    d->params.sensitivity);
 	d->threshold_set = aiops_conf_get(d->cfg, "detect.threshold") != NULL;
 	d->threshold = aiops_conf_number(d->cfg, "detect.threshold", 0);
-	/* The confirming context model (tier 2); off = statistical tier only. */
-	d->params.context = (uint32_t)aiops_conf_bool(d->cfg, "detect.context", 1);
 	d->overrides = aiops_conf_get(d->cfg, "detect.metrics");
 	d->counters = aiops_conf_get(d->cfg, "detect.counters");
 	configure_materiality(d);

@@ -96,7 +96,6 @@ static const struct aiops_conf_key detect_keys[] = {
 	MATERIALITY("temperature"),
 	MATERIALITY("generic"),
 	LIST("counters", "name patterns of the counters, scored on their rate (instead of the built-in ones)"),
-	BOOL("context", "the confirming context model (false: the statistical tests only)"),
 	INT("logs.warmup", 0, 1000000000, "log lines read before a new template is an anomaly"),
 	NUMBER("logs.min_burst", 0, 1000000000, "log lines a minute a rate needs to alert"),
 	DURATION("logs.retention", "how long stored log lines and templates are kept"),

@@ -177,7 +177,7 @@
 #define MDETECT_RBIG	16
 
 #define MAGIC	0x6d646574u	/* "mdet" */
-#define MODEL_VERSION	5u	/* bump on any change of the struct or the method */
+#define MODEL_VERSION	6u	/* bump on any change of the struct or the method */
 
 /*
  * An EWMA mean/variance z-score was tried as a sixth statistic and left
@@ -276,7 +276,6 @@ aiops_mdetect_params_default(struct aiops_mdetect_params *p)
 	p->sensitivity = 0.5;
 	p->warmup = 30;
 	p->dedup = 144;
-	p->context = 1;
 }
 
 double

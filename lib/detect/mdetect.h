@@ -58,12 +58,6 @@ struct aiops_mdetect_params {
 	 * Default 144 (half a day at 5-minute samples).  0 = off.
 	 */
 	uint32_t dedup;
-	/*
-	 * Kept for compatibility and ignored since model version 3: the
-	 * nearest-neighbour context tier it switched did not fit the
-	 * 2 KB per series budget.
-	 */
-	uint32_t context;
 };
 
 /* What one update found.  reason is always NUL-terminated. */
