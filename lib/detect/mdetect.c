@@ -300,22 +300,6 @@ clamp_finite(double v)
 	return v < -1e300 ? -1e300 : v;
 }
 
-/*
- * v rounded to the 7 significant digits a float holds: the window keeps
- * floats, so a baseline of 39.35 comes back as 39.350000011920926, and
- * the digits past the seventh are noise nobody should read in an event.
- */
-static double
-float_digits(double v)
-{
-	char buf[32];
-
-	if (v == 0 || !isfinite(v))
-		return v;
-	snprintf(buf, sizeof(buf), "%.7g", v);
-	return strtod(buf, NULL);
-}
-
 /* ---------- lifecycle and persistence ---------- */
 
 struct aiops_mdetect *
@@ -1290,8 +1274,6 @@ update(struct aiops_mdetect *m, int64_t ts, double x,
 	out->seen_range = !warm && seen_range(&e, which);
 	out->detector = warm ? "warmup" : stat_name[which];
 	out->baseline = which == ST_SEAS ? e.seas_base : e.med;
-	if (score >= 0.1)	/* may be shown: no float noise in its digits */
-		out->baseline = float_digits(out->baseline);
 	out->spread = which == ST_SEAS ? e.seas_sd : e.sd;
 	out->deviation = clamp_finite((x - out->baseline) / out->spread);
 	out->alert = score >= aiops_mdetect_threshold(&m->p);
