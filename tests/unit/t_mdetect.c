@@ -14,23 +14,12 @@
 
 #include "detect/mdetect.h"
 #include "tap.h"
+#include "trng.h"
 
 #define NPTS	6000
 #define PI	3.14159265358979323846
 #define STEP	(300LL * 1000000000LL)	/* 5 minutes */
 #define T0	(1700000000LL * 1000000000LL)
-
-/* Deterministic noise (xorshift64*, then Box-Muller-free sum of 4). */
-static uint64_t rng = 88172645463325252ULL;
-
-static double
-urand(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
 
 static double
 noise(void)

@@ -14,33 +14,11 @@
 
 #include "detect/mdetect.h"
 #include "tap.h"
+#include "trng.h"
 
 #define NS	1000000000LL
 #define MIN	(60LL * NS)
 #define T0	(1700006400LL * NS)	/* 2023-11-15 00:00 UTC, midnight */
-
-static uint64_t rng;
-
-static double
-urand(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
-
-/* About N(0, 1): a sum of 12 uniforms. */
-static double
-gauss(void)
-{
-	double s = 0;
-	int i;
-
-	for (i = 0; i < 12; i++)
-		s += urand();
-	return s - 6;
-}
 
 static int
 poisson(double lam)
