@@ -5,7 +5,7 @@
 # routines, level shifts, bad timestamps, config validation, and output
 # that agrees with the state.
 #
-# Cases marked [MODEL] need the model's routines, re-centring, far-future
+# Cases marked need the model's routines, re-centring, far-future
 # hold and count model (lib/detect/mdetect.c).
 setup() {
 	load test_helper
@@ -120,19 +120,19 @@ conf() {
 	    '["2026-01-05T07:30:00.000Z","api-1","restart","start_time","2026-01-05T07:29:40.000Z","api"]' ]
 }
 
-# ---- routines [MODEL] ----
+# ---- routines ----
 
-@test "m04 [MODEL]: a daily 03:00 backup is the baseline after a few days" {
+@test "m04: a daily 03:00 backup is the baseline after a few days" {
 	run -0 anomalies m04_daily_cron
 	[ "$(jq -s -c 'map(select(.[0] >= "2026-01-09"))' <<<"$output")" = '[]' ]
 }
 
-@test "m04b [MODEL]: the daily backup does not alert on day 28, nor after day 4" {
+@test "m04b: the daily backup does not alert on day 28, nor after day 4" {
 	run -0 anomalies m04b_daily_cron_28d
 	[ "$(jq -s -c 'map(select(.[0] >= "2026-01-09"))' <<<"$output")" = '[]' ]
 }
 
-@test "a weekly batch [MODEL] is the baseline from its third week" {
+@test "a weekly batch is the baseline from its third week" {
 	run -0 anomalies k_weekly
 	[ "$(jq -s -c 'map(select(.[0] >= "2026-01-19"))' <<<"$output")" = '[]' ]
 }
@@ -147,15 +147,15 @@ spike_after() {
 	[ "$(grep -c "^\[\"$ts\",\"[a-z]*\",30\]\$" <<<"$output")" -eq 1 ]
 }
 
-@test "m08b [MODEL]: a spike 5 hours after a step alerts as without the step" {
+@test "m08b: a spike 5 hours after a step alerts as without the step" {
 	spike_after 300
 }
 
-@test "m08b [MODEL]: a spike 18 hours after a step alerts as without the step" {
+@test "m08b: a spike 18 hours after a step alerts as without the step" {
 	spike_after 1100
 }
 
-@test "m08b [MODEL]: a spike 33 hours after a step alerts as without the step" {
+@test "m08b: a spike 33 hours after a step alerts as without the step" {
 	spike_after 2000
 }
 
@@ -192,7 +192,7 @@ spike_after() {
 	[ "$(jq -c 'select(.type == "anomaly" and .ts == "2026-01-07T05:00:00.000Z")' <<<"$output")" = "" ]
 }
 
-@test "m09b [MODEL]: a point 2 days ahead is warned once with its line, never learned nor an anomaly" {
+@test "m09b: a point 2 days ahead is warned once with its line, never learned nor an anomaly" {
 	gen m09b_future
 	run -0 --separate-stderr aiops-detect --state "$AIOPS_STATE" "$BATS_TEST_TMPDIR/m09b_future"
 	[ "$(grep -c . <<<"$stderr")" -eq 1 ]
