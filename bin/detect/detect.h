@@ -55,7 +55,7 @@ struct series {
 	 */
 	int64_t			 counter_ts;
 	double			 counter_value;
-	/* materiality (kind.h): found on the first point of the run */
+	/* materiality (kind.h): set with the model's settings */
 	struct aiops_kind_class	 cls;
 	struct aiops_kind_rule	 rule;
 	unsigned long		 held_line;	/* input line of a far-future point held */
@@ -66,7 +66,6 @@ struct series {
 	unsigned		 listed:1;	/* series.c: on the dirty list */
 	unsigned		 loaded:1;	/* series.c: its model was resident once */
 	unsigned		 used:1;	/* series.c: used since it came to the list's end */
-	unsigned		 classified:1;	/* cls and rule are set */
 	unsigned		 warned_future:1;	/* said once per series and run */
 	char			 key[];		/* name{host=...,labels}, NUL, the name, NUL */
 };
@@ -149,7 +148,7 @@ void detect_from_state(struct detect *d, int64_t since);
 /*
  * The settings of series s from its metric m, when its model is made
  * resident (first seen, or loaded again after an eviction): s->counter,
- * s->threshold and the model's parameters p.
+ * s->threshold, its kind and materiality rule, and the model's parameters p.
  */
 void detect_series_setup(const struct detect *d, struct series *s,
     const struct aiops_metric *m, struct aiops_mdetect_params *p);

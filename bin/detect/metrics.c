@@ -60,75 +60,72 @@ is_counter(const struct detect *d, const char *name)
 	return 0;
 }
 
-/*
- * The parameters of a series: the defaults, then the first entry of
- * detect.metrics whose glob matches the name (sensitivity, threshold).
- */
-static void
-series_params(const struct detect *d, const char *name,
-    struct aiops_mdetect_params *p, double *threshold)
+/* The first entry of detect.metrics whose glob matches name, or NULL. */
+static const json_t *
+metric_override(const struct detect *d, const char *name)
 {
 	const char *glob;
 	json_t *o;
 
+	json_object_foreach((json_t *)d->overrides, glob, o)
+		if (glob_match(glob, name))
+			return o;
+	return NULL;
+}
+
+/*
+ * The parameters of a series: the defaults, then its entry of
+ * detect.metrics (sensitivity, threshold).
+ */
+static void
+series_params(const struct detect *d, const json_t *o,
+    struct aiops_mdetect_params *p, double *threshold)
+{
+	json_t *v;
+
 	*p = d->params;
 	*threshold = d->threshold_set ? d->threshold : aiops_mdetect_threshold(p);
-	json_object_foreach((json_t *)d->overrides, glob, o) {
-		json_t *v;
-
-		if (!glob_match(glob, name))
-			continue;
-		if (json_is_number(v = json_object_get(o, "sensitivity"))) {
-			p->sensitivity = json_number_value(v);
-			if (!d->threshold_set)
-				*threshold = aiops_mdetect_threshold(p);
-		}
-		if (json_is_number(v = json_object_get(o, "threshold")))
-			*threshold = json_number_value(v);
-		break;
+	if (json_is_number(v = json_object_get(o, "sensitivity"))) {
+		p->sensitivity = json_number_value(v);
+		if (!d->threshold_set)
+			*threshold = aiops_mdetect_threshold(p);
 	}
+	if (json_is_number(v = json_object_get(o, "threshold")))
+		*threshold = json_number_value(v);
 }
 
 /*
  * The kind and the materiality rule of a series: guessed from its name,
  * unit and type (kind.h), then the kind's rule from detect.materiality,
- * then the first entry of detect.metrics whose glob matches the name
- * (kind, min_change in the metric's own unit, min_relative).
+ * then its entry of detect.metrics (kind, min_change in the metric's own
+ * unit, min_relative).
  */
 static void
-series_kind(const struct detect *d, struct series *s, const struct aiops_metric *m)
+series_kind(const struct detect *d, const json_t *o, struct series *s,
+    const struct aiops_metric *m)
 {
-	const char *glob, *metric_type = NULL;
-	json_t *o, *v;
+	json_t *v;
 
-	if (m->metric_type != NULL)
-		metric_type = m->metric_type;
-	aiops_kind_classify(s->name, strlen(s->name), m->unit, metric_type, s->counter, &s->cls);
-	json_object_foreach((json_t *)d->overrides, glob, o) {
-		if (!glob_match(glob, s->name))
-			continue;
-		if (json_is_string(v = json_object_get(o, "kind")) &&
-		    aiops_kind_parse(json_string_value(v), json_string_length(v), &s->cls.kind) == 0)
-			s->cls.scale = 1;	/* the metric's own unit is the kind's */
-		s->rule = d->materiality[s->cls.kind];
-		if (json_is_number(v = json_object_get(o, "min_change")))
-			s->rule.min_change = json_number_value(v) * s->cls.scale;
-		if (json_is_number(v = json_object_get(o, "min_relative")))
-			s->rule.min_relative = json_number_value(v);
-		s->classified = 1;
-		return;
-	}
+	aiops_kind_classify(s->name, strlen(s->name), m->unit, m->metric_type, s->counter, &s->cls);
+	if (json_is_string(v = json_object_get(o, "kind")) &&
+	    aiops_kind_parse(json_string_value(v), json_string_length(v), &s->cls.kind) == 0)
+		s->cls.scale = 1;	/* the metric's own unit is the kind's */
 	s->rule = d->materiality[s->cls.kind];
-	s->classified = 1;
+	if (json_is_number(v = json_object_get(o, "min_change")))
+		s->rule.min_change = json_number_value(v) * s->cls.scale;
+	if (json_is_number(v = json_object_get(o, "min_relative")))
+		s->rule.min_relative = json_number_value(v);
 }
 
 void
 detect_series_setup(const struct detect *d, struct series *s, const struct aiops_metric *m,
     struct aiops_mdetect_params *p)
 {
-	AIOPS_UNUSED(m);
+	const json_t *o = metric_override(d, s->name);
+
 	s->counter = is_counter(d, s->name);
-	series_params(d, s->name, p, &s->threshold);
+	series_params(d, o, p, &s->threshold);
+	series_kind(d, o, s, m);
 }
 
 /*
@@ -480,8 +477,6 @@ detect_metric(struct detect *d, json_t *ev, const char *line, size_t len)
 
 	if (aiops_evread_metric(ev, &m, lab, d->err, sizeof(d->err)) == -1)
 		return -1;
-	if (m.metric_type == NULL)
-		m.metric_type = json_string_value(json_object_get(ev, "metric_type"));
 	detect_point(d, &m, ev, line, len);
 	return 0;
 }
@@ -511,8 +506,6 @@ detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
 	int reset, restart;
 
 	s = series_get(d, m);
-	if (!s->classified)
-		series_kind(d, s, m);
 	memset(&r, 0, sizeof(r));
 	reset = counter_reset(s, m);
 	if (model_value(s, m, &v, &per) == -1) {

@@ -111,6 +111,7 @@ aiops_evread_metric(const json_t *ev, struct aiops_metric *m,
 	m->cluster = opt_string(ev, "cluster", &n);
 	m->source = opt_string(ev, "source", &n);
 	m->unit = opt_string(ev, "unit", &n);
+	m->metric_type = opt_string(ev, "metric_type", &n);
 	m->labels = lab;
 	labels = json_object_get(ev, "labels");
 	if (labels != NULL && !json_is_object(labels)) {
