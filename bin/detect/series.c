@@ -71,7 +71,12 @@ detect_series_init(struct detect *d, size_t budget, int64_t retention)
 	d->series = t;
 }
 
-/* ---- the index ---- */
+/*
+ * ---- the index ----
+ * Not core/hmap: that keeps its own copy of each key and a 40-byte entry a
+ * slot. A series holds its key inline, so the index here is one pointer a
+ * slot: about 17 bytes a series at 1,000,000 series (README, Speed).
+ */
 
 static struct series **
 slot_of(const struct series_table *t, const char *key, size_t klen, uint32_t hash)
