@@ -526,7 +526,9 @@ crash() {
 	    DROP TABLE alerts; ALTER TABLE series DROP COLUMN metric_type;
 	    DROP TABLE detector_models; CREATE TABLE detector_models (series_key TEXT PRIMARY KEY,
 	    name TEXT NOT NULL, host TEXT, model BLOB NOT NULL, counter_ts_ns INTEGER,
-	    counter_value REAL, updated INTEGER NOT NULL); PRAGMA user_version = 4;'
+	    counter_value REAL, updated INTEGER NOT NULL); ALTER TABLE incidents DROP COLUMN severity;
+	    ALTER TABLE incidents DROP COLUMN title; ALTER TABLE incidents DROP COLUMN labels;
+	    ALTER TABLE incidents DROP COLUMN fingerprint; PRAGMA user_version = 4;'
 	add "$LOG" "line 3"
 	follow "$LOG"
 	wait_lines 3

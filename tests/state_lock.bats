@@ -56,7 +56,7 @@ make_state() {
 	[ $((SECONDS - t0)) -ge 4 ]
 	grep -q 'saving models' "$D/metrics.err"
 	grep -q 'saving log templates' "$D/raw.err"
-	grep -q 'storing an incident' "$D/correlate.err"
+	grep -Eq 'storing an incident|deleting the incidents past' "$D/correlate.err"
 	wait "$LOCK_PID"
 	LOCK_PID=
 }

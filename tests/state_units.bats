@@ -87,7 +87,7 @@ wrong_units() {
 	    '{"type":"alert","ts":"2026-11-15T06:00:00Z","host":"db-9","alertname":"Other","status":"firing"}' \
 	    > "$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr aiops-detect --correlate --clock event --all "$BATS_TEST_TMPDIR/in"
-	[ "$(q 'PRAGMA user_version')" -eq 8 ]
+	[ "$(q 'PRAGMA user_version')" -eq 9 ]
 	# The open incident resumed with its times: quiet 30 minutes after 04:06.
 	inc=$(jq -c 'select(.type == "incident" and .status == "resolved")' <<<"$output")
 	jq -e '.incident_id == "f49634160cb730f9" and .ts == "2026-11-15T04:36:00.000Z"

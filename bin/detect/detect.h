@@ -36,6 +36,7 @@
 /* detect.models.retention by default: a model not updated for 30 days goes. */
 #define DETECT_MODELS_RETENTION	(30LL * 86400 * 1000000000)
 
+struct aiops_logline;
 struct logdet;
 struct correlator;
 struct series_table;
@@ -74,12 +75,26 @@ struct series {
 struct detect_member {
 	int64_t		 ts;
 	const char	*kind;		/* metric | log | alert */
+	const char	*detector;	/* level, spike, restart, new-template, ...; or NULL */
 	const char	*host;		/* or NULL */
 	size_t		 hlen;
 	const char	*cluster;	/* or NULL */
 	const char	*what;		/* metric name, template, alert name */
 	size_t		 wlen;
+	const char	*service;	/* a log's program; or NULL */
+	size_t		 slen;
+	/* a metric's labels (sorted by key), which tell its device or path */
+	const struct aiops_label *labels;
+	size_t		 nlabels;
+	/*
+	 * A log's RFC 5424 level (0-7), an alert's severity as a level
+	 * (critical 2, warning 4, info 6); -1: none (a metric).
+	 */
+	int		 level;
+	int		 resolved;	/* an alert's end: joins, never opens */
 	double		 score;
+	double		 value;		/* a metric's value (its rate for a counter); NAN: none */
+	double		 deviation;	/* and its signed robust z; 0: none */
 	const char	*id;		/* its event's id, AIOPS_EVENT_ID_LEN digits; or NULL */
 	const char	*event;		/* without an id: its event, JSON, hashed instead */
 	size_t		 elen;
@@ -193,9 +208,23 @@ void detect_logs_free(struct detect *d);
 int detect_search(struct detect *d, const char *query, int64_t since, int limit);
 
 /* incidents.c */
-void detect_correlate_init(struct detect *d, int64_t window, int64_t close_after);
+/* The settings of --correlate (aiops-detect(1)), all in ns. */
+struct detect_correlate_conf {
+	int64_t	window;		/* detect.correlate.window */
+	int64_t	close_after;	/* detect.correlate.close_after */
+	int64_t	min_duration;	/* detect.correlate.min_duration */
+	int64_t	retention;	/* detect.incidents.retention; 0: kept */
+};
+void detect_correlate_init(struct detect *d, const struct detect_correlate_conf *conf);
 /* Offers an anomaly or alert; no-op without --correlate. */
 void detect_correlate(struct detect *d, const struct detect_member *m);
+/*
+ * A log line mined (not new, or in the warm-up): offered when it says
+ * something broke (critical, or a known failure such as the OOM killer),
+ * however often it was seen before. id: the log event's, or NULL.
+ */
+void detect_correlate_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
+    const char *host, size_t hlen, const char *service, size_t slen, const char *id);
 /* An input event of type alert or anomaly (from upstream). */
 void detect_correlate_event(struct detect *d, const json_t *ev, const char *line, size_t len);
 /* Resolves incidents quiet for close_after on the toolkit clock. */

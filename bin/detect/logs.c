@@ -8,6 +8,7 @@
  */
 #include "compat.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,11 +248,16 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	memset(&mem, 0, sizeof(mem));
 	mem.ts = ts;
 	mem.kind = "log";
+	mem.detector = "new-template";
 	mem.host = host;
 	mem.hlen = hlen;
 	mem.what = ll->tmpl;
 	mem.wlen = ll->tmpl_len;
+	mem.service = service;
+	mem.slen = slen;
+	mem.level = ll->severity;
 	mem.score = 1.0;
+	mem.value = NAN;
 	mem.id = id;
 	detect_correlate(d, &mem);
 }
@@ -342,10 +348,13 @@ store_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	s->tid = ll->template_id;
 }
 
-/* Mining and everything after it, for a message from either path. */
+/*
+ * Mining and everything after it, for a message from either path; id is
+ * the log event's, or NULL for a raw line.
+ */
 static void
 mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
-    const char *host, size_t hlen, const char *service, size_t slen)
+    const char *host, size_t hlen, const char *service, size_t slen, const char *id)
 {
 	struct logdet *l = d->logs;
 
@@ -353,6 +362,8 @@ mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	aiops_clock_observe(ts);
 	if (ll->is_new && l->nlines > l->warmup)
 		new_template(d, ts, ll, host, hlen, service, slen);
+	else
+		detect_correlate_line(d, ts, ll, host, hlen, service, slen, id);
 	count_line(d, ts, ll, host, hlen);
 	store_line(d, ts, ll, host, hlen, service, slen);
 }
@@ -369,7 +380,7 @@ event_time(const json_t *ev)
 int
 detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 {
-	const json_t *msg = json_object_get(ev, "message");
+	const json_t *msg = json_object_get(ev, "message"), *id;
 	const char *host, *service, *sev;
 	struct aiops_logline ll;
 	int64_t ts = event_time(ev);
@@ -391,7 +402,10 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 	}
 	host = json_string_value(json_object_get(ev, "host"));
 	service = json_string_value(json_object_get(ev, "service"));
-	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0);
+	id = json_object_get(ev, "id");
+	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0,
+	    json_is_string(id) && json_string_length(id) == AIOPS_EVENT_ID_LEN ?
+	    json_string_value(id) : NULL);
 	if (d->all)
 		write_annotated(d, ev, line, len, &ll);
 	return 0;
@@ -407,7 +421,7 @@ detect_raw(struct detect *d, const char *line, size_t len)
 		fatal(70, "mining templates");
 	if (ll.ts == NULL || aiops_time_parse_rfc3339(ll.ts, ll.ts_len, &ts) == -1)
 		ts = aiops_clock_now();
-	mined(d, ts, &ll, ll.host, ll.host_len, ll.component, ll.component_len);
+	mined(d, ts, &ll, ll.host, ll.host_len, ll.component, ll.component_len, NULL);
 	if (d->all)
 		write_raw(d, ts, &ll);
 	return 0;

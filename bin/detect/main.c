@@ -128,6 +128,8 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 		fatalx(EX_USAGE, "--limit goes with --search");
 }
 
+#define MINUTE_NS	(60 * AIOPS_NS_PER_SEC)
+
 /* The log and incident parts, with their settings (see aiops-detect(1)). */
 static void
 start_parts(struct detect *d, const struct options *o)
@@ -135,11 +137,18 @@ start_parts(struct detect *d, const struct options *o)
 	detect_logs_init(d, (uint64_t)aiops_conf_int(d->cfg, "detect.logs.warmup", 2000),
 	    aiops_conf_number(d->cfg, "detect.logs.min_burst", 10),
 	    aiops_conf_duration(d->cfg, "detect.logs.retention", 7 * 86400 * AIOPS_NS_PER_SEC));
-	if (o->correlate)
-		detect_correlate_init(d,
-		    aiops_conf_duration(d->cfg, "detect.correlate.window", 10 * 60 * AIOPS_NS_PER_SEC),
-		    aiops_conf_duration(d->cfg, "detect.correlate.close_after",
-		    30 * 60 * AIOPS_NS_PER_SEC));
+	if (o->correlate) {
+		struct detect_correlate_conf cc;
+
+		cc.window = aiops_conf_duration(d->cfg, "detect.correlate.window", 10 * MINUTE_NS);
+		cc.close_after = aiops_conf_duration(d->cfg, "detect.correlate.close_after",
+		    30 * MINUTE_NS);
+		cc.min_duration = aiops_conf_duration(d->cfg, "detect.correlate.min_duration",
+		    10 * MINUTE_NS);
+		cc.retention = aiops_conf_duration(d->cfg, "detect.incidents.retention",
+		    90 * 1440 * MINUTE_NS);
+		detect_correlate_init(d, &cc);
+	}
 }
 
 /* detect.materiality.KIND.min_change and .min_relative over the defaults (kind.h). */

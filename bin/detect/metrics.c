@@ -258,21 +258,31 @@ anomaly_head(struct aiops_event_head *h, const struct series *s, const struct ai
 	h->idklen = strlen(s->key);
 }
 
-/* Offers an anomaly written for m to the correlator (--correlate). */
+/*
+ * Offers an anomaly written for m to the correlator (--correlate): seen is
+ * the value scored (a counter's rate), deviation its robust z (0: none).
+ */
 static void
-offer(struct detect *d, const struct aiops_metric *m, double score, const char *id)
+offer(struct detect *d, const struct aiops_metric *m, double score, const char *detector,
+    double seen, double deviation, const char *id)
 {
 	struct detect_member mem;
 
 	memset(&mem, 0, sizeof(mem));
 	mem.ts = m->ts;
 	mem.kind = "metric";
+	mem.detector = detector;
 	mem.host = m->host;
 	mem.hlen = m->hlen;
 	mem.cluster = m->cluster;
 	mem.what = m->name;
 	mem.wlen = m->nlen;
+	mem.labels = m->labels;
+	mem.nlabels = m->nlabels;
+	mem.level = -1;
 	mem.score = score;
+	mem.value = seen;
+	mem.deviation = deviation;
 	mem.id = id;
 	detect_correlate(d, &mem);
 }
@@ -299,7 +309,8 @@ float_digits(double v)
  */
 static void
 store_anomaly(struct detect *d, const struct series *s, const struct aiops_metric *m,
-    double score, const char *detector, const char *reason, size_t start, const char *id)
+    double score, const char *detector, const char *reason, size_t start, const char *id,
+    double seen, double deviation)
 {
 	struct aiops_anomaly a;
 
@@ -319,7 +330,7 @@ store_anomaly(struct detect *d, const struct series *s, const struct aiops_metri
 	a.elen = d->out.buf.len - start;
 	detect_store_anomaly(d, &a);
 	d->nanomalies++;
-	offer(d, m, score, id);
+	offer(d, m, score, detector, seen, deviation, id);
 }
 
 static void
@@ -351,7 +362,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "reason", r->reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	store_anomaly(d, s, m, r->score, r->detector, r->reason, start, id);
+	store_anomaly(d, s, m, r->score, r->detector, r->reason, start, id, seen, r->deviation);
 	explain_anomaly(d, s, r);
 }
 
@@ -441,7 +452,7 @@ write_restart(struct detect *d, const struct series *s, struct aiops_metric *m, 
 	aiops_jw_kcstr(&w, "reason", reason);
 	aiops_jw_kcstr(&w, "series", s->key);
 	aiops_jw_object_end(&w);
-	store_anomaly(d, s, m, 1, "restart", reason, start, id);
+	store_anomaly(d, s, m, 1, "restart", reason, start, id, m->value, 0);
 }
 
 /*

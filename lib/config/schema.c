@@ -101,6 +101,8 @@ static const struct aiops_conf_key detect_keys[] = {
 	DURATION("logs.retention", "how long stored log lines and templates are kept"),
 	DURATION("correlate.window", "how close to an open incident an anomaly or alert joins it"),
 	DURATION("correlate.close_after", "an incident resolves after this without a new member"),
+	DURATION("correlate.min_duration", "how long metrics alone must say things are worse for an incident"),
+	DURATION("incidents.retention", "resolved incidents last seen longer ago are deleted"),
 	SIZE("memory", 4096, 1LL << 40,
 	    "memory for the series and their models; past it idle models go to the state (--memory)"),
 	DURATION("models.retention", "how long a stored model not updated is kept"),

@@ -62,6 +62,21 @@ name_order(const struct aiops_event_head *h, struct aiops_label **copy)
 
 static const unsigned char sepb = 0xff;
 
+void
+aiops_labels_fingerprint(const struct aiops_label *l, size_t n, char out[AIOPS_EVENT_ID_LEN + 1])
+{
+	uint64_t h = AIOPS_HASH_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h = aiops_hash64(l[i].key, l[i].klen, h);
+		h = aiops_hash64(&sepb, 1, h);
+		h = aiops_hash64(l[i].val, l[i].vlen, h);
+		h = aiops_hash64(&sepb, 1, h);
+	}
+	aiops_event_id_text(h, out);
+}
+
 /* Eight bytes, least significant first, whatever the machine's order. */
 static uint64_t
 hash_u64(uint64_t v, uint64_t x)

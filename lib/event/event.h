@@ -79,6 +79,14 @@ struct aiops_metric {
 /* Sorts labels by key (insertion sort: label sets are small). */
 void aiops_labels_sort(struct aiops_label *l, size_t n);
 /*
+ * The fingerprint of a label set as Prometheus computes it (prometheus/
+ * common model/signature.go LabelsToSignature): FNV-1a 64 over the pairs
+ * sorted by name, each name and value followed by the byte 0xff; written
+ * as AIOPS_EVENT_ID_LEN lower-case hex digits and a NUL. l must be sorted.
+ */
+void aiops_labels_fingerprint(const struct aiops_label *l, size_t n,
+    char out[AIOPS_EVENT_ID_LEN + 1]);
+/*
  * The id of the event h describes, as aiops(7) defines it: FNV-1a 64
  * (core/hash.h) over type, host, the labels in the order of their names
  * (whatever order h gives them in), idkey (eight bytes at a time) and ts,

@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/hash.h"
 #include "event/event.h"
 #include "ingest/ingest.h"
 #include "ingest/jsondoc.h"
@@ -107,31 +106,6 @@ parse_time(const char *s, int64_t *ns)
 	if (y < 1678 || y > 2261)
 		return -1;
 	return aiops_time_parse_rfc3339(s, n, ns);
-}
-
-/*
- * The fingerprint of a label set as Prometheus computes it
- * (prometheus/common model/signature.go LabelsToSignature): FNV-1a 64
- * over the pairs sorted by name, each name and value followed by 0xff.
- * labels must be sorted.
- */
-static void
-fingerprint(const struct aiops_label *l, size_t n, char *out)
-{
-	static const unsigned char sep = 0xff;
-	static const char hex[] = "0123456789abcdef";
-	uint64_t h = AIOPS_HASH_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h = aiops_hash64(l[i].key, l[i].klen, h);
-		h = aiops_hash64(&sep, 1, h);
-		h = aiops_hash64(l[i].val, l[i].vlen, h);
-		h = aiops_hash64(&sep, 1, h);
-	}
-	for (i = 0; i < FPRINT_LEN; i++)
-		out[i] = hex[(h >> (60 - 4 * i)) & 15];
-	out[FPRINT_LEN] = '\0';
 }
 
 /* "web-2:9100" -> "web-2", "[::1]:9100" -> "::1"; a bare IPv6 stays whole. */
@@ -276,7 +250,7 @@ read_extras(struct aiops_ingest *ing, size_t idx, const json_t *al, struct alert
 		return aiops_ingest_error(ing, "alerts[%zu]: fingerprint is not %d hex digits",
 		    idx, FPRINT_LEN);
 	if (n == 0)
-		fingerprint(a->labels, a->nlabels, a->fprint);
+		aiops_labels_fingerprint(a->labels, a->nlabels, a->fprint);
 	else
 		memcpy(a->fprint, json_string_value(fp), n + 1);
 	return 0;

@@ -15,13 +15,18 @@
 #include "store/state_int.h"
 #include "core/xmalloc.h"
 
-#define COLUMNS "id, status, first_seen, last_seen, hosts, root_cause, members, summary"
+#define COLUMNS "id, status, first_seen, last_seen, hosts, root_cause, members, summary," \
+	" severity, title, labels, fingerprint"
 
 static const char SQL_PUT[] =
     "INSERT INTO incidents (" COLUMNS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET"
-    " status = excluded.status, last_seen = excluded.last_seen, hosts = excluded.hosts,"
-    " root_cause = excluded.root_cause, members = excluded.members, summary = excluded.summary";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO UPDATE SET"
+    " status = excluded.status, first_seen = excluded.first_seen, last_seen = excluded.last_seen,"
+    " hosts = excluded.hosts, root_cause = excluded.root_cause, members = excluded.members,"
+    " summary = excluded.summary, severity = excluded.severity, title = excluded.title,"
+    " labels = excluded.labels, fingerprint = excluded.fingerprint";
+static const char SQL_EXPIRE[] =
+    "DELETE FROM incidents WHERE status = 'resolved' AND last_seen < ?1";
 static const char SQL_GET[] = "SELECT " COLUMNS " FROM incidents WHERE id = ?1";
 static const char SQL_LIST[] =
     "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM incidents"
@@ -45,6 +50,10 @@ aiops_incidents_put(struct aiops_state *st, const struct aiops_incident *inc)
 	aiops_state_bind_str(s, 6, inc->root_cause);
 	aiops_state_bind_str(s, 7, inc->members);
 	aiops_state_bind_str(s, 8, inc->summary);
+	aiops_state_bind_str(s, 9, inc->severity);
+	aiops_state_bind_str(s, 10, inc->title);
+	aiops_state_bind_str(s, 11, inc->labels);
+	aiops_state_bind_str(s, 12, inc->fingerprint);
 	return aiops_state_done(st, s);
 }
 
@@ -62,6 +71,10 @@ row(sqlite3_stmt *s, struct aiops_incident *inc)
 	inc->root_cause = aiops_state_column_dup(s, 5);
 	inc->members = aiops_state_column_dup(s, 6);
 	inc->summary = aiops_state_column_dup(s, 7);
+	inc->severity = aiops_state_column_dup(s, 8);
+	inc->title = aiops_state_column_dup(s, 9);
+	inc->labels = aiops_state_column_dup(s, 10);
+	inc->fingerprint = aiops_state_column_dup(s, 11);
 }
 
 int
@@ -110,6 +123,17 @@ aiops_incidents_list(struct aiops_state *st, const struct aiops_incident_query *
 	return rc;
 }
 
+int
+aiops_incidents_expire(struct aiops_state *st, int64_t before)
+{
+	sqlite3_stmt *s;
+
+	if ((s = aiops_state_stmt(st, SQL_EXPIRE)) == NULL)
+		return -1;
+	aiops_state_bind_time(s, 1, before);
+	return aiops_state_done(st, s);
+}
+
 void
 aiops_incident_release(struct aiops_incident *inc)
 {
@@ -118,6 +142,10 @@ aiops_incident_release(struct aiops_incident *inc)
 	free((void *)inc->root_cause);
 	free((void *)inc->members);
 	free((void *)inc->summary);
+	free((void *)inc->severity);
+	free((void *)inc->title);
+	free((void *)inc->labels);
+	free((void *)inc->fingerprint);
 	memset(inc, 0, sizeof(*inc));
 }
 

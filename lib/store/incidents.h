@@ -31,6 +31,11 @@ struct aiops_incident {
 	const char	*root_cause;	/* JSON object: the suspected member; or NULL */
 	const char	*members;	/* JSON array of member objects */
 	const char	*summary;	/* a sentence; or NULL */
+	/* schema 9 on; NULL in a row of before */
+	const char	*severity;	/* "critical", "warning" or "info" */
+	const char	*title;		/* what happened, for a person */
+	const char	*labels;	/* JSON object */
+	const char	*fingerprint;	/* 16 hex digits, fixed at open */
 };
 
 /* Which incidents to read: all the fields together. */
@@ -48,10 +53,15 @@ struct aiops_incident_list {
 };
 
 /*
- * Stores inc: a new incident, or the next state of a stored one (all but
- * first_seen replaced). 0, or -1.
+ * Stores inc: a new incident, or the next state of a stored one (all of
+ * it replaced: an incident may learn of an earlier member). 0, or -1.
  */
 int aiops_incidents_put(struct aiops_state *st, const struct aiops_incident *inc);
+/*
+ * Deletes the resolved incidents last seen before `before` (ns): the
+ * retention of table incidents. 0, or -1.
+ */
+int aiops_incidents_expire(struct aiops_state *st, int64_t before);
 /* The incident with this id: 1 and inc filled, 0 if none, -1 on error. */
 int aiops_incidents_get(struct aiops_state *st, const char *id, struct aiops_incident *inc);
 /*

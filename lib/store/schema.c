@@ -205,6 +205,18 @@ const struct aiops_migration aiops_migrations[] = {
 	  "DROP TABLE detector_models;"
 	  "ALTER TABLE detector_models_8 RENAME TO detector_models;"
 	},
+	{ 9,
+	  /*
+	   * What an incident means (aiops(7)): its severity, a title a
+	   * person reads, its labels (JSON object) and their fingerprint,
+	   * fixed when it opened, which aiops-notify groups on. Rows of
+	   * before have none of them.
+	   */
+	  "ALTER TABLE incidents ADD COLUMN severity TEXT;"
+	  "ALTER TABLE incidents ADD COLUMN title TEXT;"
+	  "ALTER TABLE incidents ADD COLUMN labels TEXT;"
+	  "ALTER TABLE incidents ADD COLUMN fingerprint TEXT;"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);
