@@ -118,20 +118,21 @@ logs() {
 	jq -e -s 'map(select(.name == "log_template_rate")) | length >= 1 and all(.value >= 10)' <<<"$output"
 }
 
-@test "--correlate groups an anomaly and an alert on one host into one incident" {
+@test "--correlate groups an anomaly and an alert on one host into one incident, not another cluster's" {
 	mkdir -p "$XDG_CONFIG_HOME/aiops"
 	printf 'detect:\n  logs:\n    warmup: 20\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
 	{
 		logs 30
 		echo '{"type":"log","ts":1794702700,"host":"web-1","message":"kernel: Out of memory: Killed process 4242 (java)"}'
-		echo '{"type":"alert","ts":"2026-11-15T00:33:00Z","host":"web-1","alertname":"HostOutOfMemory","status":"firing"}'
-		echo '{"type":"alert","ts":"2026-11-15T00:34:00Z","host":"db-9","alertname":"Other","status":"firing"}'
+		echo '{"type":"alert","ts":"2026-11-15T00:33:00Z","host":"web-1","cluster":"prod","alertname":"HostOutOfMemory","status":"firing"}'
+		echo '{"type":"alert","ts":"2026-11-15T00:34:00Z","host":"db-9","cluster":"lab","alertname":"Other","status":"firing"}'
 		echo '{"type":"log","ts":1794710000,"host":"web-1","message":"much later"}'
 	} > "$BATS_TEST_TMPDIR/in"
 	run -0 aiops-detect --no-state --correlate --clock event "$BATS_TEST_TMPDIR/in"
 	inc=$(jq -c 'select(.type == "incident" and .status == "resolved" and .hosts == ["web-1"])' <<<"$output")
 	[ "$(wc -l <<<"$inc")" -eq 1 ]
 	jq -e '.member_count == 2 and .root_cause.kind == "log" and .root_cause.host == "web-1"
+	    and .title == "web-1: memory exhausted, the OOM killer killed a process, alert HostOutOfMemory"
 	    and (.members | map(.kind) | sort == ["alert", "log"])
 	    and (.summary | test("suspected cause"))' <<<"$inc"
 	jq -e -s 'map(select(.type == "incident" and .hosts == ["db-9"])) | length >= 1' <<<"$output"

@@ -78,7 +78,8 @@ struct signal {
 	 * and their highest score.
 	 */
 	size_t		 points;
-	int64_t		 first_point, last_point;
+	size_t		 strong_points;	/* of them scored STRONG_SCORE or more */
+	int64_t		 first_point, last_point, last_strong;
 	double		 used;		/* the highest share of a capacity used, %; -1 none */
 	double		 max_score;
 	int		 level;		/* the worst RFC 5424 level of its members; 8: none */
@@ -86,7 +87,6 @@ struct signal {
 	json_t		*head;		/* its first member */
 	int		 known;		/* a log's: the best phrase its lines match; -1 none */
 	json_t		*telling;	/* the member that matched it */
-	double		 lo, hi;	/* its metric values seen */
 };
 
 struct incident {
@@ -322,7 +322,8 @@ weight(const struct signal *s)
 		if (s->used >= 0 && s->used < CAPACITY_USED)
 			return 1;
 		/* a surprise that lasted, or that left a resource with no room */
-		if (s->max_score >= STRONG_SCORE && (s->points >= STRONG_POINTS || s->used >= SATURATED))
+		if (s->strong_points >= STRONG_POINTS ||
+		    (s->max_score >= STRONG_SCORE && s->used >= SATURATED))
 			return 4;
 		return 2;
 	}
@@ -428,8 +429,6 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 		s->first = s->last = ts;
 		s->level = 8;
 		s->known = -1;
-		s->lo = INFINITY;
-		s->hi = -INFINITY;
 		s->used = -1;
 	}
 	if (s->head == NULL || ts < s->first) {
@@ -447,6 +446,11 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 			s->first_point = ts;
 		if (s->points == 0 || ts != s->last_point)
 			s->points++;
+		if (json_number_value(json_object_get(mj, "score")) >= STRONG_SCORE &&
+		    (s->strong_points == 0 || ts != s->last_strong)) {
+			s->strong_points++;
+			s->last_strong = ts;
+		}
 		if (ts > s->last_point)
 			s->last_point = ts;
 		if (rank == R_METRIC && json_is_number(v) && capacity_share(jstr(mj, "what")) &&
@@ -468,12 +472,7 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 	}
 	if (rank == R_ALERT && json_object_get(mj, "resolved") == NULL)
 		s->firing = 1;
-	if (json_is_number(v)) {
-		if (json_number_value(v) < s->lo)
-			s->lo = json_number_value(v);
-		if (json_number_value(v) > s->hi)
-			s->hi = json_number_value(v);
-	}
+
 }
 
 /* Are two signals of one host and family (diskio of sda and of sdb)? */
@@ -591,8 +590,8 @@ metric_phrase(const struct signal *s, struct aiops_buf *b)
 	const char *name = jstr(h, "what"), *fam = s->label, *dev = strchr(s->label, '{');
 	double dev_z = json_number_value(json_object_get(h, "deviation"));
 	int up = headroom(name) ? dev_z < 0 : dev_z > 0;
-	double hi = headroom(name) ? 100 - s->lo : s->hi;	/* as a share used */
-	int pct = contains(name, "percent") || contains(name, "usage_");
+	int pct = s->used >= 0;
+	double hi = s->used;
 
 	if (strncmp(fam, "mem", 3) == 0 || strncmp(fam, "swap", 4) == 0)
 		aiops_buf_addstr(b, !up ? "memory use down" : pct && hi >= 90 ?
@@ -1266,8 +1265,8 @@ remember_hosts(struct correlator *c, const struct incident *g)
 
 /*
  * Has group g the evidence of an incident: enough of it (evidence()),
- * and something broke (a line, an alert, a restart says so) or metrics
- * have said so for min_duration?
+ * and something broke (a line, an alert, a restart says so; a resource is
+ * exhausted) or metrics have said so for min_duration?
  */
 static int
 confirmable(const struct correlator *c, const struct incident *g, int64_t now)
@@ -1278,9 +1277,16 @@ confirmable(const struct correlator *c, const struct incident *g, int64_t now)
 		return 0;
 	if (said_broken(g))
 		return 1;
-	for (i = 0; i < g->nsig; i++)
-		if (g->sig[i].rank == R_RESTART)
+	for (i = 0; i < g->nsig; i++) {
+		const struct signal *s = &g->sig[i];
+
+		if (s->rank == R_RESTART)
 			return 1;
+		/* a resource with no room left, three points on end */
+		if (s->rank == R_METRIC && s->used >= SATURATED && weight(s) == 4 &&
+		    s->points >= STRONG_POINTS)
+			return 1;
+	}
 	return metric_duration(g) >= c->min_duration;
 }
 
