@@ -210,7 +210,7 @@ int detect_search(struct detect *d, const char *query, int64_t since, int limit)
 /* incidents.c */
 /* The settings of --correlate (aiops-detect(1)), all in ns. */
 struct detect_correlate_conf {
-	int64_t	window;		/* detect.correlate.window */
+	int64_t	window;		/* detect.correlate.window: evidence together */
 	int64_t	close_after;	/* detect.correlate.close_after */
 	int64_t	min_duration;	/* detect.correlate.min_duration */
 	int64_t	retention;	/* detect.incidents.retention; 0: kept */

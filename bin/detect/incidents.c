@@ -115,7 +115,7 @@ struct recent {
 };
 
 struct correlator {
-	int64_t		 window;	/* a member joins if this close to last_seen */
+	int64_t		 window;	/* signals this close are evidence together */
 	int64_t		 close_after;	/* quiet this long: resolved */
 	int64_t		 min_duration;	/* metrics alone: worse for this long */
 	struct incident	*open;		/* incidents, and groups not yet incidents */
@@ -1273,7 +1273,7 @@ confirmable(const struct correlator *c, const struct incident *g, int64_t now)
 {
 	size_t i;
 
-	if (evidence(g, now, 2 * c->window) < EVIDENCE)
+	if (evidence(g, now, c->window) < EVIDENCE)
 		return 0;
 	if (said_broken(g))
 		return 1;

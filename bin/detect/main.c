@@ -140,7 +140,7 @@ start_parts(struct detect *d, const struct options *o)
 	if (o->correlate) {
 		struct detect_correlate_conf cc;
 
-		cc.window = aiops_conf_duration(d->cfg, "detect.correlate.window", 10 * MINUTE_NS);
+		cc.window = aiops_conf_duration(d->cfg, "detect.correlate.window", 20 * MINUTE_NS);
 		cc.close_after = aiops_conf_duration(d->cfg, "detect.correlate.close_after",
 		    30 * MINUTE_NS);
 		cc.min_duration = aiops_conf_duration(d->cfg, "detect.correlate.min_duration",

@@ -99,7 +99,7 @@ static const struct aiops_conf_key detect_keys[] = {
 	INT("logs.warmup", 0, 1000000000, "log lines read before a new template is an anomaly"),
 	NUMBER("logs.min_burst", 0, 1000000000, "log lines a minute a rate needs to alert"),
 	DURATION("logs.retention", "how long stored log lines and templates are kept"),
-	DURATION("correlate.window", "how close to an open incident an anomaly or alert joins it"),
+	DURATION("correlate.window", "how close in time signals count together as evidence"),
 	DURATION("correlate.close_after", "an incident resolves after this without a new member"),
 	DURATION("correlate.min_duration", "how long metrics alone must say things are worse for an incident"),
 	DURATION("incidents.retention", "resolved incidents last seen longer ago are deleted"),

@@ -167,6 +167,10 @@ put_incident(struct aiops_state *st, const char *id, const char *status, int64_t
 	inc.root_cause = "{\"kind\":\"metric\"}";
 	inc.members = "[{\"kind\":\"metric\"}]";
 	inc.summary = "a summary";
+	inc.severity = "critical";
+	inc.title = "db-1: disk full";
+	inc.labels = "{\"host\":\"db-1\"}";
+	inc.fingerprint = "0123456789abcdef";
 	return aiops_incidents_put(st, &inc);
 }
 
@@ -217,20 +221,30 @@ test_incidents(struct aiops_state *st)
 	is_str(list_incidents(st, 0, 0, NULL, NULL, 1), "00000000000000b3", "the latest one");
 	is_str(list_incidents(st, 0, 0, "\"web-1\"", NULL, 0), "", "hosts are matched whole");
 
-	/* The next state of b3: all but first_seen replaced. */
-	rc = put_incident(st, "00000000000000b3", "resolved", T0, T0 + 45 * MIN_NS,
+	/* The next state of b3, all of it: it learned of an earlier member. */
+	rc = put_incident(st, "00000000000000b3", "resolved", T0 + 35 * MIN_NS, T0 + 45 * MIN_NS,
 	    "[\"db-1\",\"web-2\"]");
 	ok(rc == 0 && aiops_incidents_get(st, "00000000000000b3", &inc) == 1, "updated, get");
 	is_str(inc.status, "resolved", "status");
-	is_int(inc.first_seen, T0 + 40 * MIN_NS, "first seen kept");
+	is_int(inc.first_seen, T0 + 35 * MIN_NS, "first seen replaced");
 	is_int(inc.last_seen, T0 + 45 * MIN_NS, "last seen, ns");
 	is_str(inc.hosts, "[\"db-1\",\"web-2\"]", "hosts");
 	is_str(inc.root_cause, "{\"kind\":\"metric\"}", "root cause");
 	is_str(inc.members, "[{\"kind\":\"metric\"}]", "members");
 	is_str(inc.summary, "a summary", "summary");
+	is_str(inc.severity, "critical", "severity");
+	is_str(inc.title, "db-1: disk full", "title");
+	is_str(inc.labels, "{\"host\":\"db-1\"}", "labels");
+	is_str(inc.fingerprint, "0123456789abcdef", "fingerprint");
 	aiops_incident_release(&inc);
 	is_str(list_incidents(st, 0, 0, "web-2", NULL, 0), "00000000000000b3", "a host joined");
 	ok(aiops_incidents_get(st, "nope", &inc) == 0, "an unknown id: 0");
+
+	/* The retention: resolved ones last seen before, never open ones. */
+	rc = put_incident(st, "00000000000000b4", "open", T0, T0 + 5 * MIN_NS, "[\"db-2\"]");
+	ok(rc == 0 && aiops_incidents_expire(st, T0 + 40 * MIN_NS) == 0, "expire");
+	is_str(list_incidents(st, 0, 0, NULL, NULL, 0), "00000000000000b4 00000000000000b3",
+	    "resolved and last seen before: gone");
 }
 
 /* ---- models ---- */
