@@ -59,6 +59,7 @@
 #define ROUTINE_DAYS	7
 #define ROUTINE_SLACK	(45 * 60 * AIOPS_NS_PER_SEC)
 #define DAY_NS		(86400 * AIOPS_NS_PER_SEC)
+#define ALERT_HOLD	12
 #define TITLE_PHRASES	3
 #define TITLE_HOSTS	3
 
@@ -84,6 +85,7 @@ struct signal {
 	double		 max_score;
 	int		 level;		/* the worst RFC 5424 level of its members; 8: none */
 	int		 firing;	/* an alert of it fired */
+	int		 still_firing;	/* and its latest word was not its end */
 	json_t		*head;		/* its first member */
 	int		 known;		/* a log's: the best phrase its lines match; -1 none */
 	json_t		*telling;	/* the member that matched it */
@@ -472,7 +474,8 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 	}
 	if (rank == R_ALERT && json_object_get(mj, "resolved") == NULL)
 		s->firing = 1;
-
+	if (rank == R_ALERT && ts >= s->last)
+		s->still_firing = json_object_get(mj, "resolved") == NULL;
 }
 
 /* Are two signals of one host and family (diskio of sda and of sdb)? */
@@ -1162,6 +1165,22 @@ merge(struct correlator *c, struct incident *inc, struct incident *g)
 }
 
 /*
+ * How long an incident must be quiet to resolve: close_after, or while an
+ * alert of it still fires, until the alert ends (at most ALERT_HOLD times
+ * close_after, for an alert whose end never comes).
+ */
+static int64_t
+quiet_for(const struct correlator *c, const struct incident *inc)
+{
+	size_t i;
+
+	for (i = 0; i < inc->nsig; i++)
+		if (inc->sig[i].still_firing)
+			return ALERT_HOLD * c->close_after;
+	return c->close_after;
+}
+
+/*
  * The open incident of host (until it resolves), or its group that saw a
  * member within the window.
  */
@@ -1171,7 +1190,8 @@ find_group(struct correlator *c, int64_t ts, const char *host)
 	struct incident *inc, *best = NULL;
 
 	for (inc = c->open; inc != NULL; inc = inc->next)
-		if (ts - inc->last_seen <= c->close_after && has_string(inc->hosts, host) &&
+		if (ts - inc->last_seen <= (inc->confirmed ? quiet_for(c, inc) : c->close_after) &&
+		    has_string(inc->hosts, host) &&
 		    (best == NULL || inc->confirmed > best->confirmed ||
 		    (inc->confirmed == best->confirmed && inc->last_seen > best->last_seen)))
 			best = inc;
@@ -1366,9 +1386,9 @@ detect_correlate_tick(struct detect *d)
 		if (!inc->confirmed && now - inc->last_seen > c->close_after) {
 			*pp = inc->next;	/* never had the evidence: nobody hears of it */
 			incident_free(inc);
-		} else if (inc->confirmed && now - inc->last_seen > c->close_after) {
+		} else if (inc->confirmed && now - inc->last_seen > quiet_for(c, inc)) {
 			report(d, inc, inc->routine ? "routine" : "resolved",
-			    inc->last_seen + c->close_after);
+			    inc->last_seen + quiet_for(c, inc));
 			*pp = inc->next;
 			incident_free(inc);
 		} else {
