@@ -22,10 +22,10 @@ golden() {
 	    "$(jq -r 'select(.type == "incident") | .incident_id' "$D/$1.expected" | sort -u | wc -l)" ]
 }
 
-@test "golden: a CPU spike and the alert on it make one incident, resolved after 30 quiet minutes" {
+@test "golden: a CPU spike and the alert on it make one incident, resolved 30 quiet minutes after the alert ends" {
 	golden spike-alert
 	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT status, first_seen, last_seen FROM incidents')" = \
-	    'resolved|1794766800000|1794766860000' ]
+	    'resolved|1794766800000|1794767160000' ]
 }
 
 @test "golden: a new kind of log line, then an alert: the log line is the suspected cause" {

@@ -227,3 +227,13 @@ count() {
 	AIOPS_NOW=2027-03-01T00:00:00Z run -0 aiops-detect --correlate --clock event /dev/null
 	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM incidents')" -eq 0 ]
 }
+
+@test "incidents: one stays open while an alert of it still fires, and resolves 30 minutes after its end" {
+	alert 0 web-1 HostOutOfMemory critical
+	newlog 2520 web-1 kernel error 'Out of memory: Killed process <*> (java) total-vm:<*>'
+	alert 2700 web-1 HostOutOfMemory critical resolved
+	correlate
+	[ "$(count)" -eq 1 ]
+	jq -e '.first_seen == "2026-11-15T00:00:00.000Z" and .last_seen == "2026-11-15T00:45:00.000Z"
+	    and .ts == "2026-11-15T01:15:00.000Z" and .member_count == 3' <<<"$LAST"
+}
