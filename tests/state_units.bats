@@ -81,16 +81,17 @@ wrong_units() {
 	sqlite3 "$AIOPS_STATE" < "$S/v3.sql"
 	chmod 600 "$AIOPS_STATE"
 	[ "$(q 'PRAGMA user_version')" -eq 3 ]
-	# A counter sample a minute on; two hours later an alert elsewhere.
+	# A counter sample a minute on; seven hours later an alert elsewhere.
 	printf '%s\n' \
 	    '{"type":"metric","ts":"2026-11-15T04:11:00Z","host":"web-1","name":"net_bytes_total","value":252500}' \
-	    '{"type":"alert","ts":"2026-11-15T06:00:00Z","host":"db-9","alertname":"Other","status":"firing"}' \
+	    '{"type":"alert","ts":"2026-11-15T11:00:00Z","host":"db-9","alertname":"Other","status":"firing"}' \
 	    > "$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr aiops-detect --correlate --clock event --all "$BATS_TEST_TMPDIR/in"
 	[ "$(q 'PRAGMA user_version')" -eq 9 ]
-	# The open incident resumed with its times: quiet 30 minutes after 04:06.
+	# The open incident resumed with its times: its alert HighCPU never said
+	# it ended, so it resolves 6 hours (12 times 30 minutes) after 04:06.
 	inc=$(jq -c 'select(.type == "incident" and .status == "resolved")' <<<"$output")
-	jq -e '.incident_id == "f49634160cb730f9" and .ts == "2026-11-15T04:36:00.000Z"
+	jq -e '.incident_id == "f49634160cb730f9" and .ts == "2026-11-15T10:06:00.000Z"
 	    and .first_seen == "2026-11-15T04:00:00.000Z" and .last_seen == "2026-11-15T04:06:00.000Z"
 	    and .member_count == 8' <<<"$inc"
 	[ "$(q "SELECT first_seen, last_seen, status FROM incidents WHERE id = 'f49634160cb730f9'")" = \
