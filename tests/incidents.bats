@@ -237,3 +237,13 @@ count() {
 	jq -e '.first_seen == "2026-11-15T00:00:00.000Z" and .last_seen == "2026-11-15T00:45:00.000Z"
 	    and .ts == "2026-11-15T01:15:00.000Z" and .member_count == 3' <<<"$LAST"
 }
+
+@test "incidents: a strong burst on a network counter, over before the failure began, is not the cause" {
+	an 0 db-1 net_bytes_recv 0.95 9000 6 '{"interface":"eth0"}'
+	an 60 db-1 net_bytes_recv 0.95 9000 6 '{"interface":"eth0"}'
+	newlog 480 db-1 postgres critical 'FATAL: sorry, too many clients already'
+	correlate
+	[ "$(count)" -eq 1 ]
+	jq -e '.root_cause.signal == "log:postgres" and .first_seen == "2026-11-15T00:00:00.000Z"
+	    and .title == "db-1: out of database connections, network traffic up (eth0)"' <<<"$LAST"
+}

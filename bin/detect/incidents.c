@@ -42,6 +42,7 @@
 #define MAX_MEMBERS	100	/* kept per incident; more are counted */
 #define MAX_SIGNALS	64	/* per incident; members of more still count */
 #define ROOT_TIE_NS	(60 * AIOPS_NS_PER_SEC)
+#define CAUSE_GAP	(5 * 60 * AIOPS_NS_PER_SEC)	/* isolated() */
 /*
  * Evidence, in quarters (weight()): an incident needs two signals, or one
  * strong one. A metric signal is strong when it lasted this many points
@@ -545,13 +546,19 @@ order_rank(const struct signal *s)
 	return s->rank;
 }
 
-/* Is a before b as a cause? Within a minute, by rank. */
+/*
+ * Is a before b as a cause? On one host, within a minute, by rank: a
+ * metric sampled at the end of its minute says what happened during it.
+ * Across hosts, by time alone.
+ */
 static int
 earlier(const struct signal *a, const struct signal *b)
 {
-	if (a->first < b->first - ROOT_TIE_NS)
+	int64_t tie = strcmp(a->host, b->host) == 0 ? ROOT_TIE_NS : 0;
+
+	if (a->first < b->first - tie)
 		return 1;
-	if (a->first > b->first + ROOT_TIE_NS)
+	if (a->first > b->first + tie)
 		return 0;
 	if (order_rank(a) != order_rank(b))
 		return order_rank(a) < order_rank(b);
@@ -562,7 +569,31 @@ earlier(const struct signal *a, const struct signal *b)
 	return a->first < b->first;
 }
 
-/* The suspected cause: the earliest eligible signal (else any with evidence). */
+/*
+ * Was s over before the next signal of its host began (by more than
+ * CAUSE_GAP)? Then it is a blip that came first, not what the others
+ * follow from.
+ */
+static int
+isolated(const struct incident *inc, const struct signal *s)
+{
+	const struct signal *next = NULL;
+	size_t i;
+
+	for (i = 0; i < inc->nsig; i++) {
+		const struct signal *t = &inc->sig[i];
+
+		if (t != s && eligible(t) && strcmp(t->host, s->host) == 0 && t->first >= s->first &&
+		    (next == NULL || t->first < next->first))
+			next = t;
+	}
+	return next != NULL && next->first > s->last + CAUSE_GAP;
+}
+
+/*
+ * The suspected cause: the earliest eligible signal that is not isolated
+ * (else the earliest eligible, else any with evidence, else any).
+ */
 static const struct signal *
 root_signal(const struct incident *inc)
 {
@@ -570,11 +601,12 @@ root_signal(const struct incident *inc)
 	size_t i;
 	int pass;
 
-	for (pass = 0; pass < 3 && best == NULL; pass++)
+	for (pass = 0; pass < 4 && best == NULL; pass++)
 		for (i = 0; i < inc->nsig; i++) {
 			const struct signal *s = &inc->sig[i];
 
-			if ((pass == 0 && !eligible(s)) || (pass == 1 && weight(s) == 0))
+			if ((pass == 0 && (!eligible(s) || isolated(inc, s))) ||
+			    (pass == 1 && !eligible(s)) || (pass == 2 && weight(s) == 0))
 				continue;
 			if (best == NULL || earlier(s, best))
 				best = s;
