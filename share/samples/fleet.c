@@ -244,8 +244,8 @@ make_hosts(struct rng *r)
 		H->var_total = H->role == R_LB || H->role == R_WEB ||
 		    H->role == R_DB ? INT64_C(42949672960) : 0;	/* 40 GiB */
 		H->var_base = 30 + 20 * runif(r);
-		H->boot = FT0 - (int64_t)rint_(r, 5, 120) * DAY -
-		    rint_(r, 0, 86399);
+		H->boot = FT0 - (int64_t)rint_(r, 5, 120) * DAY;
+		H->boot -= rint_(r, 0, 86399);
 	}
 }
 
@@ -302,7 +302,8 @@ plan_fault(struct rng *r, struct ffault *f)
 
 	switch (f->kind) {
 	case K_LEAK:		/* t1: OOM kill */
-		f->t1 = rint_(r, 90, 240) * MINUTE + rint_(r, 0, 59);
+		f->t1 = rint_(r, 90, 240) * MINUTE;
+		f->t1 += rint_(r, 0, 59);
 		f->end = f->t1 + 10 * MINUTE;
 		break;
 	case K_DBCONN:		/* t1: at the max; t2: freed */
@@ -662,9 +663,8 @@ base_model(int h, int64_t t, double a, struct hm *o)
 	o->iot *= 1 + 0.1 * nz(h, S_IO, t);
 	o->rdb = o->rd * 16384;
 	o->wrb = o->wr * 12288;
-	/* a few dropped packets now and then */
-	o->drop_in = uz(h, S_DROP, t) < 0.03 ? 0.05 * (1 + 4 * uz(h,
-	    S_DROP + 1, t)) : 0;
+	/* a dropped packet now and then */
+	o->drop_in = 0.004 + 0.012 * uz(h, S_DROP, t);
 }
 
 /* Nightly backup, daily batch job, the deploy: normal, if odd. */
@@ -732,8 +732,7 @@ faults(int h, int64_t t, double a, struct hm *o)
 
 	for (i = 0; i < NFAULTS; i++) {
 		f = &F.f[i];
-		if (!hosts_of(f, h) || !in(t, f->start - MINUTE, f->end +
-		    30 * MINUTE))
+		if (!hosts_of(f, h) || !in(t, f->start, f->end + 30 * MINUTE))
 			continue;
 		switch (f->kind) {
 		case K_LEAK:
@@ -864,6 +863,7 @@ struct hstate {
 	int64_t	 rd, wr, rdb, wrb, iot, brd, bwr, brdb, bwrb, biot;
 	int64_t	 rx, tx, rxp, txp, ein, eout, din, req, e5xx, commits;
 	double	 frac[24];	/* counters' fractional carries */
+	struct hm prev;		/* the minute before: what counters add */
 };
 
 /* Add rate * 60 to a counter, carrying the fraction so small rates count. */
@@ -955,10 +955,12 @@ lp_host(FILE *f, int h, int64_t t, double a, struct hstate *s, int first)
 	double var;
 
 	model(h, t, a, &m);
+	/* a counter read at t has counted the minute before t */
 	if (first)
 		counters_init(h, s, &m);
 	else
-		counters(s, &m);
+		counters(s, &s->prev);
+	s->prev = m;
 	s->l5 = s->l5 * 0.8187307530779818 + m.load * (1 - 0.8187307530779818);
 	s->l15 = s->l15 * 0.9355069850316178 + m.load *
 	    (1 - 0.9355069850316178);
@@ -1241,15 +1243,16 @@ sl_background(struct flog *S, int h, int64_t hs)
 	static const char *const missing[] = { "favicon.ico", "robots.txt",
 	    "wp-login.php", ".env", "apple-touch-icon.png" };
 	const struct fhost *H = &F.h[h];
-	int hour = hour_of(hs), i, n;
+	int hour = hour_of(hs), i, n, rm, rc;
 	double a = activity(hs + 1800);
-	const char *p;
+	const char *p, *ip;
+	int64_t ms;
 
 	sl_cron(S, h, (hs + 17 * 60 + 1) * 1000 + rint_(&S->r, 0, 400),
 	    "root", "cd / && run-parts --report /etc/cron.hourly");
 	if (hour == 0) {
-		sl_unit(S, h, hs * 1000 + rint_(&S->r, 0, 900),
-		    "logrotate.service", "Rotate log files",
+		ms = hs * 1000 + rint_(&S->r, 0, 900);
+		sl_unit(S, h, ms, "logrotate.service", "Rotate log files",
 		    rint_(&S->r, 200, 2400));
 		if (H->role == R_WEB || H->role == R_LB)
 			sl_nginx(S, h, hs * 1000 + 2500, "notice", L_NOTICE,
@@ -1260,13 +1263,14 @@ sl_background(struct flog *S, int h, int64_t hs)
 		sl_cron(S, h, (hs + 25 * 60 + 1) * 1000 + rint_(&S->r, 0, 400),
 		    "root", "test -x /usr/sbin/anacron || { cd / && run-parts "
 		    "--report /etc/cron.daily; }");
-		sl_unit(S, h, (hs + rint_(&S->r, 0, 3000)) * 1000,
-		    "apt-daily.service", "Daily apt download activities",
-		    rint_(&S->r, 2000, 9000));
+		ms = (hs + rint_(&S->r, 0, 3000)) * 1000;
+		sl_unit(S, h, ms, "apt-daily.service",
+		    "Daily apt download activities", rint_(&S->r, 2000, 9000));
 	}
-	if (runif(&S->r) < 0.25 * a)
-		sl_session(S, h, rms(&S->r, hs, 3600),
-		    (int)rint_(&S->r, 0, 3) == 2 ? 0 : (int)rint_(&S->r, 0, 3));
+	if (runif(&S->r) < 0.25 * a) {
+		ms = rms(&S->r, hs, 3600);
+		sl_session(S, h, ms, (int)rint_(&S->r, 0, 3));
+	}
 	if (H->role == R_LB || H->role == R_WEB) {
 		n = (int)rint_(&S->r, 0, H->role == R_LB ? 5 : 2);
 		for (i = 0; i < n; i++)
@@ -1274,35 +1278,40 @@ sl_background(struct flog *S, int h, int64_t hs)
 		n = (int)rint_(&S->r, 0, 2);
 		for (i = 0; i < n; i++) {
 			p = PICK(&S->r, missing);
-			sl_nginx(S, h, rms(&S->r, hs, 3600), "error", L_ERR,
-			    "open() \"/var/www/shop/%s\" failed (2: No such file "
-			    "or directory), client: %s, server: shop.example.com, "
+			ip = PICK(&S->r, scanner_ips);
+			ms = rms(&S->r, hs, 3600);
+			sl_nginx(S, h, ms, "error", L_ERR, "open() "
+			    "\"/var/www/shop/%s\" failed (2: No such file or "
+			    "directory), client: %s, server: shop.example.com, "
 			    "request: \"GET /%s HTTP/1.1\", host: "
-			    "\"shop.example.com\"", p, PICK(&S->r, scanner_ips),
-			    p);
+			    "\"shop.example.com\"", p, ip, p);
 		}
 	}
-	if (H->role == R_LB && runif(&S->r) < 0.08)
-		sl(S, h, rms(&S->r, hs, 3600), PRI(F_KERN, L_WARN), "kernel", -1,
-		    "[UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56 SRC=%s "
-		    "DST=%s LEN=40 TOS=0x00 PREC=0x00 TTL=242 ID=54321 PROTO=TCP "
-		    "SPT=%d DPT=23 WINDOW=1024 RES=0x00 SYN URGP=0",
-		    PICK(&S->r, scanner_ips), H->ip,
-		    (int)rint_(&S->r, 1024, 65535));
+	if (H->role == R_LB && runif(&S->r) < 0.08) {
+		ms = rms(&S->r, hs, 3600);
+		ip = PICK(&S->r, scanner_ips);
+		n = (int)rint_(&S->r, 1024, 65535);
+		sl(S, h, ms, PRI(F_KERN, L_WARN), "kernel", -1, "[UFW BLOCK] "
+		    "IN=eth0 OUT= MAC=52:54:00:12:34:56 SRC=%s DST=%s LEN=40 "
+		    "TOS=0x00 PREC=0x00 TTL=242 ID=54321 PROTO=TCP SPT=%d DPT=23 "
+		    "WINDOW=1024 RES=0x00 SYN URGP=0", ip, H->ip, n);
+	}
 	if (H->role == R_DB)
 		for (i = 0; i < 4; i++) {
 			sl(S, h, (hs + i * 900 + 7) * 1000 + 411,
 			    PRI(F_LOCAL0, L_INFO), "postgres", 812,
 			    "[%d-1] LOG:  checkpoint starting: time",
 			    (int)((hs - FT0) / 900) + i);
-			sl(S, h, (hs + i * 900 + 277) * 1000 + rint_(&S->r, 0,
-			    999), PRI(F_LOCAL0, L_INFO), "postgres", 812,
+			ms = (hs + i * 900 + 277) * 1000 + rint_(&S->r, 0, 999);
+			rm = (int)rint_(&S->r, 0, 2);
+			rc = (int)rint_(&S->r, 1, 9);
+			n = (int)rint_(&S->r, 0, 999);
+			sl(S, h, ms, PRI(F_LOCAL0, L_INFO), "postgres", 812,
 			    "[%d-1] LOG:  checkpoint complete: wrote %d buffers "
 			    "(%.1f%%); 0 WAL file(s) added, %d removed, %d "
 			    "recycled; write=269.%03d s", (int)((hs - FT0) / 900) +
 			    i, (int)(800 + 9000 * a), (800 + 9000 * a) / 1310.72,
-			    (int)rint_(&S->r, 0, 2), (int)rint_(&S->r, 1, 9),
-			    (int)rint_(&S->r, 0, 999));
+			    rm, rc, n);
 		}
 	if (H->role == R_CACHE) {
 		i = newpid(S, h);
@@ -1325,6 +1334,8 @@ sl_routines(struct flog *S, int h, int64_t hs)
 	const struct fhost *H = &F.h[h];
 	int64_t s, ms;
 	int pid;
+	double gib;
+	long rows;
 
 	if (H->role == R_DB) {
 		s = hs - (hs - FT0) % DAY + F.backup_min[h] * MINUTE;
@@ -1336,11 +1347,12 @@ sl_routines(struct flog *S, int h, int64_t hs)
 			    "pg_backup.sh", pid, "starting pg_dump of database "
 			    "\"shop\" to /backup/shop-%lld.dump",
 			    (long long)((s - FT0) / DAY));
-			sl(S, h, (s + 40 * MINUTE) * 1000 - rint_(&S->r, 1000,
-			    20000), PRI(F_LOCAL0, L_INFO), "pg_backup.sh", pid,
+			ms = (s + 40 * MINUTE) * 1000 - rint_(&S->r, 1000, 20000);
+			gib = 38 + 4 * runif(&S->r);
+			sl(S, h, ms, PRI(F_LOCAL0, L_INFO), "pg_backup.sh", pid,
 			    "pg_dump of database \"shop\" completed: %.1f GiB in "
-			    "%d s, uploaded to s3://backups/shop/", 38 + 4 *
-			    runif(&S->r), (int)rint_(&S->r, 2340, 2399));
+			    "%d s, uploaded to s3://backups/shop/", gib,
+			    (int)((ms / 1000 - s)));
 		}
 	}
 	if (H->role == R_BATCH) {
@@ -1352,11 +1364,12 @@ sl_routines(struct flog *S, int h, int64_t hs)
 			sl(S, h, s * 1000 + 900, PRI(F_USER, L_INFO),
 			    "nightly-report", pid, "run %lld started, 32 workers",
 			    (long long)((s - FT0) / DAY));
-			sl(S, h, (s + 45 * MINUTE) * 1000 - rint_(&S->r, 1000,
-			    30000), PRI(F_USER, L_INFO), "nightly-report", pid,
+			ms = (s + 45 * MINUTE) * 1000 - rint_(&S->r, 1000, 30000);
+			rows = rint_(&S->r, 1500000, 2500000);
+			sl(S, h, ms, PRI(F_USER, L_INFO), "nightly-report", pid,
 			    "run %lld finished: %ld rows in %d s",
-			    (long long)((s - FT0) / DAY), rint_(&S->r, 1500000,
-			    2500000), (int)rint_(&S->r, 2650, 2699));
+			    (long long)((s - FT0) / DAY), rows,
+			    (int)(ms / 1000 - s));
 		}
 	}
 	if (H->deploy != 0 && in(H->deploy, hs, hs + 3600)) {
@@ -1416,15 +1429,17 @@ static void
 sl_dbconn(struct flog *S, const struct ffault *f, int64_t hs)
 {
 	int64_t t, lo = hs * 1000, hi = (hs + 3600) * 1000;
-	int h, pid;
+	int h, pid, ms;
+	long xid;
 
 	t = (f->start + 55) * 1000 + 312;
 	if (in(t, lo, hi)) {
 		pid = newpid(S, f->host);
+		xid = rint_(&S->r, 4000000, 9000000);
+		ms = (int)rint_(&S->r, 0, 999);
 		sl(S, f->host, t, PRI(F_LOCAL0, L_INFO), "postgres", pid,
 		    "[3-1] LOG:  process %d still waiting for ShareLock on "
-		    "transaction %ld after 1000.%03d ms", pid, rint_(&S->r,
-		    4000000, 9000000), (int)rint_(&S->r, 0, 999));
+		    "transaction %ld after 1000.%03d ms", pid, xid, ms);
 		sl(S, f->host, t + 1, PRI(F_LOCAL0, L_INFO), "postgres", pid,
 		    "[3-2] DETAIL:  Process holding the lock: %d. Wait queue: "
 		    "%d.", pid - 211, pid);
@@ -1465,7 +1480,8 @@ sl_diskfull(struct flog *S, const struct ffault *f, int64_t hs)
 {
 	const struct fhost *H = &F.h[f->host];
 	int64_t t, lo = hs * 1000, hi = (hs + 3600) * 1000;
-	int h = f->host;
+	int h = f->host, n;
+	const char *ip;
 
 	for (t = f->t1 * 1000 + 800; t < f->t2 * 1000;
 	    t += rint_(&S->r, 20000, 90000)) {
@@ -1480,12 +1496,14 @@ sl_diskfull(struct flog *S, const struct ffault *f, int64_t hs)
 			sl(S, h, t, PRI(F_LOCAL0, L_ERR), "postgres",
 			    newpid(S, h), "[1-1] LOG:  could not write to log "
 			    "file: No space left on device");
-		else
+		else {
+			n = (int)rint_(&S->r, 0, 99999);
+			ip = PICK(&S->r, scanner_ips);
 			sl_nginx(S, h, t, "crit", L_CRIT, "pwrite() \"/var/lib/"
 			    "nginx/body/00000%05d\" failed (28: No space left on "
-			    "device), client: %s, server: shop.example.com",
-			    (int)rint_(&S->r, 0, 99999), PICK(&S->r,
-			    scanner_ips));
+			    "device), client: %s, server: shop.example.com", n,
+			    ip);
+		}
 	}
 	t = f->t2 * 1000 - 2300;
 	if (in(t, lo, hi)) {
@@ -1503,6 +1521,7 @@ sl_ioerr(struct flog *S, const struct ffault *f, int64_t hs)
 	unsigned long long sector;
 	char msg[512];
 	int h = f->host, tag, pid;
+	long blk, seg;
 
 	for (t = f->start * 1000 + 1217; t < f->end * 1000;
 	    t += rint_(&S->r, 10000, 40000)) {
@@ -1527,10 +1546,12 @@ sl_ioerr(struct flog *S, const struct ffault *f, int64_t hs)
 		sl_kern(S, h, t + 1, L_ERR, msg);
 		if (runif(&S->r) < 0.5) {
 			pid = newpid(S, h);
+			blk = rint_(&S->r, 1000, 99999);
+			seg = rint_(&S->r, 1, 40);
 			sl(S, h, t + 40, PRI(F_LOCAL0, L_ERR), "postgres", pid,
 			    "[1-1] ERROR:  could not read block %ld in file "
 			    "\"base/16384/24601.%ld\": Input/output error",
-			    rint_(&S->r, 1000, 99999), rint_(&S->r, 1, 40));
+			    blk, seg);
 		}
 	}
 	t = (f->end + 300) * 1000 + 52;
@@ -1643,7 +1664,7 @@ gen_syslog(void)
 
 static const char *const sigs[NFAULTS][16] = {
 	[K_LEAK] = { "mem_used_percent", "mem_used", "mem_available_percent",
-	    "mem_available", "Out of memory", "oom-kill", "oom_reaper",
+	    "mem_available", "Out of memory", "oom-kill", "oom_reaper:",
 	    "killed by the OOM killer", NULL },
 	[K_DBCONN] = { "postgresql_numbackends", "postgresql_xact_commit",
 	    "too many clients", "remaining connection slots",
@@ -1654,7 +1675,7 @@ static const char *const sigs[NFAULTS][16] = {
 	[K_CPU] = { "cpu_usage_user", "cpu_usage_idle", "cpu_usage_system",
 	    "system_load1", "system_load5", "system_load15", NULL },
 	[K_IOERR] = { "cpu_usage_iowait", "diskio_io_time", "I/O error",
-	    "Buffer I/O error", "blk_update_request", "Medium Error",
+	    "Buffer I/O error", "blk_update_request:", "Medium Error",
 	    "Input/output error", NULL },
 	[K_NIC] = { "net_err_in", "net_err_out", "net_drop_in",
 	    "net_bytes_recv", "net_bytes_sent", "net_packets_recv",

@@ -2480,12 +2480,13 @@ static const char *const sig_ssh[] = { "maximum authentication attempts",
 	"Too many authentication failures", "Invalid user", NULL };
 static const char *const sig_leak[] = { "mem_used_percent", "mem_used",
 	"mem_available_percent", "mem_available", "Out of memory",
-	"oom-kill", "oom_reaper", "HostOutOfMemory", NULL };
+	"oom-kill", "oom_reaper:", "HostOutOfMemory", NULL };
 static const char *const sig_cpu[] = { "cpu_usage_user", "cpu_usage_idle",
 	"cpu_usage_system", "system_load1", "system_load5", "system_load15",
 	"HighCPU", NULL };
 static const char *const sig_ioerr[] = { "cpu_usage_iowait", "I/O error",
-	"Medium Error", "Input/output error", "unreadable", NULL };
+	"Medium Error", "Input/output error", "unreadable (pending) sectors",
+	NULL };
 static const char *const sig_fan[] = { "nvidia_smi_temperature_gpu",
 	"nvidia_smi_power_draw", "Fan #0x33", "thermal violation",
 	"GPUOverheat", NULL };

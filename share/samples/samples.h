@@ -113,6 +113,8 @@ int64_t	 rms(struct rng *r, int64_t s, long span);
  * start is when the first material change starts on the cause host, end
  * when it is over (epoch seconds).  signals: metric names (exact) and log
  * substrings (any case) that name the cause on the cause host; NULL ends.
+ * A signal of lowercase letters, digits and '_' only is a metric name,
+ * any other a log substring (bench/incidents/score.py tells them so).
  */
 #define FAULT_MAXHOSTS	64
 struct fault {
