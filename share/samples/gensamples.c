@@ -2,15 +2,20 @@
  * gensamples: write the bundled aiops sample data set into a directory.
  *
  *	gensamples [-v] OUTDIR
+ *	gensamples --fleet [-v] [--seed N] [--hosts N] [--days N] OUTDIR
+ *
+ * The second form writes a larger fleet with seeded planted faults for
+ * bench/incidents: see fleet.c.  Both write OUTDIR/faults.json, the truth
+ * of their planted faults, one JSON object a line (bench/incidents/README).
  *
  * One week, 2026-11-15T00:00:00Z to 2026-11-22T00:00:00Z, of a small fleet:
  * web-1, web-2 and db-1 in cluster "prod-eu", gpu-1 (4 GPUs) in "gpu-lab",
  * in the native formats aiops-ingest reads (aiops(7)): metrics.lp,
  * node.prom, node.om, gpu.csv, gpu-nounits.csv, syslog.log,
  * syslog5424.log, app.ndjson, app.log, alerts.ndjson,
- * redfish-thermal.json, redfish-power.json, sensors.csv.  The incidents
- * are fixed in the timeline below; -v prints the alert episodes derived
- * from them on stderr.
+ * redfish-thermal.json, redfish-power.json, sensors.csv, and
+ * faults.json.  The incidents are fixed in the timeline below; -v prints
+ * the alert episodes derived from them on stderr.
  *
  * Output is byte-identical across runs and machines: no rand(), no
  * locale, no time(), no gmtime(); every number is printed with an
@@ -29,18 +34,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define EX_USAGE	64
-#define EX_SOFTWARE	70
-#define EX_CANTCREAT	73
-#define EX_IOERR	74
+#include "samples.h"
 
-#define DAY		INT64_C(86400)
+
 #define STEP		300		/* metric interval, seconds */
 #define T0		INT64_C(1794700800)	/* 2026-11-15T00:00:00Z, Sunday */
 #define TEND		(T0 + 7 * DAY)		/* 2026-11-22T00:00:00Z */
 #define AT(d, h, m, s)	(T0 + (d) * DAY + (h) * 3600 + (m) * 60 + (s))
-#define MAXMSG		2048
-#define GIB		INT64_C(1073741824)
 
 /*
  * The timeline.  Day d is 2026-11-(15+d), UTC; d = 0 and d = 6 are the
@@ -65,9 +65,9 @@
 /* ---------------------------------------------------------------- */
 /* Errors and output files                                          */
 
-static const char *outdir;
+const char *outdir;
 
-static void
+void
 die(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -81,7 +81,7 @@ die(int code, const char *fmt, ...)
 }
 
 /* vsnprintf that treats truncation as a bug. */
-static void
+void
 xvsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	int n;
@@ -91,7 +91,7 @@ xvsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 		die(EX_SOFTWARE, "internal: formatted string truncated");
 }
 
-static void
+void
 xsnprintf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -101,7 +101,7 @@ xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void *
+void *
 xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n);
@@ -110,7 +110,7 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-static FILE *
+FILE *
 out_open(const char *name)
 {
 	char path[4096];
@@ -123,7 +123,7 @@ out_open(const char *name)
 	return f;
 }
 
-static void
+void
 out_close(FILE *f, const char *name)
 {
 	if (ferror(f) || fclose(f) != 0)
@@ -133,12 +133,8 @@ out_close(FILE *f, const char *name)
 /* ---------------------------------------------------------------- */
 /* Growable string                                                  */
 
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-};
 
-static void
+void
 sb_addf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -163,7 +159,7 @@ sb_addf(struct sbuf *b, const char *fmt, ...)
 }
 
 /* Append s as a JSON string (RFC 8259), quotes included. */
-static void
+void
 sb_json(struct sbuf *b, const char *s)
 {
 	const unsigned char *p;
@@ -187,19 +183,9 @@ sb_json(struct sbuf *b, const char *s)
 /* ---------------------------------------------------------------- */
 /* Lines sorted by time before they are written                     */
 
-struct line {
-	int64_t	 key;		/* milliseconds since the epoch */
-	long	 seq;		/* insertion order breaks ties */
-	char	*s;
-};
 
-struct lines {
-	struct line	*v;
-	size_t		 n, cap;
-	long		 seq;
-};
 
-static void
+void
 lines_add(struct lines *L, int64_t key, const char *fmt, ...)
 {
 	char buf[MAXMSG * 4];
@@ -231,7 +217,7 @@ line_cmp(const void *a, const void *b)
 }
 
 /* Write, in time order, the lines before limit (ms); keep the others. */
-static void
+void
 lines_flush(struct lines *L, FILE *f, int64_t limit)
 {
 	size_t i, k = 0;
@@ -251,17 +237,13 @@ lines_flush(struct lines *L, FILE *f, int64_t limit)
 /* ---------------------------------------------------------------- */
 /* Calendar, without gmtime(3)                                      */
 
-struct civil {
-	int	y, mon, d, h, min, s, ms;
-	int	wday;		/* 0 = Monday */
-};
 
 static const char *const monthabbr[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-static int64_t
+int64_t
 floordiv(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -272,7 +254,7 @@ floordiv(int64_t a, int64_t b)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
+int64_t
 days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
@@ -285,7 +267,7 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
+void
 civil_from_ms(int64_t ms, struct civil *c)
 {
 	int64_t secs, days, rem, z, era, doe, yoe, doy, mp, y;
@@ -310,17 +292,8 @@ civil_from_ms(int64_t ms, struct civil *c)
 	c->y = (int)(y + (c->mon <= 2));
 }
 
-enum tsfmt {
-	TS_RFC3339,	/* 2026-11-15T00:00:03.120Z */
-	TS_GO,		/* Go RFC3339Nano: trailing zeros trimmed */
-	TS_ISO_S,	/* 2026-11-15T00:00:00Z */
-	TS_3164,	/* Nov 15 00:00:03 */
-	TS_LOG4J,	/* 2026-11-15 00:00:03,120 */
-	TS_SLASH_MS,	/* 2026/11/15 00:00:03.120 (nvidia-smi) */
-	TS_SLASH	/* 2026/11/15 00:00:03 (nginx) */
-};
 
-static const char *
+const char *
 fmt_ts(char *buf, size_t len, int64_t ms, enum tsfmt how)
 {
 	struct civil c;
@@ -370,7 +343,7 @@ fmt_ts(char *buf, size_t len, int64_t ms, enum tsfmt how)
 /* ---------------------------------------------------------------- */
 /* Randomness: splitmix64, counter-based and sequential             */
 
-static uint64_t
+uint64_t
 mix(uint64_t z)
 {
 	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
@@ -378,22 +351,21 @@ mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-#define GOLDEN	UINT64_C(0x9e3779b97f4a7c15)
 
-static uint64_t
+uint64_t
 key3(uint64_t a, uint64_t b, uint64_t c)
 {
 	return mix(mix(mix(a + GOLDEN) ^ (b + GOLDEN)) ^ (c + GOLDEN));
 }
 
-static double
+double
 u01(uint64_t x)
 {
 	return (double)(x >> 11) * 0x1.0p-53;
 }
 
 /* Standard normal deviate from one key (Box-Muller). */
-static double
+double
 gauss(uint64_t k)
 {
 	double u1, u2;
@@ -410,24 +382,20 @@ nz(int h, int s, int64_t t)
 	return gauss(key3((uint64_t)h, (uint64_t)s, (uint64_t)t));
 }
 
-struct rng {
-	uint64_t s;
-};
 
-static uint64_t
+uint64_t
 rnext(struct rng *r)
 {
 	r->s += GOLDEN;
 	return mix(r->s);
 }
 
-static double
+double
 runif(struct rng *r)
 {
 	return u01(rnext(r));
 }
 
-static int64_t rms(struct rng *, int64_t, long);
 static int i64_cmp(const void *, const void *);
 
 /* n sorted random instants in [s, s + span) seconds, so pids grow. */
@@ -442,7 +410,7 @@ rms_sorted(struct rng *r, int64_t s, long span, int64_t *v, int n)
 }
 
 /* Uniform integer in [lo, hi]. */
-static long
+long
 rint_(struct rng *r, long lo, long hi)
 {
 	return lo + (long)(rnext(r) % (uint64_t)(hi - lo + 1));
@@ -457,7 +425,7 @@ i64_cmp(const void *a, const void *b)
 }
 
 /* A random instant in [s, s + span) seconds, in milliseconds. */
-static int64_t
+int64_t
 rms(struct rng *r, int64_t s, long span)
 {
 	int64_t sec = rint_(r, 0, span - 1);
@@ -465,7 +433,6 @@ rms(struct rng *r, int64_t s, long span)
 	return (s + sec) * 1000 + rint_(r, 0, 999);
 }
 
-#define PICK(r, a)	((a)[rint_((r), 0, (long)(sizeof(a) / sizeof((a)[0])) - 1)])
 
 /*
  * C leaves the order of evaluation of function arguments unspecified:
@@ -886,11 +853,6 @@ gen_gpu(const char *name, int units, int64_t from, int64_t to)
 /* ---------------------------------------------------------------- */
 /* syslog.log: RFC 3164 as a central rsyslog receives it             */
 
-/* facility * 8 + severity */
-#define PRI(fac, sev)	((fac) * 8 + (sev))
-enum { F_KERN = 0, F_USER = 1, F_DAEMON = 3, F_AUTH = 4, F_SYSLOG = 5,
-	F_CRON = 9, F_AUTHPRIV = 10, F_LOCAL0 = 16, F_LOCAL7 = 23 };
-enum { L_CRIT = 2, L_ERR = 3, L_WARN = 4, L_NOTICE = 5, L_INFO = 6 };
 
 struct slog {
 	struct lines	 L;
@@ -2481,19 +2443,104 @@ gen_prom(const char *name, int om)
 }
 
 /* ---------------------------------------------------------------- */
+/* faults.json: the truth of the planted faults                      */
+
+void
+fault_write(FILE *out, int id, const struct fault *f)
+{
+	struct sbuf b = { 0 };
+	char ts[40];
+	int i;
+
+	sb_addf(&b, "{\"id\":\"f%d\",\"kind\":", id);
+	sb_json(&b, f->kind);
+	sb_addf(&b, ",\"hosts\":[");
+	for (i = 0; i < f->nhosts; i++) {
+		sb_addf(&b, "%s", i ? "," : "");
+		sb_json(&b, f->hosts[i]);
+	}
+	sb_addf(&b, "],\"cause_host\":");
+	sb_json(&b, f->cause);
+	sb_addf(&b, ",\"start\":\"%s\"", fmt_ts(ts, sizeof(ts),
+	    f->start * 1000, TS_ISO_S));
+	sb_addf(&b, ",\"end\":\"%s\",\"signals\":[", fmt_ts(ts,
+	    sizeof(ts), f->end * 1000, TS_ISO_S));
+	for (i = 0; f->signals[i] != NULL; i++) {
+		sb_addf(&b, "%s", i ? "," : "");
+		sb_json(&b, f->signals[i]);
+	}
+	sb_addf(&b, "],\"title\":");
+	sb_json(&b, f->title);
+	sb_addf(&b, "}\n");
+	fputs(b.s, out);
+	free(b.s);
+}
+
+static const char *const sig_ssh[] = { "maximum authentication attempts",
+	"Too many authentication failures", "Invalid user", NULL };
+static const char *const sig_leak[] = { "mem_used_percent", "mem_used",
+	"mem_available_percent", "mem_available", "Out of memory",
+	"oom-kill", "oom_reaper:", "HostOutOfMemory", NULL };
+static const char *const sig_cpu[] = { "cpu_usage_user", "cpu_usage_idle",
+	"cpu_usage_system", "system_load1", "system_load5", "system_load15",
+	"HighCPU", NULL };
+static const char *const sig_ioerr[] = { "cpu_usage_iowait", "I/O error",
+	"Medium Error", "Input/output error", "unreadable (pending) sectors",
+	NULL };
+static const char *const sig_fan[] = { "nvidia_smi_temperature_gpu",
+	"nvidia_smi_power_draw", "Fan #0x33", "thermal violation",
+	"GPUOverheat", NULL };
+
+/*
+ * The quick start's faults as an on-call person is paged for them.  The
+ * leak's window is the OOM kill and the reboot, not the two days of slow
+ * growth before: nothing in that growth is material until the end.
+ */
+static void
+gen_faults(void)
+{
+	static const struct fault qs[] = {
+	    { "security", { "web-1" }, 1, "web-1", SSH_BURST, SSH_BURST_END,
+	      sig_ssh, "web-1: SSH brute force from 203.0.113.77" },
+	    { "memory", { "web-1" }, 1, "web-1", OOM_T - 1800, REBOOT_T + 600,
+	      sig_leak, "web-1: memory leak, app killed by the OOM killer, "
+	      "host rebooted" },
+	    { "cpu", { "web-2", "db-1" }, 2, "web-2", CPU_START, CPU_END,
+	      sig_cpu, "web-2: CPU saturated, upstream timeouts, db-1 out of "
+	      "connections" },
+	    { "disk_io", { "db-1" }, 1, "db-1", IOERR_START, IOERR_END,
+	      sig_ioerr, "db-1: medium errors on sdb, I/O errors in XFS and "
+	      "postgres" },
+	    { "hardware", { "gpu-1" }, 1, "gpu-1", FAN_FAIL, FAN_FIX + 1800,
+	      sig_fan, "gpu-1: chassis fan 3 stopped, GPU 2 overheats and "
+	      "throttles" },
+	};
+	FILE *f = out_open("faults.json");
+	size_t i;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		fault_write(f, (int)i + 1, &qs[i]);
+	out_close(f, "faults.json");
+}
+
+/* ---------------------------------------------------------------- */
 
 int
 main(int argc, char *argv[])
 {
 	struct stat sb;
 
+	if (argc >= 2 && strcmp(argv[1], "--fleet") == 0)
+		return fleet_main(argc - 1, argv + 1);
 	if (argc == 3 && strcmp(argv[1], "-v") == 0) {
 		verbose = 1;
 		argv++;
 		argc--;
 	}
 	if (argc != 2) {
-		fputs("usage: gensamples [-v] outdir\n", stderr);
+		fputs("usage: gensamples [-v] outdir\n"
+		    "       gensamples --fleet [--seed n] [--hosts n] "
+		    "[--days n] outdir\n", stderr);
 		return EX_USAGE;
 	}
 	outdir = argv[1];
@@ -2517,5 +2564,6 @@ main(int argc, char *argv[])
 	gen_sensors();
 	gen_prom("node.prom", 0);
 	gen_prom("node.om", 1);
+	gen_faults();
 	return 0;
 }
