@@ -1671,7 +1671,7 @@ static const char *const sigs[NFAULTS][16] = {
 	    "still waiting for ShareLock", NULL },
 	[K_DISKFULL] = { "disk_used_percent", "disk_used", "disk_free",
 	    "disk_inodes_used", "diskio_write_bytes", "diskio_writes",
-	    "diskio_io_time", "No space left on device", NULL },
+	    "No space left on device", NULL },
 	[K_CPU] = { "cpu_usage_user", "cpu_usage_idle", "cpu_usage_system",
 	    "system_load1", "system_load5", "system_load15", NULL },
 	[K_IOERR] = { "cpu_usage_iowait", "diskio_io_time", "I/O error",
