@@ -87,7 +87,7 @@ struct signal {
 	int		 level;		/* the worst RFC 5424 level of its members; 8: none */
 	int		 firing;	/* an alert of it fired */
 	int		 still_firing;	/* and its latest word was not its end */
-	json_t		*head;		/* its first member */
+	json_t		*head;		/* its first member (signal_add()) */
 	int		 known;		/* a log's: the best phrase its lines match; -1 none */
 	json_t		*telling;	/* the member that matched it */
 };
@@ -434,7 +434,10 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 		s->known = -1;
 		s->used = -1;
 	}
-	if (s->head == NULL || ts < s->first) {
+	/* its first member: of siblings at one time, the most surprising */
+	if (s->head == NULL || ts < s->first || (ts == s->first &&
+	    json_number_value(json_object_get(mj, "score")) >
+	    json_number_value(json_object_get(s->head, "score")))) {
 		json_decref(s->head);
 		s->head = json_incref(mj);
 	}
@@ -514,8 +517,10 @@ evidence(const struct incident *inc, int64_t now, int64_t span)
 }
 
 /*
- * How long the metrics that are evidence have said things are worse: a
- * burst of a few minutes with nothing broken pages nobody.
+ * How long the metrics that are evidence (and the load) have said things
+ * are worse: a burst of a few minutes with nothing broken pages nobody.
+ * The detectors flag the start of a shift, not each of its points: the
+ * load, which lags, tells that a CPU saturation goes on.
  */
 static int64_t
 metric_duration(const struct incident *inc)
@@ -526,7 +531,9 @@ metric_duration(const struct incident *inc)
 	for (i = 0; i < inc->nsig; i++) {
 		const struct signal *s = &inc->sig[i];
 
-		if (s->rank != R_METRIC || weight(s) == 0)
+		/* the load is no evidence, but says how long the CPUs stay busy */
+		if (s->rank != R_METRIC || (weight(s) == 0 &&
+		    !(derived(s) && s->points > 0 && s->max_score >= WEAK_SCORE)))
 			continue;
 		if (s->first_point < first)
 			first = s->first_point;

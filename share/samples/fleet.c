@@ -103,24 +103,6 @@ static struct fleet F;
 /* ---------------------------------------------------------------- */
 /* Small helpers                                                    */
 
-static double
-clampd(double x, double lo, double hi)
-{
-	return x < lo ? lo : x > hi ? hi : x;
-}
-
-static int
-in(int64_t t, int64_t a, int64_t b)
-{
-	return t >= a && t < b;
-}
-
-static double
-sigm(double x)
-{
-	return 1.0 / (1.0 + exp(-x));
-}
-
 /* Noise of series s on host h at minute t: same inputs, same number. */
 static double
 nz(int h, int s, int64_t t)
@@ -170,7 +152,7 @@ activity(int64_t t)
 
 	civil_from_ms((t + 3600) * 1000, &c);
 	hour = c.h + c.min / 60.0;
-	s = sigm((hour - 8.0) * 1.4) * sigm((21.5 - hour) * 0.9);
+	s = logistic((hour - 8.0) * 1.4) * logistic((21.5 - hour) * 0.9);
 	if (c.wday >= 5)
 		s *= 0.45;
 	dayf = 1.0 + 0.04 * gauss(key3(F.seed, 0xda7, (uint64_t)((t - FT0) /
@@ -523,7 +505,7 @@ blip(int h, enum bkind k, int64_t t)
 
 	for (i = 0; i < F.nblips; i++)
 		if (F.b[i].host == h && F.b[i].kind == k &&
-		    in(t, F.b[i].start, F.b[i].end))
+		    during(t, F.b[i].start, F.b[i].end))
 			a += F.b[i].amp;
 	return a;
 }
@@ -693,7 +675,7 @@ routines(int h, int64_t t, struct hm *o)
 		o->rx += 40e6;
 	}
 	/* the restarted app warms up for two minutes, nginx 502s meanwhile */
-	if (H->deploy != 0 && in(t, H->deploy, H->deploy + 2 * MINUTE)) {
+	if (H->deploy != 0 && during(t, H->deploy, H->deploy + 2 * MINUTE)) {
 		o->user += 15;
 		o->e5xx += t == H->deploy ? 4 : 0.5;
 	}
@@ -732,13 +714,13 @@ faults(int h, int64_t t, double a, struct hm *o)
 
 	for (i = 0; i < NFAULTS; i++) {
 		f = &F.f[i];
-		if (!hosts_of(f, h) || !in(t, f->start, f->end + 30 * MINUTE))
+		if (!hosts_of(f, h) || !during(t, f->start, f->end + 30 * MINUTE))
 			continue;
 		switch (f->kind) {
 		case K_LEAK:
 			if (t < f->t1) {
 				x = (double)(t - f->start) / (f->t1 - f->start);
-				o->mem += (97.5 - o->mem) * pow(clampd(x, 0, 1),
+				o->mem += (97.5 - o->mem) * pow(clamp(x, 0, 1),
 				    1.15);
 				if (x > 0.85)	/* the GC works hard */
 					o->user += 25 * (x - 0.85) / 0.15;
@@ -753,7 +735,7 @@ faults(int h, int64_t t, double a, struct hm *o)
 			break;
 		case K_DBCONN:
 			if (F.h[h].role == R_DB && t < f->t2) {
-				x = clampd((double)(t - f->start) /
+				x = clamp((double)(t - f->start) /
 				    (f->t1 - f->start), 0, 1);
 				o->backends += (PG_MAXCONN - o->backends) * x;
 				o->commits *= 1 - 0.7 * x;
@@ -761,7 +743,7 @@ faults(int h, int64_t t, double a, struct hm *o)
 			} else if (F.h[h].role == R_DB && t < f->end)
 				o->backends = 0.5 * (o->backends + PG_MAXCONN);
 			else if (F.h[h].role == R_WEB &&
-			    in(t, f->t1 + (int64_t)f->x, f->t2 + MINUTE)) {
+			    during(t, f->t1 + (int64_t)f->x, f->t2 + MINUTE)) {
 				x = 0.25 + 0.15 * uz(h, S_5XX, t);
 				o->e5xx += o->req * x;
 				o->req *= 1 - 0.3 * x;
@@ -824,10 +806,10 @@ faults_var(int h, int64_t t, struct hm *o)
 		f = &F.f[i];
 		if (f->kind != K_DISKFULL || f->host != h)
 			continue;
-		if (in(t, f->start, f->t1))
+		if (during(t, f->start, f->t1))
 			o->var += (100 - o->var) * (double)(t - f->start) /
 			    (double)(f->t1 - f->start);
-		else if (in(t, f->t1, f->t2))
+		else if (during(t, f->t1, f->t2))
 			o->var = 100;
 	}
 }
@@ -842,17 +824,17 @@ model(int h, int64_t t, double a, struct hm *o)
 	blips(h, t, o);
 	o->load = -1;
 	faults(h, t, a, o);
-	o->user = clampd(o->user, 0.3, 98.8);
-	o->sys = clampd(o->sys, 0.2, 99.5 - o->user);
-	o->iow = clampd(o->iow, 0.0, 99.8 - o->user - o->sys);
+	o->user = clamp(o->user, 0.3, 98.8);
+	o->sys = clamp(o->sys, 0.2, 99.5 - o->user);
+	o->iow = clamp(o->iow, 0.0, 99.8 - o->user - o->sys);
 	o->idle = 100.0 - o->user - o->sys - o->iow;
-	o->mem = clampd(o->mem, 3.0, 98.5);
+	o->mem = clamp(o->mem, 3.0, 98.5);
 	if (o->load < 0) {
 		busy = (o->user + o->sys + o->iow) / 100.0;
 		o->load = F.h[h].ncpu * busy * 1.02;
 	}
 	o->load += 0.05 * fabs(nz(h, S_LOAD, t));
-	o->backends = clampd(o->backends, 1, PG_MAXCONN);
+	o->backends = clamp(o->backends, 1, PG_MAXCONN);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1010,7 +992,7 @@ lp_host(FILE *f, int h, int64_t t, double a, struct hstate *s, int first)
 	if (H->role == R_WEB || H->role == R_LB)
 		fprintf(f, "nginx,cluster=prod,host=%s,port=80,server=localhost "
 		    "active=%lldi,requests=%lldi,responses_5xx=%lldi %lld\n",
-		    H->name, (long long)llround(clampd(m.active, 0, 1e9)),
+		    H->name, (long long)llround(clamp(m.active, 0, 1e9)),
 		    (long long)s->req, (long long)s->e5xx, ns);
 	if (H->role == R_DB)
 		fprintf(f, "postgresql,cluster=prod,db=shop,host=%s,"
@@ -1339,7 +1321,7 @@ sl_routines(struct flog *S, int h, int64_t hs)
 
 	if (H->role == R_DB) {
 		s = hs - (hs - FT0) % DAY + F.backup_min[h] * MINUTE;
-		if (in(s, hs, hs + 3600)) {
+		if (during(s, hs, hs + 3600)) {
 			sl_cron(S, h, s * 1000 + 300, "postgres",
 			    "/usr/local/bin/pg_backup.sh --stanza=shop");
 			pid = newpid(S, h);
@@ -1357,7 +1339,7 @@ sl_routines(struct flog *S, int h, int64_t hs)
 	}
 	if (H->role == R_BATCH) {
 		s = hs - (hs - FT0) % DAY + F.batch_min * MINUTE;
-		if (in(s, hs, hs + 3600)) {
+		if (during(s, hs, hs + 3600)) {
 			sl_cron(S, h, s * 1000 + 120, "batch",
 			    "/opt/batch/bin/nightly-report --all");
 			pid = newpid(S, h);
@@ -1372,7 +1354,7 @@ sl_routines(struct flog *S, int h, int64_t hs)
 			    (int)(ms / 1000 - s));
 		}
 	}
-	if (H->deploy != 0 && in(H->deploy, hs, hs + 3600)) {
+	if (H->deploy != 0 && during(H->deploy, hs, hs + 3600)) {
 		ms = H->deploy * 1000;
 		sl_session(S, h, ms - 70000, 2);
 		sl(S, h, ms, PRI(F_DAEMON, L_INFO), "systemd", 1,
@@ -1433,7 +1415,7 @@ sl_dbconn(struct flog *S, const struct ffault *f, int64_t hs)
 	long xid;
 
 	t = (f->start + 55) * 1000 + 312;
-	if (in(t, lo, hi)) {
+	if (during(t, lo, hi)) {
 		pid = newpid(S, f->host);
 		xid = rint_(&S->r, 4000000, 9000000);
 		ms = (int)rint_(&S->r, 0, 999);
@@ -1446,7 +1428,7 @@ sl_dbconn(struct flog *S, const struct ffault *f, int64_t hs)
 	}
 	for (t = f->t1 * 1000 + 2100; t < f->t2 * 1000;
 	    t += rint_(&S->r, 4000, 20000)) {
-		if (!in(t, lo, hi))
+		if (!during(t, lo, hi))
 			continue;
 		pid = newpid(S, f->host);
 		if (runif(&S->r) < 0.7)
@@ -1458,7 +1440,7 @@ sl_dbconn(struct flog *S, const struct ffault *f, int64_t hs)
 			    "reserved for non-replication superuser connections");
 	}
 	t = f->t2 * 1000 + 700;
-	if (in(t, lo, hi)) {
+	if (during(t, lo, hi)) {
 		sl_session(S, f->host, t - 240000, 0);
 		for (h = 0; h < 4; h++)
 			sl(S, f->host, t + h * 3, PRI(F_LOCAL0, L_ERR), "postgres",
@@ -1470,7 +1452,7 @@ sl_dbconn(struct flog *S, const struct ffault *f, int64_t hs)
 			continue;
 		for (t = (f->t1 + (int64_t)f->x) * 1000 + rint_(&S->r, 0, 5000);
 		    t < (f->t2 + MINUTE) * 1000; t += rint_(&S->r, 3000, 15000))
-			if (in(t, lo, hi))
+			if (during(t, lo, hi))
 				sl_upstream(S, h, t, runif(&S->r) < 0.75 ? 0 : 1);
 	}
 }
@@ -1485,7 +1467,7 @@ sl_diskfull(struct flog *S, const struct ffault *f, int64_t hs)
 
 	for (t = f->t1 * 1000 + 800; t < f->t2 * 1000;
 	    t += rint_(&S->r, 20000, 90000)) {
-		if (!in(t, lo, hi))
+		if (!during(t, lo, hi))
 			continue;
 		if (runif(&S->r) < 0.3)
 			sl(S, h, t, PRI(F_SYSLOG, L_ERR), "rsyslogd", -1,
@@ -1506,7 +1488,7 @@ sl_diskfull(struct flog *S, const struct ffault *f, int64_t hs)
 		}
 	}
 	t = f->t2 * 1000 - 2300;
-	if (in(t, lo, hi)) {
+	if (during(t, lo, hi)) {
 		sl_session(S, h, t - 300000, 1);
 		sl(S, h, t, PRI(F_AUTHPRIV, L_NOTICE), "sudo", -1,
 		    "     bob : TTY=pts/0 ; PWD=/home/bob ; USER=root ; "
@@ -1525,7 +1507,7 @@ sl_ioerr(struct flog *S, const struct ffault *f, int64_t hs)
 
 	for (t = f->start * 1000 + 1217; t < f->end * 1000;
 	    t += rint_(&S->r, 10000, 40000)) {
-		if (!in(t, lo, hi))
+		if (!during(t, lo, hi))
 			continue;
 		sector = 1234567890ULL + (unsigned long long)rint_(&S->r, 0,
 		    80000000);
@@ -1555,7 +1537,7 @@ sl_ioerr(struct flog *S, const struct ffault *f, int64_t hs)
 		}
 	}
 	t = (f->end + 300) * 1000 + 52;
-	if (in(t, lo, hi))
+	if (during(t, lo, hi))
 		sl(S, h, t, PRI(F_DAEMON, L_CRIT), "smartd", 611, "Device: "
 		    "/dev/sdb [SAT], %ld Currently unreadable (pending) sectors",
 		    rint_(&S->r, 8, 64));
@@ -1569,14 +1551,14 @@ sl_nic(struct flog *S, const struct ffault *f, int64_t hs)
 
 	for (i = 0; i < f->nflaps; i++) {
 		t = f->start * 1000 + f->down[i];
-		if (in(t, lo, hi)) {
+		if (during(t, lo, hi)) {
 			sl_kern(S, h, t, L_ERR, "e1000e 0000:00:1f.6 eth0: NIC "
 			    "Link is Down");
 			sl(S, h, t + 4, PRI(F_DAEMON, L_INFO), "systemd-networkd",
 			    388, "eth0: Lost carrier");
 		}
 		t = f->start * 1000 + f->up[i];
-		if (in(t, lo, hi)) {
+		if (during(t, lo, hi)) {
 			sl_kern(S, h, t, L_INFO, runif(&S->r) < 0.3 ?
 			    "e1000e 0000:00:1f.6 eth0: NIC Link is Up 100 Mbps "
 			    "Full Duplex, Flow Control: None" :
@@ -1600,7 +1582,7 @@ sl_faults(struct flog *S, int64_t hs)
 			continue;
 		switch (f->kind) {
 		case K_LEAK:
-			if (in(f->t1, hs, hs + 3600))
+			if (during(f->t1, hs, hs + 3600))
 				sl_oom(S, f->host, f->t1 * 1000 + 88);
 			break;
 		case K_DBCONN:
@@ -1610,7 +1592,7 @@ sl_faults(struct flog *S, int64_t hs)
 			sl_diskfull(S, f, hs);
 			break;
 		case K_CPU:
-			if (in(f->end - 40, hs, hs + 3600)) {
+			if (during(f->end - 40, hs, hs + 3600)) {
 				sl_session(S, f->host, (f->end - 300) * 1000 + 77, 1);
 				sl(S, f->host, (f->end - 40) * 1000 + 5,
 				    PRI(F_AUTHPRIV, L_NOTICE), "sudo", -1,

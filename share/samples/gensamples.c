@@ -482,19 +482,19 @@ struct gs {
 	double	power;
 };
 
-static double
+double
 clamp(double x, double lo, double hi)
 {
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
-static int
+int
 during(int64_t t, int64_t a, int64_t b)
 {
 	return t >= a && t < b;
 }
 
-static double
+double
 logistic(double x)
 {
 	return 1.0 / (1.0 + exp(-x));

@@ -99,6 +99,9 @@ uint64_t key3(uint64_t a, uint64_t b, uint64_t c);
 double	 u01(uint64_t x);
 /* A standard normal deviate from one key. */
 double	 gauss(uint64_t k);
+double	 clamp(double x, double lo, double hi);
+int	 during(int64_t t, int64_t a, int64_t b);	/* a <= t < b */
+double	 logistic(double x);
 uint64_t rnext(struct rng *r);
 double	 runif(struct rng *r);
 /* Uniform integer in [lo, hi]. */
