@@ -124,3 +124,18 @@ PY
 	[[ $output == *"cause right                             2/4         0/4"* ]]
 	[[ $output == *"f2  db_connections found  WRONG  cause web-1 upstream timed out"* ]]
 }
+
+@test "bench/incidents, short: a 4-host 3-day fleet through the contract: its faults found, their causes, little else" {
+	"$GEN" --fleet --seed 1 --hosts 4 --days 3 "$D/f"
+	AIOPS_NOW=2026-11-04T00:00:00Z aiops-ingest "$D/f/metrics.lp" "$D/f/syslog.log" |
+	    sort -s -t '"' -k 8,8 > "$D/events"
+	aiops-detect --clock event --correlate --state "$D/s.db" < "$D/events" > "$D/out"
+	run -0 python3 "$SCORE" --json --hosts 4 --days 3 --start 2026-11-01T00:00:00Z \
+	    "$D/f/faults.json" "$D/out"
+	jq -e '.current | .found == 6 and .cause_right >= 5 and .incidents <= 9
+	    and .unmatched_per_host_day <= 0.25' <<<"$output"
+	# Every incident has a title, a severity and a cause with its host.
+	jq -e -s 'map(select(.type == "incident")) | length > 0 and all(.title != null
+	    and (.severity == "critical" or .severity == "warning") and .root_cause.host != null
+	    and (.fingerprint | test("^[0-9a-f]{16}$")))' "$D/out"
+}

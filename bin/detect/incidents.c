@@ -172,6 +172,8 @@ static const struct {
 	{ "no space left", "disk full", 1 },
 	{ "i/o error", "disk I/O errors", 1 },
 	{ "medium error", "disk I/O errors", 1 },
+	{ "pending) sectors", "disk failing (SMART)", 1 },
+	{ "offline uncorrectable", "disk failing (SMART)", 1 },
 	{ "too many clients", "out of database connections", 1 },
 	{ "connection slots", "out of database connections", 1 },
 	{ "too many connections", "out of database connections", 1 },
