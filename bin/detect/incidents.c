@@ -1239,21 +1239,6 @@ find_group(struct correlator *c, int64_t ts, const char *host)
 	return best;
 }
 
-/* An open incident group g may join: of its cluster, and still open when g began. */
-static struct incident *
-find_incident(struct correlator *c, const struct incident *g)
-{
-	struct incident *inc, *best = NULL;
-
-	for (inc = c->open; inc != NULL; inc = inc->next)
-		if (inc != g && inc->confirmed && !inc->routine &&
-		    g->first_seen - inc->last_seen <= c->close_after &&
-		    same_cluster(inc->clusters, g->clusters) &&
-		    (best == NULL || inc->last_seen > best->last_seen))
-			best = inc;
-	return best;
-}
-
 /* Did a line or an alert say something broke (a failure, an error, an alert)? */
 static int
 said_broken(const struct incident *inc)
@@ -1266,6 +1251,29 @@ said_broken(const struct incident *inc)
 			return 1;
 	return 0;
 }
+
+/*
+ * An open incident group g may join: of its cluster, still open when g
+ * began, and one where a line or an alert said something broke, that g's
+ * own trouble may follow from (the web tier's errors after the database
+ * ran out of connections). Metrics alone on two hosts at once are two
+ * problems, and a group that says something broke is its own cause, not
+ * a consequence of metrics elsewhere.
+ */
+static struct incident *
+find_incident(struct correlator *c, const struct incident *g)
+{
+	struct incident *inc, *best = NULL;
+
+	for (inc = c->open; inc != NULL; inc = inc->next)
+		if (inc != g && inc->confirmed && !inc->routine && said_broken(inc) &&
+		    g->first_seen - inc->last_seen <= c->close_after &&
+		    same_cluster(inc->clusters, g->clusters) &&
+		    (best == NULL || inc->last_seen > best->last_seen))
+			best = inc;
+	return best;
+}
+
 
 static void
 remember(struct correlator *c, const char *host, int64_t first_seen)
