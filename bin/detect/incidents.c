@@ -81,7 +81,7 @@ struct signal {
 	 */
 	size_t		 points;
 	size_t		 strong_points;	/* of them scored STRONG_SCORE or more */
-	int64_t		 first_point, last_point, last_strong;
+	int64_t		 first_point, last_point, first_strong, last_strong;
 	double		 used;		/* the highest share of a capacity used, %; -1 none */
 	double		 max_score;
 	int		 level;		/* the worst RFC 5424 level of its members; 8: none */
@@ -399,6 +399,31 @@ used_share(const char *name, double value)
 	return headroom(name) ? 100 - value : value;
 }
 
+/* A member's robust z, signed so that more pressure is positive. */
+static double
+pressure(const json_t *m)
+{
+	double z = json_number_value(json_object_get(m, "deviation"));
+
+	return headroom(jstr(m, "what")) ? -z : z;
+}
+
+/*
+ * Of siblings at one time, which names the signal: one that says a load
+ * rose (the disk's busy time) before one that fell (its writes, stalled
+ * by errors), then the most surprising.
+ */
+static int
+better_head(const json_t *m, const json_t *head)
+{
+	int up = pressure(m) > 0, head_up = pressure(head) > 0;
+
+	if (up != head_up)
+		return up;
+	return json_number_value(json_object_get(m, "score")) >
+	    json_number_value(json_object_get(head, "score"));
+}
+
 static struct signal *
 find_signal(struct incident *inc, const char *host, const char *label)
 {
@@ -436,10 +461,7 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 		s->known = -1;
 		s->used = -1;
 	}
-	/* its first member: of siblings at one time, the most surprising */
-	if (s->head == NULL || ts < s->first || (ts == s->first &&
-	    json_number_value(json_object_get(mj, "score")) >
-	    json_number_value(json_object_get(s->head, "score")))) {
+	if (s->head == NULL || ts < s->first || (ts == s->first && better_head(mj, s->head))) {
 		json_decref(s->head);
 		s->head = json_incref(mj);
 	}
@@ -456,7 +478,8 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 			s->points++;
 		if (json_number_value(json_object_get(mj, "score")) >= STRONG_SCORE &&
 		    (s->strong_points == 0 || ts != s->last_strong)) {
-			s->strong_points++;
+			if (s->strong_points++ == 0)
+				s->first_strong = ts;
 			s->last_strong = ts;
 		}
 		if (ts > s->last_point)
@@ -1351,9 +1374,10 @@ confirmable(const struct correlator *c, const struct incident *g, int64_t now)
 
 		if (s->rank == R_RESTART)
 			return 1;
-		/* a resource with no room left, three points on end */
+		/* a resource with no room left, three points on end or for a while */
 		if (s->rank == R_METRIC && s->used >= SATURATED && weight(s) == 4 &&
-		    s->points >= STRONG_POINTS)
+		    (s->points >= STRONG_POINTS ||
+		    s->last_strong - s->first_strong >= c->min_duration / 2))
 			return 1;
 	}
 	return metric_duration(g) >= c->min_duration;
