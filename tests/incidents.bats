@@ -101,12 +101,32 @@ count() {
 	[ "$(count)" -eq 0 ]
 }
 
-@test "incidents: one strong signal is enough: a resource exhausted for three points" {
-	cpu 0 cache-1 99 3 0.99
+@test "incidents: one strong signal is enough: a resource exhausted for five minutes" {
+	cpu 0 cache-1 99 6 0.99
 	correlate
 	[ "$(count)" -eq 1 ]
 	jq -e '.title == "cache-1: CPU saturated" and .root_cause.what == "cpu_usage_idle"' <<<"$LAST"
-	jq -e -s '.[0].ts == "2026-11-15T00:02:00.000Z"' <<<"$INC"
+	jq -e -s '.[0].ts == "2026-11-15T00:05:00.000Z"' <<<"$INC"
+}
+
+@test "incidents: a CPU that stays saturated after the one point the detector flags is an incident" {
+	local i v key='cpu_usage_idle{host=\"cache-1\",cpu=\"cpu-total\"}'
+	# The one anomaly; then its series' points, which make none (the model
+	# is in its warm-up), at 0.5% idle for ten minutes, then 90%.
+	printf '{"type":"anomaly","ts":%d,"host":"cache-1","name":"cpu_usage_idle","score":0.99,"value":0.5,"detector":"spike","baseline":{"value":90,"deviation":-9},"labels":{"cpu":"cpu-total"},"series":"%s"}\n' \
+	    "$T" "$key" > "$IN"
+	for ((i = 1; i <= 15; i++)); do
+		if ((i <= 10)); then v=0.5; else v=90; fi
+		printf '{"type":"metric","ts":%d,"host":"cache-1","name":"cpu_usage_idle","labels":{"cpu":"cpu-total"},"value":%s}\n' \
+		    $((T + 60 * i)) "$v"
+	done >> "$IN"
+	correlate
+	[ "$(jq -c 'select(.type == "anomaly")' <<<"$output" | wc -l)" -eq 0 ]
+	[ "$(count)" -eq 1 ]
+	jq -e '.title == "cache-1: CPU saturated" and .member_count == 1
+	    and .first_seen == "2026-11-15T00:00:00.000Z" and .last_seen == "2026-11-15T00:10:00.000Z"
+	    and .ts == "2026-11-15T00:40:00.000Z"' <<<"$LAST"
+	jq -e -s '.[0].ts == "2026-11-15T00:05:00.000Z"' <<<"$INC"
 }
 
 @test "incidents: use that fell (log rotation freeing /var) or that leaves ample room (a deploy) is no incident" {

@@ -81,6 +81,7 @@ struct detect_member {
 	const char	*cluster;	/* or NULL */
 	const char	*what;		/* metric name, template, alert name */
 	size_t		 wlen;
+	const char	*series;	/* a metric's series key (NUL-terminated); or NULL */
 	const char	*service;	/* a log's program; or NULL */
 	size_t		 slen;
 	/* a metric's labels (sorted by key), which tell its device or path */
@@ -225,6 +226,13 @@ void detect_correlate(struct detect *d, const struct detect_member *m);
  */
 void detect_correlate_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
     const char *host, size_t hlen, const char *service, size_t slen, const char *id);
+/*
+ * A point of series `series` that made no anomaly, value v (a counter's
+ * rate): it tells whether a resource found exhausted stays so. Cheap when
+ * nothing is watched.
+ */
+void detect_correlate_point(struct detect *d, const char *series,
+    const struct aiops_metric *m, double v);
 /* An input event of type alert or anomaly (from upstream). */
 void detect_correlate_event(struct detect *d, const json_t *ev, const char *line, size_t len);
 /* Resolves incidents quiet for close_after on the toolkit clock. */

@@ -61,6 +61,7 @@
 #define ROUTINE_SLACK	(45 * 60 * AIOPS_NS_PER_SEC)
 #define DAY_NS		(86400 * AIOPS_NS_PER_SEC)
 #define ALERT_HOLD	12
+#define MAX_WATCH	256	/* series watched at once (watch()) */
 #define TITLE_PHRASES	3
 #define TITLE_HOSTS	3
 
@@ -111,6 +112,14 @@ struct incident {
 	struct incident	*next;
 };
 
+/* A series whose resource was found exhausted, and where it belongs. */
+struct watch {
+	char		*series;
+	char		*name;		/* its metric */
+	char		*host, *label;	/* its signal */
+	struct incident	*g;
+};
+
 /* When an incident began on a host, to know a daily routine. */
 struct recent {
 	char		*host;
@@ -125,7 +134,11 @@ struct correlator {
 	json_t		*host_cluster;	/* host -> cluster, learned from events */
 	struct recent	*recent;	/* incidents of the last ROUTINE_DAYS */
 	size_t		 nrecent;
+	struct watch	*watch;		/* series of a resource found exhausted */
+	size_t		 nwatch;
 };
+
+static void unwatch(struct correlator *, const struct incident *, struct incident *);
 
 static int
 has_string(const json_t *arr, const char *s)
@@ -1224,6 +1237,7 @@ merge(struct correlator *c, struct incident *inc, struct incident *g)
 	inc->nmembers += g->nmembers - json_array_size(g->members);
 	json_array_foreach(g->clusters, i, v)
 		add_string(inc->clusters, json_string_value(v));
+	unwatch(c, g, inc);
 	unlink_incident(c, g);
 	incident_free(g);
 }
@@ -1374,10 +1388,9 @@ confirmable(const struct correlator *c, const struct incident *g, int64_t now)
 
 		if (s->rank == R_RESTART)
 			return 1;
-		/* a resource with no room left, three points on end or for a while */
+		/* a resource with no room left for half of min_duration */
 		if (s->rank == R_METRIC && s->used >= SATURATED && weight(s) == 4 &&
-		    (s->points >= STRONG_POINTS ||
-		    s->last_strong - s->first_strong >= c->min_duration / 2))
+		    s->last_strong - s->first_strong >= c->min_duration / 2)
 			return 1;
 	}
 	return metric_duration(g) >= c->min_duration;
@@ -1399,12 +1412,132 @@ tell(struct detect *d, struct incident *inc, int64_t ts)
 		report(d, inc, "updated", ts);
 }
 
+/*
+ * Group g has the evidence: it joins an incident (find_incident()) or is
+ * one. The incident it is now part of.
+ */
+static struct incident *
+confirm(struct correlator *c, struct incident *g)
+{
+	struct incident *inc;
+
+	remember_hosts(c, g);
+	if ((inc = find_incident(c, g)) != NULL) {
+		merge(c, inc, g);
+		return inc;
+	}
+	g->confirmed = 1;
+	g->routine = recurs(c, g, root_signal(g)->host);
+	return g;
+}
+
+/* Does metric member m say a resource is exhausted, surprisingly? */
+static int
+exhausted(const json_t *m)
+{
+	const char *what = jstr(m, "what");
+	const json_t *v = json_object_get(m, "value");
+
+	return json_is_number(v) && capacity_share(what) && pressure(m) > 0 &&
+	    used_share(what, json_number_value(v)) >= SATURATED &&
+	    json_number_value(json_object_get(m, "score")) >= STRONG_SCORE;
+}
+
+/*
+ * Watches series (of signal label on host, in group g): its next points,
+ * which make no anomaly once the detector has flagged the shift, tell
+ * whether the resource stays exhausted (detect_correlate_point()).
+ */
+static void
+watch(struct correlator *c, const char *series, const char *name, struct incident *g,
+    const char *host, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwatch; i++)
+		if (strcmp(c->watch[i].series, series) == 0) {
+			c->watch[i].g = g;
+			return;
+		}
+	if (c->nwatch == MAX_WATCH)
+		return;
+	c->watch = xreallocarray(c->watch, c->nwatch + 1, sizeof(*c->watch));
+	c->watch[c->nwatch].series = xstrdup(series);
+	c->watch[c->nwatch].name = xstrdup(name);
+	c->watch[c->nwatch].host = xstrdup(host);
+	c->watch[c->nwatch].label = xstrdup(label);
+	c->watch[c->nwatch].g = g;
+	c->nwatch++;
+}
+
+static void
+unwatch_at(struct correlator *c, size_t i)
+{
+	free(c->watch[i].series);
+	free(c->watch[i].name);
+	free(c->watch[i].host);
+	free(c->watch[i].label);
+	c->watch[i] = c->watch[--c->nwatch];
+}
+
+/* Forgets the watches of incident g (freed), or gives them to `to`. */
+static void
+unwatch(struct correlator *c, const struct incident *g, struct incident *to)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwatch;) {
+		if (c->watch[i].g != g) {
+			i++;
+		} else if (to != NULL) {
+			c->watch[i++].g = to;
+		} else {
+			unwatch_at(c, i);
+		}
+	}
+}
+
+void
+detect_correlate_point(struct detect *d, const char *series, const struct aiops_metric *m,
+    double v)
+{
+	struct correlator *c = d->corr;
+	struct incident *g;
+	struct signal *s;
+	size_t i;
+
+	if (c == NULL || c->nwatch == 0)
+		return;
+	for (i = 0; i < c->nwatch && strcmp(c->watch[i].series, series) != 0; i++)
+		;
+	if (i == c->nwatch)
+		return;
+	g = c->watch[i].g;
+	s = find_signal(g, c->watch[i].host, c->watch[i].label);
+	if (s == NULL || m->ts <= s->last_strong)
+		return;
+	if (used_share(c->watch[i].name, v) < SATURATED) {
+		unwatch_at(c, i);	/* room again */
+		return;
+	}
+	/* still exhausted: the signal, and its group, go on */
+	s->points++;
+	s->strong_points++;
+	s->last_point = s->last_strong = s->last = m->ts;
+	if (m->ts > g->last_seen)
+		g->last_seen = m->ts;
+	if (!g->confirmed && confirmable(c, g, m->ts))
+		g = confirm(c, g);
+	if (g->confirmed)
+		tell(d, g, m->ts);
+}
+
 void
 detect_correlate(struct detect *d, const struct detect_member *m)
 {
 	struct correlator *c = d->corr;
 	struct aiops_buf label = AIOPS_BUF_INIT;
-	struct incident *g, *inc;
+	struct incident *g;
 	char id[17], *host;
 	const char *cluster;
 	enum rank rank;
@@ -1425,16 +1558,10 @@ detect_correlate(struct detect *d, const struct detect_member *m)
 		g = incident_new(c, id, m->ts);
 	if (g != NULL) {
 		add_member(g, mj, host, cluster, label.data, rank);
-		if (!g->confirmed && confirmable(c, g, m->ts)) {
-			remember_hosts(c, g);
-			if ((inc = find_incident(c, g)) != NULL) {
-				merge(c, inc, g);
-				g = inc;
-			} else {
-				g->confirmed = 1;
-				g->routine = recurs(c, g, root_signal(g)->host);
-			}
-		}
+		if (!g->confirmed && confirmable(c, g, m->ts))
+			g = confirm(c, g);
+		if (rank == R_METRIC && m->series != NULL && exhausted(mj))
+			watch(c, m->series, jstr(mj, "what"), g, host, label.data);
 		if (g->confirmed)
 			tell(d, g, m->ts);
 	}
@@ -1458,11 +1585,13 @@ detect_correlate_tick(struct detect *d)
 
 		if (!inc->confirmed && now - inc->last_seen > c->close_after) {
 			*pp = inc->next;	/* never had the evidence: nobody hears of it */
+			unwatch(c, inc, NULL);
 			incident_free(inc);
 		} else if (inc->confirmed && now - inc->last_seen > quiet_for(c, inc)) {
 			report(d, inc, inc->routine ? "routine" : "resolved",
 			    inc->last_seen + quiet_for(c, inc));
 			*pp = inc->next;
+			unwatch(c, inc, NULL);
 			incident_free(inc);
 		} else {
 			pp = &inc->next;
@@ -1577,6 +1706,7 @@ detect_correlate_event(struct detect *d, const json_t *ev, const char *line, siz
 		m.detector = jstr(ev, "detector");
 		m.service = jstr(ev, "service");
 		m.slen = m.service != NULL ? strlen(m.service) : 0;
+		m.series = jstr(ev, "series");
 		if (jstr(ev, "severity") != NULL)
 			m.level = aiops_severity_parse(jstr(ev, "severity"), strlen(jstr(ev, "severity")));
 		if (json_is_number(json_object_get(ev, "rate")))
@@ -1723,6 +1853,9 @@ detect_correlate_free(struct detect *d)
 		c->open = inc->next;
 		incident_free(inc);
 	}
+	while (c->nwatch > 0)
+		unwatch_at(c, c->nwatch - 1);
+	free(c->watch);
 	while (c->nrecent > 0)
 		free(c->recent[--c->nrecent].host);
 	free(c->recent);

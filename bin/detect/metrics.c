@@ -263,12 +263,13 @@ anomaly_head(struct aiops_event_head *h, const struct series *s, const struct ai
  * the value scored (a counter's rate), deviation its robust z (0: none).
  */
 static void
-offer(struct detect *d, const struct aiops_metric *m, double score, const char *detector,
-    double seen, double deviation, const char *id)
+offer(struct detect *d, const struct series *s, const struct aiops_metric *m, double score,
+    const char *detector, double seen, double deviation, const char *id)
 {
 	struct detect_member mem;
 
 	memset(&mem, 0, sizeof(mem));
+	mem.series = s->key;
 	mem.ts = m->ts;
 	mem.kind = "metric";
 	mem.detector = detector;
@@ -330,7 +331,7 @@ store_anomaly(struct detect *d, const struct series *s, const struct aiops_metri
 	a.elen = d->out.buf.len - start;
 	detect_store_anomaly(d, &a);
 	d->nanomalies++;
-	offer(d, m, score, detector, seen, deviation, id);
+	offer(d, s, m, score, detector, seen, deviation, id);
 }
 
 static void
@@ -544,6 +545,8 @@ detect_point(struct detect *d, struct aiops_metric *m, const json_t *ev,
 			snprintf(r.reason, sizeof(r.reason), "score %.3f above the threshold %.3f",
 			    r.score, s->threshold);
 		write_anomaly(d, s, m, &r, v);
+	} else {
+		detect_correlate_point(d, s->key, m, v);
 	}
 	d->since_save++;
 }
