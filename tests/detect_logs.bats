@@ -146,3 +146,26 @@ logs() {
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/s.db" "SELECT count(*) FROM incidents")" -eq 1 ]
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/s.db" "SELECT json_array_length(members) FROM incidents")" -eq 2 ]
 }
+
+@test "--raw: every form of an IPv6 address is one value, as an IPv4 address is" {
+	printf '2026-01-05T00:00:%02dZ INFO relay: session from %s closed\n' \
+	    1 2001:db8:4:1::8a2e:370:1 2 '[2001:db8::7]:8443' 3 'fe80::2a0:c9ff:fe00:1%ens3' \
+	    4 ::1 5 ::ffff:198.51.100.9 6 2001:db8:: 7 2001:0db8:0000:0000:0001:ff00:0042:0001 \
+	    8 198.51.100.20:993 9 2001:db8:aa::/48 10 '[fe80::1]:2222' 11 '(2001:db8::5),' > "$BATS_TEST_TMPDIR/in"
+	run -0 aiops-detect --raw --all --no-state "$BATS_TEST_TMPDIR/in"
+	[ "$(jq -r .template <<<"$output" | sort | uniq -c | awk '{$1=$1; print}')" = \
+	    '11 session from <*> closed' ]
+	# a stream of them, bracketed with ports, with zones: one template
+	for ((i = 0; i < 60; i++)); do
+		case $((i % 3)) in
+		0) a="[fe80::$(printf %x $((i * 97 % 65535)))]:$((1024 + i * 13))" ;;
+		1) a="fe80::$(printf %x $((i * 31))):$(printf %x $((i * 7))):1:$(printf %x $i)%eth$((i % 4))" ;;
+		2) a="[2001:db8:$(printf %x $((i * 101))):1::$(printf %x $i)]:$((2000 + i))" ;;
+		esac
+		printf '2026-01-05T00:%02d:%02dZ INFO relay: client %s disconnected after idle timeout\n' \
+		    $((i / 12)) $((i * 5 % 60)) "$a"
+	done > "$BATS_TEST_TMPDIR/stream"
+	run -0 aiops-detect --raw --all --no-state "$BATS_TEST_TMPDIR/stream"
+	[ "$(jq -r .template <<<"$output" | sort | uniq -c | awk '{$1=$1; print}')" = \
+	    '60 client <*> disconnected after idle timeout' ]
+}

@@ -174,6 +174,108 @@ is_colon_hex(const char *p, size_t n)
 	return colons >= 3 && g <= 4;
 }
 
+/* A dotted quad, as the last 32 bits of an IPv6 address: 192.0.2.128. */
+static int
+is_dotted_quad(const char *p, size_t n)
+{
+	size_t i, dots = 0, run = 0;
+
+	for (i = 0; i < n; i++) {
+		if (isdig((unsigned char)p[i]) && run < 3) {
+			run++;
+		} else if (p[i] == '.' && run > 0 && dots < 3) {
+			dots++;
+			run = 0;
+		} else {
+			return 0;
+		}
+	}
+	return dots == 3 && run > 0;
+}
+
+/*
+ * An IPv6 address in any of its text forms (RFC 4291 section 2.2, RFC
+ * 5952): eight groups of 1 to 4 hex digits joined by ':', one run of them
+ * shortened to "::", the last two groups maybe a dotted quad
+ * (::ffff:192.0.2.128).
+ */
+static int
+is_ipv6_addr(const char *p, size_t n)
+{
+	size_t i = 0, groups = 0, g;
+	int gap = 0;
+
+	if (n < 2)
+		return 0;
+	if (p[0] == ':') {
+		if (p[1] != ':')
+			return 0;
+		gap = 1;
+		i = 2;
+	}
+	while (i < n) {
+		for (g = 0; i + g < n && ishex(p[i + g]); g++)
+			;
+		if (i + g < n && p[i + g] == '.' && is_dotted_quad(p + i, n - i)) {
+			groups += 2;
+			i = n;
+			break;
+		}
+		if (g == 0 || g > 4)
+			return 0;
+		groups++;
+		i += g;
+		if (i == n)
+			break;
+		if (p[i] != ':' || ++i == n)
+			return 0;	/* not a group, or one ':' at the end */
+		if (p[i] == ':') {
+			if (gap)
+				return 0;
+			gap = 1;
+			if (++i == n)
+				break;
+		}
+	}
+	return gap ? groups < 8 : groups == 8;
+}
+
+/*
+ * An IPv6 address as logs write it, all of it one value: bare, with a
+ * zone (fe80::1%eth0) or a prefix length (fd12::/64), or in brackets with
+ * a port ([2001:db8::1]:443).
+ */
+static int
+is_ipv6(const char *p, size_t n)
+{
+	const char *end;
+	size_t a, i;
+
+	if (n > 0 && p[0] == '[') {
+		if ((end = memchr(p, ']', n)) == NULL)
+			return 0;
+		a = (size_t)(end - p);
+		for (i = a + 1; i < n; i++)
+			if (!(i == a + 1 ? p[i] == ':' : isdig((unsigned char)p[i])))
+				return 0;
+		return (n == a + 1 || n > a + 2) && is_ipv6_addr(p + 1, a - 1);
+	}
+	for (a = 0; a < n && p[a] != '%' && p[a] != '/'; a++)
+		;
+	if (a < n && p[a] == '%') {
+		for (i = a + 1; i < n && (isal(p[i]) || inset(p[i], "_.-")); i++)
+			;
+		if (i == a + 1 || i != n)
+			return 0;
+	} else if (a < n) {
+		for (i = a + 1; i < n && isdig((unsigned char)p[i]); i++)
+			;
+		if (i == a + 1 || i != n || i - a > 4)
+			return 0;
+	}
+	return is_ipv6_addr(p, a);
+}
+
 /* A version: v6.1.7601, V2.0 (a bare 1.2.3 starts with a digit anyway). */
 static int
 is_version(const char *p, size_t n)
@@ -375,6 +477,21 @@ size_t
 aiops_logmine_mask_nonplain(const char *p, size_t n, char *o)
 {
 	size_t lo = 0, hi = n, k = 0;
+
+	/* an IPv6 address is one value, its brackets, port and zone with it */
+	while (hi > 0 && inset(p[hi - 1], ",;.)\"'!?>}"))
+		hi--;
+	while (lo < hi && inset(p[lo], "(\"'<{"))
+		lo++;
+	if (memchr(p + lo, ':', hi - lo) != NULL && is_ipv6(p + lo, hi - lo)) {
+		k = put(o, 0, p, lo);
+		k = put_wild(o, k);
+		k = put(o, k, p + hi, n - hi);
+		o[k] = '\0';
+		return k;
+	}
+	lo = 0;
+	hi = n;
 
 	while (lo < hi && is_lead((unsigned char)p[lo]))
 		lo++;

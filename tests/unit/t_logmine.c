@@ -94,6 +94,25 @@ test_mask(void)
 	mask_is("PS/2", "PS/<*>");
 	mask_is("1514038440000##6993##548365", "<*>##<*>##<*>");
 	mask_is("fe80::1ff:fe23:4567:890a,", "<*>,");
+	/* every IPv6 form is one value (../shared/cases/detect l03b) */
+	mask_is("2001:db8:85a3::8a2e:370:7334", "<*>");
+	mask_is("[2001:db8::1]:443", "<*>");
+	mask_is("fe80::1ff:fe23:4567:890a%eth0", "<*>");
+	mask_is("::1", "<*>");
+	mask_is("::ffff:192.0.2.128", "<*>");
+	mask_is("2001:db8::", "<*>");
+	mask_is("2001:0db8:0000:0000:0000:ff00:0042:8329", "<*>");
+	mask_is("fd12:3456:789a:1::/64", "<*>");
+	mask_is("[fe80::abcd]:22", "<*>");
+	mask_is("(2001:db8::1),", "(<*>),");
+	mask_is("[2001:db8::1]", "<*>");
+	/* and what is not one stays as it was */
+	mask_is("std::io::Error", "std::io::Error");
+	mask_is("12:34:56", "<*>");
+	mask_is("1:2:3:4:5:6:7:8:9", "<*>");
+	mask_is("dead:beef", "dead:beef");
+	mask_is("a::b::c", "a::b::c");
+	mask_is("[fe80::1]:x", "[fe80::<*>]:x");
 	mask_is("Error:Bad", "Error:Bad");
 	mask_is("onExtend:1514038530000", "onExtend:<*>");
 }
