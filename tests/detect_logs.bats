@@ -169,3 +169,35 @@ logs() {
 	[ "$(jq -r .template <<<"$output" | sort | uniq -c | awk '{$1=$1; print}')" = \
 	    '60 client <*> disconnected after idle timeout' ]
 }
+
+@test "--raw: a program whose text does not form templates is told once; its new lines stop alerting, others' do not" {
+	# free text: queries of random words logged verbatim; beside it, a
+	# program of two kinds of line, then a third kind at the end
+	awk 'BEGIN {
+		srand(7)
+		split("ka lo mi ne ru ta so vi ze po da fe gu hi jo", syl, " ")
+		for (i = 0; i < 2400; i++) {
+			q = ""
+			for (w = 0; w < 2 + int(rand() * 5); w++) {
+				word = ""
+				for (s = 0; s < 2 + int(rand() * 3); s++)
+					word = word syl[1 + int(rand() * 15)]
+				q = q " " word
+			}
+			printf "2026-01-05T%02d:%02d:%02dZ INFO search: query%s\n", i / 3600, (i / 60) % 60, i % 60, q
+			if (i % 4 == 0)
+				printf "2026-01-05T%02d:%02d:%02dZ INFO cron: job %d %s\n", i / 3600, (i / 60) % 60, i % 60, i, (i % 8 ? "started" : "done")
+		}
+		print "2026-01-05T00:40:00Z ERROR cron: job 9999 killed by the watchdog"
+	}' > "$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr env AIOPS__DETECT__LOGS__WARMUP=100 aiops-detect --raw --no-state "$BATS_TEST_TMPDIR/in"
+	[ "$(grep -c 'search: .* does not form templates' <<<"$stderr")" -eq 1 ]
+	# the search lines alerted until the source was found out, at its
+	# 1000th line (two blocks of 500, 00:16:39), and never after
+	[ "$(jq -c 'select(.detector == "new-template" and (.template | startswith("query"))
+	    and .ts < "2026-01-05T00:16:40")' <<<"$output" | wc -l)" -gt 500 ]
+	[ "$(jq -c 'select(.detector == "new-template" and (.template | startswith("query"))
+	    and .ts >= "2026-01-05T00:16:40")' <<<"$output" | wc -l)" -eq 0 ]
+	[ "$(jq -c 'select(.detector == "new-template" and .ts > "2026-01-05T00:25:00")' <<<"$output" | jq -r .template)" = \
+	    'job <*> killed by the watchdog' ]
+}

@@ -56,10 +56,57 @@ struct logdet {
 	struct rate		**by_template;	/* indexed by template id */
 	size_t			 ntemplates;
 	struct aiops_hmap	 by_host;	/* host -> its error-line rate */
+	struct aiops_hmap	 by_source;	/* program -> struct source */
 	struct stored_line	*pending;
 	size_t			 npending;
 };
 
+
+/*
+ * How a program's lines categorise: of each block of SOURCE_BLOCK lines,
+ * how many made a new template. Free text (search queries logged
+ * verbatim) makes one for nearly every line: when two blocks on end do
+ * (a boot's burst of one-off kernel lines is one block at most), the
+ * source is told once and its new templates raise no anomaly while it
+ * stays so.
+ */
+#define SOURCE_BLOCK	500
+#define SOURCE_NEW_MAX	0.5	/* share of new templates a source may make */
+struct source {
+	uint64_t	 lines, news;	/* in the block so far */
+	int		 over;		/* whole blocks on end over SOURCE_NEW_MAX */
+	int		 uncategorised;	/* two or more */
+	int		 told;
+};
+
+/* Counts line ll of program `service`; is the program still one that categorises? */
+static int
+categorises(struct logdet *l, const char *service, size_t slen, const struct aiops_logline *ll)
+{
+	struct source *src;
+
+	if (service == NULL)
+		service = "", slen = 0;
+	if ((src = aiops_hmap_get(&l->by_source, service, slen)) == NULL) {
+		src = xcalloc(1, sizeof(*src));
+		aiops_hmap_put(&l->by_source, service, slen, src);
+	}
+	src->lines++;
+	src->news += ll->is_new != 0;
+	if (src->lines == SOURCE_BLOCK) {
+		src->over = src->news >= SOURCE_NEW_MAX * SOURCE_BLOCK ? src->over + 1 : 0;
+		src->uncategorised = src->over >= 2;
+		if (src->uncategorised && !src->told) {
+			log_warnx("%.*s: %llu of its last %d lines were new kinds of line: its text does"
+			    " not form templates, and its new ones raise no anomaly while it stays so",
+			    slen > 0 ? (int)slen : 12, slen > 0 ? service : "(no program)",
+			    (unsigned long long)src->news, SOURCE_BLOCK);
+			src->told = 1;
+		}
+		src->lines = src->news = 0;
+	}
+	return !src->uncategorised;
+}
 
 static struct rate *
 rate_new(const char *name, const char *host, size_t hlen, uint64_t tid)
@@ -360,7 +407,7 @@ mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 
 	l->nlines++;
 	aiops_clock_observe(ts);
-	if (ll->is_new && l->nlines > l->warmup)
+	if (categorises(l, service, slen, ll) && ll->is_new && l->nlines > l->warmup)
 		new_template(d, ts, ll, host, hlen, service, slen);
 	else
 		detect_correlate_line(d, ts, ll, host, hlen, service, slen, id);
@@ -473,6 +520,7 @@ detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t re
 	l->min_burst = min_burst;
 	l->retention = retention;
 	aiops_hmap_init(&l->by_host);
+	aiops_hmap_init(&l->by_source);
 	if (d->state != NULL)
 		load_state(d);
 }
@@ -600,6 +648,7 @@ detect_logs_free(struct detect *d)
 			rate_free(l->by_template[i]);
 	free(l->by_template);
 	aiops_hmap_release(&l->by_host, rate_free);
+	aiops_hmap_release(&l->by_source, free);
 	free(l->pending);
 	free(l);
 	d->logs = NULL;
