@@ -40,6 +40,7 @@
 #define SIM_TH		0.72
 #define MAXTOK		400	/* more tokens are folded into the last one */
 #define CACHE_BITS	16	/* exact-match cache: 64k slots, then reset */
+#define CHAIN_SCAN	256	/* templates of a bucket compared with a line */
 #define WILD		"<*>"
 
 
@@ -468,8 +469,12 @@ search_chain(struct aiops_logmine *lm, uint32_t head, int which, size_t ntok,
     double *best, size_t *bestw, int bi)
 {
 	uint32_t h;
+	size_t seen = 0;
 
-	for (h = head; h != 0; h = lm->cl[h - 1].next[which]) {
+	/* the newest CHAIN_SCAN of a bucket: text that never forms
+	 * templates (binary, free text) makes chains without end, and a scan of
+	 * all of them for every line is quadratic */
+	for (h = head; h != 0 && seen++ < CHAIN_SCAN; h = lm->cl[h - 1].next[which]) {
 		struct cluster *c = &lm->cl[h - 1];
 		size_t w;
 		double s;
