@@ -36,7 +36,6 @@
 /* detect.models.retention by default: a model not updated for 30 days goes. */
 #define DETECT_MODELS_RETENTION	(30LL * 86400 * 1000000000)
 
-struct aiops_logline;
 struct logdet;
 struct correlator;
 struct series_table;
@@ -220,12 +219,11 @@ void detect_correlate_init(struct detect *d, const struct detect_correlate_conf 
 /* Offers an anomaly or alert; no-op without --correlate. */
 void detect_correlate(struct detect *d, const struct detect_member *m);
 /*
- * A log line mined (not new, or in the warm-up): offered when it says
- * something broke (critical, or a known failure such as the OOM killer),
- * however often it was seen before. id: the log event's, or NULL.
+ * A log line mined (not new, or in the warm-up), as a member: it joins
+ * when it says something broke (critical, or a known failure such as the
+ * OOM killer), however often it was seen before.
  */
-void detect_correlate_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
-    const char *host, size_t hlen, const char *service, size_t slen, const char *id);
+void detect_correlate_line(struct detect *d, const struct detect_member *m);
 /*
  * A point of series `series` that made no anomaly, value v (a counter's
  * rate): it tells whether a resource found exhausted stays so. Cheap when

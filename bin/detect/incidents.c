@@ -37,7 +37,6 @@
 #include "store/incidents.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-#include "detect/logmine.h"
 
 #define MAX_MEMBERS	100	/* kept per incident; more are counted */
 #define MAX_SIGNALS	64	/* per incident; members of more still count */
@@ -462,8 +461,7 @@ signal_add(struct incident *inc, const char *host, const char *label, enum rank 
 	if (s == NULL) {
 		if (inc->nsig == MAX_SIGNALS)
 			return;
-		if ((inc->nsig & (inc->nsig - 1)) == 0 || inc->nsig == 0)
-			inc->sig = xreallocarray(inc->sig, inc->nsig ? 2 * inc->nsig : 4, sizeof(*s));
+		inc->sig = xreallocarray(inc->sig, inc->nsig + 1, sizeof(*s));	/* few */
 		s = &inc->sig[inc->nsig++];
 		memset(s, 0, sizeof(*s));
 		s->host = xstrdup(host);
@@ -666,27 +664,20 @@ root_signal(const struct incident *inc)
 static void
 metric_phrase(const struct signal *s, struct aiops_buf *b)
 {
-	const json_t *h = s->head;
-	const char *name = jstr(h, "what"), *fam = s->label, *dev = strchr(s->label, '{');
-	double dev_z = json_number_value(json_object_get(h, "deviation"));
-	int up = headroom(name) ? dev_z < 0 : dev_z > 0;
-	int pct = s->used >= 0;
-	double hi = s->used;
+	const char *name = jstr(s->head, "what"), *fam = s->label, *dev = strchr(s->label, '{');
+	int up = pressure(s->head) > 0;
 
+	/* s->used is -1 where no share of a capacity was seen */
 	if (strncmp(fam, "mem", 3) == 0 || strncmp(fam, "swap", 4) == 0)
-		aiops_buf_addstr(b, !up ? "memory use down" : pct && hi >= 90 ?
+		aiops_buf_addstr(b, !up ? "memory use down" : s->used >= 90 ?
 		    "memory exhausted" : "memory use up");
 	else if (strncmp(fam, "cpu", 3) == 0)
 		aiops_buf_addstr(b, contains(name, "iowait") ? "CPU waiting on I/O" :
-		    !up ? "CPU use down" : pct && hi >= 90 ? "CPU saturated" : "CPU use up");
-	else if (strncmp(fam, "disk{", 5) == 0 || strncmp(fam, "filesystem", 10) == 0 ||
-	    strcmp(fam, "disk") == 0) {
-		if (contains(name, "io") || contains(name, "read") || contains(name, "write"))
-			aiops_buf_addstr(b, up ? "disk I/O up" : "disk I/O down");
-		else
-			aiops_buf_addstr(b, !up ? "disk space freed" : pct && hi >= 95 ?
-			    "disk full" : "disk filling");
-	} else if (strncmp(fam, "diskio", 6) == 0)
+		    !up ? "CPU use down" : s->used >= 90 ? "CPU saturated" : "CPU use up");
+	else if (disk_space(fam, name))
+		aiops_buf_addstr(b, !up ? "disk space freed" : s->used >= 95 ?
+		    "disk full" : "disk filling");
+	else if (strncmp(fam, "disk", 4) == 0)
 		aiops_buf_addstr(b, up ? "disk I/O up" : "disk I/O down");
 	else if (strncmp(fam, "net", 3) == 0)
 		aiops_buf_addstr(b, contains(name, "err") || contains(name, "drop") ?
@@ -1599,62 +1590,41 @@ detect_correlate_tick(struct detect *d)
 	}
 }
 
-/* Does line ll say that something broke? */
+/* Does log member m say that something broke? */
 static int
-failure_line(const struct aiops_logline *ll)
+failure_line(const struct detect_member *m)
 {
 	char t[512];
 	int k;
 
-	if (ll->severity >= 0 && ll->severity <= AIOPS_SEV_CRIT)
+	if (m->level >= 0 && m->level <= AIOPS_SEV_CRIT)
 		return 1;
-	snprintf(t, sizeof(t), "%.*s", (int)ll->tmpl_len, ll->tmpl);
+	snprintf(t, sizeof(t), "%.*s", (int)m->wlen, m->what != NULL ? m->what : "");
 	return (k = known_phrase(t)) >= 0 && known[k].failure;
 }
 
 void
-detect_correlate_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
-    const char *host, size_t hlen, const char *service, size_t slen, const char *id)
+detect_correlate_line(struct detect *d, const struct detect_member *m)
 {
 	struct correlator *c = d->corr;
-	struct detect_member m;
+	struct aiops_buf label = AIOPS_BUF_INIT;
+	const struct signal *s = NULL;
 	struct incident *g;
 	char *h;
-	int recent = 0;
 
-	if (c == NULL || host == NULL || !failure_line(ll))
+	if (c == NULL || m->host == NULL || !failure_line(m))
 		return;
 	/* one member a minute of a program's failures on a host is enough */
-	h = xstrndup(host, hlen);
-	if ((g = find_group(c, ts, h)) != NULL) {
-		char label[128];
-		const struct signal *s;
-
-		snprintf(label, sizeof(label), "log:%.*s", service != NULL ? (int)slen : 0,
-		    service != NULL ? service : "");
-		s = find_signal(g, h, label);
-		recent = s != NULL && ts - s->last < 60 * AIOPS_NS_PER_SEC && weight(s) == 4;
-	}
+	h = xstrndup(m->host, m->hlen);
+	signal_label(m, &label);
+	aiops_buf_add(&label, "", 1);
+	if ((g = find_group(c, m->ts, h)) != NULL)
+		s = find_signal(g, h, label.data);
 	free(h);
-	if (recent)
+	aiops_buf_release(&label);
+	if (s != NULL && m->ts - s->last < 60 * AIOPS_NS_PER_SEC && weight(s) == 4)
 		return;
-	memset(&m, 0, sizeof(m));
-	m.ts = ts;
-	m.kind = "log";
-	m.detector = "failure";
-	m.host = host;
-	m.hlen = hlen;
-	m.what = ll->tmpl;
-	m.wlen = ll->tmpl_len;
-	m.service = service;
-	m.slen = slen;
-	m.level = ll->severity;
-	m.score = 1;
-	m.value = NAN;
-	m.id = id;
-	m.event = ll->message;
-	m.elen = ll->message_len;
-	detect_correlate(d, &m);
+	detect_correlate(d, m);
 }
 
 /* An alert's severity label as a level: critical 2, warning 4, info 6. */

@@ -241,6 +241,30 @@ count_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 		rate_count(d, error_rate(l, host, hlen), l->minute);
 }
 
+/* Line ll as a member for the correlator; id: its event's, or NULL. */
+static void
+log_member(struct detect_member *m, int64_t ts, const struct aiops_logline *ll,
+    const char *host, size_t hlen, const char *service, size_t slen,
+    const char *detector, const char *id)
+{
+	memset(m, 0, sizeof(*m));
+	m->ts = ts;
+	m->kind = "log";
+	m->detector = detector;
+	m->host = host;
+	m->hlen = hlen;
+	m->what = ll->tmpl;
+	m->wlen = ll->tmpl_len;
+	m->service = service;
+	m->slen = slen;
+	m->level = ll->severity;
+	m->score = 1.0;
+	m->value = NAN;
+	m->id = id;
+	m->event = ll->message;	/* hashed for an id when it has none */
+	m->elen = ll->message_len;
+}
+
 /* An anomaly for a template never seen before. */
 static void
 new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
@@ -292,20 +316,7 @@ new_template(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 	a.elen = d->out.buf.len - start;
 	detect_store_anomaly(d, &a);
 	d->nanomalies++;
-	memset(&mem, 0, sizeof(mem));
-	mem.ts = ts;
-	mem.kind = "log";
-	mem.detector = "new-template";
-	mem.host = host;
-	mem.hlen = hlen;
-	mem.what = ll->tmpl;
-	mem.wlen = ll->tmpl_len;
-	mem.service = service;
-	mem.slen = slen;
-	mem.level = ll->severity;
-	mem.score = 1.0;
-	mem.value = NAN;
-	mem.id = id;
+	log_member(&mem, ts, ll, host, hlen, service, slen, "new-template", id);
 	detect_correlate(d, &mem);
 }
 
@@ -404,13 +415,16 @@ mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
     const char *host, size_t hlen, const char *service, size_t slen, const char *id)
 {
 	struct logdet *l = d->logs;
+	struct detect_member m;
 
 	l->nlines++;
 	aiops_clock_observe(ts);
-	if (categorises(l, service, slen, ll) && ll->is_new && l->nlines > l->warmup)
+	if (categorises(l, service, slen, ll) && ll->is_new && l->nlines > l->warmup) {
 		new_template(d, ts, ll, host, hlen, service, slen);
-	else
-		detect_correlate_line(d, ts, ll, host, hlen, service, slen, id);
+	} else if (d->corr != NULL) {
+		log_member(&m, ts, ll, host, hlen, service, slen, "failure", id);
+		detect_correlate_line(d, &m);
+	}
 	count_line(d, ts, ll, host, hlen);
 	store_line(d, ts, ll, host, hlen, service, slen);
 }
