@@ -530,6 +530,7 @@ detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t re
 	d->logs = l;
 	if ((l->lm = aiops_logmine_new()) == NULL)
 		fatal(70, "out of memory");
+	aiops_logmine_set_similarity(l->lm, aiops_conf_number(d->cfg, "detect.logs.similarity", 0.72));
 	l->warmup = warmup;
 	l->min_burst = min_burst;
 	l->retention = retention;

@@ -98,6 +98,7 @@ static const struct aiops_conf_key detect_keys[] = {
 	LIST("counters", "name patterns of the counters, scored on their rate (instead of the built-in ones)"),
 	INT("logs.warmup", 0, 1000000000, "log lines read before a new template is an anomaly"),
 	NUMBER("logs.min_burst", 0, 1000000000, "log lines a minute a rate needs to alert"),
+	NUMBER("logs.similarity", 0.01, 1, "share of a template's words a line repeats to join it"),
 	DURATION("logs.retention", "how long stored log lines and templates are kept"),
 	DURATION("correlate.window", "how close in time signals count together as evidence"),
 	DURATION("correlate.close_after", "an incident resolves after this without a new member"),

@@ -34,8 +34,9 @@
 #include "detect/logmine_int.h"
 
 /*
- * Share of the template's constant tokens a line must repeat to join it.
- * One value for every source: 0.70 to 0.75 score the same on Loghub.
+ * Share of the template's constant tokens a line must repeat to join it,
+ * by default (aiops_logmine_set_similarity() changes it).  One value for
+ * every source: 0.70 to 0.75 score the same on Loghub.
  */
 #define SIM_TH		0.72
 #define MAXTOK		400	/* more tokens are folded into the last one */
@@ -74,6 +75,7 @@ struct aiops_logmine {
 	struct cluster *cl;
 	size_t ncl, capcl;
 	uint64_t next_id;
+	double sim_th;		/* SIM_TH unless set */
 	struct map bucket;	/* (ntok, first token) -> head cluster */
 	struct map cache;	/* masked sequence hash -> cluster */
 	struct map byid;	/* id -> cluster index */
@@ -215,6 +217,7 @@ aiops_logmine_new(void)
 	if (lm == NULL)
 		return NULL;
 	lm->next_id = 1;
+	lm->sim_th = SIM_TH;
 	if (map_init(&lm->bucket, 1024) == -1 ||
 	    map_init(&lm->cache, (size_t)1 << CACHE_BITS) == -1 ||
 	    map_init(&lm->byid, 1024) == -1) {
@@ -222,6 +225,12 @@ aiops_logmine_new(void)
 		return NULL;
 	}
 	return lm;
+}
+
+void
+aiops_logmine_set_similarity(struct aiops_logmine *lm, double th)
+{
+	lm->sim_th = th;
 }
 
 static void
@@ -752,7 +761,7 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 		    &best, &bestw, -1);
 		idx = search_chain(lm, map_get(&lm->bucket, kw), 1, ntok,
 		    &best, &bestw, idx);
-		if (idx >= 0 && best >= SIM_TH) {
+		if (idx >= 0 && best >= lm->sim_th) {
 			if ((changed = cluster_update(lm, (uint32_t)idx,
 			    ntok)) == -1)
 				return -1;

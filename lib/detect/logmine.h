@@ -79,6 +79,12 @@ struct aiops_logmine *aiops_logmine_new(void);
 void aiops_logmine_free(struct aiops_logmine *);
 
 /*
+ * Share (0 to 1] of a template's constant tokens a line must repeat to join
+ * it: Drain's similarity threshold.  0.72 unless set.
+ */
+void aiops_logmine_set_similarity(struct aiops_logmine *, double);
+
+/*
  * Mine one line (no trailing newline needed; a trailing CR/LF is ignored).
  * flags: AIOPS_LOGMINE_RAW to split the header first, 0 when the line is
  * already the message.  Returns 0, or -1 with errno set (ENOMEM).
