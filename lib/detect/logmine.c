@@ -39,7 +39,7 @@
  * every source: 0.70 to 0.75 score the same on Loghub.
  */
 #define SIM_TH		0.72
-#define MAXTOK		400	/* more tokens are folded into the last one */
+#define MAXTOK		1024	/* more tokens are folded into the last one */
 #define CACHE_BITS	16	/* exact-match cache: 64k slots, then reset */
 #define CHAIN_SCAN	256	/* templates of a bucket compared with a line */
 #define WILD		"<*>"
@@ -51,10 +51,11 @@ struct cluster {
 	uint32_t ntok;
 	char **tok;		/* template tokens, NUL-terminated */
 	uint32_t *tlen;
+	unsigned char *event;	/* token i is an event word: never a value */
 	char *tmpl;		/* tokens joined by one space */
 	size_t tmpl_len;
 	int sev;		/* guessed from the template's words */
-	uint32_t next[2];	/* bucket chains: own first token, wild one */
+	uint32_t next[3];	/* bucket chains: own first token, wild one, length */
 	int in_wild;
 };
 
@@ -242,6 +243,7 @@ cluster_release(struct cluster *c)
 		free(c->tok[i]);
 	free(c->tok);
 	free(c->tlen);
+	free(c->event);
 	free(c->tmpl);
 }
 
@@ -270,15 +272,19 @@ aiops_logmine_free(struct aiops_logmine *lm)
  * Bucket keys.  Chain 0: token count and first token as the template was
  * born (a masked first token, "<*>" or "node-<*>", all share one key).
  * Chain 1: templates of that length whose first token was generalised
- * later; any line of that length may join them.  The keys differ so the
- * two chains never share a head.
+ * later; any line of that length may join them.  Chain 2: every template
+ * of that length, for a line whose first word is a value never seen
+ * first before ("anna logged in", "omar logged in").  The keys differ so
+ * the chains never share a head.
  */
 static uint64_t
 bucket_key(size_t ntok, const char *t0, size_t n0, int generalised)
 {
 	uint64_t h;
 
-	if (generalised)
+	if (generalised == 2)
+		h = aiops_hash_fast("#len", 4);
+	else if (generalised)
 		h = aiops_hash_fast("<*>+", 4);
 	else if (aiops_logmine_has_wild(t0, n0))
 		h = aiops_hash_fast(WILD, 3);
@@ -353,12 +359,15 @@ cluster_new(struct aiops_logmine *lm, uint64_t id, size_t ntok,
 	c->ntok = (uint32_t)ntok;
 	c->tok = calloc(ntok ? ntok : 1, sizeof(*c->tok));
 	c->tlen = calloc(ntok ? ntok : 1, sizeof(*c->tlen));
-	if (c->tok == NULL || c->tlen == NULL)
+	c->event = calloc(ntok ? ntok : 1, sizeof(*c->event));
+	if (c->tok == NULL || c->tlen == NULL || c->event == NULL)
 		goto fail;
 	for (i = 0; i < ntok; i++) {
 		if ((c->tok[i] = xmemdup(tp[i], tn[i])) == NULL)
 			goto fail;
 		c->tlen[i] = (uint32_t)tn[i];
+		c->event[i] = (unsigned char)aiops_logmine_is_event_word(tp[i],
+		    tn[i]);
 	}
 	if (rebuild_tmpl(c) == -1)
 		goto fail;
@@ -367,6 +376,7 @@ cluster_new(struct aiops_logmine *lm, uint64_t id, size_t ntok,
 	    0), idx, 0);
 	if (ntok > 0 && aiops_logmine_has_wild(tp[0], tn[0]))
 		c->in_wild = 1;	/* born wild: chain 0 of the wild key */
+	chain_push(lm, bucket_key(ntok, NULL, 0, 2), idx, 2);
 	map_put(&lm->byid, mix(id), idx + 1);
 	if (id >= lm->next_id)
 		lm->next_id = id + 1;
@@ -442,7 +452,11 @@ same_key(const char *a, size_t an, const char *b, size_t bn)
 	return 0;
 }
 
-/* Similarity of masked line tokens to a cluster: equal-token share. */
+/*
+ * Similarity of masked line tokens to a cluster: the equal-token share, or
+ * -1 when they differ in a word that is the event
+ * (aiops_logmine_is_event_word(): "Started" and "Stopped" never merge).
+ */
 static double
 similarity(const struct cluster *c, const struct tok *tk, const char *mb,
     size_t *nwild)
@@ -464,6 +478,11 @@ similarity(const struct cluster *c, const struct tok *tk, const char *mb,
 		if (tok_fits(t, c->tlen[i], mb + tk[i].m, tk[i].mn) ||
 		    same_key(t, c->tlen[i], mb + tk[i].m, tk[i].mn))
 			eq++;
+		else if (c->event[i] &&
+		    aiops_logmine_is_event_word(mb + tk[i].m, tk[i].mn)) {
+			*nwild = w;
+			return -1.0;
+		}
 	}
 	*nwild = w;
 	/* compare the tokens with a constant part only; an all-<*>
@@ -500,6 +519,89 @@ search_chain(struct aiops_logmine *lm, uint32_t head, int which, size_t ntok,
 	return bi;
 }
 
+/*
+ * Could a message's first word be a value (a user, a host, a queue)?  Not
+ * an event word, nor a "label:", nor a word with capitals and no digit
+ * (a sentence's verb "Releasing", code's "tickTime", "DMA"), nor a verb
+ * in -ing or -ed ("removing device node").  A value is lower case
+ * ("anna", "omar_ops") or has a digit ("node7", "Node7", "db-3").
+ */
+static int
+first_is_value(const char *p, size_t n)
+{
+	size_t i;
+	int upper = 0, digit = 0;
+
+	if (n == 0 || p[n - 1] == ':' || aiops_logmine_is_event_word(p, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		upper |= lm_isupper(p[i]);
+		digit |= lm_isdigit(p[i]);
+	}
+	if (digit || aiops_logmine_has_wild(p, n))
+		return 1;
+	if (upper)
+		return 0;
+	return !(n >= 5 && (memcmp(p + n - 3, "ing", 3) == 0 ||
+	    memcmp(p + n - 2, "ed", 2) == 0));
+}
+
+/*
+ * Does the line repeat every token of c after the first?  Returns the
+ * number of those that are words (no <*> in them), or -1 at the first
+ * that does not fit.
+ */
+static int
+rest_fits(const struct cluster *c, const struct tok *tk, const char *mb)
+{
+	uint32_t i;
+	int k = 0;
+
+	for (i = 1; i < c->ntok; i++) {
+		const char *t = c->tok[i];
+		size_t tn = c->tlen[i];
+
+		if (tn == tk[i].mn && memcmp(t, mb + tk[i].m, tn) == 0) {
+			k += !aiops_logmine_has_wild(t, tn);
+			continue;
+		}
+		if (!tok_fits(t, tn, mb + tk[i].m, tk[i].mn) &&
+		    !same_key(t, tn, mb + tk[i].m, tk[i].mn))
+			return -1;
+	}
+	return k;
+}
+
+/*
+ * A line whose first word found no template: "anna logged in from <*>"
+ * when only "omar logged in from <*>" exists.  Drain buckets by the first
+ * token and makes one template per user; here a template of the same length
+ * whose other words the line repeats, all of them and at least two, takes
+ * it, and its first token becomes <*>.  Both first words must read as
+ * values (first_is_value()): "Started job 4" and "Stopped job 4",
+ * "Releasing lock" and "Acquiring lock" stay apart.
+ */
+static int
+search_lengths(struct aiops_logmine *lm, size_t ntok)
+{
+	const char *t0 = lm->mbuf + lm->tk[0].m;
+	size_t n0 = lm->tk[0].mn, seen = 0;
+	uint32_t h;
+
+	if (ntok < 3 || !first_is_value(t0, n0))
+		return -1;
+	h = map_get(&lm->bucket, bucket_key(ntok, NULL, 0, 2));
+	for (; h != 0 && seen++ < CHAIN_SCAN; h = lm->cl[h - 1].next[2]) {
+		struct cluster *c = &lm->cl[h - 1];
+
+		if (c->ntok == ntok && !c->in_wild && !c->event[0] &&
+		    rest_fits(c, lm->tk, lm->mbuf) >= 2 &&
+		    first_is_value(c->tok[0], c->tlen[0]))
+			return (int)(h - 1);
+	}
+	return -1;
+}
+
 /* Fold the line's masked tokens into cluster idx; returns 1 if changed. */
 static int
 cluster_update(struct aiops_logmine *lm, uint32_t idx, size_t ntok)
@@ -522,6 +624,7 @@ cluster_update(struct aiops_logmine *lm, uint32_t idx, size_t ntok)
 		free(c->tok[i]);
 		c->tok[i] = g;
 		c->tlen[i] = (uint32_t)gn;
+		c->event[i] = 0;	/* a <*> now */
 		changed = 1;
 	}
 	if (changed && rebuild_tmpl(c) == -1)
@@ -761,6 +864,11 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 		    &best, &bestw, -1);
 		idx = search_chain(lm, map_get(&lm->bucket, kw), 1, ntok,
 		    &best, &bestw, idx);
+		if ((idx < 0 || best < lm->sim_th) &&
+		    (i = (size_t)search_lengths(lm, ntok)) != (size_t)-1) {
+			idx = (int)i;
+			best = 1.0;
+		}
 		if (idx >= 0 && best >= lm->sim_th) {
 			if ((changed = cluster_update(lm, (uint32_t)idx,
 			    ntok)) == -1)

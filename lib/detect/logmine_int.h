@@ -65,6 +65,14 @@ int aiops_logmine_is_bool(const char *p, size_t n);
  * (it has a digit, '/', '\\' or a true/false/null run). */
 size_t aiops_logmine_mask_nonplain(const char *p, size_t n, char *o);
 
+/*
+ * A word that is the event rather than a value in it: a state, outcome,
+ * direction or life-cycle verb ("Started", "failure", "above"), or an
+ * error type's name ("java.io.IOException:").  Two lines that differ in
+ * such a word are two kinds of line.
+ */
+int aiops_logmine_is_event_word(const char *p, size_t n);
+
 /* ASCII case-insensitive compare of n bytes, like strncasecmp(3). */
 int aiops_logmine_casecmp(const char *a, const char *b, size_t n);
 

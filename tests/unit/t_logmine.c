@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "detect/logmine.h"
+#include "detect/logmine_int.h"
 #include "tap.h"
 
 /* Checked snprintf: a truncated test name or input is a test bug. */
@@ -300,9 +301,51 @@ test_long(void)
 	aiops_logmine_free(lm);
 }
 
+/* Words that are the event, and lines that differ in one. */
+static void
+test_words(void)
+{
+	static const char *const yes[] = { "above", "valid", "up", "canceled",
+	    "cancelled", "Started", "FAILED", "success.", "(closed)", "down,",
+	    "java.net.SocketTimeoutException:", "ValueError", "KeyError:",
+	    "Win32Fault", NULL };
+	static const char *const no[] = { "anna", "node7", "Error", "error:",
+	    "Exception", "heap", "valids", "upx", "", "failed7", "a.b/Error",
+	    NULL };
+	const char *const *w;
+	struct aiops_logmine *lm = aiops_logmine_new();
+	struct aiops_logline l;
+	uint64_t first;
+	char name[128];
+
+	for (w = yes; *w != NULL; w++) {
+		fmt(name, sizeof(name), "event word: %s", *w);
+		ok(aiops_logmine_is_event_word(*w, strlen(*w)), "%s", name);
+	}
+	for (w = no; *w != NULL; w++) {
+		fmt(name, sizeof(name), "not an event word: %s", *w);
+		ok(!aiops_logmine_is_event_word(*w, strlen(*w)), "%s", name);
+	}
+	aiops_logmine_add(lm, "VM vm1 Started by operator", 26, 0, &l);
+	first = l.template_id;
+	aiops_logmine_add(lm, "VM vm2 Stopped by operator", 26, 0, &l);
+	ok(l.template_id != first && l.is_new, "Started and Stopped: two templates");
+	aiops_logmine_add(lm, "VM vm3 Started by operator", 26, 0, &l);
+	ok(l.template_id == first, "a third line joins its own");
+	aiops_logmine_add(lm, "anna logged in from 10.0.0.1", 28, 0, &l);
+	first = l.template_id;
+	aiops_logmine_add(lm, "Leaving logged in from 10.0.0.3", 31, 0, &l);
+	ok(l.template_id != first, "a capitalised verb first is no value");
+	aiops_logmine_add(lm, "omar logged in from 10.0.0.2", 28, 0, &l);
+	ok(l.template_id == first && eqn(l.tmpl, l.tmpl_len,
+	    "<*> logged in from <*>"), "a variable first word joins the template");
+	aiops_logmine_free(lm);
+}
+
 int
 main(void)
 {
+	test_words();
 	test_mask();
 	test_header();
 	test_mining();
