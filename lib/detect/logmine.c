@@ -703,7 +703,7 @@ tokenize_mask(struct aiops_logmine *lm, const char *s, size_t n,
     size_t *ntokp)
 {
 	size_t i = 0, nt = 0, k = 0, run;
-	int plain;
+	int plain, dot;
 
 	/* at most (n + 1) / 2 tokens: size the arrays once per line */
 	if (grow((void **)&lm->mbuf, &lm->capm, 3 * n + 16, 1) == -1 ||
@@ -722,7 +722,7 @@ tokenize_mask(struct aiops_logmine *lm, const char *s, size_t n,
 			i = n;	/* fold the tail into one token */
 		/* find the token's end and, in the same pass, whether it
 		 * is a plain word that masking would copy as it is */
-		for (run = 0, plain = 1; i < n; i++) {
+		for (run = 0, plain = 1, dot = 0; i < n; i++) {
 			unsigned char c = (unsigned char)s[i];
 
 			if (is_blank(c))
@@ -731,6 +731,7 @@ tokenize_mask(struct aiops_logmine *lm, const char *s, size_t n,
 				run++;
 				continue;
 			}
+			dot |= c == '.';
 			if (lm_isdigit(c) || c == '/' || c == '\\' ||
 			    ((run == 4 || run == 5) &&
 			    aiops_logmine_is_bool(s + i - run, run)))
@@ -739,6 +740,8 @@ tokenize_mask(struct aiops_logmine *lm, const char *s, size_t n,
 		}
 		if ((run == 4 || run == 5) &&
 		    aiops_logmine_is_bool(s + i - run, run))
+			plain = 0;
+		if (plain && dot && aiops_logmine_dotted_value(s + st, i - st))
 			plain = 0;
 		lm->tk[nt].p = s + st;
 		lm->tk[nt].n = i - st;

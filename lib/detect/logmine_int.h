@@ -58,6 +58,12 @@ int aiops_logmine_is_month(const char *p, size_t n);
 int aiops_logmine_is_wday(const char *p, size_t n);
 int aiops_logmine_is_time(const char *p, size_t n);
 
+/* A DNS name, with a port or not ("cdn.example.net:443"): a value. */
+int aiops_logmine_is_hostname(const char *p, size_t n);
+
+/* A plain token (no digit) with a dot that masking turns into a value. */
+int aiops_logmine_dotted_value(const char *p, size_t n);
+
 /* true/false/null (and True/False): always a value. */
 int aiops_logmine_is_bool(const char *p, size_t n);
 

@@ -112,6 +112,51 @@ is_path_or_url(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * A DNS name, with a port or not: "proxy.cse.cuhk.edu.hk:5070",
+ * "www.example.com".  Lower-case labels of letters, digits and '-', the
+ * last one a top-level domain: a generic one after one dot, a two-letter
+ * country code after two or more (so "main.cc", "app.py" and
+ * "org.apache.Foo" are not names).  Hosts are values, as addresses are.
+ */
+int
+aiops_logmine_is_hostname(const char *p, size_t n)
+{
+	static const char *const gtld[] = { "com", "net", "org", "edu", "gov",
+	    "mil", "int", "io", "info", "biz", "local", "lan", "internal",
+	    "intranet", "corp", "home", "arpa", "cloud", "dev", "app", "online",
+	    NULL };
+	const char *const *g;
+	size_t i, dots = 0, label = 0, last = 0;
+
+	for (i = n; i > 0 && isdig((unsigned char)p[i - 1]); i--)
+		;
+	if (i < n && i > 0 && p[i - 1] == ':')
+		n = i - 1;	/* the port */
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.') {
+			if (label == 0)
+				return 0;
+			dots++;
+			label = 0;
+			last = i + 1;
+		} else if (lm_islower(p[i]) || isdig((unsigned char)p[i]) ||
+		    (p[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			return 0;
+		}
+	}
+	if (dots == 0 || label == 0)
+		return 0;
+	if (label == 2 && lm_isalpha(p[last]) && lm_isalpha(p[last + 1]))
+		return dots >= 2;
+	for (g = gtld; *g != NULL; g++)
+		if (strlen(*g) == label && memcmp(p + last, *g, label) == 0)
+			return 1;
+	return 0;
+}
+
 /* Hex id or UUID: hex digits and dashes, a digit, at least 8 long
  * (6 when there are letters and digits and no dash: short git-like ids). */
 static int
@@ -449,7 +494,8 @@ plain_word(const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if ((c >= '0' && c <= '9') || c == '/' || c == '\\')
+		if ((c >= '0' && c <= '9') || c == '/' || c == '\\' ||
+		    (c == '.' && aiops_logmine_dotted_value(p, n)))
 			return 0;
 		if (lm_isalpha(c)) {
 			run++;
@@ -460,6 +506,19 @@ plain_word(const char *p, size_t n)
 		run = 0;
 	}
 	return !((run == 4 || run == 5) && is_bool(p + n - run, run));
+}
+
+/* A token with a dot that masking changes: a host name inside it. */
+int
+aiops_logmine_dotted_value(const char *p, size_t n)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi && is_lead((unsigned char)p[lo]))
+		lo++;
+	while (hi > lo && is_trail((unsigned char)p[hi - 1]))
+		hi--;
+	return aiops_logmine_is_hostname(p + lo, hi - lo);
 }
 
 size_t
@@ -503,7 +562,9 @@ aiops_logmine_mask_nonplain(const char *p, size_t n, char *o)
 		return k;
 	}
 	k = put(o, 0, p, lo);
-	if (is_proto_version(p + lo, hi - lo)) {
+	if (aiops_logmine_is_hostname(p + lo, hi - lo)) {
+		k = put_wild(o, k);
+	} else if (is_proto_version(p + lo, hi - lo)) {
 		k = put(o, k, p + lo, hi - lo);
 	} else if (is_path_or_url(p + lo, hi - lo)) {
 		/* a path swallows a trailing dot: "/tmp/x/part-0." */

@@ -70,6 +70,17 @@ static void
 test_mask(void)
 {
 	mask_is("12345", "<*>");
+	/* host names are values; file names and code are not */
+	mask_is("proxy.cse.cuhk.edu.hk:5070", "<*>");
+	mask_is("www.google.com", "<*>");
+	mask_is("(ns.example.co.uk),", "(<*>),");
+	mask_is("db-2.internal:5432", "<*>");
+	mask_is("main.cc", "main.cc");
+	mask_is("app.py", "app.py");
+	mask_is("org.apache.Foo", "org.apache.Foo");
+	mask_is("Example.com", "Example.com");
+	mask_is(".com", ".com");
+	mask_is("a..com", "a..com");
 	mask_is("10.251.73.220:50010", "<*>");
 	mask_is("(HWID=1973)", "(HWID=<*>)");
 	mask_is("node-246", "node-<*>");
