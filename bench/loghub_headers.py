@@ -38,6 +38,7 @@ import sys
 import time
 import zlib
 
+sys.dont_write_bytecode = True     # nothing written next to the bench
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loghub_pred  # noqa: E402
 

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True     # nothing written next to the bench
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loghub_pred  # noqa: E402
 
