@@ -199,6 +199,8 @@ void detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64
 int detect_log(struct detect *d, json_t *ev, const char *line, size_t len);
 /* A raw log line (--raw). */
 int detect_raw(struct detect *d, const char *line, size_t len);
+/* The learner of the raw lines' header (lib/detect/logmine.h). */
+struct aiops_loghdr *detect_logs_loghdr(struct detect *d);
 void detect_logs_save(struct detect *d);
 void detect_logs_free(struct detect *d);
 /*

@@ -472,6 +472,12 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 	return 0;
 }
 
+struct aiops_loghdr *
+detect_logs_loghdr(struct detect *d)
+{
+	return aiops_logmine_loghdr(d->logs->lm);
+}
+
 int
 detect_raw(struct detect *d, const char *line, size_t len)
 {

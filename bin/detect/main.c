@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "detect.h"
+#include "detect/logmine.h"
 #include "event/evread.h"
 #include "tool/filter.h"
 #include "io/linereader.h"
@@ -261,12 +262,52 @@ handle_event(void *arg, const struct aiops_evline *l)
 		save_models(d);
 }
 
+static void
+raw_line(struct detect *d, const char *name, const char *line, size_t len, unsigned long lineno)
+{
+	d->out_safe = d->out.buf.len;
+	d->name = name;
+	d->lineno = lineno;
+	detect_raw(d, line, len);
+	aiops_out_commit(&d->out);
+}
+
+/*
+ * The first raw lines wait while the miner learns the input's header from
+ * them (logmine.h), so that they are split as the lines after them are:
+ * at most the 32 it learns from, and no longer than until the next read
+ * (with 8 lines or more it learns from those; with fewer they go on
+ * unlearned and learning goes on).
+ */
+static struct held {
+	char		*line;
+	size_t		 len;
+	const char	*name;
+	unsigned long	 lineno;
+} held[64];
+static size_t nheld;
+
+static void
+release_raw(struct detect *d)
+{
+	size_t i;
+
+	aiops_loghdr_decide(detect_logs_loghdr(d));
+	for (i = 0; i < nheld; i++) {
+		raw_line(d, held[i].name, held[i].line, held[i].len, held[i].lineno);
+		free(held[i].line);
+	}
+	nheld = 0;
+}
+
 /* Parses the lines read so far (on two threads) and handles them in order. */
 static void
 drain(void *arg)
 {
 	struct detect *d = arg;
 
+	if (d->raw)
+		release_raw(d);
 	aiops_evbatch_run(d->batch, handle_event, d);
 }
 
@@ -275,13 +316,23 @@ static void
 handle_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
 {
 	struct detect *d = arg;
+	struct aiops_loghdr *lh;
 
 	if (d->raw) {
-		d->out_safe = d->out.buf.len;
-		d->name = name;
-		d->lineno = lineno;
-		detect_raw(d, line, len);
-		aiops_out_commit(&d->out);
+		lh = detect_logs_loghdr(d);
+		if (!aiops_loghdr_learning(lh) || nheld == sizeof(held) / sizeof(held[0])) {
+			release_raw(d);
+			raw_line(d, name, line, len, lineno);
+			return;
+		}
+		held[nheld].line = xmalloc(len + 1);
+		memcpy(held[nheld].line, line, len);
+		held[nheld].len = len;
+		held[nheld].name = name;
+		held[nheld++].lineno = lineno;
+		aiops_loghdr_sample(lh, line, len);
+		if (!aiops_loghdr_learning(lh))
+			release_raw(d);
 		return;
 	}
 	if (aiops_evbatch_add(d->batch, name, line, len, lineno))

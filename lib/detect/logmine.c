@@ -77,6 +77,7 @@ struct aiops_logmine {
 	size_t ncl, capcl;
 	uint64_t next_id;
 	double sim_th;		/* SIM_TH unless set */
+	struct aiops_loghdr *hdr;	/* the raw lines' header, learned */
 	struct map bucket;	/* (ntok, first token) -> head cluster */
 	struct map cache;	/* masked sequence hash -> cluster */
 	struct map byid;	/* id -> cluster index */
@@ -219,7 +220,8 @@ aiops_logmine_new(void)
 		return NULL;
 	lm->next_id = 1;
 	lm->sim_th = SIM_TH;
-	if (map_init(&lm->bucket, 1024) == -1 ||
+	if ((lm->hdr = aiops_loghdr_new()) == NULL ||
+	    map_init(&lm->bucket, 1024) == -1 ||
 	    map_init(&lm->cache, (size_t)1 << CACHE_BITS) == -1 ||
 	    map_init(&lm->byid, 1024) == -1) {
 		aiops_logmine_free(lm);
@@ -260,6 +262,7 @@ aiops_logmine_free(struct aiops_logmine *lm)
 	map_release(&lm->bucket);
 	map_release(&lm->cache);
 	map_release(&lm->byid);
+	aiops_loghdr_free(lm->hdr);
 	free(lm->tk);
 	free(lm->mbuf);
 	free(lm->par);
@@ -922,7 +925,7 @@ aiops_logmine_add(struct aiops_logmine *lm, const char *line, size_t len,
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (flags & AIOPS_LOGMINE_RAW) {
-		aiops_logmine_header(line, len, out);
+		aiops_loghdr_split(lm->hdr, line, len, out);
 	} else {
 		memset(out, 0, sizeof(*out));
 		out->severity = -1;
@@ -930,6 +933,12 @@ aiops_logmine_add(struct aiops_logmine *lm, const char *line, size_t len,
 		out->message_len = len;
 	}
 	return mine(lm, out->message, out->message_len, out);
+}
+
+struct aiops_loghdr *
+aiops_logmine_loghdr(struct aiops_logmine *lm)
+{
+	return lm->hdr;
 }
 
 size_t

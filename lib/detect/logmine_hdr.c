@@ -26,6 +26,8 @@
  */
 #include "compat.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "detect/logmine.h"
@@ -43,6 +45,7 @@ struct htok {
 	size_t n;
 	enum cls c;
 	int wide;		/* followed by two or more spaces */
+	int tab;		/* followed by a tab */
 };
 
 #define MAXTOK 18
@@ -171,8 +174,8 @@ is_date(const char *p, size_t n)
 	if (b < 1 || b > 4)
 		return 0;
 	i += b;
-	/* a version number like 1.2.3 is not a date */
-	if (sep == '.' && a != 4)
+	/* a version number like 1.2.3 is not a date; 30.11.2026 is */
+	if (sep == '.' && a != 4 && !(a <= 2 && b == 4))
 		return 0;
 	return i == n || p[i] == 'T' || p[i] == '-' || p[i] == ':' ||
 	    p[i] == '_' || p[i] == ',';
@@ -354,6 +357,7 @@ scan_one(struct hscan *h)
 	t->p = s + st;
 	t->n = i - st;
 	t->wide = i + 1 < len && s[i] == ' ' && s[i + 1] == ' ';
+	t->tab = i < len && s[i] == '\t';
 	t->c = classify(t, h->nt ? t - 1 : NULL);
 	h->i = i;
 	h->nt++;
@@ -509,6 +513,68 @@ pipe_header(const char *s, size_t len, struct aiops_logline *o)
 	return st;
 }
 
+/* The next space-separated field from *i; "-" is RFC 5424's NILVALUE. */
+static int
+field_5424(const char *s, size_t len, size_t *i, const char **f, size_t *fl)
+{
+	size_t st = *i;
+
+	while (*i < len && s[*i] != ' ')
+		(*i)++;
+	if (*i == st || *i >= len)
+		return -1;
+	*f = s + st;
+	*fl = *i - st;
+	if (*fl == 1 && s[st] == '-')
+		*f = NULL;
+	(*i)++;
+	return 0;
+}
+
+/*
+ * RFC 5424 after "<PRI>1 ": TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+ * STRUCTURED-DATA [SP MSG], fixed fields (section 6).  SD is "-" or
+ * [id param="value"...] elements, where \" \] and \\ escape inside values.
+ * Returns the offset of MSG in s, or 0 if the line does not parse.
+ */
+static size_t
+rfc5424_header(const char *s, size_t len, size_t i, struct aiops_logline *o)
+{
+	const char *f[5];
+	size_t fl[5], k;
+	int quoted = 0;
+
+	for (k = 0; k < 5; k++)
+		if (field_5424(s, len, &i, &f[k], &fl[k]) == -1)
+			return 0;
+	if (s[i] == '-') {
+		i++;
+	} else {
+		while (i < len && s[i] == '[') {
+			for (i++; i < len && (quoted || s[i] != ']'); i++) {
+				if (quoted && s[i] == '\\' && i + 1 < len)
+					i++;
+				else if (s[i] == '"')
+					quoted = !quoted;
+			}
+			if (i >= len)
+				return 0;
+			i++;
+		}
+	}
+	if (i < len && s[i] != ' ')
+		return 0;
+	if (f[0] != NULL)
+		set(&o->ts, &o->ts_len, f[0], fl[0]);
+	if (f[1] != NULL)
+		set(&o->host, &o->host_len, f[1], fl[1]);
+	if (f[2] != NULL)
+		set(&o->component, &o->component_len, f[2], fl[2]);
+	if (f[3] != NULL)
+		set(&o->pid, &o->pid_len, f[3], fl[3]);
+	return i < len ? i + 1 : i;
+}
+
 /* Skip an RFC 3164/5424 "<PRI>" prefix; sets severity from it. */
 static size_t
 pri_prefix(const char *s, size_t len, struct aiops_logline *o)
@@ -526,6 +592,13 @@ pri_prefix(const char *s, size_t len, struct aiops_logline *o)
 	if (d < len && s[d] == '1' && d + 1 < len && s[d + 1] == ' ')
 		d += 2;		/* RFC 5424 version */
 	return d;
+}
+
+static int
+is_cri_stream(const struct htok *t)
+{
+	return t->n == 6 && (memcmp(t->p, "stdout", 6) == 0 ||
+	    memcmp(t->p, "stderr", 6) == 0);
 }
 
 static size_t
@@ -621,6 +694,15 @@ header_scan(struct aiops_logline *o, struct hscan *h)
 			return end;
 		case C_BRACKET:
 		case C_WORD:
+			/* CRI, the container runtimes' log files:
+			 * "TS stdout F msg" */
+			if (seen_ts && end == i && is_cri_stream(&t[i]) &&
+			    have(h, i + 1) && t[i + 1].n == 1 &&
+			    (t[i + 1].p[0] == 'F' || t[i + 1].p[0] == 'P')) {
+				set(&o->component, &o->component_len, t[i].p,
+				    t[i].n);
+				return i + 2;
+			}
 			/* syslog "host prog 1.4.1: msg": a versioned prog */
 			if (seen_ts && wrun == 2 && end == i - 2 &&
 			    t[i].n > 1 && t[i].p[t[i].n - 1] == ':' &&
@@ -662,41 +744,408 @@ header_end(struct aiops_logline *o, struct hscan *h)
 	return end;
 }
 
+static void
+clear_fields(struct aiops_logline *o)
+{
+	o->ts = o->level = o->component = o->host = o->pid = NULL;
+	o->ts_len = o->level_len = o->component_len = o->host_len =
+	    o->pid_len = 0;
+}
+
+static size_t
+skip_blanks(const char *s, size_t len, size_t off)
+{
+	while (off < len && (s[off] == ' ' || s[off] == '\t'))
+		off++;
+	return off;
+}
+
+/*
+ * The built-in split.  h is left with the line's header tokens and *ncol
+ * with how many of them the header took; *ncol is (size_t)-1 for the
+ * fixed formats (RFC 5424, "TS|comp|pid|msg") that no learning changes.
+ * Returns the message offset (blanks not skipped yet).
+ */
+static size_t
+split(const char *s, size_t len, struct aiops_logline *o, struct hscan *h,
+    size_t *ncol)
+{
+	size_t off, end;
+
+	clear_fields(o);
+	o->severity = -1;
+	*ncol = (size_t)-1;
+	off = pri_prefix(s, len, o);
+	h->s = s + off;
+	h->len = len - off < MAXHDR ? len - off : MAXHDR;
+	h->i = h->nt = 0;
+	h->done = 0;
+	if (off >= 4 && s[off - 2] == '1' && s[off - 3] == '>' &&
+	    (end = rfc5424_header(s, len, off, o)) > 0)
+		return end;
+	if ((end = pipe_header(s + off, len - off, o)) > 0)
+		return off + end;
+	end = header_end(o, h);
+	*ncol = end;
+	if (end == 0) {
+		clear_fields(o);
+		return off;
+	}
+	return (size_t)(h->t[end - 1].p + h->t[end - 1].n - s);
+}
+
+static void
+finish(const char *s, size_t len, size_t off, struct aiops_logline *o)
+{
+	off = skip_blanks(s, len, off);
+	o->message = s + off;
+	o->message_len = len - off;
+	if (o->level != NULL)
+		o->severity = level_severity(o->level, o->level_len);
+}
+
 size_t
 aiops_logmine_header(const char *s, size_t len, struct aiops_logline *o)
 {
 	struct hscan h;
-	size_t off, end;
+	size_t ncol, off = split(s, len, o, &h, &ncol);
 
-	o->ts = o->level = o->component = o->host = o->pid = NULL;
-	o->ts_len = o->level_len = o->component_len = o->host_len =
-	    o->pid_len = 0;
-	o->severity = -1;
-	off = pri_prefix(s, len, o);
-	if ((end = pipe_header(s + off, len - off, o)) > 0) {
-		off += end;
-	} else {
-		h.s = s + off;
-		h.len = len - off < MAXHDR ? len - off : MAXHDR;
-		h.i = h.nt = 0;
-		h.done = 0;
-		end = header_end(o, &h);
-		if (end == 0) {
-			o->host = NULL;
-			o->host_len = 0;
-			o->ts = o->level = o->component = o->pid = NULL;
-			o->ts_len = o->level_len = o->component_len =
-			    o->pid_len = 0;
-		} else {
-			off = (size_t)(h.t[end - 1].p + h.t[end - 1].n - s);
+	finish(s, len, off, o);
+	return (size_t)(o->message - s);
+}
+
+/*
+ * Learning a source's header.
+ *
+ * The grammar above knows the common families; a program with a header of
+ * its own ("11/30/2026 9:15:02 AM | WARN | billing | msg", glog, Python's
+ * logging, Ruby's Logger, logback, docker compose) is split too early or
+ * not at all, and so is, now and then, a line of a known family whose
+ * message starts like a header ("[info] ciod: failed...").  The first
+ * LEARN_LINES lines of a source teach its shape: the columns (header
+ * tokens) that have the same kind in nine lines out of ten, and among
+ * them the last anchor (a time, a level, a separator, a "comp:" or
+ * "...]" token, a pid after the time, a column always followed by a tab or
+ * by two spaces) ends the header.  A shape that goes past where the
+ * grammar stops is kept only if the message starts within three columns
+ * of its end or a sure anchor (a time, a level, a separator or a tab at
+ * the same place on every line) lies past that point: text that is the
+ * same on every line (one kind of message) tells no header from message.
+ *
+ * A line that fits the learned shape is split after it when the grammar
+ * stopped earlier, or when the grammar went further on this line only
+ * (the learned end is at or past where it stops on most lines).  Every
+ * other line, and every line before the shape is learned, is split by the
+ * grammar; aiops-detect holds the first lines back until it is learned.
+ */
+#define LEARN_LINES	32
+#define LEARN_MIN	8	/* fewer lines teach nothing */
+#define LEARN_COLS	12
+
+struct column {
+	unsigned char key;	/* class and last character, see col_key() */
+	unsigned char flags;	/* COL_TAB, COL_WIDE, COL_PUNCT */
+	uint32_t lit;		/* hash of the text, for constant separators */
+};
+
+enum { COL_TAB = 1, COL_WIDE = 2, COL_PUNCT = 4 };
+
+struct aiops_loghdr {
+	size_t n;				/* lines sampled */
+	struct column col[LEARN_LINES][LEARN_COLS];
+	unsigned char ncol[LEARN_LINES];	/* columns of each line */
+	unsigned char kg[LEARN_LINES];		/* where the grammar ended */
+	int learned;		/* 1: shape below; -1: none; 0: learning */
+	size_t k;		/* header columns */
+	size_t kmode;		/* where the grammar ends most often */
+	struct column shape[LEARN_COLS];
+	unsigned char lit_fixed[LEARN_COLS];	/* text must match too */
+};
+
+static unsigned char
+col_key(const struct htok *t)
+{
+	unsigned char last = (unsigned char)t->p[t->n - 1], term = 0;
+
+	if (last == ':')
+		term = 1;
+	else if (last == ']')
+		term = 2;
+	else if (last == ',')
+		term = 3;
+	return (unsigned char)(t->c << 2 | term);
+}
+
+static struct column
+column_of(const struct htok *t)
+{
+	struct column c;
+	size_t i;
+	uint32_t h = 2166136261u;	/* FNV-1a: a fingerprint, not an index */
+	int punct = 1;
+
+	for (i = 0; i < t->n; i++) {
+		h = (h ^ (unsigned char)t->p[i]) * 16777619u;
+		if (lm_isalnum(t->p[i]))
+			punct = 0;
+	}
+	c.key = col_key(t);
+	c.flags = (unsigned char)((t->tab ? COL_TAB : 0) |
+	    (t->wide ? COL_WIDE : 0) | (punct ? COL_PUNCT : 0));
+	c.lit = h;
+	return c;
+}
+
+struct aiops_loghdr *
+aiops_loghdr_new(void)
+{
+	return calloc(1, sizeof(struct aiops_loghdr));
+}
+
+void
+aiops_loghdr_free(struct aiops_loghdr *lh)
+{
+	free(lh);
+}
+
+/* The most frequent key of column j, and in how many lines. */
+static size_t
+mode_key(const struct aiops_loghdr *lh, size_t j, unsigned char *key)
+{
+	size_t a, b, best = 0, cnt;
+
+	for (a = 0; a < lh->n; a++) {
+		if (lh->ncol[a] <= j)
+			continue;
+		for (b = 0, cnt = 0; b < lh->n; b++)
+			cnt += lh->ncol[b] > j &&
+			    lh->col[b][j].key == lh->col[a][j].key;
+		if (cnt > best) {
+			best = cnt;
+			*key = lh->col[a][j].key;
 		}
 	}
-	while (off < len && (s[off] == ' ' || s[off] == '\t'))
-		off++;
-	o->message = s + off;
-	o->message_len = len - off;
-	if (o->level != NULL)
-		o->severity = level_severity(o->level,
-		    o->level_len);
-	return off;
+	return best;
+}
+
+/* Lines whose column j has flag f, and the same text as line a's. */
+static size_t
+count_flag(const struct aiops_loghdr *lh, size_t j, int f, size_t a)
+{
+	size_t b, cnt = 0;
+
+	for (b = 0; b < lh->n; b++)
+		if (lh->ncol[b] > j && (lh->col[b][j].flags & f) &&
+		    (a == (size_t)-1 || lh->col[b][j].lit == lh->col[a][j].lit))
+			cnt++;
+	return cnt;
+}
+
+/*
+ * Can column j end a header?  2: surely (a time, a level, the same
+ * separator on every line, a tab after it), which messages do not have at
+ * one place on every line; 1: maybe (a "comp:", "...]", a bracket, a pid
+ * after the time, two spaces after it), as a message may; 0: no.
+ */
+static int
+is_anchor(struct aiops_loghdr *lh, size_t j, unsigned char key, size_t most)
+{
+	enum cls c = (enum cls)(key >> 2);
+	size_t a;
+
+	lh->lit_fixed[j] = 0;
+	for (a = 0; a < lh->n; a++)
+		if (lh->ncol[a] > j && (lh->col[a][j].flags & COL_PUNCT) &&
+		    count_flag(lh, j, COL_PUNCT, a) >= most) {
+			lh->lit_fixed[j] = 1;	/* "|", "--", "-": the same */
+			return 2;
+		}
+	if (c == C_TS || c == C_LEVEL ||
+	    count_flag(lh, j, COL_TAB, (size_t)-1) >= most)
+		return 2;
+	if (c == C_SEP || c == C_BRACKET || c == C_COMP || (key & 3) == 1 ||
+	    (key & 3) == 2)
+		return 1;
+	if (c == C_NUM && j > 0 && ((lh->shape[j - 1].key >> 2) == C_TS ||
+	    (lh->shape[j - 1].key >> 2) == C_NUM))
+		return 1;
+	return count_flag(lh, j, COL_WIDE, (size_t)-1) >= most;
+}
+
+static void
+learn(struct aiops_loghdr *lh)
+{
+	size_t most = (lh->n * 9 + 9) / 10, j, p, k = 0, cnt[LEARN_COLS + 1];
+	unsigned char key = 0;
+	int anchor[LEARN_COLS], sure = 0, start;
+
+	for (p = 0; p < LEARN_COLS; p++) {
+		if (mode_key(lh, p, &key) < most)
+			break;
+		lh->shape[p].key = key;
+	}
+	/* lines that all end there, the same on every line, do not say
+	 * where a message starts: lines that differ at p, or go on, do */
+	for (j = 0, cnt[0] = 0; j < lh->n; j++)
+		cnt[0] += lh->ncol[j] > p;
+	start = cnt[0] * 10 >= lh->n;
+	for (j = 0; j < p; j++)
+		if ((anchor[j] = is_anchor(lh, j, lh->shape[j].key, most)) > 0)
+			k = j + 1;
+	for (j = 0; j < p; j++) {
+		size_t a;
+
+		for (a = 0; a < lh->n && !(lh->ncol[a] > j &&
+		    lh->col[a][j].key == lh->shape[j].key); a++)
+			;
+		lh->shape[j].lit = a < lh->n ? lh->col[a][j].lit : 0;
+	}
+	memset(cnt, 0, sizeof(cnt));
+	for (j = 0; j < lh->n; j++)
+		cnt[lh->kg[j] < LEARN_COLS ? lh->kg[j] : LEARN_COLS]++;
+	for (j = 0; j <= LEARN_COLS; j++)
+		if (cnt[j] > cnt[lh->kmode])
+			lh->kmode = j;
+	for (j = lh->kmode; j < k; j++)
+		sure |= anchor[j] == 2;
+	/*
+	 * Past where the grammar stops, only a shape whose message starts
+	 * soon after it, or that a sure anchor ends, is a header: on a source
+	 * of one kind of message every column is the same on every line.
+	 */
+	lh->k = k;
+	lh->learned = k > 0 && (k <= lh->kmode || (start && p <= k + 3) ||
+	    sure) ? 1 : -1;
+}
+
+static void
+sample(struct aiops_loghdr *lh, struct hscan *h, size_t ncol)
+{
+	size_t j, n = lh->n;
+
+	have(h, LEARN_COLS - 1);
+	for (j = 0; j < h->nt && j < LEARN_COLS; j++)
+		lh->col[n][j] = column_of(&h->t[j]);
+	lh->ncol[n] = (unsigned char)j;
+	lh->kg[n] = (unsigned char)(ncol < LEARN_COLS ? ncol : LEARN_COLS);
+	if (++lh->n == LEARN_LINES)
+		learn(lh);
+}
+
+int
+aiops_loghdr_learning(const struct aiops_loghdr *lh)
+{
+	return lh != NULL && lh->learned == 0;
+}
+
+void
+aiops_loghdr_sample(struct aiops_loghdr *lh, const char *s, size_t len)
+{
+	struct aiops_logline o;
+	struct hscan h;
+	size_t ncol;
+
+	(void)split(s, len, &o, &h, &ncol);
+	if (ncol != (size_t)-1 && aiops_loghdr_learning(lh))
+		sample(lh, &h, ncol);
+}
+
+void
+aiops_loghdr_decide(struct aiops_loghdr *lh)
+{
+	if (aiops_loghdr_learning(lh) && lh->n >= LEARN_MIN)
+		learn(lh);
+}
+
+static int
+fits(const struct aiops_loghdr *lh, struct hscan *h)
+{
+	size_t j;
+
+	if (!have(h, lh->k - 1))
+		return 0;
+	for (j = 0; j < lh->k; j++) {
+		struct column c = column_of(&h->t[j]);
+
+		if (c.key != lh->shape[j].key ||
+		    (lh->lit_fixed[j] && c.lit != lh->shape[j].lit))
+			return 0;
+	}
+	return 1;
+}
+
+/* The fields of a header of k learned columns. */
+static void
+learned_fields(struct aiops_logline *o, const struct hscan *h, size_t k)
+{
+	const struct htok *t = h->t;
+	const char *host = o->host;
+	size_t hl = o->host_len, j, word = (size_t)-1, comp = (size_t)-1;
+
+	clear_fields(o);
+	for (j = 0; j < k; j++) {
+		switch (t[j].c) {
+		case C_TS:
+			add_ts(o, &t[j]);
+			break;
+		case C_LEVEL:
+			if (o->level == NULL)
+				add_level(o, &t[j]);
+			break;
+		case C_NUM:
+			if (o->pid == NULL && j > 0 && (t[j - 1].c == C_TS ||
+			    t[j - 1].c == C_NUM))
+				set(&o->pid, &o->pid_len, t[j].p, t[j].n);
+			break;
+		case C_COMP:
+			comp = j;
+			break;
+		case C_WORD:
+		case C_BRACKET:
+			if (t[j].c == C_BRACKET && t[j].n > 2 &&
+			    alldig(t[j].p + 1, t[j].n - 2)) {
+				if (o->pid == NULL)
+					set(&o->pid, &o->pid_len, t[j].p + 1,
+					    t[j].n - 2);
+			} else if (lm_isalnum(t[j].p[t[j].p[0] == '['])) {
+				word = j;
+			}
+			break;
+		case C_SEP:
+			break;
+		}
+	}
+	if (comp != (size_t)-1)
+		set_comp(o, t[comp].p, t[comp].n);
+	else if (word != (size_t)-1 && t[word].c == C_BRACKET)
+		set(&o->component, &o->component_len, t[word].p + 1,
+		    t[word].n - 2);
+	else if (word != (size_t)-1)	/* "server.go:88]": glog's caller */
+		set(&o->component, &o->component_len, t[word].p, t[word].n -
+		    (t[word].p[t[word].n - 1] == ']'));
+	/* the grammar's host, unless the learned header made it the
+	 * component or it lies past the header */
+	if (host != NULL && host < t[k - 1].p + t[k - 1].n &&
+	    host != o->component)
+		set(&o->host, &o->host_len, host, hl);
+}
+
+size_t
+aiops_loghdr_split(struct aiops_loghdr *lh, const char *s, size_t len,
+    struct aiops_logline *o)
+{
+	struct hscan h;
+	size_t ncol, off = split(s, len, o, &h, &ncol);
+
+	if (ncol == (size_t)-1 || lh == NULL) {
+		/* fixed formats: nothing to learn */
+	} else if (lh->learned == 0) {
+		sample(lh, &h, ncol);
+	} else if (lh->learned == 1 && lh->k != ncol &&
+	    (lh->k > ncol || lh->k >= lh->kmode) && fits(lh, &h)) {
+		learned_fields(o, &h, lh->k);
+		off = (size_t)(h.t[lh->k - 1].p + h.t[lh->k - 1].n - s);
+	}
+	finish(s, len, off, o);
+	return (size_t)(o->message - s);
 }

@@ -353,10 +353,87 @@ test_words(void)
 	aiops_logmine_free(lm);
 }
 
+/*
+ * learn_is: 40 lines of a header format (three %s: the seconds, the level
+ * and a message of five kinds; "%.0s" leaves one out), learned from the
+ * first 32; the 40th line's message and component.
+ */
+static void
+learn_is(const char *family, const char *format, const char *msg,
+    const char *comp)
+{
+	static const char *const kinds[] = { "PacketResponder 1 for block 7",
+	    "Receiving block 9 src: /10.0.0.1 dest: /10.0.0.2",
+	    "session opened for user root", "job 12 finished: status ok",
+	    "error: upstream timeout after 40 ms" };
+	struct aiops_loghdr *lh = aiops_loghdr_new();
+	struct aiops_logline l;
+	char line[256], name[128], sec[8];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		fmt(sec, sizeof(sec), "%02d", i);
+		fmt(line, sizeof(line), format, sec, i % 5 == 4 ? "ERROR" : "INFO",
+		    kinds[i % 5]);
+		if (aiops_loghdr_learning(lh))
+			aiops_loghdr_sample(lh, line, strlen(line));
+	}
+	aiops_loghdr_split(lh, line, strlen(line), &l);
+	fmt(name, sizeof(name), "learned %s: message", family);
+	ok(eqn(l.message, l.message_len, msg), "%s", name);
+	fmt(name, sizeof(name), "learned %s: component", family);
+	ok(eqn(l.component, l.component_len, comp), "%s", name);
+	aiops_loghdr_free(lh);
+}
+
+static void
+test_learner(void)
+{
+	const char *last = "error: upstream timeout after 40 ms";
+	struct aiops_loghdr *lh = aiops_loghdr_new();
+	struct aiops_logline l;
+	char line[128];
+	int i;
+
+	learn_is("us-pipe", "11/30/2026 9:15:%s AM | %s | billing | %s", last,
+	    "billing");
+	learn_is("python", "2026-11-30 09:15:%s,123 - app.views - %s - %s",
+	    last, "app.views");
+	learn_is("logback",
+	    "09:15:%s.123 [main] %s  c.e.api.OrderController - %s", last,
+	    "c.e.api.OrderController");
+	learn_is("glog", "I1130 09:15:%s.123456   4411 %.0sserver.go:88] %s",
+	    last, "server.go:88");
+	learn_is("tabs", "2026-11-30T09:15:%s.123Z\t%s\tsrv/http.go:88\t%s",
+	    last, "srv/http.go:88");
+	learn_is("compose", "billing-1  %.0s| %.0s%s", last, "billing-1");
+	/* a source of one kind of message: no header is learned in it */
+	for (i = 0; i < 40; i++) {
+		fmt(line, sizeof(line), "2026-01-05T00:00:%02dZ INFO backup: "
+		    "job %d finished: status success", i % 60, 100 + i);
+		if (aiops_loghdr_learning(lh))
+			aiops_loghdr_sample(lh, line, strlen(line));
+	}
+	aiops_loghdr_split(lh, line, strlen(line), &l);
+	ok(eqn(l.message, l.message_len, "job 139 finished: status success"),
+	    "one kind of message: the grammar's split");
+	aiops_loghdr_free(lh);
+	/* fixed formats, built in */
+	hdr_is("RFC 5424", "<134>1 2026-11-30T09:15:02.040Z web-03 auth 38098 "
+	    "ID47 [ex@1 a=\"x]\\\"y\"][b c=\"d\"] user gone", "user gone",
+	    NULL, "auth");
+	hdr_is("RFC 5424 nil", "<14>1 - - - - - - hello", "hello", NULL, NULL);
+	hdr_is("CRI", "2026-11-30T09:15:02.006555846Z stderr F disk full",
+	    "disk full", NULL, "stderr");
+	hdr_is("dd.mm.yyyy", "30.11.2026 09:15:04,524 WARN  auth: disk full",
+	    "disk full", "WARN", "auth");
+}
+
 int
 main(void)
 {
 	test_words();
+	test_learner();
 	test_mask();
 	test_header();
 	test_mining();
