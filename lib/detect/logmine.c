@@ -456,15 +456,47 @@ same_key(const char *a, size_t an, const char *b, size_t bn)
 }
 
 /*
+ * Could a word be a value (a user, a host, a queue)?  Not an event word,
+ * nor a "label:", nor a word with capitals and no digit (a sentence's verb
+ * "Releasing", code's "tickTime", "DMA"), nor a verb in -ing or -ed
+ * ("removing device node").  A value is lower case ("anna", "omar_ops") or
+ * has a digit ("node7", "Node7", "db-3").
+ */
+static int
+is_value(const char *p, size_t n)
+{
+	size_t i;
+	int upper = 0, digit = 0;
+
+	if (n == 0 || p[n - 1] == ':' || aiops_logmine_is_event_word(p, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		upper |= lm_isupper(p[i]);
+		digit |= lm_isdigit(p[i]);
+	}
+	if (digit || aiops_logmine_has_wild(p, n))
+		return 1;
+	if (upper)
+		return 0;
+	return !(n >= 5 && (memcmp(p + n - 3, "ing", 3) == 0 ||
+	    memcmp(p + n - 2, "ed", 2) == 0));
+}
+
+/*
  * Similarity of masked line tokens to a cluster: the equal-token share, or
  * -1 when they differ in a word that is the event
  * (aiops_logmine_is_event_word(): "Started" and "Stopped" never merge).
+ * A line that differs in one word only, a value ("Invalid user test from
+ * <*>" and "Invalid user admin from <*>"), while it repeats three words or
+ * more, is at least as similar as `floor`: on short lines one word is a
+ * large share, and a threshold set for long ones would split them.
  */
 static double
 similarity(const struct cluster *c, const struct tok *tk, const char *mb,
-    size_t *nwild)
+    double floor, size_t *nwild)
 {
-	uint32_t i, eq = 0, w = 0, wfit = 0;
+	uint32_t i, eq = 0, w = 0, wfit = 0, diff = 0;
+	double s;
 
 	for (i = 0; i < c->ntok; i++) {
 		const char *t = c->tok[i];
@@ -479,20 +511,24 @@ similarity(const struct cluster *c, const struct tok *tk, const char *mb,
 			continue;
 		}
 		if (tok_fits(t, c->tlen[i], mb + tk[i].m, tk[i].mn) ||
-		    same_key(t, c->tlen[i], mb + tk[i].m, tk[i].mn))
+		    same_key(t, c->tlen[i], mb + tk[i].m, tk[i].mn)) {
 			eq++;
-		else if (c->event[i] &&
+		} else if (c->event[i] &&
 		    aiops_logmine_is_event_word(mb + tk[i].m, tk[i].mn)) {
 			*nwild = w;
 			return -1.0;
+		} else if (diff++ == 0 && (!is_value(t, c->tlen[i]) ||
+		    !is_value(mb + tk[i].m, tk[i].mn))) {
+			diff++;		/* a word that is no value: no floor */
 		}
 	}
 	*nwild = w;
 	/* compare the tokens with a constant part only; an all-<*>
 	 * template takes lines that are all masked values too */
-	if (c->ntok > w)
-		return (double)eq / (c->ntok - w);
-	return c->ntok ? (double)wfit / c->ntok : 1.0;
+	if (c->ntok == w)
+		return c->ntok ? (double)wfit / c->ntok : 1.0;
+	s = (double)eq / (c->ntok - w);
+	return diff == 1 && eq >= 3 && s < floor ? floor : s;
 }
 
 static int
@@ -512,7 +548,7 @@ search_chain(struct aiops_logmine *lm, uint32_t head, int which, size_t ntok,
 
 		if (c->ntok != ntok)
 			continue;
-		s = similarity(c, lm->tk, lm->mbuf, &w);
+		s = similarity(c, lm->tk, lm->mbuf, lm->sim_th, &w);
 		if (s > *best || (s == *best && bi >= 0 && w > *bestw)) {
 			*best = s;
 			*bestw = w;
@@ -520,33 +556,6 @@ search_chain(struct aiops_logmine *lm, uint32_t head, int which, size_t ntok,
 		}
 	}
 	return bi;
-}
-
-/*
- * Could a message's first word be a value (a user, a host, a queue)?  Not
- * an event word, nor a "label:", nor a word with capitals and no digit
- * (a sentence's verb "Releasing", code's "tickTime", "DMA"), nor a verb
- * in -ing or -ed ("removing device node").  A value is lower case
- * ("anna", "omar_ops") or has a digit ("node7", "Node7", "db-3").
- */
-static int
-first_is_value(const char *p, size_t n)
-{
-	size_t i;
-	int upper = 0, digit = 0;
-
-	if (n == 0 || p[n - 1] == ':' || aiops_logmine_is_event_word(p, n))
-		return 0;
-	for (i = 0; i < n; i++) {
-		upper |= lm_isupper(p[i]);
-		digit |= lm_isdigit(p[i]);
-	}
-	if (digit || aiops_logmine_has_wild(p, n))
-		return 1;
-	if (upper)
-		return 0;
-	return !(n >= 5 && (memcmp(p + n - 3, "ing", 3) == 0 ||
-	    memcmp(p + n - 2, "ed", 2) == 0));
 }
 
 /*
@@ -581,7 +590,7 @@ rest_fits(const struct cluster *c, const struct tok *tk, const char *mb)
  * token and makes one template per user; here a template of the same length
  * whose other words the line repeats, all of them and at least two, takes
  * it, and its first token becomes <*>.  Both first words must read as
- * values (first_is_value()): "Started job 4" and "Stopped job 4",
+ * values (is_value()): "Started job 4" and "Stopped job 4",
  * "Releasing lock" and "Acquiring lock" stay apart.
  */
 static int
@@ -591,7 +600,7 @@ search_lengths(struct aiops_logmine *lm, size_t ntok)
 	size_t n0 = lm->tk[0].mn, seen = 0;
 	uint32_t h;
 
-	if (ntok < 3 || !first_is_value(t0, n0))
+	if (ntok < 3 || !is_value(t0, n0))
 		return -1;
 	h = map_get(&lm->bucket, bucket_key(ntok, NULL, 0, 2));
 	for (; h != 0 && seen++ < CHAIN_SCAN; h = lm->cl[h - 1].next[2]) {
@@ -599,7 +608,7 @@ search_lengths(struct aiops_logmine *lm, size_t ntok)
 
 		if (c->ntok == ntok && !c->in_wild && !c->event[0] &&
 		    rest_fits(c, lm->tk, lm->mbuf) >= 2 &&
-		    first_is_value(c->tok[0], c->tlen[0]))
+		    is_value(c->tok[0], c->tlen[0]))
 			return (int)(h - 1);
 	}
 	return -1;
