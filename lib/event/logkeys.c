@@ -163,3 +163,16 @@ aiops_logkeys_logfmt_time(const char *s, size_t n, int64_t ref, int64_t *ns)
 		return -1;
 	return aiops_logtime_parse(v, vl, ref, AIOPS_LOGTIME_HEADER, ns);
 }
+
+int
+aiops_logkeys_logfmt_level(const char *s, size_t n)
+{
+	static const char *const keys[] = { "level", "lvl", "severity" };
+	const char *v;
+	size_t i, vl;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((vl = aiops_logkeys_logfmt(s, n, keys[i], &v)) > 0)
+			return aiops_severity_parse(v, vl);
+	return -1;
+}

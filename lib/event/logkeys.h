@@ -86,4 +86,10 @@ size_t aiops_logkeys_logfmt(const char *s, size_t n, const char *key, const char
  */
 int aiops_logkeys_logfmt_time(const char *s, size_t n, int64_t ref, int64_t *ns);
 
+/*
+ * The level (event/severity.h) of a logfmt line's level=, lvl= or
+ * severity= (logfmt says it outright, in lower case: level=error), or -1.
+ */
+int aiops_logkeys_logfmt_level(const char *s, size_t n);
+
 #endif

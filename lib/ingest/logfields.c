@@ -88,15 +88,10 @@ letter_code(const char *line, size_t len, size_t at)
 int
 aiops_logrec_guess_level(const char *line, size_t len)
 {
-	size_t i = 0, lim = len < 96 ? len : 96, vl;
-	const char *v;
+	size_t i = 0, lim = len < 96 ? len : 96;
 	int level;
 
-	/* logfmt says it outright, in lower case: level=error. */
-	if (((vl = aiops_logkeys_logfmt(line, len, "level", &v)) > 0 ||
-	    (vl = aiops_logkeys_logfmt(line, len, "lvl", &v)) > 0 ||
-	    (vl = aiops_logkeys_logfmt(line, len, "severity", &v)) > 0) &&
-	    (level = aiops_severity_parse(v, vl)) >= 0)
+	if ((level = aiops_logkeys_logfmt_level(line, len)) >= 0)
 		return level;
 	while (i < lim) {
 		size_t start;
