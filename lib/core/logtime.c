@@ -284,20 +284,26 @@ aiops_logtime_bsd(const char *s, size_t n, struct aiops_logtime_tm *tm)
 	return p;
 }
 
+static int
+days_in_month(int64_t y, int m)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
 /* t in year y (offset and fraction applied); -1 when that day does not exist. */
 static int
 in_year(const struct aiops_logtime_tm *tm, int64_t y, int64_t *ns)
 {
-	int64_t days, yy, secs;
-	unsigned m, d;
+	int64_t secs;
 
-	if (y < YEAR_MIN || y > YEAR_MAX)
+	if (y < YEAR_MIN || y > YEAR_MAX || tm->day > days_in_month(y, tm->mon))
 		return -1;
-	days = aiops_days_from_civil(y, (unsigned)tm->mon, (unsigned)tm->day);
-	aiops_civil_from_days(days, &yy, &m, &d);
-	if (m != (unsigned)tm->mon || d != (unsigned)tm->day)
-		return -1;
-	secs = days * DAY_SEC + tm->h * 3600 + tm->mi * 60 + tm->sec - tm->off;
+	secs = aiops_days_from_civil(y, (unsigned)tm->mon, (unsigned)tm->day) * DAY_SEC +
+	    tm->h * 3600 + tm->mi * 60 + tm->sec - tm->off;
 	*ns = secs * AIOPS_NS_PER_SEC + tm->frac;
 	return 0;
 }
@@ -308,10 +314,27 @@ distance(int64_t a, int64_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* Of the years y0 - span to y0 + span where tm exists, the time nearest ref. */
+static int
+nearest_year(const struct aiops_logtime_tm *tm, int64_t y0, int span, int64_t ref, int64_t *ns)
+{
+	int64_t y, cand, best = INT64_MAX;
+
+	for (y = y0 - span; y <= y0 + span; y++) {
+		if (in_year(tm, y, &cand) == -1)
+			continue;
+		if (distance(cand, ref) < best) {
+			best = distance(cand, ref);
+			*ns = cand;
+		}
+	}
+	return best == INT64_MAX ? -1 : 0;
+}
+
 int
 aiops_logtime_resolve(const struct aiops_logtime_tm *tm, int64_t ref, int64_t *ns)
 {
-	int64_t y0, y, cand, best = INT64_MAX, rd;
+	int64_t y0, rd;
 	unsigned m, d;
 
 	if (tm->mon < 1 || tm->mon > 12 || tm->day < 1 || tm->day > 31 || tm->h < 0 ||
@@ -322,16 +345,11 @@ aiops_logtime_resolve(const struct aiops_logtime_tm *tm, int64_t ref, int64_t *n
 		return in_year(tm, tm->year, ns);
 	rd = ref / (DAY_SEC * AIOPS_NS_PER_SEC) - (ref % (DAY_SEC * AIOPS_NS_PER_SEC) < 0);
 	aiops_civil_from_days(rd, &y0, &m, &d);
-	/* Feb 29 comes back within four years (eight across 2100). */
-	for (y = y0 - 8; y <= y0 + 8; y++) {
-		if (in_year(tm, y, &cand) == -1)
-			continue;
-		if (distance(cand, ref) < best) {
-			best = distance(cand, ref);
-			*ns = cand;
-		}
-	}
-	return best == INT64_MAX ? -1 : 0;
+	/* The nearest is the year of ref or one beside it, unless the date is
+	 * Feb 29: that comes back within four years (eight across 2100). */
+	if (nearest_year(tm, y0, 1, ref, ns) == 0)
+		return 0;
+	return nearest_year(tm, y0, 8, ref, ns);
 }
 
 /* A time of day alone: on the day that puts it nearest ref. */

@@ -137,6 +137,9 @@ aiops_logkeys_logfmt(const char *s, size_t n, const char *key, const char **v)
 	size_t kl = strlen(key), lim = n < LOGFMT_REACH ? n : LOGFMT_REACH, p, e;
 	int quoted;
 
+	/* Most lines are not logfmt: one memchr says so. */
+	if (memchr(s, '=', lim) == NULL)
+		return 0;
 	for (p = 0; p + kl < lim; p++) {
 		if ((p > 0 && s[p - 1] != ' ' && s[p - 1] != '\t') || memcmp(s + p, key, kl) != 0 ||
 		    s[p + kl] != '=')
