@@ -14,9 +14,11 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/logtime.h"
 #include "detect.h"
 #include "event/event.h"
 #include "event/evread.h"
+#include "event/logkeys.h"
 #include "event/severity.h"
 #include "json/jw.h"
 #include "tool/log.h"
@@ -59,6 +61,7 @@ struct logdet {
 	struct aiops_hmap	 by_source;	/* program -> struct source */
 	struct stored_line	*pending;
 	size_t			 npending;
+	int64_t			 raw_last;	/* the last time a raw line gave, or 0 */
 };
 
 
@@ -478,19 +481,109 @@ detect_logs_loghdr(struct detect *d)
 	return aiops_logmine_loghdr(d->logs->lm);
 }
 
+/*
+ * What a time without a year or a day (RFC 3164, logcat, a time of day
+ * alone) is placed nearest: the last time a raw line gave, else the wall
+ * clock (or AIOPS_NOW) at the first line, whatever --clock says, so a
+ * replayed log that crosses New Year goes on into January.
+ */
+static int64_t
+raw_ref(const struct logdet *l)
+{
+	return l->raw_last != 0 ? l->raw_last : aiops_clock_wall();
+}
+
+/*
+ * A JSON object line: the usual keys (event/logkeys.h) give its time,
+ * level, host and service, and its message is mined as a log event's
+ * (the whole line when it has none). doc stays the caller's; ll points
+ * into it.
+ */
+static void
+raw_json(struct detect *d, json_t *doc, const char *line, size_t len,
+    struct aiops_logline *ll, int64_t *ts)
+{
+	struct logdet *l = d->logs;
+	const char *key;
+	json_t *v;
+	int level;
+
+	v = aiops_logkeys_find(doc, AIOPS_LOGKEY_MESSAGE, &key);
+	if ((json_is_string(v) ? aiops_logmine_add(l->lm, json_string_value(v),
+	    json_string_length(v), 0, ll) : aiops_logmine_add(l->lm, line, len, 0, ll)) == -1)
+		fatal(70, "mining templates");
+	if ((level = aiops_logkeys_level(aiops_logkeys_find(doc, AIOPS_LOGKEY_SEVERITY,
+	    &key))) >= 0)
+		ll->severity = level;
+	if ((v = aiops_logkeys_find(doc, AIOPS_LOGKEY_HOST, &key)) != NULL) {
+		ll->host = json_string_value(v);
+		ll->host_len = json_string_length(v);
+	}
+	if ((v = aiops_logkeys_find(doc, AIOPS_LOGKEY_SERVICE, &key)) != NULL) {
+		ll->component = json_string_value(v);
+		ll->component_len = json_string_length(v);
+	}
+	v = aiops_logkeys_find(doc, AIOPS_LOGKEY_TS, &key);
+	if (v != NULL && aiops_logkeys_time(v, raw_ref(l), ts) == 0)
+		l->raw_last = *ts;
+	else
+		*ts = aiops_clock_now();
+}
+
+/* A line that starts with '{' and is a whole JSON object: new, or NULL. */
+static json_t *
+json_object_line(const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *doc;
+
+	if (len == 0 || line[0] != '{' || (doc = json_loadb(line, len, 0, &jerr)) == NULL)
+		return NULL;
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/*
+ * The time of a raw line: its header's, in any form core/logtime.h reads,
+ * else its logfmt ts= or time=, else the clock's (the event clock's under
+ * --clock event: the latest line's time).
+ */
+static int64_t
+raw_time(struct logdet *l, const struct aiops_logline *ll, const char *line, size_t len)
+{
+	int64_t ref = raw_ref(l), ts;
+
+	if ((ll->ts != NULL && aiops_logtime_parse(ll->ts, ll->ts_len, ref, AIOPS_LOGTIME_HEADER,
+	    &ts) == 0) || aiops_logkeys_logfmt_time(line, len, ref, &ts) == 0)
+		return l->raw_last = ts;
+	return aiops_clock_now();
+}
+
 int
 detect_raw(struct detect *d, const char *line, size_t len)
 {
 	struct aiops_logline ll;
+	json_t *doc;
 	int64_t ts;
+	int level;
 
-	if (aiops_logmine_add(d->logs->lm, line, len, AIOPS_LOGMINE_RAW, &ll) == -1)
-		fatal(70, "mining templates");
-	if (ll.ts == NULL || aiops_time_parse_rfc3339(ll.ts, ll.ts_len, &ts) == -1)
-		ts = aiops_clock_now();
+	if ((doc = json_object_line(line, len)) != NULL) {
+		raw_json(d, doc, line, len, &ll, &ts);
+	} else {
+		if (aiops_logmine_add(d->logs->lm, line, len, AIOPS_LOGMINE_RAW, &ll) == -1)
+			fatal(70, "mining templates");
+		/* logfmt's level=error where the header has no level */
+		if (ll.level == NULL && (level = aiops_logkeys_logfmt_level(line, len)) >= 0)
+			ll.severity = level;
+		ts = raw_time(d->logs, &ll, line, len);
+	}
 	mined(d, ts, &ll, ll.host, ll.host_len, ll.component, ll.component_len, NULL);
 	if (d->all)
 		write_raw(d, ts, &ll);
+	json_decref(doc);
 	return 0;
 }
 

@@ -42,6 +42,7 @@
 #include "core/clock.h"
 #include "core/timeutil.h"
 #include "event/event.h"
+#include "event/logkeys.h"
 #include "event/promname.h"
 #include "ingest/ingest.h"
 #include "ingest/jsondoc.h"

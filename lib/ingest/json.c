@@ -15,8 +15,6 @@
  */
 #include "compat.h"
 
-#include <float.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +27,7 @@
 #include "io/out.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "event/logkeys.h"
 #include "event/severity.h"
 
 #define DOC_MAX		(64 * 1024 * 1024)	/* longest document gathered */
@@ -129,40 +128,25 @@ state_free(void *arg)
 
 /* ---- JSON logs ---- */
 
-enum lfield { LF_TS, LF_MESSAGE, LF_SEVERITY, LF_HOST, LF_SERVICE, LF_COUNT };
-
-static const char *const lf_names[LF_COUNT] = {
-	"ts", "message", "severity", "host", "service",
-};
-
-/* The usual key names of each field, most specific first. */
-static const char *const lf_keys[LF_COUNT][6] = {
-	{ "time", "timestamp", "@timestamp", "ts", NULL },
-	{ "msg", "message", "log", "text", NULL },
-	{ "level", "severity", "lvl", "log.level", NULL },
-	{ "host", "hostname", NULL },
-	{ "service", "app", "logger", "component", NULL },
-};
-
 /*
- * The member at key, or along a dotted path of nested objects ("log.level"
- * is {"log":{"level":..}} when there is no "log.level" key). Borrowed.
+ * Finds field f: the key ingest.json.fields names, else the first usual
+ * key holding a value of the wanted type (event/logkeys.h). *key is set
+ * to the key used. Borrowed, or NULL.
  */
 static json_t *
-lookup(json_t *o, const char *key)
+find_field(struct aiops_ingest *ing, json_t *o, enum aiops_logkey f, const char **key)
 {
-	const char *dot;
-	char part[KEY_MAX];
+	const char *mapped = NULL;
 	json_t *v;
 
-	if ((v = json_object_get(o, key)) != NULL)
+	if (ing->opts->json_fields != NULL)
+		mapped = json_string_value(json_object_get(ing->opts->json_fields,
+		    aiops_logkeys_name(f)));
+	if (mapped != NULL && (v = aiops_logkeys_lookup(o, mapped)) != NULL) {
+		*key = mapped;
 		return v;
-	if ((dot = strchr(key, '.')) == NULL || (size_t)(dot - key) >= sizeof(part))
-		return NULL;
-	memcpy(part, key, (size_t)(dot - key));
-	part[dot - key] = '\0';
-	v = json_object_get(o, part);
-	return json_is_object(v) ? lookup(v, dot + 1) : NULL;
+	}
+	return aiops_logkeys_find(o, f, key);
 }
 
 /*
@@ -194,95 +178,9 @@ remove_key(json_t *o, const char *key)
 	json_decref(sub);
 }
 
-/*
- * Finds field f: the key ingest.json.fields names, else the first usual
- * key holding a value of the wanted type (strings; for ts and severity
- * numbers too). *key is set to the key used. Borrowed, or NULL.
- */
-static json_t *
-find_field(struct aiops_ingest *ing, json_t *o, enum lfield f, const char **key)
-{
-	const char *mapped = NULL;
-	json_t *v;
-	size_t i;
-
-	if (ing->opts->json_fields != NULL)
-		mapped = json_string_value(json_object_get(ing->opts->json_fields, lf_names[f]));
-	if (mapped != NULL && (v = lookup(o, mapped)) != NULL) {
-		*key = mapped;
-		return v;
-	}
-	for (i = 0; lf_keys[f][i] != NULL; i++) {
-		v = lookup(o, lf_keys[f][i]);
-		if (json_is_string(v) || (json_is_number(v) && (f == LF_TS || f == LF_SEVERITY))) {
-			*key = lf_keys[f][i];
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/*
- * The decimals of x that a double really holds (DBL_DIG significant
- * digits): 1795172317.391 is written 1795172317.39100, not with the
- * binary noise of %.9f (.391000032).
- */
-static int
-real_decimals(double x)
-{
-	int whole = fabs(x) < 1 ? 1 : (int)log10(fabs(x)) + 1;
-
-	return whole < DBL_DIG ? DBL_DIG - whole : 0;
-}
-
-int
-aiops_json_time(const json_t *v, enum aiops_time_unit unit, int64_t *ns)
-{
-	char num[64];
-	int n;
-
-	if (json_is_string(v))
-		return aiops_time_parse(json_string_value(v), json_string_length(v), ns);
-	if (json_is_integer(v))
-		n = snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v) && fabs(json_real_value(v)) < 1e19)
-		n = snprintf(num, sizeof(num), "%.*f", real_decimals(json_real_value(v)),
-		    json_real_value(v));
-	else
-		return -1;
-	if (n < 0 || (size_t)n >= sizeof(num))
-		return -1;
-	return aiops_time_from_epoch(num, (size_t)n, unit, ns);
-}
-
-/* Severity words, syslog levels 0-7, bunyan/pino levels 10-60; or NULL. */
-static const char *
-json_severity(const json_t *v)
-{
-	/* trace, debug, info, warn, error, fatal */
-	static const unsigned char pino[] = {
-		AIOPS_SEV_DEBUG, AIOPS_SEV_DEBUG, AIOPS_SEV_INFO, AIOPS_SEV_WARNING,
-		AIOPS_SEV_ERR, AIOPS_SEV_CRIT,
-	};
-	json_int_t l;
-
-	if (json_is_string(v)) {
-		l = aiops_severity_parse(json_string_value(v), json_string_length(v));
-		return l >= 0 ? aiops_severity_name((int)l) : NULL;
-	}
-	if (!json_is_integer(v))
-		return NULL;
-	l = json_integer_value(v);
-	if (l >= 0 && l <= 7)
-		return aiops_severity_name((int)l);
-	if (l >= 10 && l <= 60 && l % 10 == 0)
-		return aiops_severity_name(pino[l / 10 - 1]);
-	return NULL;
-}
-
 /* A string field: the value, or an error when a mapped key holds another type. */
 static int
-string_field(struct aiops_ingest *ing, json_t *o, json_t *rest, enum lfield f,
+string_field(struct aiops_ingest *ing, json_t *o, json_t *rest, enum aiops_logkey f,
     const char **s, size_t *n)
 {
 	const char *key = NULL;
@@ -291,7 +189,7 @@ string_field(struct aiops_ingest *ing, json_t *o, json_t *rest, enum lfield f,
 	if (v == NULL)
 		return 0;
 	if (!json_is_string(v))
-		return aiops_ingest_error(ing, "%s: key \"%s\" is not a string", lf_names[f], key);
+		return aiops_ingest_error(ing, "%s: key \"%s\" is not a string", aiops_logkeys_name(f), key);
 	*s = json_string_value(v);
 	*n = json_string_length(v);
 	remove_key(rest, key);
@@ -302,11 +200,12 @@ string_field(struct aiops_ingest *ing, json_t *o, json_t *rest, enum lfield f,
 static int
 log_time_severity(struct aiops_ingest *ing, json_t *o, json_t *rest, struct aiops_logrec *r)
 {
-	const char *key = NULL, *sev;
+	const char *key = NULL;
 	json_t *v;
+	int level;
 
-	if ((v = find_field(ing, o, LF_TS, &key)) != NULL) {
-		if (aiops_json_time(v, AIOPS_TU_AUTO, &r->ts) == -1)
+	if ((v = find_field(ing, o, AIOPS_LOGKEY_TS, &key)) != NULL) {
+		if (aiops_logkeys_time(v, aiops_ingest_now(ing), &r->ts) == -1)
 			return json_is_string(v) ?
 			    aiops_ingest_error(ing, "bad time \"%.64s\" in key \"%s\"",
 			    json_string_value(v), key) :
@@ -316,13 +215,13 @@ log_time_severity(struct aiops_ingest *ing, json_t *o, json_t *rest, struct aiop
 		remove_key(rest, key);
 	}
 	r->severity = aiops_logrec_guess_severity(r->message, r->mlen);
-	v = find_field(ing, o, LF_SEVERITY, &key);
+	v = find_field(ing, o, AIOPS_LOGKEY_SEVERITY, &key);
 	if (v != NULL && !json_is_string(v) && !json_is_number(v))
 		return aiops_ingest_error(ing, "severity: key \"%s\" is not a string or a number",
 		    key);
-	if (v != NULL && (sev = json_severity(v)) != NULL) {
+	if (v != NULL && (level = aiops_logkeys_level(v)) >= 0) {
 		/* A level we cannot name stays in fields, so it is not lost. */
-		r->severity = sev;
+		r->severity = aiops_severity_name(level);
 		remove_key(rest, key);
 	}
 	return 0;
@@ -337,9 +236,9 @@ json_log(struct aiops_ingest *ing, json_t *o)
 
 	aiops_logrec_init(&r);
 	r.message = "";
-	if (string_field(ing, o, rest, LF_MESSAGE, &r.message, &r.mlen) == -1 ||
-	    string_field(ing, o, rest, LF_HOST, &r.host, &r.hlen) == -1 ||
-	    string_field(ing, o, rest, LF_SERVICE, &r.service, &r.slen) == -1 ||
+	if (string_field(ing, o, rest, AIOPS_LOGKEY_MESSAGE, &r.message, &r.mlen) == -1 ||
+	    string_field(ing, o, rest, AIOPS_LOGKEY_HOST, &r.host, &r.hlen) == -1 ||
+	    string_field(ing, o, rest, AIOPS_LOGKEY_SERVICE, &r.service, &r.slen) == -1 ||
 	    log_time_severity(ing, o, rest, &r) == -1)
 		goto out;
 	r.fields = rest;

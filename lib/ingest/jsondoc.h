@@ -17,11 +17,6 @@
 
 #include "ingest/ingest.h"
 
-/*
- * A JSON time: RFC 3339 or epoch text (aiops_time_parse), or an epoch
- * number in unit (AIOPS_TU_AUTO: guessed from its magnitude). 0, or -1.
- */
-int aiops_json_time(const json_t *v, enum aiops_time_unit unit, int64_t *ns);
 /* What v is, for messages: "an object", "an array", "a string", "null"... */
 const char *aiops_json_type_name(const json_t *v);
 /* alertmanager.c: is doc a webhook payload? Emit its alerts (0, or -1). */

@@ -5,7 +5,8 @@
 #include <strings.h>
 
 #include "ingest/logfields.h"
-#include "core/timeutil.h"
+#include "core/logtime.h"
+#include "event/logkeys.h"
 #include "event/severity.h"
 
 void
@@ -28,60 +29,14 @@ aiops_logrec_label(struct aiops_logrec *r, const char *k, size_t kl, const char 
 	return 0;
 }
 
-/*
- * logfmt (Go's log/slog, go-kit: Prometheus, Loki, Grafana): the value of
- * key= or key="..." among the first 96 bytes, key at the start or after a
- * space. Its length, 0 when absent.
- */
-static size_t
-logfmt_value(const char *s, size_t n, const char *key, const char **v)
-{
-	size_t kl = strlen(key), lim = n < 96 ? n : 96, p, e;
-
-	for (p = 0; p + kl < lim; p++) {
-		if ((p > 0 && s[p - 1] != ' ') || memcmp(s + p, key, kl) != 0 || s[p + kl] != '=')
-			continue;
-		p += kl + 1;
-		if (p < n && s[p] == '"')
-			p++;
-		for (e = p; e < n && s[e] != ' ' && s[e] != '"'; e++)
-			;
-		*v = s + p;
-		return e - p;
-	}
-	return 0;
-}
-
 void
 aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing)
 {
-	const char *s = r->message, *v;
-	size_t n = r->mlen, end, vl;
+	int64_t ref = aiops_ingest_now(ing);
 
-	AIOPS_UNUSED(ing);
-	if (((vl = logfmt_value(s, n, "ts", &v)) > 0 || (vl = logfmt_value(s, n, "time", &v)) > 0) &&
-	    isdigit((unsigned char)v[0]) && aiops_time_parse_rfc3339(v, vl, &r->ts) == 0) {
+	if (aiops_logkeys_logfmt_time(r->message, r->mlen, ref, &r->ts) == 0 ||
+	    aiops_logtime_scan(r->message, r->mlen, ref, 0, &r->ts) > 0)
 		r->has_ts = 1;
-		return;
-	}
-	if (n < 19 || !isdigit((unsigned char)s[0]) || s[4] != '-' || s[7] != '-')
-		return;
-	/* The time runs to the first space after the clock part. */
-	for (end = 19; end < n && s[end] != ' '; end++)
-		;
-	if (aiops_time_parse_rfc3339(s, end, &r->ts) == 0) {
-		r->has_ts = 1;
-		return;
-	}
-	/* log4j "2026-11-15 00:00:03,120": date, space, time with a comma. */
-	if (end + 1 < n && s[10] == ' ') {
-		size_t e2;
-
-		for (e2 = 20; e2 < n && s[e2] != ' '; e2++)
-			;
-		if (aiops_time_parse_rfc3339(s, e2, &r->ts) == 0)
-			r->has_ts = 1;
-	}
 }
 
 void
@@ -133,15 +88,10 @@ letter_code(const char *line, size_t len, size_t at)
 int
 aiops_logrec_guess_level(const char *line, size_t len)
 {
-	size_t i = 0, lim = len < 96 ? len : 96, vl;
-	const char *v;
+	size_t i = 0, lim = len < 96 ? len : 96;
 	int level;
 
-	/* logfmt says it outright, in lower case: level=error. */
-	if (((vl = logfmt_value(line, len, "level", &v)) > 0 ||
-	    (vl = logfmt_value(line, len, "lvl", &v)) > 0 ||
-	    (vl = logfmt_value(line, len, "severity", &v)) > 0) &&
-	    (level = aiops_severity_parse(v, vl)) >= 0)
+	if ((level = aiops_logkeys_logfmt_level(line, len)) >= 0)
 		return level;
 	while (i < lim) {
 		size_t start;

@@ -31,8 +31,10 @@ void aiops_logrec_init(struct aiops_logrec *r);
 /* A label (not copied: the strings must outlive the emit). -1 when full. */
 int aiops_logrec_label(struct aiops_logrec *r, const char *k, size_t kl, const char *v, size_t vl);
 /*
- * Uses a leading RFC 3339 or "YYYY-MM-DD hh:mm:ss[,.]fff" time as ts, or a
- * logfmt ts= or time= (RFC 3339) in the first 96 bytes.
+ * The time of a line of text as ts: a logfmt ts= or time= in its first 96
+ * bytes (any form of core/logtime.h), else a time the line starts with
+ * (core/logtime.h without AIOPS_LOGTIME_HEADER: a date and a time of day,
+ * not a bare number). A year or day it lacks is taken nearest the clock.
  */
 void aiops_logrec_guess_time(struct aiops_logrec *r, struct aiops_ingest *ing);
 /* Writes the log event (ts: the clock's when has_ts is 0). */

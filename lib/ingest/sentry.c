@@ -52,6 +52,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "event/event.h"
+#include "event/logkeys.h"
 #include "event/severity.h"
 #include "ingest/ingest.h"
 #include "ingest/jsondoc.h"

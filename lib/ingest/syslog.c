@@ -33,6 +33,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/logtime.h"
 #include "ingest/ingest.h"
 #include "ingest/logfields.h"
 #include "core/timeutil.h"
@@ -43,7 +44,6 @@
 #define SD_NAME_MAX	32	/* RFC 5424 SD-NAME */
 #define HEADER_MAX	255	/* RFC 5424 HOSTNAME, the longest header field */
 #define SEQ_DIGITS	20	/* the longest Cisco sequence number taken */
-#define DAY_NS		(86400 * AIOPS_NS_PER_SEC)
 
 /*
  * Unescaped SD values and label names are kept here until the emit. The
@@ -58,13 +58,10 @@ struct syslog_state {
 
 /* A BSD time as devices write it (bsd_stamp()). */
 struct stamp {
-	int		 mon, day, h, mi, sec;
-	int		 has_year;
-	int64_t		 year;
-	int64_t		 frac;		/* nanoseconds */
-	int		 unsynced;	/* Cisco's '*': the clock was never set */
-	const char	*tz;		/* a zone word other than UTC, or NULL */
-	size_t		 tzlen;
+	struct aiops_logtime_tm	 tm;		/* year -1: none written */
+	int			 unsynced;	/* Cisco's '*': the clock was never set */
+	const char		*tz;		/* a zone word other than UTC, or NULL */
+	size_t			 tzlen;
 };
 
 /* A label whose strings live in syslog_state.text, by offset (it may move). */
@@ -81,11 +78,6 @@ struct cursor {
 	const char	*s;
 	size_t		 n;
 	size_t		 pos;
-};
-
-static const char *const months[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
 static const char *const facilities[] = {
@@ -121,68 +113,9 @@ static const char *const zones[] = {
 };
 
 static int
-month_of(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 12; i++)
-		if (memcmp(s, months[i], 3) == 0)
-			return i + 1;
-	return 0;
-}
-
-static int
 is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* The n digits at s as a number; -1 when one is not a digit. */
-static int64_t
-num(const char *s, size_t n)
-{
-	int64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/*
- * "Mmm dd " at s, the day as "dd", " d" or "d" (rsyslog and syslog-ng take
- * all three): the length with the space after the day, or 0.
- */
-static size_t
-bsd_date(const char *s, size_t n, int *mon, int *day)
-{
-	size_t p = 4;
-
-	if (n < 6 || (*mon = month_of(s)) == 0 || s[3] != ' ')
-		return 0;
-	if (s[p] == ' ')
-		p++;
-	if (p >= n || !is_digit(s[p]))
-		return 0;
-	*day = s[p++] - '0';
-	if (p < n && is_digit(s[p]))
-		*day = *day * 10 + (s[p++] - '0');
-	if (p >= n || s[p] != ' ')
-		return 0;
-	return p + 1;
-}
-
-/* "hh:mm:ss" at s: 8, or 0. */
-static size_t
-clock_time(const char *s, size_t n, int *h, int *mi, int *sec)
-{
-	if (n < 8 || s[2] != ':' || s[5] != ':' || (*h = (int)num(s, 2)) < 0 ||
-	    (*mi = (int)num(s + 3, 2)) < 0 || (*sec = (int)num(s + 6, 2)) < 0)
-		return 0;
-	return 8;
 }
 
 static void *
@@ -269,52 +202,24 @@ zone_word(const char *s, size_t n)
 
 /*
  * A BSD time at s as devices write it: an optional '*' or '.' (Cisco:
- * clock not set, or not in sync), "Mmm dd", an optional year (Cisco ASA
- * "Mmm dd yyyy", NX-OS "yyyy Mmm dd"), "hh:mm:ss", an optional fraction,
- * an optional year after it (Aruba "Mmm dd hh:mm:ss yyyy"),
- * and, when a ':' ends the time (Cisco), a zone word. Its length, or 0.
+ * clock not set, or not in sync), the time with an optional fraction and
+ * year (core/logtime.h: Cisco NX-OS "yyyy Mmm dd", ASA "Mmm dd yyyy",
+ * Aruba "Mmm dd hh:mm:ss yyyy"), and, when a ':' ends the time (Cisco),
+ * a zone word. Its length, or 0.
  */
 static size_t
 bsd_stamp(const char *s, size_t n, struct stamp *t)
 {
-	size_t p = 0, q, nd;
-	int64_t scale;
+	size_t p = 0, q;
 
 	memset(t, 0, sizeof(*t));
 	if (n > 0 && (s[0] == '*' || s[0] == '.')) {
 		t->unsynced = s[0] == '*';
 		p++;
 	}
-	if (n - p >= 5 && (t->year = num(s + p, 4)) >= 0 && s[p + 4] == ' ') {
-		t->has_year = 1;
-		p += 5;
-	}
-	if ((q = bsd_date(s + p, n - p, &t->mon, &t->day)) == 0)
+	if ((q = aiops_logtime_bsd(s + p, n - p, &t->tm)) == 0)
 		return 0;
 	p += q;
-	if (!t->has_year && n - p >= 5 && (t->year = num(s + p, 4)) >= 0 &&
-	    s[p + 4] == ' ') {
-		t->has_year = 1;
-		p += 5;
-	}
-	if ((q = clock_time(s + p, n - p, &t->h, &t->mi, &t->sec)) == 0)
-		return 0;
-	p += q;
-	if (p + 1 < n && s[p] == '.' && is_digit(s[p + 1])) {
-		scale = AIOPS_NS_PER_SEC / 10;
-		for (p++, nd = 0; p < n && is_digit(s[p]); p++, nd++) {
-			if (nd == 9)
-				return 0;	/* finer than a nanosecond */
-			t->frac += (s[p] - '0') * scale;
-			scale /= 10;
-		}
-	}
-	/* Aruba controllers: "Mmm dd hh:mm:ss yyyy host". */
-	if (!t->has_year && n - p >= 6 && s[p] == ' ' && s[p + 5] == ' ' &&
-	    (t->year = num(s + p + 1, 4)) >= 1970 && t->year < 2200) {
-		t->has_year = 1;
-		p += 5;
-	}
 	if (p < n && s[p] == ' ' && (q = zone_word(s + p + 1, n - p - 1)) > 0) {
 		if (q > 2 && memcmp(s + p + 1, "UTC", 3) != 0 && memcmp(s + p + 1, "GMT", 3) != 0) {
 			t->tz = s + p + 1;
@@ -323,60 +228,6 @@ bsd_stamp(const char *s, size_t n, struct stamp *t)
 		p += q + 1;
 	}
 	return p;
-}
-
-/*
- * t in year y; -1 when that year has no such date (Feb 29, Nov 31) or
- * the time is out of the reach of int64 nanoseconds (1677 to 2262).
- */
-static int
-stamp_in_year(const struct stamp *t, int64_t y, int64_t *ts)
-{
-	int64_t days, secs, yy;
-	unsigned m, d;
-
-	if (y < 1678 || y > 2261)
-		return -1;
-	days = aiops_days_from_civil(y, (unsigned)t->mon, (unsigned)t->day);
-	aiops_civil_from_days(days, &yy, &m, &d);
-	if (m != (unsigned)t->mon || d != (unsigned)t->day)
-		return -1;
-	secs = days * 86400 + t->h * 3600 + t->mi * 60 + t->sec;
-	*ts = secs * AIOPS_NS_PER_SEC + t->frac;
-	return 0;
-}
-
-/*
- * The time of t, UTC (a BSD time has no zone). It has no year either:
- * take the one that puts it nearest to ref, so that a sender a little
- * ahead of the clock ("Jan  1 00:00:01" read at 23:59:50 on Dec 31) is
- * next year's and a log of late December read in January last year's,
- * among the years where the date exists (Feb 29: a leap year). -1 when
- * there is no such date or time.
- */
-static int
-stamp_time(const struct stamp *t, int64_t ref, int64_t *ts)
-{
-	int64_t y0, y, cand, dist, bestdist = INT64_MAX, rd;
-	unsigned m, d;
-
-	if (t->day < 1 || t->day > 31 || t->h > 23 || t->mi > 59 || t->sec > 60)
-		return -1;
-	if (t->has_year)
-		return stamp_in_year(t, t->year, ts);
-	rd = ref / DAY_NS - (ref % DAY_NS < 0);
-	aiops_civil_from_days(rd, &y0, &m, &d);
-	/* Feb 29 exists within four years (eight across a century). */
-	for (y = y0 - 8; y <= y0 + 8; y++) {
-		if (stamp_in_year(t, y, &cand) == -1)
-			continue;
-		dist = cand > ref ? cand - ref : ref - cand;
-		if (dist < bestdist) {
-			bestdist = dist;
-			*ts = cand;
-		}
-	}
-	return bestdist == INT64_MAX ? -1 : 0;
 }
 
 /*
@@ -516,7 +367,8 @@ take_stamp(const struct syslog_state *st, const struct stamp *t, struct aiops_lo
 {
 	int64_t ts;
 
-	if (stamp_time(t, year_ref(st), &ts) == -1)
+	/* UTC (a BSD time has no zone), the year nearest the reference. */
+	if (aiops_logtime_resolve(&t->tm, year_ref(st), &ts) == -1)
 		return -1;
 	r->ts = ts;
 	r->has_ts = 1;

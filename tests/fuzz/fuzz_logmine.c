@@ -1,7 +1,9 @@
 /*
  * fuzz_logmine: raw log lines, split at '\n', through header splitting,
- * masking and mining, as aiops-detect --raw feeds them; then the saved
- * templates are loaded into a fresh miner, as a restart would.
+ * masking and mining, and the line's time read from its header span, its
+ * start and its logfmt keys (core/logtime.h, event/logkeys.h), as
+ * aiops-detect --raw and aiops-ingest read them; then the saved templates
+ * are loaded into a fresh miner, as a restart would.
  */
 #include "compat.h"
 
@@ -9,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/logtime.h"
 #include "detect/logmine.h"
+#include "event/logkeys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct aiops_logmine *lm = aiops_logmine_new(), *again;
 	const char *p = (const char *)data, *end = p + size;
 	struct aiops_logline ll;
+	int64_t ref = 1767571200LL * 1000000000LL, ts;	/* 2026-01-05 */
 	char *saved;
 	size_t len;
 
@@ -28,7 +33,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		(void)aiops_logmine_add(lm, p, n, AIOPS_LOGMINE_RAW, &ll);
+		if (aiops_logmine_add(lm, p, n, AIOPS_LOGMINE_RAW, &ll) == 0 && ll.ts != NULL &&
+		    aiops_logtime_parse(ll.ts, ll.ts_len, ref, AIOPS_LOGTIME_HEADER, &ts) == 0)
+			ref = ts;
+		if (aiops_logtime_scan(p, n, ref, 0, &ts) > n)
+			abort();	/* a time is within its text */
+		(void)aiops_logkeys_logfmt_time(p, n, ref, &ts);
 		p += n + 1;
 	}
 	saved = aiops_logmine_save(lm, &len);
