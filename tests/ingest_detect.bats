@@ -65,7 +65,9 @@ chosen() {
 	    '2026-11-20 00:00:03 POST /login 500' > "$D/u_ex261120.log"
 	run -0 --separate-stderr aiops-ingest "$D/u_ex261120.log"
 	[ "$(jq -r .source <<<"$output" | sort -u)" = text ]
-	[ "$(jq -r .message <<<"$output" | sed -n 4p)" = '2026-11-20 00:00:01 GET /index.html 200' ]
+	# the header split aiops-detect --raw uses: the time is the event's
+	[ "$(jq -r '[.ts, .message] | join(" ")' <<<"$output" | sed -n 4p)" = \
+	    '2026-11-20T00:00:01.000Z GET /index.html 200' ]
 	[ "$(wc -l <<<"$output")" -eq 6 ]
 	[ -z "$stderr" ]
 }

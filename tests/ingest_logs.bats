@@ -379,3 +379,36 @@ golden() {
 		[ -z "$output" ] || jq -c . <<<"$output" >/dev/null
 	done
 }
+
+@test "text: the header is split as aiops-detect --raw splits it: time, host, program, pid, level, message agree" {
+	printf '%s\n' '<11>Jan  5 00:00:00 app-1 worker[865]: error: upstream timeout after 4713 ms' \
+	    '2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.MRAppMaster: Created MRAppMaster' \
+	    '17/06/09 20:10:40 WARN executor.Backend: Registered signal handlers' \
+	    '<134>1 2026-11-30T09:15:02.040Z web-03 auth 38098 ID47 - user gone' \
+	    '2026-11-30T09:15:02.006555846Z stderr F disk full' \
+	    'just a line' > "$BATS_TEST_TMPDIR/in.log"
+	export AIOPS_NOW=2026-01-06T00:00:00Z
+	run -0 aiops-ingest -f text "$BATS_TEST_TMPDIR/in.log"
+	ingest=$(jq -c '[.ts, .host, .service, .labels.pid, .severity, .message]' <<<"$output")
+	run -0 aiops-detect --raw --all --no-state "$BATS_TEST_TMPDIR/in.log"
+	detect=$(jq -c '[.ts, .host, .service, .labels.pid, .severity, .message]' <<<"$output")
+	[ "$ingest" = "$detect" ]
+	[ "$(sed -n 1p <<<"$ingest")" = '["2026-01-05T00:00:00.000Z","app-1","worker","865","error","error: upstream timeout after 4713 ms"]' ]
+	[ "$(sed -n 4p <<<"$ingest")" = '["2026-11-30T09:15:02.040Z","web-03","auth","38098","info","user gone"]' ]
+}
+
+@test "text: a header in no built-in list is learned from the input's first lines" {
+	for ((i = 0; i < 40; i++)); do
+		printf '11/30/2026 9:15:%02d AM | %s | billing | %s\n' $i \
+		    "$( ((i % 4)) && echo INFO || echo ERROR)" \
+		    "$(case $((i % 3)) in 0) echo "invoice $i sent";; 1) echo "payment $i declined: card expired";; 2) echo "retry queue at $i";; esac)"
+	done > "$BATS_TEST_TMPDIR/in.log"
+	run -0 aiops-ingest -f text "$BATS_TEST_TMPDIR/in.log"
+	# learned after 32 lines: the last ones lose their header
+	[ "$(jq -r '[.service, .severity, .message] | join(",")' <<<"$output" | tail -n 2)" = "$(printf '%s\n' \
+	    'billing,info,retry queue at 38' 'billing,info,invoice 39 sent')" ]
+	# aiops-detect holds the first lines back until it has learned: all lose it
+	run -0 aiops-detect --raw --all --no-state "$BATS_TEST_TMPDIR/in.log"
+	[ "$(jq -r .message <<<"$output" | grep -c '|')" -eq 0 ]
+	[ "$(jq -r .service <<<"$output" | sort -u)" = billing ]
+}

@@ -17,7 +17,7 @@
 
 #include "core/clock.h"
 #include "detect.h"
-#include "detect/logmine.h"
+#include "event/loghdr.h"
 #include "event/evread.h"
 #include "tool/filter.h"
 #include "io/linereader.h"
@@ -274,7 +274,7 @@ raw_line(struct detect *d, const char *name, const char *line, size_t len, unsig
 
 /*
  * The first raw lines wait while the miner learns the input's header from
- * them (logmine.h), so that they are split as the lines after them are:
+ * them (event/loghdr.h), so that they are split as the lines after them are:
  * at most the 32 it learns from, and no longer than until the next read
  * (with 8 lines or more it learns from those; with fewer they go on
  * unlearned and learning goes on).

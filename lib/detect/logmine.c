@@ -679,11 +679,11 @@ merge_dates(struct aiops_logmine *lm, size_t nt)
 			continue;
 		}
 		j = i;
-		if (aiops_logmine_is_wday(t[j].p, t[j].n) && j + 1 < nt)
+		if (aiops_loghdr_is_wday(t[j].p, t[j].n) && j + 1 < nt)
 			j++;
-		if (j + 2 < nt && aiops_logmine_is_month(t[j].p, t[j].n) &&
+		if (j + 2 < nt && aiops_loghdr_is_month(t[j].p, t[j].n) &&
 		    is_digits(t[j + 1].p, t[j + 1].n, 1, 2) &&
-		    aiops_logmine_is_time(t[j + 2].p, t[j + 2].n)) {
+		    aiops_loghdr_is_time(t[j + 2].p, t[j + 2].n)) {
 			e = j + 3;
 			if (e < nt && is_digits(t[e].p, t[e].n, 4, 4))
 				e++;
@@ -934,7 +934,23 @@ aiops_logmine_add(struct aiops_logmine *lm, const char *line, size_t len,
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (flags & AIOPS_LOGMINE_RAW) {
-		aiops_loghdr_split(lm->hdr, line, len, out);
+		struct aiops_loghead h;
+
+		aiops_loghdr_split(lm->hdr, line, len, &h);
+		memset(out, 0, sizeof(*out));
+		out->ts = h.ts;
+		out->ts_len = h.ts_len;
+		out->level = h.level;
+		out->level_len = h.level_len;
+		out->component = h.component;
+		out->component_len = h.component_len;
+		out->host = h.host;
+		out->host_len = h.host_len;
+		out->pid = h.pid;
+		out->pid_len = h.pid_len;
+		out->message = h.message;
+		out->message_len = h.message_len;
+		out->severity = h.severity;
 	} else {
 		memset(out, 0, sizeof(*out));
 		out->severity = -1;

@@ -3,8 +3,9 @@
  * grouping) for aiops-detect.
  *
  * A line goes through three steps:
- *   1. header split (raw lines only): time, level, component, pid and host
- *      are recognised from the line itself, no per-source format is given;
+ *   1. header split (raw lines only, event/loghdr.h): time, level,
+ *      component, pid and host are recognised from the line itself, no
+ *      per-source format is given;
  *   2. masking: numbers, IPs, hex ids, UUIDs, paths, URLs and timestamps
  *      become <*> inside each whitespace-separated token;
  *   3. mining: the masked tokens join the most similar template of the same
@@ -39,10 +40,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event/loghdr.h"
 #include "event/severity.h"
 
 struct aiops_logmine;
-struct aiops_loghdr;
 
 /* Pass to aiops_logmine_add(): the line has a header to split off first. */
 enum aiops_logmine_flags {
@@ -93,34 +94,6 @@ void aiops_logmine_set_similarity(struct aiops_logmine *, double);
 int aiops_logmine_add(struct aiops_logmine *, const char *line, size_t len,
     int flags, struct aiops_logline *out);
 
-/*
- * Header split alone: fills the header fields and message of out and returns
- * the offset of the message in line.  Also sets out->severity from the level
- * (or -1 if there is none).
- */
-size_t aiops_logmine_header(const char *line, size_t len,
-    struct aiops_logline *out);
-
-/*
- * The header of one source, learned from its first 32 lines, for headers
- * the built-in split does not know (logmine_hdr.c says how).  split()
- * fills out as aiops_logmine_header() does; until the shape is learned,
- * and for lines that do not fit it, it is the same split.  NULL from new()
- * when out of memory; split() takes a NULL learner as none.
- */
-struct aiops_loghdr *aiops_loghdr_new(void);
-void aiops_loghdr_free(struct aiops_loghdr *);
-size_t aiops_loghdr_split(struct aiops_loghdr *, const char *line,
-    size_t len, struct aiops_logline *out);
-/*
- * For a caller that can hold lines back: learning() is 1 until the shape
- * is known; sample() learns from a line without splitting it (split() it
- * afterwards); decide() learns from the lines sampled so far when no more
- * can wait, if they are 8 at least (else learning goes on).
- */
-int aiops_loghdr_learning(const struct aiops_loghdr *);
-void aiops_loghdr_sample(struct aiops_loghdr *, const char *line, size_t len);
-void aiops_loghdr_decide(struct aiops_loghdr *);
 /* The miner's own learner, for its raw lines. */
 struct aiops_loghdr *aiops_logmine_loghdr(struct aiops_logmine *);
 

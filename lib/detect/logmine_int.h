@@ -50,14 +50,6 @@ lm_islower(int c)
 	return aiops_logmine_cc[c & 255] & LM_LOWER;
 }
 
-/* A time (H:MM...) starts at p. */
-int aiops_logmine_is_time_at(const char *p, size_t n);
-
-/* Header word classes, reused to spot timestamps inside messages. */
-int aiops_logmine_is_month(const char *p, size_t n);
-int aiops_logmine_is_wday(const char *p, size_t n);
-int aiops_logmine_is_time(const char *p, size_t n);
-
 /* A DNS name, with a port or not ("cdn.example.net:443"): a value. */
 int aiops_logmine_is_hostname(const char *p, size_t n);
 

@@ -54,10 +54,10 @@ static void
 hdr_is(const char *family, const char *line, const char *msg,
     const char *level, const char *comp)
 {
-	struct aiops_logline l;
+	struct aiops_loghead l;
 	char name[256];
 
-	aiops_logmine_header(line, strlen(line), &l);
+	aiops_loghdr_split(NULL, line, strlen(line), &l);
 	fmt(name, sizeof(name), "header %s: message", family);
 	ok(eqn(l.message, l.message_len, msg), "%s", name);
 	fmt(name, sizeof(name), "header %s: level", family);
@@ -367,7 +367,7 @@ learn_is(const char *family, const char *format, const char *msg,
 	    "session opened for user root", "job 12 finished: status ok",
 	    "error: upstream timeout after 40 ms" };
 	struct aiops_loghdr *lh = aiops_loghdr_new();
-	struct aiops_logline l;
+	struct aiops_loghead l;
 	char line[256], name[128], sec[8];
 	int i;
 
@@ -391,7 +391,7 @@ test_learner(void)
 {
 	const char *last = "error: upstream timeout after 40 ms";
 	struct aiops_loghdr *lh = aiops_loghdr_new();
-	struct aiops_logline l;
+	struct aiops_loghead l;
 	char line[128];
 	int i;
 

@@ -1,5 +1,6 @@
 /*
- * logmine_hdr.c: split a raw log line into header fields and message.
+ * loghdr.c: split a raw log line into header fields and message, for
+ * aiops-detect's miner and aiops-ingest's text lines alike.
  *
  * No format is configured.  The first tokens of the line are classified
  * (timestamp part, level, number, separator, bracket, "component:" or plain
@@ -30,11 +31,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/logmine.h"
-#include "detect/logmine_int.h"
+#include "event/loghdr.h"
 #include "event/severity.h"
 
+/* ASCII classes: <ctype.h> goes through the locale, on every byte. */
+static inline int lm_isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline int lm_isupper(int c) { return c >= 'A' && c <= 'Z'; }
+static inline int lm_islower(int c) { return c >= 'a' && c <= 'z'; }
+static inline int lm_isalpha(int c) { return lm_isupper(c) || lm_islower(c); }
+static inline int lm_isalnum(int c) { return lm_isalpha(c) || lm_isdigit(c); }
+
 static int is_month(const char *, size_t);
+static int is_time_at(const char *, size_t);
 static int is_wday(const char *, size_t);
 static int is_time(const char *, size_t);
 
@@ -81,19 +89,19 @@ word_in(const char *p, size_t n, const char *const *list)
 }
 
 int
-aiops_logmine_is_month(const char *p, size_t n)
+aiops_loghdr_is_month(const char *p, size_t n)
 {
 	return is_month(p, n);
 }
 
 int
-aiops_logmine_is_wday(const char *p, size_t n)
+aiops_loghdr_is_wday(const char *p, size_t n)
 {
 	return is_wday(p, n);
 }
 
 int
-aiops_logmine_is_time(const char *p, size_t n)
+aiops_loghdr_is_time(const char *p, size_t n)
 {
 	return is_time(p, n);
 }
@@ -187,14 +195,14 @@ has_time_inside(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i + 5 <= n; i++)
-		if (isdig((unsigned char)p[i]) && aiops_logmine_is_time_at(p + i, n - i))
+		if (isdig((unsigned char)p[i]) && is_time_at(p + i, n - i))
 			return 1;
 	return 0;
 }
 
 /* Used by has_time_inside: a time starting at p, ending anywhere. */
-int
-aiops_logmine_is_time_at(const char *p, size_t n)
+static int
+is_time_at(const char *p, size_t n)
 {
 	size_t a = digits(p, n);
 
@@ -276,8 +284,10 @@ classify(const struct htok *t, const struct htok *prev)
 		/* words: month/day names, levels, "component:" */
 		if (n == 3 && (is_month(p, n) || is_wday(p, n)))
 			return C_TS;
+		/* one letter: logcat's after its pids; after a time, any
+		 * but the article ("TS A new session") */
 		if (n <= 11 && is_level(p, n, prev != NULL &&
-		    (prev->c == C_NUM || prev->c == C_TS)))
+		    (prev->c == C_NUM || (prev->c == C_TS && p[0] != 'A'))))
 			return C_LEVEL;
 		return is_comp(p, n) ? C_COMP : C_WORD;
 	}
@@ -402,7 +412,7 @@ has_pid(const char *p, size_t n)
 
 /* "prog[pid]:" / "prog(x)[pid]:" / "comp:" -> component and pid */
 static void
-set_comp(struct aiops_logline *o, const char *p, size_t n)
+set_comp(struct aiops_loghead *o, const char *p, size_t n)
 {
 	const char *lb;
 
@@ -419,7 +429,7 @@ set_comp(struct aiops_logline *o, const char *p, size_t n)
 
 /* Timestamp span: from the first to the last TS token. */
 static void
-add_ts(struct aiops_logline *o, const struct htok *t)
+add_ts(struct aiops_loghead *o, const struct htok *t)
 {
 	const char *p = t->p;
 	size_t n = t->n;
@@ -437,7 +447,7 @@ add_ts(struct aiops_logline *o, const struct htok *t)
 }
 
 static void
-add_level(struct aiops_logline *o, const struct htok *t)
+add_level(struct aiops_loghead *o, const struct htok *t)
 {
 	if (t->p[0] == '[')
 		set(&o->level, &o->level_len, t->p + 1, t->n - 2);
@@ -447,7 +457,7 @@ add_level(struct aiops_logline *o, const struct htok *t)
 
 /* After a level: optional [thread], then comp:, "-", or "comp [..]". */
 static size_t
-after_level(struct aiops_logline *o, struct hscan *h, size_t i)
+after_level(struct aiops_loghead *o, struct hscan *h, size_t i)
 {
 	struct htok *t = h->t;
 	size_t j = i + 1;
@@ -479,7 +489,7 @@ after_level(struct aiops_logline *o, struct hscan *h, size_t i)
 
 /* "TS|comp|pid|msg" (HealthApp-like): returns the message offset or 0. */
 static size_t
-pipe_header(const char *s, size_t len, struct aiops_logline *o)
+pipe_header(const char *s, size_t len, struct aiops_loghead *o)
 {
 	const char *bar = memchr(s, '|', len < 64 ? len : 64);
 	const char *f[4];
@@ -538,7 +548,7 @@ field_5424(const char *s, size_t len, size_t *i, const char **f, size_t *fl)
  * Returns the offset of MSG in s, or 0 if the line does not parse.
  */
 static size_t
-rfc5424_header(const char *s, size_t len, size_t i, struct aiops_logline *o)
+rfc5424_header(const char *s, size_t len, size_t i, struct aiops_loghead *o)
 {
 	const char *f[5];
 	size_t fl[5], k;
@@ -577,7 +587,7 @@ rfc5424_header(const char *s, size_t len, size_t i, struct aiops_logline *o)
 
 /* Skip an RFC 3164/5424 "<PRI>" prefix; sets severity from it. */
 static size_t
-pri_prefix(const char *s, size_t len, struct aiops_logline *o)
+pri_prefix(const char *s, size_t len, struct aiops_loghead *o)
 {
 	size_t d;
 
@@ -602,7 +612,7 @@ is_cri_stream(const struct htok *t)
 }
 
 static size_t
-header_scan(struct aiops_logline *o, struct hscan *h)
+header_scan(struct aiops_loghead *o, struct hscan *h)
 {
 	struct htok *t = h->t;
 	size_t i, end = 0, wrun = 0, npid = 0, lastw = (size_t)-1;
@@ -726,7 +736,7 @@ header_scan(struct aiops_logline *o, struct hscan *h)
 }
 
 static size_t
-header_end(struct aiops_logline *o, struct hscan *h)
+header_end(struct aiops_loghead *o, struct hscan *h)
 {
 	struct htok *t = h->t;
 	size_t end = header_scan(o, h);
@@ -745,7 +755,7 @@ header_end(struct aiops_logline *o, struct hscan *h)
 }
 
 static void
-clear_fields(struct aiops_logline *o)
+clear_fields(struct aiops_loghead *o)
 {
 	o->ts = o->level = o->component = o->host = o->pid = NULL;
 	o->ts_len = o->level_len = o->component_len = o->host_len =
@@ -767,7 +777,7 @@ skip_blanks(const char *s, size_t len, size_t off)
  * Returns the message offset (blanks not skipped yet).
  */
 static size_t
-split(const char *s, size_t len, struct aiops_logline *o, struct hscan *h,
+split(const char *s, size_t len, struct aiops_loghead *o, struct hscan *h,
     size_t *ncol)
 {
 	size_t off, end;
@@ -795,7 +805,7 @@ split(const char *s, size_t len, struct aiops_logline *o, struct hscan *h,
 }
 
 static void
-finish(const char *s, size_t len, size_t off, struct aiops_logline *o)
+finish(const char *s, size_t len, size_t off, struct aiops_loghead *o)
 {
 	off = skip_blanks(s, len, off);
 	o->message = s + off;
@@ -804,15 +814,6 @@ finish(const char *s, size_t len, size_t off, struct aiops_logline *o)
 		o->severity = level_severity(o->level, o->level_len);
 }
 
-size_t
-aiops_logmine_header(const char *s, size_t len, struct aiops_logline *o)
-{
-	struct hscan h;
-	size_t ncol, off = split(s, len, o, &h, &ncol);
-
-	finish(s, len, off, o);
-	return (size_t)(o->message - s);
-}
 
 /*
  * Learning a source's header.
@@ -1041,7 +1042,7 @@ aiops_loghdr_learning(const struct aiops_loghdr *lh)
 void
 aiops_loghdr_sample(struct aiops_loghdr *lh, const char *s, size_t len)
 {
-	struct aiops_logline o;
+	struct aiops_loghead o;
 	struct hscan h;
 	size_t ncol;
 
@@ -1076,7 +1077,7 @@ fits(const struct aiops_loghdr *lh, struct hscan *h)
 
 /* The fields of a header of k learned columns. */
 static void
-learned_fields(struct aiops_logline *o, const struct hscan *h, size_t k)
+learned_fields(struct aiops_loghead *o, const struct hscan *h, size_t k)
 {
 	const struct htok *t = h->t;
 	const char *host = o->host;
@@ -1132,7 +1133,7 @@ learned_fields(struct aiops_logline *o, const struct hscan *h, size_t k)
 
 size_t
 aiops_loghdr_split(struct aiops_loghdr *lh, const char *s, size_t len,
-    struct aiops_logline *o)
+    struct aiops_loghead *o)
 {
 	struct hscan h;
 	size_t ncol, off = split(s, len, o, &h, &ncol);
