@@ -51,7 +51,7 @@ struct cluster {
 	uint32_t ntok;
 	char **tok;		/* template tokens, NUL-terminated */
 	uint32_t *tlen;
-	unsigned char *event;	/* token i is an event word: never a value */
+	unsigned char *tflag;	/* per token: TOK_EVENT, TOK_WILD */
 	char *tmpl;		/* tokens joined by one space */
 	size_t tmpl_len;
 	int sev;		/* guessed from the template's words */
@@ -245,7 +245,7 @@ cluster_release(struct cluster *c)
 		free(c->tok[i]);
 	free(c->tok);
 	free(c->tlen);
-	free(c->event);
+	free(c->tflag);
 	free(c->tmpl);
 }
 
@@ -323,6 +323,20 @@ rebuild_tmpl(struct cluster *c)
 	return 0;
 }
 
+/*
+ * What a template token is, worked out once and not for every line it is
+ * compared with: TOK_WILD, it holds a <*>; TOK_EVENT, it is an event word.
+ */
+enum { TOK_EVENT = 1, TOK_WILD = 2 };
+
+static unsigned char
+tok_flags(const char *p, size_t n)
+{
+	if (aiops_logmine_has_wild(p, n))
+		return TOK_WILD;
+	return aiops_logmine_is_event_word(p, n) ? TOK_EVENT : 0;
+}
+
 static char *
 xmemdup(const char *p, size_t n)
 {
@@ -362,15 +376,14 @@ cluster_new(struct aiops_logmine *lm, uint64_t id, size_t ntok,
 	c->ntok = (uint32_t)ntok;
 	c->tok = calloc(ntok ? ntok : 1, sizeof(*c->tok));
 	c->tlen = calloc(ntok ? ntok : 1, sizeof(*c->tlen));
-	c->event = calloc(ntok ? ntok : 1, sizeof(*c->event));
-	if (c->tok == NULL || c->tlen == NULL || c->event == NULL)
+	c->tflag = calloc(ntok ? ntok : 1, sizeof(*c->tflag));
+	if (c->tok == NULL || c->tlen == NULL || c->tflag == NULL)
 		goto fail;
 	for (i = 0; i < ntok; i++) {
 		if ((c->tok[i] = xmemdup(tp[i], tn[i])) == NULL)
 			goto fail;
 		c->tlen[i] = (uint32_t)tn[i];
-		c->event[i] = (unsigned char)aiops_logmine_is_event_word(tp[i],
-		    tn[i]);
+		c->tflag[i] = tok_flags(tp[i], tn[i]);
 	}
 	if (rebuild_tmpl(c) == -1)
 		goto fail;
@@ -389,13 +402,13 @@ fail:
 	return -1;
 }
 
-/* Does masked token (m, mn) fit template token t? */
+/* Does masked token (m, mn) fit template token t (flags: its tflag)? */
 static int
-tok_fits(const char *t, size_t tn, const char *m, size_t mn)
+tok_fits(const char *t, size_t tn, int flags, const char *m, size_t mn)
 {
 	if (tn == mn && memcmp(t, m, tn) == 0)
 		return 1;
-	return aiops_logmine_has_wild(t, tn) &&
+	return (flags & TOK_WILD) &&
 	    aiops_logmine_glob(t, tn, m, mn, NULL, 0) >= 0;
 }
 
@@ -495,7 +508,7 @@ static double
 similarity(const struct cluster *c, const struct tok *tk, const char *mb,
     double floor, size_t *nwild)
 {
-	uint32_t i, eq = 0, w = 0, wfit = 0, diff = 0;
+	uint32_t i, eq = 0, w = 0, wfit = 0, diff = 0, d = 0;
 	double s;
 
 	for (i = 0; i < c->ntok; i++) {
@@ -510,16 +523,15 @@ similarity(const struct cluster *c, const struct tok *tk, const char *mb,
 				wfit++;
 			continue;
 		}
-		if (tok_fits(t, c->tlen[i], mb + tk[i].m, tk[i].mn) ||
+		if (tok_fits(t, c->tlen[i], c->tflag[i], mb + tk[i].m, tk[i].mn) ||
 		    same_key(t, c->tlen[i], mb + tk[i].m, tk[i].mn)) {
 			eq++;
-		} else if (c->event[i] &&
+		} else if ((c->tflag[i] & TOK_EVENT) &&
 		    aiops_logmine_is_event_word(mb + tk[i].m, tk[i].mn)) {
 			*nwild = w;
 			return -1.0;
-		} else if (diff++ == 0 && (!is_value(t, c->tlen[i]) ||
-		    !is_value(mb + tk[i].m, tk[i].mn))) {
-			diff++;		/* a word that is no value: no floor */
+		} else if (diff++ == 0) {
+			d = i;
 		}
 	}
 	*nwild = w;
@@ -528,7 +540,10 @@ similarity(const struct cluster *c, const struct tok *tk, const char *mb,
 	if (c->ntok == w)
 		return c->ntok ? (double)wfit / c->ntok : 1.0;
 	s = (double)eq / (c->ntok - w);
-	return diff == 1 && eq >= 3 && s < floor ? floor : s;
+	if (diff == 1 && eq >= 3 && s < floor && is_value(c->tok[d],
+	    c->tlen[d]) && is_value(mb + tk[d].m, tk[d].mn))
+		return floor;
+	return s;
 }
 
 static int
@@ -574,10 +589,10 @@ rest_fits(const struct cluster *c, const struct tok *tk, const char *mb)
 		size_t tn = c->tlen[i];
 
 		if (tn == tk[i].mn && memcmp(t, mb + tk[i].m, tn) == 0) {
-			k += !aiops_logmine_has_wild(t, tn);
+			k += !(c->tflag[i] & TOK_WILD);
 			continue;
 		}
-		if (!tok_fits(t, tn, mb + tk[i].m, tk[i].mn) &&
+		if (!tok_fits(t, tn, c->tflag[i], mb + tk[i].m, tk[i].mn) &&
 		    !same_key(t, tn, mb + tk[i].m, tk[i].mn))
 			return -1;
 	}
@@ -606,7 +621,7 @@ search_lengths(struct aiops_logmine *lm, size_t ntok)
 	for (; h != 0 && seen++ < CHAIN_SCAN; h = lm->cl[h - 1].next[2]) {
 		struct cluster *c = &lm->cl[h - 1];
 
-		if (c->ntok == ntok && !c->in_wild && !c->event[0] &&
+		if (c->ntok == ntok && !c->in_wild && !(c->tflag[0] & TOK_EVENT) &&
 		    rest_fits(c, lm->tk, lm->mbuf) >= 2 &&
 		    is_value(c->tok[0], c->tlen[0]))
 			return (int)(h - 1);
@@ -627,7 +642,7 @@ cluster_update(struct aiops_logmine *lm, uint32_t idx, size_t ntok)
 		size_t mn = lm->tk[i].mn, gn;
 		char *g;
 
-		if (tok_fits(c->tok[i], c->tlen[i], m, mn))
+		if (tok_fits(c->tok[i], c->tlen[i], c->tflag[i], m, mn))
 			continue;
 		if ((g = malloc(c->tlen[i] + mn + 8)) == NULL)
 			return -1;
@@ -636,7 +651,7 @@ cluster_update(struct aiops_logmine *lm, uint32_t idx, size_t ntok)
 		free(c->tok[i]);
 		c->tok[i] = g;
 		c->tlen[i] = (uint32_t)gn;
-		c->event[i] = 0;	/* a <*> now */
+		c->tflag[i] = TOK_WILD;	/* a <*> now */
 		changed = 1;
 	}
 	if (changed && rebuild_tmpl(c) == -1)
