@@ -19,6 +19,7 @@
 #include "event/evread.h"
 #include "event/severity.h"
 #include "json/jw.h"
+#include "logdet.h"
 #include "tool/log.h"
 #include "detect/logmine.h"
 #include "store/logs.h"
@@ -26,18 +27,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-#define NS_PER_MIN	(60 * AIOPS_NS_PER_SEC)
-#define MAX_ZERO_FILL	60	/* quiet minutes fed after a gap, at most */
 #define STORE_BATCH	20000
-
-/* A per-minute count: of one template, or of one host's error lines. */
-struct rate {
-	char		*name;		/* log_template_rate | log_error_rate */
-	char		*host;		/* or NULL */
-	uint64_t	 tid;		/* template, or 0 */
-	int64_t		 minute;	/* start of the minute counted, ns */
-	uint64_t	 count;
-};
 
 struct stored_line {
 	int64_t		 ts;
@@ -46,21 +36,30 @@ struct stored_line {
 	uint64_t	 tid;
 };
 
-struct logdet {
-	struct aiops_logmine	*lm;
-	uint64_t		 nlines;	/* mined, over all runs */
-	uint64_t		 warmup;	/* lines before new templates alert */
-	double			 min_burst;	/* lines a minute before a rate alerts */
-	int64_t			 retention;	/* of stored lines, ns; 0 keeps all */
-	int64_t			 minute;	/* latest minute seen */
-	struct rate		**by_template;	/* indexed by template id */
-	size_t			 ntemplates;
-	struct aiops_hmap	 by_host;	/* host -> its error-line rate */
-	struct aiops_hmap	 by_source;	/* program -> struct source */
-	struct stored_line	*pending;
-	size_t			 npending;
-};
+/* The program of a line ("" for none), made on first sight. */
+static struct source *
+source_get(struct logdet *l, const char *service, size_t slen)
+{
+	struct source *src;
 
+	if (service == NULL)
+		service = "", slen = 0;
+	if ((src = aiops_hmap_get(&l->by_source, service, slen)) == NULL) {
+		src = xcalloc(1, sizeof(*src));
+		src->name = aiops_hmap_put(&l->by_source, service, slen, src);
+		src->nlen = slen;
+	}
+	return src;
+}
+
+static void
+source_free(void *p)
+{
+	struct source *src = p;
+
+	free(src->over_text);
+	free(src);
+}
 
 /*
  * How a program's lines categorise: of each block of SOURCE_BLOCK lines,
@@ -72,25 +71,11 @@ struct logdet {
  */
 #define SOURCE_BLOCK	500
 #define SOURCE_NEW_MAX	0.5	/* share of new templates a source may make */
-struct source {
-	uint64_t	 lines, news;	/* in the block so far */
-	int		 over;		/* whole blocks on end over SOURCE_NEW_MAX */
-	int		 uncategorised;	/* two or more */
-	int		 told;
-};
 
-/* Counts line ll of program `service`; is the program still one that categorises? */
+/* Counts line ll of program src; is the program still one that categorises? */
 static int
-categorises(struct logdet *l, const char *service, size_t slen, const struct aiops_logline *ll)
+categorises(struct source *src, const struct aiops_logline *ll)
 {
-	struct source *src;
-
-	if (service == NULL)
-		service = "", slen = 0;
-	if ((src = aiops_hmap_get(&l->by_source, service, slen)) == NULL) {
-		src = xcalloc(1, sizeof(*src));
-		aiops_hmap_put(&l->by_source, service, slen, src);
-	}
 	src->lines++;
 	src->news += ll->is_new != 0;
 	if (src->lines == SOURCE_BLOCK) {
@@ -99,7 +84,7 @@ categorises(struct logdet *l, const char *service, size_t slen, const struct aio
 		if (src->uncategorised && !src->told) {
 			log_warnx("%.*s: %llu of its last %d lines were new kinds of line: its text does"
 			    " not form templates, and its new ones raise no anomaly while it stays so",
-			    slen > 0 ? (int)slen : 12, slen > 0 ? service : "(no program)",
+			    src->nlen > 0 ? (int)src->nlen : 12, src->nlen > 0 ? src->name : "(no program)",
 			    (unsigned long long)src->news, SOURCE_BLOCK);
 			src->told = 1;
 		}
@@ -108,137 +93,30 @@ categorises(struct logdet *l, const char *service, size_t slen, const struct aio
 	return !src->uncategorised;
 }
 
-static struct rate *
-rate_new(const char *name, const char *host, size_t hlen, uint64_t tid)
+/*
+ * The record of the template of line ll (of program src, at ts), marked
+ * for the next save of the templates.
+ */
+static struct tmpl *
+template_seen(struct logdet *l, struct source *src, int64_t ts, const struct aiops_logline *ll)
 {
-	struct rate *r = xcalloc(1, sizeof(*r));
+	struct tmpl *t = lograte_tmpl(l, ll->template_id);
 
-	r->name = xstrdup(name);
-	r->host = host != NULL ? xstrndup(host, hlen) : NULL;
-	r->tid = tid;
-	return r;
-}
-
-/* The count of a template: ids are small and dense, so an array. */
-static struct rate *
-template_rate(struct logdet *l, uint64_t tid)
-{
-	if (tid >= l->ntemplates) {
-		size_t n = l->ntemplates ? l->ntemplates : 64;
-
-		while (n <= tid)
-			n *= 2;
-		l->by_template = xreallocarray(l->by_template, n, sizeof(*l->by_template));
-		memset(l->by_template + l->ntemplates, 0, (n - l->ntemplates) * sizeof(*l->by_template));
-		l->ntemplates = n;
+	if (t->first == 0 || ts < t->first)
+		t->first = ts;
+	if (ts > t->last)
+		t->last = ts;
+	if (ll->is_new)
+		t->src = src;
+	if (!t->dirty) {
+		if (l->ndirty == l->capdirty) {
+			l->capdirty = l->capdirty ? l->capdirty * 2 : 64;
+			l->dirty = xreallocarray(l->dirty, l->capdirty, sizeof(*l->dirty));
+		}
+		l->dirty[l->ndirty++] = ll->template_id;
+		t->dirty = 1;
 	}
-	if (l->by_template[tid] == NULL)
-		l->by_template[tid] = rate_new("log_template_rate", NULL, 0, tid);
-	return l->by_template[tid];
-}
-
-static struct rate *
-error_rate(struct logdet *l, const char *host, size_t hlen)
-{
-	struct rate *r;
-
-	if (host == NULL)
-		host = "", hlen = 0;
-	r = aiops_hmap_get(&l->by_host, host, hlen);
-	if (r == NULL) {
-		r = rate_new("log_error_rate", hlen ? host : NULL, hlen, 0);
-		aiops_hmap_put(&l->by_host, host, hlen, r);
-	}
-	return r;
-}
-
-/* Calls fn for every count kept. */
-static void
-rates_each(struct detect *d, void (*fn)(struct detect *, struct rate *, void *), void *arg)
-{
-	struct logdet *l = d->logs;
-	size_t i;
-
-	for (i = 0; i < l->ntemplates; i++)
-		if (l->by_template[i] != NULL)
-			fn(d, l->by_template[i], arg);
-	for (i = 0; i < l->by_host.cap; i++)
-		if (l->by_host.ents[i].key != NULL)
-			fn(d, l->by_host.ents[i].val, arg);
-}
-
-/* Scores one minute's count as a point of the metric r names. */
-static void
-rate_point(struct detect *d, const struct rate *r, int64_t minute, double count)
-{
-	struct aiops_label lab[1];
-	struct aiops_metric m;
-	char tid[24];
-
-	memset(&m, 0, sizeof(m));
-	m.ts = minute + NS_PER_MIN;	/* the count is known when the minute ends */
-	m.name = r->name;
-	m.nlen = strlen(r->name);
-	m.value = count;
-	m.unit = "lines/min";
-	m.source = "aiops-detect";
-	m.labels = lab;
-	if (r->host != NULL) {
-		m.host = r->host;
-		m.hlen = strlen(r->host);
-	}
-	if (r->tid != 0) {
-		lab[0].key = "template_id";
-		lab[0].klen = 11;
-		lab[0].val = tid;
-		lab[0].vlen = (size_t)snprintf(tid, sizeof(tid), "%llu", (unsigned long long)r->tid);
-		m.nlabels = 1;
-	}
-	d->min_alert_value = d->logs->min_burst;
-	detect_point(d, &m, NULL, NULL, 0);
-	d->min_alert_value = 0;
-}
-
-/* Closes r's count if its minute ended before *(int64_t *)arg. */
-static void
-rate_close(struct detect *d, struct rate *r, void *arg)
-{
-	int64_t minute = *(int64_t *)arg, m;
-	int n;
-
-	if (r->minute >= minute)
-		return;
-	rate_point(d, r, r->minute, (double)r->count);
-	for (m = r->minute + NS_PER_MIN, n = 0; m < minute && n < MAX_ZERO_FILL;
-	    m += NS_PER_MIN, n++)
-		rate_point(d, r, m, 0);
-	r->minute = minute;
-	r->count = 0;
-}
-
-static void
-rate_count(struct detect *d, struct rate *r, int64_t minute)
-{
-	if (r->count == 0 && r->minute < minute)
-		r->minute = minute;
-	r->count++;
-}
-
-static void
-count_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
-    const char *host, size_t hlen)
-{
-	struct logdet *l = d->logs;
-	int64_t minute = ts - ((ts % NS_PER_MIN) + NS_PER_MIN) % NS_PER_MIN;
-
-	if (minute > l->minute) {
-		if (l->minute != 0)
-			rates_each(d, rate_close, &minute);
-		l->minute = minute;
-	}
-	rate_count(d, template_rate(l, ll->template_id), l->minute);
-	if (ll->severity >= 0 && ll->severity <= 3)
-		rate_count(d, error_rate(l, host, hlen), l->minute);
+	return t;
 }
 
 /* Line ll as a member for the correlator; id: its event's, or NULL. */
@@ -415,17 +293,20 @@ mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
     const char *host, size_t hlen, const char *service, size_t slen, const char *id)
 {
 	struct logdet *l = d->logs;
+	struct source *src = source_get(l, service, slen);
 	struct detect_member m;
+	struct tmpl *t;
 
 	l->nlines++;
 	aiops_clock_observe(ts);
-	if (categorises(l, service, slen, ll) && ll->is_new && l->nlines > l->warmup) {
+	t = template_seen(l, src, ts, ll);
+	if (categorises(src, ll) && ll->is_new && l->nlines > l->warmup) {
 		new_template(d, ts, ll, host, hlen, service, slen);
 	} else if (d->corr != NULL) {
 		log_member(&m, ts, ll, host, hlen, service, slen, "failure", id);
 		detect_correlate_line(d, &m);
 	}
-	count_line(d, ts, ll, host, hlen);
+	lograte_count(d, ts, ll, t, host, hlen);
 	store_line(d, ts, ll, host, hlen, service, slen);
 }
 
@@ -492,21 +373,15 @@ static int
 restore_template(void *arg, const struct aiops_log_template *t)
 {
 	struct logdet *l = arg;
+	struct tmpl *r;
 
-	if (aiops_logmine_restore(l->lm, t->id, t->text, t->len, t->count) == -1)
+	if (aiops_logmine_restore(l->lm, t->id, t->text, t->len, t->count) == -1) {
 		log_warnx("template %llu: cannot restore", (unsigned long long)t->id);
-	return 0;
-}
-
-static int
-restore_rate(void *arg, const struct aiops_log_rate *pr)
-{
-	struct logdet *l = arg;
-	struct rate *r = pr->template_id != 0 ? template_rate(l, pr->template_id) :
-	    error_rate(l, pr->host, pr->host ? strlen(pr->host) : 0);
-
-	r->minute = pr->minute;
-	r->count = pr->count;
+		return 0;
+	}
+	r = lograte_tmpl(l, t->id);
+	r->first = t->first;
+	r->last = t->seen;
 	return 0;
 }
 
@@ -517,9 +392,9 @@ load_state(struct detect *d)
 	struct logdet *l = d->logs;
 
 	if (aiops_logs_templates(d->state, restore_template, l) == -1 ||
-	    aiops_logs_position_get(d->state, &l->nlines, &l->minute) == -1 ||
-	    aiops_logs_rates(d->state, restore_rate, l) == -1)
+	    aiops_logs_position_get(d->state, &l->nlines, &l->minute) == -1)
 		detect_state_fatal(d, "loading log templates");
+	lograte_load(d);
 }
 
 void
@@ -539,18 +414,41 @@ detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t re
 		load_state(d);
 }
 
+/* Template id, counted since the last save: its text, count, first and last line. */
 static int
-save_template(void *arg, uint64_t id, const char *tmpl, uint64_t count)
+save_template(struct detect *d, uint64_t id)
 {
-	struct detect *d = arg;
+	struct logdet *l = d->logs;
 	struct aiops_log_template t;
+	struct tmpl *r = lograte_tmpl(l, id);
 
+	memset(&t, 0, sizeof(t));
 	t.id = id;
-	t.text = tmpl;
-	t.len = strlen(tmpl);
-	t.count = count;
-	t.seen = aiops_clock_now();
+	if ((t.text = aiops_logmine_template(l->lm, id, &t.count)) == NULL)
+		return 0;
+	t.len = strlen(t.text);
+	t.first = r->first;
+	t.seen = r->last;
+	r->dirty = 0;
 	return aiops_logs_template_put(d->state, &t);
+}
+
+/*
+ * The templates counted since the last save, not all: a save every
+ * STORE_BATCH lines over all of them made a run over text that never
+ * forms templates quadratic.
+ */
+static int
+save_templates(struct detect *d)
+{
+	struct logdet *l = d->logs;
+	size_t i;
+
+	for (i = 0; i < l->ndirty; i++)
+		if (save_template(d, l->dirty[i]) == -1)
+			return -1;
+	l->ndirty = 0;
+	return 0;
 }
 
 /* The lines waiting, then the retention. */
@@ -584,39 +482,6 @@ save_lines(struct detect *d)
 	return rc;
 }
 
-static void
-save_rate(struct detect *d, struct rate *r, void *arg)
-{
-	struct aiops_log_rate pr;
-	int *rc = arg;
-
-	if (*rc == -1 || r->count == 0)
-		return;
-	aiops_buf_reset(&d->scratch);
-	if (r->tid != 0)
-		aiops_buf_addf(&d->scratch, "%s{template_id=\"%llu\"}", r->name, (unsigned long long)r->tid);
-	else
-		aiops_buf_addf(&d->scratch, "%s{host=\"%s\"}", r->name, r->host ? r->host : "");
-	pr.key = d->scratch.data;
-	pr.minute = r->minute;
-	pr.count = r->count;
-	pr.host = r->host;
-	pr.template_id = r->tid;
-	*rc = aiops_logs_rate_add(d->state, &pr);
-}
-
-/* The counts of minutes not yet over, for the next run to go on with. */
-static int
-save_pending(struct detect *d)
-{
-	int rc = 0;
-
-	if (aiops_logs_rates_clear(d->state) == -1)
-		return -1;
-	rates_each(d, save_rate, &rc);
-	return rc;
-}
-
 void
 detect_logs_save(struct detect *d)
 {
@@ -626,25 +491,14 @@ detect_logs_save(struct detect *d)
 		return;
 	if (aiops_state_begin(d->state) == -1)
 		detect_state_fatal(d, "saving log templates");
-	if (save_lines(d) == -1 ||
-	    aiops_logmine_foreach(l->lm, save_template, d) != 0 ||
+	if (save_lines(d) == -1 || save_templates(d) == -1 ||
 	    aiops_logs_position_put(d->state, l->nlines, l->minute) == -1 ||
-	    save_pending(d) == -1) {
+	    lograte_save(d) == -1) {
 		aiops_state_rollback(d->state);
 		detect_state_fatal(d, "saving log templates");
 	}
 	if (aiops_state_commit(d->state) == -1)
 		detect_state_fatal(d, "saving log templates");
-}
-
-static void
-rate_free(void *p)
-{
-	struct rate *r = p;
-
-	free(r->name);
-	free(r->host);
-	free(r);
 }
 
 void
@@ -654,15 +508,11 @@ detect_logs_free(struct detect *d)
 
 	if (l == NULL)
 		return;
-	size_t i;
-
 	aiops_logmine_free(l->lm);
-	for (i = 0; i < l->ntemplates; i++)
-		if (l->by_template[i] != NULL)
-			rate_free(l->by_template[i]);
-	free(l->by_template);
-	aiops_hmap_release(&l->by_host, rate_free);
-	aiops_hmap_release(&l->by_source, free);
+	lograte_free(l);
+	aiops_hmap_release(&l->by_source, source_free);
+	free(l->overflows);
+	free(l->dirty);
 	free(l->pending);
 	free(l);
 	d->logs = NULL;
