@@ -101,18 +101,22 @@ PY
 	[ "$(q "SELECT count(*) FROM detector_models WHERE series_key LIKE 'log_template_rate%'")" -eq 1 ]
 }
 
-@test "20,000 lines of as many templates: a small state, a model only for the template that could burst" {
+@test "20,000 lines of as many templates: a small state, a model only for the templates that could burst" {
 	distinct 20000 > "$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr aiops-detect --raw --clock event --state "$BATS_TEST_TMPDIR/s.db" "$BATS_TEST_TMPDIR/in"
 	# Each line is kept for search (its row and full-text index, about 125
-	# bytes) and makes a template (about 100 bytes with its index): 4.6 MB.
-	# A model a template (1.8 KB stored) made it 47 MB.
-	[ "$(stat -c %s "$BATS_TEST_TMPDIR/s.db")" -lt $((8 << 20)) ]
-	# Twelve lines in a minute could burst (detect.logs.min_burst 10); the
-	# heartbeat's one, and the others' one, could not.
+	# bytes: 2.5 MB), and app's first 10,000 make a template each
+	# (detect.logs.max_templates; about 100 bytes with its index: 1 MB):
+	# 3.8 MB. A model a template (1.8 KB stored) made it 47 MB.
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/s.db")" -lt $((6 << 20)) ]
+	[ "$(q 'SELECT count(*) FROM log_templates')" -eq 10003 ]
+	# Twelve lines in a minute could burst (detect.logs.min_burst 10), and
+	# so could the 20 a minute of app past its cap; the heartbeat's one a
+	# minute, and the others' one in all, could not.
 	[ "$(q "SELECT t.template FROM detector_models m JOIN log_templates t
-	    ON m.series_key = 'log_template_rate{template_id=\"' || t.id || '\"}'")" = 'job <*> ran' ]
-	[ "$(q "SELECT count(*) FROM detector_models WHERE series_key LIKE 'log_template_rate%'")" -eq 1 ]
+	    ON m.series_key = 'log_template_rate{template_id=\"' || t.id || '\"}' ORDER BY t.id" |
+	    paste -sd '|')" = 'job <*> ran|<*> (app: past detect.logs.max_templates)' ]
+	[ "$(q "SELECT count(*) FROM detector_models WHERE series_key LIKE 'log_template_rate%'")" -eq 2 ]
 }
 
 @test "a second run over the same state goes on with the same template ids" {
@@ -127,4 +131,26 @@ PY
 	[ "$(q 'SELECT count(*) FROM log_templates')" -eq "$n" ]
 	# Each template saved once a run with its count: twice the lines now.
 	[ "$(q 'SELECT sum(count) FROM log_templates')" -eq 6300 ]
+}
+
+@test "past detect.logs.max_templates a program's new kinds of line share one template, told once" {
+	mkdir -p "$XDG_CONFIG_HOME/aiops"
+	printf 'detect:\n  logs:\n    max_templates: 1000\n' > "$XDG_CONFIG_HOME/aiops/aiops.yaml"
+	distinct 3000 > "$BATS_TEST_TMPDIR/a"
+	run -0 --separate-stderr aiops-detect --raw --all --state "$BATS_TEST_TMPDIR/s.db" "$BATS_TEST_TMPDIR/a"
+	[ "$(grep -c 'max_templates' <<<"$stderr")" -eq 1 ]
+	[[ $stderr == *'app: 1000 templates, as many as detect.logs.max_templates allows'* ]]
+	# 1000 of app's, the heartbeat, and app's overflow template.
+	[ "$(q 'SELECT count(*) FROM log_templates')" -eq 1002 ]
+	[ "$(q "SELECT id, template, count, source FROM log_templates WHERE id > 1000000")" = \
+	    '4503599627370497|<*> (app: past detect.logs.max_templates)|2000|app' ]
+	jq -e -s 'map(select(.service == "app")) | .[1000] | .template_id == 4503599627370497
+	    and .params == [.message]' <<<"$output"
+	# A second run: told again, once; app makes no template, cron still does.
+	{ distinct 3000 2; echo '2026-01-05T03:00:00Z INFO cron: backup started'; } > "$BATS_TEST_TMPDIR/b"
+	run -0 --separate-stderr aiops-detect --raw --state "$BATS_TEST_TMPDIR/s.db" "$BATS_TEST_TMPDIR/b"
+	[ "$(grep -c 'max_templates' <<<"$stderr")" -eq 1 ]
+	[ "$(q 'SELECT count(*) FROM log_templates')" -eq 1003 ]
+	[ "$(q "SELECT count FROM log_templates WHERE id = 4503599627370497")" -eq 5000 ]
+	[ "$(q "SELECT source FROM log_templates WHERE template = 'backup started'")" = cron ]
 }

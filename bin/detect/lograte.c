@@ -469,13 +469,13 @@ save_pending(struct detect *d)
 
 /*
  * The model of a template not seen for the retention, and not counted in
- * this run, goes: the template keeps its record, and a model afresh (with
+ * this run (not even in the minute the last one ended in), goes: the template keeps its record, and a model afresh (with
  * its baseline) if it can burst again.
  */
 static int
 expire_one(struct detect *d, struct tmpl *t, uint64_t tid, int64_t before)
 {
-	if (t->rate == NULL || t->rate->fed != FED_BEFORE || t->last >= before)
+	if (t->rate == NULL || t->rate->active || t->rate->fed != FED_BEFORE || t->last >= before)
 		return 0;
 	aiops_buf_reset(&d->scratch);
 	aiops_buf_addf(&d->scratch, TEMPLATE_KEY "%llu\"}", (unsigned long long)tid);

@@ -94,6 +94,104 @@ categorises(struct source *src, const struct aiops_logline *ll)
 }
 
 /*
+ * The cap on a program's templates (detect.logs.max_templates): the
+ * templates stay in the miner and the state for good, so a program whose
+ * text never forms templates would grow both by a template a line. Past
+ * the cap its lines that fit none of its templates join its overflow
+ * template instead, id LOG_OVERFLOW_BASE + n (the n-th program to
+ * overflow in the state), text "<*> (PROGRAM: past detect.logs.max_templates)",
+ * the whole message its one parameter. It is not in the miner (no line
+ * could ever match it there), only here and in the state.
+ */
+static int
+capped(const struct logdet *l, const struct source *src)
+{
+	return l->max_templates > 0 && src->templates >= l->max_templates;
+}
+
+/* A template made by a line of src (or restored as one). */
+static void
+template_made(struct logdet *l, struct source *src)
+{
+	if (++src->templates == l->max_templates)
+		l->ncapped++;
+}
+
+static const char *
+source_label(const struct source *src)
+{
+	return src->nlen > 0 ? src->name : "(no program)";
+}
+
+/* The overflow template of src, made on its first line. */
+static void
+overflow_make(struct logdet *l, struct source *src)
+{
+	l->overflows = xreallocarray(l->overflows, l->noverflows + 1, sizeof(*l->overflows));
+	l->overflows[l->noverflows++] = src;
+	src->over_id = LOG_OVERFLOW_BASE + l->noverflows;
+	src->over_tmpl.src = src;
+	xasprintf(&src->over_text, "<*> (%s: past detect.logs.max_templates)", source_label(src));
+}
+
+/* Line ll of capped program src fit none of its templates: it takes the overflow one. */
+static void
+overflow_line(struct logdet *l, struct source *src, struct aiops_logline *ll)
+{
+	if (src->over_id == 0)
+		overflow_make(l, src);
+	if (!src->capped_told) {
+		log_warnx("%s: %llu templates, as many as detect.logs.max_templates allows: its"
+		    " lines that fit none of them now share template %llu, \"%s\"",
+		    source_label(src), (unsigned long long)src->templates,
+		    (unsigned long long)src->over_id, src->over_text);
+		src->capped_told = 1;
+	}
+	ll->template_id = src->over_id;
+	ll->tmpl = src->over_text;
+	ll->tmpl_len = strlen(src->over_text);
+	ll->count = ++src->over_count;
+	ll->is_new = ll->is_changed = 0;
+	ll->nparams = 1;
+	ll->params = &ll->message;
+	ll->param_lens = &ll->message_len;
+}
+
+/*
+ * Mines a line (flags as aiops_logmine_add()) of program `service` (for a
+ * raw line: the one its header names). A program at the cap makes no
+ * template: its header is split first to know it, which only a state
+ * with a program at the cap pays for.
+ */
+static int
+mine_line(struct logdet *l, const char *line, size_t len, int flags,
+    const char *service, size_t slen, struct aiops_logline *ll)
+{
+	struct source *src = NULL;
+
+	if (l->ncapped > 0) {
+		if (flags & AIOPS_LOGMINE_RAW) {
+			struct aiops_logline h;
+			size_t n = len;
+
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				n--;
+			aiops_logmine_header(line, n, &h);
+			service = h.component;
+			slen = h.component_len;
+		}
+		src = source_get(l, service, slen);
+		if (capped(l, src))
+			flags |= AIOPS_LOGMINE_NO_NEW;
+	}
+	if (aiops_logmine_add(l->lm, line, len, flags, ll) == -1)
+		return -1;
+	if (ll->template_id == 0)
+		overflow_line(l, src, ll);
+	return 0;
+}
+
+/*
  * The record of the template of line ll (of program src, at ts), marked
  * for the next save of the templates.
  */
@@ -106,8 +204,10 @@ template_seen(struct logdet *l, struct source *src, int64_t ts, const struct aio
 		t->first = ts;
 	if (ts > t->last)
 		t->last = ts;
-	if (ll->is_new)
+	if (ll->is_new) {
 		t->src = src;
+		template_made(l, src);
+	}
 	if (!t->dirty) {
 		if (l->ndirty == l->capdirty) {
 			l->capdirty = l->capdirty ? l->capdirty * 2 : 64;
@@ -331,8 +431,9 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 		snprintf(d->err, sizeof(d->err), "log event without a message");
 		return -1;
 	}
-	if (aiops_logmine_add(d->logs->lm, json_string_value(msg), json_string_length(msg),
-	    0, &ll) == -1)
+	service = json_string_value(json_object_get(ev, "service"));
+	if (mine_line(d->logs, json_string_value(msg), json_string_length(msg), 0,
+	    service, service ? strlen(service) : 0, &ll) == -1)
 		fatal(70, "mining templates");
 	/* The source's own severity, when it gave one, wins over the guess. */
 	sev = json_string_value(json_object_get(ev, "severity"));
@@ -343,7 +444,6 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 			ll.severity = s;
 	}
 	host = json_string_value(json_object_get(ev, "host"));
-	service = json_string_value(json_object_get(ev, "service"));
 	id = json_object_get(ev, "id");
 	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0,
 	    json_is_string(id) && json_string_length(id) == AIOPS_EVENT_ID_LEN ?
@@ -359,7 +459,7 @@ detect_raw(struct detect *d, const char *line, size_t len)
 	struct aiops_logline ll;
 	int64_t ts;
 
-	if (aiops_logmine_add(d->logs->lm, line, len, AIOPS_LOGMINE_RAW, &ll) == -1)
+	if (mine_line(d->logs, line, len, AIOPS_LOGMINE_RAW, NULL, 0, &ll) == -1)
 		fatal(70, "mining templates");
 	if (ll.ts == NULL || aiops_time_parse_rfc3339(ll.ts, ll.ts_len, &ts) == -1)
 		ts = aiops_clock_now();
@@ -369,12 +469,38 @@ detect_raw(struct detect *d, const char *line, size_t len)
 	return 0;
 }
 
+/*
+ * The overflow template of program src: the n-th, by its id, in the
+ * order the state has them (by id), so the next one made is n + 1.
+ */
+static int
+restore_overflow(struct logdet *l, struct source *src, const struct aiops_log_template *t)
+{
+	if (src == NULL || src->over_id != 0 || t->id != LOG_OVERFLOW_BASE + l->noverflows + 1) {
+		log_warnx("template %llu: not an overflow template of this state: left alone",
+		    (unsigned long long)t->id);
+		return 0;
+	}
+	overflow_make(l, src);
+	free(src->over_text);
+	src->over_text = xstrndup(t->text, t->len);
+	src->over_count = t->count;
+	src->over_tmpl.first = t->first;
+	src->over_tmpl.last = t->seen;
+	return 0;
+}
+
 static int
 restore_template(void *arg, const struct aiops_log_template *t)
 {
 	struct logdet *l = arg;
+	struct source *src = NULL;
 	struct tmpl *r;
 
+	if (t->source != NULL)
+		src = source_get(l, t->source, strlen(t->source));
+	if (t->id > LOG_OVERFLOW_BASE)
+		return restore_overflow(l, src, t);
 	if (aiops_logmine_restore(l->lm, t->id, t->text, t->len, t->count) == -1) {
 		log_warnx("template %llu: cannot restore", (unsigned long long)t->id);
 		return 0;
@@ -382,6 +508,8 @@ restore_template(void *arg, const struct aiops_log_template *t)
 	r = lograte_tmpl(l, t->id);
 	r->first = t->first;
 	r->last = t->seen;
+	if ((r->src = src) != NULL)
+		template_made(l, src);
 	return 0;
 }
 
@@ -398,16 +526,17 @@ load_state(struct detect *d)
 }
 
 void
-detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t retention)
+detect_logs_init(struct detect *d, const struct detect_logs_conf *conf)
 {
 	struct logdet *l = xcalloc(1, sizeof(*l));
 
 	d->logs = l;
 	if ((l->lm = aiops_logmine_new()) == NULL)
 		fatal(70, "out of memory");
-	l->warmup = warmup;
-	l->min_burst = min_burst;
-	l->retention = retention;
+	l->warmup = conf->warmup;
+	l->min_burst = conf->min_burst;
+	l->retention = conf->retention;
+	l->max_templates = conf->max_templates;
 	aiops_hmap_init(&l->by_host);
 	aiops_hmap_init(&l->by_source);
 	if (d->state != NULL)
@@ -424,8 +553,16 @@ save_template(struct detect *d, uint64_t id)
 
 	memset(&t, 0, sizeof(t));
 	t.id = id;
-	if ((t.text = aiops_logmine_template(l->lm, id, &t.count)) == NULL)
+	if (r == NULL)
 		return 0;
+	if (id > LOG_OVERFLOW_BASE) {
+		t.text = r->src->over_text;
+		t.count = r->src->over_count;
+	} else if ((t.text = aiops_logmine_template(l->lm, id, &t.count)) == NULL) {
+		return 0;
+	}
+	if (r->src != NULL)
+		t.source = r->src->name;
 	t.len = strlen(t.text);
 	t.first = r->first;
 	t.seen = r->last;

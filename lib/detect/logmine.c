@@ -715,8 +715,25 @@ extract_params(struct aiops_logmine *lm, const struct cluster *c,
 	return 0;
 }
 
+/* A line of AIOPS_LOGMINE_NO_NEW that fits no template. */
 static int
-mine(struct aiops_logmine *lm, const char *msg, size_t n,
+no_template(const char *msg, size_t n, struct aiops_logline *out)
+{
+	out->template_id = 0;
+	out->tmpl = NULL;
+	out->tmpl_len = 0;
+	out->is_new = out->is_changed = 0;
+	out->count = 0;
+	out->nparams = 0;
+	out->params = NULL;
+	out->param_lens = NULL;
+	if (out->severity < 0)
+		out->severity = aiops_logmine_guess_severity(msg, n);
+	return 0;
+}
+
+static int
+mine(struct aiops_logmine *lm, const char *msg, size_t n, int flags,
     struct aiops_logline *out)
 {
 	size_t ntok, i, bestw = 0, np;
@@ -756,6 +773,8 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 			if ((changed = cluster_update(lm, (uint32_t)idx,
 			    ntok)) == -1)
 				return -1;
+		} else if (flags & AIOPS_LOGMINE_NO_NEW) {
+			return no_template(msg, n, out);
 		} else {
 			const char **tp = malloc((ntok + 1) * sizeof(*tp));
 			size_t *tn = malloc((ntok + 1) * sizeof(*tn));
@@ -809,7 +828,7 @@ aiops_logmine_add(struct aiops_logmine *lm, const char *line, size_t len,
 		out->message = line;
 		out->message_len = len;
 	}
-	return mine(lm, out->message, out->message_len, out);
+	return mine(lm, out->message, out->message_len, flags, out);
 }
 
 size_t

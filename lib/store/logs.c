@@ -16,10 +16,10 @@
 #define KEY_MINUTE	"detect.log_minute"	/* ms, as a time column */
 
 static const char SQL_TEMPLATES[] =
-    "SELECT id, template, count, first_seen, last_seen FROM log_templates ORDER BY id";
+    "SELECT id, template, count, first_seen, last_seen, source FROM log_templates ORDER BY id";
 static const char SQL_TEMPLATE_PUT[] =
-    "INSERT INTO log_templates (id, template, count, first_seen, last_seen)"
-    " VALUES (?1, ?2, ?3, ?5, ?4) ON CONFLICT (id) DO UPDATE SET"
+    "INSERT INTO log_templates (id, template, count, first_seen, last_seen, source)"
+    " VALUES (?1, ?2, ?3, ?5, ?4, ?6) ON CONFLICT (id) DO UPDATE SET"
     " template = excluded.template, count = excluded.count, last_seen = excluded.last_seen"
     " WHERE template <> excluded.template OR count <> excluded.count";
 static const char SQL_LINE[] =
@@ -55,6 +55,7 @@ aiops_logs_templates(struct aiops_state *st,
 		t.count = (uint64_t)sqlite3_column_int64(s, 2);
 		t.first = aiops_state_column_time(s, 3);
 		t.seen = aiops_state_column_time(s, 4);
+		t.source = aiops_state_column_str(s, 5);
 		if (t.text == NULL)
 			t.text = "";
 		stop = fn(arg, &t);
@@ -76,6 +77,7 @@ aiops_logs_template_put(struct aiops_state *st, const struct aiops_log_template 
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)t->count);
 	aiops_state_bind_time(s, 4, t->seen);
 	aiops_state_bind_time(s, 5, t->first != 0 ? t->first : t->seen);
+	aiops_state_bind_str(s, 6, t->source);
 	return aiops_state_done(st, s);
 }
 

@@ -25,6 +25,8 @@ struct aiops_log_template {
 	 */
 	int64_t		 seen;
 	int64_t		 first;
+	/* the program whose line made it ("": none); NULL: not known. Put when new. */
+	const char	*source;
 };
 
 struct aiops_log_line {
