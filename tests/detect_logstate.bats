@@ -154,3 +154,17 @@ PY
 	[ "$(q "SELECT count FROM log_templates WHERE id = 4503599627370497")" -eq 5000 ]
 	[ "$(q "SELECT source FROM log_templates WHERE template = 'backup started'")" = cron ]
 }
+
+@test "the model of a template not seen for detect.logs.retention is deleted, the template kept" {
+	# Event time: the backup template gets its model in January.
+	rare 0 2900 2800 > "$BATS_TEST_TMPDIR/a"
+	aiops-detect --raw --clock event --state "$BATS_TEST_TMPDIR/s.db" "$BATS_TEST_TMPDIR/a"
+	[ "$(q "SELECT series_key FROM detector_models")" = 'log_template_rate{template_id="2"}' ]
+	# The wall clock (AIOPS_NOW, November): a run with a burst of its own.
+	{ for j in $(seq 12); do echo "2026-11-22T11:00:0${j: -1}Z INFO web: request $j failed"; done
+	  echo '2026-11-22T11:01:00Z INFO web: request 13 failed'; } > "$BATS_TEST_TMPDIR/b"
+	aiops-detect --raw --state "$BATS_TEST_TMPDIR/s.db" "$BATS_TEST_TMPDIR/b"
+	[ "$(q "SELECT series_key FROM detector_models WHERE series_key LIKE 'log_template_rate%'")" = \
+	    'log_template_rate{template_id="3"}' ]
+	[ "$(q "SELECT count(*) FROM log_templates")" -eq 3 ]
+}
