@@ -100,8 +100,12 @@ struct logdet {
 };
 
 /* lograte.c */
-/* The record of template tid, made if need be; NULL for an unknown overflow id. */
-struct tmpl *lograte_tmpl(struct logdet *l, uint64_t tid);
+/*
+ * The record of template tid: made if need be when `make` (an id the miner
+ * gave); else NULL for an id not known (an id read from the state is
+ * trusted only as far as the templates restored).
+ */
+struct tmpl *lograte_tmpl(struct logdet *l, uint64_t tid, int make);
 /* Counts line ll, of record t, in its minute, closing the minutes before. */
 void lograte_count(struct detect *d, int64_t ts, const struct aiops_logline *ll,
     struct tmpl *t, const char *host, size_t hlen);

@@ -79,7 +79,7 @@ push_id(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 }
 
 struct tmpl *
-lograte_tmpl(struct logdet *l, uint64_t tid)
+lograte_tmpl(struct logdet *l, uint64_t tid, int make)
 {
 	if (tid > LOG_OVERFLOW_BASE) {
 		uint64_t k = tid - LOG_OVERFLOW_BASE;
@@ -87,6 +87,8 @@ lograte_tmpl(struct logdet *l, uint64_t tid)
 		return k <= l->noverflows && l->overflows[k - 1] != NULL ?
 		    &l->overflows[k - 1]->over_tmpl : NULL;
 	}
+	if (tid >= l->ntmpls && !make)
+		return NULL;
 	/* The miner's ids are small and dense, so an array. */
 	if (tid >= l->ntmpls) {
 		size_t n = l->ntmpls ? l->ntmpls : 64;
@@ -379,7 +381,7 @@ has_model(void *arg, const char *key)
 
 	if (end == p || strcmp(end, "\"}") != 0 || tid == 0)
 		return 0;
-	if ((t = lograte_tmpl(l, tid)) != NULL && t->rate == NULL) {
+	if ((t = lograte_tmpl(l, tid, 0)) != NULL && t->rate == NULL) {
 		t->rate = rate_new(TEMPLATE_RATE, NULL, 0, tid);
 		t->rate->fed = FED_BEFORE;
 	}
@@ -395,7 +397,7 @@ restore_rate(void *arg, const struct aiops_log_rate *pr)
 	struct tmpl *t = NULL;
 
 	if (pr->template_id != 0) {
-		if ((t = lograte_tmpl(l, pr->template_id)) == NULL)
+		if ((t = lograte_tmpl(l, pr->template_id, 0)) == NULL)
 			return 0;
 		if (t->rate == NULL) {
 			t->minute = pr->minute;
@@ -458,7 +460,7 @@ save_pending(struct detect *d)
 			return -1;
 	}
 	for (i = 0; i < l->ncounted; i++) {
-		struct tmpl *t = lograte_tmpl(l, l->counted[i]);
+		struct tmpl *t = lograte_tmpl(l, l->counted[i], 0);
 
 		if (t != NULL && t->rate == NULL && t->minute == l->minute &&
 		    save_rate(d, NULL, l->counted[i], t->minute, t->count) == -1)

@@ -198,7 +198,7 @@ mine_line(struct logdet *l, const char *line, size_t len, int flags,
 static struct tmpl *
 template_seen(struct logdet *l, struct source *src, int64_t ts, const struct aiops_logline *ll)
 {
-	struct tmpl *t = lograte_tmpl(l, ll->template_id);
+	struct tmpl *t = lograte_tmpl(l, ll->template_id, 1);
 
 	if (t->first == 0 || ts < t->first)
 		t->first = ts;
@@ -505,7 +505,7 @@ restore_template(void *arg, const struct aiops_log_template *t)
 		log_warnx("template %llu: cannot restore", (unsigned long long)t->id);
 		return 0;
 	}
-	r = lograte_tmpl(l, t->id);
+	r = lograte_tmpl(l, t->id, 1);
 	r->first = t->first;
 	r->last = t->seen;
 	if ((r->src = src) != NULL)
@@ -549,7 +549,7 @@ save_template(struct detect *d, uint64_t id)
 {
 	struct logdet *l = d->logs;
 	struct aiops_log_template t;
-	struct tmpl *r = lograte_tmpl(l, id);
+	struct tmpl *r = lograte_tmpl(l, id, 0);
 
 	memset(&t, 0, sizeof(t));
 	t.id = id;
