@@ -9,10 +9,11 @@
  * template a line, and a model each (1.6 KB, 1.8 KB stored) made the
  * state of 100,000 such lines 196 MB. Until then a template keeps its
  * minute and count (struct tmpl). The model, when made, is first given
- * the baseline the template had: its lines before that minute spread
- * over the minutes since its first line (the last SEED_MAX of them), so
- * a template seen once a day that writes 80 lines in a minute is a burst
- * against zeros, as it was when every template had a model.
+ * the baseline the template had: its lines before that minute over the
+ * minutes since its first line, as Poisson counts of that mean (the last
+ * SEED_MAX minutes, seed()), so a template seen once a day that writes
+ * 80 lines in a minute is a burst against zeros, as it was when every
+ * template had a model, and one steady just under the floor is not.
  *
  * Each minute closes only the counts on the active list: those that
  * counted a line in the last MAX_ZERO_FILL minutes. A count quiet for
@@ -207,8 +208,11 @@ activate(struct logdet *l, struct rate *r)
 /*
  * A count that comes back after quiet minutes: its model is given the
  * zeros of those just before (not of those it was already given), so the
- * count is scored as the next point of its series. A count never scored
- * in any run (a new host) starts with its first minute, as before.
+ * count is scored as the next point of its series. A template's model
+ * from an earlier run gets the last MAX_ZERO_FILL minutes (those older
+ * than its last point are not learned again). A count not scored in this
+ * run and with no model known (a host's error lines) starts with its
+ * first minute, as before.
  */
 static void
 wake(struct detect *d, struct rate *r, int64_t minute)
