@@ -528,7 +528,8 @@ crash() {
 	    name TEXT NOT NULL, host TEXT, model BLOB NOT NULL, counter_ts_ns INTEGER,
 	    counter_value REAL, updated INTEGER NOT NULL); ALTER TABLE incidents DROP COLUMN severity;
 	    ALTER TABLE incidents DROP COLUMN title; ALTER TABLE incidents DROP COLUMN labels;
-	    ALTER TABLE incidents DROP COLUMN fingerprint; PRAGMA user_version = 4;'
+	    ALTER TABLE incidents DROP COLUMN fingerprint; ALTER TABLE log_templates DROP COLUMN source;
+	    PRAGMA user_version = 4;'
 	add "$LOG" "line 3"
 	follow "$LOG"
 	wait_lines 3

@@ -194,7 +194,21 @@ void detect_metrics_free(struct detect *d);
 void detect_store_anomaly(struct detect *d, struct aiops_anomaly *a);
 
 /* logs.c */
-void detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t retention);
+/*
+ * detect.logs.max_templates by default: a program's templates, past which
+ * its new kinds of line share its overflow template. A program's own
+ * messages make hundreds at most; text that never forms templates (free
+ * text, binary) makes one a line, and the miner holds each.
+ */
+#define DETECT_MAX_TEMPLATES	10000
+/* The settings of the log part (aiops-detect(1)). */
+struct detect_logs_conf {
+	uint64_t	warmup;		/* detect.logs.warmup: lines before new templates alert */
+	double		min_burst;	/* detect.logs.min_burst */
+	int64_t		retention;	/* detect.logs.retention, ns; 0 keeps all */
+	uint64_t	max_templates;	/* detect.logs.max_templates; 0: no cap */
+};
+void detect_logs_init(struct detect *d, const struct detect_logs_conf *conf);
 /* A log event: mine it, count it, flag what is new. -1 with d->err. */
 int detect_log(struct detect *d, json_t *ev, const char *line, size_t len);
 /* A raw log line (--raw). */

@@ -21,6 +21,7 @@
 #include "event/logkeys.h"
 #include "event/severity.h"
 #include "json/jw.h"
+#include "logdet.h"
 #include "tool/log.h"
 #include "detect/logmine.h"
 #include "store/logs.h"
@@ -28,18 +29,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-#define NS_PER_MIN	(60 * AIOPS_NS_PER_SEC)
-#define MAX_ZERO_FILL	60	/* quiet minutes fed after a gap, at most */
 #define STORE_BATCH	20000
-
-/* A per-minute count: of one template, or of one host's error lines. */
-struct rate {
-	char		*name;		/* log_template_rate | log_error_rate */
-	char		*host;		/* or NULL */
-	uint64_t	 tid;		/* template, or 0 */
-	int64_t		 minute;	/* start of the minute counted, ns */
-	uint64_t	 count;
-};
 
 struct stored_line {
 	int64_t		 ts;
@@ -48,22 +38,30 @@ struct stored_line {
 	uint64_t	 tid;
 };
 
-struct logdet {
-	struct aiops_logmine	*lm;
-	uint64_t		 nlines;	/* mined, over all runs */
-	uint64_t		 warmup;	/* lines before new templates alert */
-	double			 min_burst;	/* lines a minute before a rate alerts */
-	int64_t			 retention;	/* of stored lines, ns; 0 keeps all */
-	int64_t			 minute;	/* latest minute seen */
-	struct rate		**by_template;	/* indexed by template id */
-	size_t			 ntemplates;
-	struct aiops_hmap	 by_host;	/* host -> its error-line rate */
-	struct aiops_hmap	 by_source;	/* program -> struct source */
-	struct stored_line	*pending;
-	size_t			 npending;
-	int64_t			 raw_last;	/* the last time a raw line gave, or 0 */
-};
+/* The program of a line ("" for none), made on first sight. */
+static struct source *
+source_get(struct logdet *l, const char *service, size_t slen)
+{
+	struct source *src;
 
+	if (service == NULL)
+		service = "", slen = 0;
+	if ((src = aiops_hmap_get(&l->by_source, service, slen)) == NULL) {
+		src = xcalloc(1, sizeof(*src));
+		src->name = aiops_hmap_put(&l->by_source, service, slen, src);
+		src->nlen = slen;
+	}
+	return src;
+}
+
+static void
+source_free(void *p)
+{
+	struct source *src = p;
+
+	free(src->over_text);
+	free(src);
+}
 
 /*
  * How a program's lines categorise: of each block of SOURCE_BLOCK lines,
@@ -75,25 +73,11 @@ struct logdet {
  */
 #define SOURCE_BLOCK	500
 #define SOURCE_NEW_MAX	0.5	/* share of new templates a source may make */
-struct source {
-	uint64_t	 lines, news;	/* in the block so far */
-	int		 over;		/* whole blocks on end over SOURCE_NEW_MAX */
-	int		 uncategorised;	/* two or more */
-	int		 told;
-};
 
-/* Counts line ll of program `service`; is the program still one that categorises? */
+/* Counts line ll of program src; is the program still one that categorises? */
 static int
-categorises(struct logdet *l, const char *service, size_t slen, const struct aiops_logline *ll)
+categorises(struct source *src, const struct aiops_logline *ll)
 {
-	struct source *src;
-
-	if (service == NULL)
-		service = "", slen = 0;
-	if ((src = aiops_hmap_get(&l->by_source, service, slen)) == NULL) {
-		src = xcalloc(1, sizeof(*src));
-		aiops_hmap_put(&l->by_source, service, slen, src);
-	}
 	src->lines++;
 	src->news += ll->is_new != 0;
 	if (src->lines == SOURCE_BLOCK) {
@@ -102,7 +86,7 @@ categorises(struct logdet *l, const char *service, size_t slen, const struct aio
 		if (src->uncategorised && !src->told) {
 			log_warnx("%.*s: %llu of its last %d lines were new kinds of line: its text does"
 			    " not form templates, and its new ones raise no anomaly while it stays so",
-			    slen > 0 ? (int)slen : 12, slen > 0 ? service : "(no program)",
+			    src->nlen > 0 ? (int)src->nlen : 12, src->nlen > 0 ? src->name : "(no program)",
 			    (unsigned long long)src->news, SOURCE_BLOCK);
 			src->told = 1;
 		}
@@ -111,137 +95,130 @@ categorises(struct logdet *l, const char *service, size_t slen, const struct aio
 	return !src->uncategorised;
 }
 
-static struct rate *
-rate_new(const char *name, const char *host, size_t hlen, uint64_t tid)
+/*
+ * The cap on a program's templates (detect.logs.max_templates): the
+ * templates stay in the miner and the state for good, so a program whose
+ * text never forms templates would grow both by a template a line. Past
+ * the cap its lines that fit none of its templates join its overflow
+ * template instead, id LOG_OVERFLOW_BASE + n (the n-th program to
+ * overflow in the state), text "<*> (PROGRAM: past detect.logs.max_templates)",
+ * the whole message its one parameter. It is not in the miner (no line
+ * could ever match it there), only here and in the state.
+ */
+static int
+capped(const struct logdet *l, const struct source *src)
 {
-	struct rate *r = xcalloc(1, sizeof(*r));
-
-	r->name = xstrdup(name);
-	r->host = host != NULL ? xstrndup(host, hlen) : NULL;
-	r->tid = tid;
-	return r;
+	return l->max_templates > 0 && src->templates >= l->max_templates;
 }
 
-/* The count of a template: ids are small and dense, so an array. */
-static struct rate *
-template_rate(struct logdet *l, uint64_t tid)
-{
-	if (tid >= l->ntemplates) {
-		size_t n = l->ntemplates ? l->ntemplates : 64;
-
-		while (n <= tid)
-			n *= 2;
-		l->by_template = xreallocarray(l->by_template, n, sizeof(*l->by_template));
-		memset(l->by_template + l->ntemplates, 0, (n - l->ntemplates) * sizeof(*l->by_template));
-		l->ntemplates = n;
-	}
-	if (l->by_template[tid] == NULL)
-		l->by_template[tid] = rate_new("log_template_rate", NULL, 0, tid);
-	return l->by_template[tid];
-}
-
-static struct rate *
-error_rate(struct logdet *l, const char *host, size_t hlen)
-{
-	struct rate *r;
-
-	if (host == NULL)
-		host = "", hlen = 0;
-	r = aiops_hmap_get(&l->by_host, host, hlen);
-	if (r == NULL) {
-		r = rate_new("log_error_rate", hlen ? host : NULL, hlen, 0);
-		aiops_hmap_put(&l->by_host, host, hlen, r);
-	}
-	return r;
-}
-
-/* Calls fn for every count kept. */
+/* A template made by a line of src (or restored as one). */
 static void
-rates_each(struct detect *d, void (*fn)(struct detect *, struct rate *, void *), void *arg)
+template_made(struct logdet *l, struct source *src)
 {
-	struct logdet *l = d->logs;
-	size_t i;
-
-	for (i = 0; i < l->ntemplates; i++)
-		if (l->by_template[i] != NULL)
-			fn(d, l->by_template[i], arg);
-	for (i = 0; i < l->by_host.cap; i++)
-		if (l->by_host.ents[i].key != NULL)
-			fn(d, l->by_host.ents[i].val, arg);
+	if (++src->templates == l->max_templates)
+		l->ncapped++;
 }
 
-/* Scores one minute's count as a point of the metric r names. */
-static void
-rate_point(struct detect *d, const struct rate *r, int64_t minute, double count)
+static const char *
+source_label(const struct source *src)
 {
-	struct aiops_label lab[1];
-	struct aiops_metric m;
-	char tid[24];
+	return src->nlen > 0 ? src->name : "(no program)";
+}
 
-	memset(&m, 0, sizeof(m));
-	m.ts = minute + NS_PER_MIN;	/* the count is known when the minute ends */
-	m.name = r->name;
-	m.nlen = strlen(r->name);
-	m.value = count;
-	m.unit = "lines/min";
-	m.source = "aiops-detect";
-	m.labels = lab;
-	if (r->host != NULL) {
-		m.host = r->host;
-		m.hlen = strlen(r->host);
+/* The overflow template of src, made on its first line. */
+static void
+overflow_make(struct logdet *l, struct source *src)
+{
+	l->overflows = xreallocarray(l->overflows, l->noverflows + 1, sizeof(*l->overflows));
+	l->overflows[l->noverflows++] = src;
+	src->over_id = LOG_OVERFLOW_BASE + l->noverflows;
+	src->over_tmpl.src = src;
+	xasprintf(&src->over_text, "<*> (%s: past detect.logs.max_templates)", source_label(src));
+}
+
+/* Line ll of capped program src fit none of its templates: it takes the overflow one. */
+static void
+overflow_line(struct logdet *l, struct source *src, struct aiops_logline *ll)
+{
+	if (src->over_id == 0)
+		overflow_make(l, src);
+	if (!src->capped_told) {
+		log_warnx("%s: %llu templates, as many as detect.logs.max_templates allows: its"
+		    " lines that fit none of them now share template %llu, \"%s\"",
+		    source_label(src), (unsigned long long)src->templates,
+		    (unsigned long long)src->over_id, src->over_text);
+		src->capped_told = 1;
 	}
-	if (r->tid != 0) {
-		lab[0].key = "template_id";
-		lab[0].klen = 11;
-		lab[0].val = tid;
-		lab[0].vlen = (size_t)snprintf(tid, sizeof(tid), "%llu", (unsigned long long)r->tid);
-		m.nlabels = 1;
+	ll->template_id = src->over_id;
+	ll->tmpl = src->over_text;
+	ll->tmpl_len = strlen(src->over_text);
+	ll->count = ++src->over_count;
+	ll->is_new = ll->is_changed = 0;
+	ll->nparams = 1;
+	ll->params = &ll->message;
+	ll->param_lens = &ll->message_len;
+}
+
+/*
+ * Mines a line (flags as aiops_logmine_add()) of program `service` (for a
+ * raw line: the one its header names). A program at the cap makes no
+ * template: its header is split first to know it, which only a state
+ * with a program at the cap pays for.
+ */
+static int
+mine_line(struct logdet *l, const char *line, size_t len, int flags,
+    const char *service, size_t slen, struct aiops_logline *ll)
+{
+	struct source *src = NULL;
+
+	if (l->ncapped > 0) {
+		if (flags & AIOPS_LOGMINE_RAW) {
+			struct aiops_loghead h;
+			size_t n = len;
+
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				n--;
+			aiops_loghdr_split(NULL, line, n, &h);
+			service = h.component;
+			slen = h.component_len;
+		}
+		src = source_get(l, service, slen);
+		if (capped(l, src))
+			flags |= AIOPS_LOGMINE_NO_NEW;
 	}
-	d->min_alert_value = d->logs->min_burst;
-	detect_point(d, &m, NULL, NULL, 0);
-	d->min_alert_value = 0;
+	if (aiops_logmine_add(l->lm, line, len, flags, ll) == -1)
+		return -1;
+	if (ll->template_id == 0)
+		overflow_line(l, src, ll);
+	return 0;
 }
 
-/* Closes r's count if its minute ended before *(int64_t *)arg. */
-static void
-rate_close(struct detect *d, struct rate *r, void *arg)
+/*
+ * The record of the template of line ll (of program src, at ts), marked
+ * for the next save of the templates.
+ */
+static struct tmpl *
+template_seen(struct logdet *l, struct source *src, int64_t ts, const struct aiops_logline *ll)
 {
-	int64_t minute = *(int64_t *)arg, m;
-	int n;
+	struct tmpl *t = lograte_tmpl(l, ll->template_id, 1);
 
-	if (r->minute >= minute)
-		return;
-	rate_point(d, r, r->minute, (double)r->count);
-	for (m = r->minute + NS_PER_MIN, n = 0; m < minute && n < MAX_ZERO_FILL;
-	    m += NS_PER_MIN, n++)
-		rate_point(d, r, m, 0);
-	r->minute = minute;
-	r->count = 0;
-}
-
-static void
-rate_count(struct detect *d, struct rate *r, int64_t minute)
-{
-	if (r->count == 0 && r->minute < minute)
-		r->minute = minute;
-	r->count++;
-}
-
-static void
-count_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
-    const char *host, size_t hlen)
-{
-	struct logdet *l = d->logs;
-	int64_t minute = ts - ((ts % NS_PER_MIN) + NS_PER_MIN) % NS_PER_MIN;
-
-	if (minute > l->minute) {
-		if (l->minute != 0)
-			rates_each(d, rate_close, &minute);
-		l->minute = minute;
+	if (t->first == 0 || ts < t->first)
+		t->first = ts;
+	if (ts > t->last)
+		t->last = ts;
+	if (ll->is_new) {
+		t->src = src;
+		template_made(l, src);
 	}
-	rate_count(d, template_rate(l, ll->template_id), l->minute);
-	if (ll->severity >= 0 && ll->severity <= 3)
-		rate_count(d, error_rate(l, host, hlen), l->minute);
+	if (!t->dirty) {
+		if (l->ndirty == l->capdirty) {
+			l->capdirty = l->capdirty ? l->capdirty * 2 : 64;
+			l->dirty = xreallocarray(l->dirty, l->capdirty, sizeof(*l->dirty));
+		}
+		l->dirty[l->ndirty++] = ll->template_id;
+		t->dirty = 1;
+	}
+	return t;
 }
 
 /* Line ll as a member for the correlator; id: its event's, or NULL. */
@@ -418,17 +395,20 @@ mined(struct detect *d, int64_t ts, const struct aiops_logline *ll,
     const char *host, size_t hlen, const char *service, size_t slen, const char *id)
 {
 	struct logdet *l = d->logs;
+	struct source *src = source_get(l, service, slen);
 	struct detect_member m;
+	struct tmpl *t;
 
 	l->nlines++;
 	aiops_clock_observe(ts);
-	if (categorises(l, service, slen, ll) && ll->is_new && l->nlines > l->warmup) {
+	t = template_seen(l, src, ts, ll);
+	if (categorises(src, ll) && ll->is_new && l->nlines > l->warmup) {
 		new_template(d, ts, ll, host, hlen, service, slen);
 	} else if (d->corr != NULL) {
 		log_member(&m, ts, ll, host, hlen, service, slen, "failure", id);
 		detect_correlate_line(d, &m);
 	}
-	count_line(d, ts, ll, host, hlen);
+	lograte_count(d, ts, ll, t, host, hlen);
 	store_line(d, ts, ll, host, hlen, service, slen);
 }
 
@@ -453,8 +433,9 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 		snprintf(d->err, sizeof(d->err), "log event without a message");
 		return -1;
 	}
-	if (aiops_logmine_add(d->logs->lm, json_string_value(msg), json_string_length(msg),
-	    0, &ll) == -1)
+	service = json_string_value(json_object_get(ev, "service"));
+	if (mine_line(d->logs, json_string_value(msg), json_string_length(msg), 0,
+	    service, service ? strlen(service) : 0, &ll) == -1)
 		fatal(70, "mining templates");
 	/* The source's own severity, when it gave one, wins over the guess. */
 	sev = json_string_value(json_object_get(ev, "severity"));
@@ -465,7 +446,6 @@ detect_log(struct detect *d, json_t *ev, const char *line, size_t len)
 			ll.severity = s;
 	}
 	host = json_string_value(json_object_get(ev, "host"));
-	service = json_string_value(json_object_get(ev, "service"));
 	id = json_object_get(ev, "id");
 	mined(d, ts, &ll, host, host ? strlen(host) : 0, service, service ? strlen(service) : 0,
 	    json_is_string(id) && json_string_length(id) == AIOPS_EVENT_ID_LEN ?
@@ -509,8 +489,8 @@ raw_json(struct detect *d, json_t *doc, const char *line, size_t len,
 	int level;
 
 	v = aiops_logkeys_find(doc, AIOPS_LOGKEY_MESSAGE, &key);
-	if ((json_is_string(v) ? aiops_logmine_add(l->lm, json_string_value(v),
-	    json_string_length(v), 0, ll) : aiops_logmine_add(l->lm, line, len, 0, ll)) == -1)
+	if ((json_is_string(v) ? mine_line(l, json_string_value(v), json_string_length(v), 0,
+	    NULL, 0, ll) : mine_line(l, line, len, 0, NULL, 0, ll)) == -1)
 		fatal(70, "mining templates");
 	if ((level = aiops_logkeys_level(aiops_logkeys_find(doc, AIOPS_LOGKEY_SEVERITY,
 	    &key))) >= 0)
@@ -573,7 +553,7 @@ detect_raw(struct detect *d, const char *line, size_t len)
 	if ((doc = json_object_line(line, len)) != NULL) {
 		raw_json(d, doc, line, len, &ll, &ts);
 	} else {
-		if (aiops_logmine_add(d->logs->lm, line, len, AIOPS_LOGMINE_RAW, &ll) == -1)
+		if (mine_line(d->logs, line, len, AIOPS_LOGMINE_RAW, NULL, 0, &ll) == -1)
 			fatal(70, "mining templates");
 		/* logfmt's level=error where the header has no level */
 		if (ll.level == NULL && (level = aiops_logkeys_logfmt_level(line, len)) >= 0)
@@ -587,25 +567,47 @@ detect_raw(struct detect *d, const char *line, size_t len)
 	return 0;
 }
 
+/*
+ * The overflow template of program src: the n-th, by its id, in the
+ * order the state has them (by id), so the next one made is n + 1.
+ */
 static int
-restore_template(void *arg, const struct aiops_log_template *t)
+restore_overflow(struct logdet *l, struct source *src, const struct aiops_log_template *t)
 {
-	struct logdet *l = arg;
-
-	if (aiops_logmine_restore(l->lm, t->id, t->text, t->len, t->count) == -1)
-		log_warnx("template %llu: cannot restore", (unsigned long long)t->id);
+	if (src == NULL || src->over_id != 0 || t->id != LOG_OVERFLOW_BASE + l->noverflows + 1) {
+		log_warnx("template %llu: not an overflow template of this state: left alone",
+		    (unsigned long long)t->id);
+		return 0;
+	}
+	overflow_make(l, src);
+	free(src->over_text);
+	src->over_text = xstrndup(t->text, t->len);
+	src->over_count = t->count;
+	src->over_tmpl.first = t->first;
+	src->over_tmpl.last = t->seen;
 	return 0;
 }
 
 static int
-restore_rate(void *arg, const struct aiops_log_rate *pr)
+restore_template(void *arg, const struct aiops_log_template *t)
 {
 	struct logdet *l = arg;
-	struct rate *r = pr->template_id != 0 ? template_rate(l, pr->template_id) :
-	    error_rate(l, pr->host, pr->host ? strlen(pr->host) : 0);
+	struct source *src = NULL;
+	struct tmpl *r;
 
-	r->minute = pr->minute;
-	r->count = pr->count;
+	if (t->source != NULL)
+		src = source_get(l, t->source, strlen(t->source));
+	if (t->id > LOG_OVERFLOW_BASE)
+		return restore_overflow(l, src, t);
+	if (aiops_logmine_restore(l->lm, t->id, t->text, t->len, t->count) == -1) {
+		log_warnx("template %llu: cannot restore", (unsigned long long)t->id);
+		return 0;
+	}
+	r = lograte_tmpl(l, t->id, 1);
+	r->first = t->first;
+	r->last = t->seen;
+	if ((r->src = src) != NULL)
+		template_made(l, src);
 	return 0;
 }
 
@@ -616,13 +618,13 @@ load_state(struct detect *d)
 	struct logdet *l = d->logs;
 
 	if (aiops_logs_templates(d->state, restore_template, l) == -1 ||
-	    aiops_logs_position_get(d->state, &l->nlines, &l->minute) == -1 ||
-	    aiops_logs_rates(d->state, restore_rate, l) == -1)
+	    aiops_logs_position_get(d->state, &l->nlines, &l->minute) == -1)
 		detect_state_fatal(d, "loading log templates");
+	lograte_load(d);
 }
 
 void
-detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t retention)
+detect_logs_init(struct detect *d, const struct detect_logs_conf *conf)
 {
 	struct logdet *l = xcalloc(1, sizeof(*l));
 
@@ -630,27 +632,59 @@ detect_logs_init(struct detect *d, uint64_t warmup, double min_burst, int64_t re
 	if ((l->lm = aiops_logmine_new()) == NULL)
 		fatal(70, "out of memory");
 	aiops_logmine_set_similarity(l->lm, aiops_conf_number(d->cfg, "detect.logs.similarity", 0.72));
-	l->warmup = warmup;
-	l->min_burst = min_burst;
-	l->retention = retention;
+	l->warmup = conf->warmup;
+	l->min_burst = conf->min_burst;
+	l->retention = conf->retention;
+	l->max_templates = conf->max_templates;
 	aiops_hmap_init(&l->by_host);
 	aiops_hmap_init(&l->by_source);
 	if (d->state != NULL)
 		load_state(d);
 }
 
+/* Template id, counted since the last save: its text, count, first and last line. */
 static int
-save_template(void *arg, uint64_t id, const char *tmpl, uint64_t count)
+save_template(struct detect *d, uint64_t id)
 {
-	struct detect *d = arg;
+	struct logdet *l = d->logs;
 	struct aiops_log_template t;
+	struct tmpl *r = lograte_tmpl(l, id, 0);
 
+	memset(&t, 0, sizeof(t));
 	t.id = id;
-	t.text = tmpl;
-	t.len = strlen(tmpl);
-	t.count = count;
-	t.seen = aiops_clock_now();
+	if (r == NULL)
+		return 0;
+	if (id > LOG_OVERFLOW_BASE) {
+		t.text = r->src->over_text;
+		t.count = r->src->over_count;
+	} else if ((t.text = aiops_logmine_template(l->lm, id, &t.count)) == NULL) {
+		return 0;
+	}
+	if (r->src != NULL)
+		t.source = r->src->name;
+	t.len = strlen(t.text);
+	t.first = r->first;
+	t.seen = r->last;
+	r->dirty = 0;
 	return aiops_logs_template_put(d->state, &t);
+}
+
+/*
+ * The templates counted since the last save, not all: a save every
+ * STORE_BATCH lines over all of them made a run over text that never
+ * forms templates quadratic.
+ */
+static int
+save_templates(struct detect *d)
+{
+	struct logdet *l = d->logs;
+	size_t i;
+
+	for (i = 0; i < l->ndirty; i++)
+		if (save_template(d, l->dirty[i]) == -1)
+			return -1;
+	l->ndirty = 0;
+	return 0;
 }
 
 /* The lines waiting, then the retention. */
@@ -684,39 +718,6 @@ save_lines(struct detect *d)
 	return rc;
 }
 
-static void
-save_rate(struct detect *d, struct rate *r, void *arg)
-{
-	struct aiops_log_rate pr;
-	int *rc = arg;
-
-	if (*rc == -1 || r->count == 0)
-		return;
-	aiops_buf_reset(&d->scratch);
-	if (r->tid != 0)
-		aiops_buf_addf(&d->scratch, "%s{template_id=\"%llu\"}", r->name, (unsigned long long)r->tid);
-	else
-		aiops_buf_addf(&d->scratch, "%s{host=\"%s\"}", r->name, r->host ? r->host : "");
-	pr.key = d->scratch.data;
-	pr.minute = r->minute;
-	pr.count = r->count;
-	pr.host = r->host;
-	pr.template_id = r->tid;
-	*rc = aiops_logs_rate_add(d->state, &pr);
-}
-
-/* The counts of minutes not yet over, for the next run to go on with. */
-static int
-save_pending(struct detect *d)
-{
-	int rc = 0;
-
-	if (aiops_logs_rates_clear(d->state) == -1)
-		return -1;
-	rates_each(d, save_rate, &rc);
-	return rc;
-}
-
 void
 detect_logs_save(struct detect *d)
 {
@@ -726,25 +727,14 @@ detect_logs_save(struct detect *d)
 		return;
 	if (aiops_state_begin(d->state) == -1)
 		detect_state_fatal(d, "saving log templates");
-	if (save_lines(d) == -1 ||
-	    aiops_logmine_foreach(l->lm, save_template, d) != 0 ||
+	if (save_lines(d) == -1 || save_templates(d) == -1 ||
 	    aiops_logs_position_put(d->state, l->nlines, l->minute) == -1 ||
-	    save_pending(d) == -1) {
+	    lograte_save(d) == -1) {
 		aiops_state_rollback(d->state);
 		detect_state_fatal(d, "saving log templates");
 	}
 	if (aiops_state_commit(d->state) == -1)
 		detect_state_fatal(d, "saving log templates");
-}
-
-static void
-rate_free(void *p)
-{
-	struct rate *r = p;
-
-	free(r->name);
-	free(r->host);
-	free(r);
 }
 
 void
@@ -754,15 +744,11 @@ detect_logs_free(struct detect *d)
 
 	if (l == NULL)
 		return;
-	size_t i;
-
 	aiops_logmine_free(l->lm);
-	for (i = 0; i < l->ntemplates; i++)
-		if (l->by_template[i] != NULL)
-			rate_free(l->by_template[i]);
-	free(l->by_template);
-	aiops_hmap_release(&l->by_host, rate_free);
-	aiops_hmap_release(&l->by_source, free);
+	lograte_free(l);
+	aiops_hmap_release(&l->by_source, source_free);
+	free(l->overflows);
+	free(l->dirty);
 	free(l->pending);
 	free(l);
 	d->logs = NULL;

@@ -135,9 +135,15 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 static void
 start_parts(struct detect *d, const struct options *o)
 {
-	detect_logs_init(d, (uint64_t)aiops_conf_int(d->cfg, "detect.logs.warmup", 2000),
-	    aiops_conf_number(d->cfg, "detect.logs.min_burst", 10),
-	    aiops_conf_duration(d->cfg, "detect.logs.retention", 7 * 86400 * AIOPS_NS_PER_SEC));
+	struct detect_logs_conf lc;
+
+	lc.warmup = (uint64_t)aiops_conf_int(d->cfg, "detect.logs.warmup", 2000);
+	lc.min_burst = aiops_conf_number(d->cfg, "detect.logs.min_burst", 10);
+	lc.retention = aiops_conf_duration(d->cfg, "detect.logs.retention",
+	    7 * 86400 * AIOPS_NS_PER_SEC);
+	lc.max_templates = (uint64_t)aiops_conf_int(d->cfg, "detect.logs.max_templates",
+	    DETECT_MAX_TEMPLATES);
+	detect_logs_init(d, &lc);
 	if (o->correlate) {
 		struct detect_correlate_conf cc;
 

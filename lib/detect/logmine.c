@@ -857,8 +857,25 @@ extract_params(struct aiops_logmine *lm, const struct cluster *c,
 	return 0;
 }
 
+/* A line of AIOPS_LOGMINE_NO_NEW that fits no template. */
 static int
-mine(struct aiops_logmine *lm, const char *msg, size_t n,
+no_template(const char *msg, size_t n, struct aiops_logline *out)
+{
+	out->template_id = 0;
+	out->tmpl = NULL;
+	out->tmpl_len = 0;
+	out->is_new = out->is_changed = 0;
+	out->count = 0;
+	out->nparams = 0;
+	out->params = NULL;
+	out->param_lens = NULL;
+	if (out->severity < 0)
+		out->severity = aiops_logmine_guess_severity(msg, n);
+	return 0;
+}
+
+static int
+mine(struct aiops_logmine *lm, const char *msg, size_t n, int flags,
     struct aiops_logline *out)
 {
 	size_t ntok, i, bestw = 0, np;
@@ -889,20 +906,23 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n,
 		size_t n0 = ntok ? lm->tk[0].mn : 0;
 		uint64_t k0 = bucket_key(ntok, t0, n0, 0);
 		uint64_t kw = bucket_key(ntok, WILD, 3, 1);
+		int other;
 
 		idx = search_chain(lm, map_get(&lm->bucket, k0), 0, ntok,
 		    &best, &bestw, -1);
 		idx = search_chain(lm, map_get(&lm->bucket, kw), 1, ntok,
 		    &best, &bestw, idx);
 		if ((idx < 0 || best < lm->sim_th) &&
-		    (i = (size_t)search_lengths(lm, ntok)) != (size_t)-1) {
-			idx = (int)i;
+		    (other = search_lengths(lm, ntok)) >= 0) {
+			idx = other;
 			best = 1.0;
 		}
 		if (idx >= 0 && best >= lm->sim_th) {
 			if ((changed = cluster_update(lm, (uint32_t)idx,
 			    ntok)) == -1)
 				return -1;
+		} else if (flags & AIOPS_LOGMINE_NO_NEW) {
+			return no_template(msg, n, out);
 		} else {
 			const char **tp = malloc((ntok + 1) * sizeof(*tp));
 			size_t *tn = malloc((ntok + 1) * sizeof(*tn));
@@ -972,7 +992,7 @@ aiops_logmine_add(struct aiops_logmine *lm, const char *line, size_t len,
 		out->message = line;
 		out->message_len = len;
 	}
-	return mine(lm, out->message, out->message_len, out);
+	return mine(lm, out->message, out->message_len, flags, out);
 }
 
 struct aiops_loghdr *

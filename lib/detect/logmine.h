@@ -47,7 +47,14 @@ struct aiops_logmine;
 
 /* Pass to aiops_logmine_add(): the line has a header to split off first. */
 enum aiops_logmine_flags {
-	AIOPS_LOGMINE_RAW = 1 << 0
+	AIOPS_LOGMINE_RAW = 1 << 0,
+	/*
+	 * Match only: a line that fits no template makes none and comes
+	 * back with template_id 0 (tmpl NULL, no params, count 0, its
+	 * severity from its level or guessed from the message); the miner is
+	 * not changed by it. A line that fits one joins it as usual.
+	 */
+	AIOPS_LOGMINE_NO_NEW = 1 << 1
 };
 
 /*

@@ -15,10 +15,11 @@
 #define KEY_LINES	"detect.log_lines"
 #define KEY_MINUTE	"detect.log_minute"	/* ms, as a time column */
 
-static const char SQL_TEMPLATES[] = "SELECT id, template, count FROM log_templates ORDER BY id";
+static const char SQL_TEMPLATES[] =
+    "SELECT id, template, count, first_seen, last_seen, source FROM log_templates ORDER BY id";
 static const char SQL_TEMPLATE_PUT[] =
-    "INSERT INTO log_templates (id, template, count, first_seen, last_seen)"
-    " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO UPDATE SET"
+    "INSERT INTO log_templates (id, template, count, first_seen, last_seen, source)"
+    " VALUES (?1, ?2, ?3, ?5, ?4, ?6) ON CONFLICT (id) DO UPDATE SET"
     " template = excluded.template, count = excluded.count, last_seen = excluded.last_seen"
     " WHERE template <> excluded.template OR count <> excluded.count";
 static const char SQL_LINE[] =
@@ -52,6 +53,9 @@ aiops_logs_templates(struct aiops_state *st,
 		t.text = aiops_state_column_str(s, 1);
 		t.len = (size_t)sqlite3_column_bytes(s, 1);
 		t.count = (uint64_t)sqlite3_column_int64(s, 2);
+		t.first = aiops_state_column_time(s, 3);
+		t.seen = aiops_state_column_time(s, 4);
+		t.source = aiops_state_column_str(s, 5);
 		if (t.text == NULL)
 			t.text = "";
 		stop = fn(arg, &t);
@@ -72,6 +76,8 @@ aiops_logs_template_put(struct aiops_state *st, const struct aiops_log_template 
 	aiops_state_bind_strn(s, 2, t->text, t->len);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)t->count);
 	aiops_state_bind_time(s, 4, t->seen);
+	aiops_state_bind_time(s, 5, t->first != 0 ? t->first : t->seen);
+	aiops_state_bind_str(s, 6, t->source);
 	return aiops_state_done(st, s);
 }
 

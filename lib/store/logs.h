@@ -18,7 +18,15 @@ struct aiops_log_template {
 	const char	*text;		/* the template, variable parts as <*> */
 	size_t		 len;
 	uint64_t	 count;		/* lines mined into it, over all runs */
-	int64_t		 seen;		/* ns: to put, when; first and last seen are kept */
+	/*
+	 * ns. To put: when it was seen (its latest line), and first when it
+	 * is new (its first line; 0: seen); first and last seen are kept.
+	 * Read: its first and last seen.
+	 */
+	int64_t		 seen;
+	int64_t		 first;
+	/* the program whose line made it ("": none); NULL: not known. Put when new. */
+	const char	*source;
 };
 
 struct aiops_log_line {

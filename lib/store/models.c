@@ -96,3 +96,50 @@ aiops_models_expire(struct aiops_state *st, int64_t before)
 		return -1;
 	return (long long)sqlite3_changes64(aiops_state_db(st));
 }
+
+/* The keys from ?1 up to ?2, the prefix with its last byte one more. */
+static const char SQL_KEYS[] =
+    "SELECT series_key FROM detector_models WHERE series_key >= ?1 AND series_key < ?2"
+    " ORDER BY series_key";
+
+int
+aiops_models_keys(struct aiops_state *st, const char *prefix,
+    int (*fn)(void *arg, const char *key), void *arg)
+{
+	size_t n = strlen(prefix);
+	char *end = xstrdup(prefix);
+	sqlite3_stmt *s;
+	int rc = 0, stop = 0;
+
+	/* A prefix ending in byte 0xff has no such bound: none is used here. */
+	if (n == 0 || (unsigned char)end[n - 1] == 0xff) {
+		free(end);
+		return -1;
+	}
+	end[n - 1]++;
+	if ((s = aiops_state_stmt(st, SQL_KEYS)) == NULL) {
+		free(end);
+		return -1;
+	}
+	aiops_state_bind_str(s, 1, prefix);
+	aiops_state_bind_str(s, 2, end);
+	while (!stop && (rc = aiops_state_step(st, s)) == 1)
+		stop = fn(arg, aiops_state_column_str(s, 0));
+	if (stop)
+		sqlite3_reset(s);
+	free(end);
+	return stop ? stop : rc;
+}
+
+static const char SQL_DELETE[] = "DELETE FROM detector_models WHERE series_key = ?1";
+
+int
+aiops_models_delete(struct aiops_state *st, const char *series_key)
+{
+	sqlite3_stmt *s;
+
+	if ((s = aiops_state_stmt(st, SQL_DELETE)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, series_key);
+	return aiops_state_done(st, s);
+}

@@ -40,5 +40,15 @@ void aiops_model_release(struct aiops_model *m);
  * it once a run. The number deleted, or -1.
  */
 long long aiops_models_expire(struct aiops_state *st, int64_t before);
+/*
+ * Calls fn with the key of each stored model whose key begins with prefix,
+ * in key order, until fn returns nonzero: a range of the primary key, so
+ * it reads only those rows (aiops-detect finds the log templates that
+ * have a rate model this way). 0 (or fn's value), or -1.
+ */
+int aiops_models_keys(struct aiops_state *st, const char *prefix,
+    int (*fn)(void *arg, const char *key), void *arg);
+/* Deletes the model of series_key, if there is one. 0, or -1. */
+int aiops_models_delete(struct aiops_state *st, const char *series_key);
 
 #endif

@@ -217,6 +217,15 @@ const struct aiops_migration aiops_migrations[] = {
 	  "ALTER TABLE incidents ADD COLUMN labels TEXT;"
 	  "ALTER TABLE incidents ADD COLUMN fingerprint TEXT;"
 	},
+	{ 10,
+	  /*
+	   * The program whose line made a log template ('' for a line of
+	   * none), so that aiops-detect counts each program's templates
+	   * against detect.logs.max_templates over its runs. NULL: made
+	   * before this step, no program's.
+	   */
+	  "ALTER TABLE log_templates ADD COLUMN source TEXT;"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -270,6 +270,31 @@ test_mining(void)
 	aiops_logmine_free(lm);
 }
 
+/* AIOPS_LOGMINE_NO_NEW: lines join what fits, make nothing new. */
+static void
+test_no_new(void)
+{
+	struct aiops_logmine *lm = aiops_logmine_new();
+	struct aiops_logline l;
+	const char *fits = "Dec 10 06:55:47 LabSZ sshd[2]: Invalid user admin from 10.0.0.1";
+	const char *other = "Dec 10 06:55:48 LabSZ sshd[3]: authentication failed for root";
+
+	add(lm, "Dec 10 06:55:46 LabSZ sshd[1]: Invalid user webmaster from 10.0.0.9", &l);
+	ok(aiops_logmine_add(lm, fits, strlen(fits), AIOPS_LOGMINE_RAW | AIOPS_LOGMINE_NO_NEW,
+	    &l) == 0 && l.template_id == 1 && l.count == 2 && l.nparams == 2,
+	    "no new: a line that fits joins its template");
+	ok(aiops_logmine_add(lm, other, strlen(other), AIOPS_LOGMINE_RAW | AIOPS_LOGMINE_NO_NEW,
+	    &l) == 0 && l.template_id == 0 && l.tmpl == NULL && !l.is_new && l.nparams == 0,
+	    "no new: one that fits none gets template 0");
+	ok(eqn(l.component, l.component_len, "sshd") && eqn(l.message, l.message_len,
+	    "authentication failed for root") && l.severity == AIOPS_SEV_ERR,
+	    "with its header, message and severity guessed");
+	ok(aiops_logmine_count(lm) == 1, "and the miner has no template more");
+	add(lm, other, &l);
+	ok(l.template_id == 2 && l.is_new, "without the flag it makes one");
+	aiops_logmine_free(lm);
+}
+
 static int
 count_cb(void *arg, uint64_t id, const char *tmpl, uint64_t count)
 {
@@ -437,6 +462,7 @@ main(void)
 	test_mask();
 	test_header();
 	test_mining();
+	test_no_new();
 	test_long();
 	return tap_done();
 }

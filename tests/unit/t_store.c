@@ -249,6 +249,47 @@ test_incidents(struct aiops_state *st)
 
 /* ---- models ---- */
 
+static int
+join_key(void *arg, const char *key)
+{
+	char *s = arg;
+
+	snprintf(s + strlen(s), 256 - strlen(s), "[%s]", key);
+	return strcmp(key, "stop") == 0 ? 9 : 0;
+}
+
+/* The keys of a prefix, and one model deleted. */
+static void
+test_model_keys(struct aiops_state *st)
+{
+	static const char *keys[] = { "rate{id=\"2\"}", "rate{id=\"10\"}", "ratez", "rat",
+	    "rate|", "stop", "stops" };
+	static const unsigned char blob[] = { 1 };
+	struct aiops_model m;
+	char s[256] = "";
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.blob = blob;
+	m.len = 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		m.series_key = keys[i];
+		aiops_models_put(st, &m);
+	}
+	is_int(aiops_models_keys(st, "rate{", join_key, s), 0, "keys of a prefix");
+	is_str(s, "[rate{id=\"10\"}][rate{id=\"2\"}]", "those only, in key order");
+	s[0] = '\0';
+	is_int(aiops_models_keys(st, "stop", join_key, s), 9, "fn's value stops the walk");
+	is_str(s, "[stop]", "at once");
+	ok(aiops_models_delete(st, "rate{id=\"2\"}") == 0 && aiops_models_delete(st, "none") == 0,
+	    "delete, and of no model");
+	s[0] = '\0';
+	aiops_models_keys(st, "rate{", join_key, s);
+	is_str(s, "[rate{id=\"10\"}]", "the other kept");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		aiops_models_delete(st, keys[i]);
+}
+
 static void
 test_models(struct aiops_state *st)
 {
@@ -282,6 +323,7 @@ test_models(struct aiops_state *st)
 	is_int(aiops_models_expire(st, T0 + 5 * NS_PER_MS), 0, "retention keeps a model updated then");
 	is_int(aiops_models_expire(st, T0 + 6 * NS_PER_MS), 1, "and deletes it after");
 	ok(aiops_models_get(st, "net{host=\"h\"}", &got) == 0, "gone");
+	test_model_keys(st);
 }
 
 /* ---- logs and search ---- */
