@@ -76,6 +76,9 @@ struct logdet {
 	int64_t			 retention;	/* of stored lines and rate models, ns; 0 keeps all */
 	uint64_t		 max_templates;	/* a program's; 0: no cap */
 	int64_t			 raw_last;	/* the last time a raw line gave, or 0 */
+	/* the last header time read, and its text: lines of one second read it once */
+	char			 ts_text[48];
+	size_t			 ts_text_len;
 	int64_t			 minute;	/* latest minute seen */
 	/* templates, by id (dense: the miner's are 1, 2, ...) */
 	struct tmpl		*tmpls;

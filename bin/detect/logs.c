@@ -536,8 +536,20 @@ raw_time(struct logdet *l, const struct aiops_logline *ll, const char *line, siz
 {
 	int64_t ref = raw_ref(l), ts;
 
-	if ((ll->ts != NULL && aiops_logtime_parse(ll->ts, ll->ts_len, ref, AIOPS_LOGTIME_HEADER,
-	    &ts) == 0) || aiops_logkeys_logfmt_time(line, len, ref, &ts) == 0)
+	if (ll->ts != NULL && ll->ts_len == l->ts_text_len && l->raw_last != 0 &&
+	    memcmp(ll->ts, l->ts_text, ll->ts_len) == 0)
+		return l->raw_last;
+	if (ll->ts != NULL && aiops_logtime_parse(ll->ts, ll->ts_len, ref, AIOPS_LOGTIME_HEADER,
+	    &ts) == 0) {
+		l->ts_text_len = 0;
+		if (ll->ts_len <= sizeof(l->ts_text)) {
+			memcpy(l->ts_text, ll->ts, ll->ts_len);
+			l->ts_text_len = ll->ts_len;
+		}
+		return l->raw_last = ts;
+	}
+	l->ts_text_len = 0;
+	if (aiops_logkeys_logfmt_time(line, len, ref, &ts) == 0)
 		return l->raw_last = ts;
 	return aiops_clock_now();
 }

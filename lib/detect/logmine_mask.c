@@ -122,10 +122,11 @@ is_path_or_url(const char *p, size_t n)
 int
 aiops_logmine_is_hostname(const char *p, size_t n)
 {
-	static const char *const gtld[] = { "com", "net", "org", "edu", "gov",
-	    "mil", "int", "io", "info", "biz", "local", "lan", "internal",
-	    "intranet", "corp", "home", "arpa", "cloud", "dev", "app", "online",
-	    NULL };
+	/* length first: one compare per name of that length */
+	static const char *const gtld[] = { "3com", "3net", "3org", "3edu",
+	    "3gov", "3mil", "3int", "2io", "4info", "3biz", "5local", "3lan",
+	    "8internal", "8intranet", "4corp", "4home", "4arpa", "5cloud",
+	    "3dev", "3app", "6online", NULL };
 	const char *const *g;
 	size_t i, dots = 0, label = 0, last = 0;
 
@@ -152,7 +153,8 @@ aiops_logmine_is_hostname(const char *p, size_t n)
 	if (label == 2 && lm_isalpha(p[last]) && lm_isalpha(p[last + 1]))
 		return dots >= 2;
 	for (g = gtld; *g != NULL; g++)
-		if (strlen(*g) == label && memcmp(p + last, *g, label) == 0)
+		if ((size_t)((*g)[0] - '0') == label &&
+		    memcmp(p + last, *g + 1, label) == 0)
 			return 1;
 	return 0;
 }
@@ -562,7 +564,8 @@ aiops_logmine_mask_nonplain(const char *p, size_t n, char *o)
 		return k;
 	}
 	k = put(o, 0, p, lo);
-	if (aiops_logmine_is_hostname(p + lo, hi - lo)) {
+	if (lm_islower(p[lo]) && memchr(p + lo, '.', hi - lo) != NULL &&
+	    aiops_logmine_is_hostname(p + lo, hi - lo)) {
 		k = put_wild(o, k);
 	} else if (is_proto_version(p + lo, hi - lo)) {
 		k = put(o, k, p + lo, hi - lo);

@@ -1065,13 +1065,12 @@ fits(const struct aiops_loghdr *lh, struct hscan *h)
 
 	if (!have(h, lh->k - 1))
 		return 0;
-	for (j = 0; j < lh->k; j++) {
-		struct column c = column_of(&h->t[j]);
-
-		if (c.key != lh->shape[j].key ||
-		    (lh->lit_fixed[j] && c.lit != lh->shape[j].lit))
+	for (j = 0; j < lh->k; j++)
+		if (col_key(&h->t[j]) != lh->shape[j].key)
 			return 0;
-	}
+	for (j = 0; j < lh->k; j++)
+		if (lh->lit_fixed[j] && column_of(&h->t[j]).lit != lh->shape[j].lit)
+			return 0;
 	return 1;
 }
 

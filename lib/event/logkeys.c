@@ -134,17 +134,17 @@ aiops_logkeys_time(const json_t *v, int64_t ref, int64_t *ns)
 size_t
 aiops_logkeys_logfmt(const char *s, size_t n, const char *key, const char **v)
 {
-	size_t kl = strlen(key), lim = n < LOGFMT_REACH ? n : LOGFMT_REACH, p, e;
+	size_t kl = strlen(key), lim = n < LOGFMT_REACH ? n : LOGFMT_REACH, p = 0, k, e;
+	const char *eq;
 	int quoted;
 
-	/* Most lines are not logfmt: one memchr says so. */
-	if (memchr(s, '=', lim) == NULL)
-		return 0;
-	for (p = 0; p + kl < lim; p++) {
-		if ((p > 0 && s[p - 1] != ' ' && s[p - 1] != '\t') || memcmp(s + p, key, kl) != 0 ||
-		    s[p + kl] != '=')
+	/* from '=' to '=' (most lines have none), the key just before it */
+	while (p < lim && (eq = memchr(s + p, '=', lim - p)) != NULL) {
+		p = (size_t)(eq - s) + 1;
+		k = p - 1 - kl;		/* where the key would start */
+		if (p - 1 < kl || memcmp(s + k, key, kl) != 0 ||
+		    (k > 0 && s[k - 1] != ' ' && s[k - 1] != '\t'))
 			continue;
-		p += kl + 1;
 		if ((quoted = p < n && s[p] == '"'))
 			p++;
 		for (e = p; e < n && s[e] != '"' && (quoted || (s[e] != ' ' && s[e] != '\t')); e++)
