@@ -564,7 +564,8 @@ aiops_logmine_mask_nonplain(const char *p, size_t n, char *o)
 		return k;
 	}
 	k = put(o, 0, p, lo);
-	if (lm_islower(p[lo]) && memchr(p + lo, '.', hi - lo) != NULL &&
+	if ((lm_islower(p[lo]) || isdig((unsigned char)p[lo])) &&
+	    memchr(p + lo, '.', hi - lo) != NULL &&
 	    aiops_logmine_is_hostname(p + lo, hi - lo)) {
 		k = put_wild(o, k);
 	} else if (is_proto_version(p + lo, hi - lo)) {
