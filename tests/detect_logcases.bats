@@ -106,3 +106,16 @@ new_templates() {
 		    | .params[-1] | endswith($e + ": user_id")' "$out" | sort -u)" = true ]
 	done
 }
+
+@test "a last value of several words ('lifetime <1 sec' beside 'lifetime 00:02') stays in its template; a bracketed tail does not" {
+	printf '[10.30 16:49:%02d] chrome.exe - %s close, %d bytes sent, %d bytes received, lifetime %s\n' \
+	    1 proxy.example.edu:5070 0 0 00:02 2 www.example.com:443 403 426 00:01 \
+	    3 www.example.com:443 0 0 '<1 sec' 4 cdn.example.net:443 12 7 '<1 sec' > "$BATS_TEST_TMPDIR/p.log"
+	printf 'Dec 10 06:55:%02d LabSZ sshd[24200]: Connection closed by 10.0.0.%d%s\n' \
+	    1 1 '' 2 2 '' 3 3 ' [preauth]' >> "$BATS_TEST_TMPDIR/p.log"
+	run -0 aiops-detect --raw --all --no-state "$BATS_TEST_TMPDIR/p.log"
+	[ "$(jq -r '"\(.template_id) \(.template)"' <<<"$output" | sort -u)" = "$(printf '%s\n' \
+	    '1 <*> close, <*> bytes sent, <*> bytes received, lifetime <*>' \
+	    '2 Connection closed by <*>' '3 Connection closed by <*> [preauth]')" ]
+	[ "$(jq -r 'select(.template_id == 1) | .params[-1]' <<<"$output" | paste -sd ,)" = '00:02,00:01,<1 sec,<1 sec' ]
+}

@@ -574,17 +574,18 @@ search_chain(struct aiops_logmine *lm, uint32_t head, int which, size_t ntok,
 }
 
 /*
- * Does the line repeat every token of c after the first?  Returns the
- * number of those that are words (no <*> in them), or -1 at the first
- * that does not fit.
+ * Does the line repeat the tokens [from, to) of c?  Returns the number of
+ * those that are words (no <*> in them), or -1 at the first that does
+ * not fit.
  */
 static int
-rest_fits(const struct cluster *c, const struct tok *tk, const char *mb)
+rest_fits(const struct cluster *c, const struct tok *tk, const char *mb,
+    uint32_t from, uint32_t to)
 {
 	uint32_t i;
 	int k = 0;
 
-	for (i = 1; i < c->ntok; i++) {
+	for (i = from; i < to; i++) {
 		const char *t = c->tok[i];
 		size_t tn = c->tlen[i];
 
@@ -622,9 +623,51 @@ search_lengths(struct aiops_logmine *lm, size_t ntok)
 		struct cluster *c = &lm->cl[h - 1];
 
 		if (c->ntok == ntok && !c->in_wild && !(c->tflag[0] & TOK_EVENT) &&
-		    rest_fits(c, lm->tk, lm->mbuf) >= 2 &&
+		    rest_fits(c, lm->tk, lm->mbuf, 1, c->ntok) >= 2 &&
 		    is_value(c->tok[0], c->tlen[0]))
 			return (int)(h - 1);
+	}
+	return -1;
+}
+
+static const char *
+strpbrk_n(const char *p, size_t n, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strchr(set, p[i]) != NULL && p[i] != '\0')
+			return p + i;
+	return NULL;
+}
+
+/*
+ * A line a few tokens longer than a template that ends in a bare <*>, and
+ * repeats all of its words before it, three at least: the <*> takes the
+ * rest of the line ("lifetime 00:02" and "lifetime <1 sec"), as the
+ * Loghub convention lets one <*> stand for several words.  Up to 3 more,
+ * plain: a tail with brackets, '=' or ':' ("[preauth]", "code=5") has a
+ * structure of its own, and is a template of its own.
+ */
+static int
+search_tail(struct aiops_logmine *lm, size_t ntok)
+{
+	size_t m, seen;
+	uint32_t h;
+
+	for (m = ntok - 1; m + 3 >= ntok && m >= 4; m--) {
+		if (strpbrk_n(lm->tk[m].p, lm->tk[m].n, "[](){}=:") != NULL)
+			return -1;	/* this token is in every shorter tail */
+		h = map_get(&lm->bucket, bucket_key(m, NULL, 0, 2));
+		for (seen = 0; h != 0 && seen++ < CHAIN_SCAN;
+		    h = lm->cl[h - 1].next[2]) {
+			struct cluster *c = &lm->cl[h - 1];
+
+			if (c->ntok == m && c->tlen[m - 1] == 3 &&
+			    memcmp(c->tok[m - 1], WILD, 3) == 0 &&
+			    rest_fits(c, lm->tk, lm->mbuf, 0, (uint32_t)m - 1) >= 3)
+				return (int)(h - 1);
+		}
 	}
 	return -1;
 }
@@ -637,7 +680,7 @@ cluster_update(struct aiops_logmine *lm, uint32_t idx, size_t ntok)
 	int changed = 0;
 	size_t i;
 
-	for (i = 0; i < ntok; i++) {
+	for (i = 0; i < ntok && i < c->ntok; i++) {
 		const char *m = lm->mbuf + lm->tk[i].m;
 		size_t mn = lm->tk[i].mn, gn;
 		char *g;
@@ -816,7 +859,7 @@ add_param(struct aiops_logmine *lm, size_t *np, const char *p, size_t n)
 /* Params: each <*> of the template matched against the original token. */
 static int
 extract_params(struct aiops_logmine *lm, const struct cluster *c,
-    size_t *np)
+    size_t ntok, size_t *np)
 {
 	size_t i, j;
 	int r;
@@ -828,8 +871,12 @@ extract_params(struct aiops_logmine *lm, const struct cluster *c,
 		const struct tok *o = &lm->tk[i];
 
 		if (tn == 3 && memcmp(t, WILD, 3) == 0) {
-			/* the whole token: no matching needed */
-			if (add_param(lm, np, o->p, o->n) == -1)
+			/* the whole token: no matching needed; a last one
+			 * that took the rest of a longer line, all of it */
+			size_t n = i + 1 == c->ntok && ntok > c->ntok ?
+			    (size_t)(lm->tk[ntok - 1].p + lm->tk[ntok - 1].n - o->p) : o->n;
+
+			if (add_param(lm, np, o->p, n) == -1)
 				return -1;
 			continue;
 		}
@@ -913,7 +960,8 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n, int flags,
 		idx = search_chain(lm, map_get(&lm->bucket, kw), 1, ntok,
 		    &best, &bestw, idx);
 		if ((idx < 0 || best < lm->sim_th) &&
-		    (other = search_lengths(lm, ntok)) >= 0) {
+		    ((other = search_lengths(lm, ntok)) >= 0 ||
+		    (other = search_tail(lm, ntok)) >= 0)) {
 			idx = other;
 			best = 1.0;
 		}
@@ -947,7 +995,7 @@ mine(struct aiops_logmine *lm, const char *msg, size_t n, int flags,
 	}
 	c = &lm->cl[idx];
 	c->count++;
-	if (extract_params(lm, c, &np) == -1)
+	if (extract_params(lm, c, ntok, &np) == -1)
 		return -1;
 	out->template_id = c->id;
 	out->tmpl = c->tmpl;
