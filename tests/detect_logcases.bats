@@ -55,6 +55,8 @@ new_templates() {
 	    'link <*> is down' 'link <*> is up' 'lock <*> acquired by worker <*>' \
 	    'lock <*> released by worker <*>' 'replica <*> is healthy' 'replica <*> is unhealthy' \
 	    'request <*> raised java.io.IOException: stream closed' \
+	    'request <*> sent "GET <*> HTTP/1.1" status: <*>' \
+	    'request <*> sent "POST <*> HTTP/1.1" status: <*>' \
 	    'request <*> raised java.util.concurrent.TimeoutException: stream closed' \
 	    'user <*> login accepted' 'user <*> login rejected' \
 	    'volume <*> mounted on <*>' 'volume <*> unmounted on <*>' | sort)" ]

@@ -344,10 +344,10 @@ test_words(void)
 	static const char *const yes[] = { "above", "valid", "up", "canceled",
 	    "cancelled", "Started", "FAILED", "success.", "(closed)", "down,",
 	    "java.net.SocketTimeoutException:", "ValueError", "KeyError:",
-	    "Win32Fault", NULL };
+	    "Win32Fault", "\"GET", "POST", NULL };
 	static const char *const no[] = { "anna", "node7", "Error", "error:",
 	    "Exception", "heap", "valids", "upx", "", "failed7", "a.b/Error",
-	    NULL };
+	    "Post", "GETS", NULL };
 	const char *const *w;
 	struct aiops_logmine *lm = aiops_logmine_new();
 	struct aiops_logline l;
