@@ -373,6 +373,9 @@ store_line(struct detect *d, int64_t ts, const struct aiops_logline *ll,
 
 	if (d->state == NULL)
 		return;
+	/* a line already past the retention would go at the next save */
+	if (l->retention > 0 && ts < aiops_clock_now() - l->retention)
+		return;
 	if (l->npending == STORE_BATCH)
 		detect_logs_save(d);
 	if (l->pending == NULL)
