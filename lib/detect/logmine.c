@@ -655,6 +655,8 @@ search_tail(struct aiops_logmine *lm, size_t ntok)
 	size_t m, seen;
 	uint32_t h;
 
+	if (ntok < 5)
+		return -1;	/* a template of 4 at least, a line longer */
 	for (m = ntok - 1; m + 3 >= ntok && m >= 4; m--) {
 		if (strpbrk_n(lm->tk[m].p, lm->tk[m].n, "[](){}=:") != NULL)
 			return -1;	/* this token is in every shorter tail */

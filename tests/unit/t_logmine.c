@@ -375,6 +375,12 @@ test_words(void)
 	aiops_logmine_add(lm, "omar logged in from 10.0.0.2", 28, 0, &l);
 	ok(l.template_id == first && eqn(l.tmpl, l.tmpl_len,
 	    "<*> logged in from <*>"), "a variable first word joins the template");
+	/* no words at all, and a header alone: a template of their own */
+	ok(aiops_logmine_add(lm, "", 0, 0, &l) == 0 && l.tmpl_len == 0,
+	    "an empty message is mined");
+	ok(aiops_logmine_add(lm, "2026-01-05T00:00:00Z INFO", 25,
+	    AIOPS_LOGMINE_RAW, &l) == 0 && l.message_len == 0,
+	    "a header alone is an empty message");
 	aiops_logmine_free(lm);
 }
 
