@@ -557,6 +557,8 @@ rfc5424_header(const char *s, size_t len, size_t i, struct aiops_loghead *o)
 	for (k = 0; k < 5; k++)
 		if (field_5424(s, len, &i, &f[k], &fl[k]) == -1)
 			return 0;
+	if (i >= len)
+		return 0;	/* no STRUCTURED-DATA */
 	if (s[i] == '-') {
 		i++;
 	} else {

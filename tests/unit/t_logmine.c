@@ -454,6 +454,8 @@ test_learner(void)
 	    "ID47 [ex@1 a=\"x]\\\"y\"][b c=\"d\"] user gone", "user gone",
 	    NULL, "auth");
 	hdr_is("RFC 5424 nil", "<14>1 - - - - - - hello", "hello", NULL, NULL);
+	/* cut short before its structured data: not RFC 5424, read on */
+	hdr_is("RFC 5424 cut", "<14>1 - - - - - ", "- - - - - ", NULL, NULL);
 	hdr_is("CRI", "2026-11-30T09:15:02.006555846Z stderr F disk full",
 	    "disk full", NULL, "stderr");
 	hdr_is("dd.mm.yyyy", "30.11.2026 09:15:04,524 WARN  auth: disk full",
