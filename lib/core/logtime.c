@@ -284,23 +284,13 @@ aiops_logtime_bsd(const char *s, size_t n, struct aiops_logtime_tm *tm)
 	return p;
 }
 
-static int
-days_in_month(int64_t y, int m)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return mdays[m - 1];
-}
-
 /* t in year y (offset and fraction applied); -1 when that day does not exist. */
 static int
 in_year(const struct aiops_logtime_tm *tm, int64_t y, int64_t *ns)
 {
 	int64_t secs;
 
-	if (y < YEAR_MIN || y > YEAR_MAX || tm->day > days_in_month(y, tm->mon))
+	if (y < YEAR_MIN || y > YEAR_MAX || tm->day > aiops_days_in_month(y, tm->mon))
 		return -1;
 	secs = aiops_days_from_civil(y, (unsigned)tm->mon, (unsigned)tm->day) * DAY_SEC +
 	    tm->h * 3600 + tm->mi * 60 + tm->sec - tm->off;

@@ -88,8 +88,8 @@ expect(const char *s, size_t n, size_t *pos, char c)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
+int
+aiops_days_in_month(int64_t y, int m)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -156,7 +156,7 @@ aiops_time_parse_rfc3339(const char *s, size_t n, int64_t *ns)
 	if (zone(s, n, &pos, &off) == -1 || pos != n)
 		return -1;
 	/* A leap second (:60) is folded onto the next second, as most tools do. */
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	if (mo < 1 || mo > 12 || d < 1 || d > aiops_days_in_month(y, mo) || h > 23 ||
 	    mi > 59 || sec > 60)
 		return -1;
 	t = aiops_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +

@@ -44,5 +44,7 @@ int aiops_duration_parse(const char *s, int64_t *ns);
 /* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
 int64_t aiops_days_from_civil(int64_t y, unsigned m, unsigned d);
 void aiops_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+/* Days in month m (1-12) of proleptic Gregorian year y. */
+int aiops_days_in_month(int64_t y, int m);
 
 #endif
