@@ -45,7 +45,8 @@ struct aiops_fc_opts {
 };
 
 struct aiops_fc {
-	char		 model[32];	/* the model used */
+	char		 model[64];	/* the model used: a name above, or
+					 * "comb:a+b+c" for a mean of them */
 	size_t		 season;	/* main season in steps, 0 for none */
 	size_t		 season2;	/* a second (weekly) season, 0 for none */
 	size_t		 n_used;	/* history points fitted (after the last
