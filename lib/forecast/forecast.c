@@ -25,11 +25,18 @@
 #define NS_DAY		(24 * NS_HOUR)
 #define COMB_SIZE	3
 #define PI_ORIGINS	8
+/*
+ * Set on the M4 Hourly training series with their last 48 points held out
+ * (bench/m4 --dev), never on the test: 1.3 gave 95 % intervals covering
+ * 94.6 % of the held-out points.
+ */
+#define PI_WIDEN	1.3
 
 struct fc_ctx {
 	size_t	m;	/* main season in steps, 0: none */
 	size_t	m2;	/* weekly season, 0: none */
 	int	mult;	/* the series is positive: profiles are ratios */
+	double	floor;	/* of a positive series' forecasts: half its least value */
 };
 
 typedef void (*method_fn)(const struct fc_ctx *c, const double *y, size_t n,
@@ -359,6 +366,11 @@ comb_forecast(const struct fc_ctx *c, const size_t *mem, size_t nmem,
 		for (i = 0; i < h; i++)
 			out[i] += tmp[i] / (double)nmem;
 	}
+	/* A series that has always been positive is not forecast to go below. */
+	if (c->mult)
+		for (i = 0; i < h; i++)
+			if (out[i] < c->floor)
+				out[i] = c->floor;
 }
 
 /*
@@ -427,61 +439,45 @@ quantile(double *v, size_t n, double q)
 
 /*
  * The interval: the combination forecasts the history from PI_ORIGINS
- * earlier origins; the quantiles of its errors at each step ahead (pooled
- * over neighbouring steps) bound the forecast. Errors of a positive
- * series are ratios (log y - log forecast), so the band is narrow where
- * the series is low and wide where it is high. Past the steps it could
- * check, the band grows with the square root of the steps. 0, or -1 when
- * the history is too short for it.
+ * earlier origins a season apart; the quantiles of all its errors bound
+ * the forecast. Errors of a positive series are ratios (log y - log
+ * forecast), so the band is narrow where the series is low and wide where
+ * it is high. Errors on the history it was chosen on are smaller than on
+ * the future: the spread about the median error is widened by PI_WIDEN.
+ * Past the steps it could check, the band grows with the square root of
+ * the steps. 0, or -1 when the history is too short for it.
  */
 static int
 empirical_interval(const struct fc_ctx *c, const size_t *mem, size_t nmem,
     const double *y, size_t n, size_t need, double level, struct aiops_fc *f)
 {
-	size_t hv = f->h, gap, j, k, w;
-	double *e, *fc, *tmp, *pool, *qlo, *qhi;
-	static double pis = 0, pw = -1;
-
-	if (pis == 0) pis = getenv("PIS") ? atof(getenv("PIS")) : 1;
-	if (pw < 0) pw = getenv("PW") ? atof(getenv("PW")) : 0.125;
+	size_t hv = f->h, gap, j, k;
+	double *e, *fc, *tmp, *pool, qlo, qhi, mid;
 	if (hv > n / 3)
 		hv = n / 3;
-	gap = c->m > 0 ? (c->m / 4 > 0 ? c->m / 4 : 1) : (hv / 4 > 0 ? hv / 4 : 1);
+	gap = c->m > 0 ? c->m : (hv / 4 > 0 ? hv / 4 : 1);
 	if (hv < 2 || n < hv + (PI_ORIGINS - 1) * gap + need)
 		return -1;
 	e = xcalloc(PI_ORIGINS * hv, sizeof(double));
 	fc = xcalloc(hv, sizeof(double));
 	tmp = xcalloc(hv, sizeof(double));
 	pool = xcalloc(PI_ORIGINS * hv, sizeof(double));
-	qlo = xcalloc(hv, sizeof(double));
-	qhi = xcalloc(hv, sizeof(double));
 	for (j = 0; j < PI_ORIGINS; j++) {
 		size_t t = n - hv - j * gap;
 
 		comb_forecast(c, mem, nmem, y, t, hv, fc, tmp);
 		for (k = 0; k < hv; k++)
-			e[j * hv + k] = c->mult ? log(y[t + k] / (fc[k] > 0 ? fc[k] : 1e-300)) :
+			e[j * hv + k] = c->mult ? log(y[t + k] / fc[k]) :
 			    y[t + k] - fc[k];
 	}
-	w = (size_t)(pw * (double)hv);
-	for (k = 0; k < hv; k++) {
-		size_t a = k > w ? k - w : 0, b = k + w < hv ? k + w : hv - 1, i, np = 0;
-		double mid;
-
-		for (j = 0; j < PI_ORIGINS; j++)
-			for (i = a; i <= b; i++)
-				pool[np++] = e[j * hv + i];
-		qlo[k] = quantile(pool, np, (1 - level) / 2);
-		qhi[k] = quantile(pool, np, (1 + level) / 2);
-		mid = quantile(pool, np, 0.5);
-		qlo[k] = mid + pis * (qlo[k] - mid);
-		qhi[k] = mid + pis * (qhi[k] - mid);
-		if (k == 0)
-			f->sigma = (qhi[0] - qlo[0]) / 2 / fc_qnorm((1 + level) / 2);
-	}
+	memcpy(pool, e, PI_ORIGINS * hv * sizeof(double));
+	mid = quantile(pool, PI_ORIGINS * hv, 0.5);
+	qlo = mid + PI_WIDEN * (quantile(pool, PI_ORIGINS * hv, (1 - level) / 2) - mid);
+	qhi = mid + PI_WIDEN * (quantile(pool, PI_ORIGINS * hv, (1 + level) / 2) - mid);
+	f->sigma = (qhi - qlo) / 2 / fc_qnorm((1 + level) / 2);
 	for (k = 0; k < f->h; k++) {
 		double g = k < hv ? 1 : sqrt((double)(k + 1) / (double)hv);
-		double lo = qlo[k < hv ? k : hv - 1] * g, hi = qhi[k < hv ? k : hv - 1] * g;
+		double lo = qlo * g, hi = qhi * g;
 
 		if (c->mult) {
 			f->lo[k] = f->mean[k] * exp(lo);
@@ -495,8 +491,6 @@ empirical_interval(const struct fc_ctx *c, const size_t *mem, size_t nmem,
 	free(fc);
 	free(tmp);
 	free(pool);
-	free(qlo);
-	free(qhi);
 	return 0;
 }
 
@@ -586,9 +580,13 @@ aiops_fc_forecast(const double *y, size_t n, const struct aiops_fc_opts *o,
 	if (c.m2 > 0 && s.n < 2 * c.m2 + c.m)
 		c.m2 = 0;
 	c.mult = 1;
-	for (i = 0; i < s.n; i++)
+	c.floor = INFINITY;
+	for (i = 0; i < s.n; i++) {
 		if (!(x[i] > 0))
 			c.mult = 0;
+		if (x[i] / 2 < c.floor)
+			c.floor = x[i] / 2;
+	}
 	f->season = c.m;
 	f->season2 = c.m2;
 	f->start = s.start;
@@ -624,14 +622,6 @@ aiops_fc_forecast(const double *y, size_t n, const struct aiops_fc_opts *o,
 	free(tmp);
 	if (empirical_interval(&c, mem, nmem, x, s.n, need, o->level, f) < 0)
 		simple_interval(x, s.n, c.m, z, f);
-	/* A positive series never gets a negative bound. */
-	if (c.mult)
-		for (i = 0; i < f->h; i++) {
-			if (f->lo[i] < 0)
-				f->lo[i] = 0;
-			if (f->mean[i] < 0)
-				f->mean[i] = 0;
-		}
 	fc_series_release(&s);
 	return rc;
 }
