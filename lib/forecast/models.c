@@ -47,18 +47,18 @@ fc_ses(const double *d, size_t n, double *alpha_out, double *mse)
 			*mse = 0;
 		return d[n - 1];
 	}
-	for (i = 1; i <= 10; i++) {
-		a = i / 10.0;
+	for (i = 0; i < 5; i++) {
+		a = 0.1 + i / 5.0;
 		ses_run(d, n, a, &sse);
 		if (sse < best) {
 			best = sse;
 			ba = a;
 		}
 	}
-	lo = ba - 0.1 > 0.01 ? ba - 0.1 : 0.01;
-	hi = ba + 0.1 < 1 ? ba + 0.1 : 1;
+	lo = ba - 0.2 > 0.01 ? ba - 0.2 : 0.01;
+	hi = ba + 0.2 < 1 ? ba + 0.2 : 1;
 	/* Golden section on [lo, hi]: SSE is near unimodal there. */
-	for (i = 0; i < 12; i++) {
+	for (i = 0; i < 8; i++) {
 		double m1 = hi - (hi - lo) * 0.618, m2 = lo + (hi - lo) * 0.618, s1, s2;
 
 		ses_run(d, n, m1, &s1);
@@ -155,7 +155,7 @@ fc_theta(const double *y, size_t n, size_t m, int mult, size_t h, double *out)
 {
 	double *s = NULL, *d = xcalloc(n, sizeof(double));
 	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope = 0, alpha, l, den;
-	size_t i;
+	size_t i, w;
 
 	if (m > 0 && n >= 2 * m) {
 		s = xcalloc(m, sizeof(double));
@@ -173,7 +173,11 @@ fc_theta(const double *y, size_t n, size_t m, int mult, size_t h, double *out)
 	den = sxx - sx * sx / (double)n;
 	if (den > 0)
 		slope = (sxy - sx * sy / (double)n) / den;
-	l = fc_ses(d, n, &alpha, NULL);
+	/* The level needs only the recent past: SES over the last 8 seasons. */
+	w = m > 0 ? 8 * m : 200;
+	if (w > n)
+		w = n;
+	l = fc_ses(d + n - w, w, &alpha, NULL);
 	for (i = 0; i < h; i++) {
 		double v = l + slope / 2 * ((double)i + 1 / alpha);
 		double si = s != NULL ? s[i % m] : (mult ? 1 : 0);
