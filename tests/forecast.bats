@@ -166,7 +166,8 @@ pgdata() {
 	    and .hours_left <= .hours_left_hi' <<<"$p"
 	# the 5-minute rollups for a week ahead: a step of 300 s
 	[ "$(jq -r 'select(.type == "forecast") | .step' <<<"$output" | sort -u)" = 300 ]
-	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM predictions')" -eq 1 ]
+	[ "$(sqlite3 "$AIOPS_STATE" "SELECT count(*) FROM predictions
+	    WHERE host = 'db-1' AND name = 'disk_used_percent'")" -eq 1 ]
 }
 
 @test "forecast: --from-state with the default model catches the disk that fills" {
