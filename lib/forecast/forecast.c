@@ -325,9 +325,11 @@ last_shift(const double *y, size_t n, size_t m, double *delta)
 	*delta = 0;
 	if (n < 4 * w || n <= lag + 1)
 		return 0;
+	/* Only recent shifts matter: the models look back a few seasons. */
+	lo = n > 12 * w ? n - 12 * w : 2 * w;
 	d = xcalloc(n, sizeof(double));
 	tmp = xcalloc(n, sizeof(double));
-	for (i = lag; i < n; i++)
+	for (i = lo > lag ? lo : lag; i < n; i++)
 		d[k++] = fabs(y[i] - y[i - lag]);
 	scale = 1.4826 * median(d, k, tmp);
 	free(d);
@@ -335,9 +337,7 @@ last_shift(const double *y, size_t n, size_t m, double *delta)
 		free(tmp);
 		return 0;
 	}
-	/* Only recent shifts matter: the models look back a few seasons. */
 	stride = w / 4 > 0 ? w / 4 : 1;
-	lo = n > 12 * w ? n - 12 * w : 2 * w;
 	tail = median(y + n - w, w, tmp);
 	for (t = n - w; t >= lo + stride; t -= stride) {
 		double before = median(y + t - w, w, tmp);
@@ -426,14 +426,13 @@ rank_methods(const struct fc_ctx *c, const double *y, size_t n, size_t hv,
 	return nk;
 }
 
-/* The q-quantile of v[0..n-1] (sorted in place), linear between ranks. */
+/* The q-quantile of sorted v[0..n-1], linear between ranks. */
 static double
-quantile(double *v, size_t n, double q)
+quantile(const double *v, size_t n, double q)
 {
 	double r = q * (double)(n - 1);
 	size_t i = (size_t)r;
 
-	qsort(v, n, sizeof(double), dbl_cmp);
 	if (i + 1 >= n)
 		return v[n - 1];
 	return v[i] + (r - (double)i) * (v[i + 1] - v[i]);
@@ -478,6 +477,7 @@ empirical_interval(const struct fc_ctx *c, const size_t *mem, size_t nmem,
 			    y[t + k] - fc[k];
 	}
 	memcpy(pool, e, norig * hv * sizeof(double));
+	qsort(pool, norig * hv, sizeof(double), dbl_cmp);
 	mid = quantile(pool, norig * hv, 0.5);
 	qlo = mid + PI_WIDEN * (quantile(pool, norig * hv, (1 - level) / 2) - mid);
 	qhi = mid + PI_WIDEN * (quantile(pool, norig * hv, (1 + level) / 2) - mid);

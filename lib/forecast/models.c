@@ -37,7 +37,7 @@ ses_run(const double *d, size_t n, double alpha, double *sse)
 double
 fc_ses(const double *d, size_t n, double *alpha_out, double *mse)
 {
-	double best = INFINITY, ba = 0.5, a, lo, hi, sse;
+	double best = INFINITY, ba = 0.5, a, lo, hi, sse, l;
 	int i;
 
 	if (n < 2) {
@@ -57,24 +57,36 @@ fc_ses(const double *d, size_t n, double *alpha_out, double *mse)
 	}
 	lo = ba - 0.2 > 0.01 ? ba - 0.2 : 0.01;
 	hi = ba + 0.2 < 1 ? ba + 0.2 : 1;
-	/* Golden section on [lo, hi]: SSE is near unimodal there. */
-	for (i = 0; i < 8; i++) {
-		double m1 = hi - (hi - lo) * 0.618, m2 = lo + (hi - lo) * 0.618, s1, s2;
+	/* Golden section on [lo, hi], one new evaluation a step. */
+	{
+		const double r = 0.6180339887498949;
+		double x1 = hi - r * (hi - lo), x2 = lo + r * (hi - lo), s1, s2;
 
-		ses_run(d, n, m1, &s1);
-		ses_run(d, n, m2, &s2);
-		if (s1 < s2)
-			hi = m2;
-		else
-			lo = m1;
+		ses_run(d, n, x1, &s1);
+		ses_run(d, n, x2, &s2);
+		for (i = 0; i < 8; i++) {
+			if (s1 < s2) {
+				hi = x2;
+				x2 = x1;
+				s2 = s1;
+				x1 = hi - r * (hi - lo);
+				ses_run(d, n, x1, &s1);
+			} else {
+				lo = x1;
+				x1 = x2;
+				s1 = s2;
+				x2 = lo + r * (hi - lo);
+				ses_run(d, n, x2, &s2);
+			}
+		}
 	}
 	a = (lo + hi) / 2;
-	ses_run(d, n, a, &sse);
+	l = ses_run(d, n, a, &sse);
 	if (alpha_out != NULL)
 		*alpha_out = a;
 	if (mse != NULL)
 		*mse = sse / (double)(n - 1);
-	return ses_run(d, n, a, NULL);
+	return l;
 }
 
 /*
@@ -118,7 +130,7 @@ fc_prof(const double *y, size_t n, size_t m, size_t k, size_t lw, int mult, size
 	size_t i, len, off;
 
 	fc_profile(y, n, m, k, mult, s);
-	len = n < 4 * m ? n : 4 * m;
+	len = n < 2 * m ? n : 2 * m;
 	if (len > n)
 		len = n;
 	off = n - len;
