@@ -24,6 +24,7 @@
 #define NS_HOUR		(3600LL * 1000000000)
 #define NS_DAY		(24 * NS_HOUR)
 #define COMB_SIZE	3
+#define COMB_WITHIN	1.5
 #define PI_ORIGINS	16
 /*
  * PI_WIDEN and the origins were set on the M4 Hourly training series with
@@ -422,6 +423,10 @@ rank_methods(const struct fc_ctx *c, const double *y, size_t n, size_t hv,
 		*mase = err[idx[0]] / (2 * (double)hv) / scale;
 	if (nk > COMB_SIZE)
 		nk = COMB_SIZE;
+	/* A candidate far behind the best is no help to it (a flat one
+	 * beside the only one that saw a disk fill). */
+	while (nk > 1 && err[idx[nk - 1]] > COMB_WITHIN * err[idx[0]])
+		nk--;
 	memcpy(mem, idx, nk * sizeof(size_t));
 	return nk;
 }

@@ -106,8 +106,8 @@ void aiops_fc_counter_rate(double *y, size_t n, int64_t step);
  * When the forecast f, from last (the last observed value), first reaches
  * threshold: dir > 0 at or above it (a disk filling), dir < 0 at or below
  * it (certificate days left), dir 0 whichever side last is not on. *eta
- * from the sample paths when there are (the time by which three in eight
- * have crossed, see grid.c), else the mean path; *eta_lo from the
+ * from the sample paths when there are (the time by which 7 in 16 have
+ * crossed, see grid.c), else the mean path; *eta_lo from the
  * interval edge facing the threshold
  * (the earliest it may come), *eta_hi from the far edge (the latest),
  * each in steps after the last point, fractional (linear between steps),
