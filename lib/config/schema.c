@@ -113,6 +113,25 @@ static const struct aiops_conf_key detect_keys[] = {
 	END
 };
 
+static const struct aiops_conf_key forecast_keys[] = {
+	STRING("horizon", "how far ahead: a duration (7d) or a number of steps (--horizon)"),
+	NUMBER("level", 0, 100, "the prediction interval's coverage, 95 or 0.95 (--level)"),
+	STRING("model", "the model of every series, or auto to choose per series (--model)"),
+	STRING("thresholds.*.name", "the metric names the threshold * applies to (a pattern)"),
+	NUMBER("thresholds.*.value", -1e300, 1e300, "the value of the threshold *"),
+	ENUM("thresholds.*.direction", "above|below", "reached at or above the value, or at or below it"),
+	STRING("thresholds.*.unit", "only series of this unit (percent, bytes, seconds...)"),
+	STRING("thresholds.*.type", "only series of this type (gauge, counter...)"),
+	STRING("thresholds.*.labels.*", "only series whose label * has this value"),
+	BOOL("thresholds.*.enabled", "false drops the threshold * (a built-in one included)"),
+	NUMBER("reemit_share", 0, 1000,
+	    "a prediction is told again when its ETA moves by more than this share of the time left"),
+	DURATION("retention", "a stored prediction no run has renewed for this is deleted"),
+	LIST("counters", "name patterns of the counters, forecast as their rate (besides type counter)"),
+	MAX_LINE_KEY,
+	END
+};
+
 /* Programs to come: their sections exist, their keys will. */
 static const struct aiops_conf_key no_keys[] = {
 	END
@@ -124,7 +143,7 @@ const struct aiops_conf_section aiops_conf_sections[] = {
 	{ "clock", 1, clock_keys },
 	{ "ingest", 0, ingest_keys },
 	{ "detect", 0, detect_keys },
-	{ "forecast", 0, no_keys },
+	{ "forecast", 0, forecast_keys },
 	{ "notify", 0, no_keys },
 	{ "run", 0, no_keys },
 	{ "ask", 0, no_keys },

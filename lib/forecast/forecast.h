@@ -45,7 +45,8 @@ struct aiops_fc_opts {
 };
 
 struct aiops_fc {
-	char		 model[32];	/* the model used */
+	char		 model[64];	/* the model used: a name above, or
+					 * "comb:a+b+c" for a mean of them */
 	size_t		 season;	/* main season in steps, 0 for none */
 	size_t		 season2;	/* a second (weekly) season, 0 for none */
 	size_t		 n_used;	/* history points fitted (after the last
@@ -59,6 +60,15 @@ struct aiops_fc {
 	double		*mean;		/* h values */
 	double		*lo;		/* h lower bounds at level */
 	double		*hi;		/* h upper bounds */
+	/*
+	 * npaths sample paths (path j at paths[j * h]), or none: the forecast
+	 * with the errors the model made from earlier origins on this series
+	 * laid over it, a season apart. They carry how errors follow each
+	 * other, which the per-step band does not: the time a threshold is
+	 * first reached is read off them.
+	 */
+	size_t		 npaths;
+	double		*paths;
 };
 
 /*
@@ -96,7 +106,9 @@ void aiops_fc_counter_rate(double *y, size_t n, int64_t step);
  * When the forecast f, from last (the last observed value), first reaches
  * threshold: dir > 0 at or above it (a disk filling), dir < 0 at or below
  * it (certificate days left), dir 0 whichever side last is not on. *eta
- * from the mean path, *eta_lo from the interval edge facing the threshold
+ * from the sample paths when there are (the time by which three in eight
+ * have crossed, see grid.c), else the mean path; *eta_lo from the
+ * interval edge facing the threshold
  * (the earliest it may come), *eta_hi from the far edge (the latest),
  * each in steps after the last point, fractional (linear between steps),
  * or -1 when that path does not reach it within the horizon. Returns 1 if

@@ -54,84 +54,28 @@ fc_series_release(struct fc_series *s)
 }
 
 /*
- * The value m steps earlier; interval from the m-step differences' spread,
- * widening with the square root of the seasons ahead (Hyndman &
- * Athanasopoulos, FPP3 5.5).
+ * Ordinary least squares line through y[0..n-1] (x the step index), as
+ * Prometheus' predict_linear over the same range: the line's values for
+ * the h steps after the last point.
  */
-int
-fc_naive(const struct fc_series *s, struct aiops_fc *f, double z, size_t m)
+void
+fc_ols(const double *y, size_t n, size_t h, double *out)
 {
-	double ss = 0, sd;
-	size_t i, k = 0;
-
-	if (m == 0 || m > s->n)
-		m = 1;
-	for (i = m; i < s->n; i++) {
-		double e = s->y[i] - s->y[i - m];
-
-		ss += e * e;
-		k++;
-	}
-	sd = k > 0 ? sqrt(ss / (double)k) : 0;
-	for (i = 0; i < f->h; i++) {
-		double v = s->y[s->n - m + i % m];
-		double w = z * sd * sqrt((double)(i / m + 1));
-
-		f->mean[i] = v;
-		f->lo[i] = v - w;
-		f->hi[i] = v + w;
-	}
-	snprintf(f->model, sizeof(f->model), "%s", m > 1 ? "snaive" : "naive");
-	f->season = m > 1 ? m : 0;
-	f->sigma = sd;
-	f->n_used = s->n;
-	f->start = s->start;
-	return 0;
-}
-
-/*
- * Ordinary least squares over the history, as predict_linear over the
- * same range; the interval is the regression's prediction interval
- * (residual spread, widened for the distance from the fitted times).
- */
-int
-fc_linear(const struct fc_series *s, struct aiops_fc *f, double z)
-{
-	double n = (double)s->n, sx = 0, sy = 0, sxx = 0, sxy = 0, slope = 0;
-	double icpt, xbar, ss = 0, sd, den;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope = 0, icpt, den, dn = (double)n;
 	size_t i;
 
-	for (i = 0; i < s->n; i++) {
+	for (i = 0; i < n; i++) {
 		double x = (double)i;
 
 		sx += x;
-		sy += s->y[i];
+		sy += y[i];
 		sxx += x * x;
-		sxy += x * s->y[i];
+		sxy += x * y[i];
 	}
-	den = sxx - sx * sx / n;
+	den = sxx - sx * sx / dn;
 	if (den > 0)
-		slope = (sxy - sx * sy / n) / den;
-	xbar = sx / n;
-	icpt = sy / n - slope * xbar;
-	for (i = 0; i < s->n; i++) {
-		double e = s->y[i] - (icpt + slope * (double)i);
-
-		ss += e * e;
-	}
-	sd = s->n > 2 ? sqrt(ss / (n - 2)) : 0;
-	for (i = 0; i < f->h; i++) {
-		double x = n - 1 + (double)(i + 1);
-		double v = icpt + slope * x;
-		double w = z * sd * sqrt(1 + 1 / n + (den > 0 ? (x - xbar) * (x - xbar) / den : 0));
-
-		f->mean[i] = v;
-		f->lo[i] = v - w;
-		f->hi[i] = v + w;
-	}
-	snprintf(f->model, sizeof(f->model), "linear");
-	f->sigma = sd;
-	f->n_used = s->n;
-	f->start = s->start;
-	return 0;
+		slope = (sxy - sx * sy / dn) / den;
+	icpt = sy / dn - slope * sx / dn;
+	for (i = 0; i < h; i++)
+		out[i] = icpt + slope * (double)(n + i);
 }

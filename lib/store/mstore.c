@@ -1311,7 +1311,7 @@ aiops_mstore_free(struct aiops_mstore *ms)
 /* ---- reading ---- */
 
 static const char SQL_READ[] =
-    "SELECT s.name, s.host, s.labels, s.unit, p.ts, p.value, s.metric_type"
+    "SELECT s.name, s.host, s.labels, s.unit, p.ts, p.value, s.metric_type, s.key"
     " FROM points p JOIN series s ON s.id = p.series_id"
     " WHERE p.ts >= ?1 ORDER BY p.ts, p.series_id";
 
@@ -1334,7 +1334,51 @@ aiops_mstore_read(struct aiops_state *st, int64_t since,
 		p.ts = aiops_state_column_time(s, 4);
 		p.value = sqlite3_column_double(s, 5);
 		p.metric_type = aiops_state_column_str(s, 6);
+		p.key = aiops_state_column_str(s, 7);
 		stop = fn(arg, &p);
+	}
+	if (stop) {
+		sqlite3_reset(s);
+		return stop;
+	}
+	return rc;
+}
+
+/* By the primary key (series_id, bucket): one pass, no sort. */
+#define SQL_ROLLUP(table) \
+    "SELECT s.key, s.name, s.host, s.labels, s.unit, s.metric_type," \
+    " r.bucket, r.count, r.sum, r.min, r.max, r.last" \
+    " FROM " table " r JOIN series s ON s.id = r.series_id" \
+    " WHERE r.bucket >= ?1 ORDER BY r.series_id, r.bucket"
+static const char *const sql_rollup_read[2] = {
+	SQL_ROLLUP("rollup_5m"), SQL_ROLLUP("rollup_1h"),
+};
+
+int
+aiops_mstore_read_rollup(struct aiops_state *st, enum aiops_mstore_level level,
+    int64_t since, int (*fn)(void *arg, const struct aiops_mstore_bucket *b), void *arg)
+{
+	struct aiops_mstore_bucket b;
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	if ((s = aiops_state_stmt(st, sql_rollup_read[level == AIOPS_MSTORE_1H])) == NULL)
+		return -1;
+	aiops_state_bind_time(s, 1, since);
+	while (!stop && (rc = aiops_state_step(st, s)) == 1) {
+		b.key = aiops_state_column_str(s, 0);
+		b.name = aiops_state_column_str(s, 1);
+		b.host = aiops_state_column_str(s, 2);
+		b.labels = aiops_state_column_str(s, 3);
+		b.unit = aiops_state_column_str(s, 4);
+		b.metric_type = aiops_state_column_str(s, 5);
+		b.bucket = aiops_state_column_time(s, 6);
+		b.count = sqlite3_column_int64(s, 7);
+		b.sum = sqlite3_column_double(s, 8);
+		b.min = sqlite3_column_double(s, 9);
+		b.max = sqlite3_column_double(s, 10);
+		b.last = sqlite3_column_double(s, 11);
+		stop = fn(arg, &b);
 	}
 	if (stop) {
 		sqlite3_reset(s);

@@ -48,6 +48,7 @@ int aiops_mstore_free(struct aiops_mstore *ms);
 
 /* A stored point with its series. Strings are borrowed for the call. */
 struct aiops_mstore_point {
+	const char	*key;		/* the series key (aiops_series_key()) */
 	const char	*name;
 	const char	*host;		/* or NULL */
 	const char	*labels;	/* a JSON object, keys sorted */
@@ -65,5 +66,32 @@ struct aiops_mstore_point {
  */
 int aiops_mstore_read(struct aiops_state *st, int64_t since,
     int (*fn)(void *arg, const struct aiops_mstore_point *p), void *arg);
+
+/* The rollup tables. */
+enum aiops_mstore_level { AIOPS_MSTORE_5M, AIOPS_MSTORE_1H };
+
+/* A stored rollup bucket with its series. Strings are borrowed for the call. */
+struct aiops_mstore_bucket {
+	const char	*key;		/* the series key */
+	const char	*name;
+	const char	*host;		/* or NULL */
+	const char	*labels;	/* a JSON object, keys sorted */
+	const char	*unit;		/* or NULL */
+	const char	*metric_type;	/* or NULL */
+	int64_t		 bucket;	/* ns: the start of its 5 minutes or hour */
+	int64_t		 count;		/* the stored points it sums */
+	double		 sum, min, max;
+	double		 last;		/* the value of its latest point */
+};
+
+/*
+ * Calls fn for each bucket of the rollup table of level that starts at or
+ * after since (ns), series by series (in the order they were first
+ * stored), each in time order, until fn returns nonzero. Rollups outlive
+ * raw points (aiops_mstore_new()), so long histories read these. 0 (or
+ * fn's nonzero value), or -1 on a store failure (aiops_state_errmsg()).
+ */
+int aiops_mstore_read_rollup(struct aiops_state *st, enum aiops_mstore_level level,
+    int64_t since, int (*fn)(void *arg, const struct aiops_mstore_bucket *b), void *arg);
 
 #endif

@@ -226,6 +226,29 @@ const struct aiops_migration aiops_migrations[] = {
 	   */
 	  "ALTER TABLE log_templates ADD COLUMN source TEXT;"
 	},
+	{ 11,
+	  /*
+	   * aiops-forecast: the predictions standing, one per series and
+	   * threshold, as last emitted (lib/store/predictions.h has the
+	   * rules). eta_hi NULL: the far edge of the interval does not
+	   * reach the threshold within the horizon. seen: the last run that
+	   * still predicted it, for the retention.
+	   */
+	  "CREATE TABLE predictions ("
+	  "  series_key TEXT NOT NULL,"
+	  "  threshold REAL NOT NULL,"
+	  "  direction TEXT NOT NULL,"		/* above | below */
+	  "  name TEXT NOT NULL, host TEXT,"
+	  "  ts INTEGER NOT NULL,"		/* the series' last point then */
+	  "  eta INTEGER NOT NULL, eta_lo INTEGER NOT NULL, eta_hi INTEGER,"
+	  "  crossed INTEGER NOT NULL DEFAULT 0,"
+	  "  value REAL, model TEXT,"
+	  "  seen INTEGER NOT NULL,"
+	  "  event TEXT NOT NULL,"
+	  "  PRIMARY KEY (series_key, threshold, direction));"
+	  "CREATE INDEX predictions_eta ON predictions(eta);"
+	  "CREATE INDEX predictions_seen ON predictions(seen);"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);
