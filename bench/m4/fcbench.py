@@ -229,5 +229,10 @@ def model_list(values):
     return out
 
 
-def fmt_models(models):
-    return ", ".join("%s %d" % kv for kv in sorted(models.items(), key=lambda kv: (-kv[1], kv[0])))
+def fmt_models(models, most=8):
+    """The models chosen, most used first; past `most` names, the rest counted."""
+    kv = sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))
+    out = ", ".join("%s %d" % x for x in kv[:most])
+    if len(kv) > most:
+        out += ", and %d others for %d series" % (len(kv) - most, sum(n for _, n in kv[most:]))
+    return out
