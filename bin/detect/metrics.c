@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/numparse.h"
 #include "detect.h"
 #include "detect/kind.h"
 #include "event/event.h"
@@ -289,22 +290,6 @@ offer(struct detect *d, const struct series *s, const struct aiops_metric *m, do
 }
 
 /*
- * v rounded to the 7 significant digits a float holds: the model's window
- * keeps floats, so a baseline of 39.35 comes back as 39.350000011920926, and
- * the digits past the seventh are noise nobody should read in an event.
- */
-static double
-float_digits(double v)
-{
-	char buf[32];
-
-	if (v == 0 || !isfinite(v))
-		return v;
-	snprintf(buf, sizeof(buf), "%.7g", v);
-	return strtod(buf, NULL);
-}
-
-/*
  * Stores the anomaly event written to the output from `start` (its id,
  * `id`), counts it and offers it to the correlator (--correlate).
  */
@@ -356,7 +341,7 @@ write_anomaly(struct detect *d, const struct series *s, struct aiops_metric *m,
 	aiops_jw_kcstr(&w, "kind", aiops_kind_name(s->cls.kind));
 	aiops_jw_key(&w, "baseline", 8);
 	aiops_jw_object_begin(&w);
-	aiops_jw_knum(&w, "value", float_digits(r->baseline));
+	aiops_jw_knum(&w, "value", aiops_round7(r->baseline));
 	aiops_jw_knum(&w, "spread", r->spread);
 	aiops_jw_knum(&w, "deviation", r->deviation);
 	aiops_jw_object_end(&w);

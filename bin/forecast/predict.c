@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/numparse.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "event/event.h"
@@ -60,23 +61,7 @@ struct run {
 static unsigned long nshort;
 
 /*
- * v to 7 significant digits: the models compute in doubles, but no
- * forecast is worth more digits, and 17 of them make the events twice as
- * long to read and to send.
- */
-static double
-sig7(double v)
-{
-	char buf[32];
-
-	if (v == 0 || !isfinite(v))
-		return v;
-	snprintf(buf, sizeof(buf), "%.7g", v);
-	return strtod(buf, NULL);
-}
-
-/*
- * A member of value sig7(v), written as printf's %.7g gives it (valid
+ * A member of value aiops_round7(v), written as printf's %.7g gives it (valid
  * JSON, "1.234568e+10" included): a forecast writes three numbers a
  * step, and formatting each twice was most of a long horizon's time.
  */
@@ -179,8 +164,8 @@ write_forecast(struct fcast *fc, const struct run *r)
 	aiops_jw_knum(&w, "step", (double)r->step / AIOPS_NS_PER_SEC);
 	aiops_jw_kint(&w, "horizon", (int64_t)r->f.h);
 	aiops_jw_kint(&w, "n", (int64_t)r->f.n_used);
-	aiops_jw_knum(&w, "sigma", sig7(r->f.sigma));
-	aiops_jw_knum(&w, "mase", sig7(r->f.mase));
+	aiops_jw_knum(&w, "sigma", aiops_round7(r->f.sigma));
+	aiops_jw_knum(&w, "mase", aiops_round7(r->f.mase));
 	if (r->f.note[0] != '\0')
 		aiops_jw_kcstr(&w, "note", r->f.note);
 	if (s->counter) {
@@ -242,7 +227,7 @@ prediction_begin(struct fcast *fc, const struct run *r, const struct aiops_predi
 	aiops_jw_kcstr(w, "model", r->f.model);
 	aiops_jw_knum(w, "threshold", p->threshold);
 	aiops_jw_kcstr(w, "direction", p->direction);
-	aiops_jw_knum(w, "value", sig7(r->last));
+	aiops_jw_knum(w, "value", aiops_round7(r->last));
 }
 
 /* Writes p's event; p->event and p->elen then point at it in the output. */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,15 @@ aiops_parse_decimal(const char *s, size_t n, double *v)
 	if (neg)
 		*v = -*v;
 	return 0;
+}
+
+double
+aiops_round7(double v)
+{
+	char buf[32];
+
+	if (v == 0 || !isfinite(v))
+		return v;
+	snprintf(buf, sizeof(buf), "%.7g", v);
+	return strtod(buf, NULL);
 }

@@ -18,5 +18,11 @@
 int aiops_parse_decimal(const char *s, size_t n, double *v);
 /* Is s[0..n) of that syntax? */
 int aiops_decimal_syntax(const char *s, size_t n);
+/*
+ * v rounded to 7 significant digits (printf's %.7g read back): what a
+ * float holds, and more than any model output is worth; 0, inf and NaN
+ * unchanged.
+ */
+double aiops_round7(double v);
 
 #endif

@@ -527,6 +527,27 @@ method_index(const char *want)
 	return 0;
 }
 
+/* ETS asked for alone: its own forecast and analytic interval. 0 or -1. */
+static int
+ets_interval(const struct fc_ctx *c, const double *y, size_t n, double z,
+    struct aiops_fc *f)
+{
+	double *sd = xcalloc(f->h, sizeof(double));
+	size_t i;
+
+	if (fc_ets(y, n, c->m, f->h, f->mean, sd) < 0) {
+		free(sd);
+		return -1;
+	}
+	for (i = 0; i < f->h; i++) {
+		f->lo[i] = f->mean[i] - z * sd[i];
+		f->hi[i] = f->mean[i] + z * sd[i];
+	}
+	f->sigma = f->h > 0 ? sd[0] : NAN;
+	free(sd);
+	return 0;
+}
+
 /* The seasonal naive's analytic interval when there is nothing better. */
 static void
 simple_interval(const double *y, size_t n, size_t m, double z, struct aiops_fc *f)
@@ -574,7 +595,6 @@ aiops_fc_forecast(const double *y, size_t n, const struct aiops_fc_opts *o,
 	const char *want = o->model != NULL ? o->model : "auto";
 	double z = fc_qnorm(0.5 + o->level / 2), delta, *tmp, *x;
 	size_t mem[COMB_SIZE], nmem = 0, shift, i, need = 3;
-	int rc = 0;
 
 	alloc_out(f, o->horizon);
 	if (fc_series_init(&s, y, n) < 0) {
@@ -638,11 +658,17 @@ aiops_fc_forecast(const double *y, size_t n, const struct aiops_fc_opts *o,
 		if (min_points(&methods[mem[i]], &c) > need)
 			need = min_points(&methods[mem[i]], &c);
 	model_name(f, mem, nmem);
+	/* ETS alone has an interval of its own; everything else the empirical one. */
+	if (nmem == 1 && strcmp(methods[mem[0]].name, "ets") == 0 &&
+	    ets_interval(&c, x, s.n, z, f) == 0) {
+		fc_series_release(&s);
+		return 0;
+	}
 	tmp = xcalloc(f->h, sizeof(double));
 	comb_forecast(&c, mem, nmem, x, s.n, f->h, f->mean, tmp);
 	free(tmp);
 	if (empirical_interval(&c, mem, nmem, x, s.n, need, o->level, f) < 0)
 		simple_interval(x, s.n, c.m, z, f);
 	fc_series_release(&s);
-	return rc;
+	return 0;
 }

@@ -14,14 +14,17 @@
  *   snaive      seasonal naive: the value one season earlier
  *   linear      least squares line over the recent window, as Prometheus'
  *               predict_linear (promql/functions.go); for comparison
- *   ses, holt, damped, ets
- *               exponential smoothing state-space models, additive error
- *               (Hyndman, Koehler, Ord & Snyder 2008, "Forecasting with
- *               exponential smoothing", ch. 2 and 6 for the variances)
+ *   snaive_w    the value a week earlier
+ *   profile, profile_w, profile_ws, profile_t
+ *               the mean daily (weekly) shape of the last seasons over a
+ *               level; profile_t with a least-squares trend
+ *   ets         ETS(A,Ad,A): additive error, damped trend, additive
+ *               season (Hyndman, Koehler, Ord & Snyder 2008, "Forecasting
+ *               with exponential smoothing", eq. 2.14; its interval, when
+ *               asked for alone, their Table 6.1)
  *   theta       Theta method (Assimakopoulos & Nikolopoulos 2000, as
  *               Hyndman & Billah 2003: SES with drift half the OLS slope)
- *   and seasonal variants on a deseasonalised series (daily and weekly
- *   profiles found by decomposition); "comb" is a combination.
+ *   "comb:a+b+c" is the mean of the candidates named.
  * Units: values are the series' own; times are ns since the epoch; steps
  * and horizons count grid steps.
  */
