@@ -46,6 +46,15 @@ EOF
 	jq -e '.forecast[0].value < 100' <<<"$output"
 }
 
+@test "forecast: a label named twice is read as jansson reads it (the last one)" {
+	for i in 0 1 2 3; do
+		metric x h "2026-11-20T00:0${i}:00Z" "$i" ',"labels":{"a":"1","a":"2"}'
+	done > "$BATS_TEST_TMPDIR/in"
+	run -0 aiops-forecast --no-state --horizon 2 "$BATS_TEST_TMPDIR/in"
+	# the bytes: jq would keep the last of two members and hide a repeat
+	[[ $output == *'"labels":{"a":"2"},'* ]]
+}
+
 @test "forecast: a gap is no point, the step stays the median spacing" {
 	ramp a h1 40 10 1 | sed '11,20d' > "$BATS_TEST_TMPDIR/in"
 	run -0 aiops-forecast --no-state --horizon 3 "$BATS_TEST_TMPDIR/in"

@@ -8,7 +8,7 @@
  * of plain strings and numbers and one flat object of labels; such a line
  * is read here in a tenth of the time. Any other line (an escape or a
  * byte past ASCII in a string, a nested value, a number ts, a repeated
- * key, another type, something malformed) is left to the jansson reader
+ * key or label, another type, something malformed) is left to the jansson reader
  * (aiops_evread_metric()), which decides and says what is wrong: the
  * points read here are exactly those it would read.
  */
@@ -247,6 +247,7 @@ forecast_fast_metric(struct aiops_buf *copy, const char *line, size_t len,
 	const unsigned need = 1u << K_TYPE | 1u << K_TS | 1u << K_NAME | 1u << K_VALUE;
 	struct cursor c;
 	unsigned seen = 0;
+	size_t i;
 
 	aiops_buf_reset(copy);
 	aiops_buf_add(copy, line, len);
@@ -272,5 +273,10 @@ forecast_fast_metric(struct aiops_buf *copy, const char *line, size_t len,
 	if (c.p != c.e || (seen & need) != need)
 		return -1;
 	aiops_labels_sort(lab, m->nlabels);
+	/* A label named twice: jansson keeps one, and decides which. */
+	for (i = 1; i < m->nlabels; i++)
+		if (lab[i].klen == lab[i - 1].klen &&
+		    memcmp(lab[i].key, lab[i - 1].key, lab[i].klen) == 0)
+			return -1;
 	return 0;
 }
