@@ -58,7 +58,8 @@ struct aiops_fc {
 	double		 sigma;		/* one-step residual standard deviation */
 	double		 mase;		/* holdout MASE of the model chosen, NaN
 					 * when there was no holdout */
-	char		 note[96];	/* why a simpler model was used, or "" */
+	char		 note[96];	/* why a simpler model or a shorter
+					 * history was used, or "" */
 	size_t		 h;
 	double		*mean;		/* h values */
 	double		*lo;		/* h lower bounds at level */
@@ -66,7 +67,7 @@ struct aiops_fc {
 	/*
 	 * npaths sample paths (path j at paths[j * h]), or none: the forecast
 	 * with the errors the model made from earlier origins on this series
-	 * laid over it, a season apart. They carry how errors follow each
+	 * laid over it, a whole season apart. They carry how errors follow each
 	 * other, which the per-step band does not: the time a threshold is
 	 * first reached is read off them.
 	 */
@@ -109,7 +110,7 @@ void aiops_fc_counter_rate(double *y, size_t n, int64_t step);
  * When the forecast f, from last (the last observed value), first reaches
  * threshold: dir > 0 at or above it (a disk filling), dir < 0 at or below
  * it (certificate days left), dir 0 whichever side last is not on. *eta
- * from the sample paths when there are (the time by which 7 in 16 have
+ * from the sample paths when there are (the time by which 7 in 24 have
  * crossed, see grid.c), else the mean path; *eta_lo from the
  * interval edge facing the threshold
  * (the earliest it may come), *eta_hi from the far edge (the latest),
