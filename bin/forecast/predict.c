@@ -479,6 +479,18 @@ finite_forecast(const struct aiops_fc *f)
 	return 1;
 }
 
+/* Does a threshold apply to s (and its ETA need the sample paths)? */
+static int
+has_rule(const struct fcast *fc, const struct fseries *s)
+{
+	size_t i;
+
+	for (i = 0; i < fc->nrules; i++)
+		if (forecast_rule_applies(&fc->rules[i], s))
+			return 1;
+	return 0;
+}
+
 static void
 forecast_series(struct fcast *fc, struct fseries *s)
 {
@@ -495,6 +507,7 @@ forecast_series(struct fcast *fc, struct fseries *s)
 	o.level = fc->level;
 	o.step = r.step;
 	o.model = fc->model;
+	o.paths = has_rule(fc, s);
 	if (aiops_fc_forecast(r.y, r.n, &o, &r.f) == -1 || !finite_forecast(&r.f)) {
 		log_warnx("%s: no forecast: %s", s->key, r.f.note[0] != '\0' ? r.f.note :
 		    "its values are too large to forecast");

@@ -548,7 +548,8 @@ errors_at(struct origin_errors *oe, const struct fc_ctx *c, const size_t *mem,
  */
 static int
 empirical_interval(const struct fc_ctx *c, const size_t *mem, size_t nmem,
-    const double *y, size_t n, size_t need, double level, struct aiops_fc *f)
+    const double *y, size_t n, size_t need, double level, int paths,
+    struct aiops_fc *f)
 {
 	struct origin_errors oe = { 0 };
 	size_t hv = f->h, gap, pgap, j, k, norig, npaths;
@@ -568,6 +569,8 @@ empirical_interval(const struct fc_ctx *c, const size_t *mem, size_t nmem,
 		pgap = gap, npaths = norig;
 	if (npaths > PATH_ORIGINS)
 		npaths = PATH_ORIGINS;
+	if (!paths)
+		npaths = 0;
 	tmp = xcalloc(hv, sizeof(double));
 	pool = xcalloc(norig * hv, sizeof(double));
 	for (j = 0; j < norig; j++)
@@ -591,7 +594,7 @@ empirical_interval(const struct fc_ctx *c, const size_t *mem, size_t nmem,
 		}
 	}
 	f->npaths = npaths;
-	f->paths = xcalloc(npaths * f->h, sizeof(double));
+	f->paths = npaths > 0 ? xcalloc(npaths * f->h, sizeof(double)) : NULL;
 	for (j = 0; j < npaths; j++) {
 		const double *e = errors_at(&oe, c, mem, nmem, y, n - hv - j * pgap,
 		    hv, tmp);
@@ -767,7 +770,7 @@ aiops_fc_forecast(const double *y, size_t n, const struct aiops_fc_opts *o,
 	tmp = xcalloc(f->h, sizeof(double));
 	comb_forecast(&c, mem, nmem, x, s.n, f->h, f->mean, tmp);
 	free(tmp);
-	if (empirical_interval(&c, mem, nmem, x, s.n, need, o->level, f) < 0)
+	if (empirical_interval(&c, mem, nmem, x, s.n, need, o->level, o->paths, f) < 0)
 		simple_interval(x, s.n, c.m, z, f);
 	fc_series_release(&s);
 	return 0;

@@ -45,6 +45,9 @@ struct aiops_fc_opts {
 					 * from it */
 	size_t		 season;	/* a season length in steps, 0: found */
 	const char	*model;		/* one model by name, NULL or "auto" */
+	int		 paths;		/* 1: also the sample paths that
+					 * aiops_fc_crossing() reads the ETA
+					 * off (about twice the work) */
 };
 
 struct aiops_fc {

@@ -16,11 +16,14 @@
 
 #define NS_MIN	(60LL * 1000000000)
 #define NS_HOUR	(60 * NS_MIN)
+/* Sample paths of 30 days of hourly history: all of forecast.c's
+ * PATH_ORIGINS origins a day apart fit. */
+#define PATHS	24
 
 static int
 run(const double *y, size_t n, int64_t step, size_t h, struct aiops_fc *f)
 {
-	struct aiops_fc_opts o = { h, 0.95, step, 0, "auto" };
+	struct aiops_fc_opts o = { h, 0.95, step, 0, "auto", 1 };
 
 	return aiops_fc_forecast(y, n, &o, f);
 }
@@ -47,6 +50,16 @@ t_deterministic(void)
 		if (!(a.lo[i] <= a.mean[i] && a.mean[i] <= a.hi[i]))
 			break;
 	ok(i == 48, "lo <= value <= hi at every step");
+	ok(a.npaths == PATHS, "%d sample paths, a day apart (%zu)", PATHS, a.npaths);
+	aiops_fc_release(&b);
+	/* Without the paths (no threshold to read), the same forecast. */
+	{
+		struct aiops_fc_opts o = { 48, 0.95, NS_HOUR, 0, "auto", 0 };
+
+		aiops_fc_forecast(y, 24 * 30, &o, &b);
+	}
+	ok(b.npaths == 0 && b.paths == NULL && memcmp(a.mean, b.mean, 48 * sizeof(double)) == 0 &&
+	    memcmp(a.lo, b.lo, 48 * sizeof(double)) == 0, "no paths asked: none, the same forecast");
 	aiops_fc_release(&a);
 	aiops_fc_release(&b);
 }
