@@ -249,6 +249,58 @@ const struct aiops_migration aiops_migrations[] = {
 	  "CREATE INDEX predictions_eta ON predictions(eta);"
 	  "CREATE INDEX predictions_seen ON predictions(seen);"
 	},
+	{ 12,
+	  /*
+	   * aiops-notify: its groups (timer and notification log), their
+	   * members, the outbox (dead letters are its rows in state dead)
+	   * and the silences. lib/store/notify.h has the rules.
+	   */
+	  "CREATE TABLE notify_groups ("
+	  "  receiver TEXT NOT NULL,"
+	  "  group_key TEXT NOT NULL,"
+	  "  group_labels TEXT NOT NULL,"	/* JSON object */
+	  "  created INTEGER NOT NULL,"
+	  "  next_flush INTEGER NOT NULL,"
+	  "  last_notified INTEGER,"
+	  "  firing_hash TEXT, resolved_hash TEXT,"	/* the nflog */
+	  "  external_ref TEXT,"		/* the receiver's record, JSON */
+	  "  PRIMARY KEY (receiver, group_key));"
+	  "CREATE INDEX notify_groups_due ON notify_groups(next_flush);"
+	  "CREATE TABLE notify_members ("
+	  "  receiver TEXT NOT NULL,"
+	  "  group_key TEXT NOT NULL,"
+	  "  fingerprint TEXT NOT NULL,"
+	  "  joined INTEGER NOT NULL,"
+	  "  PRIMARY KEY (receiver, group_key, fingerprint),"
+	  "  FOREIGN KEY (receiver, group_key) REFERENCES notify_groups(receiver, group_key)"
+	  "    ON DELETE CASCADE);"
+	  "CREATE TABLE notify_outbox ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  receiver TEXT NOT NULL,"
+	  "  group_key TEXT NOT NULL,"
+	  "  dedup_key TEXT NOT NULL,"
+	  "  payload TEXT NOT NULL,"		/* JSON */
+	  "  created INTEGER NOT NULL,"
+	  "  next_attempt INTEGER NOT NULL,"
+	  "  attempts INTEGER NOT NULL DEFAULT 0,"
+	  "  state TEXT NOT NULL,"		/* pending | sent | dead */
+	  "  done INTEGER,"			/* sent or dead at */
+	  "  status INTEGER,"			/* last HTTP or SMTP status */
+	  "  error TEXT);"
+	  "CREATE INDEX notify_outbox_due ON notify_outbox(state, next_attempt);"
+	  "CREATE INDEX notify_outbox_done ON notify_outbox(state, done);"
+	  "CREATE TABLE silences ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  matchers TEXT NOT NULL,"		/* {a="x",b=~"y"} */
+	  "  starts_at INTEGER NOT NULL,"
+	  "  ends_at INTEGER NOT NULL,"
+	  "  schedule TEXT,"			/* recurring: time intervals, JSON */
+	  "  created_by TEXT NOT NULL,"
+	  "  comment TEXT NOT NULL,"
+	  "  created INTEGER NOT NULL,"
+	  "  updated INTEGER NOT NULL);"
+	  "CREATE INDEX silences_ends ON silences(ends_at);"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);
