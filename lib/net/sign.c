@@ -199,11 +199,12 @@ parse_v1_list(const char *s, size_t n, unsigned char sigs[][MACSZ])
 		s = comma != NULL ? comma + 1 : s + eln;
 		trim_ows(&el, &eln);
 		if (eln >= 3 && memcmp(el, "v1=", 3) == 0) {
-			if (count == AIOPS_SIGN_MAX_SIGS)
-				continue;
-			if (from_hex(el + 3, eln - 3, sigs[count]) != 0)
-				return -1;
-			count++;
+			/* Past the bound, values are neither read nor checked. */
+			if (count < AIOPS_SIGN_MAX_SIGS) {
+				if (from_hex(el + 3, eln - 3, sigs[count]) != 0)
+					return -1;
+				count++;
+			}
 		} else if (eln == 0 || memchr(el, '=', eln) == NULL)
 			return -1;	/* not "scheme=value": garbage, not a new version */
 		if (comma == NULL)
