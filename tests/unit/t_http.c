@@ -11,7 +11,6 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "net/lines.h"
 #include "net/retry.h"
 #include "tap.h"
+#include "../helpers/spawn.h"
 
 #ifndef HTTPD_PY
 #define HTTPD_PY "tests/helpers/httpd.py"
@@ -51,48 +51,18 @@ on_alarm(int sig)
 static int
 start_server(void)
 {
-	char path[4096], line[32];
-	const char *src = getenv("AIOPS_SRCDIR");
-	struct pollfd pfd;
-	ssize_t n;
-	int fds[2];
+	char path[4096];
+	char *argv[] = { "/usr/bin/python3", path, "--timeout", "120", NULL };
 
-	if (src != NULL)
-		snprintf(path, sizeof(path), "%s/tests/helpers/httpd.py", src);
-	else
-		snprintf(path, sizeof(path), "%s", HTTPD_PY);
-	if (pipe(fds) != 0)
-		return -1;
-	if ((srv_pid = fork()) == -1)
-		return -1;
-	if (srv_pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execl("/usr/bin/python3", "python3", path, "--timeout", "120", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 10000) != 1 || (n = read(fds[0], line, sizeof(line) - 1)) <= 0) {
-		close(fds[0]);
-		return -1;
-	}
-	line[n] = '\0';
-	close(fds[0]);
-	port = atoi(line);
-	return port > 0 ? 0 : -1;
+	helper_path(path, sizeof(path), "httpd.py", HTTPD_PY);
+	return (srv_pid = spawn_server(argv, &port)) > 0 ? 0 : -1;
 }
 
 static void
 stop_server(void)
 {
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGTERM);
-		waitpid(srv_pid, NULL, 0);
-		srv_pid = -1;
-	}
+	stop_server_pid(srv_pid);
+	srv_pid = -1;
 }
 
 static int64_t
