@@ -20,6 +20,7 @@
 
 #define USER_AGENT	"aiops/" PACKAGE_VERSION
 #define SNIPPET_MAX	120	/* bytes of an error body quoted in err */
+#define ERRBODY_MAX	(64 * 1024)	/* bytes of an error body kept */
 
 struct aiops_http {
 	CURL	*easy;
@@ -36,7 +37,8 @@ struct xfer {
 	struct curl_slist *hdrs;
 	size_t	 max_body, received;
 	int64_t	 last_data_ns;	/* monotonic time of the last body bytes */
-	int	 status_checked, streaming, too_big, cancelled, idle;
+	int	 status_checked, ok_status, streaming, too_big, cancelled, idle;
+	int	 errbody_cut;	/* an error body was cut short on purpose */
 	char	 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -269,6 +271,12 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	return 0;
 }
 
+static size_t
+errbody_cap(const struct xfer *x)
+{
+	return x->max_body < ERRBODY_MAX ? x->max_body : ERRBODY_MAX;
+}
+
 /* The body: streamed when the status is 2xx and the caller asked, else kept. */
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *arg)
@@ -280,7 +288,16 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	if (!x->status_checked) {
 		x->status_checked = 1;
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-		x->streaming = x->req->on_data != NULL && status >= 200 && status <= 299;
+		x->ok_status = status >= 200 && status <= 299;
+		x->streaming = x->req->on_data != NULL && x->ok_status;
+	}
+	if (!x->ok_status && n > errbody_cap(x) - x->received) {
+		/* An error body: enough of it is kept for the err string; the
+		 * status, not its size, decides the outcome. */
+		aiops_buf_add(&x->resp->body, p, errbody_cap(x) - x->received);
+		x->received = errbody_cap(x);
+		x->errbody_cut = 1;
+		return 0;
 	}
 	if (n > x->max_body - x->received) {
 		x->too_big = 1;
@@ -447,8 +464,9 @@ set_limits(CURL *e, const struct aiops_http_request *req, struct xfer *x)
 		curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
 		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	}
+	/* Counted as the body comes (on_body), not from Content-Length
+	 * (CURLOPT_MAXFILESIZE), so that a 5xx with a big body is still a 5xx. */
 	x->max_body = req->max_body > 0 ? req->max_body : AIOPS_HTTP_MAX_BODY;
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
 }
 
 static void
@@ -567,6 +585,8 @@ finish(struct xfer *x, CURLcode rc)
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us);
 	resp->elapsed_ns = (int64_t)us * 1000;
 	resp->curl_code = (int)rc;
+	if (x->errbody_cut && rc == CURLE_WRITE_ERROR)
+		rc = CURLE_OK;
 	resp->outcome = aiops_http_classify((int)rc, resp->status, &resp->reason);
 	if (x->too_big) {
 		resp->outcome = AIOPS_HTTP_PERMANENT;

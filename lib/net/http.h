@@ -78,7 +78,7 @@ struct aiops_http_request {
 	long		 connect_timeout_ms;	/* 0: AIOPS_HTTP_CONNECT_TIMEOUT_MS */
 	long		 timeout_ms;		/* whole transfer; 0: default; < 0: none */
 	long		 idle_timeout_ms;	/* no body bytes for this long fails (to ~1 s); 0: off */
-	size_t		 max_body;		/* 0: AIOPS_HTTP_MAX_BODY */
+	size_t		 max_body;		/* of a 2xx body; 0: AIOPS_HTTP_MAX_BODY */
 	const char	*ca_file;		/* PEM bundle instead of the system's */
 	const char	*cert_file, *key_file;	/* PEM client certificate and key */
 	unsigned	 flags;			/* enum aiops_http_flags */
@@ -123,7 +123,9 @@ enum aiops_http_reason {
 
 struct aiops_http_response {
 	long		 status;	/* 0 when no response came */
-	struct aiops_buf body;		/* the body, unless streamed (2xx with on_data) */
+	struct aiops_buf body;		/* the body, unless streamed (2xx with on_data);
+					 * of other statuses, the first 64 KiB
+					 * (max_body if less): the status decides */
 	char		*content_type;	/* header values, NULL when absent */
 	char		*retry_after;	/* give it to aiops_retry_next() */
 	char		*location;

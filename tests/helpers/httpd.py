@@ -15,7 +15,7 @@ Paths (query parameters in brackets):
   /429d               429, Retry-After as an IMF-fixdate
   /flaky/KEY          500 the first time KEY is asked, 200 "recovered" after
   /slow[?ms=N]        waits N ms (default 3000), then 200
-  /big[?n=N]          200 with N bytes (default 1 MiB), Content-Length given
+  /big[?n=N&status=S] S (200) with N bytes (default 1 MiB), Content-Length given
   /bigchunked[?n=N]   the same, chunked (no length known in advance)
   /ndjson             chunked NDJSON, lines split across chunks
   /sse                chunked Server-Sent Events (CRLF, comments, [DONE])
@@ -105,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(q.get("ms", 3000)) / 1000)
             self.reply(200, "late")
         elif p == "/big":
-            self.reply(200, b"x" * int(q.get("n", 1 << 20)))
+            self.reply(int(q.get("status", 200)), b"x" * int(q.get("n", 1 << 20)))
         elif p == "/bigchunked":
             self.start_chunked("text/plain")
             left = int(q.get("n", 1 << 20))

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,7 +32,8 @@ spawn_server(char *const argv[], int *port)
 {
 	struct pollfd pfd;
 	char line[32];
-	ssize_t n;
+	size_t len;
+	ssize_t n = 0;
 	pid_t pid;
 	int fds[2];
 
@@ -49,9 +51,14 @@ spawn_server(char *const argv[], int *port)
 	close(fds[1]);
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
-	n = poll(&pfd, 1, 10000) == 1 ? read(fds[0], line, sizeof(line) - 1) : -1;
+	/* The whole line: closing the pipe before the server's write is
+	 * done would make that write fail (EPIPE) and the server exit. */
+	for (len = 0; len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL; len += (size_t)n)
+		if (poll(&pfd, 1, 10000) != 1 || (n = read(fds[0], line + len, sizeof(line) - 1 - len)) <= 0)
+			break;
 	close(fds[0]);
-	if (n <= 0 || (line[n] = '\0', *port = atoi(line)) <= 0) {
+	line[len] = '\0';
+	if (memchr(line, '\n', len) == NULL || (*port = atoi(line)) <= 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;

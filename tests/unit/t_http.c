@@ -274,7 +274,8 @@ test_retry_after(void)
 
 	is_int(get("/429d", &r), AIOPS_HTTP_RETRY, "429 with an HTTP-date");
 	is_str(r.retry_after, "Wed, 21 Oct 2037 07:28:00 GMT", "the date kept");
-	ok(aiops_retry_after_parse(r.retry_after, strlen(r.retry_after), 2139722780LL * NS, &d) == 0,
+	ok(r.retry_after != NULL &&
+	    aiops_retry_after_parse(r.retry_after, strlen(r.retry_after), 2139722780LL * NS, &d) == 0,
 	    "the date parses");
 	is_int(d, 100 * NS, "the delay to 2037-10-21T07:28:00Z from 100 s before");
 	at = aiops_retry_next(&b, 0, 42, now, r.retry_after);
@@ -448,7 +449,15 @@ test_limits(void)
 	ok(r.body.len <= 1000, "no more than the cap kept (%zu)", r.body.len);
 	ok(strstr(r.err, "over 1000 bytes") != NULL, "err says so: %s", r.err);
 
+	req.url = url("/big?n=200000&status=503");
+	is_int(aiops_http_do(h, &req, &r), AIOPS_HTTP_RETRY, "a 503 with a body over the cap is still a 503");
+	is_int(r.reason, AIOPS_HTTP_R_5XX, "reason 5xx");
+	is_int(r.body.len, 1000, "the start of the error body kept, up to max_body");
+	ok(strlen(r.err) < 300 && strstr(r.err, "HTTP 503: xxxx") != NULL, "err quotes its start: %.60s...", r.err);
+
 	req.max_body = 0;
+	is_int(aiops_http_do(h, &req, &r), AIOPS_HTTP_RETRY, "with the default cap");
+	is_int(r.body.len, 64 * 1024, "64 KiB of an error body kept");
 	req.url = url("/cut");
 	is_int(aiops_http_do(h, &req, &r), AIOPS_HTTP_RETRY, "a connection closed mid-body: retry");
 	is_int(r.reason, AIOPS_HTTP_R_NETWORK, "reason network");
