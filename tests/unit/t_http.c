@@ -261,7 +261,7 @@ test_retry_after(void)
 {
 	struct aiops_backoff b = { 1 * NS, 60 * NS };
 	struct aiops_http_response r;
-	int64_t now = 1700000000LL * NS, at, d;
+	int64_t now = 1700000000LL * NS, at, d = -1;
 
 	aiops_http_response_init(&r);
 	is_int(get("/429s", &r), AIOPS_HTTP_RETRY, "429 is retried");
