@@ -331,8 +331,10 @@ silence_one(struct aiops_match *m, const json_t *o, size_t idx, char *err, size_
 		set_err(err, errlen, "silence matcher [%zu]: \"name\" is not a label name", idx);
 		return -1;
 	}
-	if (!json_is_string(value)) {
-		set_err(err, errlen, "silence matcher [%zu]: \"value\" is not a string", idx);
+	if (!json_is_string(value) ||
+	    memchr(json_string_value(value), '\0', json_string_length(value)) != NULL) {
+		set_err(err, errlen, "silence matcher [%zu]: \"value\" is not a string "
+		    "(without NUL)", idx);
 		return -1;
 	}
 	if (!json_is_boolean(isre) || (iseq != NULL && !json_is_boolean(iseq))) {

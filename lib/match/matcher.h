@@ -66,9 +66,13 @@ struct aiops_match;
  * "^(?:re)$" (PCRE2_ANCHORED|PCRE2_ENDANCHORED, `$` only at the very end
  * as in Go); `a=~"x|y"` is anchored as a whole.
  * Deliberate differences: regexes are PCRE2, not Go's RE2 (a superset:
- * backreferences and lookaround compile here, Alertmanager refuses them);
- * a regex is compiled on its own, so `a)|(b`, which Alertmanager's string
- * pasting turns into a valid pattern, is an error here.
+ * backreferences and lookaround compile here, Alertmanager refuses them;
+ * RE2 never backtracks, PCRE2 may hit the limit below); a regex is
+ * compiled on its own, so `a)|(b`, which Alertmanager's string pasting
+ * turns into a valid pattern, is an error here. The classic parser (0.25,
+ * amtool) also takes `{a="x"` (a brace it merely trims) and `a=b c` (the
+ * rest of the text as the value); both are errors here, as in the UTF-8
+ * parser. tests/match.bats checks 38 cases against amtool.
  *
  * Errors name the text and the column (1-based, in characters):
  *   matcher 'a=~"("': missing closing parenthesis at column 6

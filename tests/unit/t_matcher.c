@@ -6,6 +6,7 @@
 #include "compat.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,13 +327,13 @@ test_labels_equal(void)
 	json_t *b = json_pack("{s:s,s:s}", "host", "h1", "dc", "y");
 	json_t *eq1 = json_pack("[s]", "host"), *eq2 = json_pack("[s,s]", "host", "dc");
 	json_t *eq3 = json_pack("[s]", "missing"), *eq4 = json_pack("[s]", "dc");
-	json_t *c = json_pack("{s:s}", "dc", "");
+	json_t *c = json_pack("{s:s}", "dc", ""), *none = json_object();
 
 	is_int(aiops_match_labels_equal(a, b, eq1), 1, "equal: host same");
 	is_int(aiops_match_labels_equal(a, b, eq2), 0, "equal: dc differs");
 	is_int(aiops_match_labels_equal(a, b, eq3), 1, "equal: missing on both sides is equal");
-	is_int(aiops_match_labels_equal(json_object(), c, eq4) , 1, "equal: missing == empty");
-	json_decref(a); json_decref(b); json_decref(c);
+	is_int(aiops_match_labels_equal(none, c, eq4), 1, "equal: missing == empty");
+	json_decref(a); json_decref(b); json_decref(c); json_decref(none);
 	json_decref(eq1); json_decref(eq2); json_decref(eq3); json_decref(eq4);
 }
 
@@ -698,6 +699,54 @@ test_limit(void)
 	json_decref(l);
 }
 
+/* Many threads evaluate one match at once: same answers, exact count. */
+#define NTHREADS	4
+#define NROUNDS		50
+
+struct shared {
+	struct aiops_match	*m;
+	json_t			*hit, *miss, *slow;
+	int			 wrong;
+};
+
+static void *
+evaluator(void *arg)
+{
+	struct shared *sh = arg;
+	int i;
+
+	for (i = 0; i < NROUNDS; i++)
+		if (aiops_match_eval(sh->m, sh->hit, 0) != 1 ||
+		    aiops_match_eval(sh->m, sh->miss, 0) != 0 ||
+		    aiops_match_eval(sh->m, sh->slow, 0) != 0)
+			__atomic_add_fetch(&sh->wrong, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	const char *text = "{a=~\"(a|a)*b|x.*\", b!=\"no\"}";
+	struct shared sh = { NULL, NULL, NULL, NULL, 0 };
+	pthread_t t[NTHREADS];
+	int i;
+
+	sh.m = aiops_match_parse(text, strlen(text), err, sizeof(err));
+	sh.hit = json_pack("{s:s}", "a", "xyz");
+	sh.miss = json_pack("{s:s,s:s}", "a", "xyz", "b", "no");
+	sh.slow = json_pack("{s:s}", "a", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabx");
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&t[i], NULL, evaluator, &sh);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	is_int(sh.wrong, 0, "%d threads x %d rounds: same answers", NTHREADS, NROUNDS);
+	is_int(aiops_match_limit_hits(sh.m), NTHREADS * NROUNDS, "every limit hit counted once");
+	json_decref(sh.hit);
+	json_decref(sh.miss);
+	json_decref(sh.slow);
+	aiops_match_free(sh.m);
+}
+
 int
 main(void)
 {
@@ -717,5 +766,6 @@ main(void)
 	test_st2_text();
 	test_big();
 	test_limit();
+	test_threads();
 	return tap_done();
 }
