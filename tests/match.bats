@@ -79,6 +79,7 @@ parity() {
 @test "escaped backslash \\\\d+" { parity hit 'a=~"\\d+"' 'a="123"'; }
 @test "a lone backslash stays: \\d+" { parity hit 'a=~"\d+"' 'a="123"'; }
 @test "inline flag (?i)" { parity hit 'a=~"(?i)err"' 'a="ERR"'; }
+@test "\\w is ASCII, as in Go" { parity miss 'a=~"\w+"' 'a="été"'; }
 @test "POSIX class" { parity hit 'a=~"[[:alpha:]]+"' 'a="abc"'; }
 @test "braces inside a quoted regex" { parity hit 'a=~"x{2}"' 'a="xx"'; }
 @test "set in braces, both hold" { parity hit '{a="x", b=~"y|z"}' 'a="x"' 'b="z"'; }

@@ -278,9 +278,10 @@ compile_pattern(struct cond *c, const struct where *w)
 	case OP_IENDSWITH:	opts = lit | PCRE2_ENDANCHORED; break;
 	case OP_ICONTAINS:
 	case OP_INCONTAINS:	opts = lit; break;
-	case OP_REGEX:		opts = PCRE2_DOTALL; break;
-	case OP_IREGEX:		opts = PCRE2_CASELESS; break;
-	case OP_MATCHREGEX:	opts = PCRE2_DOTALL | PCRE2_ANCHORED; break;
+	/* PCRE2_UCP: \w \d \b are Unicode, as in Python 3's str patterns. */
+	case OP_REGEX:		opts = PCRE2_UCP | PCRE2_DOTALL; break;
+	case OP_IREGEX:		opts = PCRE2_UCP | PCRE2_CASELESS; break;
+	case OP_MATCHREGEX:	opts = PCRE2_UCP | PCRE2_DOTALL | PCRE2_ANCHORED; break;
 	case OP_MATCHWILDCARD:
 		wildcard_to_re(&b, c->value, c->valuelen);
 		src = b.data;

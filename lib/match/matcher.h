@@ -72,7 +72,7 @@ struct aiops_match;
  * turns into a valid pattern, is an error here. The classic parser (0.25,
  * amtool) also takes `{a="x"` (a brace it merely trims) and `a=b c` (the
  * rest of the text as the value); both are errors here, as in the UTF-8
- * parser. tests/match.bats checks 38 cases against amtool.
+ * parser. tests/match.bats checks 39 cases against amtool.
  *
  * Errors name the text and the column (1-based, in characters):
  *   matcher 'a=~"("': missing closing parenthesis at column 6
@@ -129,7 +129,9 @@ int aiops_match_labels_equal(const json_t *a, const json_t *b, const json_t *equ
  *                             whole string
  *   regex  iregex             re.search, unanchored; regex adds DOTALL and
  *                             iregex IGNORECASE, as operators.py compiles
- *                             them; matchregex (deprecated): re.match
+ *                             them; matchregex (deprecated): re.match;
+ *                             \w \d \b are Unicode (PCRE2_UCP), as in
+ *                             Python 3 (Alertmanager's, as Go's, are ASCII)
  *   contains ncontains        substring of a string, element of an array,
  *                             key of an object; ncontains is false for a
  *                             missing field (st2 raises, which is false)

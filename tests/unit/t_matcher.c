@@ -390,6 +390,8 @@ test_st2_strings(void)
 	is_int(op1("regex", "\"x\"", NULL), 0, "regex absent");
 	is_int(op1("iregex", "\"ERR\"", "\"an error\""), 1, "iregex");
 	is_int(op1("iregex", "\"a.c\"", "\"A\\nC\""), 0, "iregex without DOTALL");
+	is_int(op1("regex", "\"^\\\\w+$\"", "\"été\""), 1, "regex \\w is Unicode, as Python 3");
+	is_int(am("a=~\"\\w+\"", "{\"a\":\"été\"}"), 0, "matcher \\w is ASCII, as Go");
 	is_int(op1("matchregex", "\"b\"", "\"abc\""), 0, "matchregex anchors at the start");
 	is_int(op1("matchregex", "\"a\"", "\"abc\""), 1, "matchregex");
 	is_int(op1("contains", "\"ell\"", "\"hello\""), 1, "contains substring");
