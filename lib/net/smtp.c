@@ -3,11 +3,7 @@
  */
 #include "compat.h"
 
-#include <sys/stat.h>
-
 #include <curl/curl.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +13,7 @@
 #include "core/xmalloc.h"
 #include "net/http.h"
 #include "net/redact.h"
+#include "net/secret.h"
 #include "net/smtp.h"
 
 #define PASSWORD_MAX	1024
@@ -36,38 +33,6 @@ on_read(char *buf, size_t size, size_t nmemb, void *arg)
 	u->p += n;
 	u->left -= n;
 	return n;
-}
-
-/* The first line of a file only its owner may read. 0, or -1 with err set. */
-static int
-read_password(const char *path, char *pw, size_t pwsz, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
-		snprintf(err, errlen, "%s: group or others may read it (chmod 600)", path);
-		close(fd);
-		return -1;
-	}
-	n = read(fd, pw, pwsz - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	pw[n] = '\0';
-	pw[strcspn(pw, "\r\n")] = '\0';
-	if (pw[0] == '\0') {
-		snprintf(err, errlen, "%s: no password on its first line", path);
-		return -1;
-	}
-	return 0;
 }
 
 static struct curl_slist *
@@ -161,7 +126,7 @@ aiops_smtp_send(const struct aiops_smtp *cfg, const char *from, const char *cons
 		return AIOPS_HTTP_PERMANENT;
 	}
 	if (cfg->username != NULL &&
-	    (cfg->password_file == NULL || read_password(cfg->password_file, pw, sizeof(pw), why, sizeof(why)) != 0)) {
+	    (cfg->password_file == NULL || aiops_secret_read_file(cfg->password_file, pw, sizeof(pw), why, sizeof(why)) != 0)) {
 		describe(cfg, cfg->password_file == NULL ? "a username without a password file" : why, 0, err, errlen);
 		return AIOPS_HTTP_PERMANENT;
 	}
