@@ -1111,7 +1111,7 @@ aiops_tpl_render(const struct aiops_tpl *t, const char *name, json_t *data,
 	pop_vars(&s, 0);
 	free(s.vars);
 	tpl_val_free(&dot);
-	if (rc == 0 && s.env->escape == AIOPS_TPL_ESC_ARGV &&
+	if (rc == 0 && s.env->escape == AIOPS_TPL_ESC_ARGV && out->len > s.out0 &&
 	    memchr(out->data + s.out0, '\0', out->len - s.out0) != NULL) {
 		snprintf(err, errlen, "template: %s: output has a NUL byte: not an argument", name);
 		rc = -1;

@@ -721,6 +721,17 @@ fmt_arg(struct aiops_buf *b, const struct spec *sp, const struct tpl_val *v, int
 		case 'X': fmt_integer(b, sp, x, 16, 1); return;
 		case 'o': fmt_integer(b, sp, x, 8, 0); return;
 		case 'b': fmt_integer(b, sp, x, 2, 0); return;
+		case 'U': {
+			char u[32];
+
+			snprintf(u, sizeof(u), "U+%04llX", (unsigned long long)x);
+			if (x < 0) {
+				bad_verb(b, verb, v);
+				return;
+			}
+			pad(b, sp, u, strlen(u));
+			return;
+		}
 		case 'c': {
 			struct aiops_buf t = AIOPS_BUF_INIT;
 			unsigned long r = (x < 0 || x > 0x10ffff || (x >= 0xd800 && x < 0xe000)) ?
@@ -876,7 +887,8 @@ tpl_sprintf(struct aiops_buf *b, const char *f, size_t n, const struct tpl_val *
 			aiops_buf_addf(b, "%%!%c(MISSING)", sp.verb);
 			continue;
 		}
-		if (!strchr("vTtbcdoOqxXUeEfFgGsp", sp.verb) || sp.verb == 'U' || sp.verb == 'O' ||
+		/* (a NUL verb would match every strchr below: it is a bad verb) */
+		if (sp.verb == 0 || !strchr("vTtbcdoOqxXUeEfFgGsp", sp.verb) || sp.verb == 'O' ||
 		    sp.verb == 'p') {
 			bad_verb(b, sp.verb, &argv[arg++]);
 			continue;
