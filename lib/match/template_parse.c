@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -786,7 +787,8 @@ parse_number(struct parser *p, const struct tok *t, struct tpl_arg *arg)
 		arg->kind = A_INT;
 		arg->i = neg ? (long long)(0 - u) : (long long)u;
 	}
-	if (*end != '\0' || end == buf) {
+	/* Go's ParseFloat refuses what overflows to infinity; jansson cannot hold it */
+	if (*end != '\0' || end == buf || (arg->kind == A_FLOAT && isinf(arg->f))) {
 bad:
 		perr(p, t->pos, "illegal number syntax: \"%s\"", buf);
 		return -1;

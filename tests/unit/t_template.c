@@ -436,6 +436,8 @@ test_compile_errors(void)
 	E("{{ `abc }}", "template: t:1:3: unterminated raw quoted string", "unterminated raw string");
 	E("{{ 3x }}", "template: t:1:3: bad number syntax: \"3x\"", "bad number");
 	E("{{ 99999999999999999999 }}", "template: t:1:3: 99999999999999999999 overflows int", "int overflow");
+	E("{{ 1e2121 }}", "template: t:1:3: illegal number syntax: \"1e2121\"",
+	    "a float beyond float64 (fuzz_template found it)");
 	E("{{ \"\\q\" }}", "template: t:1:3: invalid syntax", "bad escape");
 	E("{{ .a", "template: t:1:5: unclosed action", "unclosed action");
 	E("{{/* x */ }}", "template: t:1:0: comment ends before closing delimiter", "bad comment end");
