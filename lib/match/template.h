@@ -5,15 +5,16 @@
  * over jansson data and escaped for the sink that receives the text.
  *
  * Syntax (as text/template's doc): text, {{ action }}, trim markers
- * "{{- " and " -}}" (the whitespace " \t\r\n" beside them goes), comments
- * opened by "{{" "/" "*" and closed by "*" "/" "}}"; pipelines "cmd | cmd" with the previous value passed as
- * the last argument; operands: . .a.b $ $x $x.a (pipeline).a, function
- * names, "strings" with Go's escapes, `raw strings`, 'c' runes, numbers
- * (an integer literal is Go's int, one with . e E a float64), true,
- * false, nil; $x := pipeline, $x = pipeline; if / else if / else / end;
- * range [$i[, $v] :=] pipeline / else / end over arrays and objects
- * (objects in sorted key order, as Go ranges over a map), with break
- * and continue; with / else with / else / end; define, template, block.
+ * "{{- " and " -}}" (the whitespace " \t\r\n" beside them goes),
+ * comments (a slash-star comment right inside the braces); pipelines
+ * "cmd | cmd" with the previous value passed as the last argument;
+ * operands: . .a.b $ $x $x.a (pipeline).a, function names, "strings"
+ * with Go's escapes, `raw strings`, 'c' runes, numbers (an integer
+ * literal is Go's int, one with . e E a float64), true, false, nil;
+ * $x := pipeline, $x = pipeline; if / else if / else / end; range
+ * [$i[, $v] :=] pipeline / else / end over arrays and objects (objects
+ * in sorted key order, as Go ranges over a map), with break and
+ * continue; with / else with / else / end; define, template, block.
  * Variables are checked at compile time, as Go does.
  *
  * Data model. A JSON object is Go's map[string]interface{}, an array

@@ -740,7 +740,6 @@ fmt_arg(struct aiops_buf *b, const struct spec *sp, const struct tpl_val *v, int
 			if (r < 0x80) {
 				aiops_buf_addc(&t, (char)r);
 			} else {
-				json_t *tmp;
 				char u[8];
 				int k = 0;
 
@@ -755,17 +754,12 @@ fmt_arg(struct aiops_buf *b, const struct spec *sp, const struct tpl_val *v, int
 					u[k++] = (char)(0x80 | ((r >> 6) & 0x3f));
 				}
 				u[k++] = (char)(0x80 | (r & 0x3f));
-				tmp = NULL;
-				(void)tmp;
 				aiops_buf_add(&t, u, (size_t)k);
 			}
 			pad(b, sp, t.data, t.len);
 			aiops_buf_release(&t);
 			return;
 		}
-		case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
-			bad_verb(b, verb, v);
-			return;
 		default:
 			bad_verb(b, verb, v);
 			return;
