@@ -14,15 +14,15 @@
 #include "store/state_int.h"
 
 #define GROUP_COLUMNS \
-    "receiver, group_key, group_labels, created, next_flush, last_notified," \
+    "receiver, group_key, route, group_labels, created, next_flush, last_notified," \
     " firing_hash, resolved_hash, external_ref"
 
 static const char SQL_GROUP_PUT[] =
     "INSERT INTO notify_groups (" GROUP_COLUMNS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-    " ON CONFLICT (receiver, group_key) DO UPDATE SET group_labels = ?3,"
-    " created = ?4, next_flush = ?5, last_notified = ?6, firing_hash = ?7,"
-    " resolved_hash = ?8, external_ref = ?9";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT (receiver, group_key) DO UPDATE SET route = ?3, group_labels = ?4,"
+    " created = ?5, next_flush = ?6, last_notified = ?7, firing_hash = ?8,"
+    " resolved_hash = ?9, external_ref = ?10";
 static const char SQL_GROUP_GET[] =
     "SELECT " GROUP_COLUMNS " FROM notify_groups WHERE receiver = ?1 AND group_key = ?2";
 static const char SQL_GROUPS_DUE[] =
@@ -120,14 +120,15 @@ aiops_notify_group_put(struct aiops_state *st, const struct aiops_notify_group *
 	if ((s = aiops_state_stmt(st, SQL_GROUP_PUT)) == NULL)
 		return -1;
 	bind_group(s, g->receiver, g->group_key);
-	aiops_state_bind_str(s, 3, g->group_labels != NULL ? g->group_labels : "{}");
-	aiops_state_bind_time(s, 4, g->created);
-	aiops_state_bind_time(s, 5, g->next_flush);
+	aiops_state_bind_str(s, 3, g->route != NULL ? g->route : "");
+	aiops_state_bind_str(s, 4, g->group_labels != NULL ? g->group_labels : "{}");
+	aiops_state_bind_time(s, 5, g->created);
+	aiops_state_bind_time(s, 6, g->next_flush);
 	if (g->last_notified != 0)
-		aiops_state_bind_time(s, 6, g->last_notified);
-	aiops_state_bind_str(s, 7, g->firing_hash);
-	aiops_state_bind_str(s, 8, g->resolved_hash);
-	aiops_state_bind_str(s, 9, g->external_ref);
+		aiops_state_bind_time(s, 7, g->last_notified);
+	aiops_state_bind_str(s, 8, g->firing_hash);
+	aiops_state_bind_str(s, 9, g->resolved_hash);
+	aiops_state_bind_str(s, 10, g->external_ref);
 	return aiops_state_done(st, s);
 }
 
@@ -137,13 +138,14 @@ group_row(sqlite3_stmt *s, struct aiops_notify_group *g)
 	memset(g, 0, sizeof(*g));
 	g->receiver = aiops_state_column_dup(s, 0);
 	g->group_key = aiops_state_column_dup(s, 1);
-	g->group_labels = aiops_state_column_dup(s, 2);
-	g->created = aiops_state_column_time(s, 3);
-	g->next_flush = aiops_state_column_time(s, 4);
-	g->last_notified = aiops_state_column_time(s, 5);
-	g->firing_hash = aiops_state_column_dup(s, 6);
-	g->resolved_hash = aiops_state_column_dup(s, 7);
-	g->external_ref = aiops_state_column_dup(s, 8);
+	g->route = aiops_state_column_dup(s, 2);
+	g->group_labels = aiops_state_column_dup(s, 3);
+	g->created = aiops_state_column_time(s, 4);
+	g->next_flush = aiops_state_column_time(s, 5);
+	g->last_notified = aiops_state_column_time(s, 6);
+	g->firing_hash = aiops_state_column_dup(s, 7);
+	g->resolved_hash = aiops_state_column_dup(s, 8);
+	g->external_ref = aiops_state_column_dup(s, 9);
 }
 
 static int
@@ -211,6 +213,7 @@ aiops_notify_group_list_release(struct aiops_notify_group_list *l)
 
 		free((void *)g->receiver);
 		free((void *)g->group_key);
+		free((void *)g->route);
 		free((void *)g->group_labels);
 		free((void *)g->firing_hash);
 		free((void *)g->resolved_hash);

@@ -37,6 +37,7 @@
 struct aiops_notify_group {
 	const char	*receiver;
 	const char	*group_key;	/* Alertmanager's: route key ":" group labels */
+	const char	*route;		/* the id of the route that made it */
 	const char	*group_labels;	/* JSON object */
 	int64_t		 created;	/* its first alert arrived */
 	int64_t		 next_flush;	/* when its timer fires next */

@@ -258,6 +258,7 @@ const struct aiops_migration aiops_migrations[] = {
 	  "CREATE TABLE notify_groups ("
 	  "  receiver TEXT NOT NULL,"
 	  "  group_key TEXT NOT NULL,"
+	  "  route TEXT NOT NULL,"		/* the route's id, for its timings */
 	  "  group_labels TEXT NOT NULL,"	/* JSON object */
 	  "  created INTEGER NOT NULL,"
 	  "  next_flush INTEGER NOT NULL,"

@@ -43,6 +43,7 @@ group(const char *receiver, const char *key, int64_t next_flush)
 	memset(&g, 0, sizeof(g));
 	g.receiver = receiver;
 	g.group_key = key;
+	g.route = "{}/0";
 	g.group_labels = "{\"alertname\":\"DiskFull\"}";
 	g.created = NOW;
 	g.next_flush = next_flush;
@@ -95,6 +96,7 @@ t_groups(struct aiops_state *st)
 	    l.v[0].last_notified == NOW + S(10) && l.v[0].next_flush == NOW + S(310) &&
 	    strcmp(l.v[0].firing_hash, "a1") == 0 && strcmp(l.v[0].resolved_hash, "") == 0 &&
 	    strcmp(l.v[0].external_ref, "{\"sys_id\":\"x\"}") == 0 &&
+	    strcmp(l.v[0].route, "{}/0") == 0 &&
 	    strcmp(l.v[0].group_labels, "{\"alertname\":\"DiskFull\"}") == 0,
 	    "read back as written");
 	aiops_notify_group_list_release(&l);
