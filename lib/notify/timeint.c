@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1195,12 +1196,12 @@ spec_word(struct spec_entry *se, char **words, size_t nw, size_t *i,
 		}
 		return 0;
 	}
-	if (strcmp(w, "daily") == 0 || spec_each(w, weekday_cb, &(int){ 0 }) == 0) {
+	if (strcasecmp(w, "daily") == 0 || spec_each(w, weekday_cb, &(int){ 0 }) == 0) {
 		int mask = 0;
 
 		if (spec_once(se, F_WEEKDAYS, "weekdays", err, errlen) == -1)
 			return -1;
-		if (strcmp(w, "daily") != 0 && spec_each(w, weekday_cb, &mask) == 0)
+		if (strcasecmp(w, "daily") != 0 && spec_each(w, weekday_cb, &mask) == 0)
 			se->wmask = mask;
 		return 0;
 	}
@@ -1281,16 +1282,16 @@ spec_emit(const struct spec_entry *se, const char *zone, json_t *out,
 			after[na++].end = se->times[i].end;
 		}
 	}
+	if (na > 0 && (se->lists[F_DAYS] || se->lists[F_MONTHS] || se->lists[F_YEARS])) {
+		seterr(err, errlen, "a time range that crosses midnight cannot be "
+		    "combined with days_of_month, months or years: write two entries");
+		return -1;
+	}
 	if (na > 0 && se->wmask < 0) {
 		/* Every day: both parts fit in one entry. */
 		memcpy(before + nb, after, na * sizeof(*after));
 		nb += na;
 		na = 0;
-	}
-	if (na > 0 && (se->lists[F_DAYS] || se->lists[F_MONTHS] || se->lists[F_YEARS])) {
-		seterr(err, errlen, "a time range that crosses midnight cannot be "
-		    "combined with days_of_month, months or years: write two entries");
-		return -1;
 	}
 	json_array_append_new(out, spec_object(se, se->wmask, before, nb, zone));
 	if (na > 0) {

@@ -136,9 +136,10 @@ void aiops_timeint_free(struct aiops_timeint *ti);
 
 /*
  * Whether instant t_ns (ns since the epoch, UTC) is inside: 1 or 0. An
- * entry without location is evaluated in deftz (NULL or "" for UTC;
- * "Local" for the process's zone), which the caller checked with
- * aiops_timeint_zone_check(). Only whole seconds matter.
+ * entry without location is evaluated in deftz (NULL or "" for UTC, as
+ * Alertmanager's docs say; "Local" for the process's zone), which the
+ * caller checked with aiops_timeint_zone_check(). Only whole seconds
+ * matter.
  */
 int aiops_timeint_contains(const struct aiops_timeint *ti, int64_t t_ns,
     const char *deftz);
@@ -148,7 +149,11 @@ int aiops_timeint_contains(const struct aiops_timeint *ti, int64_t t_ns,
  * within AIOPS_TIMEINT_HORIZON_S; else 0, with *next_ns = t_ns + the
  * horizon, where asking again is correct (a window may be years away:
  * "years: 2030"). Zone offsets that change twice within one local day,
- * which no zone has done since 1970, may be missed.
+ * which no zone has done since 1970, may be missed. Cost: one step per
+ * local midnight, time range boundary and offset change up to the
+ * answer, each testing the entries of one zone, so
+ * O(days x boundaries per day x entries) at worst: fine for the few
+ * entries people write, slow for thousands (the caller bounds them).
  */
 int aiops_timeint_next_change(const struct aiops_timeint *ti, int64_t t_ns,
     const char *deftz, int64_t *next_ns);

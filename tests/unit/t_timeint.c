@@ -655,6 +655,12 @@ test_spec(void)
 	spec("days_of_month -1 22:00-02:00 monday", NULL,
 	    "entry 1: a time range that crosses midnight cannot be combined with "
 	    "days_of_month, months or years: write two entries");
+	spec("days_of_month -1 22:00-02:00", NULL,
+	    "entry 1: a time range that crosses midnight cannot be combined with "
+	    "days_of_month, months or years: write two entries");
+	spec("DAILY 23:00-01:00", NULL,
+	    "[{\"times\":[{\"start_time\":\"23:00\",\"end_time\":\"24:00\"},"
+	    "{\"start_time\":\"00:00\",\"end_time\":\"01:00\"}]}]");
 	/* What "weekdays 22:00-06:00" means. 2024-01-05 is a Friday. */
 	ti = aiops_timeint_parse_spec("weekdays 22:00-06:00", NULL, err, sizeof(err));
 	ok(ti != NULL, "night shift parses");
