@@ -320,6 +320,7 @@ equal_key(const struct rule *r, const json_t *labels, struct aiops_buf *key)
 	size_t i;
 
 	aiops_buf_reset(key);
+	aiops_buf_grow(key, 64);	/* data is never NULL, even with no equal */
 	json_array_foreach(r->equal, i, name) {
 		const char *s = "";
 		char *tofree = NULL;
