@@ -143,6 +143,8 @@ parse_sequence(struct parser *p, const char *path, json_t **out, int depth)
 			break;
 		}
 		xasprintf(&sub, "%s.%zu", path, i);
+		/* An item's own line, for messages about it (route.routes.2). */
+		json_object_set_new(p->where, sub, json_integer((json_int_t)ev.start_mark.line + 1));
 		if (parse_node(p, &ev, sub, &val, depth + 1) == -1) {
 			free(sub);
 			goto bad;

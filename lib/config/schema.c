@@ -25,6 +25,7 @@
 #define DURATION(name, doc)	{ name, AIOPS_CONF_DURATION, NULL, 0, 0, doc }
 #define SIZE(name, min, max, doc) { name, AIOPS_CONF_SIZE, NULL, min, max, doc }
 #define LIST(name, doc)		{ name, AIOPS_CONF_LIST, NULL, 0, 0, doc }
+#define TREE(name, doc)		{ name, AIOPS_CONF_TREE, NULL, 0, 0, doc }
 
 /* The same bounds as --max-line: a line buffer of at most 1 GiB. */
 #define MAX_LINE_KEY \
@@ -132,6 +133,25 @@ static const struct aiops_conf_key forecast_keys[] = {
 	END
 };
 
+/*
+ * aiops-notify. The trees follow Alertmanager's configuration
+ * (docs/configuration.md): route and inhibit_rules are read by
+ * lib/notify/route.h and inhibit.h, time_intervals by lib/notify/timeint.h.
+ */
+static const struct aiops_conf_key notify_keys[] = {
+	TREE("route", "the routing tree, Alertmanager's route (aiops-notify(1))"),
+	TREE("inhibit_rules", "the inhibition rules, a list of Alertmanager's inhibit_rule"),
+	TREE("time_intervals", "named time intervals, Alertmanager's list of time_interval"),
+	TREE("receivers", "the receivers, a list of mappings with a name, or a mapping by name"),
+	DURATION("resolve_timeout", "an alert that gives no end is resolved after this"),
+	STRING("timezone", "the IANA time zone of time intervals and recurring silences"),
+	STRING("external_url", "the URL that links in messages lead to"),
+	DURATION("retention.sent", "delivered notifications and the notification log are kept this long"),
+	DURATION("retention.dead", "dead letters are kept this long"),
+	MAX_LINE_KEY,
+	END
+};
+
 /* Programs to come: their sections exist, their keys will. */
 static const struct aiops_conf_key no_keys[] = {
 	END
@@ -144,7 +164,7 @@ const struct aiops_conf_section aiops_conf_sections[] = {
 	{ "ingest", 0, ingest_keys },
 	{ "detect", 0, detect_keys },
 	{ "forecast", 0, forecast_keys },
-	{ "notify", 0, no_keys },
+	{ "notify", 0, notify_keys },
 	{ "run", 0, no_keys },
 	{ "ask", 0, no_keys },
 	{ NULL, 0, NULL },
@@ -224,6 +244,7 @@ aiops_conf_type_name(enum aiops_conf_type type)
 {
 	static const char *const names[] = {
 		"string", "enum", "bool", "integer", "number", "duration", "size", "list",
+		"tree",
 	};
 
 	return (size_t)type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
@@ -298,6 +319,9 @@ aiops_conf_expected(const struct aiops_conf_key *key, char *buf, size_t len)
 		break;
 	case AIOPS_CONF_LIST:
 		snprintf(buf, len, "expected a list of strings");
+		break;
+	case AIOPS_CONF_TREE:
+		snprintf(buf, len, "expected a YAML mapping or list");
 		break;
 	}
 	return buf;
@@ -454,6 +478,8 @@ aiops_conf_value(const struct aiops_conf_key *key, const char *text, char *why, 
 	case AIOPS_CONF_LIST:
 		v = split_list(text);
 		break;
+	case AIOPS_CONF_TREE:
+		break;		/* a structure is written in the file */
 	}
 	if (v == NULL)
 		aiops_conf_expected(key, why, whylen);
@@ -528,6 +554,9 @@ check_value(const struct walk *w, const struct aiops_conf_key *k, json_t *parent
 
 	if (k->type == AIOPS_CONF_LIST && json_is_array(val))
 		return check_list(w, k, val);
+	if (k->type == AIOPS_CONF_TREE)		/* its reader checks inside */
+		return json_is_object(val) || json_is_array(val) ? 0 :
+		    walk_fail(w, NULL, aiops_conf_expected(k, why, sizeof(why)));
 	if (!json_is_string(val))
 		return walk_fail(w, NULL, aiops_conf_expected(k, why, sizeof(why)));
 	if ((v = aiops_conf_value(k, json_string_value(val), why, sizeof(why))) == NULL)

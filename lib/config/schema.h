@@ -28,6 +28,9 @@ enum aiops_conf_type {
 	AIOPS_CONF_DURATION,	/* an integer, nanoseconds ("30s", "5m", "1h30m") */
 	AIOPS_CONF_SIZE,	/* an integer, bytes in [min, max] ("4096", "64KiB") */
 	AIOPS_CONF_LIST,	/* an array of strings */
+	AIOPS_CONF_TREE,	/* a YAML mapping or list, left as loaded (scalars
+				 * as strings): the program that reads it checks
+				 * it (notify.route: lib/notify/route.h) */
 };
 
 struct aiops_conf_key {
@@ -55,7 +58,10 @@ const struct aiops_conf_section *aiops_conf_section_find(const char *name);
  * or NULL when there is none.
  */
 const struct aiops_conf_key *aiops_conf_key_find(const char *path);
-/* "string", "enum", "bool", "integer", "number", "duration", "size", "list". */
+/*
+ * "string", "enum", "bool", "integer", "number", "duration", "size", "list",
+ * "tree".
+ */
 const char *aiops_conf_type_name(enum aiops_conf_type type);
 /*
  * What key accepts, for messages: "expected a number from 0 to 1".
@@ -65,7 +71,9 @@ const char *aiops_conf_expected(const struct aiops_conf_key *key, char *buf, siz
 /*
  * Parses text (from a YAML scalar, the environment or the command line)
  * as a value of key: a new JSON value of its checked type, or NULL with
- * aiops_conf_expected() in why. A list is split at commas.
+ * aiops_conf_expected() in why. A list is split at commas. A tree cannot
+ * be written as one text: always NULL (the environment can still set a
+ * scalar inside it, AIOPS__NOTIFY__ROUTE__RECEIVER).
  */
 json_t *aiops_conf_value(const struct aiops_conf_key *key, const char *text,
     char *why, size_t whylen);
