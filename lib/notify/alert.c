@@ -211,15 +211,6 @@ get_time(struct draft *d, const char *key, int64_t *ns)
 	return 1;
 }
 
-static void
-add_time(struct aiops_buf *b, int64_t ns)
-{
-	char t[AIOPS_TIME_BUFSZ];
-
-	aiops_time_format(ns, t);
-	aiops_buf_addstr(b, t);
-}
-
 /* A number for a person: integers whole, others with 4 significant digits. */
 static void
 add_num(struct aiops_buf *b, double x)

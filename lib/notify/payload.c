@@ -191,8 +191,9 @@ aiops_payload_sha256_hex(const char *key, size_t len, char out[AIOPS_DEDUP_KEY_L
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 
+	/* SHA-256 is in every libcrypto: a failure is one to allocate */
 	if (EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-		abort();	/* libcrypto without SHA-256: not a build we ship */
+		xoom(sizeof(md));
 	for (i = 0; i < mdlen; i++)
 		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
 	out[AIOPS_DEDUP_KEY_LEN] = '\0';
@@ -674,12 +675,16 @@ render(const struct aiops_payload *p, const struct aiops_payload_texts *t,
 		return NULL;
 	}
 	aiops_buf_addstr(&b, "");	/* "" rather than NULL for an empty text */
-	/* a title is one line */
+	/* a title is one line, never empty: PagerDuty and Slack require one */
 	if (what == AIOPS_TEXT_TITLE) {
 		char *nl;
 
 		while ((nl = strpbrk(b.data, "\r\n")) != NULL)
 			*nl = ' ';
+		if (strspn(b.data, " \t") == b.len) {
+			aiops_buf_reset(&b);
+			aiops_buf_addstr(&b, any_firing(p->a, p->n) ? "[FIRING]" : "[RESOLVED]");
+		}
 	}
 	/* jansson takes UTF-8 only: a renderer's stray byte becomes U+FFFD */
 	return aiops_buf_detach(&b, NULL);

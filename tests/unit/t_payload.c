@@ -424,6 +424,13 @@ test_truncation(void)
 	ok(aiops_payload_servicenow(p, NULL, &t, err, sizeof(err)) == NULL &&
 	    aiops_payload_servicenow_resolve(p, NULL, &t, err, sizeof(err)) == NULL,
 	    "servicenow: a renderer's error comes back");
+	n = 0;
+	t.render = long_text;
+	b = aiops_payload_slack(p, &t, err, sizeof(err));
+	is_str(json_string_value(json_object_get(b, "text")), "[FIRING]",
+	    "an empty title: the status, Slack and PagerDuty need one");
+	is_int(json_array_size(json_object_get(b, "blocks")), 3, "an empty body: no section");
+	json_decref(b);
 	t.render = templated;
 	b = aiops_payload_servicenow(p, NULL, &t, err, sizeof(err));
 	is_str(json_string_value(json_object_get(b, "short_description")), "T DiskFull db-2",
