@@ -323,14 +323,18 @@ map_alert(struct draft *d)
 	if (copy_labels(d) == -1)
 		return -1;
 	set_label(d->labels, "alertname", name);
+	/* aiops(7): ts (which every event has) is starts_at when firing and
+	 * ends_at when resolved, so either may be left out (Alertmanager's
+	 * API takes a missing startsAt as now). */
 	if ((r = get_time(d, "starts_at", &d->starts_at)) == -1)
 		return -1;
-	if (r == 0)
-		return fail(d, "missing starts_at");
+	if (r == 0 && get_time(d, "ts", &d->starts_at) != 1)
+		return fail(d, "missing starts_at and ts");
 	if ((r = get_time(d, "ends_at", &d->ends_at)) == -1)
 		return -1;
-	if (r == 0 && strcmp(d->status, "resolved") == 0)
-		return fail(d, "resolved without ends_at");
+	if (r == 0 && strcmp(d->status, "resolved") == 0 &&
+	    get_time(d, "ts", &d->ends_at) != 1)
+		return fail(d, "resolved without ends_at or ts");
 	if (ann != NULL && !json_is_null(ann) && !json_is_object(ann))
 		return fail(d, "annotations is not an object");
 	json_object_foreach((json_t *)ann, key, v) {

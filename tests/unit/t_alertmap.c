@@ -518,11 +518,8 @@ test_malformed(void)
 	    "\"starts_at\":\"2026-11-22T12:00:00Z\"}", "alert: missing alertname");
 	bad("{\"type\":\"alert\",\"ts\":\"2026-11-22T12:00:00Z\",\"alertname\":\"A\","
 	    "\"status\":\"pending\"}", "alert: status is not firing or resolved");
-	bad("{\"type\":\"alert\",\"ts\":\"2026-11-22T12:00:00Z\",\"alertname\":\"A\","
-	    "\"status\":\"firing\"}", "alert: missing starts_at");
-	bad("{\"type\":\"alert\",\"ts\":\"2026-11-22T12:00:00Z\",\"alertname\":\"A\","
-	    "\"status\":\"resolved\",\"starts_at\":\"2026-11-22T12:00:00Z\"}",
-	    "alert: resolved without ends_at");
+	bad("{\"type\":\"alert\",\"alertname\":\"A\","
+	    "\"status\":\"firing\"}", "ts is not an RFC 3339 time");
 	bad("{\"type\":\"alert\",\"ts\":\"2026-11-22T12:00:00Z\",\"alertname\":\"A\","
 	    "\"status\":\"firing\",\"starts_at\":\"2026-11-22T12:00:00Z\","
 	    "\"fingerprint\":\"0123456789ABCDEF\"}",
@@ -612,10 +609,36 @@ test_hostile(void)
 	json_decref(ev);
 }
 
+/* aiops(7): ts is starts_at when firing and ends_at when resolved. */
+static void
+test_alert_ts(void)
+{
+	json_t *ev = json_loads("{\"type\":\"alert\",\"ts\":\"2026-11-22T12:00:00Z\","
+	    "\"alertname\":\"A\",\"status\":\"firing\"}", 0, NULL);
+	struct aiops_alertmap am;
+	char err[256];
+
+	ok(map(ev, &am, 0, err, sizeof(err)) == 1 &&
+	    am.alert.starts_at == parse_ns("2026-11-22T12:00:00Z"),
+	    "a firing alert without starts_at starts at its ts");
+	aiops_alertmap_release(&am);
+	json_decref(ev);
+	ev = json_loads("{\"type\":\"alert\",\"ts\":\"2026-11-22T13:00:00Z\","
+	    "\"alertname\":\"A\",\"status\":\"resolved\","
+	    "\"starts_at\":\"2026-11-22T12:00:00Z\"}", 0, NULL);
+	ok(map(ev, &am, 0, err, sizeof(err)) == 1 &&
+	    am.alert.ends_at == parse_ns("2026-11-22T13:00:00Z") &&
+	    strcmp(am.alert.status, "resolved") == 0,
+	    "a resolved alert without ends_at ends at its ts");
+	aiops_alertmap_release(&am);
+	json_decref(ev);
+}
+
 int
 main(void)
 {
 	load_events();
+	test_alert_ts();
 	test_alert();
 	test_alert_computed();
 	test_incident();

@@ -1,0 +1,449 @@
+/*
+ * engine.c: Alertmanager's dispatcher, with its state in the state file.
+ *
+ * Intake (engine_event): an event becomes an alert (mapping.c), which is
+ * stored in the alerts table (the one place that keeps alert state); the
+ * routing tree names the routes that take it; each route puts it in the
+ * group of its receiver and group key, made on its first alert with its
+ * timer at group_wait (at once when the alert began more than group_wait
+ * ago, as Alertmanager does).
+ *
+ * Flush (engine_flush): every group whose timer is due is looked at:
+ * its alerts as the alerts table has them now, less those silenced or
+ * inhibited, the whole group held back while its route is muted. It is
+ * notified when its firing alerts changed, when alerts resolved that were
+ * told firing, or when repeat_interval has passed since it was last
+ * notified with alerts firing (Alertmanager's nflog, kept as hashes of the
+ * two sets). Each integration of its receiver gets one outbox row, with a
+ * dedup key that is the same for the same change, so a rerun after a crash
+ * cannot enqueue it twice. Resolved alerts leave the group once told; a
+ * group with nothing left is deleted. Its timer moves on by
+ * group_interval.
+ */
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/hash.h"
+#include "core/xmalloc.h"
+#include "engine.h"
+#include "match/matcher.h"
+#include "notify.h"
+#include "notify/route.h"
+#include "notify/timeint.h"
+#include "store/alerts.h"
+#include "store/notify.h"
+#include "store/state.h"
+#include "tool/log.h"
+
+static int
+state_fail(struct engine *e, const char *what)
+{
+	snprintf(e->err, sizeof(e->err), "%s: %s", what, aiops_state_errmsg(e->state));
+	return -1;
+}
+
+/* Puts the alert in the group of route r, making the group if it is new. */
+static int
+join_group(struct engine *e, const struct aiops_route *r, const struct mapped *m, int64_t now)
+{
+	struct aiops_notify_group_list l;
+	struct aiops_notify_group g;
+	char *key = aiops_route_group_key(r, m->labels), *labels;
+	json_t *gl;
+	int rc = 0;
+
+	if (aiops_notify_group_get(e->state, r->receiver, key, &l) == -1) {
+		free(key);
+		return state_fail(e, "reading a group");
+	}
+	if (l.n == 0) {
+		gl = aiops_route_group_labels(r, m->labels);
+		labels = json_dumps(gl, JSON_COMPACT | JSON_SORT_KEYS);
+		memset(&g, 0, sizeof(g));
+		g.receiver = r->receiver;
+		g.group_key = key;
+		g.route = r->id;
+		g.group_labels = labels;
+		g.created = now;
+		/* An alert that began long ago is not held for group_wait. */
+		g.next_flush = m->a.starts_at + r->group_wait < now ? now : now + r->group_wait;
+		rc = aiops_notify_group_put(e->state, &g);
+		free(labels);
+		json_decref(gl);
+		e->groups_made++;
+	}
+	aiops_notify_group_list_release(&l);
+	if (rc == 0)
+		rc = aiops_notify_member_add(e->state, r->receiver, key, m->a.fingerprint, now);
+	free(key);
+	return rc == -1 ? state_fail(e, "adding to a group") : 0;
+}
+
+int
+engine_event(struct engine *e, const json_t *ev, int64_t now, char *err, size_t errlen)
+{
+	const struct aiops_route **routes;
+	struct mapped m;
+	size_t i, n;
+	int rc;
+
+	if ((rc = notify_map_event(e->state, ev, now, e->resolve_timeout, &m, err, errlen)) <= 0) {
+		if (rc == -1 && err[0] == '\0')
+			state_fail(e, "reading an alert");
+		return rc;
+	}
+	e->alerts++;
+	if (aiops_alerts_put(e->state, &m.a, now) == -1) {
+		notify_mapped_release(&m);
+		snprintf(err, errlen, "%s", "");
+		return state_fail(e, "storing an alert");
+	}
+	routes = xcalloc(aiops_route_count(e->tree), sizeof(*routes));
+	n = aiops_route_match(e->tree, m.labels, routes);
+	for (rc = 0, i = 0; i < n && rc == 0; i++)
+		rc = join_group(e, routes[i], &m, now);
+	free(routes);
+	notify_mapped_release(&m);
+	return rc == -1 ? -1 : 1;
+}
+
+/* ------------------------------------------------------------------ flush */
+
+/* A silence as a flush applies it. */
+struct live_silence {
+	struct aiops_match	*m;
+	struct aiops_timeint	*schedule;	/* recurring, or NULL */
+	int64_t			 starts_at, ends_at;
+};
+
+struct flush {
+	struct engine		*e;
+	int64_t			 now;
+	struct live_silence	*sil;
+	size_t			 nsil;
+};
+
+static int
+load_silences(struct flush *f)
+{
+	struct aiops_silence_list l;
+	char err[256];
+	size_t i;
+
+	if (aiops_silences_list(f->e->state, f->now, 0, &l) == -1)
+		return state_fail(f->e, "reading the silences");
+	f->sil = xcalloc(l.n + 1, sizeof(*f->sil));
+	for (i = 0; i < l.n; i++) {
+		struct live_silence *s = &f->sil[f->nsil];
+
+		s->m = aiops_match_parse(l.v[i].matchers, strlen(l.v[i].matchers), err, sizeof(err));
+		if (s->m == NULL)
+			continue;	/* checked when added: a newer syntax, say */
+		if (l.v[i].schedule != NULL && (s->schedule = aiops_timeint_parse_text(
+		    l.v[i].schedule, strlen(l.v[i].schedule), err, sizeof(err))) == NULL) {
+			aiops_match_free(s->m);
+			continue;
+		}
+		s->starts_at = l.v[i].starts_at;
+		s->ends_at = l.v[i].ends_at;
+		f->nsil++;
+	}
+	aiops_silence_list_release(&l);
+	return 0;
+}
+
+static void
+free_silences(struct flush *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsil; i++) {
+		aiops_match_free(f->sil[i].m);
+		aiops_timeint_free(f->sil[i].schedule);
+	}
+	free(f->sil);
+}
+
+static int
+silenced(const struct flush *f, const json_t *labels)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsil; i++) {
+		const struct live_silence *s = &f->sil[i];
+
+		if (s->starts_at > f->now || s->ends_at <= f->now)
+			continue;
+		if (s->schedule != NULL &&
+		    !aiops_timeint_contains(s->schedule, f->now, f->e->timezone))
+			continue;
+		if (aiops_match_eval(s->m, labels, f->now))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is the route muted now: in a mute interval, or outside its active ones? */
+static int
+muted(const struct engine *e, const struct aiops_route *r, int64_t now)
+{
+	const struct aiops_timeint *ti;
+	size_t i;
+	int active = r->nactive == 0;
+
+	for (i = 0; i < r->nmute; i++)
+		if ((ti = aiops_timeint_set_get(e->intervals, r->mute_time_intervals[i])) != NULL &&
+		    aiops_timeint_contains(ti, now, e->timezone))
+			return 1;
+	for (i = 0; i < r->nactive && !active; i++)
+		if ((ti = aiops_timeint_set_get(e->intervals, r->active_time_intervals[i])) != NULL &&
+		    aiops_timeint_contains(ti, now, e->timezone))
+			active = 1;
+	return !active;
+}
+
+struct members {
+	char	**fp;
+	size_t	 n;
+};
+
+static int
+add_member(void *arg, const char *fp)
+{
+	struct members *m = arg;
+
+	m->fp = xreallocarray(m->fp, m->n + 1, sizeof(*m->fp));
+	m->fp[m->n++] = xstrdup(fp);
+	return 0;
+}
+
+static void
+members_free(struct members *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->fp[i]);
+	free(m->fp);
+}
+
+static void
+gview_free(struct gview *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		aiops_alert_release(&g->v[i].a);
+		json_decref(g->v[i].labels);
+		json_decref(g->v[i].annotations);
+	}
+	free(g->v);
+	json_decref(g->group_labels);
+}
+
+/*
+ * The group's alerts as the alerts table has them now, less the silenced
+ * and inhibited ones (counted in *held).
+ */
+static int
+gather(struct flush *f, const struct aiops_notify_group *grp, struct gview *g, size_t *held)
+{
+	struct members mem = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->receiver = grp->receiver;
+	g->group_key = grp->group_key;
+	g->group_labels = json_loads(grp->group_labels, 0, NULL);
+	if (aiops_notify_members(f->e->state, grp->receiver, grp->group_key, add_member, &mem) == -1)
+		return state_fail(f->e, "reading a group's alerts");
+	g->v = xcalloc(mem.n + 1, sizeof(*g->v));
+	for (i = 0; i < mem.n; i++) {
+		struct galert *a = &g->v[g->n];
+
+		if ((rc = aiops_alerts_get(f->e->state, mem.fp[i], &a->a)) == -1) {
+			members_free(&mem);
+			return state_fail(f->e, "reading an alert");
+		}
+		if (rc == 0)
+			continue;
+		a->labels = notify_alert_labels(&a->a);
+		a->annotations = json_loads(a->a.annotations, 0, NULL);
+		a->firing = strcmp(a->a.status, "firing") == 0;
+		if (a->labels == NULL || (a->firing && (silenced(f, a->labels) ||
+		    engine_inhibited(f->e, a->labels)))) {
+			(*held)++;
+			aiops_alert_release(&a->a);
+			json_decref(a->labels);
+			json_decref(a->annotations);
+			memset(a, 0, sizeof(*a));
+			continue;
+		}
+		g->nfiring += a->firing;
+		g->n++;
+	}
+	members_free(&mem);
+	return 0;
+}
+
+/* A hash of the fingerprints of the firing (or resolved) alerts, sorted. */
+static void
+set_hash(const struct gview *g, int firing, char out[17])
+{
+	const char **fp = xcalloc(g->n + 1, sizeof(*fp));
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < g->n; i++)
+		if (g->v[i].firing == firing)
+			fp[n++] = g->v[i].a.fingerprint;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(fp[j - 1], fp[j]) > 0; j--) {
+			const char *t = fp[j];
+
+			fp[j] = fp[j - 1];
+			fp[j - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		h = aiops_hash64(fp[i], strlen(fp[i]) + 1, h);
+	snprintf(out, 17, n == 0 ? "" : "%016llx", (unsigned long long)h);
+	free(fp);
+}
+
+/* The outbox rows of a notification: one per integration of the receiver. */
+static int
+enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh)
+{
+	const struct receivers *rcv = f->e->rcv;
+	struct aiops_outbox_msg m;
+	size_t i;
+	int64_t id;
+
+	for (i = 0; i < rcv->n; i++) {
+		const struct integration *in = &rcv->v[i];
+		char dedup[80], err[512], *payload;
+		uint64_t h;
+
+		if (strcmp(in->receiver, g->receiver) != 0)
+			continue;
+		if ((payload = notify_payload(in, g, f->e->external_url, f->now, err,
+		    sizeof(err))) == NULL) {
+			if (err[0] != '\0')
+				log_warnx("%s: %s: no notification: %s", in->id, g->group_key, err);
+			continue;
+		}
+		h = aiops_hash64(in->id, strlen(in->id) + 1, 0xcbf29ce484222325ULL);
+		h = aiops_hash64(g->group_key, strlen(g->group_key) + 1, h);
+		h = aiops_hash64(fh, strlen(fh) + 1, h);
+		h = aiops_hash64(rh, strlen(rh), h);
+		snprintf(dedup, sizeof(dedup), "%016llx", (unsigned long long)h);
+		memset(&m, 0, sizeof(m));
+		m.receiver = g->receiver;
+		m.group_key = g->group_key;
+		m.dedup_key = dedup;
+		m.payload = payload;
+		m.created = m.next_attempt = f->now;
+		if (aiops_outbox_add(f->e->state, &m, &id) == -1) {
+			free(payload);
+			return state_fail(f->e, "adding to the outbox");
+		}
+		f->e->enqueued++;
+		free(payload);
+	}
+	return 0;
+}
+
+/* Resolved alerts leave the group once told. */
+static int
+drop_resolved(struct flush *f, const struct gview *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (!g->v[i].firing && aiops_notify_member_remove(f->e->state, g->receiver,
+		    g->group_key, g->v[i].a.fingerprint) == -1)
+			return state_fail(f->e, "removing a resolved alert");
+	return 0;
+}
+
+static int
+flush_group(struct flush *f, struct aiops_notify_group *grp)
+{
+	const struct aiops_route *r = aiops_route_find(f->e->tree, grp->route);
+	struct gview g;
+	char fh[17], rh[17];
+	size_t held = 0;
+	int notify, rc;
+
+	if (r == NULL) {
+		/* Its route is gone with a new configuration: so is the group. */
+		if (aiops_notify_group_delete(f->e->state, grp->receiver, grp->group_key) == -1)
+			return state_fail(f->e, "deleting a group");
+		return 0;
+	}
+	grp->next_flush = f->now + r->group_interval;
+	if (muted(f->e, r, f->now)) {
+		f->e->muted++;
+		return aiops_notify_group_put(f->e->state, grp) == -1 ?
+		    state_fail(f->e, "moving a group's timer") : 0;
+	}
+	if (gather(f, grp, &g, &held) == -1)
+		return -1;
+	f->e->held += held;
+	set_hash(&g, 1, fh);
+	set_hash(&g, 0, rh);
+	notify = strcmp(fh, grp->firing_hash != NULL ? grp->firing_hash : "") != 0 ||
+	    (rh[0] != '\0' && grp->last_notified != 0) ||
+	    (g.nfiring > 0 && f->now - grp->last_notified >= r->repeat_interval);
+	/* Resolved alerts never told firing are not news. */
+	if (g.nfiring == 0 && grp->last_notified == 0)
+		notify = 0;
+	rc = 0;
+	if (notify && g.n > 0) {
+		rc = enqueue(f, &g, fh, rh);
+		grp->last_notified = f->now;
+		grp->firing_hash = fh;
+		grp->resolved_hash = rh;
+	}
+	if (rc == 0)
+		rc = drop_resolved(f, &g);
+	if (rc == 0 && g.nfiring == 0 && held == 0)
+		rc = aiops_notify_group_delete(f->e->state, grp->receiver, grp->group_key);
+	else if (rc == 0)
+		rc = aiops_notify_group_put(f->e->state, grp);
+	grp->firing_hash = grp->resolved_hash = NULL;	/* fh and rh are ours */
+	gview_free(&g);
+	return rc == -1 ? state_fail(f->e, "updating a group") : 0;
+}
+
+int
+engine_flush(struct engine *e, int64_t now)
+{
+	struct aiops_notify_group_list l;
+	struct flush f;
+	size_t i;
+	int rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.e = e;
+	f.now = now;
+	if (aiops_notify_groups_due(e->state, now, &l) == -1)
+		return state_fail(e, "reading the groups due");
+	if (l.n > 0 && (rc = load_silences(&f)) == 0 && (rc = engine_inhibit_load(e, now)) == 0)
+		for (i = 0; i < l.n && rc == 0; i++) {
+			char *fh = (char *)l.v[i].firing_hash, *rh = (char *)l.v[i].resolved_hash;
+
+			rc = flush_group(&f, &l.v[i]);
+			l.v[i].firing_hash = fh;
+			l.v[i].resolved_hash = rh;
+		}
+	free_silences(&f);
+	aiops_notify_group_list_release(&l);
+	return rc;
+}

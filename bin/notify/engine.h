@@ -1,0 +1,51 @@
+/*
+ * engine.h: aiops-notify's dispatcher (engine.c): alerts in, groups'
+ * timers, the notification log and the outbox in the state.
+ */
+#ifndef AIOPS_NOTIFY_ENGINE_H
+#define AIOPS_NOTIFY_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct aiops_conf;
+struct aiops_route_tree;
+struct aiops_state;
+struct aiops_timeint_set;
+struct receivers;
+struct inhibitor;
+
+struct engine {
+	struct aiops_state		*state;
+	struct aiops_route_tree		*tree;
+	struct aiops_timeint_set	*intervals;	/* notify.time_intervals */
+	struct inhibitor		*inhibit;	/* notify.inhibit_rules */
+	const struct receivers		*rcv;
+	const char			*timezone;	/* of intervals without a location */
+	const char			*external_url;
+	int64_t				 resolve_timeout;
+	/* What the run did, for the summary and the tests. */
+	unsigned long			 alerts, groups_made, enqueued, held, muted;
+	char				 err[512];
+};
+
+/*
+ * An input event: 1 it was an alert, routed and grouped; 0 it is not an
+ * alert; -1 with err (a malformed alert: skip the line) or, when err is
+ * empty, e->err (the state failed: stop).
+ */
+int engine_event(struct engine *e, const json_t *ev, int64_t now, char *err, size_t errlen);
+/* Flushes every group due at now into the outbox. 0, or -1 (e->err). */
+int engine_flush(struct engine *e, int64_t now);
+
+/* Inhibition (inhibit.c, over lib/notify/inhibit.h). */
+struct inhibitor *engine_inhibit_new(const json_t *rules, const struct aiops_conf *cfg,
+    char *err, size_t errlen);
+void engine_inhibit_free(struct inhibitor *in);
+/* Loads the alerts firing at now, the sources of inhibition. 0, or -1 (e->err). */
+int engine_inhibit_load(struct engine *e, int64_t now);
+int engine_inhibited(struct engine *e, const json_t *labels);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * aiops-notify: reads events (incidents, alerts, anomalies, predictions,
+ * tasks), routes them as Alertmanager does, groups and deduplicates them,
+ * and delivers each notification once per group change, through a
+ * durable outbox in the state file. A one-shot filter: it reads to the
+ * end of its input, then flushes the groups whose timers are due and
+ * delivers what the outbox holds; --flush does only the latter, for cron.
+ * `aiops-notify silence add|list|expire` manages silences.
+ */
+#include "compat.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "config/conf.h"
+#include "core/clock.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "engine.h"
+#include "event/evread.h"
+#include "net/http.h"
+#include "notify.h"
+#include "notify/route.h"
+#include "notify/timeint.h"
+#include "store/notify.h"
+#include "store/state.h"
+#include "tool/filter.h"
+#include "tool/log.h"
+
+enum {
+	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,
+	OPT_FLUSH,
+};
+
+static const char synopsis[] =
+    "aiops-notify [-hqVv] [--all] [--flush] [--state file] [--config file]\n"
+    "                    [--strict] [--max-line bytes] [--clock wall|event]\n"
+    "                    [--log-format plain|json] [file ...]\n"
+    "       aiops-notify silence add|list|expire ...";
+
+static const struct aiops_opt opts[] = {
+	{ "all", OPT_ALL, NULL, "write every input event too, unchanged, before what it adds" },
+	{ "flush", OPT_FLUSH, NULL, "read no input: send what is due, then exit (for cron)" },
+	AIOPS_OPT_END
+};
+
+static struct {
+	struct aiops_cli	 cli;
+	struct aiops_out	 out;
+	struct aiops_filter	 filter;
+	struct aiops_evbatch	*batch;
+	struct engine		 e;
+	struct deliver		 d;
+	struct receivers	 rcv;
+	int			 all;
+	int			 flush_only;
+} n;
+
+static void
+parse_options(int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = aiops_cli_getopt(&n.cli, argc, argv)) != -1) {
+		switch (ch) {
+		case OPT_ALL:
+			n.all = 1;
+			break;
+		case OPT_FLUSH:
+			n.flush_only = 1;
+			break;
+		default:
+			aiops_cli_usage(&n.cli);
+		}
+	}
+	if (n.flush_only && optind < argc)
+		fatalx(EX_USAGE, "--flush reads no input files");
+	if (n.flush_only && n.all)
+		fatalx(EX_USAGE, "--flush reads no input: --all has nothing to pass on");
+}
+
+static void __attribute__((noreturn))
+config_fatal(const char *err)
+{
+	fatalx(EX_CONFIG, "%s", err);
+}
+
+/* The default route when none is configured: everything to "stdout". */
+static json_t *
+default_route(void)
+{
+	return json_pack("{s:s, s:[s]}", "receiver", "stdout", "group_by", "alertname");
+}
+
+static void
+configure(void)
+{
+	const struct aiops_conf *cfg = n.cli.cfg;
+	json_t *route = aiops_conf_get(cfg, "notify.route"), *own = NULL, *names, *inames;
+	char err[1024];
+
+	if (receivers_load(&n.rcv, cfg, err, sizeof(err)) == -1)
+		config_fatal(err);
+	n.e.intervals = aiops_timeint_set_new();
+	if (aiops_timeint_set_add(n.e.intervals, aiops_conf_get(cfg, "notify.time_intervals"),
+	    err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "notify.time_intervals%s", err);
+	if (route == NULL)
+		route = own = default_route();
+	names = aiops_route_names(aiops_conf_get(cfg, "notify.receivers"), cfg,
+	    "notify.receivers", err, sizeof(err));
+	if (names == NULL)
+		config_fatal(err);
+	if (own != NULL)
+		json_array_append_new(names, json_string("stdout"));
+	inames = aiops_route_names(aiops_conf_get(cfg, "notify.time_intervals"), cfg,
+	    "notify.time_intervals", err, sizeof(err));
+	if (inames == NULL)
+		config_fatal(err);
+	n.e.tree = aiops_route_build(route, cfg, "notify.route", names, inames, err, sizeof(err));
+	json_decref(own);
+	json_decref(names);
+	json_decref(inames);
+	if (n.e.tree == NULL)
+		config_fatal(err);
+	n.e.inhibit = engine_inhibit_new(aiops_conf_get(cfg, "notify.inhibit_rules"), cfg,
+	    err, sizeof(err));
+	if (n.e.inhibit == NULL)
+		config_fatal(err);
+	n.e.rcv = &n.rcv;
+	n.e.timezone = aiops_conf_string(cfg, "notify.timezone", "UTC");
+	if (aiops_timeint_zone_check(n.e.timezone, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "notify.timezone: %s", err);
+	n.e.external_url = aiops_conf_string(cfg, "notify.external_url", "");
+	n.e.resolve_timeout = aiops_conf_duration(cfg, "notify.resolve_timeout",
+	    300 * AIOPS_NS_PER_SEC);
+	n.d.rcv = &n.rcv;
+	n.d.out = &n.out;
+	n.d.backoff_base = aiops_conf_duration(cfg, "notify.retry.base", 10 * AIOPS_NS_PER_SEC);
+	n.d.backoff_cap = aiops_conf_duration(cfg, "notify.retry.cap", 3600 * AIOPS_NS_PER_SEC);
+	n.d.max_attempts = (unsigned)aiops_conf_int(cfg, "notify.retry.attempts", 48);
+	n.d.seed = 0x61696f7073ULL;	/* "aiops": the same run, the same schedule */
+}
+
+static void
+state_fatal(const char *what)
+{
+	(void)aiops_out_flush(&n.out);
+	fatalx(aiops_state_exit_status(n.e.state), "%s: %s", aiops_state_path(n.e.state), what);
+}
+
+/* One event: an alert is routed; with --all every event goes through. */
+static void
+handle_event(void *arg, const struct aiops_evline *l)
+{
+	char err[512] = "";
+	const char *ts;
+	int64_t t;
+
+	(void)arg;
+	if (l->rc == 1)
+		return;
+	if (l->rc == -1) {
+		aiops_filter_skip(&n.filter, l->name, l->lineno, l->err);
+		return;
+	}
+	if ((ts = json_string_value(json_object_get(l->ev, "ts"))) != NULL &&
+	    aiops_time_parse_rfc3339(ts, strlen(ts), &t) == 0)
+		aiops_clock_observe(t);
+	if (engine_event(&n.e, l->ev, aiops_clock_now(), err, sizeof(err)) == -1) {
+		if (err[0] == '\0')
+			state_fatal(n.e.err);
+		aiops_filter_skip(&n.filter, l->name, l->lineno, err);
+	}
+	if (n.all) {
+		aiops_buf_add(&n.out.buf, l->line, l->len);
+		aiops_out_end(&n.out);
+	}
+	aiops_out_commit(&n.out);
+}
+
+static void
+drain(void *arg)
+{
+	(void)arg;
+	if (aiops_state_begin(n.e.state) == -1)
+		state_fatal(aiops_state_errmsg(n.e.state));
+	aiops_evbatch_run(n.batch, handle_event, NULL);
+	if (aiops_state_commit(n.e.state) == -1)
+		state_fatal(aiops_state_errmsg(n.e.state));
+}
+
+static void
+handle_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
+{
+	(void)arg;
+	if (aiops_evbatch_add(n.batch, name, line, len, lineno))
+		drain(NULL);
+}
+
+/* The groups due, then the outbox: each in a transaction of its own. */
+static void
+flush_and_deliver(void)
+{
+	int64_t now = aiops_clock_now();
+
+	if (aiops_state_begin(n.e.state) == -1 || engine_flush(&n.e, now) == -1 ||
+	    aiops_state_commit(n.e.state) == -1)
+		state_fatal(n.e.err[0] != '\0' ? n.e.err : aiops_state_errmsg(n.e.state));
+	if (delivery_run(&n.d, now) == -1)
+		state_fatal(n.d.err);
+	aiops_out_commit(&n.out);
+}
+
+static int
+finish(void)
+{
+	int status;
+
+	flush_and_deliver();
+	if (aiops_out_close(&n.out) == -1)
+		aiops_filter_check_output(&n.filter);
+	log_debug("%lu alerts, %lu groups made, %lu notifications queued, %lu alerts held"
+	    " (silenced or inhibited), %lu flushes muted", n.e.alerts, n.e.groups_made,
+	    n.e.enqueued, n.e.held, n.e.muted);
+	if (n.batch != NULL)
+		aiops_evbatch_free(n.batch);
+	aiops_route_tree_free(n.e.tree);
+	aiops_timeint_set_free(n.e.intervals);
+	engine_inhibit_free(n.e.inhibit);
+	receivers_free(&n.rcv);
+	aiops_http_free(n.d.http);
+	if (aiops_state_close(n.e.state) == -1)
+		log_error("closing the state file failed");
+	status = aiops_filter_status(&n.filter);
+	aiops_cli_release(&n.cli);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[AIOPS_HTTP_ERRSZ];
+	int i;
+
+	if (argc > 1 && strcmp(argv[1], "silence") == 0)
+		return notify_silence_main(argc - 1, argv + 1);
+	aiops_cli_init(&n.cli, "aiops-notify", "notify", synopsis, opts);
+	parse_options(argc, argv);
+	aiops_cli_start(&n.cli);
+	if ((n.d.http = aiops_http_new(err, sizeof(err))) == NULL)
+		fatalx(EX_SOFTWARE, "%s", err);
+	configure();
+	n.e.state = n.d.state = aiops_cli_state(&n.cli, 0, "");
+	aiops_out_init(&n.out, STDOUT_FILENO);
+	aiops_filter_init(&n.filter, &n.cli, &n.out);
+	aiops_filter_signals();
+	if (!n.flush_only) {
+		n.batch = aiops_evbatch_new();
+		n.filter.drain = drain;
+		if (optind == argc)
+			aiops_filter_read(&n.filter, "-", handle_line, NULL);
+		else
+			for (i = optind; i < argc && !aiops_stop; i++)
+				aiops_filter_read(&n.filter, argv[i], handle_line, NULL);
+		drain(NULL);
+		aiops_filter_check_output(&n.filter);
+	}
+	return finish();
+}

@@ -1,0 +1,102 @@
+/*
+ * payloads.c: what each integration is sent for a group
+ * (lib/notify/payload.h), as the outbox keeps it: {"integration",
+ * "status", "body"}. Secrets are left out (deliver.c adds them).
+ */
+#include "compat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/xmalloc.h"
+#include "notify.h"
+#include "notify/payload.h"
+
+/* An email: the title as subject, the body as its text. */
+static json_t *
+email_body(const struct aiops_payload *p)
+{
+	struct aiops_buf subject = AIOPS_BUF_INIT, text = AIOPS_BUF_INIT;
+	json_t *data = aiops_payload_data(p), *body = NULL;
+	char err[256];
+
+	if (aiops_payload_default_text(NULL, AIOPS_TEXT_TITLE, data, &subject, err,
+	    sizeof(err)) == 0 && aiops_payload_default_text(NULL, AIOPS_TEXT_BODY, data, &text,
+	    err, sizeof(err)) == 0)
+		body = json_pack("{s:s, s:s}", "subject", subject.data ? subject.data : "",
+		    "text", text.data ? text.data : "");
+	json_decref(data);
+	aiops_buf_release(&subject);
+	aiops_buf_release(&text);
+	return body;
+}
+
+static json_t *
+body_of(const struct integration *in, const struct aiops_payload *p, int firing,
+    char *err, size_t errlen)
+{
+	struct aiops_pagerduty_opts pd;
+	json_t *b;
+
+	switch (in->type) {
+	case INT_SLACK:
+		return aiops_payload_slack(p, NULL, err, errlen);
+	case INT_PAGERDUTY:
+		memset(&pd, 0, sizeof(pd));
+		pd.routing_key = "-";	/* the real one is added when it is sent */
+		if ((b = aiops_payload_pagerduty(p, &pd, NULL, err, errlen)) != NULL)
+			json_object_del(b, "routing_key");
+		return b;
+	case INT_SERVICENOW:
+		return firing ? aiops_payload_servicenow(p, NULL, NULL, err, errlen) :
+		    aiops_payload_servicenow_resolve(p, NULL, NULL, err, errlen);
+	case INT_EMAIL:
+		return email_body(p);
+	case INT_WEBHOOK:
+	case INT_FILE:
+	case INT_STDOUT:
+		return aiops_payload_webhook(p, in->max_alerts);
+	}
+	return NULL;
+}
+
+char *
+notify_payload(const struct integration *in, const struct gview *g,
+    const char *external_url, int64_t now, char *err, size_t errlen)
+{
+	struct aiops_payload_group pg;
+	struct aiops_alert *alerts = xcalloc(g->n + 1, sizeof(*alerts));
+	struct aiops_payload *p;
+	json_t *body, *doc;
+	char *text = NULL;
+	size_t i;
+	int firing;
+
+	for (i = 0; i < g->n; i++)
+		alerts[i] = g->v[i].a;
+	memset(&pg, 0, sizeof(pg));
+	pg.receiver = g->receiver;
+	pg.group_key = g->group_key;
+	pg.group_labels = g->group_labels;
+	pg.alerts = alerts;
+	pg.nalerts = g->n;
+	pg.external_url = external_url != NULL && *external_url != '\0' ? external_url : NULL;
+	pg.now = now;
+	p = aiops_payload_prepare(&pg, err, errlen);
+	free(alerts);
+	if (p == NULL)
+		return NULL;
+	firing = strcmp(aiops_payload_status(p), "firing") == 0;
+	if ((firing || in->send_resolved) && (body = body_of(in, p, firing, err, errlen)) != NULL) {
+		doc = json_pack("{s:s, s:s, s:o}", "integration", in->id,
+		    "status", firing ? "firing" : "resolved", "body", body);
+		text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(doc);
+	} else
+		err[0] = '\0';
+	aiops_payload_free(p);
+	return text;
+}
