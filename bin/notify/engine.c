@@ -316,9 +316,15 @@ set_hash(const struct gview *g, int firing, char out[17])
 	free(fp);
 }
 
-/* The outbox rows of a notification: one per integration of the receiver. */
+/*
+ * The outbox rows of a notification: one per integration of the receiver.
+ * The dedup key is the integration, the group, the two sets and when the
+ * group was last told: the same for a flush run again after a crash (its
+ * transaction never committed), another for a repeat, which is news.
+ */
 static int
-enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh)
+enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh,
+    int64_t last)
 {
 	const struct receivers *rcv = f->e->rcv;
 	struct aiops_outbox_msg m;
@@ -341,7 +347,8 @@ enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh)
 		h = aiops_hash64(in->id, strlen(in->id) + 1, 0xcbf29ce484222325ULL);
 		h = aiops_hash64(g->group_key, strlen(g->group_key) + 1, h);
 		h = aiops_hash64(fh, strlen(fh) + 1, h);
-		h = aiops_hash64(rh, strlen(rh), h);
+		h = aiops_hash64(rh, strlen(rh) + 1, h);
+		h = aiops_hash64(&last, sizeof(last), h);
 		snprintf(dedup, sizeof(dedup), "%016llx", (unsigned long long)h);
 		memset(&m, 0, sizeof(m));
 		m.receiver = g->receiver;
@@ -406,7 +413,7 @@ flush_group(struct flush *f, struct aiops_notify_group *grp)
 		notify = 0;
 	rc = 0;
 	if (notify && g.n > 0) {
-		rc = enqueue(f, &g, fh, rh);
+		rc = enqueue(f, &g, fh, rh, grp->last_notified);
 		grp->last_notified = f->now;
 		grp->firing_hash = fh;
 		grp->resolved_hash = rh;

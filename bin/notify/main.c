@@ -115,8 +115,8 @@ configure(void)
 	    "notify.receivers", err, sizeof(err));
 	if (names == NULL)
 		config_fatal(err);
-	if (own != NULL)
-		json_array_append_new(names, json_string("stdout"));
+	if (aiops_conf_get(cfg, "notify.receivers") == NULL)
+		json_array_append_new(names, json_string("stdout"));	/* the built-in one */
 	inames = aiops_route_names(aiops_conf_get(cfg, "notify.time_intervals"), cfg,
 	    "notify.time_intervals", err, sizeof(err));
 	if (inames == NULL)
@@ -216,12 +216,32 @@ flush_and_deliver(void)
 	aiops_out_commit(&n.out);
 }
 
+/* What the retentions no longer keep: sent and dead rows, ended silences. */
+static void
+expire(void)
+{
+	const struct aiops_conf *cfg = n.cli.cfg;
+	int64_t now = aiops_clock_now(), day = 86400 * AIOPS_NS_PER_SEC;
+	int64_t sent = aiops_conf_duration(cfg, "notify.retention.sent", 5 * day);
+	int64_t dead = aiops_conf_duration(cfg, "notify.retention.dead", 30 * day);
+	int64_t sil = aiops_conf_duration(cfg, "notify.retention.silences", 30 * day);
+	uint64_t nrows, nsil;
+
+	if (aiops_outbox_expire(n.e.state, now - sent, now - dead, &nrows) == -1 ||
+	    aiops_silences_prune(n.e.state, now - sil, &nsil) == -1)
+		state_fatal(aiops_state_errmsg(n.e.state));
+	if (nrows + nsil > 0)
+		log_debug("retention: %llu notifications and %llu silences deleted",
+		    (unsigned long long)nrows, (unsigned long long)nsil);
+}
+
 static int
 finish(void)
 {
 	int status;
 
 	flush_and_deliver();
+	expire();
 	if (aiops_out_close(&n.out) == -1)
 		aiops_filter_check_output(&n.filter);
 	log_debug("%lu alerts, %lu groups made, %lu notifications queued, %lu alerts held"

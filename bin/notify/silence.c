@@ -20,7 +20,9 @@
 #include "core/clock.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "config/conf.h"
 #include "match/matcher.h"
+#include "notify/timeint.h"
 #include "notify.h"
 #include "store/notify.h"
 #include "store/state.h"
@@ -33,13 +35,14 @@ enum {
 	OPT_COMMENT,
 	OPT_DURATION,
 	OPT_END,
+	OPT_EVERY,
 	OPT_JSON,
 	OPT_START,
 };
 
 static const char synopsis[] =
     "aiops-notify silence add [--start time] (--end time | --duration dur)\n"
-    "                            --comment text matcher ...\n"
+    "                            [--every schedule] --comment text matcher ...\n"
     "       aiops-notify silence list [--all] [--json]\n"
     "       aiops-notify silence expire id ...";
 
@@ -48,13 +51,15 @@ static const struct aiops_opt opts[] = {
 	{ "end", OPT_END, "TIME", "add: when it ends, RFC 3339" },
 	{ "duration", OPT_DURATION, "DUR", "add: how long it lasts from its start (2h)" },
 	{ "comment", OPT_COMMENT, "TEXT", "add: why (a ticket, a change): required" },
+	{ "every", OPT_EVERY, "SCHEDULE", "add: only inside these times, between start and end\n"
+	    "('01:00-02:00', 'weekends', 'weekdays 22:00-06:00')" },
 	{ "all", OPT_ALL, NULL, "list: those that ended too" },
 	{ "json", OPT_JSON, NULL, "list: one JSON object a line" },
 	AIOPS_OPT_END
 };
 
 struct silence_opts {
-	const char	*start, *end, *duration, *comment;
+	const char	*start, *end, *duration, *comment, *every;
 	int		 all, json;
 };
 
@@ -129,6 +134,21 @@ matchers_text(int argc, char **argv)
 	return text;
 }
 
+/* A recurring silence's schedule, in the zone of notify.timezone. */
+static char *
+schedule_text(const struct aiops_cli *cli, const char *spec)
+{
+	const char *zone = aiops_conf_string(cli->cfg, "notify.timezone", "UTC");
+	struct aiops_timeint *ti;
+	char err[512], *text;
+
+	if ((ti = aiops_timeint_parse_spec(spec, zone, err, sizeof(err))) == NULL)
+		fatalx(EX_USAGE, "--every: %s: %s", spec, err);
+	text = aiops_timeint_to_text(ti);
+	aiops_timeint_free(ti);
+	return text;
+}
+
 static int
 silence_add(struct aiops_cli *cli, const struct silence_opts *o, int argc, char **argv)
 {
@@ -154,6 +174,8 @@ silence_add(struct aiops_cli *cli, const struct silence_opts *o, int argc, char 
 		fatalx(EX_USAGE, "silence add: it ends before it starts");
 	if (s.ends_at <= now)
 		fatalx(EX_USAGE, "silence add: it has already ended");
+	if (o->every != NULL)
+		s.schedule = schedule_text(cli, o->every);
 	new_id(id);
 	who = author();
 	s.id = id;
@@ -169,6 +191,7 @@ silence_add(struct aiops_cli *cli, const struct silence_opts *o, int argc, char 
 	printf("%s\n", id);
 	free(who);
 	free(text);
+	free((char *)s.schedule);
 	return 0;
 }
 
@@ -198,6 +221,8 @@ print_silence(const struct aiops_silence *s, int json, int64_t now)
 		json_object_set_new(o, "endsAt", json_string(t));
 		json_object_set_new(o, "createdBy", json_string(s->created_by));
 		json_object_set_new(o, "comment", json_string(s->comment));
+		if (s->schedule != NULL)
+			json_object_set_new(o, "schedule", json_loads(s->schedule, 0, NULL));
 		json_object_set_new(o, "status", json_string(s->ends_at <= now ? "expired" :
 		    s->starts_at > now ? "pending" : "active"));
 		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -210,7 +235,8 @@ print_silence(const struct aiops_silence *s, int json, int64_t now)
 	print_time(&b, s->starts_at);
 	aiops_buf_addstr(&b, " to ");
 	print_time(&b, s->ends_at);
-	aiops_buf_addf(&b, "  %s  %s: %s\n", s->matchers, s->created_by, s->comment);
+	aiops_buf_addf(&b, "  %s%s%s  %s: %s\n", s->matchers, s->schedule ? "  every " : "",
+	    s->schedule ? s->schedule : "", s->created_by, s->comment);
 	fputs(b.data, stdout);
 	aiops_buf_release(&b);
 }
@@ -279,6 +305,9 @@ notify_silence_main(int argc, char **argv)
 			break;
 		case OPT_COMMENT:
 			o.comment = optarg;
+			break;
+		case OPT_EVERY:
+			o.every = optarg;
 			break;
 		case OPT_ALL:
 			o.all = 1;

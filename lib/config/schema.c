@@ -148,6 +148,10 @@ static const struct aiops_conf_key notify_keys[] = {
 	STRING("external_url", "the URL that links in messages lead to"),
 	DURATION("retention.sent", "delivered notifications and the notification log are kept this long"),
 	DURATION("retention.dead", "dead letters are kept this long"),
+	DURATION("retention.silences", "silences that ended are kept this long"),
+	DURATION("retry.base", "the first retry of a failed delivery waits up to this"),
+	DURATION("retry.cap", "retries of a failed delivery wait at most this"),
+	INT("retry.attempts", 1, 1000000, "attempts of a delivery before it is a dead letter"),
 	MAX_LINE_KEY,
 	END
 };

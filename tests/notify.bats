@@ -1,0 +1,332 @@
+#!/usr/bin/env bats
+# aiops-notify: routing, grouping and its timers, the notification log,
+# the outbox through retries and dead letters, silences, inhibition; on
+# the event-time clock, so nothing sleeps. Receivers are a real HTTP
+# server on 127.0.0.1 (tests/helpers/hookd.py) that logs every request.
+setup() { load test_helper; }
+
+teardown() {
+	[ -z "${HOOKD_PID:-}" ] || kill "$HOOKD_PID" 2>/dev/null || true
+}
+
+# hookd: starts the receiver; its port in $PORT, its requests in $HOOKS.
+hookd() {
+	HOOKS="$BATS_TEST_TMPDIR/hooks.ndjson"
+	: > "$HOOKS"
+	coproc HOOKD { exec /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/hookd.py" "$HOOKS" --timeout 60; }
+	HOOKD_PID=$HOOKD_PID
+	read -r -t 10 PORT <&"${HOOKD[0]}"
+	[ -n "$PORT" ]
+}
+
+# alert TS NAME STATUS [LABELS-JSON-MEMBERS] [ENDS]: an alert event.
+alert() {
+	local ends=
+	[ -z "${5:-}" ] || ends=",\"ends_at\":\"$5\""
+	printf '{"type":"alert","ts":"%s","alertname":"%s","status":"%s","starts_at":"%s"%s,"labels":{%s}}\n' \
+	    "$1" "$2" "$3" "${6:-$1}" "$ends" "${4:-}"
+}
+
+# tick TS: an event that only moves the event-time clock.
+tick() {
+	printf '{"type":"metric","ts":"%s","host":"h","name":"tick","value":1}\n' "$1"
+}
+
+notify() {
+	aiops-notify --clock event "$@"
+}
+
+@test "notify: no receiver set: the message is on stdout after group_wait, once" {
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"instance":"db-1:9100"'
+	  tick 2026-11-22T12:00:20Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ -z "$output" ]	# 20 s: group_wait (30 s) has not passed
+	tick 2026-11-22T12:00:31Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	jq -e -s 'length == 1 and .[0].type == "notification" and .[0].status == "delivered"
+	    and .[0].receiver == "stdout" and .[0].group_key == "{}:{alertname=\"DiskFull\"}"
+	    and .[0].message.version == "4" and .[0].message.status == "firing"
+	    and .[0].message.alerts[0].labels.instance == "db-1:9100"' <<<"$output"
+	# Nothing changed: told once, even when run again past group_interval.
+	tick 2026-11-22T12:04:00Z > "$BATS_TEST_TMPDIR/c"
+	run -0 notify "$BATS_TEST_TMPDIR/c"
+	[ -z "$output" ]
+	tick 2026-11-22T12:06:00Z > "$BATS_TEST_TMPDIR/c"
+	run -0 notify "$BATS_TEST_TMPDIR/c"
+	[ -z "$output" ]
+}
+
+@test "notify: resolved alerts are told, then the group is gone" {
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -r .message.status <<<"$output")" = firing ]
+	{ alert 2026-11-22T12:10:00Z DiskFull resolved '' 2026-11-22T12:10:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:20:00Z; } > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	jq -e '.message.status == "resolved" and .message.alerts[0].endsAt == "2026-11-22T12:10:00Z"' <<<"$output"
+	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM notify_groups')" = 0 ]
+	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM notify_members')" = 0 ]
+}
+
+@test "notify: an alert that fires and resolves within group_wait is never told" {
+	{ alert 2026-11-22T12:00:00Z Blip firing
+	  alert 2026-11-22T12:00:10Z Blip resolved '' 2026-11-22T12:00:10Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ -z "$output" ]
+}
+
+@test "notify: repeat_interval tells a group still firing again" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF'
+	notify:
+	  route:
+	    receiver: stdout
+	    group_by: [alertname]
+	    group_interval: 5m
+	    repeat_interval: 1h
+	EOF
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(grep -c notification <<<"$output")" = 1 ]
+	tick 2026-11-22T12:30:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
+	[ -z "$output" ]
+	tick 2026-11-22T13:02:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
+	[ "$(jq -r .message.status <<<"$output")" = firing ]
+}
+
+@test "notify: routes by matchers, continue, and group_by; each group one message" {
+	hookd
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF
+	notify:
+	  receivers:
+	    - name: db
+	      webhook_configs:
+	        - url: http://127.0.0.1:$PORT/hook
+	    - name: all
+	      file_configs:
+	        - path: $BATS_TEST_TMPDIR/all.ndjson
+	    - name: default
+	      file_configs:
+	        - path: $BATS_TEST_TMPDIR/default.ndjson
+	  route:
+	    receiver: default
+	    group_by: [alertname]
+	    routes:
+	      - receiver: all
+	        continue: true
+	      - receiver: db
+	        matchers: ['team="db"']
+	        group_by: [alertname, instance]
+	EOF
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"team":"db","instance":"db-1"'
+	  alert 2026-11-22T12:00:01Z DiskFull firing '"team":"db","instance":"db-2"'
+	  alert 2026-11-22T12:00:02Z HighCPU firing '"team":"web","instance":"web-1"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	# db: one group per instance; all: one per alertname; default: HighCPU.
+	[ "$(wc -l < "$HOOKS")" = 2 ]
+	jq -e -s 'map(.body | fromjson | .groupKey) | sort ==
+	    ["{}/{team=\"db\"}:{alertname=\"DiskFull\", instance=\"db-1\"}",
+	     "{}/{team=\"db\"}:{alertname=\"DiskFull\", instance=\"db-2\"}"]' "$HOOKS"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/all.ndjson")" = 2 ]
+	jq -e -s 'map(.groupKey) | sort == ["{}/{}:{alertname=\"DiskFull\"}", "{}/{}:{alertname=\"HighCPU\"}"]' \
+	    "$BATS_TEST_TMPDIR/all.ndjson"
+	# "all" took HighCPU (continue or not, a child took it): not the root.
+	[ ! -e "$BATS_TEST_TMPDIR/default.ndjson" ]
+	[ "$(jq -s 'map(select(.status == "delivered")) | length' <<<"$output")" = 4 ]
+}
+
+@test "notify: a webhook is signed and carries an Idempotency-Key" {
+	hookd
+	printf 'sekret\n' > "$BATS_TEST_TMPDIR/secret"
+	chmod 600 "$BATS_TEST_TMPDIR/secret"
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF
+	notify:
+	  receivers:
+	    - name: hook
+	      webhook_configs:
+	        - url: http://127.0.0.1:$PORT/hook
+	          secret_file: $BATS_TEST_TMPDIR/secret
+	  route:
+	    receiver: hook
+	EOF
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(wc -l < "$HOOKS")" = 1 ]
+	/usr/bin/python3 - "$HOOKS" <<-'EOF'
+	import hashlib, hmac, json, sys
+	r = json.loads(open(sys.argv[1]).readline())
+	h = {k.lower(): v for k, v in r["headers"].items()}
+	ts, sig = h["x-aiops-timestamp"], h["x-aiops-signature"]
+	want = hmac.new(b"sekret", (ts + "." + r["body"]).encode(), hashlib.sha256).hexdigest()
+	assert sig == "v1=" + want, (sig, want)
+	assert len(h["idempotency-key"]) == 16
+	assert h["content-type"] == "application/json"
+	assert json.loads(r["body"])["version"] == "4"
+	EOF
+	# The secret is nowhere in the state.
+	! sqlite3 "$AIOPS_STATE" .dump | grep -q sekret
+}
+
+@test "notify: a receiver that fails is retried later with the same dedup key" {
+	hookd
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF
+	notify:
+	  receivers:
+	    - name: hook
+	      webhook_configs:
+	        - url: http://127.0.0.1:$PORT/flaky/x
+	  route:
+	    receiver: hook
+	EOF
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	jq -e '.status == "failed" and .http_status == 500 and .attempt == 1 and (.retry_at | length) > 0
+	    and (has("dead") | not)' <<<"$output"
+	# Not due yet: nothing is sent.
+	AIOPS_NOW=2026-11-22T12:01:01Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	[ -z "$output" ]
+	AIOPS_NOW=2026-11-22T13:00:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	jq -e '.status == "delivered" and .attempt == 2' <<<"$output"
+	[ "$(wc -l < "$HOOKS")" = 2 ]
+	[ "$(jq -r '.headers["Idempotency-Key"]' "$HOOKS" | sort -u | wc -l)" = 1 ]
+	[ "$(sqlite3 "$AIOPS_STATE" "SELECT state || ' ' || attempts FROM notify_outbox")" = "sent 2" ]
+}
+
+@test "notify: a 4xx is a dead letter with the reason, never retried" {
+	hookd
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF
+	notify:
+	  receivers:
+	    - name: hook
+	      webhook_configs:
+	        - url: http://127.0.0.1:$PORT/status/400
+	  route:
+	    receiver: hook
+	EOF
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	jq -e '.status == "failed" and .dead == true and .http_status == 400 and (.reason | test("400"))' <<<"$output"
+	AIOPS_NOW=2026-11-22T12:30:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	[ -z "$output" ]
+	[ "$(wc -l < "$HOOKS")" = 1 ]
+	[ "$(sqlite3 "$AIOPS_STATE" "SELECT state || ' ' || status || ' ' || attempts FROM notify_outbox")" = "dead 400 1" ]
+	# After repeat_interval (4h) the group is told again: news, with a key of its own.
+	AIOPS_NOW=2026-11-22T16:10:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	[ "$(jq -r .dead <<<"$output")" = true ]
+	[ "$(sqlite3 "$AIOPS_STATE" "SELECT count(DISTINCT dedup_key) FROM notify_outbox")" = 2 ]
+}
+
+@test "notify: silence add, list and expire; a silenced alert is not told" {
+	run -0 aiops-notify silence add --duration 2h --comment 'disk swap, CHG42' 'alertname="DiskFull"' 'instance=~"db-.*"'
+	id=$output
+	[[ $id =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
+	run -0 aiops-notify silence list --json
+	jq -e --arg id "$id" '.id == $id and .matchers == "{alertname=\"DiskFull\",instance=~\"db-.*\"}"
+	    and .status == "active" and .comment == "disk swap, CHG42" and (.createdBy | length) > 0' <<<"$output"
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"instance":"db-1"'
+	  alert 2026-11-22T12:00:00Z DiskFull firing '"instance":"web-1"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	jq -e '[.message.alerts[].labels.instance] == ["web-1"]' <<<"$output"
+	run -0 aiops-notify silence expire "$id"
+	run -0 aiops-notify silence list
+	[ -z "$output" ]
+	run -0 aiops-notify silence list --all
+	[[ $output == "$id "* ]]
+	tick 2026-11-22T12:07:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	jq -e '[.message.alerts[].labels.instance] | sort == ["db-1", "web-1"]' <<<"$output"
+}
+
+@test "notify: silence mistakes are refused with what is wrong" {
+	run -64 aiops-notify silence add --duration 1h 'alertname="X"'
+	[[ $output == *"--comment is required"* ]]
+	run -64 aiops-notify silence add --comment c 'alertname="X"'
+	[[ $output == *"--end or --duration"* ]]
+	run -64 aiops-notify silence add --duration 1h --comment c 'a=~"("'
+	[[ $output == *"missing closing parenthesis"* ]]
+	run -64 aiops-notify silence add --comment c --end 2026-11-22T11:00:00Z 'a="b"'
+	[[ $output == *"ends before it starts"* || $output == *"already ended"* ]]
+	run -65 aiops-notify silence expire no-such-id
+	[[ $output == *"no-such-id: no such silence"* ]]
+}
+
+@test "notify: an inhibition rule holds back what a critical alert explains" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF'
+	notify:
+	  route:
+	    receiver: stdout
+	    group_by: [alertname]
+	  inhibit_rules:
+	    - source_matchers: ['severity="critical"']
+	      target_matchers: ['severity="warning"']
+	      equal: [host]
+	EOF
+	{ alert 2026-11-22T12:00:00Z NodeDown firing '"severity":"critical","host":"db-1"'
+	  alert 2026-11-22T12:00:00Z DiskSlow firing '"severity":"warning","host":"db-1"'
+	  alert 2026-11-22T12:00:00Z DiskSlow firing '"severity":"warning","host":"db-2"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	jq -e -s 'map({k: .group_key, h: [.message.alerts[].labels.host]}) | sort_by(.k) ==
+	    [{k: "{}:{alertname=\"DiskSlow\"}", h: ["db-2"]}, {k: "{}:{alertname=\"NodeDown\"}", h: ["db-1"]}]' <<<"$output"
+}
+
+@test "notify: --all passes every input event through, in order" {
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --all "$BATS_TEST_TMPDIR/a"
+	diff <(head -n 2 <<<"$output") "$BATS_TEST_TMPDIR/a"
+	[ "$(sed -n 3p <<<"$output" | jq -r .type)" = notification ]
+}
+
+@test "notify: configuration mistakes say where" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF'
+	notify:
+	  receivers:
+	    - name: hook
+	      webhook_configs:
+	        - url: ftp://example.com/x
+	  route:
+	    receiver: hook
+	EOF
+	run -78 aiops-notify --config "$BATS_TEST_TMPDIR/c.yaml" --flush
+	[[ $output == *"c.yaml:5: notify.receivers.0.webhook_configs.0.url: expected an http:// or https:// URL"* ]]
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF'
+	notify:
+	  route:
+	    receiver: nobody
+	EOF
+	run -78 aiops-notify --config "$BATS_TEST_TMPDIR/c.yaml" --flush
+	[[ $output == *"c.yaml:3"*"nobody"* ]]
+	printf 'notify:\n  receivers:\n    - name: p\n      pagerduty_configs:\n        - routing_key: inline\n  route:\n    receiver: p\n' \
+	    > "$BATS_TEST_TMPDIR/c.yaml"
+	run -78 aiops-notify --config "$BATS_TEST_TMPDIR/c.yaml" --flush
+	[[ $output == *"routing_key: not a field of pagerduty_configs"* ]]
+	[[ $output != *inline* ]]
+}
+
+@test "notify: a malformed alert is skipped with where, the rest flows" {
+	{ printf '{"type":"alert","ts":"2026-11-22T12:00:00Z","status":"firing"}\n'
+	  alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -65 --separate-stderr notify "$BATS_TEST_TMPDIR/a"
+	[[ $stderr == *"/a:1: skipped: alert: missing alertname"* ]]
+	[ "$(jq -r .message.alerts[0].labels.alertname <<<"$output")" = DiskFull ]
+}
+
+@test "notify: a recurring silence mutes only inside its times" {
+	run -0 aiops-notify silence add --duration 30d --every '01:00-02:00' --comment 'nightly backup' 'alertname="BackupIO"'
+	run -0 aiops-notify silence list --json
+	jq -e '.schedule == [{"times":[{"start_time":"01:00","end_time":"02:00"}],"location":"UTC"}]' <<<"$output"
+	# 01:30: inside the window, held back.
+	{ alert 2026-11-23T01:30:00Z BackupIO firing; tick 2026-11-23T01:31:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ -z "$output" ]
+	# 02:01: the window is over, the same alert is told.
+	tick 2026-11-23T02:01:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	[ "$(jq -r '.message.alerts[0].labels.alertname' <<<"$output")" = BackupIO ]
+	run -64 aiops-notify silence add --duration 1h --every 'funday' --comment c 'a="b"'
+	[[ $output == *"--every: funday"* ]]
+}
