@@ -2,7 +2,7 @@
 # What every program shares: --help, --version, usage errors, man pages.
 setup() { load test_helper; }
 
-PROGRAMS="aiops-ingest aiops-detect aiops-forecast"
+PROGRAMS="aiops-ingest aiops-detect aiops-forecast aiops-notify"
 
 @test "--version prints the program and version" {
 	for p in $PROGRAMS; do

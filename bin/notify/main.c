@@ -40,7 +40,10 @@ static const char synopsis[] =
     "aiops-notify [-hqVv] [--all] [--flush] [--state file] [--config file]\n"
     "                    [--strict] [--max-line bytes] [--clock wall|event]\n"
     "                    [--log-format plain|json] [file ...]\n"
-    "       aiops-notify silence add|list|expire ...";
+    "       aiops-notify silence add [--start time] (--end time | --duration dur)\n"
+    "                            [--every schedule] --comment text matcher ...\n"
+    "       aiops-notify silence list [--all] [--json]\n"
+    "       aiops-notify silence expire id ...";
 
 static const struct aiops_opt opts[] = {
 	{ "all", OPT_ALL, NULL, "write every input event too, unchanged, before what it adds" },
