@@ -181,14 +181,16 @@ notify() {
 	  route:
 	    receiver: hook
 	EOF
-	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	# The alert alone: its group's timer (12:00:30) is not due at its end.
+	alert 2026-11-22T12:00:00Z DiskFull firing > "$BATS_TEST_TMPDIR/a"
 	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
-	jq -e '.status == "failed" and .http_status == 500 and .attempt == 1 and (.retry_at | length) > 0
-	    and (has("dead") | not)' <<<"$output"
-	# Not due yet: nothing is sent.
-	AIOPS_NOW=2026-11-22T12:01:01Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
 	[ -z "$output" ]
-	AIOPS_NOW=2026-11-22T13:00:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	# cron at 12:01: the first attempt fails.
+	AIOPS_NOW=2026-11-22T12:01:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	jq -e '.status == "failed" and .http_status == 500 and .attempt == 1 and (.retry_at | length) > 0
+	    and (has("dead") | not) and .ts == "2026-11-22T12:01:00.000Z"' <<<"$output"
+	# the next run past the backoff (10 s at most for a first retry) delivers it.
+	AIOPS_NOW=2026-11-22T12:02:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
 	jq -e '.status == "delivered" and .attempt == 2' <<<"$output"
 	[ "$(wc -l < "$HOOKS")" = 2 ]
 	[ "$(jq -r '.headers["Idempotency-Key"]' "$HOOKS" | sort -u | wc -l)" = 1 ]
@@ -277,8 +279,9 @@ notify() {
 @test "notify: --all passes every input event through, in order" {
 	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
 	run -0 notify --all "$BATS_TEST_TMPDIR/a"
-	diff <(head -n 2 <<<"$output") "$BATS_TEST_TMPDIR/a"
-	[ "$(sed -n 3p <<<"$output" | jq -r .type)" = notification ]
+	# The group's timer (12:00:30) fires before the event of 12:01.
+	diff <(sed -n 1p <<<"$output"; sed -n 3p <<<"$output") "$BATS_TEST_TMPDIR/a"
+	[ "$(sed -n 2p <<<"$output" | jq -r '.type + " " + .ts')" = "notification 2026-11-22T12:00:30.000Z" ]
 }
 
 @test "notify: configuration mistakes say where" {
@@ -329,4 +332,37 @@ notify() {
 	[ "$(jq -r '.message.alerts[0].labels.alertname' <<<"$output")" = BackupIO ]
 	run -64 aiops-notify silence add --duration 1h --every 'funday' --comment c 'a="b"'
 	[[ $output == *"--every: funday"* ]]
+}
+
+@test "notify: on the event-time clock timers fire at their own times, retries too" {
+	hookd
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF
+	notify:
+	  receivers:
+	    - name: hook
+	      webhook_configs:
+	        - url: http://127.0.0.1:$PORT/flaky/y
+	  route:
+	    receiver: hook
+	EOF
+	{ alert 2026-11-22T12:00:00Z DiskFull firing; tick 2026-11-22T12:30:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	jq -e -s 'length == 2 and .[0].status == "failed" and .[0].ts == "2026-11-22T12:00:30.000Z"
+	    and .[1].status == "delivered" and .[1].attempt == 2 and .[1].ts == .[0].retry_at' <<<"$output"
+}
+
+@test "notify: a replay on the event-time clock gives the same bytes" {
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"host":"db-1"'
+	  alert 2026-11-22T12:00:05Z DiskFull firing '"host":"db-2"'
+	  alert 2026-11-22T12:20:00Z DiskFull resolved '"host":"db-1"' 2026-11-22T12:20:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T18:00:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	first=$output
+	# firing (2), one resolved at the next tick, then repeats every 4 h
+	[ "$(jq -r '.ts + " " + .message.status + " " + (.message.alerts | length | tostring)' <<<"$first" | head -n 2)" = \
+	    "2026-11-22T12:00:30.000Z firing 2
+2026-11-22T12:20:30.000Z firing 2" ]
+	rm -f "$AIOPS_STATE"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ "$output" = "$first" ]
 }

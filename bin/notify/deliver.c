@@ -456,6 +456,7 @@ deliver_one(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
 	attempt(d, m, now, &a);
 	if (a.outcome == AIOPS_HTTP_RETRY)
 		retry_at = aiops_retry_next(&b, m->attempts, row_seed(d, m), now, a.retry_after);
+	retry_at -= retry_at % 1000000;	/* the state keeps milliseconds: tell what it keeps */
 	dead = a.outcome == AIOPS_HTTP_PERMANENT ||
 	    (a.outcome == AIOPS_HTTP_RETRY && m->attempts + 1 >= d->max_attempts);
 	if (a.outcome == AIOPS_HTTP_OK)

@@ -73,6 +73,8 @@ join_group(struct engine *e, const struct aiops_route *r, const struct mapped *m
 		/* An alert that began long ago is not held for group_wait. */
 		g.next_flush = m->a.starts_at + r->group_wait < now ? now : now + r->group_wait;
 		rc = aiops_notify_group_put(e->state, &g);
+		if (e->next_timer == 0 || g.next_flush < e->next_timer)
+			e->next_timer = g.next_flush;
 		free(labels);
 		json_decref(gl);
 		e->groups_made++;

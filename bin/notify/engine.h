@@ -26,6 +26,7 @@ struct engine {
 	const char			*timezone;	/* of intervals without a location */
 	const char			*external_url;
 	int64_t				 resolve_timeout;
+	int64_t				 next_timer;	/* when work is due next; 0: none */
 	/* What the run did, for the summary and the tests. */
 	unsigned long			 alerts, groups_made, enqueued, held, muted;
 	char				 err[512];

@@ -156,6 +156,27 @@ state_fatal(const char *what)
 	fatalx(aiops_state_exit_status(n.e.state), "%s: %s", aiops_state_path(n.e.state), what);
 }
 
+static void flush_and_deliver(int64_t at);
+
+/*
+ * The timers due by now fire before the event that comes after them: on
+ * the event-time clock each at its own time, so a replay of a recorded
+ * stream notifies as it would have live; on the wall clock now.
+ */
+static void
+fire_timers(int64_t now)
+{
+	while (n.e.next_timer != 0 && n.e.next_timer <= now) {
+		int64_t at = aiops_clock_mode() == AIOPS_CLOCK_EVENT ? n.e.next_timer : now;
+
+		if (aiops_state_commit(n.e.state) == -1)
+			state_fatal(aiops_state_errmsg(n.e.state));
+		flush_and_deliver(at);
+		if (aiops_state_begin(n.e.state) == -1)
+			state_fatal(aiops_state_errmsg(n.e.state));
+	}
+}
+
 /* One event: an alert is routed; with --all every event goes through. */
 static void
 handle_event(void *arg, const struct aiops_evline *l)
@@ -174,6 +195,7 @@ handle_event(void *arg, const struct aiops_evline *l)
 	if ((ts = json_string_value(json_object_get(l->ev, "ts"))) != NULL &&
 	    aiops_time_parse_rfc3339(ts, strlen(ts), &t) == 0)
 		aiops_clock_observe(t);
+	fire_timers(aiops_clock_now());
 	if (engine_event(&n.e, l->ev, aiops_clock_now(), err, sizeof(err)) == -1) {
 		if (err[0] == '\0')
 			state_fatal(n.e.err);
@@ -205,18 +227,32 @@ handle_line(void *arg, const char *name, const char *line, size_t len, unsigned 
 		drain(NULL);
 }
 
-/* The groups due, then the outbox: each in a transaction of its own. */
+/* When work is due next: a group's timer or a retry, 0 for none. */
 static void
-flush_and_deliver(void)
+next_timer(void)
 {
-	int64_t now = aiops_clock_now();
+	int64_t g, o;
 
-	if (aiops_state_begin(n.e.state) == -1 || engine_flush(&n.e, now) == -1 ||
+	if (aiops_notify_groups_next(n.e.state, &g) == -1 ||
+	    aiops_outbox_next(n.e.state, &o) == -1)
+		state_fatal(aiops_state_errmsg(n.e.state));
+	n.e.next_timer = g == 0 ? o : o == 0 || g < o ? g : o;
+}
+
+/*
+ * The groups due at `at`, then the outbox: the flush in a transaction,
+ * each delivery on its own, so no lock is held while a receiver answers.
+ */
+static void
+flush_and_deliver(int64_t at)
+{
+	if (aiops_state_begin(n.e.state) == -1 || engine_flush(&n.e, at) == -1 ||
 	    aiops_state_commit(n.e.state) == -1)
 		state_fatal(n.e.err[0] != '\0' ? n.e.err : aiops_state_errmsg(n.e.state));
-	if (delivery_run(&n.d, now) == -1)
+	if (delivery_run(&n.d, at) == -1)
 		state_fatal(n.d.err);
 	aiops_out_commit(&n.out);
+	next_timer();
 }
 
 /* What the retentions no longer keep: sent and dead rows, ended silences. */
@@ -243,7 +279,7 @@ finish(void)
 {
 	int status;
 
-	flush_and_deliver();
+	flush_and_deliver(aiops_clock_now());
 	expire();
 	if (aiops_out_close(&n.out) == -1)
 		aiops_filter_check_output(&n.filter);
@@ -282,6 +318,7 @@ main(int argc, char **argv)
 	aiops_out_init(&n.out, STDOUT_FILENO);
 	aiops_filter_init(&n.filter, &n.cli, &n.out);
 	aiops_filter_signals();
+	next_timer();
 	if (!n.flush_only) {
 		n.batch = aiops_evbatch_new();
 		n.filter.drain = drain;

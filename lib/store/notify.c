@@ -28,6 +28,7 @@ static const char SQL_GROUP_GET[] =
 static const char SQL_GROUPS_DUE[] =
     "SELECT " GROUP_COLUMNS " FROM notify_groups WHERE next_flush <= ?1"
     " ORDER BY next_flush, receiver, group_key";
+static const char SQL_GROUPS_NEXT[] = "SELECT min(next_flush) FROM notify_groups";
 static const char SQL_GROUP_DELETE[] =
     "DELETE FROM notify_groups WHERE receiver = ?1 AND group_key = ?2";
 
@@ -189,6 +190,29 @@ aiops_notify_groups_due(struct aiops_state *st, int64_t now,
 		return -1;
 	aiops_state_bind_time(s, 1, now);
 	return group_rows(st, s, l);
+}
+
+/* The single value of a SELECT min(...) into *when (0 for NULL). */
+static int
+min_time(struct aiops_state *st, const char *sql, int64_t *when)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*when = 0;
+	if ((s = aiops_state_stmt(st, sql)) == NULL)
+		return -1;
+	if ((rc = aiops_state_step(st, s)) == 1) {
+		*when = aiops_state_column_time(s, 0);
+		sqlite3_reset(s);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+int
+aiops_notify_groups_next(struct aiops_state *st, int64_t *when)
+{
+	return min_time(st, SQL_GROUPS_NEXT, when);
 }
 
 int
@@ -429,17 +453,7 @@ aiops_outbox_list(struct aiops_state *st, enum aiops_outbox_state state, size_t 
 int
 aiops_outbox_next(struct aiops_state *st, int64_t *when)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	*when = 0;
-	if ((s = aiops_state_stmt(st, SQL_OUTBOX_NEXT)) == NULL)
-		return -1;
-	if ((rc = aiops_state_step(st, s)) == 1) {
-		*when = aiops_state_column_time(s, 0);
-		sqlite3_reset(s);
-	}
-	return rc == -1 ? -1 : 0;
+	return min_time(st, SQL_OUTBOX_NEXT, when);
 }
 
 int

@@ -61,6 +61,8 @@ int aiops_notify_group_get(struct aiops_state *st, const char *receiver,
 /* Groups whose timer is due (next_flush <= now), soonest first. 0, or -1. */
 int aiops_notify_groups_due(struct aiops_state *st, int64_t now,
     struct aiops_notify_group_list *l);
+/* The earliest timer of a group in *when, 0 when there is none. 0, or -1. */
+int aiops_notify_groups_next(struct aiops_state *st, int64_t *when);
 /* Deletes a group and its members. 0 (also when there was none), or -1. */
 int aiops_notify_group_delete(struct aiops_state *st, const char *receiver,
     const char *group_key);

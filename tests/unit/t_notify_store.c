@@ -80,6 +80,12 @@ t_groups(struct aiops_state *st)
 	ok(aiops_notify_groups_due(st, NOW + S(20), &l) == 0 && l.n == 1 &&
 	    strcmp(l.v[0].receiver, "pager") == 0, "only the one whose timer is due");
 	aiops_notify_group_list_release(&l);
+	{
+		int64_t when;
+
+		ok(aiops_notify_groups_next(st, &when) == 0 && when == NOW + S(10),
+		    "the earliest timer");
+	}
 	ok(aiops_notify_groups_due(st, NOW + S(60), &l) == 0 && l.n == 2 &&
 	    strcmp(l.v[0].receiver, "pager") == 0 && strcmp(l.v[1].receiver, "slack") == 0,
 	    "both, soonest first");
