@@ -50,7 +50,7 @@ lex_error(struct lexer *lx, size_t off, const char *what)
 			q--;
 		more = "...";
 	}
-	set_err(lx->err, lx->errlen, "matcher '%.*s%s': %s at column %zu", (int)q, lx->s,
+	aiops_errf(lx->err, lx->errlen, "matcher '%.*s%s': %s at column %zu", (int)q, lx->s,
 	    more, what, column(lx->s, off));
 }
 
@@ -286,7 +286,7 @@ aiops_match_parse_add(struct aiops_match *m, const char *text, size_t len, char 
 	size_t before = m->n;
 
 	if (m->kind != KIND_MATCHERS) {
-		set_err(err, errlen, "matcher: cannot add label matchers to criteria");
+		aiops_errf(err, errlen, "matcher: cannot add label matchers to criteria");
 		return -1;
 	}
 	if (lex_set(&lx, m) == 0)
@@ -323,22 +323,22 @@ silence_one(struct aiops_match *m, const json_t *o, size_t idx, char *err, size_
 	char msg[256];
 
 	if (!json_is_object(o)) {
-		set_err(err, errlen, "silence matcher [%zu]: not an object", idx);
+		aiops_errf(err, errlen, "silence matcher [%zu]: not an object", idx);
 		return -1;
 	}
 	if (!json_is_string(name) || json_string_length(name) == 0 ||
 	    memchr(json_string_value(name), '\0', json_string_length(name)) != NULL) {
-		set_err(err, errlen, "silence matcher [%zu]: \"name\" is not a label name", idx);
+		aiops_errf(err, errlen, "silence matcher [%zu]: \"name\" is not a label name", idx);
 		return -1;
 	}
 	if (!json_is_string(value) ||
 	    memchr(json_string_value(value), '\0', json_string_length(value)) != NULL) {
-		set_err(err, errlen, "silence matcher [%zu]: \"value\" is not a string "
+		aiops_errf(err, errlen, "silence matcher [%zu]: \"value\" is not a string "
 		    "(without NUL)", idx);
 		return -1;
 	}
 	if (!json_is_boolean(isre) || (iseq != NULL && !json_is_boolean(iseq))) {
-		set_err(err, errlen, "silence matcher [%zu]: \"isRegex\" and \"isEqual\" "
+		aiops_errf(err, errlen, "silence matcher [%zu]: \"isRegex\" and \"isEqual\" "
 		    "are booleans (isRegex required)", idx);
 		return -1;
 	}
@@ -348,7 +348,7 @@ silence_one(struct aiops_match *m, const json_t *o, size_t idx, char *err, size_
 	if (am_cond_set(match_add(m), op, json_string_value(name), json_string_length(name),
 	    json_string_value(value), json_string_length(value), msg, sizeof(msg),
 	    &erroff) < 0) {
-		set_err(err, errlen, "silence matcher [%zu] (%s): %s at offset %zu", idx,
+		aiops_errf(err, errlen, "silence matcher [%zu] (%s): %s at offset %zu", idx,
 		    json_string_value(name), msg, erroff);
 		return -1;
 	}
@@ -368,7 +368,7 @@ aiops_match_from_silence(const json_t *matchers, char *err, size_t errlen)
 		return m;
 	}
 	if (!json_is_array(matchers)) {
-		set_err(err, errlen, "silence matchers: not an array of objects");
+		aiops_errf(err, errlen, "silence matchers: not an array of objects");
 		goto fail;
 	}
 	json_array_foreach(matchers, i, o)

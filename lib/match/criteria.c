@@ -100,7 +100,7 @@ struct where {
 static int
 crit_error(const struct where *w, const char *what)
 {
-	set_err(w->err, w->errlen, "criteria '%.200s' (%s): %s", w->path,
+	aiops_errf(w->err, w->errlen, "criteria '%.200s' (%s): %s", w->path,
 	    w->op ? w->op : "?", what);
 	return -1;
 }
@@ -440,12 +440,12 @@ build(const json_t *criteria, const char *prefix, int depth, char *err, size_t e
 		return m;
 	}
 	if (!json_is_array(criteria)) {
-		set_err(err, errlen, "criteria: not an object or an array of objects");
+		aiops_errf(err, errlen, "criteria: not an object or an array of objects");
 		goto fail;
 	}
 	json_array_foreach(criteria, i, o) {
 		if (!json_is_object(o)) {
-			set_err(err, errlen, "criteria [%zu]: not an object", i);
+			aiops_errf(err, errlen, "criteria [%zu]: not an object", i);
 			goto fail;
 		}
 		if (criteria_object(m, o, prefix, depth, err, errlen) < 0)

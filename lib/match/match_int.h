@@ -11,6 +11,8 @@
 #include <pcre2.h>
 #include <stdatomic.h>
 #include <stddef.h>
+
+#include "core/errf.h"
 #include <stdint.h>
 
 #include "match/matcher.h"
@@ -77,8 +79,5 @@ pcre2_code *re_compile(const char *pattern, size_t len, uint32_t opts, size_t *e
     char *msg, size_t msglen);
 /* The criteria of m as the JSON object (or array) they print as: new. */
 json_t *criteria_json(const struct aiops_match *m);
-/* snprintf into err that tolerates errlen 0. */
-void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -19,18 +19,6 @@
 #include "match/match_int.h"
 #include "match/matcher.h"
 
-void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 struct aiops_match *
 match_new(enum match_kind k)
 {

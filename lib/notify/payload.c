@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
+#include "core/errf.h"
 #include "core/xmalloc.h"
 #include "event/severity.h"
 #include "notify/payload.h"
@@ -41,21 +42,6 @@ struct aiops_payload {
 	struct palert	*a;
 	size_t		 n;
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const char *
 jstr(const json_t *o, const char *key)
@@ -207,16 +193,16 @@ prepare_alert(struct aiops_payload *p, const struct aiops_alert *in, size_t i,
 
 	a->index = i;
 	if (in->fingerprint == NULL) {
-		seterr(err, errlen, "alerts[%zu]: no fingerprint", i);
+		aiops_errf(err, errlen, "alerts[%zu]: no fingerprint", i);
 		return -1;
 	}
 	if ((a->labels = string_object(in->labels)) == NULL) {
-		seterr(err, errlen, "alerts[%zu] (%s): labels are not an object of strings",
+		aiops_errf(err, errlen, "alerts[%zu] (%s): labels are not an object of strings",
 		    i, in->fingerprint);
 		return -1;
 	}
 	if ((a->annotations = string_object(in->annotations)) == NULL) {
-		seterr(err, errlen,
+		aiops_errf(err, errlen,
 		    "alerts[%zu] (%s): annotations are not an object of strings",
 		    i, in->fingerprint);
 		return -1;
@@ -243,12 +229,12 @@ aiops_payload_prepare(const struct aiops_payload_group *g, char *err, size_t err
 	if (errlen > 0)
 		err[0] = '\0';
 	if (g->receiver == NULL || g->group_key == NULL) {
-		seterr(err, errlen, "group without %s", g->receiver == NULL ? "receiver" :
+		aiops_errf(err, errlen, "group without %s", g->receiver == NULL ? "receiver" :
 		    "group key");
 		return NULL;
 	}
 	if (g->group_labels != NULL && !json_is_object(g->group_labels)) {
-		seterr(err, errlen, "group labels are not an object");
+		aiops_errf(err, errlen, "group labels are not an object");
 		return NULL;
 	}
 	p = xcalloc(1, sizeof(*p));
@@ -928,7 +914,7 @@ aiops_payload_pagerduty(const struct aiops_payload *p, const struct aiops_pagerd
 	size_t len;
 
 	if (o == NULL || o->routing_key == NULL || *o->routing_key == '\0') {
-		seterr(err, errlen, "pagerduty: no routing_key");
+		aiops_errf(err, errlen, "pagerduty: no routing_key");
 		return NULL;
 	}
 	body = json_object();

@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "core/errf.h"
 #include "core/xmalloc.h"
 #include "notify/timeint.h"
 
@@ -66,18 +67,6 @@ static const char *const month_names[13] = {
 /* ------------------------------------------------------------------------
  * Errors
  */
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Puts pre in front of the message already in err. */
 static void
@@ -145,7 +134,7 @@ member(enum field f, const char *s, int64_t *v, char *err, size_t errlen)
 	switch (f) {
 	case F_WEEKDAYS:
 		if ((i = name_index(weekday_names, 0, 6, s)) < 0) {
-			seterr(err, errlen, "%s is not a valid weekday", s);
+			aiops_errf(err, errlen, "%s is not a valid weekday", s);
 			return -1;
 		}
 		*v = i;
@@ -153,13 +142,13 @@ member(enum field f, const char *s, int64_t *v, char *err, size_t errlen)
 	case F_MONTHS:
 		if ((rc = go_atoi(s, v)) == 0) {
 			if (*v < 1 || *v > 12) {
-				seterr(err, errlen, "%s is not a valid month: out of range", s);
+				aiops_errf(err, errlen, "%s is not a valid month: out of range", s);
 				return -1;
 			}
 			return 0;
 		}
 		if ((i = name_index(month_names, 1, 12, s)) < 0) {
-			seterr(err, errlen, "%s is not a valid month", s);
+			aiops_errf(err, errlen, "%s is not a valid month", s);
 			return -1;
 		}
 		*v = i;
@@ -167,7 +156,7 @@ member(enum field f, const char *s, int64_t *v, char *err, size_t errlen)
 	case F_DAYS:
 	case F_YEARS:
 		if ((rc = go_atoi(s, v)) != 0) {
-			seterr(err, errlen, "%s is not a valid %s%s", s,
+			aiops_errf(err, errlen, "%s is not a valid %s%s", s,
 			    f == F_DAYS ? "day of the month" : "year",
 			    rc == -2 ? ": out of range" : "");
 			return -1;
@@ -187,43 +176,43 @@ check_range(enum field f, const struct range *r, char *err, size_t errlen)
 	switch (f) {
 	case F_WEEKDAYS:
 		if (b > e) {
-			seterr(err, errlen, "end day %s is before start day %s",
+			aiops_errf(err, errlen, "end day %s is before start day %s",
 			    weekday_names[e], weekday_names[b]);
 			return -1;
 		}
 		return 0;
 	case F_MONTHS:
 		if (b > e) {
-			seterr(err, errlen, "end month %s is before start month %s",
+			aiops_errf(err, errlen, "end month %s is before start month %s",
 			    month_names[e], month_names[b]);
 			return -1;
 		}
 		return 0;
 	case F_YEARS:
 		if (b < 0 || e < 0) {
-			seterr(err, errlen, "%lld is not a valid year: negative",
+			aiops_errf(err, errlen, "%lld is not a valid year: negative",
 			    (long long)(b < 0 ? b : e));
 			return -1;
 		}
 		if (b > e) {
-			seterr(err, errlen, "end year %lld is before start year %lld",
+			aiops_errf(err, errlen, "end year %lld is before start year %lld",
 			    (long long)e, (long long)b);
 			return -1;
 		}
 		return 0;
 	case F_DAYS:
 		if (b == 0 || b < -31 || b > 31 || e == 0 || e < -31 || e > 31) {
-			seterr(err, errlen, "%lld is not a valid day of the month: out of range",
+			aiops_errf(err, errlen, "%lld is not a valid day of the month: out of range",
 			    (long long)(b == 0 || b < -31 || b > 31 ? b : e));
 			return -1;
 		}
 		if (b < 0 && e > 0) {
-			seterr(err, errlen, "end day must be negative if start day is negative");
+			aiops_errf(err, errlen, "end day must be negative if start day is negative");
 			return -1;
 		}
 		/* Alertmanager's check: a negative day counts as 28 + d. */
 		if ((b < 0 ? 28 + b : b) > (e < 0 ? 28 + e : e)) {
-			seterr(err, errlen, "end day %lld is always before start day %lld",
+			aiops_errf(err, errlen, "end day %lld is always before start day %lld",
 			    (long long)e, (long long)b);
 			return -1;
 		}
@@ -248,7 +237,7 @@ parse_range(enum field f, const char *text, struct range *r, char *err,
 		*colon = '\0';
 		if (strchr(colon + 1, ':') != NULL) {
 			*colon = ':';
-			seterr(err, errlen, "couldn't parse range %s, invalid format", s);
+			aiops_errf(err, errlen, "couldn't parse range %s, invalid format", s);
 			goto out;
 		}
 		if (member(f, s, &r->begin, err, errlen) == -1 ||
@@ -320,7 +309,7 @@ parse_time_range(const json_t *v, struct range *r, char *err, size_t errlen)
 	json_t *x;
 
 	if (!json_is_object(v)) {
-		seterr(err, errlen, "must be a mapping with start_time and end_time");
+		aiops_errf(err, errlen, "must be a mapping with start_time and end_time");
 		return -1;
 	}
 	json_object_foreach((json_t *)v, key, x) {
@@ -329,25 +318,25 @@ parse_time_range(const json_t *v, struct range *r, char *err, size_t errlen)
 		else if (strcmp(key, "end_time") == 0)
 			en = json_is_null(x) ? NULL : scalar_text(x, b2, sizeof(b2));
 		else {
-			seterr(err, errlen, "field %s not found in a time range", key);
+			aiops_errf(err, errlen, "field %s not found in a time range", key);
 			return -1;
 		}
 		if (!json_is_null(x) && (strcmp(key, "start_time") == 0 ? st : en) == NULL) {
-			seterr(err, errlen, "%s: must be a string", key);
+			aiops_errf(err, errlen, "%s: must be a string", key);
 			return -1;
 		}
 	}
 	if (st == NULL || en == NULL || *st == '\0' || *en == '\0') {
-		seterr(err, errlen, "both start and end times must be provided");
+		aiops_errf(err, errlen, "both start and end times must be provided");
 		return -1;
 	}
 	if ((r->begin = parse_hhmm(st)) < 0 || (r->end = parse_hhmm(en)) < 0) {
-		seterr(err, errlen, "couldn't parse timestamp %s, invalid format",
+		aiops_errf(err, errlen, "couldn't parse timestamp %s, invalid format",
 		    r->begin < 0 ? st : en);
 		return -1;
 	}
 	if (r->begin >= r->end) {
-		seterr(err, errlen, "start time cannot be equal or greater than end time");
+		aiops_errf(err, errlen, "start time cannot be equal or greater than end time");
 		return -1;
 	}
 	return 0;
@@ -364,7 +353,7 @@ parse_field(enum field f, const json_t *v, struct field_val *fv, char *err,
 	if (json_is_null(v))
 		return 0;
 	if (!json_is_array(v)) {
-		seterr(err, errlen, "%s: must be a list", field_names[f]);
+		aiops_errf(err, errlen, "%s: must be a list", field_names[f]);
 		return -1;
 	}
 	fv->present = 1;
@@ -377,7 +366,7 @@ parse_field(enum field f, const json_t *v, struct field_val *fv, char *err,
 		if (f == F_TIMES)
 			rc = parse_time_range(x, &fv->r[i], err, errlen);
 		else if ((s = scalar_text(x, buf, sizeof(buf))) == NULL) {
-			seterr(err, errlen, "must be a string");
+			aiops_errf(err, errlen, "must be a string");
 			rc = -1;
 		} else
 			rc = parse_range(f, s, &fv->r[i], err, errlen);
@@ -408,7 +397,7 @@ parse_location(const json_t *v, struct entry *e, char *err, size_t errlen)
 	if (json_is_null(v))
 		return 0;
 	if ((s = scalar_text(v, buf, sizeof(buf))) == NULL) {
-		seterr(err, errlen, "location: must be a string");
+		aiops_errf(err, errlen, "location: must be a string");
 		return -1;
 	}
 	if (aiops_timeint_zone_check(s, err, errlen) == -1) {
@@ -429,7 +418,7 @@ parse_entry(const json_t *v, struct entry *e, char *err, size_t errlen)
 	if (json_is_null(v))
 		return 0;
 	if (!json_is_object(v)) {
-		seterr(err, errlen, "must be a mapping");
+		aiops_errf(err, errlen, "must be a mapping");
 		return -1;
 	}
 	json_object_foreach((json_t *)v, key, x) {
@@ -442,7 +431,7 @@ parse_entry(const json_t *v, struct entry *e, char *err, size_t errlen)
 			if (strcmp(key, field_names[f]) == 0)
 				break;
 		if (f == NFIELDS) {
-			seterr(err, errlen, "field %s not found in a time interval", key);
+			aiops_errf(err, errlen, "field %s not found in a time interval", key);
 			return -1;
 		}
 		if (parse_field((enum field)f, x, &e->f[f], err, errlen) == -1)
@@ -458,7 +447,7 @@ aiops_timeint_parse(const json_t *entries, char *err, size_t errlen)
 	size_t i;
 
 	if (!json_is_array(entries)) {
-		seterr(err, errlen, "time intervals: must be a list");
+		aiops_errf(err, errlen, "time intervals: must be a list");
 		return NULL;
 	}
 	ti = xcalloc(1, sizeof(*ti));
@@ -483,7 +472,7 @@ aiops_timeint_parse_text(const char *text, size_t len, char *err, size_t errlen)
 	json_t *j;
 
 	if ((j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr)) == NULL) {
-		seterr(err, errlen, "column %d: %s", jerr.column, jerr.text);
+		aiops_errf(err, errlen, "column %d: %s", jerr.column, jerr.text);
 		return NULL;
 	}
 	ti = aiops_timeint_parse(j, err, errlen);
@@ -527,23 +516,23 @@ aiops_timeint_zone_check(const char *name, char *err, size_t errlen)
 		return 0;
 	if (strstr(name, "..") != NULL || name[0] == '/' || name[0] == '\\' ||
 	    strlen(name) > ZONE_NAME_MAX) {
-		seterr(err, errlen, "time: invalid location name");
+		aiops_errf(err, errlen, "time: invalid location name");
 		return -1;
 	}
 	rc = snprintf(path, sizeof(path), "%s/%s", tzdir(), name);
 	if (rc < 0 || (size_t)rc >= sizeof(path) ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		seterr(err, errlen, "unknown time zone %s", name);
+		aiops_errf(err, errlen, "unknown time zone %s", name);
 		return -1;
 	}
 	n = read(fd, magic, sizeof(magic));
 	(void)close(fd);
 	if (n == -1 && errno == EISDIR) {
-		seterr(err, errlen, "unknown time zone %s", name);
+		aiops_errf(err, errlen, "unknown time zone %s", name);
 		return -1;
 	}
 	if (n != (ssize_t)sizeof(magic) || memcmp(magic, "TZif", 4) != 0) {
-		seterr(err, errlen, "malformed time zone information");
+		aiops_errf(err, errlen, "malformed time zone information");
 		return -1;
 	}
 	return 0;
@@ -1133,7 +1122,7 @@ spec_once(struct spec_entry *se, int slot, const char *what, char *err,
     size_t errlen)
 {
 	if (se->seen[slot]) {
-		seterr(err, errlen, "%s given twice", what);
+		aiops_errf(err, errlen, "%s given twice", what);
 		return -1;
 	}
 	se->seen[slot] = 1;
@@ -1149,7 +1138,7 @@ spec_list(struct spec_entry *se, enum field f, const char *val, char *err,
 		return -1;
 	se->lists[f] = json_array();
 	if (spec_each(val, list_cb, se->lists[f]) == -1) {
-		seterr(err, errlen, "%s: bad list \"%s\"", field_names[f], val);
+		aiops_errf(err, errlen, "%s: bad list \"%s\"", field_names[f], val);
 		return -1;
 	}
 	return 0;
@@ -1169,12 +1158,12 @@ spec_word(struct spec_entry *se, char **words, size_t nw, size_t *i,
 			break;
 	if (k < sizeof(kw) / sizeof(kw[0])) {
 		if (*i + 1 >= nw) {
-			seterr(err, errlen, "%s: a value must follow", w);
+			aiops_errf(err, errlen, "%s: a value must follow", w);
 			return -1;
 		}
 		w = words[++*i];
 		if (k == 0 && !isdigit((unsigned char)w[0])) {
-			seterr(err, errlen, "times: bad range in \"%s\" (HH:MM-HH:MM)", w);
+			aiops_errf(err, errlen, "times: bad range in \"%s\" (HH:MM-HH:MM)", w);
 			return -1;
 		}
 		if (k == 1 || k == 2 || k == 3)
@@ -1191,7 +1180,7 @@ spec_word(struct spec_entry *se, char **words, size_t nw, size_t *i,
 		if (spec_once(se, F_TIMES, "times", err, errlen) == -1)
 			return -1;
 		if (spec_each(w, times_cb, se) == -1) {
-			seterr(err, errlen, "times: bad range in \"%s\" (HH:MM-HH:MM)", w);
+			aiops_errf(err, errlen, "times: bad range in \"%s\" (HH:MM-HH:MM)", w);
 			return -1;
 		}
 		return 0;
@@ -1207,7 +1196,7 @@ spec_word(struct spec_entry *se, char **words, size_t nw, size_t *i,
 	}
 	if (spec_each(w, month_name_cb, NULL) == 0)
 		return spec_list(se, F_MONTHS, w, err, errlen);
-	seterr(err, errlen, "unknown word \"%s\"", w);
+	aiops_errf(err, errlen, "unknown word \"%s\"", w);
 	return -1;
 }
 
@@ -1283,7 +1272,7 @@ spec_emit(const struct spec_entry *se, const char *zone, json_t *out,
 		}
 	}
 	if (na > 0 && (se->lists[F_DAYS] || se->lists[F_MONTHS] || se->lists[F_YEARS])) {
-		seterr(err, errlen, "a time range that crosses midnight cannot be "
+		aiops_errf(err, errlen, "a time range that crosses midnight cannot be "
 		    "combined with days_of_month, months or years: write two entries");
 		return -1;
 	}
@@ -1335,11 +1324,11 @@ spec_entry_parse(char *text, const char *zone, json_t *out, char *err,
 	memset(&se, 0, sizeof(se));
 	se.wmask = -1;
 	if ((nw = split_words(text, words, SPEC_MAX_WORDS)) > SPEC_MAX_WORDS) {
-		seterr(err, errlen, "more than %d words", SPEC_MAX_WORDS);
+		aiops_errf(err, errlen, "more than %d words", SPEC_MAX_WORDS);
 		return -1;
 	}
 	if (nw == 0) {
-		seterr(err, errlen, "empty");
+		aiops_errf(err, errlen, "empty");
 		return -1;
 	}
 	for (i = 0; i < nw; i++)
@@ -1409,7 +1398,7 @@ set_add_one(struct aiops_timeint_set *set, const json_t *o,
 	size_t i;
 
 	if (!json_is_object(o)) {
-		seterr(err, errlen, "must be a mapping with name and time_intervals");
+		aiops_errf(err, errlen, "must be a mapping with name and time_intervals");
 		return -1;
 	}
 	json_object_foreach((json_t *)o, key, x) {
@@ -1418,25 +1407,25 @@ set_add_one(struct aiops_timeint_set *set, const json_t *o,
 		else if (strcmp(key, "time_intervals") == 0)
 			list = x;
 		else {
-			seterr(err, errlen, "field %s not found in a named time interval", key);
+			aiops_errf(err, errlen, "field %s not found in a named time interval", key);
 			return -1;
 		}
 	}
 	if (name == NULL || !json_is_string(name) || *json_string_value(name) == '\0' ||
 	    strlen(json_string_value(name)) != json_string_length(name)) {
-		seterr(err, errlen, "missing name in time interval");
+		aiops_errf(err, errlen, "missing name in time interval");
 		return -1;
 	}
 	for (i = 0; i < set->n; i++)
 		if (strcmp(set->v[i].name, json_string_value(name)) == 0) {
-			seterr(err, errlen, "time interval \"%s\" is not unique",
+			aiops_errf(err, errlen, "time interval \"%s\" is not unique",
 			    json_string_value(name));
 			return -1;
 		}
 	if (list == NULL || json_is_null(list)) {
 		out->ti = xcalloc(1, sizeof(*out->ti));
 	} else if (!json_is_array(list)) {
-		seterr(err, errlen, "\"%s\": time_intervals: must be a list",
+		aiops_errf(err, errlen, "\"%s\": time_intervals: must be a list",
 		    json_string_value(name));
 		return -1;
 	} else if ((out->ti = aiops_timeint_parse(list, err, errlen)) == NULL) {
@@ -1456,7 +1445,7 @@ aiops_timeint_set_add(struct aiops_timeint_set *set, const json_t *list,
 	if (list == NULL || json_is_null(list))
 		return 0;
 	if (!json_is_array(list)) {
-		seterr(err, errlen, "must be a list");
+		aiops_errf(err, errlen, "must be a list");
 		return -1;
 	}
 	for (i = 0; i < json_array_size(list); i++) {
