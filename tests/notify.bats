@@ -366,3 +366,54 @@ notify() {
 	run -0 notify "$BATS_TEST_TMPDIR/a"
 	[ "$output" = "$first" ]
 }
+
+@test "notify: --watch fires timers on time after the input, reloads on SIGHUP, stops on SIGTERM" {
+	unset AIOPS_NOW	# the wall clock, running
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF2'
+	notify:
+	  route:
+	    receiver: stdout
+	    group_wait: 1s
+	    group_interval: 1s
+	EOF2
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	aiops-notify --watch --config "$BATS_TEST_TMPDIR/c.yaml" < "$BATS_TEST_TMPDIR/in" \
+	    > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5> "$BATS_TEST_TMPDIR/in"
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	printf '{"type":"alert","ts":"%s","alertname":"A","status":"firing"}\n' "$now" >&5
+	# told about a second later, while the input is still open
+	for i in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/out" ] && break; sleep 0.1; done
+	[ "$(jq -r .message.alerts[0].labels.alertname "$BATS_TEST_TMPDIR/out")" = A ]
+	# a new configuration: a file receiver
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: file
+	      file_configs:
+	        - path: $BATS_TEST_TMPDIR/file.ndjson
+	  route:
+	    receiver: file
+	    group_wait: 1s
+	    group_interval: 1s
+	EOF2
+	kill -HUP "$pid"
+	sleep 0.3
+	printf '{"type":"alert","ts":"%s","alertname":"B","status":"firing"}\n' "$now" >&5
+	for i in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/file.ndjson" ] && break; sleep 0.1; done
+	[ "$(jq -r .alerts[0].labels.alertname "$BATS_TEST_TMPDIR/file.ndjson")" = B ]
+	# a broken one is refused, the running one kept
+	printf 'notify:\n  route:\n    receiver: nobody\n' > "$BATS_TEST_TMPDIR/c.yaml"
+	kill -HUP "$pid"
+	sleep 0.3
+	printf '{"type":"alert","ts":"%s","alertname":"C","status":"firing"}\n' "$now" >&5
+	exec 5>&-	# the input ends; --watch keeps the timers going
+	for i in $(seq 50); do [ "$(wc -l < "$BATS_TEST_TMPDIR/file.ndjson")" = 2 ] && break; sleep 0.1; done
+	[ "$(jq -r '[.alerts[].labels.alertname] | join(",")' "$BATS_TEST_TMPDIR/file.ndjson" | tail -n 1)" = B,C ]
+	grep -q "nobody.*the running configuration is kept" "$BATS_TEST_TMPDIR/err"
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+}

@@ -9,11 +9,14 @@
  */
 #include "compat.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/conf.h"
@@ -34,10 +37,11 @@
 enum {
 	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,
 	OPT_FLUSH,
+	OPT_WATCH,
 };
 
 static const char synopsis[] =
-    "aiops-notify [-hqVv] [--all] [--flush] [--state file] [--config file]\n"
+    "aiops-notify [-hqVv] [--all] [--flush | --watch] [--state file] [--config file]\n"
     "                    [--strict] [--max-line bytes] [--clock wall|event]\n"
     "                    [--log-format plain|json] [file ...]\n"
     "       aiops-notify silence add [--start time] (--end time | --duration dur)\n"
@@ -48,8 +52,21 @@ static const char synopsis[] =
 static const struct aiops_opt opts[] = {
 	{ "all", OPT_ALL, NULL, "write every input event too, unchanged, before what it adds" },
 	{ "flush", OPT_FLUSH, NULL, "read no input: send what is due, then exit (for cron)" },
+	{ "watch", OPT_WATCH, NULL, "keep running: timers fire on time, after the input too,\n"
+	    "until SIGTERM; SIGHUP reads the configuration again" },
 	AIOPS_OPT_END
 };
+
+/* What the configuration builds; a reload builds another and swaps. */
+struct setup {
+	struct receivers		 rcv;
+	struct aiops_route_tree		*tree;
+	struct aiops_timeint_set	*intervals;
+	struct inhibitor		*inhibit;
+};
+
+/* Set by SIGHUP and SIGALRM: a reload, a timer due. */
+static volatile sig_atomic_t reload_asked, timer_rang;
 
 static struct {
 	struct aiops_cli	 cli;
@@ -58,9 +75,10 @@ static struct {
 	struct aiops_evbatch	*batch;
 	struct engine		 e;
 	struct deliver		 d;
-	struct receivers	 rcv;
+	struct setup		 setup;
 	int			 all;
 	int			 flush_only;
+	int			 watch;
 } n;
 
 static void
@@ -76,6 +94,9 @@ parse_options(int argc, char **argv)
 		case OPT_FLUSH:
 			n.flush_only = 1;
 			break;
+		case OPT_WATCH:
+			n.watch = 1;
+			break;
 		default:
 			aiops_cli_usage(&n.cli);
 		}
@@ -84,6 +105,8 @@ parse_options(int argc, char **argv)
 		fatalx(EX_USAGE, "--flush reads no input files");
 	if (n.flush_only && n.all)
 		fatalx(EX_USAGE, "--flush reads no input: --all has nothing to pass on");
+	if (n.flush_only && n.watch)
+		fatalx(EX_USAGE, "--flush runs once, --watch keeps running: choose one");
 }
 
 static void __attribute__((noreturn))
@@ -100,53 +123,129 @@ default_route(void)
 }
 
 static void
-configure(void)
+setup_free(struct setup *s)
 {
-	const struct aiops_conf *cfg = n.cli.cfg;
-	json_t *route = aiops_conf_get(cfg, "notify.route"), *own = NULL, *names, *inames;
-	char err[1024];
+	aiops_route_tree_free(s->tree);
+	aiops_timeint_set_free(s->intervals);
+	engine_inhibit_free(s->inhibit);
+	receivers_free(&s->rcv);
+	memset(s, 0, sizeof(*s));
+}
 
-	if (receivers_load(&n.rcv, cfg, err, sizeof(err)) == -1)
-		config_fatal(err);
-	n.e.intervals = aiops_timeint_set_new();
-	if (aiops_timeint_set_add(n.e.intervals, aiops_conf_get(cfg, "notify.time_intervals"),
-	    err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "notify.time_intervals%s", err);
+/* The routing tree, whose receivers and time intervals must exist. */
+static struct aiops_route_tree *
+build_tree(const struct aiops_conf *cfg, char *err, size_t errlen)
+{
+	json_t *route = aiops_conf_get(cfg, "notify.route"), *own = NULL, *names, *inames = NULL;
+	struct aiops_route_tree *t = NULL;
+
 	if (route == NULL)
 		route = own = default_route();
 	names = aiops_route_names(aiops_conf_get(cfg, "notify.receivers"), cfg,
-	    "notify.receivers", err, sizeof(err));
-	if (names == NULL)
-		config_fatal(err);
-	if (aiops_conf_get(cfg, "notify.receivers") == NULL)
+	    "notify.receivers", err, errlen);
+	if (names != NULL && aiops_conf_get(cfg, "notify.receivers") == NULL)
 		json_array_append_new(names, json_string("stdout"));	/* the built-in one */
-	inames = aiops_route_names(aiops_conf_get(cfg, "notify.time_intervals"), cfg,
-	    "notify.time_intervals", err, sizeof(err));
-	if (inames == NULL)
-		config_fatal(err);
-	n.e.tree = aiops_route_build(route, cfg, "notify.route", names, inames, err, sizeof(err));
+	if (names != NULL)
+		inames = aiops_route_names(aiops_conf_get(cfg, "notify.time_intervals"), cfg,
+		    "notify.time_intervals", err, errlen);
+	if (inames != NULL)
+		t = aiops_route_build(route, cfg, "notify.route", names, inames, err, errlen);
 	json_decref(own);
 	json_decref(names);
 	json_decref(inames);
-	if (n.e.tree == NULL)
-		config_fatal(err);
-	n.e.inhibit = engine_inhibit_new(aiops_conf_get(cfg, "notify.inhibit_rules"), cfg,
-	    err, sizeof(err));
-	if (n.e.inhibit == NULL)
-		config_fatal(err);
-	n.e.rcv = &n.rcv;
+	return t;
+}
+
+/* Everything the configuration says; 0, or -1 with "file:line: what" in err. */
+static int
+setup_build(const struct aiops_conf *cfg, struct setup *s, char *err, size_t errlen)
+{
+	const char *tz = aiops_conf_string(cfg, "notify.timezone", "UTC");
+	char why[512];
+
+	memset(s, 0, sizeof(*s));
+	if (receivers_load(&s->rcv, cfg, err, errlen) == -1)
+		return -1;
+	s->intervals = aiops_timeint_set_new();
+	if (aiops_timeint_set_add(s->intervals, aiops_conf_get(cfg, "notify.time_intervals"),
+	    why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "notify.time_intervals%s", why);
+		goto bad;
+	}
+	if ((s->tree = build_tree(cfg, err, errlen)) == NULL)
+		goto bad;
+	s->inhibit = engine_inhibit_new(aiops_conf_get(cfg, "notify.inhibit_rules"), cfg,
+	    err, errlen);
+	if (s->inhibit == NULL)
+		goto bad;
+	if (aiops_timeint_zone_check(tz, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "notify.timezone: %s", why);
+		goto bad;
+	}
+	return 0;
+bad:
+	setup_free(s);
+	return -1;
+}
+
+/* Points the engine and the delivery at s and the scalars of cfg. */
+static void
+setup_apply(const struct aiops_conf *cfg, struct setup *s)
+{
+	n.e.tree = s->tree;
+	n.e.intervals = s->intervals;
+	n.e.inhibit = s->inhibit;
+	n.e.rcv = &s->rcv;
 	n.e.timezone = aiops_conf_string(cfg, "notify.timezone", "UTC");
-	if (aiops_timeint_zone_check(n.e.timezone, err, sizeof(err)) == -1)
-		fatalx(EX_CONFIG, "notify.timezone: %s", err);
 	n.e.external_url = aiops_conf_string(cfg, "notify.external_url", "");
 	n.e.resolve_timeout = aiops_conf_duration(cfg, "notify.resolve_timeout",
 	    300 * AIOPS_NS_PER_SEC);
-	n.d.rcv = &n.rcv;
+	n.d.rcv = &s->rcv;
 	n.d.out = &n.out;
 	n.d.backoff_base = aiops_conf_duration(cfg, "notify.retry.base", 10 * AIOPS_NS_PER_SEC);
 	n.d.backoff_cap = aiops_conf_duration(cfg, "notify.retry.cap", 3600 * AIOPS_NS_PER_SEC);
 	n.d.max_attempts = (unsigned)aiops_conf_int(cfg, "notify.retry.attempts", 48);
 	n.d.seed = 0x61696f7073ULL;	/* "aiops": the same run, the same schedule */
+}
+
+static void
+configure(void)
+{
+	char err[1024];
+
+	if (setup_build(n.cli.cfg, &n.setup, err, sizeof(err)) == -1)
+		config_fatal(err);
+	setup_apply(n.cli.cfg, &n.setup);
+}
+
+/*
+ * SIGHUP: the configuration read again. A mistake in it is reported and
+ * the running one kept; groups whose route is gone are dropped at their
+ * next flush.
+ */
+static void
+reload(void)
+{
+	struct aiops_conf *old;
+	struct setup s;
+	char err[1024];
+
+	reload_asked = 0;
+	if (aiops_cli_reload(&n.cli, &old, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: %s; the running configuration is kept", err);
+		return;
+	}
+	if (setup_build(n.cli.cfg, &s, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: %s; the running configuration is kept", err);
+		aiops_conf_free(n.cli.cfg);
+		n.cli.cfg = old;
+		return;
+	}
+	setup_free(&n.setup);
+	aiops_conf_free(old);
+	n.setup = s;
+	setup_apply(n.cli.cfg, &n.setup);
+	log_info("SIGHUP: configuration read again");
 }
 
 static void
@@ -209,6 +308,60 @@ handle_event(void *arg, const struct aiops_evline *l)
 }
 
 static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_asked = 1;
+	else
+		timer_rang = 1;
+}
+
+/* SIGHUP and SIGALRM interrupt a read that waits (no SA_RESTART). */
+static void
+watch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The alarm at the next timer (wall clock), or none. */
+static void
+arm_timer(void)
+{
+	struct itimerval it;
+	int64_t wait;
+
+	memset(&it, 0, sizeof(it));
+	if (n.e.next_timer != 0) {
+		wait = n.e.next_timer - aiops_clock_now();
+		if (wait < 1000000)
+			wait = 1000000;	/* a millisecond: 0 would disarm it */
+		it.it_value.tv_sec = (time_t)(wait / AIOPS_NS_PER_SEC);
+		it.it_value.tv_usec = (suseconds_t)(wait % AIOPS_NS_PER_SEC / 1000);
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Between reads under --watch: a reload asked for, the timers due now. */
+static void
+watch_tick(void)
+{
+	if (reload_asked)
+		reload();
+	timer_rang = 0;
+	if (aiops_clock_mode() == AIOPS_CLOCK_WALL && n.e.next_timer != 0 &&
+	    n.e.next_timer <= aiops_clock_now())
+		flush_and_deliver(aiops_clock_now());
+	if (aiops_clock_mode() == AIOPS_CLOCK_WALL)
+		arm_timer();
+}
+
+static void
 drain(void *arg)
 {
 	(void)arg;
@@ -217,6 +370,28 @@ drain(void *arg)
 	aiops_evbatch_run(n.batch, handle_event, NULL);
 	if (aiops_state_commit(n.e.state) == -1)
 		state_fatal(aiops_state_errmsg(n.e.state));
+	if (n.watch)
+		watch_tick();
+}
+
+/* --watch after the input ended: the timers until SIGTERM. */
+static void
+watch_idle(void)
+{
+	struct timespec ts;
+	int64_t wait;
+
+	while (!aiops_stop) {
+		watch_tick();
+		wait = n.e.next_timer != 0 ? n.e.next_timer - aiops_clock_now() : AIOPS_NS_PER_SEC;
+		if (wait > AIOPS_NS_PER_SEC)
+			wait = AIOPS_NS_PER_SEC;	/* signals end the sleep; this bounds a race */
+		if (wait < 1000000)
+			wait = 1000000;
+		ts.tv_sec = (time_t)(wait / AIOPS_NS_PER_SEC);
+		ts.tv_nsec = (long)(wait % AIOPS_NS_PER_SEC);
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void
@@ -288,10 +463,7 @@ finish(void)
 	    n.e.enqueued, n.e.held, n.e.muted);
 	if (n.batch != NULL)
 		aiops_evbatch_free(n.batch);
-	aiops_route_tree_free(n.e.tree);
-	aiops_timeint_set_free(n.e.intervals);
-	engine_inhibit_free(n.e.inhibit);
-	receivers_free(&n.rcv);
+	setup_free(&n.setup);
 	aiops_http_free(n.d.http);
 	if (aiops_state_close(n.e.state) == -1)
 		log_error("closing the state file failed");
@@ -318,6 +490,8 @@ main(int argc, char **argv)
 	aiops_out_init(&n.out, STDOUT_FILENO);
 	aiops_filter_init(&n.filter, &n.cli, &n.out);
 	aiops_filter_signals();
+	if (n.watch)
+		watch_signals();
 	next_timer();
 	if (!n.flush_only) {
 		n.batch = aiops_evbatch_new();
@@ -330,5 +504,7 @@ main(int argc, char **argv)
 		drain(NULL);
 		aiops_filter_check_output(&n.filter);
 	}
+	if (n.watch)
+		watch_idle();
 	return finish();
 }

@@ -184,19 +184,44 @@ aiops_cli_getopt(struct aiops_cli *cli, int argc, char **argv)
  * The configuration, checked for this program, with the command line's
  * settings over it. Errors name where the value was set, never the value.
  */
+static struct aiops_conf *
+read_config(const struct aiops_cli *cli, char *err, size_t errlen)
+{
+	struct aiops_conf *cfg;
+	const char *path;
+	json_t *set;
+
+	if ((cfg = aiops_conf_load(cli->config_opt, err, errlen)) == NULL)
+		return NULL;
+	if (aiops_conf_validate(cfg, cli->section, err, errlen) == -1) {
+		aiops_conf_free(cfg);
+		return NULL;
+	}
+	json_object_foreach(cli->set, path, set)
+		aiops_conf_set(cfg, path, json_incref(json_array_get(set, 1)),
+		    json_string_value(json_array_get(set, 0)));
+	return cfg;
+}
+
 static void
 load_config(struct aiops_cli *cli)
 {
 	char err[1024];
-	const char *path;
-	json_t *set;
 
-	if ((cli->cfg = aiops_conf_load(cli->config_opt, err, sizeof(err))) == NULL ||
-	    aiops_conf_validate(cli->cfg, cli->section, err, sizeof(err)) == -1)
+	if ((cli->cfg = read_config(cli, err, sizeof(err))) == NULL)
 		fatalx(EX_CONFIG, "%s", err);
-	json_object_foreach(cli->set, path, set)
-		aiops_conf_set(cli->cfg, path, json_incref(json_array_get(set, 1)),
-		    json_string_value(json_array_get(set, 0)));
+}
+
+int
+aiops_cli_reload(struct aiops_cli *cli, struct aiops_conf **old, char *err, size_t errlen)
+{
+	struct aiops_conf *cfg;
+
+	if ((cfg = read_config(cli, err, errlen)) == NULL)
+		return -1;
+	*old = cli->cfg;
+	cli->cfg = cfg;
+	return 0;
 }
 
 /* The settings of every program, from the command line or the configuration. */

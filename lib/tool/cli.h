@@ -76,6 +76,12 @@ void aiops_cli_usage(const struct aiops_cli *cli) __attribute__((noreturn));
  */
 void aiops_cli_start(struct aiops_cli *cli);
 /* Frees what init and start allocated (cli->cfg included). */
+/*
+ * Reads the configuration again (SIGHUP): 0 with cli->cfg the new one and
+ * the one it replaces in *old, which the caller frees once nothing points
+ * into it; or -1 with "where: what" in err and nothing changed.
+ */
+int aiops_cli_reload(struct aiops_cli *cli, struct aiops_conf **old, char *err, size_t errlen);
 void aiops_cli_release(struct aiops_cli *cli);
 struct aiops_state;
 
