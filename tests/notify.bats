@@ -417,3 +417,39 @@ notify() {
 	wait "$pid" || st=$?
 	[ "$st" -eq 0 ]
 }
+
+@test "notify: title and text are Go templates, with the defines of notify.templates" {
+	hookd
+	cat > "$BATS_TEST_TMPDIR/defs.tmpl" <<-'EOF2'
+	{{ define "hosts" }}{{ range .Alerts }}{{ .Labels.host }} {{ end }}{{ end }}
+	EOF2
+	printf 'http://127.0.0.1:%s/slack\n' "$PORT" > "$BATS_TEST_TMPDIR/slack.url"
+	chmod 600 "$BATS_TEST_TMPDIR/slack.url"
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  templates: [$BATS_TEST_TMPDIR/defs.tmpl]
+	  receivers:
+	    - name: chat
+	      slack_configs:
+	        - api_url_file: $BATS_TEST_TMPDIR/slack.url
+	          title: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} <{{ len .Alerts }}>'
+	          text: 'on {{ template "hosts" . }}'
+	  route:
+	    receiver: chat
+	    group_by: [alertname]
+	EOF2
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"host":"db-1"'
+	  alert 2026-11-22T12:00:00Z DiskFull firing '"host":"db-2"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -r .status <<<"$output")" = delivered ]
+	body=$(jq -r .body "$HOOKS")
+	# The header is plain text; the section is mrkdwn, its < > escaped.
+	jq -e '.blocks[0].text.text == "[FIRING] DiskFull <2>"' <<<"$body"
+	jq -e '[.blocks[] | select(.type == "section") | .text.text // empty] | any(startswith("on db-1 db-2"))' <<<"$body"
+	jq -e '.text | contains("[FIRING] DiskFull &lt;2&gt;")' <<<"$body"
+	# A template that does not compile is a configuration error, with where.
+	sed -i 's/{{ len .Alerts }}/{{ len .Alerts /' "$BATS_TEST_TMPDIR/c.yaml"
+	run -78 aiops-notify --config "$BATS_TEST_TMPDIR/c.yaml" --flush
+	[[ $output == *"c.yaml:"*"notify.receivers.0.slack_configs.0.title"* ]]
+}

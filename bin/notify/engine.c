@@ -340,7 +340,7 @@ enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh,
 
 		if (strcmp(in->receiver, g->receiver) != 0)
 			continue;
-		if ((payload = notify_payload(in, g, f->e->external_url, f->now, err,
+		if ((payload = notify_payload(in, g, f->e->external_url, f->e->timezone, f->now, err,
 		    sizeof(err))) == NULL) {
 			if (err[0] != '\0')
 				log_warnx("%s: %s: no notification: %s", in->id, g->group_key, err);

@@ -13,6 +13,7 @@
 #include "store/alerts.h"
 
 struct aiops_conf;
+struct aiops_tpl;
 
 /* The kinds of integration a receiver may have (Alertmanager's *_configs). */
 enum integration_type {
@@ -49,6 +50,13 @@ struct integration {
 	int			 send_resolved;
 	size_t			 max_alerts;	/* 0: all */
 	long			 timeout_ms;
+	/*
+	 * The title and text of the message as Go templates (the fields
+	 * title and text, with the defines of notify.templates), or NULL for
+	 * the built-in texts; their names in it are "title" and "text".
+	 */
+	struct aiops_tpl	*tpl;
+	int			 has_title, has_text;
 };
 
 struct receivers {
@@ -131,7 +139,7 @@ struct gview {
  * or the body could not be made (err says why).
  */
 char *notify_payload(const struct integration *in, const struct gview *g,
-    const char *external_url, int64_t now, char *err, size_t errlen);
+    const char *external_url, const char *tz, int64_t now, char *err, size_t errlen);
 
 /* aiops-notify silence add|list|expire; argv[0] is "silence". */
 int notify_silence_main(int argc, char **argv);

@@ -13,19 +13,45 @@
 #include "core/buf.h"
 #include "core/xmalloc.h"
 #include "notify.h"
+#include "match/template.h"
 #include "notify/payload.h"
+
+/* What a template renders with: the integration, the time, the zone. */
+struct render_arg {
+	const struct integration	*in;
+	int64_t				 now;
+	const char			*tz;
+};
+
+/* The integration's title and text templates where it has them, else the built-in texts. */
+static int
+render(void *arg, enum aiops_payload_text what, const json_t *data, struct aiops_buf *out,
+    char *err, size_t errlen)
+{
+	const struct render_arg *r = arg;
+	struct aiops_tpl_env env;
+	int title = what == AIOPS_TEXT_TITLE;
+
+	if (!(title ? r->in->has_title : r->in->has_text))
+		return aiops_payload_default_text(NULL, what, data, out, err, errlen);
+	memset(&env, 0, sizeof(env));
+	env.escape = AIOPS_TPL_ESC_NONE;	/* each body escapes for its sink */
+	env.now_ns = r->now;
+	env.tz = r->tz;
+	return aiops_tpl_render(r->in->tpl, title ? "title" : "text", (json_t *)data, &env, out,
+	    err, errlen);
+}
 
 /* An email: the title as subject, the body as its text. */
 static json_t *
-email_body(const struct aiops_payload *p)
+email_body(const struct aiops_payload *p, const struct aiops_payload_texts *t, char *err,
+    size_t errlen)
 {
 	struct aiops_buf subject = AIOPS_BUF_INIT, text = AIOPS_BUF_INIT;
 	json_t *data = aiops_payload_data(p), *body = NULL;
-	char err[256];
 
-	if (aiops_payload_default_text(NULL, AIOPS_TEXT_TITLE, data, &subject, err,
-	    sizeof(err)) == 0 && aiops_payload_default_text(NULL, AIOPS_TEXT_BODY, data, &text,
-	    err, sizeof(err)) == 0)
+	if (t->render(t->arg, AIOPS_TEXT_TITLE, data, &subject, err, errlen) == 0 &&
+	    t->render(t->arg, AIOPS_TEXT_BODY, data, &text, err, errlen) == 0)
 		body = json_pack("{s:s, s:s}", "subject", subject.data ? subject.data : "",
 		    "text", text.data ? text.data : "");
 	json_decref(data);
@@ -36,25 +62,25 @@ email_body(const struct aiops_payload *p)
 
 static json_t *
 body_of(const struct integration *in, const struct aiops_payload *p, int firing,
-    char *err, size_t errlen)
+    const struct aiops_payload_texts *t, char *err, size_t errlen)
 {
 	struct aiops_pagerduty_opts pd;
 	json_t *b;
 
 	switch (in->type) {
 	case INT_SLACK:
-		return aiops_payload_slack(p, NULL, err, errlen);
+		return aiops_payload_slack(p, t, err, errlen);
 	case INT_PAGERDUTY:
 		memset(&pd, 0, sizeof(pd));
 		pd.routing_key = "-";	/* the real one is added when it is sent */
-		if ((b = aiops_payload_pagerduty(p, &pd, NULL, err, errlen)) != NULL)
+		if ((b = aiops_payload_pagerduty(p, &pd, t, err, errlen)) != NULL)
 			json_object_del(b, "routing_key");
 		return b;
 	case INT_SERVICENOW:
-		return firing ? aiops_payload_servicenow(p, NULL, NULL, err, errlen) :
-		    aiops_payload_servicenow_resolve(p, NULL, NULL, err, errlen);
+		return firing ? aiops_payload_servicenow(p, NULL, t, err, errlen) :
+		    aiops_payload_servicenow_resolve(p, NULL, t, err, errlen);
 	case INT_EMAIL:
-		return email_body(p);
+		return email_body(p, t, err, errlen);
 	case INT_WEBHOOK:
 	case INT_FILE:
 	case INT_STDOUT:
@@ -65,8 +91,10 @@ body_of(const struct integration *in, const struct aiops_payload *p, int firing,
 
 char *
 notify_payload(const struct integration *in, const struct gview *g,
-    const char *external_url, int64_t now, char *err, size_t errlen)
+    const char *external_url, const char *tz, int64_t now, char *err, size_t errlen)
 {
+	struct render_arg ra = { in, now, tz };
+	struct aiops_payload_texts texts = { render, &ra };
 	struct aiops_payload_group pg;
 	struct aiops_alert *alerts = xcalloc(g->n + 1, sizeof(*alerts));
 	struct aiops_payload *p;
@@ -90,7 +118,7 @@ notify_payload(const struct integration *in, const struct gview *g,
 	if (p == NULL)
 		return NULL;
 	firing = strcmp(aiops_payload_status(p), "firing") == 0;
-	if ((firing || in->send_resolved) && (body = body_of(in, p, firing, err, errlen)) != NULL) {
+	if ((firing || in->send_resolved) && (body = body_of(in, p, firing, &texts, err, errlen)) != NULL) {
 		doc = json_pack("{s:s, s:s, s:o}", "integration", in->id,
 		    "status", firing ? "firing" : "resolved", "body", body);
 		text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);

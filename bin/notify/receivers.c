@@ -17,6 +17,7 @@
 #include "compat.h"
 
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,10 @@
 #include <jansson.h>
 
 #include "config/conf.h"
+#include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "match/template.h"
 #include "net/secret.h"
 #include "notify.h"
 
@@ -47,11 +50,12 @@ static const struct {
 /* The fields each kind takes; a secret's name stands for NAME_file and NAME_env. */
 static const char *const fields[NKINDS][12] = {
 	{ "url", "secret", "send_resolved", "max_alerts", "timeout", NULL },
-	{ "api_url", "send_resolved", "timeout", NULL },
-	{ "url", "routing_key", "send_resolved", "timeout", NULL },
-	{ "instance_url", "username", "password", "send_resolved", "timeout", NULL },
+	{ "api_url", "send_resolved", "timeout", "title", "text", NULL },
+	{ "url", "routing_key", "send_resolved", "timeout", "title", "text", NULL },
+	{ "instance_url", "username", "password", "send_resolved", "timeout", "title", "text",
+	    NULL },
 	{ "to", "from", "smarthost", "auth_username", "auth_password", "require_tls",
-	    "send_resolved", "timeout", NULL },
+	    "send_resolved", "timeout", "title", "text", NULL },
 	{ "path", "send_resolved", NULL },
 };
 
@@ -69,6 +73,8 @@ struct loader {
 	char			*err;
 	size_t			 errlen;
 	char			 path[256];	/* of the item being read */
+	struct aiops_buf	 files;		/* the text of notify.templates */
+	size_t			 nfiles;
 };
 
 /* "where: path.field: what"; returns -1. */
@@ -280,6 +286,79 @@ load_kind(struct loader *l, const json_t *item, struct integration *in)
 	return 0;
 }
 
+/*
+ * The defines of notify.templates, read once into l->files (each file
+ * checked on its own, so a mistake names its file): every integration
+ * with a title or a text starts from them.
+ */
+static int
+shared_templates(struct loader *l)
+{
+	const json_t *files = aiops_conf_get(l->cfg, "notify.templates"), *f;
+	struct aiops_buf one = AIOPS_BUF_INIT;
+	char buf[8192], why[512];
+	struct aiops_tpl *t;
+	size_t i, n;
+	FILE *fp;
+	int rc = 0;
+
+	json_array_foreach(files, i, f) {
+		const char *path = json_string_value(f);
+
+		snprintf(l->path, sizeof(l->path), "notify.templates.%zu", i);
+		if (path == NULL || (fp = fopen(path, "r")) == NULL) {
+			rc = fail(l, NULL, "%s: %s", path ? path : "?", strerror(errno));
+			break;
+		}
+		aiops_buf_reset(&one);
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+			aiops_buf_add(&one, buf, n);
+		fclose(fp);
+		t = aiops_tpl_new();
+		rc = aiops_tpl_add(t, path, one.data != NULL ? one.data : "", one.len, why,
+		    sizeof(why));
+		aiops_tpl_free(t);
+		if (rc == -1) {
+			rc = fail(l, NULL, "%s", why);
+			break;
+		}
+		aiops_buf_add(&l->files, one.data != NULL ? one.data : "", one.len);
+		aiops_buf_addc(&l->files, '\n');
+		l->nfiles++;
+	}
+	aiops_buf_release(&one);
+	return rc;
+}
+
+/* title and text: Go templates over Alertmanager's data, checked now. */
+static int
+item_templates(struct loader *l, const json_t *item, struct integration *in)
+{
+	static const char *const keys[] = { "title", "text" };
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = str(item, keys[i]);
+
+		if (v == NULL)
+			continue;
+		if (in->tpl == NULL) {
+			in->tpl = aiops_tpl_new();
+			if (l->nfiles > 0 && aiops_tpl_add(in->tpl, "notify.templates",
+			    l->files.data, l->files.len, why, sizeof(why)) == -1)
+				return fail(l, keys[i], "%s", why);
+		}
+		if (aiops_tpl_add(in->tpl, keys[i], v, strlen(v), why, sizeof(why)) == -1)
+			return fail(l, keys[i], "%s", why);
+		if (i == 0)
+			in->has_title = 1;
+		else
+			in->has_text = 1;
+	}
+	return 0;
+}
+
 static int
 load_item(struct loader *l, struct receivers *r, const char *name, size_t k,
     size_t idx, const json_t *item)
@@ -308,6 +387,8 @@ load_item(struct loader *l, struct receivers *r, const char *name, size_t k,
 			return fail(l, "timeout", "expected a duration (10s)");
 		in->timeout_ms = (long)(ns / 1000000);
 	}
+	if (item_templates(l, item, in) == -1)
+		return -1;
 	return load_kind(l, item, in);
 }
 
@@ -352,8 +433,9 @@ int
 receivers_load(struct receivers *r, const struct aiops_conf *cfg, char *err, size_t errlen)
 {
 	const json_t *list = aiops_conf_get(cfg, "notify.receivers");
-	struct loader l = { cfg, err, errlen, "" };
+	struct loader l = { cfg, err, errlen, "", AIOPS_BUF_INIT, 0 };
 	size_t i;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (list == NULL) {
@@ -372,14 +454,16 @@ receivers_load(struct receivers *r, const struct aiops_conf *cfg, char *err, siz
 	snprintf(l.path, sizeof(l.path), "notify.receivers");
 	if (!json_is_array(list))
 		return fail(&l, NULL, "expected a list of receivers");
-	for (i = 0; i < json_array_size(list); i++) {
+	if (shared_templates(&l) == -1)
+		rc = -1;
+	for (i = 0; rc == 0 && i < json_array_size(list); i++) {
 		snprintf(l.path, sizeof(l.path), "notify.receivers.%zu", i);
-		if (load_receiver(&l, r, i, json_array_get(list, i)) == -1) {
-			receivers_free(r);
-			return -1;
-		}
+		rc = load_receiver(&l, r, i, json_array_get(list, i));
 	}
-	return 0;
+	aiops_buf_release(&l.files);
+	if (rc == -1)
+		receivers_free(r);
+	return rc;
 }
 
 void
@@ -404,6 +488,7 @@ receivers_free(struct receivers *r)
 			free(in->to[j]);
 		free(in->to);
 		free(in->path);
+		aiops_tpl_free(in->tpl);
 	}
 	for (i = 0; i < r->nnames; i++)
 		free(r->names[i]);

@@ -143,6 +143,7 @@ static const struct aiops_conf_key notify_keys[] = {
 	TREE("inhibit_rules", "the inhibition rules, a list of Alertmanager's inhibit_rule"),
 	TREE("time_intervals", "named time intervals, Alertmanager's list of time_interval"),
 	TREE("receivers", "the receivers, a list of mappings with a name, or a mapping by name"),
+	LIST("templates", "files of Go template defines the receivers' title and text may use"),
 	DURATION("resolve_timeout", "an alert that gives no end is resolved after this"),
 	STRING("timezone", "the IANA time zone of time intervals and recurring silences"),
 	STRING("external_url", "the URL that links in messages lead to"),
