@@ -453,3 +453,37 @@ notify() {
 	run -78 aiops-notify --config "$BATS_TEST_TMPDIR/c.yaml" --flush
 	[[ $output == *"c.yaml:"*"notify.receivers.0.slack_configs.0.title"* ]]
 }
+
+@test "notify: killed in the middle of a burst, the next run delivers the rest; a repeat only for the one in flight, with its key" {
+	hookd
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: hook
+	      webhook_configs:
+	        - url: http://127.0.0.1:$PORT/slow
+	  route:
+	    receiver: hook
+	    group_by: [alertname]
+	EOF2
+	{ for i in $(seq 30); do alert 2026-11-22T12:00:00Z "A$i" firing; done
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	aiops-notify --clock event --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a" \
+	    > "$BATS_TEST_TMPDIR/out1" &
+	pid=$!
+	# 30 deliveries of 0.1 s each: cut it after a few.
+	for i in $(seq 100); do [ "$(wc -l < "$HOOKS")" -ge 5 ] && break; sleep 0.05; done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	before=$(wc -l < "$HOOKS")
+	[ "$before" -ge 5 ] && [ "$before" -lt 30 ]
+	AIOPS_NOW=2026-11-22T12:05:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	# every group delivered, each told once but for at most one repeat
+	[ "$(jq -r '.body | fromjson | .groupKey' "$HOOKS" | sort -u | wc -l)" = 30 ]
+	total=$(wc -l < "$HOOKS")
+	[ "$total" -le 31 ]
+	# a repeat carries the same key as the first try
+	[ "$(jq -r '.headers["Idempotency-Key"]' "$HOOKS" | sort -u | wc -l)" = 30 ]
+	[ "$(sqlite3 "$AIOPS_STATE" "SELECT count(*) FROM notify_outbox WHERE state = 'sent'")" = 30 ]
+	echo "# $before before the kill, $total in all: $((total - 30)) repeat(s)" >&3
+}

@@ -13,6 +13,7 @@ Paths:
   /status/CODE    that status
   /flaky/KEY      500 the first time KEY is asked, 200 after
   /retry429       429 with Retry-After: 120
+  /slow           200 after 0.1 s (a burst takes long enough to be cut)
 """
 import json
 import os
@@ -60,6 +61,9 @@ class Handler(BaseHTTPRequestHandler):
                 first = p not in SEEN
                 SEEN.add(p)
             self.reply(500 if first else 200, b"busy" if first else b"")
+        elif p == "/slow":
+            time.sleep(0.1)
+            self.reply(200)
         elif p == "/retry429":
             self.reply(429, b"slow down", [("Retry-After", "120")])
         else:
