@@ -487,3 +487,96 @@ notify() {
 	[ "$(sqlite3 "$AIOPS_STATE" "SELECT count(*) FROM notify_outbox WHERE state = 'sent'")" = 30 ]
 	echo "# $before before the kill, $total in all: $((total - 30)) repeat(s)" >&3
 }
+
+# secret NAME VALUE: a file only its owner may read.
+secret() {
+	printf '%s\n' "$2" > "$BATS_TEST_TMPDIR/$1"
+	chmod 600 "$BATS_TEST_TMPDIR/$1"
+}
+
+@test "notify: PagerDuty Events API v2: trigger then resolve with Alertmanager's dedup key, to a fake that checks the contract" {
+	hookd
+	secret pd.key 0123456789abcdef0123456789abcdef
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: pager
+	      pagerduty_configs:
+	        - url: http://127.0.0.1:$PORT/v2/enqueue
+	          routing_key_file: $BATS_TEST_TMPDIR/pd.key
+	  route:
+	    receiver: pager
+	    group_by: [alertname]
+	EOF2
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"severity":"critical","host":"db-1"'
+	  tick 2026-11-22T12:01:00Z
+	  alert 2026-11-22T12:10:00Z DiskFull resolved '"severity":"critical","host":"db-1"' 2026-11-22T12:10:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:11:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -s 'map(select(.status == "delivered" and .http_status == 202)) | length' <<<"$output")" = 2 ]
+	! jq -e 'select(has("violation"))' "$HOOKS"
+	key=$(printf '%s' '{}:{alertname="DiskFull"}' | sha256sum | cut -d' ' -f1)
+	jq -e -s --arg k "$key" 'map(.body | fromjson) | .[0].event_action == "trigger"
+	    and .[0].dedup_key == $k and .[0].payload.severity == "critical"
+	    and .[0].routing_key == "0123456789abcdef0123456789abcdef"
+	    and .[1].event_action == "resolve" and .[1].dedup_key == $k' "$HOOKS"
+	# the routing key is a secret: not in the state
+	! sqlite3 "$AIOPS_STATE" .dump | grep -q 0123456789abcdef0123456789abcdef
+}
+
+@test "notify: Slack incoming webhook to a fake that checks Block Kit's limits" {
+	hookd
+	secret slack.url "http://127.0.0.1:$PORT/services/T000/B000/XXXX"
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: chat
+	      slack_configs:
+	        - api_url_file: $BATS_TEST_TMPDIR/slack.url
+	          send_resolved: true
+	  route:
+	    receiver: chat
+	EOF2
+	long=$(printf 'x%.0s' $(seq 400))
+	{ alert 2026-11-22T12:00:00Z "Disk<Full>&$long" firing '"host":"db-1"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -r .status <<<"$output")" = delivered ]
+	! jq -e 'select(has("violation"))' "$HOOKS"
+	# the URL is a credential: never in an event, an error or the state
+	! grep -q XXXX <<<"$output"
+	! sqlite3 "$AIOPS_STATE" .dump | grep -q XXXX
+}
+
+@test "notify: ServiceNow: the incident made once, resolved in the same record; a wrong password is a dead letter" {
+	hookd
+	secret sn.pass sn-pass
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: itsm
+	      servicenow_configs:
+	        - instance_url: http://127.0.0.1:$PORT
+	          username: aiops
+	          password_file: $BATS_TEST_TMPDIR/sn.pass
+	  route:
+	    receiver: itsm
+	    group_by: [alertname]
+	EOF2
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"severity":"critical"'
+	  tick 2026-11-22T12:01:00Z
+	  alert 2026-11-22T12:10:00Z DiskFull resolved '"severity":"critical"' 2026-11-22T12:10:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:11:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	! jq -e 'select(has("violation"))' "$HOOKS"
+	jq -e -s 'length == 2 and .[0].method == "POST" and .[0].path == "/api/now/table/incident"
+	    and .[1].method == "PATCH" and .[1].path == "/api/now/table/incident/00000000000000000000000000000001"
+	    and (.[1].body | fromjson | .state == "6")' "$HOOKS"
+	[ "$(jq -s 'map(.http_status) | sort' <<<"$output" | jq -c .)" = "[200,201]" ]
+	secret sn.pass wrong
+	alert 2026-11-22T13:00:00Z Other firing > "$BATS_TEST_TMPDIR/b"
+	tick 2026-11-22T13:01:00Z >> "$BATS_TEST_TMPDIR/b"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
+	jq -e '.status == "failed" and .dead == true and .http_status == 401' <<<"$output"
+	! grep -q wrong <<<"$output"
+}

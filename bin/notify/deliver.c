@@ -295,14 +295,21 @@ send_file(const struct integration *in, const char *body, struct attempt *a)
 	}
 }
 
-/* The record of the group in the receiver (ServiceNow), or NULL. */
+/*
+ * The record of the group in the receiver (ServiceNow): the one the
+ * message carries, else the group's (made after the message was queued),
+ * or NULL.
+ */
 static char *
-group_sys_id(struct deliver *d, const struct aiops_outbox_msg *m)
+group_sys_id(struct deliver *d, const struct aiops_outbox_msg *m, const json_t *doc)
 {
+	const json_t *carried = json_object_get(json_object_get(doc, "ref"), "sys_id");
 	struct aiops_notify_group_list l;
 	char *id = NULL;
 	json_t *ref;
 
+	if (json_is_string(carried))
+		return xstrdup(json_string_value(carried));
 	if (aiops_notify_group_get(d->state, m->receiver, m->group_key, &l) == -1 || l.n == 0)
 		return NULL;
 	if (l.v[0].external_ref != NULL &&
@@ -368,7 +375,7 @@ attempt(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now, struct
 		send_pagerduty(d, in, body, a);
 		break;
 	case INT_SERVICENOW:
-		sys_id = group_sys_id(d, m);
+		sys_id = group_sys_id(d, m, doc);
 		send_servicenow(d, in, text, sys_id, a);
 		if (a->external_ref != NULL)
 			keep_external_ref(d, m, a->external_ref);

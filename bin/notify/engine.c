@@ -415,6 +415,7 @@ flush_group(struct flush *f, struct aiops_notify_group *grp)
 		notify = 0;
 	rc = 0;
 	if (notify && g.n > 0) {
+		g.external_ref = grp->external_ref;
 		rc = enqueue(f, &g, fh, rh, grp->last_notified);
 		grp->last_notified = f->now;
 		grp->firing_hash = fh;

@@ -127,6 +127,7 @@ struct gview {
 	const char		*receiver;
 	const char		*group_key;
 	json_t			*group_labels;
+	const char		*external_ref;	/* the receiver's record (ServiceNow), or NULL */
 	struct galert		*v;
 	size_t			 n;
 	size_t			 nfiring;

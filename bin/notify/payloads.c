@@ -121,6 +121,10 @@ notify_payload(const struct integration *in, const struct gview *g,
 	if ((firing || in->send_resolved) && (body = body_of(in, p, firing, &texts, err, errlen)) != NULL) {
 		doc = json_pack("{s:s, s:s, s:o}", "integration", in->id,
 		    "status", firing ? "firing" : "resolved", "body", body);
+		/* The record a receiver made for the group goes with the message:
+		 * the group may be gone (resolved) when it is sent. */
+		if (g->external_ref != NULL)
+			json_object_set_new(doc, "ref", json_loads(g->external_ref, 0, NULL));
 		text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(doc);
 	} else

@@ -14,7 +14,29 @@ Paths:
   /flaky/KEY      500 the first time KEY is asked, 200 after
   /retry429       429 with Retry-After: 120
   /slow           200 after 0.1 s (a burst takes long enough to be cut)
+
+Fakes of hosted services, each checking the request against the service's
+documented contract (/work/shared/PEERS.md section 7) and answering as it
+does; a request that breaks the contract gets the service's error and a
+"violation" in LOG:
+  /services/T/B/X            Slack incoming webhook: JSON with text or
+                             blocks (header plain_text <= 150, section text
+                             <= 3000, <= 10 fields of <= 2000); 200 "ok",
+                             else 400 invalid_blocks / no_text
+  /v2/enqueue                PagerDuty Events API v2: routing_key,
+                             event_action trigger|acknowledge|resolve,
+                             dedup_key <= 255; a trigger's payload with
+                             summary <= 1024, source, severity
+                             critical|error|warning|info; <= 512 KB;
+                             202 {"status":"success",...}, else 400
+  /api/now/table/incident    ServiceNow Table API: Basic aiops:sn-pass,
+  [/SYS_ID]                  JSON in and Accept: application/json; POST
+                             needs short_description, gives 201 with
+                             Location and result.sys_id and number; PATCH
+                             of a known sys_id 200; 401 on bad auth, 404
+                             on an unknown record
 """
+import base64
 import json
 import os
 import sys
@@ -41,15 +63,27 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def log(self, body, violation=None):
+        rec = {"method": self.command, "path": self.path,
+               "headers": dict(self.headers.items()),
+               "body": body.decode("utf-8", "replace")}
+        if violation:
+            rec["violation"] = violation
+        with LOCK:
+            with open(LOG, "a") as f:
+                f.write(json.dumps(rec) + "\n")
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
-        with LOCK:
-            with open(LOG, "a") as f:
-                f.write(json.dumps({"method": self.command, "path": self.path,
-                                    "headers": dict(self.headers.items()),
-                                    "body": body.decode("utf-8", "replace")}) + "\n")
         p = self.path
+        if p.startswith("/services/"):
+            return self.slack(body)
+        if p == "/v2/enqueue":
+            return self.pagerduty(body)
+        if p.startswith("/api/now/table/incident"):
+            return self.servicenow(body)
+        self.log(body)
         if p == "/hook":
             self.reply(200)
         elif p == "/slack":
@@ -71,6 +105,117 @@ class Handler(BaseHTTPRequestHandler):
 
     do_PATCH = do_POST
     do_PUT = do_POST
+
+    def json_body(self, body):
+        if not self.headers.get("Content-Type", "").startswith("application/json"):
+            return None, "Content-Type is not application/json"
+        try:
+            return json.loads(body), None
+        except ValueError:
+            return None, "not JSON"
+
+    def refuse(self, body, code, answer, why):
+        self.log(body, why)
+        self.reply(code, answer.encode())
+
+    def slack(self, body):
+        doc, why = self.json_body(body)
+        if why:
+            return self.refuse(body, 400, "invalid_payload", why)
+        if not doc.get("text") and not doc.get("blocks"):
+            return self.refuse(body, 400, "no_text", "neither text nor blocks")
+        for b in doc.get("blocks", []):
+            t = b.get("type")
+            if t == "header" and (b["text"]["type"] != "plain_text" or len(b["text"]["text"]) > 150):
+                return self.refuse(body, 400, "invalid_blocks", "header")
+            if t == "section":
+                if "text" in b and len(b["text"]["text"]) > 3000:
+                    return self.refuse(body, 400, "invalid_blocks", "section text")
+                f = b.get("fields", [])
+                if len(f) > 10 or any(len(x["text"]) > 2000 for x in f):
+                    return self.refuse(body, 400, "invalid_blocks", "fields")
+        self.log(body)
+        self.reply(200, b"ok")
+
+    def pagerduty(self, body):
+        doc, why = self.json_body(body)
+        if why is None and len(body) > 512000:
+            why = "over 512 KB"
+        if why is None:
+            why = pd_violation(doc)
+        if why:
+            return self.refuse(body, 400, json.dumps({"status": "invalid event",
+                                                      "message": "Event object is invalid",
+                                                      "errors": [why]}), why)
+        self.log(body)
+        self.reply(202, json.dumps({"status": "success", "message": "Event processed",
+                                    "dedup_key": doc["dedup_key"]}).encode())
+
+    def servicenow(self, body):
+        want = "Basic " + base64.b64encode(b"aiops:sn-pass").decode()
+        if self.headers.get("Authorization") != want:
+            return self.refuse(body, 401, json.dumps({"error": {"message": "User Not Authenticated"},
+                                                      "status": "failure"}), "auth")
+        if self.headers.get("Accept") != "application/json":
+            return self.refuse(body, 406, "{}", "Accept is not application/json")
+        doc, why = self.json_body(body)
+        if why:
+            return self.refuse(body, 400, "{}", why)
+        parts = self.path.split("/")
+        if self.command == "POST" and len(parts) == 5:
+            if not doc.get("short_description"):
+                return self.refuse(body, 400, "{}", "no short_description")
+            with LOCK:
+                INCIDENTS.append(dict(doc))
+                n = len(INCIDENTS)
+            sys_id = "%032x" % n
+            rec = dict(doc, sys_id=sys_id, number="INC%07d" % (10000 + n))
+            self.log(body)
+            self.send_response(201)
+            out = json.dumps({"result": rec}).encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Location", "/api/now/table/incident/" + sys_id)
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+            return None
+        if self.command == "PATCH" and len(parts) == 6:
+            n = int(parts[5], 16) if all(c in "0123456789abcdef" for c in parts[5]) else 0
+            if not 1 <= n <= len(INCIDENTS):
+                return self.refuse(body, 404, json.dumps({"error": {"message": "No Record found"}}),
+                                   "unknown record")
+            INCIDENTS[n - 1].update(doc)
+            self.log(body)
+            out = json.dumps({"result": dict(INCIDENTS[n - 1], sys_id=parts[5])}).encode()
+            self.reply(200, out)
+            return None
+        return self.refuse(body, 405, "{}", "method")
+
+
+INCIDENTS = []
+
+
+def pd_violation(doc):
+    """What a PagerDuty Events API v2 event gets wrong, or None."""
+    if not isinstance(doc.get("routing_key"), str) or not doc["routing_key"]:
+        return "routing_key"
+    if doc.get("event_action") not in ("trigger", "acknowledge", "resolve"):
+        return "event_action"
+    dk = doc.get("dedup_key")
+    if dk is not None and (not isinstance(dk, str) or len(dk) > 255):
+        return "dedup_key"
+    if doc["event_action"] != "trigger":
+        return None if dk else "dedup_key required"
+    pl = doc.get("payload")
+    if not isinstance(pl, dict):
+        return "payload"
+    if not isinstance(pl.get("summary"), str) or not 0 < len(pl["summary"]) <= 1024:
+        return "payload.summary"
+    if not isinstance(pl.get("source"), str) or not pl["source"]:
+        return "payload.source"
+    if pl.get("severity") not in ("critical", "error", "warning", "info"):
+        return "payload.severity"
+    return None
 
 
 def watchdog(timeout, parent):
