@@ -580,3 +580,44 @@ secret() {
 	jq -e '.status == "failed" and .dead == true and .http_status == 401' <<<"$output"
 	! grep -q wrong <<<"$output"
 }
+
+@test "notify: email through a real SMTP server (aiosmtpd) with STARTTLS and AUTH" {
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || skip "python3-aiosmtpd is not installed"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$BATS_TEST_TMPDIR/key.pem" \
+	    -out "$BATS_TEST_TMPDIR/cert.pem" -days 1 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	coproc SMTPD { exec /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/smtpd_aio.py" \
+	    "$BATS_TEST_TMPDIR/mail.ndjson" "$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/key.pem" \
+	    aiops mail-pass --timeout 60; }
+	HOOKD_PID=$SMTPD_PID
+	read -r -t 10 SPORT <&"${SMTPD[0]}"
+	secret smtp.pass mail-pass
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: mail
+	      email_configs:
+	        - to: [dba@example.com, ops@example.com]
+	          from: aiops@example.com
+	          smarthost: 127.0.0.1:$SPORT
+	          auth_username: aiops
+	          auth_password_file: $BATS_TEST_TMPDIR/smtp.pass
+	          ca_file: $BATS_TEST_TMPDIR/cert.pem
+	          title: 'disk on {{ .CommonLabels.host }}'
+	  route:
+	    receiver: mail
+	EOF2
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"host":"db-1"'; tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -r .status <<<"$output")" = delivered ]
+	jq -e '.tls == true and .user == "aiops" and .from == "aiops@example.com"
+	    and .rcpt == ["dba@example.com", "ops@example.com"]
+	    and (.data | test("Subject: disk on db-1"))
+	    and (.data | test("DiskFull"))' "$BATS_TEST_TMPDIR/mail.ndjson"
+	# a wrong password: the server refuses AUTH, a dead letter that says so
+	secret smtp.pass nope
+	{ alert 2026-11-22T13:00:00Z Other firing; tick 2026-11-22T13:01:00Z; } > "$BATS_TEST_TMPDIR/b"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
+	jq -e '.status == "failed"' <<<"$output"
+	! grep -q nope <<<"$output"
+}

@@ -269,6 +269,7 @@ send_email(const struct integration *in, json_t *body, const char *dedup, int64_
 	cfg.username = in->user;
 	cfg.password_file = in->secret_file;
 	cfg.require_tls = in->require_tls;
+	cfg.ca_file = in->ca_file;
 	cfg.timeout_ms = in->timeout_ms;
 	a->outcome = aiops_smtp_send(&cfg, in->from, (const char *const *)in->to, in->nto,
 	    m.data, m.len, &reason, a->err, sizeof(a->err));

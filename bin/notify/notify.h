@@ -46,6 +46,7 @@ struct integration {
 	char			**to;		/* email recipients */
 	size_t			 nto;
 	int			 require_tls;	/* email: STARTTLS or fail */
+	char			*ca_file;	/* email: PEM bundle to trust, or NULL */
 	char			*path;		/* file */
 	int			 send_resolved;
 	size_t			 max_alerts;	/* 0: all */

@@ -55,7 +55,7 @@ static const char *const fields[NKINDS][12] = {
 	{ "instance_url", "username", "password", "send_resolved", "timeout", "title", "text",
 	    NULL },
 	{ "to", "from", "smarthost", "auth_username", "auth_password", "require_tls",
-	    "send_resolved", "timeout", "title", "text", NULL },
+	    "send_resolved", "timeout", "title", "text", "ca_file", NULL },
 	{ "path", "send_resolved", NULL },
 };
 
@@ -268,6 +268,8 @@ load_kind(struct loader *l, const json_t *item, struct integration *in)
 		if (recipients(l, item, in) == -1 || flag(l, item, "require_tls", 1,
 		    &in->require_tls) == -1)
 			return -1;
+		if ((v = str(item, "ca_file")) != NULL)
+			in->ca_file = xstrdup(v);
 		if ((v = str(item, "auth_username")) != NULL) {
 			in->user = xstrdup(v);
 			if ((v = str(item, "auth_password_file")) == NULL)
@@ -488,6 +490,7 @@ receivers_free(struct receivers *r)
 			free(in->to[j]);
 		free(in->to);
 		free(in->path);
+		free(in->ca_file);
 		aiops_tpl_free(in->tpl);
 	}
 	for (i = 0; i < r->nnames; i++)
