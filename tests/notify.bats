@@ -621,3 +621,31 @@ secret() {
 	jq -e '.status == "failed"' <<<"$output"
 	! grep -q nope <<<"$output"
 }
+
+@test "notify: a receiver's rate limit holds messages back, none lost" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF2
+	notify:
+	  receivers:
+	    - name: file
+	      rate_limit: 2/1h
+	      file_configs:
+	        - path: $BATS_TEST_TMPDIR/file.ndjson
+	  route:
+	    receiver: file
+	    group_by: [alertname]
+	EOF2
+	{ for i in 1 2 3 4 5; do alert 2026-11-22T12:00:00Z "A$i" firing; done
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/file.ndjson")" = 2 ]
+	[ "$(sqlite3 "$AIOPS_STATE" "SELECT count(*) FROM notify_outbox WHERE state = 'pending' AND attempts = 0")" = 3 ]
+	AIOPS_NOW=2026-11-22T12:30:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/file.ndjson")" = 2 ]
+	AIOPS_NOW=2026-11-22T13:01:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/file.ndjson")" = 4 ]
+	AIOPS_NOW=2026-11-22T14:01:00Z run -0 aiops-notify --flush --config "$BATS_TEST_TMPDIR/c.yaml"
+	[ "$(jq -r '.groupKey' "$BATS_TEST_TMPDIR/file.ndjson" | sort -u | wc -l)" = 5 ]
+	printf 'notify:\n  receivers:\n    - name: f\n      rate_limit: lots\n  route:\n    receiver: f\n' > "$BATS_TEST_TMPDIR/c.yaml"
+	run -78 aiops-notify --config "$BATS_TEST_TMPDIR/c.yaml" --flush
+	[[ $output == *"c.yaml:4: notify.receivers.0.rate_limit: expected a count per duration (10/1m)"* ]]
+}

@@ -449,6 +449,30 @@ row_seed(const struct deliver *d, const struct aiops_outbox_msg *m)
 	return aiops_hash64(m->dedup_key, strlen(m->dedup_key), d->seed);
 }
 
+/*
+ * Over its receiver's rate limit: the row waits, no attempt counted, until
+ * the first message of the window leaves it. 1 held back, 0 not, -1 error.
+ */
+static int
+rate_limited(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
+{
+	const struct rate_limit *rl = receivers_limit(d->rcv, m->receiver);
+	uint64_t sent;
+	int64_t first;
+
+	if (rl == NULL)
+		return 0;
+	/* The window (now - per, now], in the state's milliseconds. */
+	if (aiops_outbox_sent_since(d->state, m->receiver, now - rl->per + 1000000, &sent,
+	    &first) == -1)
+		return state_fail(d, "counting the receiver's messages");
+	if (sent < rl->count)
+		return 0;
+	if (aiops_outbox_retry(d->state, m->id, first + rl->per, 0, "the receiver's rate limit") == -1)
+		return state_fail(d, "holding back a message");
+	return 1;
+}
+
 /* Attempts m and records what came of it. 0, or -1 on a state error. */
 static int
 deliver_one(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
@@ -457,6 +481,9 @@ deliver_one(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
 	struct attempt a;
 	int64_t retry_at;
 	int dead, rc;
+
+	if ((rc = rate_limited(d, m, now)) != 0)
+		return rc == -1 ? -1 : 0;
 
 	retry_at = aiops_retry_next(&b, m->attempts, row_seed(d, m), now, NULL);
 	if (aiops_outbox_attempt(d->state, m->id, retry_at) == -1)

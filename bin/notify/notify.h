@@ -60,12 +60,24 @@ struct integration {
 	int			 has_title, has_text;
 };
 
+/* A receiver's rate limit: at most count messages sent per window. */
+struct rate_limit {
+	char			*receiver;
+	unsigned		 count;
+	int64_t			 per;		/* ns */
+};
+
 struct receivers {
 	struct integration	*v;
 	size_t			 n;
 	char			**names;	/* every receiver, even one without integrations */
 	size_t			 nnames;
+	struct rate_limit	*limits;
+	size_t			 nlimits;
 };
+
+/* The rate limit of a receiver, or NULL for none. */
+const struct rate_limit *receivers_limit(const struct receivers *r, const char *name);
 
 /* The receivers of notify.receivers; 0, or -1 with "file:line: what" in err. */
 int receivers_load(struct receivers *r, const struct aiops_conf *cfg, char *err, size_t errlen);

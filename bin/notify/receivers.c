@@ -394,6 +394,30 @@ load_item(struct loader *l, struct receivers *r, const char *name, size_t k,
 	return load_kind(l, item, in);
 }
 
+/* rate_limit: "N/DURATION", at most N messages sent in any such window. */
+static int
+rate_limit(struct loader *l, struct receivers *r, const char *name, const json_t *val)
+{
+	const char *v = json_string_value(val), *slash;
+	struct rate_limit *rl;
+	char *end;
+	unsigned long count;
+	int64_t per;
+
+	if (v == NULL || (slash = strchr(v, '/')) == NULL)
+		return fail(l, "rate_limit", "expected a count per duration (10/1m)");
+	count = strtoul(v, &end, 10);
+	if (end != slash || count == 0 || count > 1000000 ||
+	    aiops_duration_parse(slash + 1, &per) == -1 || per <= 0)
+		return fail(l, "rate_limit", "expected a count per duration (10/1m)");
+	r->limits = xreallocarray(r->limits, r->nlimits + 1, sizeof(*r->limits));
+	rl = &r->limits[r->nlimits++];
+	rl->receiver = xstrdup(name);
+	rl->count = (unsigned)count;
+	rl->per = per;
+	return 0;
+}
+
 static int
 load_receiver(struct loader *l, struct receivers *r, size_t i, const json_t *rcv)
 {
@@ -413,6 +437,11 @@ load_receiver(struct loader *l, struct receivers *r, size_t i, const json_t *rcv
 	json_object_foreach((json_t *)rcv, key, val) {
 		if (strcmp(key, "name") == 0)
 			continue;
+		if (strcmp(key, "rate_limit") == 0) {
+			if (rate_limit(l, r, name, val) == -1)
+				return -1;
+			continue;
+		}
 		for (k = 0; k < NKINDS && strcmp(key, kinds[k].key) != 0; k++)
 			;
 		if (k == NKINDS)
@@ -496,6 +525,9 @@ receivers_free(struct receivers *r)
 	for (i = 0; i < r->nnames; i++)
 		free(r->names[i]);
 	free(r->names);
+	for (i = 0; i < r->nlimits; i++)
+		free(r->limits[i].receiver);
+	free(r->limits);
 	free(r->v);
 	memset(r, 0, sizeof(*r));
 }
@@ -508,6 +540,17 @@ receivers_find(const struct receivers *r, const char *id)
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->v[i].id, id) == 0)
 			return &r->v[i];
+	return NULL;
+}
+
+const struct rate_limit *
+receivers_limit(const struct receivers *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlimits; i++)
+		if (strcmp(r->limits[i].receiver, name) == 0)
+			return &r->limits[i];
 	return NULL;
 }
 

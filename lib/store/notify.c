@@ -65,6 +65,9 @@ static const char SQL_OUTBOX_LIST[] =
     " ORDER BY id DESC LIMIT ?2";
 static const char SQL_OUTBOX_NEXT[] =
     "SELECT min(next_attempt) FROM notify_outbox WHERE state = 'pending'";
+static const char SQL_OUTBOX_SENT_SINCE[] =
+    "SELECT count(*), min(done) FROM notify_outbox"
+    " WHERE state = 'sent' AND receiver = ?1 AND done >= ?2";
 static const char SQL_OUTBOX_EXPIRE[] =
     "DELETE FROM notify_outbox WHERE (state = 'sent' AND done < ?1)"
     " OR (state = 'dead' AND done < ?2)";
@@ -454,6 +457,27 @@ int
 aiops_outbox_next(struct aiops_state *st, int64_t *when)
 {
 	return min_time(st, SQL_OUTBOX_NEXT, when);
+}
+
+int
+aiops_outbox_sent_since(struct aiops_state *st, const char *receiver, int64_t since,
+    uint64_t *n, int64_t *first)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*n = 0;
+	*first = 0;
+	if ((s = aiops_state_stmt(st, SQL_OUTBOX_SENT_SINCE)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, receiver);
+	aiops_state_bind_time(s, 2, since);
+	if ((rc = aiops_state_step(st, s)) == 1) {
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+		*first = aiops_state_column_time(s, 1);
+		sqlite3_reset(s);
+	}
+	return rc == -1 ? -1 : 0;
 }
 
 int

@@ -125,6 +125,10 @@ int aiops_outbox_due(struct aiops_state *st, int64_t now, size_t max,
 /* Those in a state, newest first, at most max (0: all). */
 int aiops_outbox_list(struct aiops_state *st, enum aiops_outbox_state state,
     size_t max, struct aiops_outbox_list *l);
+/* How many of a receiver's rows were sent at or after since, and when the
+ * first of them was (for a rate limit). 0, or -1. */
+int aiops_outbox_sent_since(struct aiops_state *st, const char *receiver, int64_t since,
+    uint64_t *n, int64_t *first);
 /* The earliest next_attempt of a pending row, 0 when none. */
 int aiops_outbox_next(struct aiops_state *st, int64_t *when);
 /* Deletes sent rows done before sent_before and dead ones before
