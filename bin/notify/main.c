@@ -65,8 +65,8 @@ struct setup {
 	struct inhibitor		*inhibit;
 };
 
-/* Set by SIGHUP and SIGALRM: a reload, a timer due. */
-static volatile sig_atomic_t reload_asked, timer_rang;
+/* Set by SIGHUP: read the configuration again. */
+static volatile sig_atomic_t reload_asked;
 
 static struct {
 	struct aiops_cli	 cli;
@@ -307,13 +307,12 @@ handle_event(void *arg, const struct aiops_evline *l)
 	aiops_out_commit(&n.out);
 }
 
+/* SIGALRM only wakes a read that waits: the timers are checked after it. */
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_asked = 1;
-	else
-		timer_rang = 1;
 }
 
 /* SIGHUP and SIGALRM interrupt a read that waits (no SA_RESTART). */
@@ -353,7 +352,6 @@ watch_tick(void)
 {
 	if (reload_asked)
 		reload();
-	timer_rang = 0;
 	if (aiops_clock_mode() == AIOPS_CLOCK_WALL && n.e.next_timer != 0 &&
 	    n.e.next_timer <= aiops_clock_now())
 		flush_and_deliver(aiops_clock_now());
