@@ -574,6 +574,16 @@ aiops_state_exec(struct aiops_state *st, const char *sql)
 }
 
 int
+aiops_state_cache(struct aiops_state *st, size_t bytes)
+{
+	char sql[64];
+
+	/* A negative cache_size is in KiB (sqlite.org/pragma.html#pragma_cache_size). */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu", bytes / 1024);
+	return aiops_state_exec(st, sql);
+}
+
+int
 aiops_state_begin(struct aiops_state *st)
 {
 	return aiops_state_exec(st, "BEGIN IMMEDIATE");

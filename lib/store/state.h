@@ -55,6 +55,12 @@ struct aiops_state *aiops_state_open(const char *path, int flags, const char *gr
     struct aiops_state_error *e);
 /* Finalizes cached statements and closes; -1 if SQLite refused to close. */
 int aiops_state_close(struct aiops_state *st);
+/*
+ * Lets the connection keep up to bytes of the database in memory (SQLite's
+ * page cache, 2 MB by default), for a program whose working set is larger:
+ * fewer reads and writes of the same pages. 0, or -1.
+ */
+int aiops_state_cache(struct aiops_state *st, size_t bytes);
 const char *aiops_state_path(const struct aiops_state *st);
 /* BEGIN IMMEDIATE (waits for other writers up to the busy timeout). */
 int aiops_state_begin(struct aiops_state *st);

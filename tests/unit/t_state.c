@@ -134,6 +134,8 @@ test_create(void)
 	is_int(q_int(st, "PRAGMA user_version", 0), aiops_state_schema_version(),
 	    "user_version is the schema version");
 	ok(aiops_state_schema_version() >= 1, "schema version >= 1");
+	/* (the cache is the connection's own: the test's connection cannot see it) */
+	ok(aiops_state_cache(st, 64 * 1024 * 1024) == 0, "a larger page cache asked for");
 	is_int(q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'file_offsets'", 0), 1,
 	    "tables are there");
 	ok(stat(tpath("sub/dir/state.db-wal"), &sb) == 0 && (sb.st_mode & 0777) == 0600,
