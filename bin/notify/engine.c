@@ -294,24 +294,24 @@ gather(struct flush *f, const struct aiops_notify_group *grp, struct gview *g, s
 	return 0;
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* A hash of the fingerprints of the firing (or resolved) alerts, sorted. */
 static void
 set_hash(const struct gview *g, int firing, char out[17])
 {
 	const char **fp = xcalloc(g->n + 1, sizeof(*fp));
 	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < g->n; i++)
 		if (g->v[i].firing == firing)
 			fp[n++] = g->v[i].a.fingerprint;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(fp[j - 1], fp[j]) > 0; j--) {
-			const char *t = fp[j];
-
-			fp[j] = fp[j - 1];
-			fp[j - 1] = t;
-		}
+	qsort(fp, n, sizeof(*fp), str_cmp);
 	for (i = 0; i < n; i++)
 		h = aiops_hash64(fp[i], strlen(fp[i]) + 1, h);
 	snprintf(out, 17, n == 0 ? "" : "%016llx", (unsigned long long)h);
@@ -382,9 +382,10 @@ drop_resolved(struct flush *f, const struct gview *g)
 }
 
 static int
-flush_group(struct flush *f, struct aiops_notify_group *grp)
+flush_group(struct flush *f, const struct aiops_notify_group *grp)
 {
 	const struct aiops_route *r = aiops_route_find(f->e->tree, grp->route);
+	struct aiops_notify_group up = *grp;	/* as it is written back */
 	struct gview g;
 	char fh[17], rh[17];
 	size_t held = 0;
@@ -396,10 +397,10 @@ flush_group(struct flush *f, struct aiops_notify_group *grp)
 			return state_fail(f->e, "deleting a group");
 		return 0;
 	}
-	grp->next_flush = f->now + r->group_interval;
+	up.next_flush = f->now + r->group_interval;
 	if (muted(f->e, r, f->now)) {
 		f->e->muted++;
-		return aiops_notify_group_put(f->e->state, grp) == -1 ?
+		return aiops_notify_group_put(f->e->state, &up) == -1 ?
 		    state_fail(f->e, "moving a group's timer") : 0;
 	}
 	if (gather(f, grp, &g, &held) == -1)
@@ -417,17 +418,16 @@ flush_group(struct flush *f, struct aiops_notify_group *grp)
 	if (notify && g.n > 0) {
 		g.external_ref = grp->external_ref;
 		rc = enqueue(f, &g, fh, rh, grp->last_notified);
-		grp->last_notified = f->now;
-		grp->firing_hash = fh;
-		grp->resolved_hash = rh;
+		up.last_notified = f->now;
+		up.firing_hash = fh;
+		up.resolved_hash = rh;
 	}
 	if (rc == 0)
 		rc = drop_resolved(f, &g);
 	if (rc == 0 && g.nfiring == 0 && held == 0)
 		rc = aiops_notify_group_delete(f->e->state, grp->receiver, grp->group_key);
 	else if (rc == 0)
-		rc = aiops_notify_group_put(f->e->state, grp);
-	grp->firing_hash = grp->resolved_hash = NULL;	/* fh and rh are ours */
+		rc = aiops_notify_group_put(f->e->state, &up);
 	gview_free(&g);
 	return rc == -1 ? state_fail(f->e, "updating a group") : 0;
 }
@@ -446,13 +446,8 @@ engine_flush(struct engine *e, int64_t now)
 	if (aiops_notify_groups_due(e->state, now, &l) == -1)
 		return state_fail(e, "reading the groups due");
 	if (l.n > 0 && (rc = load_silences(&f)) == 0 && (rc = engine_inhibit_load(e, now)) == 0)
-		for (i = 0; i < l.n && rc == 0; i++) {
-			char *fh = (char *)l.v[i].firing_hash, *rh = (char *)l.v[i].resolved_hash;
-
+		for (i = 0; i < l.n && rc == 0; i++)
 			rc = flush_group(&f, &l.v[i]);
-			l.v[i].firing_hash = fh;
-			l.v[i].resolved_hash = rh;
-		}
 	free_silences(&f);
 	aiops_notify_group_list_release(&l);
 	return rc;

@@ -419,7 +419,7 @@ rate_limit(struct loader *l, struct receivers *r, const char *name, const json_t
 }
 
 static int
-load_receiver(struct loader *l, struct receivers *r, size_t i, const json_t *rcv)
+load_receiver(struct loader *l, struct receivers *r, const json_t *rcv)
 {
 	const char *name = str(rcv, "name"), *key;
 	json_t *val;
@@ -433,7 +433,6 @@ load_receiver(struct loader *l, struct receivers *r, size_t i, const json_t *rcv
 		return fail(l, "name", "a second receiver named %s", name);
 	r->names = xreallocarray(r->names, r->nnames + 1, sizeof(*r->names));
 	r->names[r->nnames++] = xstrdup(name);
-	(void)i;
 	json_object_foreach((json_t *)rcv, key, val) {
 		if (strcmp(key, "name") == 0)
 			continue;
@@ -489,7 +488,7 @@ receivers_load(struct receivers *r, const struct aiops_conf *cfg, char *err, siz
 		rc = -1;
 	for (i = 0; rc == 0 && i < json_array_size(list); i++) {
 		snprintf(l.path, sizeof(l.path), "notify.receivers.%zu", i);
-		rc = load_receiver(&l, r, i, json_array_get(list, i));
+		rc = load_receiver(&l, r, json_array_get(list, i));
 	}
 	aiops_buf_release(&l.files);
 	if (rc == -1)
