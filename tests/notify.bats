@@ -232,7 +232,15 @@ notify() {
 	  alert 2026-11-22T12:00:00Z DiskFull firing '"instance":"web-1"'
 	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
 	run -0 notify "$BATS_TEST_TMPDIR/a"
-	jq -e '[.message.alerts[].labels.instance] == ["web-1"]' <<<"$output"
+	jq -e -s --arg id "$id" 'length == 2
+	    and (map(select(.status == "delivered"))[0] | [.message.alerts[].labels.instance] == ["web-1"])
+	    and (map(select(.status == "suppressed"))[0] | .reason == "silenced"
+	        and .group_key == "{}:{alertname=\"DiskFull\"}"
+	        and [.alerts[] | [.labels.instance, .silence_id]] == [["db-1", $id]])' <<<"$output"
+	# Held back and told once: the next flush says nothing of it.
+	tick 2026-11-22T12:06:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	[ -z "$output" ]
 	run -0 aiops-notify silence expire "$id"
 	run -0 aiops-notify silence list
 	[ -z "$output" ]
@@ -272,8 +280,13 @@ notify() {
 	  alert 2026-11-22T12:00:00Z DiskSlow firing '"severity":"warning","host":"db-2"'
 	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
 	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
-	jq -e -s 'map({k: .group_key, h: [.message.alerts[].labels.host]}) | sort_by(.k) ==
-	    [{k: "{}:{alertname=\"DiskSlow\"}", h: ["db-2"]}, {k: "{}:{alertname=\"NodeDown\"}", h: ["db-1"]}]' <<<"$output"
+	jq -e -s 'map(select(.status == "delivered") | {k: .group_key, h: [.message.alerts[].labels.host]})
+	    | sort_by(.k) == [{k: "{}:{alertname=\"DiskSlow\"}", h: ["db-2"]},
+	    {k: "{}:{alertname=\"NodeDown\"}", h: ["db-1"]}]' <<<"$output"
+	# The one held back is said, with the alert that explains it.
+	node=$(sqlite3 "$AIOPS_STATE" "SELECT fingerprint FROM alerts WHERE alertname = 'NodeDown'")
+	jq -e -s --arg node "$node" 'map(select(.status == "suppressed")) | length == 1 and
+	    (.[0] | .reason == "inhibited" and [.alerts[] | [.labels.host, .inhibited_by]] == [["db-1", $node]])' <<<"$output"
 }
 
 @test "notify: --all passes every input event through, in order" {
@@ -318,6 +331,32 @@ notify() {
 	[ "$(jq -r .message.alerts[0].labels.alertname <<<"$output")" = DiskFull ]
 }
 
+@test "notify: a route muted at night says what it holds back once, and tells it in the morning" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF'
+	notify:
+	  route:
+	    receiver: stdout
+	    group_by: [alertname]
+	    routes:
+	      - matchers: ['alertname="DiskFull"']
+	        mute_time_intervals: [nights]
+	  time_intervals:
+	    - name: nights
+	      time_intervals: [{times: [{start_time: "00:00", end_time: "06:00"}]}]
+	EOF
+	{ alert 2026-11-23T03:00:00Z DiskFull firing '"host":"db-1"'
+	  tick 2026-11-23T03:01:00Z
+	  alert 2026-11-23T03:02:00Z DiskFull firing '"host":"db-2"'
+	  tick 2026-11-23T03:20:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	# Two flushes in the night: each says the alerts new since the last.
+	jq -e -s 'map(.status + " " + .reason + " " + ([.alerts[].labels.host] | join(",")))
+	    == ["suppressed muted db-1", "suppressed muted db-2"]' <<<"$output"
+	tick 2026-11-23T06:01:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
+	jq -e '.status == "delivered" and ([.message.alerts[].labels.host] | sort) == ["db-1", "db-2"]' <<<"$output"
+}
+
 @test "notify: a recurring silence mutes only inside its times" {
 	run -0 aiops-notify silence add --duration 30d --every '01:00-02:00' --comment 'nightly backup' 'alertname="BackupIO"'
 	run -0 aiops-notify silence list --json
@@ -325,7 +364,7 @@ notify() {
 	# 01:30: inside the window, held back.
 	{ alert 2026-11-23T01:30:00Z BackupIO firing; tick 2026-11-23T01:31:00Z; } > "$BATS_TEST_TMPDIR/a"
 	run -0 notify "$BATS_TEST_TMPDIR/a"
-	[ -z "$output" ]
+	jq -e '.status == "suppressed" and .reason == "silenced" and .alerts[0].labels.alertname == "BackupIO"' <<<"$output"
 	# 02:01: the window is over, the same alert is told.
 	tick 2026-11-23T02:01:00Z > "$BATS_TEST_TMPDIR/b"
 	run -0 notify "$BATS_TEST_TMPDIR/b"

@@ -31,6 +31,9 @@
 #include "core/hash.h"
 #include "core/xmalloc.h"
 #include "engine.h"
+#include "event/event.h"
+#include "io/out.h"
+#include "json/jw.h"
 #include "match/matcher.h"
 #include "notify.h"
 #include "notify/route.h"
@@ -47,21 +50,55 @@ state_fail(struct engine *e, const char *what)
 	return -1;
 }
 
+void
+engine_txn_begin(struct engine *e)
+{
+	aiops_hmap_release(&e->known, NULL);
+	aiops_hmap_init(&e->known);
+}
+
+/* Marks a group known to be in the state (1) or gone (0). */
+static void
+set_known(struct engine *e, const char *receiver, const char *group_key, int in)
+{
+	size_t rl = strlen(receiver), kl = strlen(group_key);
+	char *k = xmalloc(rl + 1 + kl);
+
+	memcpy(k, receiver, rl + 1);
+	memcpy(k + rl + 1, group_key, kl);
+	aiops_hmap_put(&e->known, k, rl + 1 + kl, in ? (void *)e : NULL);
+	free(k);
+}
+
+static int
+is_known(const struct engine *e, const char *receiver, const char *group_key)
+{
+	size_t rl = strlen(receiver), kl = strlen(group_key);
+	char *k = xmalloc(rl + 1 + kl);
+	int in;
+
+	memcpy(k, receiver, rl + 1);
+	memcpy(k + rl + 1, group_key, kl);
+	in = aiops_hmap_get(&e->known, k, rl + 1 + kl) != NULL;
+	free(k);
+	return in;
+}
+
 /* Puts the alert in the group of route r, making the group if it is new. */
 static int
 join_group(struct engine *e, const struct aiops_route *r, const struct mapped *m, int64_t now)
 {
-	struct aiops_notify_group_list l;
+	struct aiops_notify_group_list l = { NULL, 0 };
 	struct aiops_notify_group g;
 	char *key = aiops_route_group_key(r, m->labels), *labels;
 	json_t *gl;
-	int rc = 0;
+	int rc = 0, known = is_known(e, r->receiver, key);
 
-	if (aiops_notify_group_get(e->state, r->receiver, key, &l) == -1) {
+	if (!known && aiops_notify_group_get(e->state, r->receiver, key, &l) == -1) {
 		free(key);
 		return state_fail(e, "reading a group");
 	}
-	if (l.n == 0) {
+	if (!known && l.n == 0) {
 		gl = aiops_route_group_labels(r, m->labels);
 		labels = json_dumps(gl, JSON_COMPACT | JSON_SORT_KEYS);
 		memset(&g, 0, sizeof(g));
@@ -80,6 +117,8 @@ join_group(struct engine *e, const struct aiops_route *r, const struct mapped *m
 		e->groups_made++;
 	}
 	aiops_notify_group_list_release(&l);
+	if (rc == 0)
+		set_known(e, r->receiver, key, 1);
 	if (rc == 0)
 		rc = aiops_notify_member_add(e->state, r->receiver, key, m->a.fingerprint, now);
 	free(key);
@@ -118,6 +157,7 @@ engine_event(struct engine *e, const json_t *ev, int64_t now, char *err, size_t 
 
 /* A silence as a flush applies it. */
 struct live_silence {
+	char			*id;
 	struct aiops_match	*m;
 	struct aiops_timeint	*schedule;	/* recurring, or NULL */
 	int64_t			 starts_at, ends_at;
@@ -151,6 +191,7 @@ load_silences(struct flush *f)
 			aiops_match_free(s->m);
 			continue;
 		}
+		s->id = xstrdup(l.v[i].id);
 		s->starts_at = l.v[i].starts_at;
 		s->ends_at = l.v[i].ends_at;
 		f->nsil++;
@@ -165,13 +206,15 @@ free_silences(struct flush *f)
 	size_t i;
 
 	for (i = 0; i < f->nsil; i++) {
+		free(f->sil[i].id);
 		aiops_match_free(f->sil[i].m);
 		aiops_timeint_free(f->sil[i].schedule);
 	}
 	free(f->sil);
 }
 
-static int
+/* The id of a silence that mutes these labels now, or NULL. */
+static const char *
 silenced(const struct flush *f, const json_t *labels)
 {
 	size_t i;
@@ -185,9 +228,9 @@ silenced(const struct flush *f, const json_t *labels)
 		    !aiops_timeint_contains(s->schedule, f->now, f->e->timezone))
 			continue;
 		if (aiops_match_eval(s->m, labels, f->now))
-			return 1;
+			return s->id;
 	}
-	return 0;
+	return NULL;
 }
 
 /* Is the route muted now: in a mute interval, or outside its active ones? */
@@ -211,15 +254,18 @@ muted(const struct engine *e, const struct aiops_route *r, int64_t now)
 
 struct members {
 	char	**fp;
+	int64_t	*joined;
 	size_t	 n;
 };
 
 static int
-add_member(void *arg, const char *fp)
+add_member(void *arg, const char *fp, int64_t joined)
 {
 	struct members *m = arg;
 
 	m->fp = xreallocarray(m->fp, m->n + 1, sizeof(*m->fp));
+	m->joined = xreallocarray(m->joined, m->n + 1, sizeof(*m->joined));
+	m->joined[m->n] = joined;
 	m->fp[m->n++] = xstrdup(fp);
 	return 0;
 }
@@ -232,6 +278,101 @@ members_free(struct members *m)
 	for (i = 0; i < m->n; i++)
 		free(m->fp[i]);
 	free(m->fp);
+	free(m->joined);
+}
+
+/*
+ * Alerts a flush holds back, for the suppression events: each alert that
+ * joined its group since the group's last flush, once, with why (the
+ * silence's id, the fingerprint of an alert that inhibits it, nothing when
+ * the route is muted).
+ */
+struct held {
+	char		*fp;
+	json_t		*labels;
+	char		*by;
+};
+
+struct held_list {
+	struct held	*v;
+	size_t		 n;
+	const char	*reason;	/* per alert, in the order of reasons[] */
+};
+
+enum { HELD_SILENCED, HELD_INHIBITED, HELD_MUTED, HELD_KINDS };
+static const char *const held_reason[HELD_KINDS] = { "silenced", "inhibited", "muted" };
+
+static void
+held_add(struct held_list *l, const char *fp, const json_t *labels, const char *by)
+{
+	struct held *h;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	h = &l->v[l->n++];
+	h->fp = xstrdup(fp);
+	h->labels = json_deep_copy(labels);
+	h->by = by != NULL ? xstrdup(by) : NULL;
+}
+
+static void
+held_free(struct held_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].fp);
+		json_decref(l->v[i].labels);
+		free(l->v[i].by);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * A notification event with status "suppressed": the alerts of the group
+ * held back for one reason, each with its labels and what holds it.
+ */
+static void
+write_suppressed(struct flush *f, const struct aiops_notify_group *grp, int kind,
+    const struct held_list *l)
+{
+	struct aiops_out *out = f->e->out;
+	struct aiops_event_head h;
+	struct aiops_jw w;
+	char idkey[64];
+	size_t i;
+
+	if (out == NULL || l->n == 0)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.type = "notification";
+	h.ts = f->now;
+	h.source = "aiops-notify";
+	/* The same flush of the same group gives the same id on a rerun. */
+	snprintf(idkey, sizeof(idkey), "%s/%lld", held_reason[kind], (long long)f->now);
+	h.idkey = idkey;
+	h.idklen = strlen(idkey);
+	aiops_jw_init(&w, &out->buf);
+	aiops_event_begin(&w, &h);
+	aiops_jw_kcstr(&w, "status", "suppressed");
+	aiops_jw_kcstr(&w, "reason", held_reason[kind]);
+	aiops_jw_kcstr(&w, "receiver", grp->receiver);
+	aiops_jw_kcstr(&w, "group_key", grp->group_key);
+	aiops_jw_key(&w, "alerts", 6);
+	aiops_jw_array_begin(&w);
+	for (i = 0; i < l->n; i++) {
+		aiops_jw_object_begin(&w);
+		aiops_jw_kcstr(&w, "fingerprint", l->v[i].fp);
+		aiops_jw_key(&w, "labels", 6);
+		aiops_jw_json(&w, l->v[i].labels);
+		if (l->v[i].by != NULL)
+			aiops_jw_kcstr(&w, kind == HELD_SILENCED ? "silence_id" : "inhibited_by",
+			    l->v[i].by);
+		aiops_jw_object_end(&w);
+	}
+	aiops_jw_array_end(&w);
+	aiops_jw_object_end(&w);
+	aiops_out_end(out);
 }
 
 static void
@@ -249,15 +390,35 @@ gview_free(struct gview *g)
 }
 
 /*
- * The group's alerts as the alerts table has them now, less the silenced
- * and inhibited ones (counted in *held).
+ * Why a firing alert is held back now (a HELD_ kind, with *by), or -1
+ * when it is not. A muted route holds back all.
  */
 static int
-gather(struct flush *f, const struct aiops_notify_group *grp, struct gview *g, size_t *held)
+hold(struct flush *f, const json_t *labels, int muted, const char **by)
 {
-	struct members mem = { NULL, 0 };
+	*by = NULL;
+	if (muted)
+		return HELD_MUTED;
+	if ((*by = silenced(f, labels)) != NULL)
+		return HELD_SILENCED;
+	if (engine_inhibited(f->e, labels, by))
+		return HELD_INHIBITED;
+	return -1;
+}
+
+/*
+ * The group's alerts as the alerts table has them now, less the silenced
+ * and inhibited ones (counted in *held; those new since the group's last
+ * flush also in news, by kind), all firing ones when muted.
+ */
+static int
+gather(struct flush *f, const struct aiops_notify_group *grp, int muted, struct gview *g,
+    size_t *held, struct held_list news[HELD_KINDS])
+{
+	struct members mem = { NULL, NULL, 0 };
+	const char *by;
 	size_t i;
-	int rc;
+	int rc, kind;
 
 	memset(g, 0, sizeof(*g));
 	g->receiver = grp->receiver;
@@ -278,8 +439,10 @@ gather(struct flush *f, const struct aiops_notify_group *grp, struct gview *g, s
 		a->labels = notify_alert_labels(&a->a);
 		a->annotations = json_loads(a->a.annotations, 0, NULL);
 		a->firing = strcmp(a->a.status, "firing") == 0;
-		if (a->labels == NULL || (a->firing && (silenced(f, a->labels) ||
-		    engine_inhibited(f->e, a->labels)))) {
+		kind = a->labels != NULL && a->firing ? hold(f, a->labels, muted, &by) : -1;
+		if (kind != -1 && mem.joined[i] >= grp->last_flush)
+			held_add(&news[kind], a->a.fingerprint, a->labels, by);
+		if (a->labels == NULL || kind != -1) {
 			(*held)++;
 			aiops_alert_release(&a->a);
 			json_decref(a->labels);
@@ -386,25 +549,38 @@ flush_group(struct flush *f, const struct aiops_notify_group *grp)
 {
 	const struct aiops_route *r = aiops_route_find(f->e->tree, grp->route);
 	struct aiops_notify_group up = *grp;	/* as it is written back */
+	struct held_list news[HELD_KINDS];
 	struct gview g;
 	char fh[17], rh[17];
 	size_t held = 0;
-	int notify, rc;
+	int notify, rc, muted_now, k;
 
 	if (r == NULL) {
 		/* Its route is gone with a new configuration: so is the group. */
+		set_known(f->e, grp->receiver, grp->group_key, 0);
 		if (aiops_notify_group_delete(f->e->state, grp->receiver, grp->group_key) == -1)
 			return state_fail(f->e, "deleting a group");
 		return 0;
 	}
 	up.next_flush = f->now + r->group_interval;
-	if (muted(f->e, r, f->now)) {
+	up.last_flush = f->now;
+	memset(news, 0, sizeof(news));
+	muted_now = muted(f->e, r, f->now);
+	rc = gather(f, grp, muted_now, &g, &held, news);
+	for (k = 0; k < HELD_KINDS; k++) {
+		if (rc == 0)
+			write_suppressed(f, grp, k, &news[k]);
+		held_free(&news[k]);
+	}
+	if (rc == -1)
+		return -1;
+	if (muted_now) {
+		/* Nothing is told, nothing leaves: the group waits it out. */
 		f->e->muted++;
+		gview_free(&g);
 		return aiops_notify_group_put(f->e->state, &up) == -1 ?
 		    state_fail(f->e, "moving a group's timer") : 0;
 	}
-	if (gather(f, grp, &g, &held) == -1)
-		return -1;
 	f->e->held += held;
 	set_hash(&g, 1, fh);
 	set_hash(&g, 0, rh);
@@ -424,8 +600,10 @@ flush_group(struct flush *f, const struct aiops_notify_group *grp)
 	}
 	if (rc == 0)
 		rc = drop_resolved(f, &g);
-	if (rc == 0 && g.nfiring == 0 && held == 0)
+	if (rc == 0 && g.nfiring == 0 && held == 0) {
+		set_known(f->e, grp->receiver, grp->group_key, 0);
 		rc = aiops_notify_group_delete(f->e->state, grp->receiver, grp->group_key);
+	}
 	else if (rc == 0)
 		rc = aiops_notify_group_put(f->e->state, &up);
 	gview_free(&g);

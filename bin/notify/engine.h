@@ -10,7 +10,10 @@
 
 #include <jansson.h>
 
+#include "core/hmap.h"
+
 struct aiops_conf;
+struct aiops_out;
 struct aiops_route_tree;
 struct aiops_state;
 struct aiops_timeint_set;
@@ -25,8 +28,15 @@ struct engine {
 	const struct receivers		*rcv;
 	const char			*timezone;	/* of intervals without a location */
 	const char			*external_url;
+	struct aiops_out		*out;		/* suppression events, or NULL */
 	int64_t				 resolve_timeout;
 	int64_t				 next_timer;	/* when work is due next; 0: none */
+	/*
+	 * The groups this transaction knows are in the state ("receiver\0
+	 * group_key" to non-NULL): an alert of a known group costs no read
+	 * of its group. Valid only while the transaction holds the lock.
+	 */
+	struct aiops_hmap		 known;
 	/* What the run did, for the summary and the tests. */
 	unsigned long			 alerts, groups_made, enqueued, held, muted;
 	char				 err[512];
@@ -40,6 +50,8 @@ struct engine {
 int engine_event(struct engine *e, const json_t *ev, int64_t now, char *err, size_t errlen);
 /* Flushes every group due at now into the outbox. 0, or -1 (e->err). */
 int engine_flush(struct engine *e, int64_t now);
+/* A transaction begins: what the last one knew of the state may be stale. */
+void engine_txn_begin(struct engine *e);
 
 /* Inhibition (inhibit.c, over lib/notify/inhibit.h). */
 struct inhibitor *engine_inhibit_new(const json_t *rules, const struct aiops_conf *cfg,
@@ -47,6 +59,8 @@ struct inhibitor *engine_inhibit_new(const json_t *rules, const struct aiops_con
 void engine_inhibit_free(struct inhibitor *in);
 /* Loads the alerts firing at now, the sources of inhibition. 0, or -1 (e->err). */
 int engine_inhibit_load(struct engine *e, int64_t now);
-int engine_inhibited(struct engine *e, const json_t *labels);
+/* 1 when inhibited, with *by the fingerprint of an alert that inhibits it
+ * (valid until the next load), else 0. */
+int engine_inhibited(struct engine *e, const json_t *labels, const char **by);
 
 #endif

@@ -79,11 +79,10 @@ engine_inhibit_load(struct engine *e, int64_t now)
 }
 
 int
-engine_inhibited(struct engine *e, const json_t *labels)
+engine_inhibited(struct engine *e, const json_t *labels, const char **by)
 {
-	const char *by;
 	size_t bylen;
 
 	return aiops_inhibit_rules(e->inhibit->ih) > 0 &&
-	    aiops_inhibit_muted(e->inhibit->ih, labels, &by, &bylen);
+	    aiops_inhibit_muted(e->inhibit->ih, labels, by, &bylen);
 }

@@ -55,3 +55,12 @@ aiops_clock_observe(int64_t ts)
 	if (ts > event_now)
 		event_now = ts;
 }
+
+int64_t
+aiops_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * AIOPS_NS_PER_SEC + ts.tv_nsec;
+}

@@ -23,5 +23,7 @@ int64_t aiops_clock_now(void);
 int64_t aiops_clock_wall(void);
 /* Event mode: advance to ts when it is later (the clock never goes back). */
 void aiops_clock_observe(int64_t ts);
+/* CLOCK_MONOTONIC in nanoseconds: for durations measured here only. */
+int64_t aiops_monotonic_ns(void);
 
 #endif

@@ -308,15 +308,6 @@ aiops_input_init(struct aiops_input *in, const struct aiops_format *fmt, const c
 	aiops_buf_init(&in->fixed);
 }
 
-static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Passes the bad line to ing->skip: nonzero means stop. */
 static int
 report(struct aiops_ingest *ing)
@@ -447,7 +438,7 @@ hold(struct aiops_ingest *ing, struct aiops_input *in, const char *line, size_t 
     unsigned long lineno, int isblank)
 {
 	if (in->nheld == 0)
-		in->since = monotonic_ns();
+		in->since = aiops_monotonic_ns();
 	in->hl[in->nheld].off = in->held.len;
 	in->hl[in->nheld].len = len;
 	in->hl[in->nheld].lineno = lineno;
@@ -534,7 +525,7 @@ aiops_input_wait_ms(const struct aiops_input *in)
 
 	if (in->nheld == 0)
 		return -1;
-	left = in->since + (int64_t)AIOPS_DETECT_MS * 1000000 - monotonic_ns();
+	left = in->since + (int64_t)AIOPS_DETECT_MS * 1000000 - aiops_monotonic_ns();
 	return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 }
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
@@ -243,15 +244,6 @@ aiops_http_reason_name(enum aiops_http_reason r)
 
 /* ---- callbacks ---- */
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /*
  * The idle timeout. libcurl's LOW_SPEED_TIME averages the speed over
  * seconds, so a stream that sent a line and went quiet would pass for a
@@ -264,7 +256,7 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	struct xfer *x = arg;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	if (mono_ns() - x->last_data_ns > (int64_t)x->req->idle_timeout_ms * 1000000) {
+	if (aiops_monotonic_ns() - x->last_data_ns > (int64_t)x->req->idle_timeout_ms * 1000000) {
 		x->idle = 1;
 		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
 	}
@@ -304,7 +296,7 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 		return 0;	/* CURLE_WRITE_ERROR */
 	}
 	x->received += n;
-	x->last_data_ns = mono_ns();
+	x->last_data_ns = aiops_monotonic_ns();
 	if (x->streaming) {
 		if (x->req->on_data(p, n, x->req->arg) != 0) {
 			x->cancelled = 1;
@@ -459,7 +451,7 @@ set_limits(CURL *e, const struct aiops_http_request *req, struct xfer *x)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 		    req->timeout_ms > 0 ? req->timeout_ms : (long)AIOPS_HTTP_TIMEOUT_MS);
 	if (req->idle_timeout_ms > 0) {
-		x->last_data_ns = mono_ns();
+		x->last_data_ns = aiops_monotonic_ns();
 		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
 		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);

@@ -430,15 +430,6 @@ struct aiops_alertstore {
 	char				 err[ERRLEN];
 };
 
-static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 struct aiops_alertstore *
 aiops_alertstore_new(struct aiops_state *st, int64_t expire, int64_t retention)
 {
@@ -513,7 +504,7 @@ aiops_alertstore_add(struct aiops_alertstore *as, const struct aiops_alert *a,
 		as->v = xreallocarray(as->v, as->cap, sizeof(*as->v));
 	}
 	if (as->n == 0)
-		as->batch_start = monotonic_ns();
+		as->batch_start = aiops_monotonic_ns();
 	p = &as->v[as->n++];
 	p->a = *a;
 	p->a.fingerprint = copy(a->fingerprint);
@@ -526,7 +517,7 @@ aiops_alertstore_add(struct aiops_alertstore *as, const struct aiops_alert *a,
 	p->a.generator_url = copy(a->generator_url);
 	p->a.source = copy(a->source);
 	p->received = received;
-	if (as->n >= BATCH_ALERTS || monotonic_ns() - as->batch_start >= BATCH_NS)
+	if (as->n >= BATCH_ALERTS || aiops_monotonic_ns() - as->batch_start >= BATCH_NS)
 		return commit(as);
 	return 0;
 }

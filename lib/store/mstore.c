@@ -417,15 +417,6 @@ floor_div(int64_t a, int64_t b)
 }
 
 static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int64_t
 ns_to_ms(int64_t ns)
 {
 	return floor_div(ns, NS_PER_MS);
@@ -1139,7 +1130,7 @@ static int
 commit(struct aiops_mstore *ms)
 {
 	int64_t cut[3] = { INT64_MIN, INT64_MIN, INT64_MIN };
-	int64_t t0 = monotonic_ns();
+	int64_t t0 = aiops_monotonic_ns();
 	size_t n = ms->npoints;
 
 	if (ms->npoints == 0)
@@ -1162,7 +1153,7 @@ commit(struct aiops_mstore *ms)
 		return abort_batch(ms);
 	}
 	batch_done(ms);
-	batch_size(ms, n, monotonic_ns() - t0);
+	batch_size(ms, n, aiops_monotonic_ns() - t0);
 	return 0;
 }
 
@@ -1192,12 +1183,12 @@ aiops_mstore_add(struct aiops_mstore *ms, const struct aiops_metric *m)
 	if (isnan(m->value))
 		return 0;
 	if (ms->npoints == 0)
-		ms->batch_start = monotonic_ns();
+		ms->batch_start = aiops_monotonic_ns();
 	si = series_get(ms, m);
 	series_touch(ms, si, ts);
 	point_push(ms, si, ts, m->value);
 	if (ms->npoints >= ms->batch_limit ||
-	    monotonic_ns() - ms->batch_start >= BATCH_NS)
+	    aiops_monotonic_ns() - ms->batch_start >= BATCH_NS)
 		return commit(ms);
 	return 0;
 }

@@ -15,14 +15,14 @@
 
 #define GROUP_COLUMNS \
     "receiver, group_key, route, group_labels, created, next_flush, last_notified," \
-    " firing_hash, resolved_hash, external_ref"
+    " firing_hash, resolved_hash, external_ref, last_flush"
 
 static const char SQL_GROUP_PUT[] =
     "INSERT INTO notify_groups (" GROUP_COLUMNS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     " ON CONFLICT (receiver, group_key) DO UPDATE SET route = ?3, group_labels = ?4,"
     " created = ?5, next_flush = ?6, last_notified = ?7, firing_hash = ?8,"
-    " resolved_hash = ?9, external_ref = ?10";
+    " resolved_hash = ?9, external_ref = ?10, last_flush = ?11";
 static const char SQL_GROUP_GET[] =
     "SELECT " GROUP_COLUMNS " FROM notify_groups WHERE receiver = ?1 AND group_key = ?2";
 static const char SQL_GROUPS_DUE[] =
@@ -38,7 +38,7 @@ static const char SQL_MEMBER_ADD[] =
 static const char SQL_MEMBER_REMOVE[] =
     "DELETE FROM notify_members WHERE receiver = ?1 AND group_key = ?2 AND fingerprint = ?3";
 static const char SQL_MEMBERS[] =
-    "SELECT fingerprint FROM notify_members WHERE receiver = ?1 AND group_key = ?2"
+    "SELECT fingerprint, joined FROM notify_members WHERE receiver = ?1 AND group_key = ?2"
     " ORDER BY joined, fingerprint";
 
 #define OUTBOX_COLUMNS \
@@ -133,6 +133,8 @@ aiops_notify_group_put(struct aiops_state *st, const struct aiops_notify_group *
 	aiops_state_bind_str(s, 8, g->firing_hash);
 	aiops_state_bind_str(s, 9, g->resolved_hash);
 	aiops_state_bind_str(s, 10, g->external_ref);
+	if (g->last_flush != 0)
+		aiops_state_bind_time(s, 11, g->last_flush);
 	return aiops_state_done(st, s);
 }
 
@@ -150,6 +152,7 @@ group_row(sqlite3_stmt *s, struct aiops_notify_group *g)
 	g->firing_hash = aiops_state_column_dup(s, 7);
 	g->resolved_hash = aiops_state_column_dup(s, 8);
 	g->external_ref = aiops_state_column_dup(s, 9);
+	g->last_flush = aiops_state_column_time(s, 10);
 }
 
 static int
@@ -280,7 +283,8 @@ aiops_notify_member_remove(struct aiops_state *st, const char *receiver,
 
 int
 aiops_notify_members(struct aiops_state *st, const char *receiver,
-    const char *group_key, int (*fn)(void *arg, const char *fingerprint), void *arg)
+    const char *group_key, int (*fn)(void *arg, const char *fingerprint, int64_t joined),
+    void *arg)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -289,7 +293,7 @@ aiops_notify_members(struct aiops_state *st, const char *receiver,
 		return -1;
 	bind_group(s, receiver, group_key);
 	while ((rc = aiops_state_step(st, s)) == 1)
-		if (fn(arg, aiops_state_column_str(s, 0)) != 0) {
+		if (fn(arg, aiops_state_column_str(s, 0), aiops_state_column_time(s, 1)) != 0) {
 			sqlite3_reset(s);
 			return 0;
 		}

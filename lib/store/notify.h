@@ -42,6 +42,7 @@ struct aiops_notify_group {
 	int64_t		 created;	/* its first alert arrived */
 	int64_t		 next_flush;	/* when its timer fires next */
 	int64_t		 last_notified;	/* 0: never */
+	int64_t		 last_flush;	/* its timer last fired; 0: never */
 	const char	*firing_hash;	/* the firing set last notified, or NULL */
 	const char	*resolved_hash;	/* the resolved set last notified, or NULL */
 	const char	*external_ref;	/* the receiver's record (ServiceNow sys_id and
@@ -73,10 +74,11 @@ int aiops_notify_member_add(struct aiops_state *st, const char *receiver,
     const char *group_key, const char *fingerprint, int64_t joined);
 int aiops_notify_member_remove(struct aiops_state *st, const char *receiver,
     const char *group_key, const char *fingerprint);
-/* Calls fn for each fingerprint of the group, in the order they joined
- * (then by fingerprint); fn returns nonzero to stop. 0, or -1. */
+/* Calls fn for each fingerprint of the group and when it joined, in that
+ * order (then by fingerprint); fn returns nonzero to stop. 0, or -1. */
 int aiops_notify_members(struct aiops_state *st, const char *receiver,
-    const char *group_key, int (*fn)(void *arg, const char *fingerprint), void *arg);
+    const char *group_key, int (*fn)(void *arg, const char *fingerprint, int64_t joined),
+    void *arg);
 
 /* A notification in the outbox. */
 enum aiops_outbox_state {

@@ -263,6 +263,7 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  created INTEGER NOT NULL,"
 	  "  next_flush INTEGER NOT NULL,"
 	  "  last_notified INTEGER,"
+	  "  last_flush INTEGER,"		/* its timer last fired */
 	  "  firing_hash TEXT, resolved_hash TEXT,"	/* the nflog */
 	  "  external_ref TEXT,"		/* the receiver's record, JSON */
 	  "  PRIMARY KEY (receiver, group_key));"

@@ -1,6 +1,7 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,17 @@ aiops_filter_check_output(struct aiops_filter *f)
 		errno = f->out->error;
 		fatal(EX_IOERR, "writing standard output");
 	}
+}
+
+int
+aiops_filter_input_ready(const struct aiops_filter *f)
+{
+	struct pollfd p;
+
+	p.fd = f->fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	return poll(&p, 1, 0) > 0;
 }
 
 static void

@@ -59,6 +59,12 @@ void aiops_filter_skip(struct aiops_filter *f, const char *name, unsigned long l
 /* Exits 0 when stdout's reader went away (EPIPE), EX_IOERR on other errors. */
 void aiops_filter_check_output(struct aiops_filter *f);
 /*
+ * Would a read of the input now return at once (data waiting, its end, a
+ * regular file)? For drain(): a filter can keep a transaction open while
+ * more input is there, and commit before it waits.
+ */
+int aiops_filter_input_ready(const struct aiops_filter *f);
+/*
  * Reads path ("-": stdin) to its end or until aiops_stop, calling fn per
  * line; over-long lines are skipped and reported. 0, or -1 when it could
  * not be opened or read (reported; the status is set).

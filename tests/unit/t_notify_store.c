@@ -51,18 +51,20 @@ group(const char *receiver, const char *key, int64_t next_flush)
 }
 
 static int
-collect(void *arg, const char *fp)
+collect(void *arg, const char *fp, int64_t joined)
 {
 	char *out = arg;
 
+	(void)joined;
 	strcat(out, fp);
 	strcat(out, " ");
 	return 0;
 }
 
 static int
-first_only(void *arg, const char *fp)
+first_only(void *arg, const char *fp, int64_t joined)
 {
+	(void)joined;
 	strcpy(arg, fp);
 	return 1;
 }
@@ -97,9 +99,11 @@ t_groups(struct aiops_state *st)
 	g.firing_hash = "a1";
 	g.resolved_hash = "";
 	g.external_ref = "{\"sys_id\":\"x\"}";
+	g.last_flush = NOW + S(10);
 	ok(aiops_notify_group_put(st, &g) == 0, "flushed");
 	ok(aiops_notify_group_get(st, "pager", g.group_key, &l) == 0 && l.n == 1 &&
 	    l.v[0].last_notified == NOW + S(10) && l.v[0].next_flush == NOW + S(310) &&
+	    l.v[0].last_flush == NOW + S(10) &&
 	    strcmp(l.v[0].firing_hash, "a1") == 0 && strcmp(l.v[0].resolved_hash, "") == 0 &&
 	    strcmp(l.v[0].external_ref, "{\"sys_id\":\"x\"}") == 0 &&
 	    strcmp(l.v[0].route, "{}/0") == 0 &&
@@ -107,7 +111,8 @@ t_groups(struct aiops_state *st)
 	    "read back as written");
 	aiops_notify_group_list_release(&l);
 	ok(aiops_notify_group_get(st, "slack", g.group_key, &l) == 0 && l.n == 1 &&
-	    l.v[0].last_notified == 0 && l.v[0].firing_hash == NULL, "never notified: no log");
+	    l.v[0].last_notified == 0 && l.v[0].firing_hash == NULL && l.v[0].last_flush == 0,
+	    "never notified: no log");
 	aiops_notify_group_list_release(&l);
 
 	ok(aiops_notify_member_add(st, "pager", g.group_key, "bbbb", NOW + S(2)) == 0 &&
