@@ -19,8 +19,9 @@ silence  POST /api/v2/silences from now for SECONDS; a MATCHER is
 post     POSTs each line of BATCHES (a JSON array of alerts) to
          /api/v2/alerts in turn over one keep-alive connection, the file
          read before the clock starts; prints "alerts seconds vmhwm_kib
-         vmrss_kib", the last two read from /proc/PID/status right after
-         the last answer
+         vmrss_kib tail_alerts tail_seconds": the memory read from
+         /proc/PID/status right after the last answer, the tail the last
+         tenth of the batches (sent when it holds the other 90%)
 count    prints the alerts Alertmanager holds: all, active, silenced,
          inhibited (GET /api/v2/alerts); with DUMP, writes there a line
          "fingerprint state" per alert
@@ -138,16 +139,22 @@ def post(url, path, pid):
     u = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
     hdr = {"Content-Type": "application/json"}
+    # the last tenth of the batches, when it holds 90% of them already
+    tail_from = len(batches) - max(1, len(batches) // 10)
+    tail_n = sum(len(json.loads(b)) for b in batches[tail_from:])
     t0 = time.monotonic()
-    for b in batches:
+    for i, b in enumerate(batches):
+        if i == tail_from:
+            t1 = time.monotonic()
         conn.request("POST", "/api/v2/alerts", body=b, headers=hdr)
         r = conn.getresponse()
         body = r.read()
         if r.status != 200:
             die("POST /api/v2/alerts: %d %s" % (r.status, body[:300]))
-    t = time.monotonic() - t0
+    t2 = time.monotonic()
     conn.close()
-    print(n, "%.3f" % t, status_kib(pid, "VmHWM"), status_kib(pid, "VmRSS"))
+    print(n, "%.3f" % (t2 - t0), status_kib(pid, "VmHWM"), status_kib(pid, "VmRSS"),
+          tail_n, "%.3f" % (t2 - t1))
 
 
 def count(url, dump):
