@@ -71,8 +71,13 @@ def sink(countfile, timeout):
                     f.write("%d\n" % seen[0])
                 os.replace(countfile + ".tmp", countfile)
 
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass    # a sender gone mid-request (Alertmanager stopped)
+
+    srv = Server(("127.0.0.1", 0), Handler)
     print(srv.server_address[1], flush=True)
     parent = os.getppid()
     # Ends by itself: after the timeout, or once whoever started it is gone.
