@@ -57,29 +57,37 @@ engine_txn_begin(struct engine *e)
 	aiops_hmap_init(&e->known);
 }
 
-/* Marks a group known to be in the state (1) or gone (0). */
-static void
-set_known(struct engine *e, const char *receiver, const char *group_key, int in)
+/* The key of a group in e->known: "receiver\0group_key" (new, *len bytes). */
+static char *
+known_key(const char *receiver, const char *group_key, size_t *len)
 {
 	size_t rl = strlen(receiver), kl = strlen(group_key);
 	char *k = xmalloc(rl + 1 + kl);
 
 	memcpy(k, receiver, rl + 1);
 	memcpy(k + rl + 1, group_key, kl);
-	aiops_hmap_put(&e->known, k, rl + 1 + kl, in ? (void *)e : NULL);
+	*len = rl + 1 + kl;
+	return k;
+}
+
+/* Marks a group known to be in the state (1) or gone (0). */
+static void
+set_known(struct engine *e, const char *receiver, const char *group_key, int in)
+{
+	size_t len;
+	char *k = known_key(receiver, group_key, &len);
+
+	aiops_hmap_put(&e->known, k, len, in ? (void *)e : NULL);
 	free(k);
 }
 
 static int
 is_known(const struct engine *e, const char *receiver, const char *group_key)
 {
-	size_t rl = strlen(receiver), kl = strlen(group_key);
-	char *k = xmalloc(rl + 1 + kl);
-	int in;
+	size_t len;
+	char *k = known_key(receiver, group_key, &len);
+	int in = aiops_hmap_get(&e->known, k, len) != NULL;
 
-	memcpy(k, receiver, rl + 1);
-	memcpy(k + rl + 1, group_key, kl);
-	in = aiops_hmap_get(&e->known, k, rl + 1 + kl) != NULL;
 	free(k);
 	return in;
 }
@@ -296,7 +304,6 @@ struct held {
 struct held_list {
 	struct held	*v;
 	size_t		 n;
-	const char	*reason;	/* per alert, in the order of reasons[] */
 };
 
 enum { HELD_SILENCED, HELD_INHIBITED, HELD_MUTED, HELD_KINDS };
@@ -310,7 +317,7 @@ held_add(struct held_list *l, const char *fp, const json_t *labels, const char *
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	h = &l->v[l->n++];
 	h->fp = xstrdup(fp);
-	h->labels = json_deep_copy(labels);
+	h->labels = json_incref((json_t *)labels);	/* nothing changes them */
 	h->by = by != NULL ? xstrdup(by) : NULL;
 }
 
