@@ -251,6 +251,15 @@ notify() {
 	jq -e '[.message.alerts[].labels.instance] | sort == ["db-1", "web-1"]' <<<"$output"
 }
 
+@test "notify: two groups held back in one flush are two events with two ids" {
+	run -0 aiops-notify silence add --duration 1h --comment c 'x="1"'
+	{ alert 2026-11-22T12:00:00Z A firing '"x":"1"'
+	  alert 2026-11-22T12:00:00Z B firing '"x":"1"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	jq -e -s 'length == 2 and all(.status == "suppressed") and (map(.id) | unique | length) == 2' <<<"$output"
+}
+
 @test "notify: silence mistakes are refused with what is wrong" {
 	run -64 aiops-notify silence add --duration 1h 'alertname="X"'
 	[[ $output == *"--comment is required"* ]]

@@ -346,7 +346,7 @@ write_suppressed(struct flush *f, const struct aiops_notify_group *grp, int kind
 	struct aiops_out *out = f->e->out;
 	struct aiops_event_head h;
 	struct aiops_jw w;
-	char idkey[64];
+	char *idkey;
 	size_t i;
 
 	if (out == NULL || l->n == 0)
@@ -355,8 +355,9 @@ write_suppressed(struct flush *f, const struct aiops_notify_group *grp, int kind
 	h.type = "notification";
 	h.ts = f->now;
 	h.source = "aiops-notify";
-	/* The same flush of the same group gives the same id on a rerun. */
-	snprintf(idkey, sizeof(idkey), "%s/%lld", held_reason[kind], (long long)f->now);
+	/* The same flush of the same group gives the same id on a rerun, and
+	 * two groups held back in one flush two ids. */
+	xasprintf(&idkey, "%s\n%s\n%s", held_reason[kind], grp->receiver, grp->group_key);
 	h.idkey = idkey;
 	h.idklen = strlen(idkey);
 	aiops_jw_init(&w, &out->buf);
@@ -380,6 +381,7 @@ write_suppressed(struct flush *f, const struct aiops_notify_group *grp, int kind
 	aiops_jw_array_end(&w);
 	aiops_jw_object_end(&w);
 	aiops_out_end(out);
+	free(idkey);
 }
 
 static void
