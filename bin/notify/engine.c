@@ -51,11 +51,19 @@ state_fail(struct engine *e, const char *what)
 	return -1;
 }
 
-void
+int
 engine_txn_begin(struct engine *e)
 {
-	aiops_hmap_release(&e->known, NULL);
-	aiops_hmap_init(&e->known);
+	int rc = aiops_state_changed_elsewhere(e->state);
+
+	if (rc == -1)
+		return state_fail(e, "reading the state's version");
+	if (rc == 1) {
+		aiops_hmap_release(&e->known, NULL);
+		aiops_hmap_init(&e->known);
+		engine_inhibit_forget(e->inhibit);
+	}
+	return 0;
 }
 
 /* The key of a group in e->known: "receiver\0group_key" (new, *len bytes). */
@@ -148,11 +156,13 @@ engine_event(struct engine *e, const json_t *ev, int64_t now, char *err, size_t 
 		return rc;
 	}
 	e->alerts++;
-	if (aiops_alerts_put(e->state, &m.a, now) == -1) {
+	if ((rc = aiops_alerts_put(e->state, &m.a, now)) == -1) {
 		notify_mapped_release(&m);
 		snprintf(err, errlen, "%s", "");
 		return state_fail(e, "storing an alert");
 	}
+	if (rc != AIOPS_ALERT_LATE)
+		engine_inhibit_note(e, &m.a, m.labels, now);
 	routes = xcalloc(aiops_route_count(e->tree), sizeof(*routes));
 	n = aiops_route_match(e->tree, m.labels, routes);
 	for (rc = 0, i = 0; i < n && rc == 0; i++)
@@ -411,7 +421,7 @@ hold(struct flush *f, const json_t *labels, int muted, const char **by)
 		return HELD_MUTED;
 	if ((*by = silenced(f, labels)) != NULL)
 		return HELD_SILENCED;
-	if (engine_inhibited(f->e, labels, by))
+	if (engine_inhibited(f->e, labels, f->now, by))
 		return HELD_INHIBITED;
 	return -1;
 }

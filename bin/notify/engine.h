@@ -12,6 +12,7 @@
 
 #include "core/hmap.h"
 
+struct aiops_alert;
 struct aiops_conf;
 struct aiops_out;
 struct aiops_route_tree;
@@ -32,9 +33,9 @@ struct engine {
 	int64_t				 resolve_timeout;
 	int64_t				 next_timer;	/* when work is due next; 0: none */
 	/*
-	 * The groups this transaction knows are in the state ("receiver\0
-	 * group_key" to non-NULL): an alert of a known group costs no read
-	 * of its group. Valid only while the transaction holds the lock.
+	 * The groups known to be in the state ("receiver\0group_key" to
+	 * non-NULL): an alert of a known group costs no read of its group.
+	 * Dropped when another program wrote to the state.
 	 */
 	struct aiops_hmap		 known;
 	/* What the run did, for the summary and the tests. */
@@ -50,17 +51,30 @@ struct engine {
 int engine_event(struct engine *e, const json_t *ev, int64_t now, char *err, size_t errlen);
 /* Flushes every group due at now into the outbox. 0, or -1 (e->err). */
 int engine_flush(struct engine *e, int64_t now);
-/* A transaction begins: what the last one knew of the state may be stale. */
-void engine_txn_begin(struct engine *e);
+/*
+ * A transaction began: what the engine keeps in memory of the state (the
+ * groups it knows, the sources of inhibition) is dropped when another
+ * program wrote to it since. 0, or -1 (e->err).
+ */
+int engine_txn_begin(struct engine *e);
 
 /* Inhibition (inhibit.c, over lib/notify/inhibit.h). */
 struct inhibitor *engine_inhibit_new(const json_t *rules, const struct aiops_conf *cfg,
     char *err, size_t errlen);
 void engine_inhibit_free(struct inhibitor *in);
-/* Loads the alerts firing at now, the sources of inhibition. 0, or -1 (e->err). */
+/*
+ * The sources of inhibition as they are at now: the alerts firing, read
+ * from the alerts table when not yet loaded (or forgotten), those whose
+ * end has passed taken out. 0, or -1 (e->err).
+ */
 int engine_inhibit_load(struct engine *e, int64_t now);
-/* 1 when inhibited, with *by the fingerprint of an alert that inhibits it
- * (valid until the next load), else 0. */
-int engine_inhibited(struct engine *e, const json_t *labels, const char **by);
+/* Another program wrote to the state: load again before the next use. */
+void engine_inhibit_forget(struct inhibitor *in);
+/* The intake stored alert a (its match labels): the set follows it. */
+void engine_inhibit_note(struct engine *e, const struct aiops_alert *a, const json_t *labels,
+    int64_t now);
+/* 1 when inhibited at now, with *by the fingerprint of an alert that
+ * inhibits it (valid until the set changes), else 0. */
+int engine_inhibited(struct engine *e, const json_t *labels, int64_t now, const char **by);
 
 #endif

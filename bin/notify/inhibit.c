@@ -1,6 +1,10 @@
 /*
  * inhibit.c: notify.inhibit_rules (lib/notify/inhibit.h) over the alerts
- * firing now, as the alerts table has them at each flush.
+ * firing now. The set is loaded from the alerts table once, then kept as
+ * the intake stores alerts (engine_inhibit_note) and as their ends pass
+ * (expired at each flush); it is loaded again when another program wrote
+ * to the state (engine_txn_begin), so the alerts table stays the truth
+ * without a read of every firing alert at every flush.
  */
 #include "compat.h"
 
@@ -20,6 +24,7 @@ struct inhibitor {
 	const json_t		*rules;		/* borrowed from the configuration */
 	const struct aiops_conf	*cfg;
 	struct aiops_inhibit	*ih;
+	int			 loaded;	/* ih holds the firing alerts of the table */
 };
 
 struct inhibitor *
@@ -45,6 +50,19 @@ engine_inhibit_free(struct inhibitor *in)
 	free(in);
 }
 
+void
+engine_inhibit_forget(struct inhibitor *in)
+{
+	char err[256];
+
+	if (!in->loaded)
+		return;
+	/* The rules were checked at start: building them again cannot fail. */
+	aiops_inhibit_free(in->ih);
+	in->ih = aiops_inhibit_build(in->rules, in->cfg, "notify.inhibit_rules", err, sizeof(err));
+	in->loaded = 0;
+}
+
 static int
 add_source(void *arg, const struct aiops_alert *a)
 {
@@ -52,7 +70,8 @@ add_source(void *arg, const struct aiops_alert *a)
 	json_t *labels = notify_alert_labels(a);
 
 	if (labels != NULL)
-		aiops_inhibit_set(in->ih, a->fingerprint, strlen(a->fingerprint), labels);
+		aiops_inhibit_set(in->ih, a->fingerprint, strlen(a->fingerprint), labels,
+		    a->ends_at);
 	json_decref(labels);
 	return 0;
 }
@@ -60,29 +79,42 @@ add_source(void *arg, const struct aiops_alert *a)
 int
 engine_inhibit_load(struct engine *e, int64_t now)
 {
-	(void)now;
-	if (aiops_inhibit_rules(e->inhibit->ih) == 0)
+	struct inhibitor *in = e->inhibit;
+
+	if (aiops_inhibit_rules(in->ih) == 0)
 		return 0;
-	/* A fresh set each flush: the alerts table is the truth. The rules
-	 * were checked at start, so building them again cannot fail. */
-	aiops_inhibit_free(e->inhibit->ih);
-	e->inhibit->ih = aiops_inhibit_build(e->inhibit->rules, e->inhibit->cfg,
-	    "notify.inhibit_rules", e->err, sizeof(e->err));
-	if (e->inhibit->ih == NULL)
-		return -1;
-	if (aiops_alerts_current(e->state, add_source, e->inhibit) == -1) {
-		snprintf(e->err, sizeof(e->err), "reading the alerts firing: %s",
-		    aiops_state_errmsg(e->state));
-		return -1;
+	if (!in->loaded) {
+		if (aiops_alerts_current(e->state, add_source, in) == -1) {
+			snprintf(e->err, sizeof(e->err), "reading the alerts firing: %s",
+			    aiops_state_errmsg(e->state));
+			return -1;
+		}
+		in->loaded = 1;
 	}
+	aiops_inhibit_expire(in->ih, now);
 	return 0;
 }
 
+void
+engine_inhibit_note(struct engine *e, const struct aiops_alert *a, const json_t *labels,
+    int64_t now)
+{
+	struct inhibitor *in = e->inhibit;
+	size_t len = strlen(a->fingerprint);
+
+	if (!in->loaded)
+		return;		/* the next load reads it from the table */
+	if (strcmp(a->status, "firing") == 0 && (a->ends_at == 0 || a->ends_at > now))
+		aiops_inhibit_set(in->ih, a->fingerprint, len, labels, a->ends_at);
+	else
+		aiops_inhibit_unset(in->ih, a->fingerprint, len);
+}
+
 int
-engine_inhibited(struct engine *e, const json_t *labels, const char **by)
+engine_inhibited(struct engine *e, const json_t *labels, int64_t now, const char **by)
 {
 	size_t bylen;
 
 	return aiops_inhibit_rules(e->inhibit->ih) > 0 &&
-	    aiops_inhibit_muted(e->inhibit->ih, labels, by, &bylen);
+	    aiops_inhibit_muted(e->inhibit->ih, labels, now, by, &bylen);
 }

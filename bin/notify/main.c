@@ -271,7 +271,8 @@ txn_begin(void)
 	if (aiops_state_begin(n.e.state) == -1)
 		state_fatal(aiops_state_errmsg(n.e.state));
 	n.txn_since = aiops_monotonic_ns();
-	engine_txn_begin(&n.e);
+	if (engine_txn_begin(&n.e) == -1)
+		state_fatal(n.e.err);
 }
 
 static void

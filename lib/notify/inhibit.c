@@ -63,7 +63,15 @@ struct alert {
 	char		*id;
 	size_t		 idlen;
 	json_t		*labels;
+	int64_t		 ends_at;	/* ns; 0: none */
 	struct member	*members;	/* one per rule */
+};
+
+/* An end to come, in the set's min-heap; stale once its alert is set again. */
+struct end {
+	int64_t		 at;
+	char		*id;
+	size_t		 idlen;
 };
 
 struct rule {
@@ -76,6 +84,8 @@ struct aiops_inhibit {
 	struct rule	*rules;
 	size_t		 nrules;
 	struct dmap	 alerts;		/* id -> struct alert */
+	struct end	*ends;			/* min-heap by at */
+	size_t		 nends, capends;
 };
 
 /* ------------------------------------------------------------------------
@@ -257,6 +267,9 @@ aiops_inhibit_free(struct aiops_inhibit *ih)
 	}
 	free(ih->rules);
 	aiops_hmap_release(&ih->alerts.m, free_alert);
+	for (i = 0; i < ih->nends; i++)
+		free(ih->ends[i].id);
+	free(ih->ends);
 	free(ih);
 }
 
@@ -395,8 +408,78 @@ aiops_inhibit_unset(struct aiops_inhibit *ih, const char *id, size_t idlen)
 	return 1;
 }
 
+/* ------------------------------------------------------------------------
+ * The ends to come, a binary min-heap
+ * ------------------------------------------------------------------------
+ */
+
+static void
+ends_swap(struct end *v, size_t i, size_t j)
+{
+	struct end t = v[i];
+
+	v[i] = v[j];
+	v[j] = t;
+}
+
+static void
+ends_push(struct aiops_inhibit *ih, int64_t at, const char *id, size_t idlen)
+{
+	size_t i, up;
+
+	if (ih->nends == ih->capends) {
+		ih->capends = ih->capends == 0 ? 64 : ih->capends * 2;
+		ih->ends = xreallocarray(ih->ends, ih->capends, sizeof(*ih->ends));
+	}
+	i = ih->nends++;
+	ih->ends[i].at = at;
+	ih->ends[i].id = xmalloc(idlen + 1);
+	memcpy(ih->ends[i].id, id, idlen);
+	ih->ends[i].id[idlen] = '\0';
+	ih->ends[i].idlen = idlen;
+	for (; i > 0 && ih->ends[up = (i - 1) / 2].at > ih->ends[i].at; i = up)
+		ends_swap(ih->ends, i, up);
+}
+
+/* Takes the earliest end off the heap (the caller frees its id). */
+static struct end
+ends_pop(struct aiops_inhibit *ih)
+{
+	struct end top = ih->ends[0];
+	size_t i = 0, c;
+
+	ih->ends[0] = ih->ends[--ih->nends];
+	while ((c = 2 * i + 1) < ih->nends) {
+		if (c + 1 < ih->nends && ih->ends[c + 1].at < ih->ends[c].at)
+			c++;
+		if (ih->ends[i].at <= ih->ends[c].at)
+			break;
+		ends_swap(ih->ends, i, c);
+		i = c;
+	}
+	return top;
+}
+
+size_t
+aiops_inhibit_expire(struct aiops_inhibit *ih, int64_t now)
+{
+	const struct alert *a;
+	struct end e;
+	size_t n = 0;
+
+	while (ih->nends > 0 && ih->ends[0].at <= now) {
+		e = ends_pop(ih);
+		a = aiops_hmap_get(&ih->alerts.m, e.id, e.idlen);
+		if (a != NULL && a->ends_at == e.at)
+			n += (size_t)aiops_inhibit_unset(ih, e.id, e.idlen);
+		free(e.id);
+	}
+	return n;
+}
+
 void
-aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const json_t *labels)
+aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const json_t *labels,
+    int64_t ends_at)
 {
 	struct aiops_buf key = AIOPS_BUF_INIT;
 	struct alert *a;
@@ -409,6 +492,9 @@ aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const 
 	a->id[idlen] = '\0';
 	a->idlen = idlen;
 	a->labels = json_incref((json_t *)labels);
+	a->ends_at = ends_at;
+	if (ends_at != 0)
+		ends_push(ih, ends_at, id, idlen);
 	a->members = xcalloc(ih->nrules + 1, sizeof(*a->members));
 	for (i = 0; i < ih->nrules; i++) {
 		struct rule *r = &ih->rules[i];
@@ -425,29 +511,39 @@ aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const 
 	aiops_buf_release(&key);
 }
 
+/* The first source of the list still firing at now, or NULL. */
+static const struct alert *
+firing_in(const struct member *m, int64_t now)
+{
+	for (; m != NULL; m = m->next)
+		if (m->alert->ends_at == 0 || m->alert->ends_at > now)
+			return m->alert;
+	return NULL;
+}
+
 /*
- * hasEqual: a firing source of r with the target's equal values; with
- * both_sides (the target matches the source side too) only a source that
- * matches the source side alone counts.
+ * hasEqual: a source of r firing at now with the target's equal values;
+ * with both_sides (the target matches the source side too) only a source
+ * that matches the source side alone counts.
  */
 static const struct alert *
-source_for(const struct rule *r, const json_t *labels, int both_sides, struct aiops_buf *key)
+source_for(const struct rule *r, const json_t *labels, int both_sides, int64_t now,
+    struct aiops_buf *key)
 {
 	const struct bucket *b;
+	const struct alert *a;
 
 	equal_key(r, labels, key);
 	if ((b = aiops_hmap_get(&r->buckets.m, key->data, key->len)) == NULL)
 		return NULL;
-	if (b->head[SOURCE_ONLY] != NULL)
-		return b->head[SOURCE_ONLY]->alert;
-	if (!both_sides && b->head[BOTH_SIDES] != NULL)
-		return b->head[BOTH_SIDES]->alert;
-	return NULL;
+	if ((a = firing_in(b->head[SOURCE_ONLY], now)) != NULL || both_sides)
+		return a;
+	return firing_in(b->head[BOTH_SIDES], now);
 }
 
 int
-aiops_inhibit_muted(const struct aiops_inhibit *ih, const json_t *labels, const char **by,
-    size_t *bylen)
+aiops_inhibit_muted(const struct aiops_inhibit *ih, const json_t *labels, int64_t now,
+    const char **by, size_t *bylen)
 {
 	struct aiops_buf key = AIOPS_BUF_INIT;
 	const struct alert *src = NULL;
@@ -458,7 +554,7 @@ aiops_inhibit_muted(const struct aiops_inhibit *ih, const json_t *labels, const 
 
 		if (r->buckets.live == 0 || !aiops_match_eval(r->target, labels, 0))
 			continue;
-		src = source_for(r, labels, aiops_match_eval(r->source, labels, 0), &key);
+		src = source_for(r, labels, aiops_match_eval(r->source, labels, 0), now, &key);
 	}
 	aiops_buf_release(&key);
 	if (src != NULL && by != NULL) {

@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct aiops_conf;
 struct aiops_inhibit;
@@ -58,20 +59,29 @@ size_t aiops_inhibit_size(const struct aiops_inhibit *ih);
 
 /*
  * Records the alert id (idlen bytes, any bytes: its fingerprint) as firing
- * with these labels (an object), replacing what id had.
+ * with these labels (an object) until ends_at (ns; 0: no end), replacing
+ * what id had.
  */
 void aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen,
-    const json_t *labels);
+    const json_t *labels, int64_t ends_at);
 /* The alert id resolved or gone: 1 when it was in the set, else 0. */
 int aiops_inhibit_unset(struct aiops_inhibit *ih, const char *id, size_t idlen);
+/*
+ * Unsets the alerts whose end is at or before now (ns), as the set learns
+ * of no resolution that only time brings: how many. Each end costs
+ * O(log n) once, kept in a heap.
+ */
+size_t aiops_inhibit_expire(struct aiops_inhibit *ih, int64_t now);
 
 /*
- * 1 when an alert with these labels is muted by the firing set, else 0.
- * With by not NULL, *by is set to the id of one alert that mutes it (NUL
- * terminated, valid until that alert is set or unset again), and *bylen
- * to its length, as Alertmanager records inhibitedBy.
+ * 1 when an alert with these labels is muted at now (ns) by the firing
+ * set, else 0; a source whose end is at or before now does not count
+ * (inhibit.go hasEqual: a.ResolvedAt(now)), expired or not. With by not
+ * NULL, *by is set to the id of one alert that mutes it (NUL terminated,
+ * valid until that alert is set or unset again), and *bylen to its
+ * length, as Alertmanager records inhibitedBy.
  */
-int aiops_inhibit_muted(const struct aiops_inhibit *ih, const json_t *labels, const char **by,
-    size_t *bylen);
+int aiops_inhibit_muted(const struct aiops_inhibit *ih, const json_t *labels, int64_t now,
+    const char **by, size_t *bylen);
 
 #endif

@@ -42,6 +42,8 @@ struct aiops_state {
 	int			 errcode;	/* of the last failure recorded */
 	char			 errmsg[ERRLEN];
 	int			 linked;	/* path is a symlink: never a new state */
+	int			 data_version;	/* PRAGMA data_version last seen; */
+	int			 dv_seen;	/* 0: never asked */
 };
 
 int
@@ -606,6 +608,18 @@ int
 aiops_state_in_transaction(struct aiops_state *st)
 {
 	return !sqlite3_get_autocommit(st->db);
+}
+
+int
+aiops_state_changed_elsewhere(struct aiops_state *st)
+{
+	int v, was = st->data_version, seen = st->dv_seen;
+
+	if (pragma_int(st->db, "PRAGMA data_version", &v) == -1)
+		return aiops_state_fail(st);
+	st->data_version = v;
+	st->dv_seen = 1;
+	return !seen || v != was;
 }
 
 /* ---- binding and reading, for lib/store ---- */

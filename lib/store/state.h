@@ -69,6 +69,14 @@ int aiops_state_commit(struct aiops_state *st);
 void aiops_state_rollback(struct aiops_state *st);
 /* 1 inside a transaction of aiops_state_begin(), else 0. */
 int aiops_state_in_transaction(struct aiops_state *st);
+/*
+ * 1 when another connection (another program, or another run) committed
+ * to the file since the last call, and on the first call; 0 when only
+ * this one wrote: what a program keeps in memory of the state is still
+ * the truth. Asked inside a transaction, it holds for the transaction.
+ * PRAGMA data_version. -1 on error.
+ */
+int aiops_state_changed_elsewhere(struct aiops_state *st);
 /* What the last failure on st was (SQLite's words). */
 const char *aiops_state_errmsg(struct aiops_state *st);
 /*

@@ -76,13 +76,13 @@ check_inhibit(struct aiops_inhibit *ih, const json_t *labels)
 	const char *by;
 	size_t bylen;
 
-	aiops_inhibit_set(ih, "a", 1, labels);
-	aiops_inhibit_set(ih, "b", 1, labels);
-	if (aiops_inhibit_muted(ih, labels, &by, &bylen) && (bylen != 1 || (*by != 'a' && *by != 'b')))
+	aiops_inhibit_set(ih, "a", 1, labels, 0);
+	aiops_inhibit_set(ih, "b", 1, labels, 0);
+	if (aiops_inhibit_muted(ih, labels, 0, &by, &bylen) && (bylen != 1 || (*by != 'a' && *by != 'b')))
 		abort();
 	aiops_inhibit_unset(ih, "a", 1);
 	aiops_inhibit_unset(ih, "b", 1);
-	if (aiops_inhibit_size(ih) != 0 || aiops_inhibit_muted(ih, labels, NULL, NULL))
+	if (aiops_inhibit_size(ih) != 0 || aiops_inhibit_muted(ih, labels, 0, NULL, NULL))
 		abort();
 }
 

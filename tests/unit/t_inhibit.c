@@ -48,7 +48,7 @@ fire(struct aiops_inhibit *ih, const char *id, const char *labels_json)
 
 	if (l == NULL)
 		printf("# bad test JSON: %s\n", labels_json);
-	aiops_inhibit_set(ih, id, strlen(id), l);
+	aiops_inhibit_set(ih, id, strlen(id), l, 0);
 	json_decref(l);
 }
 
@@ -61,12 +61,32 @@ muted(const struct aiops_inhibit *ih, const char *labels_json)
 	const char *by = NULL;
 	size_t bylen = 0;
 
-	if (aiops_inhibit_muted(ih, l, &by, &bylen))
+	if (aiops_inhibit_muted(ih, l, 0, &by, &bylen))
 		snprintf(out, sizeof(out), "muted by %.*s", (int)bylen, by);
 	else
 		snprintf(out, sizeof(out), "not muted");
 	json_decref(l);
 	return out;
+}
+
+/* Sets a source that ends at `end` (ns). */
+static void
+fire_until(struct aiops_inhibit *ih, const char *id, int64_t end)
+{
+	json_t *l = json_pack("{s:s, s:s}", "severity", "critical", "cluster", id);
+
+	aiops_inhibit_set(ih, id, strlen(id), l, end);
+	json_decref(l);
+}
+
+static int
+muted_at(const struct aiops_inhibit *ih, const char *cluster, int64_t now)
+{
+	json_t *l = json_pack("{s:s, s:s}", "severity", "warning", "cluster", cluster);
+	int m = aiops_inhibit_muted(ih, l, now, NULL, NULL);
+
+	json_decref(l);
+	return m;
 }
 
 static const char *const rules_yaml =
@@ -78,6 +98,43 @@ static const char *const rules_yaml =
     "    - source_match: {alertname: NodeDown}\n"
     "      target_match_re: {alertname: 'Node.*'}\n"
     "      equal: [instance]\n";
+
+/* A source mutes until its end; the ends pass in order, once each. */
+static void
+test_ends(void)
+{
+	struct aiops_inhibit *ih = build("notify:\n  inhibit_rules:\n"
+	    "    - source_matchers: [severity=critical]\n"
+	    "      target_matchers: [severity=warning]\n      equal: [cluster]\n");
+	size_t i;
+
+	if (ih == NULL)
+		return;
+	fire_until(ih, "a", 100);
+	fire_until(ih, "b", 300);
+	fire_until(ih, "c", 0);
+	ok(muted_at(ih, "a", 99) && !muted_at(ih, "a", 100),
+	    "a source mutes before its end, not at it (before any expiry)");
+	fire_until(ih, "b", 500);	/* sent again: its first end is stale */
+	is_int(aiops_inhibit_expire(ih, 50), 0, "nothing ended at 50");
+	is_int(aiops_inhibit_expire(ih, 300), 1, "at 300: a ended, b's old end is stale");
+	is_int(aiops_inhibit_size(ih), 2, "b and c left");
+	ok(muted_at(ih, "b", 400), "b mutes until its new end");
+	is_int(aiops_inhibit_expire(ih, 1000), 1, "b ends at 500");
+	ok(muted_at(ih, "c", 1000000), "c has no end");
+	aiops_inhibit_unset(ih, "c", 1);
+	/* Many ends out of order come off in order. */
+	for (i = 0; i < 1000; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "s%zu", i);
+		fire_until(ih, id, (int64_t)((i * 7919) % 1000) + 1);
+	}
+	is_int(aiops_inhibit_expire(ih, 500), 500, "1,000 ends: 500 by 500");
+	is_int(aiops_inhibit_expire(ih, 1000), 500, "the rest by 1,000");
+	is_int(aiops_inhibit_size(ih), 0, "none left");
+	aiops_inhibit_free(ih);
+}
 
 static void
 test_rules(void)
@@ -258,12 +315,12 @@ test_scale(void)
 	t0 = now_s();
 	for (i = 0; i < N; i++) {
 		snprintf(id, sizeof(id), "%016zx", i);
-		aiops_inhibit_set(ih, id, strlen(id), labels[i]);
+		aiops_inhibit_set(ih, id, strlen(id), labels[i], 0);
 	}
 	t_add = now_s() - t0;
 	t0 = now_s();
 	for (i = 0; i < N; i++)
-		got += (size_t)aiops_inhibit_muted(ih, labels[i], NULL, NULL);
+		got += (size_t)aiops_inhibit_muted(ih, labels[i], 0, NULL, NULL);
 	t_check = now_s() - t0;
 	is_int(aiops_inhibit_size(ih), N, "100,000 firing alerts");
 	is_int(got, want, "every check right (%zu muted)", want);
@@ -280,13 +337,13 @@ test_scale(void)
 	}
 	got = 0;
 	for (i = 0; i < N; i++)
-		got += (size_t)aiops_inhibit_muted(ih, labels[i], NULL, NULL);
+		got += (size_t)aiops_inhibit_muted(ih, labels[i], 0, NULL, NULL);
 	is_int(got, 0, "all sources resolved: nothing muted");
 	ok(now_s() - t0 < 1.0, "resolved and checked again in %.3f s", now_s() - t0);
 	fire(ih, "cluster", "{\"alertname\":\"ClusterDown\",\"cluster\":\"c1\"}");
 	got = 0;
 	for (i = 0; i < N; i++)
-		got += (size_t)aiops_inhibit_muted(ih, labels[i], NULL, NULL);
+		got += (size_t)aiops_inhibit_muted(ih, labels[i], 0, NULL, NULL);
 	is_int(got, N, "one ClusterDown mutes every other alert, resolved ones checked too");
 	for (i = 0; i < N; i++)
 		json_decref(labels[i]);
@@ -298,6 +355,7 @@ int
 main(void)
 {
 	test_rules();
+	test_ends();
 	test_both_sides();
 	test_errors();
 	test_scale();

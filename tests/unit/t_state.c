@@ -564,6 +564,27 @@ test_rollback(void)
 	aiops_state_close(st);
 }
 
+/* PRAGMA data_version: what another connection wrote, not this one. */
+static void
+test_changed_elsewhere(void)
+{
+	struct aiops_state *st = open_rw("dv.db");
+	struct aiops_mstore *ms;
+
+	if (st == NULL)
+		return;
+	is_int(aiops_state_changed_elsewhere(st), 1, "changed elsewhere: yes at the first call");
+	is_int(aiops_state_changed_elsewhere(st), 0, "nothing since");
+	ms = new_store(st, 0);
+	ok(ms != NULL && add(ms, "cpu", NOW_MS, 1) == 0 && aiops_mstore_free(ms) == 0,
+	    "this connection writes");
+	is_int(aiops_state_changed_elsewhere(st), 0, "its own writes do not count");
+	q_exec(st, "CREATE TABLE scratch (x)");
+	is_int(aiops_state_changed_elsewhere(st), 1, "another connection's do");
+	is_int(aiops_state_changed_elsewhere(st), 0, "told once");
+	aiops_state_close(st);
+}
+
 int
 main(void)
 {
@@ -586,6 +607,7 @@ main(void)
 	test_retention_idle();
 	test_lock_free();
 	test_rollback();
+	test_changed_elsewhere();
 	tdb_scratch_remove(dir);
 	return tap_done();
 }
