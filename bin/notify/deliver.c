@@ -4,6 +4,8 @@
  * the state before the request goes out, so a crash in the middle leaves
  * a row that is attempted again on restart with the same dedup key (the
  * one repeat the issue allows, harmless to a receiver that deduplicates).
+ * The count of an attempt is committed with the outcome of the one before
+ * it: a commit a message, and none while a receiver answers.
  *
  * An outbox row's payload is {"integration": id, "status": "firing" or
  * "resolved", "body": the receiver's document}. Secrets are not in it:
@@ -473,7 +475,20 @@ rate_limited(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
 	return 1;
 }
 
-/* Attempts m and records what came of it. 0, or -1 on a state error. */
+/* A transaction, unless one is open: the outcome of an attempt is
+ * recorded in the one that then counts the next. */
+static int
+txn(struct deliver *d)
+{
+	if (aiops_state_in_transaction(d->state) || aiops_state_begin(d->state) == 0)
+		return 0;
+	return state_fail(d, "beginning a transaction");
+}
+
+/*
+ * Attempts m and records what came of it, in a transaction left open.
+ * 0, or -1 on a state error.
+ */
 static int
 deliver_one(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
 {
@@ -482,13 +497,20 @@ deliver_one(struct deliver *d, const struct aiops_outbox_msg *m, int64_t now)
 	int64_t retry_at;
 	int dead, rc;
 
+	if (txn(d) == -1)
+		return -1;
 	if ((rc = rate_limited(d, m, now)) != 0)
 		return rc == -1 ? -1 : 0;
 
 	retry_at = aiops_retry_next(&b, m->attempts, row_seed(d, m), now, NULL);
-	if (aiops_outbox_attempt(d->state, m->id, retry_at) == -1)
+	if (aiops_outbox_attempt(d->state, m->id, retry_at) == -1 ||
+	    aiops_state_commit(d->state) == -1)
 		return state_fail(d, "counting an attempt");
 	attempt(d, m, now, &a);
+	if (txn(d) == -1) {
+		attempt_release(&a);
+		return -1;
+	}
 	if (a.outcome == AIOPS_HTTP_RETRY)
 		retry_at = aiops_retry_next(&b, m->attempts, row_seed(d, m), now, a.retry_after);
 	retry_at -= retry_at % 1000000;	/* the state keeps milliseconds: tell what it keeps */
@@ -522,5 +544,7 @@ delivery_run(struct deliver *d, int64_t now)
 		n = l.n;
 		aiops_outbox_list_release(&l);
 	} while (n == DUE_BATCH);
+	if (aiops_state_in_transaction(d->state) && aiops_state_commit(d->state) == -1)
+		return state_fail(d, "recording an attempt");
 	return 0;
 }
