@@ -19,10 +19,13 @@ hookd() {
 	[ -n "$PORT" ]
 }
 
-# alert TS NAME STATUS [LABELS-JSON-MEMBERS] [ENDS]: an alert event.
+# alert TS NAME STATUS [LABELS-JSON-MEMBERS] [ENDS] [STARTS]: an alert
+# event. A firing one ends a day later unless ENDS says (Prometheus sends
+# an end; without one it would resolve after resolve_timeout).
 alert() {
 	local ends=
 	[ -z "${5:-}" ] || ends=",\"ends_at\":\"$5\""
+	[ -n "${5:-}" ] || [ "$3" != firing ] || ends=',"ends_at":"2026-11-23T12:00:00Z"'
 	printf '{"type":"alert","ts":"%s","alertname":"%s","status":"%s","starts_at":"%s"%s,"labels":{%s}}\n' \
 	    "$1" "$2" "$3" "${6:-$1}" "$ends" "${4:-}"
 }
@@ -94,6 +97,83 @@ notify() {
 	tick 2026-11-22T13:02:00Z > "$BATS_TEST_TMPDIR/b"
 	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
 	[ "$(jq -r .message.status <<<"$output")" = firing ]
+}
+
+@test "notify: an alert without an end resolves after resolve_timeout; one relayed from Alertmanager does not" {
+	printf '{"type":"alert","ts":"2026-11-22T12:00:00Z","alertname":"NoEnd","status":"firing","labels":{}}\n' > "$BATS_TEST_TMPDIR/a"
+	printf '{"type":"alert","ts":"2026-11-22T12:00:00Z","alertname":"Relayed","status":"firing","labels":{},"group_key":"{}:{}"}\n' >> "$BATS_TEST_TMPDIR/a"
+	tick 2026-11-22T12:01:00Z >> "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -r '.message.status' <<<"$output" | sort | uniq -c | tr -s ' ')" = " 2 firing" ]
+	# Nothing is sent again: NoEnd ended at 12:05 (received at 12:00, 5 m),
+	# told at its group's next flush (12:05:30); Relayed fires on.
+	tick 2026-11-22T12:20:00Z > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	jq -e -s 'length == 1 and .[0].ts == "2026-11-22T12:05:30.000Z"
+	    and .[0].message.status == "resolved"
+	    and .[0].message.alerts[0].labels.alertname == "NoEnd"
+	    and .[0].message.alerts[0].endsAt == "2026-11-22T12:05:00Z"' <<<"$output"
+	# Sent again before its end, an alert fires on.
+	{ printf '{"type":"alert","ts":"2026-11-22T12:30:00Z","alertname":"Again","status":"firing","labels":{}}\n'
+	  printf '{"type":"alert","ts":"2026-11-22T12:34:00Z","alertname":"Again","status":"firing","labels":{},"starts_at":"2026-11-22T12:30:00Z"}\n'
+	  tick 2026-11-22T12:38:00Z; } > "$BATS_TEST_TMPDIR/c"
+	run -0 notify "$BATS_TEST_TMPDIR/c"
+	jq -e -s 'length == 1 and .[0].message.status == "firing"' <<<"$output"
+}
+
+@test "notify: told as Alertmanager tells: not when the firing set only shrinks; send_resolved false gets firing alerts only" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-EOF
+	notify:
+	  receivers:
+	    - name: files
+	      file_configs:
+	        - path: $BATS_TEST_TMPDIR/all.ndjson
+	        - path: $BATS_TEST_TMPDIR/firing.ndjson
+	          send_resolved: false
+	  route:
+	    receiver: files
+	    group_by: [alertname]
+	    group_interval: 5m
+	    repeat_interval: 1h
+	EOF
+	{ alert 2026-11-22T12:00:00Z Disk firing '"instance":"a"'
+	  alert 2026-11-22T12:00:00Z Disk firing '"instance":"b"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/a"
+	# Each file gets the webhook payload. b resolves: news for the one
+	# that sends resolved alerts only.
+	{ alert 2026-11-22T12:02:00Z Disk resolved '"instance":"b"' 2026-11-22T12:02:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:08:00Z; } > "$BATS_TEST_TMPDIR/b"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/b"
+	jq -e -s 'length == 2 and .[1].status == "firing"
+	    and ([.[1].alerts[] | .labels.instance + " " + .status] == ["a firing", "b resolved"])' \
+	    "$BATS_TEST_TMPDIR/all.ndjson"
+	jq -e -s 'length == 1' "$BATS_TEST_TMPDIR/firing.ndjson"
+	# Nothing new: nothing told, even past group_interval.
+	tick 2026-11-22T12:20:00Z > "$BATS_TEST_TMPDIR/c"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/c"
+	[ -z "$output" ]
+	jq -e -s 'length == 2' "$BATS_TEST_TMPDIR/all.ndjson"
+	jq -e -s 'length == 1' "$BATS_TEST_TMPDIR/firing.ndjson"
+	# Past repeat_interval (from 12:05:30, when the group was last told)
+	# both are told again, the firing alert only.
+	tick 2026-11-22T13:02:00Z > "$BATS_TEST_TMPDIR/c"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/c"
+	[ -z "$output" ]
+	tick 2026-11-22T13:06:00Z > "$BATS_TEST_TMPDIR/c"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/c"
+	jq -e -s 'length == 3 and ([.[2].alerts[] | .labels.instance] == ["a"])' \
+	    "$BATS_TEST_TMPDIR/all.ndjson"
+	jq -e -s 'length == 2 and ([.[1].alerts[] | .labels.instance] == ["a"])' \
+	    "$BATS_TEST_TMPDIR/firing.ndjson"
+	# a resolves too: all that were told firing resolved is news for
+	# both, but the one without send_resolved is sent nothing.
+	{ alert 2026-11-22T13:07:00Z Disk resolved '"instance":"a"' 2026-11-22T13:07:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T13:20:00Z; } > "$BATS_TEST_TMPDIR/d"
+	run -0 notify --config "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/d"
+	jq -e -s 'length == 4 and .[3].status == "resolved"' "$BATS_TEST_TMPDIR/all.ndjson"
+	jq -e -s 'length == 2' "$BATS_TEST_TMPDIR/firing.ndjson"
+	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM notify_groups')" = 0 ]
 }
 
 @test "notify: routes by matchers, continue, and group_by; each group one message" {

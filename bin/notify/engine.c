@@ -10,11 +10,12 @@
  *
  * Flush (engine_flush): every group whose timer is due is looked at:
  * its alerts as the alerts table has them now, less those silenced or
- * inhibited, the whole group held back while its route is muted. It is
- * notified when its firing alerts changed, when alerts resolved that were
- * told firing, or when repeat_interval has passed since it was last
- * notified with alerts firing (Alertmanager's nflog, kept as hashes of the
- * two sets). Each integration of its receiver gets one outbox row, with a
+ * inhibited, the whole group held back while its route is muted. Each
+ * integration of its receiver is told when Alertmanager's would be
+ * (needs_update: an alert fires that was not told firing, all that were
+ * told firing resolved, alerts resolved that were not told so, or
+ * repeat_interval passed), against the group's notification log: the
+ * firing and resolved sets last told. Each such integration gets one outbox row, with a
  * dedup key that is the same for the same change, so a rerun after a crash
  * cannot enqueue it twice. Resolved alerts leave the group once told; a
  * group with nothing left is deleted. Its timer moves on by
@@ -439,7 +440,7 @@ gather(struct flush *f, const struct aiops_notify_group *grp, int muted, struct 
 	for (i = 0; i < mem.n; i++) {
 		struct galert *a = &g->v[g->n];
 
-		if ((rc = aiops_alerts_get(f->e->state, mem.fp[i], &a->a)) == -1) {
+		if ((rc = aiops_alerts_get(f->e->state, mem.fp[i], f->now, &a->a)) == -1) {
 			members_free(&mem);
 			return state_fail(f->e, "reading an alert");
 		}
@@ -472,46 +473,117 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A hash of the fingerprints of the firing (or resolved) alerts, sorted. */
-static void
-set_hash(const struct gview *g, int firing, char out[17])
+/*
+ * The fingerprints of the group's firing (or resolved) alerts, sorted,
+ * "," between: a set of Alertmanager's notification log (new).
+ */
+static char *
+told_set(const struct gview *g, int firing)
 {
 	const char **fp = xcalloc(g->n + 1, sizeof(*fp));
-	uint64_t h = 0xcbf29ce484222325ULL;
+	struct aiops_buf b = AIOPS_BUF_INIT;
 	size_t i, n = 0;
 
 	for (i = 0; i < g->n; i++)
 		if (g->v[i].firing == firing)
 			fp[n++] = g->v[i].a.fingerprint;
 	qsort(fp, n, sizeof(*fp), str_cmp);
-	for (i = 0; i < n; i++)
-		h = aiops_hash64(fp[i], strlen(fp[i]) + 1, h);
-	snprintf(out, 17, n == 0 ? "" : "%016llx", (unsigned long long)h);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			aiops_buf_addc(&b, ',');
+		aiops_buf_addstr(&b, fp[i]);
+	}
 	free(fp);
+	return aiops_buf_detach(&b, NULL);
+}
+
+/* Is every item of the sorted list a (told_set's form) in the sorted list b? */
+static int
+subset(const char *a, const char *b)
+{
+	size_t al, bl;
+	int c;
+
+	if (b == NULL)
+		b = "";
+	while (*a != '\0') {
+		al = strcspn(a, ",");
+		for (;;) {
+			if (*b == '\0')
+				return 0;
+			bl = strcspn(b, ",");
+			c = strncmp(a, b, al < bl ? al : bl);
+			if (c == 0 && al != bl)
+				c = al < bl ? -1 : 1;
+			if (c < 0)
+				return 0;	/* b went past it */
+			b += bl + (b[bl] == ',');
+			if (c == 0)
+				break;
+		}
+		a += al + (a[al] == ',');
+	}
+	return 1;
+}
+
+/* What a flush found in a group, against what the group was last told. */
+struct change {
+	const struct aiops_notify_group	*grp;
+	char				*firing, *resolved;	/* told_set()s of now */
+	size_t				 nfiring;
+	int64_t				 repeat;		/* the route's repeat_interval */
+};
+
+/*
+ * Alertmanager's DedupStage.needsUpdate (notify/notify.go), for an
+ * integration that does or does not send resolved alerts: news when an
+ * alert fires that was not told firing; when all resolved that were told
+ * firing (whatever send_resolved says, to clear the log); when alerts
+ * resolved that were not told so, for one that sends them; else when
+ * repeat_interval has passed since the group was last told.
+ */
+static int
+needs_update(const struct change *c, int send_resolved, int64_t now)
+{
+	const struct aiops_notify_group *g = c->grp;
+
+	if (g->last_notified == 0)
+		return c->nfiring > 0;
+	if (!subset(c->firing, g->told_firing))
+		return 1;
+	if (c->nfiring == 0)
+		return g->told_firing != NULL && g->told_firing[0] != '\0';
+	if (send_resolved && !subset(c->resolved, g->told_resolved))
+		return 1;
+	return now - g->last_notified >= c->repeat;
 }
 
 /*
- * The outbox rows of a notification: one per integration of the receiver.
- * The dedup key is the integration, the group, the two sets and when the
- * group was last told: the same for a flush run again after a crash (its
- * transaction never committed), another for a repeat, which is news.
+ * The outbox rows of a notification: one per integration of the receiver
+ * that has news (needs_update). The dedup key is the integration, the
+ * group, the two sets and when the group was last told: the same for a
+ * flush run again after a crash (its transaction never committed),
+ * another for a repeat, which is news. *told is set when any integration
+ * had news: the group's log moves on.
  */
 static int
-enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh,
-    int64_t last)
+enqueue(struct flush *f, const struct gview *g, const struct change *c, int *told)
 {
 	const struct receivers *rcv = f->e->rcv;
+	int64_t last = c->grp->last_notified, id;
 	struct aiops_outbox_msg m;
 	size_t i;
-	int64_t id;
 
+	*told = 0;
 	for (i = 0; i < rcv->n; i++) {
 		const struct integration *in = &rcv->v[i];
 		char dedup[80], err[512], *payload;
 		uint64_t h;
 
-		if (strcmp(in->receiver, g->receiver) != 0)
+		if (strcmp(in->receiver, g->receiver) != 0 ||
+		    !needs_update(c, in->send_resolved, f->now))
 			continue;
+		*told = 1;
 		if ((payload = notify_payload(in, g, f->e->external_url, f->e->timezone, f->now, err,
 		    sizeof(err))) == NULL) {
 			if (err[0] != '\0')
@@ -520,8 +592,8 @@ enqueue(struct flush *f, const struct gview *g, const char *fh, const char *rh,
 		}
 		h = aiops_hash64(in->id, strlen(in->id) + 1, 0xcbf29ce484222325ULL);
 		h = aiops_hash64(g->group_key, strlen(g->group_key) + 1, h);
-		h = aiops_hash64(fh, strlen(fh) + 1, h);
-		h = aiops_hash64(rh, strlen(rh) + 1, h);
+		h = aiops_hash64(c->firing, strlen(c->firing) + 1, h);
+		h = aiops_hash64(c->resolved, strlen(c->resolved) + 1, h);
 		h = aiops_hash64(&last, sizeof(last), h);
 		snprintf(dedup, sizeof(dedup), "%016llx", (unsigned long long)h);
 		memset(&m, 0, sizeof(m));
@@ -559,10 +631,10 @@ flush_group(struct flush *f, const struct aiops_notify_group *grp)
 	const struct aiops_route *r = aiops_route_find(f->e->tree, grp->route);
 	struct aiops_notify_group up = *grp;	/* as it is written back */
 	struct held_list news[HELD_KINDS];
+	struct change c;
 	struct gview g;
-	char fh[17], rh[17];
 	size_t held = 0;
-	int notify, rc, muted_now, k;
+	int told = 0, rc, muted_now, k;
 
 	if (r == NULL) {
 		/* Its route is gone with a new configuration: so is the group. */
@@ -591,21 +663,17 @@ flush_group(struct flush *f, const struct aiops_notify_group *grp)
 		    state_fail(f->e, "moving a group's timer") : 0;
 	}
 	f->e->held += held;
-	set_hash(&g, 1, fh);
-	set_hash(&g, 0, rh);
-	notify = strcmp(fh, grp->firing_hash != NULL ? grp->firing_hash : "") != 0 ||
-	    (rh[0] != '\0' && grp->last_notified != 0) ||
-	    (g.nfiring > 0 && f->now - grp->last_notified >= r->repeat_interval);
-	/* Resolved alerts never told firing are not news. */
-	if (g.nfiring == 0 && grp->last_notified == 0)
-		notify = 0;
-	rc = 0;
-	if (notify && g.n > 0) {
-		g.external_ref = grp->external_ref;
-		rc = enqueue(f, &g, fh, rh, grp->last_notified);
+	c.grp = grp;
+	c.firing = told_set(&g, 1);
+	c.resolved = told_set(&g, 0);
+	c.nfiring = g.nfiring;
+	c.repeat = r->repeat_interval;
+	g.external_ref = grp->external_ref;
+	rc = g.n > 0 ? enqueue(f, &g, &c, &told) : 0;
+	if (told) {
 		up.last_notified = f->now;
-		up.firing_hash = fh;
-		up.resolved_hash = rh;
+		up.told_firing = c.firing;
+		up.told_resolved = c.resolved;
 	}
 	if (rc == 0)
 		rc = drop_resolved(f, &g);
@@ -615,6 +683,8 @@ flush_group(struct flush *f, const struct aiops_notify_group *grp)
 	}
 	else if (rc == 0)
 		rc = aiops_notify_group_put(f->e->state, &up);
+	free(c.firing);
+	free(c.resolved);
 	gview_free(&g);
 	return rc == -1 ? state_fail(f->e, "updating a group") : 0;
 }

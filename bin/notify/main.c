@@ -301,7 +301,6 @@ static void
 handle_event(void *arg, const struct aiops_evline *l)
 {
 	char err[512] = "";
-	const char *ts;
 	int64_t t;
 
 	(void)arg;
@@ -311,8 +310,7 @@ handle_event(void *arg, const struct aiops_evline *l)
 		aiops_filter_skip(&n.filter, l->name, l->lineno, l->err);
 		return;
 	}
-	if ((ts = json_string_value(json_object_get(l->ev, "ts"))) != NULL &&
-	    aiops_time_parse_rfc3339(ts, strlen(ts), &t) == 0)
+	if (aiops_evread_ts(l->ev, &t, NULL, 0) == 0)
 		aiops_clock_observe(t);
 	fire_timers(aiops_clock_now());
 	if (engine_event(&n.e, l->ev, aiops_clock_now(), err, sizeof(err)) == -1) {

@@ -28,7 +28,7 @@ notify_map_event(struct aiops_state *st, const json_t *ev, int64_t now,
 		free(am);
 		return rc;
 	}
-	if ((rc = aiops_alerts_get(st, am->fingerprint, &stored)) == 1) {
+	if ((rc = aiops_alerts_get(st, am->fingerprint, now, &stored)) == 1) {
 		aiops_alertmap_merge(am, &stored);
 		aiops_alert_release(&stored);
 	} else if (rc == -1) {

@@ -100,17 +100,25 @@ notify_payload(const struct integration *in, const struct gview *g,
 	struct aiops_payload *p;
 	json_t *body, *doc;
 	char *text = NULL;
-	size_t i;
+	size_t i, n = 0;
 	int firing;
 
+	/* One that does not send resolved alerts is sent the firing ones
+	 * only, and nothing when none fires (Alertmanager's RetryStage). */
 	for (i = 0; i < g->n; i++)
-		alerts[i] = g->v[i].a;
+		if (g->v[i].firing || in->send_resolved)
+			alerts[n++] = g->v[i].a;
+	if (n == 0) {
+		free(alerts);
+		err[0] = '\0';
+		return NULL;
+	}
 	memset(&pg, 0, sizeof(pg));
 	pg.receiver = g->receiver;
 	pg.group_key = g->group_key;
 	pg.group_labels = g->group_labels;
 	pg.alerts = alerts;
-	pg.nalerts = g->n;
+	pg.nalerts = n;
 	pg.external_url = external_url != NULL && *external_url != '\0' ? external_url : NULL;
 	pg.now = now;
 	p = aiops_payload_prepare(&pg, err, errlen);
@@ -118,7 +126,7 @@ notify_payload(const struct integration *in, const struct gview *g,
 	if (p == NULL)
 		return NULL;
 	firing = strcmp(aiops_payload_status(p), "firing") == 0;
-	if ((firing || in->send_resolved) && (body = body_of(in, p, firing, &texts, err, errlen)) != NULL) {
+	if ((body = body_of(in, p, firing, &texts, err, errlen)) != NULL) {
 		doc = json_pack("{s:s, s:s, s:o}", "integration", in->id,
 		    "status", firing ? "firing" : "resolved", "body", body);
 		/* The record a receiver made for the group goes with the message:
@@ -127,8 +135,7 @@ notify_payload(const struct integration *in, const struct gview *g,
 			json_object_set_new(doc, "ref", json_loads(g->external_ref, 0, NULL));
 		text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(doc);
-	} else
-		err[0] = '\0';
+	}
 	aiops_payload_free(p);
 	return text;
 }

@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
+#include "event/logkeys.h"
 #include "event/severity.h"
 #include "notify/alert.h"
 #include "store/alerts.h"
@@ -205,9 +206,8 @@ get_time(struct draft *d, const char *key, int64_t *ns)
 
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_string(v) || aiops_time_parse_rfc3339(json_string_value(v),
-	    json_string_length(v), ns) == -1)
-		return fail(d, "%s is not an RFC 3339 time", key);
+	if (aiops_json_time(v, AIOPS_TU_AUTO, ns) == -1)
+		return fail(d, "%s is not a time (RFC 3339 or an epoch number)", key);
 	return 1;
 }
 
@@ -335,6 +335,15 @@ map_alert(struct draft *d)
 	if (r == 0 && strcmp(d->status, "resolved") == 0 &&
 	    get_time(d, "ts", &d->ends_at) != 1)
 		return fail(d, "resolved without ends_at or ts");
+	/* Alertmanager's API gives a firing alert without endsAt one at
+	 * resolve_timeout from its receipt: it resolves unless sent again.
+	 * One relayed from an Alertmanager notification (group_key) has no
+	 * endsAt because that Alertmanager hides it: it fires until its
+	 * resolution comes, which the sender only repeats every
+	 * repeat_interval. */
+	if (r == 0 && strcmp(d->status, "firing") == 0 &&
+	    json_object_get(d->ev, "group_key") == NULL)
+		d->ends_at = d->now + d->resolve_timeout;
 	if (ann != NULL && !json_is_null(ann) && !json_is_object(ann))
 		return fail(d, "annotations is not an object");
 	json_object_foreach((json_t *)ann, key, v) {
@@ -789,8 +798,11 @@ fill(struct draft *d, struct aiops_alertmap *am)
 	am->labels = json_incref(d->labels);
 	am->annotations = json_incref(d->annotations);
 	am->match_labels = json_deep_copy(d->labels);
-	am->severity = xstrdup(severity_word(d->severity));
-	if (json_object_get(am->match_labels, "severity") == NULL)
+	/* An alert that gives no severity has none, as in Alertmanager:
+	 * group_by and matchers see an empty value, not a guess. */
+	if (d->severity != NULL || strcmp(d->type, "alert") != 0)
+		am->severity = xstrdup(severity_word(d->severity));
+	if (am->severity != NULL && json_object_get(am->match_labels, "severity") == NULL)
 		set_label(am->match_labels, "severity", am->severity);
 	am->labels_text = json_dumps(am->labels, JSON_COMPACT | JSON_SORT_KEYS);
 	am->annotations_text = json_dumps(am->annotations, JSON_COMPACT | JSON_SORT_KEYS);
@@ -843,9 +855,8 @@ aiops_alertmap_event(const json_t *ev, const struct aiops_alertmap_opts *o,
 	d.type = mappers[i].type;
 	d.ev = ev;
 	ts = json_object_get(ev, "ts");
-	if (!json_is_string(ts) || aiops_time_parse_rfc3339(json_string_value(ts),
-	    json_string_length(ts), &d.ts) == -1)
-		return fail(&d, "ts is not an RFC 3339 time");
+	if (ts == NULL || aiops_json_time(ts, AIOPS_TU_AUTO, &d.ts) == -1)
+		return fail(&d, "ts is not a time (RFC 3339 or an epoch number)");
 	d.now = o != NULL && o->now != 0 ? o->now : d.ts;
 	d.resolve_timeout = o != NULL && o->resolve_timeout > 0 ? o->resolve_timeout :
 	    AIOPS_ALERT_RESOLVE_TIMEOUT;

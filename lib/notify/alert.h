@@ -29,7 +29,11 @@
  *  type        labels                        annotations          times, status
  *  alert       its labels + alertname;       its own              startsAt starts_at, endsAt ends_at;
  *              fingerprint kept (computed                         its status (firing with endsAt past
- *              when absent)                                       `now` is resolved)
+ *              when absent)                                       `now` is resolved); firing without
+ *                                                                 ends_at: endsAt now +
+ *                                                                 resolve_timeout (Alertmanager's API),
+ *                                                                 unless relayed from an Alertmanager
+ *                                                                 notification (it has group_key)
  *  incident    its labels (alertname         summary (title),     startsAt first_seen; open, updated
  *              aiops_incident, host, signal, description (its     firing; resolved: endsAt last_seen
  *              cluster); fingerprint kept;   summary sentence),
@@ -56,7 +60,8 @@
  *  not known yet: no alert.
  *
  * Severity (the store's column and match_labels.severity): an alert's
- * own; an incident's (warning when absent); anomalies warning, critical
+ * own, none when it gives none (no label to group or match by, as in
+ * Alertmanager); an incident's (warning when absent); anomalies warning, critical
  * for a log anomaly of a critical line; predictions warning, critical when
  * crossed or due within 24 h; tasks info, failed warning, dead critical.
  *
@@ -90,7 +95,7 @@
 struct aiops_alertmap_opts {
 	/* ns: an alert whose endsAt is at or before now is resolved; 0: the event's ts */
 	int64_t		 now;
-	/* ns an anomaly fires; 0: AIOPS_ALERT_RESOLVE_TIMEOUT */
+	/* ns an anomaly, or an alert without an end, fires; 0: AIOPS_ALERT_RESOLVE_TIMEOUT */
 	int64_t		 resolve_timeout;
 };
 

@@ -338,7 +338,8 @@ copy(const char *s)
 }
 
 int
-aiops_alerts_get(struct aiops_state *st, const char *fingerprint, struct aiops_alert *a)
+aiops_alerts_get(struct aiops_state *st, const char *fingerprint, int64_t now,
+    struct aiops_alert *a)
 {
 	struct aiops_alert b;
 	sqlite3_stmt *s;
@@ -350,7 +351,7 @@ aiops_alerts_get(struct aiops_state *st, const char *fingerprint, struct aiops_a
 	aiops_state_bind_str(s, 1, fingerprint);
 	if ((rc = aiops_state_step(st, s)) != 1)
 		return rc;
-	row(s, &b, aiops_clock_now());
+	row(s, &b, now);
 	*a = b;
 	a->fingerprint = copy(b.fingerprint);
 	a->alertname = copy(b.alertname);

@@ -108,10 +108,11 @@ int aiops_alerts_sweep(struct aiops_state *st, int64_t now, int64_t expire, int6
 int aiops_alerts_current(struct aiops_state *st,
     int (*fn)(void *arg, const struct aiops_alert *a), void *arg);
 /*
- * The alert with this fingerprint, as the current one would see it: 1
- * and a filled, 0 if none, -1 on error.
+ * The alert with this fingerprint as it is at now (ns): resolved when its
+ * endsAt is at or before now. 1 and a filled, 0 if none, -1 on error.
  */
-int aiops_alerts_get(struct aiops_state *st, const char *fingerprint, struct aiops_alert *a);
+int aiops_alerts_get(struct aiops_state *st, const char *fingerprint, int64_t now,
+    struct aiops_alert *a);
 void aiops_alert_release(struct aiops_alert *a);
 /*
  * The history of one alert (fingerprint NULL: of every alert) from since

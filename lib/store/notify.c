@@ -15,14 +15,14 @@
 
 #define GROUP_COLUMNS \
     "receiver, group_key, route, group_labels, created, next_flush, last_notified," \
-    " firing_hash, resolved_hash, external_ref, last_flush"
+    " told_firing, told_resolved, external_ref, last_flush"
 
 static const char SQL_GROUP_PUT[] =
     "INSERT INTO notify_groups (" GROUP_COLUMNS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     " ON CONFLICT (receiver, group_key) DO UPDATE SET route = ?3, group_labels = ?4,"
-    " created = ?5, next_flush = ?6, last_notified = ?7, firing_hash = ?8,"
-    " resolved_hash = ?9, external_ref = ?10, last_flush = ?11";
+    " created = ?5, next_flush = ?6, last_notified = ?7, told_firing = ?8,"
+    " told_resolved = ?9, external_ref = ?10, last_flush = ?11";
 static const char SQL_GROUP_GET[] =
     "SELECT " GROUP_COLUMNS " FROM notify_groups WHERE receiver = ?1 AND group_key = ?2";
 static const char SQL_GROUPS_DUE[] =
@@ -130,8 +130,8 @@ aiops_notify_group_put(struct aiops_state *st, const struct aiops_notify_group *
 	aiops_state_bind_time(s, 6, g->next_flush);
 	if (g->last_notified != 0)
 		aiops_state_bind_time(s, 7, g->last_notified);
-	aiops_state_bind_str(s, 8, g->firing_hash);
-	aiops_state_bind_str(s, 9, g->resolved_hash);
+	aiops_state_bind_str(s, 8, g->told_firing);
+	aiops_state_bind_str(s, 9, g->told_resolved);
 	aiops_state_bind_str(s, 10, g->external_ref);
 	if (g->last_flush != 0)
 		aiops_state_bind_time(s, 11, g->last_flush);
@@ -149,8 +149,8 @@ group_row(sqlite3_stmt *s, struct aiops_notify_group *g)
 	g->created = aiops_state_column_time(s, 4);
 	g->next_flush = aiops_state_column_time(s, 5);
 	g->last_notified = aiops_state_column_time(s, 6);
-	g->firing_hash = aiops_state_column_dup(s, 7);
-	g->resolved_hash = aiops_state_column_dup(s, 8);
+	g->told_firing = aiops_state_column_dup(s, 7);
+	g->told_resolved = aiops_state_column_dup(s, 8);
 	g->external_ref = aiops_state_column_dup(s, 9);
 	g->last_flush = aiops_state_column_time(s, 10);
 }
@@ -245,8 +245,8 @@ aiops_notify_group_list_release(struct aiops_notify_group_list *l)
 		free((void *)g->group_key);
 		free((void *)g->route);
 		free((void *)g->group_labels);
-		free((void *)g->firing_hash);
-		free((void *)g->resolved_hash);
+		free((void *)g->told_firing);
+		free((void *)g->told_resolved);
 		free((void *)g->external_ref);
 	}
 	free(l->v);

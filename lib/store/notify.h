@@ -10,8 +10,9 @@
  *    group_by labels' values); its timer fires first group_wait after its
  *    first alert, then every group_interval (next_flush);
  *  - the notification log (nflog) of a group is the set of firing and of
- *    resolved alerts last notified, kept as hashes: a flush notifies when
- *    either set changed, or repeat_interval has passed (last_notified);
+ *    resolved alerts last notified (their fingerprints, sorted, joined by
+ *    ","), and when (last_notified): what a flush compares with to know
+ *    whether there is news (Alertmanager's DedupStage);
  *  - the outbox holds every notification before any attempt is made: a
  *    row is pending until the receiver took it (sent) or refused it for
  *    good (dead, with the reason: a dead letter). A pending row whose
@@ -43,8 +44,8 @@ struct aiops_notify_group {
 	int64_t		 next_flush;	/* when its timer fires next */
 	int64_t		 last_notified;	/* 0: never */
 	int64_t		 last_flush;	/* its timer last fired; 0: never */
-	const char	*firing_hash;	/* the firing set last notified, or NULL */
-	const char	*resolved_hash;	/* the resolved set last notified, or NULL */
+	const char	*told_firing;	/* the firing set last notified, or NULL */
+	const char	*told_resolved;	/* the resolved set last notified, or NULL */
 	const char	*external_ref;	/* the receiver's record (ServiceNow sys_id and
 					 * number, as JSON), or NULL */
 };

@@ -264,7 +264,7 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  next_flush INTEGER NOT NULL,"
 	  "  last_notified INTEGER,"
 	  "  last_flush INTEGER,"		/* its timer last fired */
-	  "  firing_hash TEXT, resolved_hash TEXT,"	/* the nflog */
+	  "  told_firing TEXT, told_resolved TEXT,"	/* the nflog: fingerprints, sorted, "," between */
 	  "  external_ref TEXT,"		/* the receiver's record, JSON */
 	  "  PRIMARY KEY (receiver, group_key));"
 	  "CREATE INDEX notify_groups_due ON notify_groups(next_flush);"

@@ -148,7 +148,7 @@ test_lifecycle(struct aiops_state *st)
 	    "firing@1795347000000/2 resolved@1795348500000/2", "a start and an end, no more");
 	is_int(count("SELECT count(*) FROM alert_history"), 2, "two history rows in all");
 
-	is_int(aiops_alerts_get(st, "aaaa000000000001", &a), 1, "get");
+	is_int(aiops_alerts_get(st, "aaaa000000000001", aiops_clock_now(), &a), 1, "get");
 	is_str(a.status, "resolved", "get: resolved");
 	is_str(a.labels, "{\"alertname\":\"HighCPU\",\"instance\":\"web-2:9100\"}", "get: labels");
 	is_str(a.annotations, "{\"summary\":\"CPU above 90%\"}", "get: annotations");
@@ -159,7 +159,7 @@ test_lifecycle(struct aiops_state *st)
 	is_str(a.generator_url, "http://prometheus:9090/graph", "get: generator URL");
 	is_str(a.source, "alertmanager", "get: source");
 	aiops_alert_release(&a);
-	is_int(aiops_alerts_get(st, "ffff000000000000", &a), 0, "get: none");
+	is_int(aiops_alerts_get(st, "ffff000000000000", aiops_clock_now(), &a), 0, "get: none");
 
 	/* It fires again: a new episode, a greater startsAt. */
 	is_int(put(st, "aaaa000000000001", "firing", NOW - 2 * MIN_MS, 0, NOW - MIN_MS),
@@ -258,7 +258,7 @@ test_ends_and_expiry(struct aiops_state *st)
 	is_str(current(st, 2, &rc), "dddd000000000004 bbbb000000000002",
 	    "current: stops when the callback says so");
 	is_int(rc, 7, "and returns its value");
-	is_int(aiops_alerts_get(st, "cccc000000000003", &a), 1, "get the one whose end passed");
+	is_int(aiops_alerts_get(st, "cccc000000000003", aiops_clock_now(), &a), 1, "get the one whose end passed");
 	is_str(a.status, "resolved", "it reads as resolved before any sweep");
 	aiops_alert_release(&a);
 	is_str(state_of("cccc000000000003"), "firing|0|1795338000000|1795345200000|1795341600000|1795341600000",

@@ -96,22 +96,22 @@ t_groups(struct aiops_state *st)
 	/* A flush: the notification log and the next timer. */
 	g = group("pager", "{}:{alertname=\"DiskFull\"}", NOW + S(310));
 	g.last_notified = NOW + S(10);
-	g.firing_hash = "a1";
-	g.resolved_hash = "";
+	g.told_firing = "a1";
+	g.told_resolved = "";
 	g.external_ref = "{\"sys_id\":\"x\"}";
 	g.last_flush = NOW + S(10);
 	ok(aiops_notify_group_put(st, &g) == 0, "flushed");
 	ok(aiops_notify_group_get(st, "pager", g.group_key, &l) == 0 && l.n == 1 &&
 	    l.v[0].last_notified == NOW + S(10) && l.v[0].next_flush == NOW + S(310) &&
 	    l.v[0].last_flush == NOW + S(10) &&
-	    strcmp(l.v[0].firing_hash, "a1") == 0 && strcmp(l.v[0].resolved_hash, "") == 0 &&
+	    strcmp(l.v[0].told_firing, "a1") == 0 && strcmp(l.v[0].told_resolved, "") == 0 &&
 	    strcmp(l.v[0].external_ref, "{\"sys_id\":\"x\"}") == 0 &&
 	    strcmp(l.v[0].route, "{}/0") == 0 &&
 	    strcmp(l.v[0].group_labels, "{\"alertname\":\"DiskFull\"}") == 0,
 	    "read back as written");
 	aiops_notify_group_list_release(&l);
 	ok(aiops_notify_group_get(st, "slack", g.group_key, &l) == 0 && l.n == 1 &&
-	    l.v[0].last_notified == 0 && l.v[0].firing_hash == NULL && l.v[0].last_flush == 0,
+	    l.v[0].last_notified == 0 && l.v[0].told_firing == NULL && l.v[0].last_flush == 0,
 	    "never notified: no log");
 	aiops_notify_group_list_release(&l);
 
