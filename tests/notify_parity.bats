@@ -63,7 +63,6 @@ teardown_file() {
 setup() {
 	load test_helper
 	AM=${AM:-/usr/bin/prometheus-alertmanager}
-	[ -x "$AM" ] || skip "no Alertmanager at $AM (Debian prometheus-alertmanager)"
 }
 
 parity_py() {
@@ -75,6 +74,7 @@ parity_py() {
 # not run as designed.
 parity() {
 	local d=$BATS_FILE_TMPDIR/$1 out _
+	[ -x "$AM" ] || skip "no Alertmanager at $AM (Debian prometheus-alertmanager)"
 	for _ in $(seq 900); do
 		[ -s "$d/rc" ] && break
 		sleep 0.1
