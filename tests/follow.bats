@@ -29,6 +29,19 @@ stop() {
 	FPID=
 }
 
+# Waits (10 s at most) until process PID catches SIGTERM (bit 15 of
+# SigCgt): a signal sent sooner, while it starts (slow under the
+# sanitizers), would kill it before it can stop as it should.
+wait_sigterm_caught() {
+	local i mask
+	for i in $(seq 1000); do
+		mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+		(( 0x${mask:-0} & 0x4000 )) && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 # Waits (5 s at most) until $OUT holds at least N events.
 wait_lines() {
 	local i
@@ -225,7 +238,8 @@ add() {
 @test "follow: SIGTERM stops it promptly, even while it waits" {
 	aiops-ingest --follow --poll 10000 -f text "$LOG" >> "$OUT" 2>> "$ERR" 3>&- &
 	FPID=$!
-	sleep 0.2
+	wait_sigterm_caught "$FPID"
+	sleep 0.2	# and waits
 	local t0=$SECONDS
 	stop
 	[ "$status" -eq 0 ]
