@@ -486,6 +486,11 @@ aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const 
 	size_t i;
 
 	aiops_inhibit_unset(ih, id, idlen);
+	/* Only sources are kept: a target is looked up, never stored. */
+	for (i = 0; i < ih->nrules && !aiops_match_eval(ih->rules[i].source, labels, 0); i++)
+		;
+	if (i == ih->nrules)
+		return;
 	a = xcalloc(1, sizeof(*a));
 	a->id = xmalloc(idlen + 1);
 	memcpy(a->id, id, idlen);

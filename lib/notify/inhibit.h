@@ -27,8 +27,9 @@
  * (an exact key, hashed), with those that also match the target side kept
  * apart, so a check costs, per rule, the target and source matchers and a
  * lookup, whatever the number of firing alerts; adding or removing an
- * alert costs the same. Memory is a few hundred bytes per alert and rule
- * that it is a source of.
+ * alert costs the same. Only sources are kept: memory is a few hundred
+ * bytes per firing alert and rule that it is a source of, nothing for the
+ * others.
  *
  * Memory: json_t labels are borrowed by the calls (the set keeps its own
  * reference). Threads: aiops_inhibit_muted() may run on many threads at
@@ -54,7 +55,7 @@ struct aiops_inhibit *aiops_inhibit_build(const json_t *list, const struct aiops
 void aiops_inhibit_free(struct aiops_inhibit *ih);
 /* Number of rules. */
 size_t aiops_inhibit_rules(const struct aiops_inhibit *ih);
-/* Number of firing alerts in the set. */
+/* Number of alerts in the set: those firing that are sources of a rule. */
 size_t aiops_inhibit_size(const struct aiops_inhibit *ih);
 
 /*

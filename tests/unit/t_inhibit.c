@@ -289,7 +289,7 @@ test_scale(void)
 	static char crit_host[HOSTS];
 	json_t **labels = calloc(N, sizeof(*labels));
 	char id[32], host[32];
-	size_t i, want = 0, got = 0;
+	size_t i, want = 0, got = 0, ncrit = 0;
 	double t0, t_add, t_check;
 
 	if (ih == NULL || labels == NULL) {
@@ -304,6 +304,7 @@ test_scale(void)
 		    "host", host, "cluster", "c1", "severity", crit ? "critical" : "warning");
 		if (crit)
 			crit_host[h] = 1;
+		ncrit += crit;
 	}
 	for (i = 0; i < N; i++) {
 		const char *h = json_string_value(json_object_get(labels[i], "host"));
@@ -322,7 +323,7 @@ test_scale(void)
 	for (i = 0; i < N; i++)
 		got += (size_t)aiops_inhibit_muted(ih, labels[i], 0, NULL, NULL);
 	t_check = now_s() - t0;
-	is_int(aiops_inhibit_size(ih), N, "100,000 firing alerts");
+	is_int(aiops_inhibit_size(ih), ncrit, "of 100,000 firing alerts, the sources are kept");
 	is_int(got, want, "every check right (%zu muted)", want);
 	ok(t_add < 1.0, "added in %.3f s", t_add);
 	ok(t_check < 1.0, "checked in %.3f s", t_check);
