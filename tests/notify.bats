@@ -546,6 +546,44 @@ notify() {
 	[ "$st" -eq 0 ]
 }
 
+@test "notify: a running aiops-notify sees an inhibiting alert another program stored" {
+	cat > "$BATS_TEST_TMPDIR/c.yaml" <<-'EOF2'
+	notify:
+	  route:
+	    receiver: stdout
+	    group_by: [alertname]
+	  inhibit_rules:
+	    - source_matchers: [severity=critical]
+	      target_matchers: [severity=warning]
+	      equal: [cluster]
+	EOF2
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	aiops-notify --clock event --watch --config "$BATS_TEST_TMPDIR/c.yaml" \
+	    < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5> "$BATS_TEST_TMPDIR/in"
+	# A first group is told: the sources of inhibition are loaded (none).
+	{ alert 2026-11-22T12:00:00Z Early firing '"cluster":"c1","severity":"warning"'
+	  tick 2026-11-22T12:00:31Z; } >&5
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/out" ] && break; sleep 0.1; done
+	[ "$(jq -r .message.alerts[0].labels.alertname "$BATS_TEST_TMPDIR/out")" = Early ]
+	# Another program stores a critical alert of cluster c1 (an
+	# Alertmanager webhook through aiops-ingest --store).
+	printf '%s' '{"version":"4","groupKey":"{}:{}","receiver":"r","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"NodeDown","cluster":"c1","severity":"critical"},"annotations":{},"startsAt":"2026-11-22T12:00:40Z","endsAt":"0001-01-01T00:00:00Z"}]}' |
+	    aiops-ingest -f alertmanager --store > /dev/null
+	# A warning of cluster c1 is now held back, not told.
+	{ alert 2026-11-22T12:01:00Z Late firing '"cluster":"c1","severity":"warning"'
+	  tick 2026-11-22T12:01:31Z; } >&5
+	for i in $(seq 100); do [ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -ge 2 ] && break; sleep 0.1; done
+	exec 5>&-
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	jq -e -s 'length == 2 and .[1].status == "suppressed" and .[1].reason == "inhibited"
+	    and .[1].alerts[0].labels.alertname == "Late"' "$BATS_TEST_TMPDIR/out"
+}
+
 @test "notify: title and text are Go templates, with the defines of notify.templates" {
 	hookd
 	cat > "$BATS_TEST_TMPDIR/defs.tmpl" <<-'EOF2'
