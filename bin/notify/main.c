@@ -42,6 +42,9 @@ enum {
 
 /* Bytes of the state the program may keep in memory. */
 #define NOTIFY_CACHE	(64 * 1024 * 1024)
+/* Bytes of write-ahead log before a checkpoint: a flush commits, and
+ * on the event clock a burst flushes many groups. */
+#define NOTIFY_WAL	(64 * 1024 * 1024)
 #define COMMIT_NS	(AIOPS_NS_PER_SEC / 2)	/* the longest a transaction stays open */
 
 static const char synopsis[] =
@@ -536,7 +539,8 @@ main(int argc, char **argv)
 	aiops_out_init(&n.out, STDOUT_FILENO);
 	/* Every alert reads and writes its alert, group and member rows: keep
 	 * them in memory across a burst (100,000 alerts: 5.8 s to 3.9 s). */
-	if (aiops_state_cache(n.e.state, NOTIFY_CACHE) == -1)
+	if (aiops_state_cache(n.e.state, NOTIFY_CACHE) == -1 ||
+	    aiops_state_wal_limit(n.e.state, NOTIFY_WAL) == -1)
 		state_fatal(aiops_state_errmsg(n.e.state));
 	aiops_filter_init(&n.filter, &n.cli, &n.out);
 	aiops_filter_signals();

@@ -586,6 +586,18 @@ aiops_state_cache(struct aiops_state *st, size_t bytes)
 }
 
 int
+aiops_state_wal_limit(struct aiops_state *st, size_t bytes)
+{
+	char sql[64];
+	int page;
+
+	if (pragma_int(st->db, "PRAGMA page_size", &page) == -1 || page <= 0)
+		return aiops_state_fail(st);
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %zu", bytes / (size_t)page);
+	return aiops_state_exec(st, sql);
+}
+
+int
 aiops_state_begin(struct aiops_state *st)
 {
 	return aiops_state_exec(st, "BEGIN IMMEDIATE");

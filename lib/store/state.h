@@ -61,6 +61,13 @@ int aiops_state_close(struct aiops_state *st);
  * fewer reads and writes of the same pages. 0, or -1.
  */
 int aiops_state_cache(struct aiops_state *st, size_t bytes);
+/*
+ * Lets the write-ahead log grow to about bytes before its pages are
+ * copied into the file (PRAGMA wal_autocheckpoint, 4 MB by default), for
+ * a program that commits often: a page written by many commits is copied
+ * once per that many bytes of log instead of once per 4 MB. 0, or -1.
+ */
+int aiops_state_wal_limit(struct aiops_state *st, size_t bytes);
 const char *aiops_state_path(const struct aiops_state *st);
 /* BEGIN IMMEDIATE (waits for other writers up to the busy timeout). */
 int aiops_state_begin(struct aiops_state *st);
