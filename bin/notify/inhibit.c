@@ -84,7 +84,7 @@ engine_inhibit_load(struct engine *e, int64_t now)
 	if (aiops_inhibit_rules(in->ih) == 0)
 		return 0;
 	if (!in->loaded) {
-		if (aiops_alerts_current(e->state, add_source, in) == -1) {
+		if (aiops_alerts_current(e->state, now, add_source, in) == -1) {
 			snprintf(e->err, sizeof(e->err), "reading the alerts firing: %s",
 			    aiops_state_errmsg(e->state));
 			return -1;

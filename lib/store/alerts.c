@@ -309,12 +309,11 @@ row(sqlite3_stmt *s, struct aiops_alert *a, int64_t now)
 }
 
 int
-aiops_alerts_current(struct aiops_state *st,
+aiops_alerts_current(struct aiops_state *st, int64_t now,
     int (*fn)(void *arg, const struct aiops_alert *a), void *arg)
 {
 	struct aiops_alert a;
 	sqlite3_stmt *s;
-	int64_t now = aiops_clock_now();
 	int rc = 0, stop = 0;
 
 	if ((s = aiops_state_stmt(st, SQL_CURRENT)) == NULL)

@@ -100,12 +100,12 @@ int aiops_alerts_put(struct aiops_state *st, const struct aiops_alert *a, int64_
 int aiops_alerts_sweep(struct aiops_state *st, int64_t now, int64_t expire, int64_t retention);
 
 /*
- * The alerts firing now (on the toolkit clock: an endsAt past counts as
+ * The alerts firing at now (ns; an endsAt at or before it counts as
  * resolved even before a sweep wrote so), by starts_at then fingerprint.
  * fn is called for each until it returns nonzero; it must not call
  * aiops_alerts_current() itself. 0 (or fn's value), or -1.
  */
-int aiops_alerts_current(struct aiops_state *st,
+int aiops_alerts_current(struct aiops_state *st, int64_t now,
     int (*fn)(void *arg, const struct aiops_alert *a), void *arg);
 /*
  * The alert with this fingerprint as it is at now (ns): resolved when its

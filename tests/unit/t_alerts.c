@@ -237,7 +237,7 @@ current(struct aiops_state *st, int stop_after, int *rc)
 
 	memset(&b, 0, sizeof(b));
 	b.stop_after = stop_after;
-	*rc = aiops_alerts_current(st, add_name, &b);
+	*rc = aiops_alerts_current(st, aiops_clock_now(), add_name, &b);
 	return b.s;
 }
 
