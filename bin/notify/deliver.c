@@ -4,8 +4,10 @@
  * the state before the request goes out, so a crash in the middle leaves
  * a row that is attempted again on restart with the same dedup key (the
  * one repeat the issue allows, harmless to a receiver that deduplicates).
- * The count of an attempt is committed with the outcome of the one before
- * it: a commit a message, and none while a receiver answers.
+ * The count of an attempt is committed with what came before it (the
+ * flush that queued it, the outcome of the attempt before): a commit a
+ * message, none while a receiver answers, and at most one outcome, the
+ * last, not yet stored.
  *
  * An outbox row's payload is {"integration": id, "status": "firing" or
  * "resolved", "body": the receiver's document}. Secrets are not in it:
@@ -544,7 +546,5 @@ delivery_run(struct deliver *d, int64_t now)
 		n = l.n;
 		aiops_outbox_list_release(&l);
 	} while (n == DUE_BATCH);
-	if (aiops_state_in_transaction(d->state) && aiops_state_commit(d->state) == -1)
-		return state_fail(d, "recording an attempt");
 	return 0;
 }

@@ -266,6 +266,16 @@ state_fatal(const char *what)
 
 static void flush_and_deliver(int64_t at);
 
+/* A transaction is open (begun here, or by a delivery): what the engine
+ * keeps of the state is checked against other programs' writes. */
+static void
+txn_opened(void)
+{
+	n.txn_since = aiops_monotonic_ns();
+	if (engine_txn_begin(&n.e) == -1)
+		state_fatal(n.e.err);
+}
+
 static void
 txn_begin(void)
 {
@@ -273,9 +283,7 @@ txn_begin(void)
 		return;
 	if (aiops_state_begin(n.e.state) == -1)
 		state_fatal(aiops_state_errmsg(n.e.state));
-	n.txn_since = aiops_monotonic_ns();
-	if (engine_txn_begin(&n.e) == -1)
-		state_fatal(n.e.err);
+	txn_opened();
 }
 
 static void
@@ -454,8 +462,10 @@ delivery_due(int64_t at)
 
 /*
  * The groups due at `at` (in the transaction open, or one of their own),
- * then the outbox: committed first, each delivery on its own, so no lock
- * is held while a receiver answers.
+ * then the outbox: the first attempt commits what the flush queued (and
+ * the intake before it), each attempt is committed before it is made, so
+ * no lock is held while a receiver answers; the last outcome goes on in
+ * the transaction.
  */
 static void
 flush_and_deliver(int64_t at)
@@ -466,9 +476,11 @@ flush_and_deliver(int64_t at)
 	if (engine_flush(&n.e, at) == -1)
 		state_fatal(n.e.err[0] != '\0' ? n.e.err : aiops_state_errmsg(n.e.state));
 	if (delivery_due(at)) {
-		txn_commit();
 		if (delivery_run(&n.d, at) == -1)
 			state_fatal(n.d.err);
+		n.txn_since = 0;
+		if (aiops_state_in_transaction(n.e.state))
+			txn_opened();
 	}
 	next_timer();
 	if (!open)

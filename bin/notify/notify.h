@@ -105,8 +105,11 @@ struct deliver {
 
 /*
  * Attempts every pending notification due at now (oldest first): each
- * attempt is counted in the state before it is made, then the row is
- * marked sent, left pending for its next attempt, or dead. Writes a
+ * attempt is counted in the state and committed, with the transaction
+ * open before it, before it is made; then the row is marked sent, left
+ * pending for its next attempt, or dead, in a transaction left open for
+ * the caller to commit (the last outcome is the one a crash may lose:
+ * that row is attempted again, with its dedup key). Writes a
  * notification event per attempt. 0, or -1 on a state error (err).
  */
 int delivery_run(struct deliver *d, int64_t now);
