@@ -71,6 +71,19 @@ notify() {
 	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM notify_members')" = 0 ]
 }
 
+@test "notify: an alert that fires again after its group emptied is told with a new dedup key" {
+	{ alert 2026-11-22T12:00:00Z Flap firing
+	  alert 2026-11-22T12:02:00Z Flap resolved '' 2026-11-22T12:02:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:06:00Z
+	  alert 2026-11-22T12:10:00Z Flap firing
+	  tick 2026-11-22T12:11:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	[ "$(jq -r '.message.status' <<<"$output" | tr '\n' ' ')" = "firing resolved firing " ]
+	# A receiver that drops what it has seen by Idempotency-Key must see
+	# the second episode: each message has a key of its own.
+	[ "$(jq -r .dedup_key <<<"$output" | sort -u | wc -l)" = 3 ]
+}
+
 @test "notify: an alert that fires and resolves within group_wait is never told" {
 	{ alert 2026-11-22T12:00:00Z Blip firing
 	  alert 2026-11-22T12:00:10Z Blip resolved '' 2026-11-22T12:00:10Z 2026-11-22T12:00:00Z

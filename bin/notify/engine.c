@@ -51,6 +51,14 @@ state_fail(struct engine *e, const char *what)
 	return -1;
 }
 
+static void
+forget_known(struct engine *e)
+{
+	aiops_hmap_release(&e->known, NULL);
+	aiops_hmap_init(&e->known);
+	e->known_gone = 0;
+}
+
 int
 engine_txn_begin(struct engine *e)
 {
@@ -59,8 +67,7 @@ engine_txn_begin(struct engine *e)
 	if (rc == -1)
 		return state_fail(e, "reading the state's version");
 	if (rc == 1) {
-		aiops_hmap_release(&e->known, NULL);
-		aiops_hmap_init(&e->known);
+		forget_known(e);
 		engine_inhibit_forget(e->inhibit);
 	}
 	return 0;
@@ -84,8 +91,14 @@ static void
 set_known(struct engine *e, const char *receiver, const char *group_key, int in)
 {
 	size_t len;
-	char *k = known_key(receiver, group_key, &len);
+	char *k;
 
+	/* A group per alert makes a key per alert: the gone ones go. */
+	if (!in && ++e->known_gone > 1024 && e->known_gone > e->known.len / 2) {
+		forget_known(e);
+		return;
+	}
+	k = known_key(receiver, group_key, &len);
 	aiops_hmap_put(&e->known, k, len, in ? (void *)e : NULL);
 	free(k);
 }
@@ -571,9 +584,9 @@ needs_update(const struct change *c, int send_resolved, int64_t now)
 /*
  * The outbox rows of a notification: one per integration of the receiver
  * that has news (needs_update). The dedup key is the integration, the
- * group, the two sets and when the group was last told: the same for a
- * flush run again after a crash (its transaction never committed),
- * another for a repeat, which is news. *told is set when any integration
+ * group (and when it was made), the two sets and when the group was last
+ * told: the same for a flush run again after a crash (its transaction
+ * never committed), another for a repeat, which is news. *told is set when any integration
  * had news: the group's log moves on.
  */
 static int
@@ -605,6 +618,9 @@ enqueue(struct flush *f, const struct gview *g, const struct change *c, int *tol
 		h = aiops_hash64(c->firing, strlen(c->firing) + 1, h);
 		h = aiops_hash64(c->resolved, strlen(c->resolved) + 1, h);
 		h = aiops_hash64(&last, sizeof(last), h);
+		/* A group made again after it emptied starts its log afresh:
+		 * its creation tells its first message from the last one's. */
+		h = aiops_hash64(&c->grp->created, sizeof(c->grp->created), h);
 		snprintf(dedup, sizeof(dedup), "%016llx", (unsigned long long)h);
 		memset(&m, 0, sizeof(m));
 		m.receiver = g->receiver;

@@ -35,9 +35,12 @@ struct engine {
 	/*
 	 * The groups known to be in the state ("receiver\0group_key" to
 	 * non-NULL): an alert of a known group costs no read of its group.
-	 * Dropped when another program wrote to the state.
+	 * Dropped when another program wrote to the state, and when the
+	 * groups it knows gone (known_gone, NULL values: the map has no
+	 * removal) outnumber the others.
 	 */
 	struct aiops_hmap		 known;
+	size_t				 known_gone;
 	/* What the run did, for the summary and the tests. */
 	unsigned long			 alerts, groups_made, enqueued, held, muted;
 	char				 err[512];

@@ -422,11 +422,17 @@ ends_swap(struct end *v, size_t i, size_t j)
 	v[j] = t;
 }
 
+static void ends_rebuild(struct aiops_inhibit *ih);
+
 static void
 ends_push(struct aiops_inhibit *ih, int64_t at, const char *id, size_t idlen)
 {
 	size_t i, up;
 
+	/* Ends of alerts set again or gone stay until their time: past twice
+	 * the live ones, the heap is made again of the live ends alone. */
+	if (ih->nends > 2 * ih->alerts.live + 64)
+		ends_rebuild(ih);
 	if (ih->nends == ih->capends) {
 		ih->capends = ih->capends == 0 ? 64 : ih->capends * 2;
 		ih->ends = xreallocarray(ih->ends, ih->capends, sizeof(*ih->ends));
@@ -439,6 +445,20 @@ ends_push(struct aiops_inhibit *ih, int64_t at, const char *id, size_t idlen)
 	ih->ends[i].idlen = idlen;
 	for (; i > 0 && ih->ends[up = (i - 1) / 2].at > ih->ends[i].at; i = up)
 		ends_swap(ih->ends, i, up);
+}
+
+static void
+ends_rebuild(struct aiops_inhibit *ih)
+{
+	const struct alert *a;
+	size_t i, n = ih->nends;
+
+	for (i = 0; i < n; i++)
+		free(ih->ends[i].id);
+	ih->nends = 0;
+	for (i = 0; i < ih->alerts.m.len; i++)
+		if ((a = ih->alerts.m.ents[i].val) != NULL && a->ends_at != 0)
+			ends_push(ih, a->ends_at, a->id, a->idlen);
 }
 
 /* Takes the earliest end off the heap (the caller frees its id). */
@@ -482,8 +502,10 @@ aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const 
     int64_t ends_at)
 {
 	struct aiops_buf key = AIOPS_BUF_INIT;
-	struct alert *a;
+	struct alert *a = aiops_hmap_get(&ih->alerts.m, id, idlen);
 	size_t i;
+	/* Sent again with the same end, it has that end in the heap already. */
+	int queued = a != NULL && a->ends_at == ends_at;
 
 	aiops_inhibit_unset(ih, id, idlen);
 	/* Only sources are kept: a target is looked up, never stored. */
@@ -498,7 +520,7 @@ aiops_inhibit_set(struct aiops_inhibit *ih, const char *id, size_t idlen, const 
 	a->idlen = idlen;
 	a->labels = json_incref((json_t *)labels);
 	a->ends_at = ends_at;
-	if (ends_at != 0)
+	if (ends_at != 0 && !queued)
 		ends_push(ih, ends_at, id, idlen);
 	a->members = xcalloc(ih->nrules + 1, sizeof(*a->members));
 	for (i = 0; i < ih->nrules; i++) {

@@ -133,6 +133,16 @@ test_ends(void)
 	is_int(aiops_inhibit_expire(ih, 500), 500, "1,000 ends: 500 by 500");
 	is_int(aiops_inhibit_expire(ih, 1000), 500, "the rest by 1,000");
 	is_int(aiops_inhibit_size(ih), 0, "none left");
+	/* Sent again and again with a later end: the stale ends are dropped
+	 * as they pile up, and only the last one counts. */
+	for (i = 0; i < 5000; i++)
+		fire_until(ih, "r", 2000 + (int64_t)i);
+	fire_until(ih, "s", 3000);
+	fire_until(ih, "s", 3000);
+	is_int(aiops_inhibit_expire(ih, 6998), 1, "5,000 ends of one alert: none ends early; s at 3,000");
+	ok(muted_at(ih, "r", 6998), "r mutes until its last end");
+	is_int(aiops_inhibit_expire(ih, 6999), 1, "and ends there, once");
+	is_int(aiops_inhibit_size(ih), 0, "none left again");
 	aiops_inhibit_free(ih);
 }
 
