@@ -344,6 +344,22 @@ notify() {
 	jq -e '[.message.alerts[].labels.instance] | sort == ["db-1", "web-1"]' <<<"$output"
 }
 
+@test "notify: an alert that resolves while silenced is not told resolved, and leaves its group" {
+	{ alert 2026-11-22T12:00:00Z DiskFull firing '"instance":"db-1"'
+	  alert 2026-11-22T12:00:00Z DiskFull firing '"instance":"db-2"'
+	  tick 2026-11-22T12:01:00Z; } > "$BATS_TEST_TMPDIR/a"
+	run -0 notify "$BATS_TEST_TMPDIR/a"
+	jq -e '[.message.alerts[].labels.instance] == ["db-1", "db-2"]' <<<"$output"
+	AIOPS_NOW=2026-11-22T12:02:00Z run -0 aiops-notify silence add --duration 1h --comment flapping 'instance="db-2"'
+	{ alert 2026-11-22T12:03:00Z DiskFull resolved '"instance":"db-2"' 2026-11-22T12:03:00Z 2026-11-22T12:00:00Z
+	  tick 2026-11-22T12:06:00Z; } > "$BATS_TEST_TMPDIR/b"
+	run -0 notify "$BATS_TEST_TMPDIR/b"
+	# Alertmanager's silencer mutes the resolved alert too: no news (and
+	# no suppression event: it was held back at no flush before).
+	[ -z "$output" ]
+	[ "$(sqlite3 "$AIOPS_STATE" 'SELECT count(*) FROM notify_members')" = 1 ]
+}
+
 @test "notify: two groups held back in one flush are two events with two ids" {
 	run -0 aiops-notify silence add --duration 1h --comment c 'x="1"'
 	{ alert 2026-11-22T12:00:00Z A firing '"x":"1"'

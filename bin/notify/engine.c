@@ -441,8 +441,11 @@ hold(struct flush *f, const json_t *labels, int muted, const char **by)
 
 /*
  * The group's alerts as the alerts table has them now, less the silenced
- * and inhibited ones (counted in *held; those new since the group's last
- * flush also in news, by kind), all firing ones when muted.
+ * and inhibited ones (those new since the group's last flush also in
+ * news, by kind), all firing ones when muted. A firing alert held back
+ * counts in *held (it keeps the group); a resolved one leaves the group
+ * untold, as Alertmanager's silencer and inhibitor mute resolved alerts
+ * too and it then forgets them.
  */
 static int
 gather(struct flush *f, const struct aiops_notify_group *grp, int muted, struct gview *g,
@@ -472,11 +475,20 @@ gather(struct flush *f, const struct aiops_notify_group *grp, int muted, struct 
 		a->labels = notify_alert_labels(&a->a);
 		a->annotations = json_loads(a->a.annotations, 0, NULL);
 		a->firing = strcmp(a->a.status, "firing") == 0;
-		kind = a->labels != NULL && a->firing ? hold(f, a->labels, muted, &by) : -1;
+		kind = a->labels == NULL || (muted && !a->firing) ? -1 :
+		    hold(f, a->labels, muted, &by);
 		if (kind != -1 && mem.joined[i] >= grp->last_flush)
 			held_add(&news[kind], a->a.fingerprint, a->labels, by);
+		if (kind != -1 && !a->firing && aiops_notify_member_remove(f->e->state,
+		    grp->receiver, grp->group_key, mem.fp[i]) == -1) {
+			aiops_alert_release(&a->a);
+			json_decref(a->labels);
+			json_decref(a->annotations);
+			members_free(&mem);
+			return state_fail(f->e, "removing a resolved alert");
+		}
 		if (a->labels == NULL || kind != -1) {
-			(*held)++;
+			*held += a->labels == NULL || a->firing;
 			aiops_alert_release(&a->a);
 			json_decref(a->labels);
 			json_decref(a->annotations);
