@@ -192,6 +192,29 @@ def wait_ready(url, proc, log, timeout=30):
         time.sleep(0.05)
 
 
+def wait_reading(proc, log, timeout=30):
+    """Waits until proc blocks reading its stdin (Linux /proc/PID/syscall:
+    read, fd 0): started, state open, configuration read. A stream played
+    sooner reaches it late (slow under the sanitizers), and an alert that
+    began over group_wait before it is read is flushed at once, alone."""
+    deadline = time.monotonic() + timeout
+    path = "/proc/%d/syscall" % proc.pid
+    while True:
+        if proc.poll() is not None:
+            raise Failed("aiops-notify exited (%d): %s" % (proc.returncode, tail(log)))
+        try:
+            with open(path) as f:
+                fields = f.read().split()
+        except OSError:
+            time.sleep(1)   # no /proc: give it a second
+            return
+        if fields[:2] == ["0", "0x0"]:
+            return
+        if time.monotonic() > deadline:
+            raise Failed("aiops-notify not reading its input after %d s" % timeout)
+        time.sleep(0.02)
+
+
 def tail(path, n=5):
     try:
         with open(path, errors="replace") as f:
@@ -276,9 +299,7 @@ def run(a):
                                   preexec_fn=die_with_parent)
         sink.start()
         wait_ready(url, am, os.path.join(d, "am.log"))
-        if ai.poll() is not None:
-            raise Failed("aiops-notify exited (%d): %s" % (ai.returncode,
-                                                          tail(os.path.join(d, "aiops.err"))))
+        wait_reading(ai, os.path.join(d, "aiops.err"))
         # Both clocks read at one instant: wall time for the alerts' own
         # times, monotonic time for the schedule and the arrivals.
         mono0, wall0 = time.monotonic(), round(time.time(), 3)
