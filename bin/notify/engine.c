@@ -15,11 +15,11 @@
  * (needs_update: an alert fires that was not told firing, all that were
  * told firing resolved, alerts resolved that were not told so, or
  * repeat_interval passed), against the group's notification log: the
- * firing and resolved sets last told. Each such integration gets one outbox row, with a
- * dedup key that is the same for the same change, so a rerun after a crash
- * cannot enqueue it twice. Resolved alerts leave the group once told; a
- * group with nothing left is deleted. Its timer moves on by
- * group_interval.
+ * firing and resolved sets last told. Each such integration gets one
+ * outbox row, with a dedup key that is the same for the same change, so
+ * a rerun after a crash cannot enqueue it twice. Resolved alerts leave
+ * the group once told; a group with nothing left is deleted. Its timer
+ * moves on by group_interval.
  */
 #include "compat.h"
 
@@ -409,15 +409,21 @@ write_suppressed(struct flush *f, const struct aiops_notify_group *grp, int kind
 }
 
 static void
+galert_release(struct galert *a)
+{
+	aiops_alert_release(&a->a);
+	json_decref(a->labels);
+	json_decref(a->annotations);
+	memset(a, 0, sizeof(*a));
+}
+
+static void
 gview_free(struct gview *g)
 {
 	size_t i;
 
-	for (i = 0; i < g->n; i++) {
-		aiops_alert_release(&g->v[i].a);
-		json_decref(g->v[i].labels);
-		json_decref(g->v[i].annotations);
-	}
+	for (i = 0; i < g->n; i++)
+		galert_release(&g->v[i]);
 	free(g->v);
 	json_decref(g->group_labels);
 }
@@ -481,18 +487,13 @@ gather(struct flush *f, const struct aiops_notify_group *grp, int muted, struct 
 			held_add(&news[kind], a->a.fingerprint, a->labels, by);
 		if (kind != -1 && !a->firing && aiops_notify_member_remove(f->e->state,
 		    grp->receiver, grp->group_key, mem.fp[i]) == -1) {
-			aiops_alert_release(&a->a);
-			json_decref(a->labels);
-			json_decref(a->annotations);
+			galert_release(a);
 			members_free(&mem);
 			return state_fail(f->e, "removing a resolved alert");
 		}
 		if (a->labels == NULL || kind != -1) {
 			*held += a->labels == NULL || a->firing;
-			aiops_alert_release(&a->a);
-			json_decref(a->labels);
-			json_decref(a->annotations);
-			memset(a, 0, sizeof(*a));
+			galert_release(a);
 			continue;
 		}
 		g->nfiring += a->firing;
@@ -598,8 +599,8 @@ needs_update(const struct change *c, int send_resolved, int64_t now)
  * that has news (needs_update). The dedup key is the integration, the
  * group (and when it was made), the two sets and when the group was last
  * told: the same for a flush run again after a crash (its transaction
- * never committed), another for a repeat, which is news. *told is set when any integration
- * had news: the group's log moves on.
+ * never committed), another for a repeat, which is news. *told is set
+ * when any integration had news: the group's log moves on.
  */
 static int
 enqueue(struct flush *f, const struct gview *g, const struct change *c, int *told)

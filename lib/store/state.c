@@ -42,7 +42,7 @@ struct aiops_state {
 	int			 errcode;	/* of the last failure recorded */
 	char			 errmsg[ERRLEN];
 	int			 linked;	/* path is a symlink: never a new state */
-	int			 data_version;	/* PRAGMA data_version last seen; */
+	int			 data_version;	/* PRAGMA data_version last seen */
 	int			 dv_seen;	/* 0: never asked */
 };
 
