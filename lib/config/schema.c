@@ -157,6 +157,23 @@ static const struct aiops_conf_key notify_keys[] = {
 	END
 };
 
+/* aiops-run. The rules are read by lib/run/rule.h. */
+static const struct aiops_conf_key run_keys[] = {
+	TREE("rules", "the rules, a list of mappings (aiops-run(1))"),
+	STRING("playbooks", "the folder of playbooks a rule names by a relative path"),
+	STRING("ansible_playbook", "the ansible-playbook program (searched in PATH)"),
+	DURATION("timeout", "how long an action may run when its rule gives no timeout"),
+	DURATION("poll", "how often a --worker looks at the queue"),
+	SIZE("output_max", 256, 1LL << 30, "bytes of an action's output kept, its end"),
+	DURATION("retry.base", "the first retry of a failed task waits up to this"),
+	DURATION("retry.cap", "retries of a failed task wait at most this"),
+	DURATION("retention.tasks", "tasks that succeeded are kept this long"),
+	DURATION("retention.dead", "dead tasks (dead letters) are kept this long"),
+	DURATION("retention.audit", "the audit log keeps whole days for this long"),
+	MAX_LINE_KEY,
+	END
+};
+
 /* Programs to come: their sections exist, their keys will. */
 static const struct aiops_conf_key no_keys[] = {
 	END
@@ -170,7 +187,7 @@ const struct aiops_conf_section aiops_conf_sections[] = {
 	{ "detect", 0, detect_keys },
 	{ "forecast", 0, forecast_keys },
 	{ "notify", 0, notify_keys },
-	{ "run", 0, no_keys },
+	{ "run", 0, run_keys },
 	{ "ask", 0, no_keys },
 	{ NULL, 0, NULL },
 };

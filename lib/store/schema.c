@@ -303,6 +303,45 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  updated INTEGER NOT NULL);"
 	  "CREATE INDEX silences_ends ON silences(ends_at);"
 	},
+	{ 13,
+	  /*
+	   * aiops-run: its task queue (dead letters are tasks in state
+	   * dead, with the reason) and its audit log, which is append-only:
+	   * a trigger refuses any UPDATE, and the retention deletes whole
+	   * days. lib/store/tasks.h has the rules.
+	   */
+	  "CREATE TABLE run_tasks ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  rule TEXT NOT NULL,"
+	  "  target TEXT NOT NULL,"		/* the cooldown's key, beside the rule */
+	  "  host TEXT,"
+	  "  event_id TEXT,"			/* the triggering event's id */
+	  "  spec TEXT NOT NULL,"		/* the action as rendered, JSON */
+	  "  idempotent INTEGER NOT NULL,"
+	  "  state TEXT NOT NULL,"		/* queued | running | succeeded | dead */
+	  "  created INTEGER NOT NULL,"
+	  "  next_attempt INTEGER NOT NULL,"
+	  "  attempts INTEGER NOT NULL DEFAULT 0,"
+	  "  max_attempts INTEGER NOT NULL,"
+	  "  started INTEGER, finished INTEGER,"
+	  "  worker TEXT,"			/* the process running it: pid:start time */
+	  "  pgid INTEGER,"			/* its action's process group */
+	  "  exit_status INTEGER,"
+	  "  output TEXT,"			/* the end of what it wrote */
+	  "  error TEXT);"
+	  "CREATE INDEX run_tasks_due ON run_tasks(state, next_attempt);"
+	  "CREATE INDEX run_tasks_cooldown ON run_tasks(rule, target, created);"
+	  "CREATE INDEX run_tasks_finished ON run_tasks(finished);"
+	  "CREATE TABLE run_audit ("
+	  "  seq INTEGER PRIMARY KEY,"
+	  "  ts INTEGER NOT NULL,"
+	  "  decision TEXT NOT NULL,"
+	  "  rule TEXT, target TEXT, task_id INTEGER, event_id TEXT,"
+	  "  detail TEXT);"
+	  "CREATE INDEX run_audit_ts ON run_audit(ts);"
+	  "CREATE TRIGGER run_audit_append_only BEFORE UPDATE ON run_audit"
+	  "  BEGIN SELECT RAISE(ABORT, 'run_audit is append-only'); END;"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -1,0 +1,529 @@
+/*
+ * aiops-run: turns events into actions. Each event is matched against the
+ * rules of the configuration (run.rules, lib/run/rule.h); a match renders
+ * the rule's action for the event and, unless the rule's cooldown for that
+ * target is running, queues it as a task in the state. Tasks run as child
+ * processes, in this process after each batch of input (the default), or
+ * in a separate `aiops-run --worker`. Every decision is in the audit log
+ * and is a task event on stdout. `aiops-run test|tasks|audit` look.
+ */
+#include "compat.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/conf.h"
+#include "core/clock.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "event/evread.h"
+#include "json/jw.h"
+#include "run.h"
+#include "run/proc.h"
+#include "store/state.h"
+#include "store/tasks.h"
+#include "tool/filter.h"
+#include "tool/log.h"
+
+#ifndef PLAYBOOKDIR
+#define PLAYBOOKDIR	"/usr/local/share/aiops/playbooks"
+#endif
+
+#define DAY_NS		(86400LL * AIOPS_NS_PER_SEC)
+
+enum {
+	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,
+	OPT_DRY_RUN,
+	OPT_ENQUEUE,
+	OPT_WORKER,
+	OPT_ONCE,
+};
+
+static const char synopsis[] =
+    "aiops-run [-hqVv] [--all] [--dry-run | --enqueue] [--state file] [--config file]\n"
+    "                 [--strict] [--max-line bytes] [--clock wall|event]\n"
+    "                 [--log-format plain|json] [file ...]\n"
+    "       aiops-run --worker [--once] [--state file] [--config file]\n"
+    "       aiops-run test rule [event-file]\n"
+    "       aiops-run tasks [--json] [--status state] [--limit n]\n"
+    "       aiops-run audit [--json] [--since time]";
+
+static const struct aiops_opt opts[] = {
+	{ "all", OPT_ALL, NULL, "write every input event too, unchanged, before what it adds" },
+	{ "dry-run", OPT_DRY_RUN, NULL, "queue and run nothing: print what would run" },
+	{ "enqueue", OPT_ENQUEUE, NULL, "queue tasks only: a separate --worker runs them" },
+	{ "worker", OPT_WORKER, NULL, "read no input: run queued tasks as they fall due,\n"
+	    "until SIGTERM; SIGHUP reads the configuration again" },
+	{ "once", OPT_ONCE, NULL, "with --worker: run what is due now, then exit (for cron)" },
+	AIOPS_OPT_END
+};
+
+/* Set by SIGHUP: read the configuration again. */
+static volatile sig_atomic_t reload_asked;
+
+static struct {
+	struct aiops_cli	 cli;
+	struct aiops_out	 out;
+	struct aiops_filter	 filter;
+	struct aiops_evbatch	*batch;
+	struct aiops_ruleset	 rules;
+	struct worker		 w;
+	struct aiops_state	*state;
+	int			 all;
+	int			 dry_run;
+	int			 enqueue;
+	int			 worker;
+	int			 once;
+	int64_t			 poll;		/* the worker's look at the queue */
+	unsigned long		 matched, queued, suppressed, refused;
+} r;
+
+void
+state_fatal(struct aiops_state *st, const char *doing)
+{
+	(void)aiops_out_flush(&r.out);
+	fatalx(aiops_state_exit_status(st), "%s: %s: %s", aiops_state_path(st), doing,
+	    aiops_state_errmsg(st));
+}
+
+void
+audit(struct aiops_state *st, int64_t ts, const char *decision, const char *rule,
+    const char *target, int64_t task_id, const char *event_id, const char *detail)
+{
+	struct aiops_audit a = {
+		.ts = ts, .decision = decision, .rule = rule, .target = target,
+		.task_id = task_id, .event_id = event_id, .detail = detail,
+	};
+
+	if (aiops_audit_add(st, &a) == -1)
+		state_fatal(st, "writing the audit log");
+}
+
+void
+task_event(struct aiops_out *out, const char *status, int64_t ts, const struct aiops_task *t,
+    const json_t *extra)
+{
+	char tbuf[AIOPS_TIME_BUFSZ], id[96];
+	struct aiops_jw jw;
+	const char *key;
+	json_t *v;
+
+	aiops_jw_init(&jw, &out->buf);
+	aiops_jw_object_begin(&jw);
+	aiops_jw_kcstr(&jw, "type", "task");
+	aiops_jw_kstr(&jw, "ts", tbuf, aiops_time_format(ts, tbuf));
+	if (t != NULL && t->id != 0) {
+		/* Unique per task, status and attempt: a key for receivers' dedup. */
+		if (t->attempts > 0)
+			snprintf(id, sizeof(id), "task-%lld-%s-%d", (long long)t->id, status,
+			    t->attempts);
+		else
+			snprintf(id, sizeof(id), "task-%lld-%s", (long long)t->id, status);
+		aiops_jw_kcstr(&jw, "id", id);
+		aiops_jw_kint(&jw, "task_id", t->id);
+	}
+	aiops_jw_kcstr(&jw, "status", status);
+	if (t != NULL) {
+		aiops_jw_kcstr(&jw, "rule", t->rule);
+		aiops_jw_kcstr(&jw, "target", t->target);
+		if (t->host != NULL)
+			aiops_jw_kcstr(&jw, "host", t->host);
+		if (t->event_id != NULL)
+			aiops_jw_kcstr(&jw, "trigger_id", t->event_id);
+	}
+	json_object_foreach((json_t *)extra, key, v) {
+		aiops_jw_key(&jw, key, strlen(key));
+		aiops_jw_json(&jw, v);
+	}
+	aiops_jw_object_end(&jw);
+	aiops_out_end(out);
+}
+
+static void
+parse_options(int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = aiops_cli_getopt(&r.cli, argc, argv)) != -1) {
+		switch (ch) {
+		case OPT_ALL:
+			r.all = 1;
+			break;
+		case OPT_DRY_RUN:
+			r.dry_run = 1;
+			break;
+		case OPT_ENQUEUE:
+			r.enqueue = 1;
+			break;
+		case OPT_WORKER:
+			r.worker = 1;
+			break;
+		case OPT_ONCE:
+			r.once = 1;
+			break;
+		default:
+			aiops_cli_usage(&r.cli);
+		}
+	}
+	if (r.once && !r.worker)
+		fatalx(EX_USAGE, "--once goes with --worker");
+	if (r.worker && (optind < argc || r.all || r.enqueue || r.dry_run))
+		fatalx(EX_USAGE, "--worker reads no input: no files, --all, --enqueue or --dry-run");
+	if (r.dry_run && r.enqueue)
+		fatalx(EX_USAGE, "--dry-run queues nothing: --enqueue has nothing to do");
+}
+
+/* The rules and settings of the configuration; 0, or -1 with err. */
+static int
+configure(struct aiops_ruleset *rs, char *err, size_t errlen)
+{
+	const struct aiops_conf *cfg = r.cli.cfg;
+	struct aiops_rule_defaults d = {
+		.playbooks = aiops_conf_string(cfg, "run.playbooks", PLAYBOOKDIR),
+		.timeout_ns = aiops_conf_duration(cfg, "run.timeout", 600 * AIOPS_NS_PER_SEC),
+	};
+
+	return aiops_rules_build(aiops_conf_get(cfg, "run.rules"), &d, rs, err, errlen);
+}
+
+static void
+apply_settings(void)
+{
+	const struct aiops_conf *cfg = r.cli.cfg;
+
+	r.w.ansible = aiops_conf_string(cfg, "run.ansible_playbook", "ansible-playbook");
+	r.w.backoff.base_ns = aiops_conf_duration(cfg, "run.retry.base", 10 * AIOPS_NS_PER_SEC);
+	r.w.backoff.cap_ns = aiops_conf_duration(cfg, "run.retry.cap", 3600 * AIOPS_NS_PER_SEC);
+	r.w.output_max = (size_t)aiops_conf_int(cfg, "run.output_max", AIOPS_PROC_OUTPUT_MAX);
+	r.poll = aiops_conf_duration(cfg, "run.poll", 50 * 1000000LL);
+}
+
+/* SIGHUP: the configuration again; a mistake keeps the running one. */
+static void
+reload(void)
+{
+	struct aiops_ruleset rs;
+	struct aiops_conf *old;
+	char err[1024];
+
+	reload_asked = 0;
+	if (aiops_cli_reload(&r.cli, &old, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: %s; the running configuration is kept", err);
+		return;
+	}
+	if (configure(&rs, err, sizeof(err)) == -1) {
+		log_warnx("SIGHUP: %s; the running configuration is kept", err);
+		aiops_conf_free(r.cli.cfg);
+		r.cli.cfg = old;
+		return;
+	}
+	aiops_rules_free(&r.rules);
+	r.rules = rs;
+	apply_settings();
+	aiops_conf_free(old);
+	log_info("SIGHUP: configuration read again (%zu rules)", r.rules.n);
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reload_asked = 1;
+}
+
+/* SIGHUP interrupts a wait (no SA_RESTART); the reload is done between
+ * batches and tasks. */
+static void
+hup_signal(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The event's id, host and now, for the records of one match. */
+struct trigger {
+	json_t		*ev;
+	const char	*id;
+	const char	*host;
+	int64_t		 now;
+};
+
+/* Is rule's cooldown for target running? detail says until when. */
+static int
+cooling(const struct aiops_rule *rule, const char *target, int64_t now, char *detail,
+    size_t len)
+{
+	int64_t cd = aiops_rule_cooldown(rule);
+	struct aiops_task_list l;
+	char tbuf[AIOPS_TIME_BUFSZ];
+	int on;
+
+	if (cd <= 0)
+		return 0;
+	if (aiops_task_last(r.state, aiops_rule_name(rule), target,
+	    now - cd + 1000000, &l)	/* until created + cd, to the ms stored */ == -1)
+		state_fatal(r.state, "reading the cooldowns");
+	if ((on = l.n > 0)) {
+		aiops_time_format(l.v[0].created + cd, tbuf);
+		snprintf(detail, len, "cooldown: task %lld was queued within %lld s; until %s",
+		    (long long)l.v[0].id, (long long)(cd / AIOPS_NS_PER_SEC), tbuf);
+	}
+	aiops_task_list_release(&l);
+	return on;
+}
+
+/* --dry-run: what would run, as a task event; nothing is stored. */
+static void
+dry_run(const struct aiops_rule *rule, const struct trigger *tr, const char *target,
+    json_t *spec)
+{
+	struct aiops_task t = {
+		.rule = aiops_rule_name(rule), .target = target, .host = tr->host,
+		.event_id = tr->id,
+	};
+	char err[256], **argv;
+	json_t *extra = json_object(), *a = json_array();
+	size_t i;
+
+	argv = aiops_spec_argv(spec, r.w.ansible, "<vars file>", 0, err, sizeof(err));
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	json_object_set_new(extra, "argv", a);
+	if (json_object_get(spec, "vars") != NULL)
+		json_object_set(extra, "vars", json_object_get(spec, "vars"));
+	if (json_is_true(json_object_get(spec, "check_first")))
+		json_object_set_new(extra, "check_first", json_true());
+	task_event(&r.out, "dry-run", tr->now, &t, extra);
+	json_decref(extra);
+	aiops_argv_free(argv);
+}
+
+/* A rule matched: refused, suppressed, shown (--dry-run) or queued. */
+static void
+matched(const struct aiops_rule *rule, const struct trigger *tr)
+{
+	struct aiops_task t = {
+		.rule = aiops_rule_name(rule), .host = tr->host, .event_id = tr->id,
+		.created = tr->now, .next_attempt = tr->now,
+		.max_attempts = aiops_rule_attempts(rule),
+		.idempotent = aiops_rule_idempotent(rule),
+	};
+	char err[768], detail[512], *target = NULL, *spec_text;
+	json_t *spec, *extra;
+
+	r.matched++;
+	if ((spec = aiops_rule_render(rule, tr->ev, tr->now, &target, err, sizeof(err))) == NULL) {
+		r.refused++;
+		log_warnx("rule %s: %s: the event is refused", t.rule, err);
+		if (!r.dry_run)
+			audit(r.state, tr->now, "refused", t.rule, NULL, 0, tr->id, err);
+		extra = json_pack("{s:s}", "reason", err);
+		t.target = "-";
+		task_event(&r.out, "refused", tr->now, &t, extra);
+		json_decref(extra);
+		return;
+	}
+	t.target = target;
+	if (cooling(rule, target, tr->now, detail, sizeof(detail))) {
+		r.suppressed++;
+		if (!r.dry_run)
+			audit(r.state, tr->now, "suppressed", t.rule, target, 0, tr->id, detail);
+		extra = json_pack("{s:s}", "reason", detail);
+		task_event(&r.out, "suppressed", tr->now, &t, extra);
+		json_decref(extra);
+	} else if (r.dry_run) {
+		dry_run(rule, tr, target, spec);
+	} else {
+		spec_text = json_dumps(spec, JSON_COMPACT);
+		t.spec = spec_text;
+		if (aiops_task_add(r.state, &t, &t.id) == -1)
+			state_fatal(r.state, "queueing a task");
+		audit(r.state, tr->now, "queued", t.rule, target, t.id, tr->id, spec_text);
+		r.queued++;
+		task_event(&r.out, "requested", tr->now, &t, NULL);
+		free(spec_text);
+	}
+	json_decref(spec);
+	free(target);
+}
+
+static void
+handle_event(void *arg, const struct aiops_evline *l)
+{
+	struct trigger tr;
+	int64_t ts;
+	size_t i;
+
+	(void)arg;
+	if (l->rc == 1)
+		return;
+	if (l->rc == -1) {
+		aiops_filter_skip(&r.filter, l->name, l->lineno, l->err);
+		return;
+	}
+	if (aiops_evread_ts(l->ev, &ts, NULL, 0) == 0)
+		aiops_clock_observe(ts);
+	if (r.all) {
+		aiops_buf_add(&r.out.buf, l->line, l->len);
+		aiops_out_end(&r.out);
+	}
+	tr.ev = l->ev;
+	tr.id = json_string_value(json_object_get(l->ev, "id"));
+	tr.host = json_string_value(json_object_get(l->ev, "host"));
+	tr.now = aiops_clock_now();
+	for (i = 0; i < r.rules.n; i++)
+		if (aiops_rule_matches(r.rules.v[i], l->ev, tr.now))
+			matched(r.rules.v[i], &tr);
+	aiops_out_commit(&r.out);
+}
+
+/* A batch of lines: matched and queued in one transaction, then run. */
+static void
+drain(void *arg)
+{
+	(void)arg;
+	if (reload_asked)
+		reload();
+	if (!r.dry_run && aiops_state_begin(r.state) == -1)
+		state_fatal(r.state, "beginning a transaction");
+	aiops_evbatch_run(r.batch, handle_event, NULL);
+	if (!r.dry_run && aiops_state_commit(r.state) == -1)
+		state_fatal(r.state, "committing");
+	if (!r.dry_run && !r.enqueue)
+		worker_run_due(&r.w);
+}
+
+static void
+handle_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
+{
+	(void)arg;
+	if (aiops_evbatch_add(r.batch, name, line, len, lineno))
+		drain(NULL);
+}
+
+/* Sleeps until the next task is due, at most the poll interval. */
+static void
+worker_wait(void)
+{
+	struct timespec ts;
+	int64_t next, wait = r.poll;
+
+	if (aiops_task_next(r.state, &next) == -1)
+		state_fatal(r.state, "reading the queue");
+	if (next != 0 && next - aiops_clock_now() < wait)
+		wait = next - aiops_clock_now();
+	if (wait < 1000000)
+		wait = 1000000;
+	ts.tv_sec = (time_t)(wait / AIOPS_NS_PER_SEC);
+	ts.tv_nsec = (long)(wait % AIOPS_NS_PER_SEC);
+	nanosleep(&ts, NULL);
+}
+
+/* --worker: the queue until SIGTERM (or, with --once, what is due now). */
+static void
+worker_loop(void)
+{
+	worker_recover(&r.w);
+	(void)aiops_out_flush(&r.out);
+	while (!aiops_stop) {
+		if (reload_asked)
+			reload();
+		worker_run_due(&r.w);
+		(void)aiops_out_flush(&r.out);
+		if (r.once)
+			break;
+		worker_wait();
+	}
+}
+
+/* What the retentions no longer keep. */
+static void
+expire(void)
+{
+	const struct aiops_conf *cfg = r.cli.cfg;
+	int64_t now = aiops_clock_now();
+	int64_t done = aiops_conf_duration(cfg, "run.retention.tasks", 30 * DAY_NS);
+	int64_t dead = aiops_conf_duration(cfg, "run.retention.dead", 90 * DAY_NS);
+	int64_t aud = aiops_conf_duration(cfg, "run.retention.audit", 365 * DAY_NS);
+	uint64_t ntasks, naudit;
+
+	if (aiops_state_begin(r.state) == -1 ||
+	    aiops_task_expire(r.state, now - done, now - dead, &ntasks) == -1 ||
+	    aiops_audit_expire(r.state, now - aud, &naudit) == -1 ||
+	    aiops_state_commit(r.state) == -1)
+		state_fatal(r.state, "applying the retention");
+	if (ntasks + naudit > 0)
+		log_debug("retention: %llu tasks and %llu audit records deleted",
+		    (unsigned long long)ntasks, (unsigned long long)naudit);
+}
+
+static int
+finish(void)
+{
+	int status;
+
+	if (!r.dry_run)
+		expire();
+	if (aiops_out_close(&r.out) == -1)
+		aiops_filter_check_output(&r.filter);
+	log_debug("%lu matches: %lu queued, %lu suppressed by a cooldown, %lu refused;"
+	    " %lu tasks run", r.matched, r.queued, r.suppressed, r.refused, r.w.ran);
+	if (r.batch != NULL)
+		aiops_evbatch_free(r.batch);
+	aiops_rules_free(&r.rules);
+	if (aiops_state_close(r.state) == -1)
+		log_error("closing the state file failed");
+	status = aiops_filter_status(&r.filter);
+	aiops_cli_release(&r.cli);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[1024];
+	int i;
+
+	if (argc > 1 && (strcmp(argv[1], "test") == 0 || strcmp(argv[1], "tasks") == 0 ||
+	    strcmp(argv[1], "audit") == 0))
+		return run_query_main(argv[1], argc - 1, argv + 1);
+	aiops_cli_init(&r.cli, "aiops-run", "run", synopsis, opts);
+	parse_options(argc, argv);
+	aiops_cli_start(&r.cli);
+	if (configure(&r.rules, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	apply_settings();
+	r.state = r.w.state = aiops_cli_state(&r.cli, 0, "");
+	aiops_out_init(&r.out, STDOUT_FILENO);
+	r.w.out = &r.out;
+	if (aiops_proc_identity(getpid(), r.w.id, sizeof(r.w.id)) == -1)
+		snprintf(r.w.id, sizeof(r.w.id), "%ld:0", (long)getpid());
+	aiops_filter_init(&r.filter, &r.cli, &r.out);
+	aiops_filter_signals();
+	hup_signal();
+	if (r.worker) {
+		worker_loop();
+		return finish();
+	}
+	if (!r.dry_run && !r.enqueue)
+		worker_recover(&r.w);
+	r.batch = aiops_evbatch_new();
+	r.filter.drain = drain;
+	if (optind == argc)
+		aiops_filter_read(&r.filter, "-", handle_line, NULL);
+	else
+		for (i = optind; i < argc && !aiops_stop; i++)
+			aiops_filter_read(&r.filter, argv[i], handle_line, NULL);
+	drain(NULL);
+	aiops_filter_check_output(&r.filter);
+	return finish();
+}

@@ -1,0 +1,50 @@
+/*
+ * run.h: what the files of aiops-run share.
+ */
+#ifndef AIOPS_RUN_H
+#define AIOPS_RUN_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "io/out.h"
+#include "net/retry.h"
+#include "run/rule.h"
+#include "store/state.h"
+#include "store/tasks.h"
+
+/* The queue's side: what runs tasks (worker.c). */
+struct worker {
+	struct aiops_state	*state;
+	struct aiops_out	*out;
+	const char		*ansible;	/* ansible-playbook's path or name */
+	struct aiops_backoff	 backoff;	/* between a failed attempt and the next */
+	size_t			 output_max;	/* bytes of an action's output kept */
+	char			 id[64];	/* this process: pid:start time */
+	unsigned long		 ran;		/* tasks run */
+};
+
+/* Claims and runs every task due by now, one after the other, until none
+ * is left or aiops_stop. 0, or -1 on a state failure (exits). */
+void worker_run_due(struct worker *w);
+/* Tasks left running by a worker that died: killed, then queued again
+ * (idempotent) or dead. */
+void worker_recover(struct worker *w);
+
+/*
+ * A task event on out: {"type":"task","ts":...,"status":status,...}, with
+ * the task's id, rule, target, host and triggering event's id when t is
+ * given, and the members of extra (borrowed, may be NULL).
+ */
+void task_event(struct aiops_out *out, const char *status, int64_t ts,
+    const struct aiops_task *t, const json_t *extra);
+/* An audit record, exiting on a state failure. */
+void audit(struct aiops_state *st, int64_t ts, const char *decision, const char *rule,
+    const char *target, int64_t task_id, const char *event_id, const char *detail);
+/* Exits with the state's status and message. */
+void state_fatal(struct aiops_state *st, const char *doing) __attribute__((noreturn));
+
+/* aiops-run test|tasks|audit. */
+int run_query_main(const char *verb, int argc, char **argv);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * proc.c: one action as a child process (run/proc.h has the rules).
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/xmalloc.h"
+#include "run/proc.h"
+
+/* What the child writes on its status pipe when exec fails: errno. */
+static void __attribute__((noreturn))
+child(char *const argv[], const struct aiops_proc_opts *o, int out, int status, pid_t parent)
+{
+	sigset_t none;
+	int devnull, e;
+
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(127);	/* the parent is already gone */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if ((devnull = open("/dev/null", O_RDONLY)) == -1 || dup2(devnull, 0) == -1 ||
+	    dup2(out, 1) == -1 || dup2(out, 2) == -1)
+		goto fail;
+	if (o->cwd != NULL && chdir(o->cwd) == -1)
+		goto fail;
+	execvp(argv[0], argv);
+fail:
+	e = errno;
+	(void)!write(status, &e, sizeof(e));
+	_exit(127);
+}
+
+/* Appends n bytes to r's output, keeping the last max. */
+static void
+keep(struct aiops_proc_result *r, const char *p, size_t n, size_t max)
+{
+	size_t drop;
+
+	if (n >= max) {
+		r->dropped += r->len + n - max;
+		memcpy(r->output, p + n - max, max);
+		r->len = max;
+		return;
+	}
+	if (r->len + n > max) {
+		drop = r->len + n - max;
+		memmove(r->output, r->output + drop, r->len - drop);
+		r->len -= drop;
+		r->dropped += drop;
+	}
+	memcpy(r->output + r->len, p, n);
+	r->len += n;
+}
+
+/* Reads what the pipe has now; 0 at its end, 1 when it may hold more. */
+static int
+drain_pipe(int fd, struct aiops_proc_result *r, size_t max)
+{
+	char buf[8192];
+	ssize_t got;
+
+	for (;;) {
+		got = read(fd, buf, sizeof(buf));
+		if (got > 0) {
+			keep(r, buf, (size_t)got, max);
+			continue;
+		}
+		if (got == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN ? 1 : 0;
+	}
+}
+
+/* Waits for pid, reading its output, killing its group at the deadline. */
+static void
+supervise(pid_t pid, int fd, const struct aiops_proc_opts *o, struct aiops_proc_result *r)
+{
+	size_t max = o->output_max ? o->output_max : AIOPS_PROC_OUTPUT_MAX;
+	int64_t grace = o->grace_ns > 0 ? o->grace_ns : AIOPS_PROC_GRACE;
+	int64_t deadline = o->timeout_ns > 0 ? aiops_monotonic_ns() + o->timeout_ns : 0;
+	int open = 1, st, termed = 0, wait_ms;
+	struct pollfd p;
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		if (deadline != 0 && aiops_monotonic_ns() >= deadline) {
+			kill(-pid, termed ? SIGKILL : SIGTERM);
+			r->timed_out = 1;
+			deadline = termed ? 0 : aiops_monotonic_ns() + grace;
+			termed = 1;
+		}
+		wait_ms = 100;
+		if (deadline != 0) {
+			int64_t left = (deadline - aiops_monotonic_ns()) / 1000000;
+
+			wait_ms = left < 0 ? 0 : left < wait_ms ? (int)left + 1 : wait_ms;
+		}
+		if (open) {
+			p.fd = fd;
+			p.events = POLLIN;
+			if (poll(&p, 1, wait_ms) > 0)
+				open = drain_pipe(fd, r, max);
+		} else
+			poll(NULL, 0, wait_ms);
+	}
+	if (open)
+		drain_pipe(fd, r, max);	/* what it wrote; a daemon it left may write on */
+	if (WIFEXITED(st)) {
+		r->exit_status = WEXITSTATUS(st);
+	} else {
+		r->exit_status = -1;
+		r->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	}
+	r->output[r->len] = '\0';
+}
+
+int
+aiops_proc_run(char *const argv[], const struct aiops_proc_opts *o,
+    struct aiops_proc_result *r, char *err, size_t errlen)
+{
+	size_t max = o->output_max ? o->output_max : AIOPS_PROC_OUTPUT_MAX;
+	int out[2], status[2], e = 0;
+	pid_t pid, parent = getpid();
+	ssize_t got;
+
+	if (argv[0] == NULL || argv[0][0] == '\0') {
+		snprintf(err, errlen, "no program to run");
+		return -1;
+	}
+	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(status, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(out[0]); close(out[1]); close(status[0]); close(status[1]);
+		return -1;
+	}
+	if (pid == 0)
+		child(argv, o, out[1], status[1], parent);
+	setpgid(pid, pid);	/* either side may get there first */
+	close(out[1]);
+	close(status[1]);
+	while ((got = read(status[0], &e, sizeof(e))) == -1 && errno == EINTR)
+		;
+	close(status[0]);
+	if (got == (ssize_t)sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		close(out[0]);
+		snprintf(err, errlen, "%s: %s", argv[0], strerror(e));
+		return -1;
+	}
+	if (o->started != NULL)
+		o->started(o->arg, pid);
+	memset(r, 0, sizeof(*r));
+	r->output = xmalloc(max + 1);
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	supervise(pid, out[0], o, r);
+	close(out[0]);
+	return 0;
+}
+
+int
+aiops_proc_identity(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[1024], *p;
+	unsigned long long start;
+	FILE *fp;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	p = fgets(line, sizeof(line), fp);
+	fclose(fp);
+	/* The name (field 2) may hold spaces and parentheses: count from the last ')'. */
+	if (p == NULL || (p = strrchr(line, ')')) == NULL)
+		return -1;
+	for (i = 2; i < 22 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
+		return -1;
+	snprintf(buf, len, "%ld:%llu", (long)pid, start);
+	return 0;
+}
+
+int
+aiops_proc_alive(const char *identity)
+{
+	char now[64];
+	long pid;
+
+	if (identity == NULL || sscanf(identity, "%ld:", &pid) != 1 || pid <= 0)
+		return 0;
+	if (aiops_proc_identity((pid_t)pid, now, sizeof(now)) == -1)
+		return 0;
+	return strcmp(now, identity) == 0;
+}

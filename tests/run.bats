@@ -1,0 +1,309 @@
+#!/usr/bin/env bats
+# aiops-run: rules, the queue, the worker, the audit log.
+
+load test_helper
+
+setup() {
+	CFG="$BATS_TEST_TMPDIR/aiops.yaml"
+	W="$BATS_TEST_TMPDIR/work"
+	mkdir -p "$W"
+}
+
+teardown() {
+	[ -z "${WORKER_PID:-}" ] || kill -9 "$WORKER_PID" 2>/dev/null || true
+	[ -z "${LEFT_PGID:-}" ] || kill -9 -- "-$LEFT_PGID" 2>/dev/null || true
+}
+
+# A prediction that db-3's disk fills, with a label the rules use.
+prediction() {
+	printf '{"type":"prediction","ts":"%s","id":"%s","host":"%s","name":"disk_used_percent","threshold":90,"labels":{"path":"%s"}}\n' \
+	    "${4:-2026-11-22T12:00:00Z}" "$1" "$2" "$3"
+}
+
+# rule NAME COMMAND-JSON [more YAML keys]: a config of one rule that fires
+# on predictions of disk_used_percent.
+rule() {
+	local name=$1 cmd=$2
+	shift 2
+	{
+		printf 'run:\n  retry: {base: 1ms, cap: 1ms}\n  rules:\n'
+		printf '    - name: %s\n' "$name"
+		printf '      criteria:\n'
+		printf '        type: {type: equals, pattern: prediction}\n'
+		printf '        name: {type: equals, pattern: disk_used_percent}\n'
+		printf '      command: %s\n' "$cmd"
+		local kv
+		for kv in "$@"; do printf '      %s\n' "$kv"; done
+	} > "$CFG"
+}
+
+tasks_json() { aiops-run tasks --config "$CFG" --json; }
+
+# Has process $1 ended? (Killed, it may stay a zombie until reaped.)
+gone() {
+	local st
+	st=$(ps -o stat= -p "$1" || true)
+	[ -z "$st" ] || [[ "$st" == Z* ]]
+}
+
+@test "run: a matching event runs its command, with the event's fields as arguments" {
+	rule echo '["printf", "%s|%s\n", "{{ .host }}", "{{ .labels.path }}"]'
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /var/log)
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<< "$output" | paste -sd,)" = requested,started,succeeded ]
+	[ "$(jq -r 'select(.status == "succeeded") | .output' <<< "$output")" = "db-3|/var/log" ]
+	jq -es 'map(select(.status == "started")) | length == 1 and (.[0] | .argv == ["printf", "%s|%s\n", "db-3", "/var/log"])' <<< "$output"
+	[ "$(jq -r 'select(.status == "requested") | .trigger_id' <<< "$output")" = p1 ]
+	[ "$(tasks_json | jq -r '[.state, .attempts, .exit_status] | join(",")')" = succeeded,1,0 ]
+	[ "$(stat -c %a "$AIOPS_STATE")" = 600 ]
+}
+
+@test "run: hostile event fields are inert: each is one argument, never shell text" {
+	local evil
+	rule echo '["printf", "[%s]\n", "{{ .labels.path }}"]'
+	for evil in '$(touch pwned)' '`touch pwned`' 'a; touch pwned' 'x && touch pwned' \
+	    "line1\\nline2" "it's \\\"quoted\\\"" '*' '| touch pwned' '> pwned'; do
+		prediction "e-$RANDOM" "db-$RANDOM" "$evil"
+	done > "$W/in.ndjson"
+	cd "$W"
+	run aiops-run --config "$CFG" "$W/in.ndjson"
+	[ "$status" -eq 0 ]
+	[ ! -e "$W/pwned" ]
+	[ "$(jq -j 'select(.status == "succeeded") | .output' <<< "$output")" = "$(printf '%s\n' \
+	    '[$(touch pwned)]' '[`touch pwned`]' '[a; touch pwned]' '[x && touch pwned]' \
+	    '[line1' 'line2]' "[it's \"quoted\"]" '[*]' '[| touch pwned]' '[> pwned]')" ]
+}
+
+@test "run: a value that would be an option is refused, unless the rule's own text starts with -" {
+	rule find '["echo", "{{ .labels.path }}", "--name={{ .host }}"]'
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 --delete; prediction p2 db-4 -rf)
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<< "$output" | paste -sd,)" = refused,refused ]
+	jq -es 'map(select(.trigger_id == "p1")) | length == 1 and (.[0] | .reason == "command[1]: renders as an option (\u0027--delete\u0027) from event data")' <<< "$output"
+	[ -z "$(tasks_json)" ]
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r .decision | paste -sd,)" = refused,refused ]
+	# The literal "--name=" is the rule's: allowed, the host inside it too.
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p3 -x /tmp)
+	[ "$(jq -r 'select(.status == "succeeded") | .output' <<< "$output")" = "/tmp --name=-x" ]
+}
+
+@test "run: a field the template names but the event lacks refuses the event" {
+	rule echo '["echo", "{{ .labels.mount }}"]'
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /var)
+	[ "$status" -eq 0 ]
+	jq -e '.status == "refused" and (.reason | test("command\\[1\\]: renders .<no value>.: a field it names is missing"))' <<< "$output"
+}
+
+@test "run: --dry-run prints what would run and stores nothing" {
+	rule echo '["touch", "{{ .labels.path }}"]'
+	run aiops-run --dry-run --config "$CFG" < <(prediction p1 db-3 "$W/made")
+	[ "$status" -eq 0 ]
+	jq -e --arg f "$W/made" '.status == "dry-run" and .argv == ["touch", $f] and .rule == "echo"' <<< "$output"
+	[ ! -e "$W/made" ]
+	[ -z "$(tasks_json)" ]
+	[ -z "$(aiops-run audit --config "$CFG")" ]
+}
+
+@test "run: a cooldown suppresses the same rule and target, not another target" {
+	rule echo '["true"]' 'cooldown: 30m'
+	{
+		prediction p1 db-3 /a 2026-11-22T12:00:00Z
+		prediction p2 db-3 /a 2026-11-22T12:10:00Z
+		prediction p3 db-4 /a 2026-11-22T12:11:00Z
+		prediction p4 db-3 /a 2026-11-22T12:30:00Z
+	} > "$W/in.ndjson"
+	run aiops-run --clock event --config "$CFG" "$W/in.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.status != "started" and .status != "succeeded") | "\(.trigger_id):\(.status)"' <<< "$output" | paste -sd,)" = \
+	    p1:requested,p2:suppressed,p3:requested,p4:requested ]
+	jq -es 'map(select(.trigger_id == "p2")) | length == 1 and (.[0] | .reason == "cooldown: task 1 was queued within 1800 s; until 2026-11-22T12:30:00.000Z")' <<< "$output"
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r 'select(.decision == "suppressed") | .trigger_id')" = p2 ]
+}
+
+@test "run: a failing action is retried after a backoff, then is a dead letter with the reason" {
+	unset AIOPS_NOW
+	rule fail '["sh", "-c", "echo tried >> '"$W"'/tries; exit 3"]' 'retries: 2'
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /a)
+	[ "$status" -eq 0 ]
+	for _ in 1 2 3; do
+		sleep 0.01
+		aiops-run --worker --once --config "$CFG" >> "$W/worker.out"
+	done
+	[ "$(wc -l < "$W/tries")" -eq 3 ]
+	tasks_json | jq -e '.state == "dead" and .attempts == 3 and .exit_status == 3 and .error == "exit status 3"'
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r .decision | paste -sd,)" = \
+	    queued,started,failed,started,failed,started,dead ]
+	aiops-run audit --config "$CFG" --json | jq -es 'map(select(.decision == "dead")) | length == 1 and (.[0] | .detail == "exit status 3; attempt 3 of 3, none left")'
+	[ "$(aiops-run tasks --config "$CFG" --status dead | tail -n +2 | awk '{print $1, $2}')" = "1 dead" ]
+}
+
+@test "run: a timeout kills the action's whole process group" {
+	rule slow '["sh", "-c", "sleep 60 & echo $! > '"$W"'/bg; wait"]' 'timeout: 1s'
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /a)
+	[ "$status" -eq 0 ]
+	jq -es 'map(select(.status == "dead")) | length == 1 and (.[0] | .reason == "timed out after 1 s: its process group was killed")' <<< "$output"
+	gone "$(cat "$W/bg")"
+}
+
+@test "run: a program that cannot start is a dead letter that says why" {
+	rule missing '["/nonexistent/fix-it", "now"]'
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /a)
+	[ "$status" -eq 0 ]
+	jq -es 'map(select(.status == "dead")) | length == 1 and (.[0] | .reason == "/nonexistent/fix-it: No such file or directory")' <<< "$output"
+}
+
+# Starts the action's script through a worker, kills the worker with -9
+# once the action runs, and leaves the action's process group in LEFT_PGID.
+kill_worker_mid_task() {
+	aiops-run --enqueue --config "$CFG" < <(prediction p1 db-3 /a) > /dev/null
+	aiops-run --worker --config "$CFG" > "$W/worker.out" 2> "$W/worker.err" &
+	WORKER_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s "$W/runs" ] && break
+		sleep 0.05
+	done
+	[ -s "$W/runs" ]
+	LEFT_PGID=$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT pgid FROM run_tasks WHERE id = 1')
+	[ -n "$LEFT_PGID" ]
+	kill -9 "$WORKER_PID"
+	wait "$WORKER_PID" || true
+	WORKER_PID=
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT state FROM run_tasks WHERE id = 1')" = running ]
+}
+
+@test "run: kill -9 of the worker mid-task: on restart the task is not run again, and the audit says so" {
+	unset AIOPS_NOW
+	# The action: note the run, then hang in a child of its own.
+	rule hang '["sh", "-c", "echo run >> '"$W"'/runs; sleep 60; echo done >> '"$W"'/runs"]'
+	kill_worker_mid_task
+	run --separate-stderr aiops-run --worker --once --config "$CFG"
+	[ "$status" -eq 0 ]
+	jq -e '.status == "dead" and (.reason | test("died while it ran; not idempotent: not run again"))' <<< "$output"
+	# What it left running was killed with it, and it ran once.
+	for pid in $(pgrep -g "$LEFT_PGID"); do gone "$pid"; done
+	[ "$(cat "$W/runs")" = run ]
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r .decision | paste -sd,)" = queued,started,interrupted ]
+	tasks_json | jq -e '.state == "dead"'
+}
+
+@test "run: kill -9 of the worker mid-task: an idempotent task runs again on restart" {
+	unset AIOPS_NOW
+	rule hang '["sh", "-c", "echo run >> '"$W"'/runs; [ -e '"$W"'/again ] || { touch '"$W"'/again; sleep 60; }"]' \
+	    'idempotent: true' 'retries: 1'
+	kill_worker_mid_task
+	run --separate-stderr aiops-run --worker --once --config "$CFG"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<< "$output" | paste -sd,)" = recovered,started,succeeded ]
+	[ "$(cat "$W/runs" | paste -sd,)" = run,run ]
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r .decision | paste -sd,)" = \
+	    queued,started,recovered,started,succeeded ]
+}
+
+@test "run: a separate worker runs what --enqueue queued, and SIGHUP reloads its configuration" {
+	unset AIOPS_NOW
+	rule echo '["sh", "-c", "echo {{ .host }} >> '"$W"'/ran"]'
+	aiops-run --worker -v --config "$CFG" > "$W/worker.out" 2> "$W/worker.err" &
+	WORKER_PID=$!
+	run aiops-run --enqueue --config "$CFG" < <(prediction p1 db-3 /a)
+	[ "$(jq -r .status <<< "$output")" = requested ]
+	local i
+	for i in $(seq 100); do
+		[ -s "$W/ran" ] && break
+		sleep 0.05
+	done
+	[ "$(cat "$W/ran")" = db-3 ]
+	kill -HUP "$WORKER_PID"
+	for i in $(seq 100); do
+		grep -q 'SIGHUP: configuration read again (1 rules)' "$W/worker.err" && break
+		sleep 0.05
+	done
+	grep -q 'SIGHUP: configuration read again (1 rules)' "$W/worker.err"
+	kill -TERM "$WORKER_PID"
+	wait "$WORKER_PID"
+	WORKER_PID=
+	[ "$(jq -r .status "$W/worker.out" | paste -sd,)" = started,succeeded ]
+}
+
+@test "run: --all passes every input event through, in order, before what it adds" {
+	rule echo '["true"]'
+	{ echo '{"type":"metric","name":"x","value":1,"ts":"2026-11-22T12:00:00Z"}'; prediction p1 db-3 /a; } > "$W/in.ndjson"
+	run aiops-run --all --config "$CFG" "$W/in.ndjson"
+	[ "$status" -eq 0 ]
+	diff <(head -2 <<< "$output") "$W/in.ndjson"
+	[ "$(tail -n +3 <<< "$output" | jq -r .status | paste -sd,)" = requested,started,succeeded ]
+}
+
+@test "run: replaying a stream on the event clock gives the same decisions and output" {
+	rule echo '["echo", "{{ .host }}"]' 'cooldown: 5m'
+	for i in 0 1 2 3 4 5; do prediction "p$i" "db-$((i % 2))" /a "2026-11-22T12:0${i}:00Z"; done > "$W/in.ndjson"
+	AIOPS_STATE="$W/a.db" aiops-run --clock event --config "$CFG" "$W/in.ndjson" > "$W/a.out"
+	AIOPS_STATE="$W/b.db" aiops-run --clock event --config "$CFG" "$W/in.ndjson" > "$W/b.out"
+	diff "$W/a.out" "$W/b.out"
+	[ "$(grep -c '"status":"suppressed"' "$W/a.out")" -eq 4 ]
+	diff <(AIOPS_STATE="$W/a.db" aiops-run audit --config "$CFG") \
+	    <(AIOPS_STATE="$W/b.db" aiops-run audit --config "$CFG")
+}
+
+@test "run: the audit log is append-only" {
+	rule echo '["true"]'
+	aiops-run --config "$CFG" < <(prediction p1 db-3 /a) > /dev/null
+	run sqlite3 "$AIOPS_STATE" "UPDATE run_audit SET detail = 'edited'"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"run_audit is append-only"* ]]
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r .decision | paste -sd,)" = queued,started,succeeded ]
+	aiops-run audit --since 1h --config "$CFG" | grep -q succeeded
+	[ -z "$(aiops-run audit --since 2026-11-23T00:00:00Z --config "$CFG")" ]
+}
+
+@test "run test: a rule against events, offline: matches, argv, refusals and exit status" {
+	rule echo '["echo", "{{ .labels.path }}"]'
+	{ prediction p1 db-3 "/var/a b"; prediction p2 db-3 --x; echo '{"type":"metric","name":"m","value":1}'; } > "$W/in.ndjson"
+	run aiops-run test --config "$CFG" echo "$W/in.ndjson"
+	[ "$status" -eq 65 ]
+	[ "${lines[0]}" = "$W/in.ndjson:1: rule echo: matches" ]
+	[ "${lines[1]}" = "  target: db-3" ]
+	[ "${lines[2]}" = "  would run: echo '/var/a b'" ]
+	[ "${lines[3]}" = "$W/in.ndjson:2: rule echo: matches, but refused: command[1]: renders as an option ('--x') from event data" ]
+	[ "${lines[4]}" = "$W/in.ndjson:3: rule echo: no match" ]
+	run aiops-run test --config "$CFG" echo < <(prediction p1 db-3 /a)
+	[ "$status" -eq 0 ]
+	run aiops-run test --config "$CFG" echo < <(echo '{"type":"metric","name":"m","value":1}')
+	[ "$status" -eq 1 ]
+	run aiops-run test --config "$CFG" nosuch < /dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"no rule is named 'nosuch' (1 rules in $CFG)"* ]]
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep state.db)" ]
+}
+
+@test "run: rule mistakes are configuration errors that name the rule and the key" {
+	printf 'run:\n  rules:\n    - name: a\n      criteria: {type: {type: equals, pattern: x}}\n      command: [true]\n      playbook: x.yml\n' > "$CFG"
+	run aiops-run --config "$CFG" < /dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"run.rules[0] (a): an action, please: command or playbook (one of them)"* ]]
+	printf 'run:\n  rules:\n    - name: a\n      criteria: {x: {type: regex, pattern: "("}}\n      command: [true]\n' > "$CFG"
+	run aiops-run --config "$CFG" < /dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"run.rules[0] (a): criteria: criteria 'x' (regex): missing closing parenthesis"* ]]
+	printf 'run:\n  rules:\n    - name: a\n      criteria: {x: {type: exists}}\n      command: ["{{ .x"]\n' > "$CFG"
+	run aiops-run --config "$CFG" < /dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"run.rules[0] (a): command[0]: template: "* ]]
+	printf 'run:\n  rules:\n    - name: a\n      criteria: {x: {type: exists}}\n      command: [true]\n      cooldwn: 5m\n' > "$CFG"
+	run aiops-run --config "$CFG" < /dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"run.rules[0] (a): cooldwn: unknown key"* ]]
+	printf 'run:\n  rules:\n    - name: a\n      command: [true]\n' > "$CFG"
+	run aiops-run --config "$CFG" < /dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"run.rules[0] (a): criteria: missing"* ]]
+}
+
+@test "run: malformed lines are reported with their line and skipped; good ones still act" {
+	rule echo '["true"]'
+	{ echo '{"type":'; prediction p1 db-3 /a; } > "$W/in.ndjson"
+	run aiops-run --config "$CFG" "$W/in.ndjson"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"in.ndjson:1: skipped"* ]]
+	tasks_json | jq -e '.state == "succeeded"'
+}
