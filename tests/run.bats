@@ -307,3 +307,153 @@ kill_worker_mid_task() {
 	[[ "$output" == *"in.ndjson:1: skipped"* ]]
 	tasks_json | jq -e '.state == "succeeded"'
 }
+
+# A point of disk_used_percent for db-3's /data, stored as aiops-ingest does.
+point() {
+	printf 'disk,host=db-3,path=/data used_percent=%s %s\n' "$2" \
+	    "$(date -u -d "$1" +%s)000000000" | aiops-ingest --store > /dev/null
+}
+
+# An event at time $1 that matches no rule: the event clock moves on.
+tick() {
+	printf '{"type":"metric","ts":"%s","name":"tick","value":1}\n' "$1" |
+	    aiops-run --clock event --config "$CFG"
+}
+
+@test "run: verify: the metric history says the disk is back under the threshold: verified" {
+	rule cleanup '["true"]' 'verify: {metric: disk_used_percent, labels: {path: "{{ .labels.path }}"}, below: 80, within: 10m, every: 1m}'
+	point 2026-11-22T11:59:00Z 93
+	run --separate-stderr aiops-run --clock event --config "$CFG" < <(prediction p1 db-3 /data 2026-11-22T12:00:00Z)
+	[ "$(jq -r .status <<< "$output" | paste -sd,)" = requested,started,succeeded ]
+	[ "$(tasks_json | jq -r .state)" = verifying ]
+	point 2026-11-22T12:01:00Z 85
+	run tick 2026-11-22T12:02:00Z
+	[ -z "$output" ]
+	point 2026-11-22T12:03:00Z 71
+	run tick 2026-11-22T12:04:00Z
+	jq -es 'length == 1 and (.[0] | .status == "verified" and .evidence == "disk_used_percent on db-3 was 71 at 2026-11-22T12:03:00.000Z: below 80" and .action == "command:true")' <<< "$output"
+	tasks_json | jq -e '.state == "verified" and .finished == "2026-11-22T12:04:00.000Z"'
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r .decision | paste -sd,)" = queued,started,succeeded,verified ]
+}
+
+@test "run: verify: still over the threshold at the deadline: unverified, and the breaker counts it" {
+	rule cleanup '["true"]' 'verify: {metric: disk_used_percent, host: "{{ .host }}", below: 80, within: 10m}'
+	aiops-run --clock event --config "$CFG" < <(prediction p1 db-3 /data 2026-11-22T12:00:00Z) > /dev/null
+	point 2026-11-22T12:05:00Z 88
+	run tick 2026-11-22T12:11:00Z
+	jq -es 'length == 1 and (.[0] | .status == "unverified" and .reason == "disk_used_percent on db-3 was 88 at 2026-11-22T12:05:00.000Z: not below 80; the deadline passed")' <<< "$output"
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT failures FROM run_breakers')" = 1 ]
+}
+
+@test "run: verify: the alert that triggered it resolves: verified" {
+	{
+		printf 'run:\n  rules:\n    - name: fix\n      criteria: {type: {type: equals, pattern: alert}, status: {type: equals, pattern: firing}}\n'
+		printf '      command: ["true"]\n      verify: {alert: resolved, within: 10m}\n'
+	} > "$CFG"
+	local a='{"type":"alert","ts":"2026-11-22T12:00:00Z","fingerprint":"00000000000000aa","alertname":"DiskFull","status":"firing","starts_at":"2026-11-22T12:00:00Z","host":"db-3","labels":{"alertname":"DiskFull"}}'
+	aiops-ingest --store <<< "$a" | aiops-run --clock event --config "$CFG" > /dev/null
+	[ "$(tasks_json | jq -r .state)" = verifying ]
+	run tick 2026-11-22T12:02:00Z
+	[ -z "$output" ]
+	jq -c '.status = "resolved" | .ts = "2026-11-22T12:03:00Z" | .ends_at = "2026-11-22T12:03:00Z"' <<< "$a" | aiops-ingest --store > /dev/null
+	run tick 2026-11-22T12:04:00Z
+	jq -es 'length == 1 and (.[0] | .status == "verified" and .evidence == "alert 00000000000000aa (DiskFull) is resolved")' <<< "$output"
+}
+
+@test "run: the circuit breaker stops a target after failures in a row; reset closes it" {
+	rule fail '["false"]'
+	printf '  breaker: {failures: 2}\n' >> "$CFG"	# run.breaker
+	for i in 1 2 3; do prediction "p$i" db-3 /a; done > "$W/in.ndjson"
+	run --separate-stderr aiops-run --config "$CFG" "$W/in.ndjson"
+	[ "$status" -eq 0 ]
+	# p3 was queued before p1 and p2 failed: it ends unrun.
+	[ "$(jq -r 'select(.status != "requested" and .status != "started") | "\(.task_id):\(.status)"' <<< "$output" | paste -sd,)" = \
+	    1:dead,2:dead,2:breaker-open,3:suppressed ]
+	aiops-run --config "$CFG" < <(prediction p4 db-3 /a; prediction p5 db-4 /a) > "$W/out"
+	jq -es 'map(select(.trigger_id == "p4")) | length == 1 and (.[0] | .status == "suppressed" and (.reason | startswith("circuit breaker open since 2026-11-22T12:00:00.000Z after 2 failures in a row")))' "$W/out"
+	[ "$(jq -r 'select(.trigger_id == "p5") | .status' "$W/out" | head -1)" = requested ]
+	run aiops-run reset --config "$CFG" db-3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "db-3: circuit breaker closed ("*" failures forgotten)" ]]
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p6 db-3 /a)
+	[ "$(jq -r .status <<< "$output" | head -1)" = requested ]
+	aiops-run audit --config "$CFG" --json | jq -es 'map(select(.decision == "breaker-reset")) | length == 1 and (.[0].detail | startswith("by "))'
+}
+
+@test "run: approval: a marked rule's task waits for an allowed user; approve runs it, deny ends it" {
+	rule restart '["sh", "-c", "echo {{ .host }} >> '"$W"'/ran"]' "approval: {users: [$(id -un)], expires: 1h}"
+	aiops-run --config "$CFG" < <(prediction p1 db-3 /a; prediction p2 db-4 /a) > "$W/out"
+	[ "$(jq -r .status "$W/out" | paste -sd,)" = requested,awaiting-approval,requested,awaiting-approval ]
+	[ ! -e "$W/ran" ]
+	run aiops-run approve --config "$CFG" 1
+	[ "$status" -eq 0 ]
+	[ "$output" = "task 1 approved: a worker runs it now (rule restart, target db-3)" ]
+	run aiops-run deny --config "$CFG" 2
+	[ "$status" -eq 0 ]
+	run aiops-run approve --config "$CFG" 2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"task 2: it is denied, not awaiting approval"* ]]
+	aiops-run --worker --once --config "$CFG" > /dev/null
+	[ "$(cat "$W/ran")" = db-3 ]
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r '"\(.decision):\(.task_id)"' | paste -sd,)" = \
+	    queued:1,awaiting-approval:1,queued:2,awaiting-approval:2,approved:1,denied:2,started:1,succeeded:1 ]
+}
+
+@test "run: approval: only the users named may decide, and an approval not given in time expires" {
+	rule restart '["true"]' 'approval: {users: [someone-else], expires: 1h}'
+	aiops-run --config "$CFG" < <(prediction p1 db-3 /a) > /dev/null
+	run aiops-run approve --config "$CFG" 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"task 1: $(id -un) may not approve or deny tasks of rule restart"* ]]
+	run env AIOPS_NOW=2026-11-22T13:00:00Z aiops-run --worker --once --config "$CFG"
+	jq -es 'length == 1 and (.[0] | .status == "expired" and .reason == "no one approved it in time")' <<< "$output"
+	# With no approver anywhere, the rule is a configuration error.
+	rule restart '["true"]' 'approval: true'
+	run aiops-run --config "$CFG" < /dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"run.rules[0] (restart): approval: no one may approve"* ]]
+}
+
+@test "run: a throttle caps a rule's tasks per window for each group" {
+	rule echo '["true"]' 'throttle: {max: 2, per: 1h, by: "{{ .labels.path }}"}'
+	for i in 1 2 3; do prediction "a$i" "db-$i" /a; done > "$W/in.ndjson"
+	prediction b1 db-9 /b >> "$W/in.ndjson"
+	run --separate-stderr aiops-run --config "$CFG" "$W/in.ndjson"
+	[ "$(jq -r 'select(.status == "requested" or .status == "suppressed") | "\(.trigger_id):\(.status)"' <<< "$output" | paste -sd,)" = \
+	    a1:requested,a2:requested,a3:suppressed,b1:requested ]
+	jq -es 'map(select(.trigger_id == "a3")) | .[0].reason == "throttle: 2 tasks of this rule for /a in the last 3600 s (at most 2)"' <<< "$output"
+}
+
+@test "run: one task at a time per host: a second worker leaves that host's next task queued" {
+	unset AIOPS_NOW
+	# Event data as the script's own arguments ($1, $2), never in its text.
+	rule slow '["sh", "-c", "touch '"$W"'/$1.started; sleep $2", "sh", "{{ .host }}", "{{ .labels.path }}"]'
+	aiops-run --enqueue --config "$CFG" < <(prediction p1 db-3 2) > /dev/null
+	aiops-run --worker --config "$CFG" > "$W/worker.out" 2>&1 &
+	WORKER_PID=$!
+	local i
+	for i in $(seq 100); do [ -e "$W/db-3.started" ] && break; sleep 0.05; done
+	[ -e "$W/db-3.started" ]
+	kill -TERM "$WORKER_PID"	# it finishes the task it runs, then stops
+	aiops-run --enqueue --config "$CFG" < <(prediction p2 db-3 0; prediction p3 db-4 0) > /dev/null
+	run --separate-stderr aiops-run --worker --once --config "$CFG"
+	[ "$(jq -r '"\(.task_id):\(.status)"' <<< "$output" | paste -sd,)" = 3:started,3:succeeded ]
+	[ "$(sqlite3 -readonly "$AIOPS_STATE" 'SELECT state FROM run_tasks WHERE id = 2')" = queued ]
+	wait "$WORKER_PID"
+	WORKER_PID=
+	[ "$(jq -r .status "$W/worker.out" | paste -sd,)" = started,succeeded ]
+}
+
+@test "run: aiops-notify takes every task event aiops-run writes (a dead task pages as critical)" {
+	rule fail '["false", "{{ .labels.path }}"]' 'cooldown: 1h'
+	{ prediction p1 db-3 /a; prediction p2 db-3 /a; prediction p3 db-4 --x; } |
+	    aiops-run --config "$CFG" 2> /dev/null > "$W/tasks.ndjson"
+	[ "$(jq -r .status "$W/tasks.ndjson" | sort -u | paste -sd,)" = dead,refused,requested,started,suppressed ]
+	printf 'notify:\n  route: {receiver: stdout, group_by: [alertname], group_wait: 0s}\n' > "$W/notify.yaml"
+	run --separate-stderr aiops-notify --config "$W/notify.yaml" --state "$W/notify.db" "$W/tasks.ndjson"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	jq -e '.status == "delivered" and .message.alerts[0].labels.alertname == "aiops_task"' <<< "$output"
+	[ "$(sqlite3 -readonly "$W/notify.db" "SELECT severity, json_extract(annotations, '$.summary') FROM alerts WHERE host = 'db-3'")" = \
+	    "critical|db-3: rule fail (command:false) gave up: a person must act" ]
+}

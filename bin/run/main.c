@@ -49,6 +49,8 @@ static const char synopsis[] =
     "                 [--strict] [--max-line bytes] [--clock wall|event]\n"
     "                 [--log-format plain|json] [file ...]\n"
     "       aiops-run --worker [--once] [--state file] [--config file]\n"
+    "       aiops-run approve|deny id ...\n"
+    "       aiops-run reset target ...\n"
     "       aiops-run test rule [event-file]\n"
     "       aiops-run tasks [--json] [--status state] [--limit n]\n"
     "       aiops-run audit [--json] [--since time]";
@@ -131,6 +133,8 @@ task_event(struct aiops_out *out, const char *status, int64_t ts, const struct a
 	if (t != NULL) {
 		aiops_jw_kcstr(&jw, "rule", t->rule);
 		aiops_jw_kcstr(&jw, "target", t->target);
+		if (t->action != NULL)
+			aiops_jw_kcstr(&jw, "action", t->action);
 		if (t->host != NULL)
 			aiops_jw_kcstr(&jw, "host", t->host);
 		if (t->event_id != NULL)
@@ -188,7 +192,22 @@ configure(struct aiops_ruleset *rs, char *err, size_t errlen)
 		.timeout_ns = aiops_conf_duration(cfg, "run.timeout", 600 * AIOPS_NS_PER_SEC),
 	};
 
-	return aiops_rules_build(aiops_conf_get(cfg, "run.rules"), &d, rs, err, errlen);
+	const json_t *users;
+	int64_t expires;
+	size_t i;
+
+	if (aiops_rules_build(aiops_conf_get(cfg, "run.rules"), &d, rs, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < rs->n; i++)
+		if (aiops_rule_approval(rs->v[i], &expires, &users) && users == NULL &&
+		    json_array_size(aiops_conf_get(cfg, "run.approval.users")) == 0) {
+			snprintf(err, errlen, "run.rules[%zu] (%s): approval: no one may approve:"
+			    " give approval.users or run.approval.users", i,
+			    aiops_rule_name(rs->v[i]));
+			aiops_rules_free(rs);
+			return -1;
+		}
+	return 0;
 }
 
 static void
@@ -201,6 +220,9 @@ apply_settings(void)
 	r.w.backoff.cap_ns = aiops_conf_duration(cfg, "run.retry.cap", 3600 * AIOPS_NS_PER_SEC);
 	r.w.output_max = (size_t)aiops_conf_int(cfg, "run.output_max", AIOPS_PROC_OUTPUT_MAX);
 	r.poll = aiops_conf_duration(cfg, "run.poll", 50 * 1000000LL);
+	r.w.per_host = (int)aiops_conf_int(cfg, "run.concurrency.per_host", 1);
+	r.w.breaker_failures = (int)aiops_conf_int(cfg, "run.breaker.failures", 3);
+	r.w.breaker_reset = aiops_conf_duration(cfg, "run.breaker.reset", 0);
 }
 
 /* SIGHUP: the configuration again; a mistake keeps the running one. */
@@ -288,7 +310,7 @@ dry_run(const struct aiops_rule *rule, const struct trigger *tr, const char *tar
 {
 	struct aiops_task t = {
 		.rule = aiops_rule_name(rule), .target = target, .host = tr->host,
-		.event_id = tr->id,
+		.event_id = tr->id, .action = aiops_rule_action(rule),
 	};
 	char err[256], **argv;
 	json_t *extra = json_object(), *a = json_array();
@@ -302,58 +324,121 @@ dry_run(const struct aiops_rule *rule, const struct trigger *tr, const char *tar
 		json_object_set(extra, "vars", json_object_get(spec, "vars"));
 	if (json_is_true(json_object_get(spec, "check_first")))
 		json_object_set_new(extra, "check_first", json_true());
+	if (json_object_get(spec, "verify") != NULL)
+		json_object_set(extra, "verify", json_object_get(spec, "verify"));
 	task_event(&r.out, "dry-run", tr->now, &t, extra);
 	json_decref(extra);
 	aiops_argv_free(argv);
 }
 
-/* A rule matched: refused, suppressed, shown (--dry-run) or queued. */
+/* Has the rule's throttle for key reached its count? detail says so. */
+static int
+throttled(const struct aiops_rule *rule, const char *key, int64_t now, char *detail,
+    size_t len)
+{
+	int64_t per, n;
+	int max;
+
+	if (!aiops_rule_throttle(rule, &max, &per))
+		return 0;
+	if (aiops_task_count_since(r.state, aiops_rule_name(rule), key, now - per + 1000000,
+	    &n) == -1)
+		state_fatal(r.state, "reading the throttle");
+	if (n < max)
+		return 0;
+	snprintf(detail, len, "throttle: %lld tasks of this rule%s%s in the last %lld s (at most %d)",
+	    (long long)n, key ? " for " : "", key ? key : "", (long long)(per / AIOPS_NS_PER_SEC),
+	    max);
+	return 1;
+}
+
+/* A matched rule that does not run now: why, audited and told. */
+static void
+not_now(const char *status, const struct aiops_task *t, const struct trigger *tr,
+    const char *detail)
+{
+	json_t *extra = json_pack("{s:s}", "reason", detail);
+
+	if (!r.dry_run)
+		audit(r.state, tr->now, status, t->rule, t->target, 0, tr->id, detail);
+	task_event(&r.out, status, tr->now, t, extra);
+	json_decref(extra);
+}
+
+/* Adds the task: queued, or awaiting approval. */
+static void
+queue(const struct aiops_rule *rule, struct aiops_task *t, const struct trigger *tr)
+{
+	const json_t *users;
+	int64_t expires;
+	char tbuf[AIOPS_TIME_BUFSZ], detail[256];
+	json_t *extra = NULL;
+
+	t->state = "queued";
+	if (aiops_rule_approval(rule, &expires, &users)) {
+		if (expires <= 0)
+			expires = aiops_conf_duration(r.cli.cfg, "run.approval.expires",
+			    3600 * AIOPS_NS_PER_SEC);
+		t->state = "approval";
+		t->approval_expires = tr->now + expires;
+	}
+	if (aiops_task_add(r.state, t, &t->id) == -1)
+		state_fatal(r.state, "queueing a task");
+	audit(r.state, tr->now, "queued", t->rule, t->target, t->id, tr->id, t->spec);
+	r.queued++;
+	task_event(&r.out, "requested", tr->now, t, NULL);
+	if (t->approval_expires != 0) {
+		aiops_time_format(t->approval_expires, tbuf);
+		snprintf(detail, sizeof(detail), "until %s: aiops-run approve %lld, or deny", tbuf,
+		    (long long)t->id);
+		audit(r.state, tr->now, "awaiting-approval", t->rule, t->target, t->id, tr->id,
+		    detail);
+		extra = json_pack("{s:s}", "approval_expires", tbuf);
+		task_event(&r.out, "awaiting-approval", tr->now, t, extra);
+		json_decref(extra);
+	}
+}
+
+/*
+ * A rule matched: refused (a value it renders is unsafe), suppressed (a
+ * breaker, cooldown or throttle), shown (--dry-run), or queued.
+ */
 static void
 matched(const struct aiops_rule *rule, const struct trigger *tr)
 {
 	struct aiops_task t = {
 		.rule = aiops_rule_name(rule), .host = tr->host, .event_id = tr->id,
-		.created = tr->now, .next_attempt = tr->now,
+		.action = aiops_rule_action(rule), .created = tr->now, .next_attempt = tr->now,
 		.max_attempts = aiops_rule_attempts(rule),
 		.idempotent = aiops_rule_idempotent(rule),
 	};
-	char err[768], detail[512], *target = NULL, *spec_text;
-	json_t *spec, *extra;
+	struct aiops_rule_task rt;
+	char err[768], detail[768], *spec_text;
 
 	r.matched++;
-	if ((spec = aiops_rule_render(rule, tr->ev, tr->now, &target, err, sizeof(err))) == NULL) {
+	if (aiops_rule_render(rule, tr->ev, tr->now, &rt, err, sizeof(err)) == -1) {
 		r.refused++;
 		log_warnx("rule %s: %s: the event is refused", t.rule, err);
-		if (!r.dry_run)
-			audit(r.state, tr->now, "refused", t.rule, NULL, 0, tr->id, err);
-		extra = json_pack("{s:s}", "reason", err);
 		t.target = "-";
-		task_event(&r.out, "refused", tr->now, &t, extra);
-		json_decref(extra);
+		not_now("refused", &t, tr, err);
 		return;
 	}
-	t.target = target;
-	if (cooling(rule, target, tr->now, detail, sizeof(detail))) {
+	t.target = rt.target;
+	t.throttle_key = rt.throttle_key;
+	if (worker_breaker_open(&r.w, rt.target, tr->now, detail, sizeof(detail)) ||
+	    cooling(rule, rt.target, tr->now, detail, sizeof(detail)) ||
+	    throttled(rule, rt.throttle_key, tr->now, detail, sizeof(detail))) {
 		r.suppressed++;
-		if (!r.dry_run)
-			audit(r.state, tr->now, "suppressed", t.rule, target, 0, tr->id, detail);
-		extra = json_pack("{s:s}", "reason", detail);
-		task_event(&r.out, "suppressed", tr->now, &t, extra);
-		json_decref(extra);
+		not_now("suppressed", &t, tr, detail);
 	} else if (r.dry_run) {
-		dry_run(rule, tr, target, spec);
+		dry_run(rule, tr, rt.target, rt.spec);
 	} else {
-		spec_text = json_dumps(spec, JSON_COMPACT);
+		spec_text = json_dumps(rt.spec, JSON_COMPACT);
 		t.spec = spec_text;
-		if (aiops_task_add(r.state, &t, &t.id) == -1)
-			state_fatal(r.state, "queueing a task");
-		audit(r.state, tr->now, "queued", t.rule, target, t.id, tr->id, spec_text);
-		r.queued++;
-		task_event(&r.out, "requested", tr->now, &t, NULL);
+		queue(rule, &t, tr);
 		free(spec_text);
 	}
-	json_decref(spec);
-	free(target);
+	aiops_rule_task_release(&rt);
 }
 
 static void
@@ -496,6 +581,9 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "test") == 0 || strcmp(argv[1], "tasks") == 0 ||
 	    strcmp(argv[1], "audit") == 0))
 		return run_query_main(argv[1], argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "approve") == 0 || strcmp(argv[1], "deny") == 0 ||
+	    strcmp(argv[1], "reset") == 0))
+		return run_decide_main(argv[1], argc - 1, argv + 1);
 	aiops_cli_init(&r.cli, "aiops-run", "run", synopsis, opts);
 	parse_options(argc, argv);
 	aiops_cli_start(&r.cli);

@@ -146,9 +146,10 @@ static void
 test_line(void *arg, const char *name, const char *line, size_t len, unsigned long lineno)
 {
 	struct query *q = the_query;
-	char err[512], *target = NULL;
-	json_t *ev, *spec = NULL;
-	int rc, m;
+	struct aiops_rule_task rt = { NULL, NULL, NULL };
+	char err[512];
+	json_t *ev;
+	int rc, m, refused = 0;
 	int64_t ts;
 
 	(void)arg;
@@ -163,14 +164,14 @@ test_line(void *arg, const char *name, const char *line, size_t len, unsigned lo
 	q->events++;
 	if ((m = aiops_rule_matches(q->rule, ev, aiops_clock_now())) != 0) {
 		q->matches++;
-		spec = aiops_rule_render(q->rule, ev, aiops_clock_now(), &target, err, sizeof(err));
-		if (spec == NULL)
+		if (aiops_rule_render(q->rule, ev, aiops_clock_now(), &rt, err, sizeof(err)) == -1) {
 			q->refused++;
+			refused = 1;
+		}
 	}
-	test_report(q, name, lineno, m, target, spec, m && spec == NULL ? err : NULL);
-	json_decref(spec);
+	test_report(q, name, lineno, m, rt.target, rt.spec, refused ? err : NULL);
+	aiops_rule_task_release(&rt);
 	json_decref(ev);
-	free(target);
 }
 
 /* aiops-run test RULE [FILE]: 0 when every event matched, 1 when one did not. */

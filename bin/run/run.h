@@ -20,6 +20,10 @@ struct worker {
 	const char		*ansible;	/* ansible-playbook's path or name */
 	struct aiops_backoff	 backoff;	/* between a failed attempt and the next */
 	size_t			 output_max;	/* bytes of an action's output kept */
+	int			 per_host;	/* tasks a host may run at once; 0: any */
+	int			 breaker_failures;	/* in a row that open a target's
+						 * breaker; 0: never */
+	int64_t			 breaker_reset;	/* an open breaker closes after; 0: by hand */
 	char			 id[64];	/* this process: pid:start time */
 	unsigned long		 ran;		/* tasks run */
 };
@@ -30,6 +34,24 @@ void worker_run_due(struct worker *w);
 /* Tasks left running by a worker that died: killed, then queued again
  * (idempotent) or dead. */
 void worker_recover(struct worker *w);
+/*
+ * A task ended badly (dead, unverified): its target's breaker counts it,
+ * and opening says so (audit, a breaker-open task event). In the open
+ * transaction.
+ */
+void worker_failure(struct worker *w, const struct aiops_task *t, const char *reason);
+/* Is target's circuit breaker open at now? detail says since when and why. */
+int worker_breaker_open(struct worker *w, const char *target, int64_t now, char *detail,
+    size_t len);
+/* A task ended well: its target's breaker closes. In the open transaction. */
+void worker_success(struct worker *w, const struct aiops_task *t);
+
+/*
+ * verify.c: checks the condition of a verifying task at now. 1 when it
+ * holds, 0 when not (yet), with what was seen in seen (for the record).
+ */
+int verify_check(struct worker *w, const struct aiops_task *t, const json_t *verify,
+    int64_t now, char *seen, size_t len);
 
 /*
  * A task event on out: {"type":"task","ts":...,"status":status,...}, with
@@ -46,5 +68,7 @@ void state_fatal(struct aiops_state *st, const char *doing) __attribute__((noret
 
 /* aiops-run test|tasks|audit. */
 int run_query_main(const char *verb, int argc, char **argv);
+/* aiops-run approve|deny|reset. */
+int run_decide_main(const char *verb, int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "run.h"
 #include "run/proc.h"
@@ -185,18 +186,103 @@ output_tail(struct attempt *a, size_t max)
 	return s;
 }
 
+void
+worker_failure(struct worker *w, const struct aiops_task *t, const char *reason)
+{
+	int64_t now = aiops_clock_now();
+	char detail[640];
+	json_t *extra;
+	int opened;
+
+	if (aiops_breaker_failure(w->state, t->target, t->id, now, w->breaker_failures, reason,
+	    &opened) == -1)
+		state_fatal(w->state, "counting a failure for the circuit breaker");
+	if (!opened)
+		return;
+	snprintf(detail, sizeof(detail), "%d failures in a row on %s: its tasks stop until"
+	    " `aiops-run reset %s`", w->breaker_failures, t->target, t->target);
+	audit(w->state, now, "breaker-open", t->rule, t->target, t->id, t->event_id, detail);
+	extra = json_pack("{s:s}", "reason", detail);
+	task_event(w->out, "breaker-open", now, t, extra);
+	json_decref(extra);
+}
+
+int
+worker_breaker_open(struct worker *w, const char *target, int64_t now, char *detail,
+    size_t len)
+{
+	struct aiops_breaker b;
+	char tbuf[AIOPS_TIME_BUFSZ];
+	int open;
+
+	if (aiops_breaker_get(w->state, target, &b) == -1)
+		state_fatal(w->state, "reading the circuit breakers");
+	open = b.opened != 0 && (w->breaker_reset <= 0 || now < b.opened + w->breaker_reset);
+	if (open) {
+		aiops_time_format(b.opened, tbuf);
+		snprintf(detail, len, "circuit breaker open since %s after %d failures in a row"
+		    " (task %lld: %.200s); `aiops-run reset %.100s` closes it", tbuf, b.failures,
+		    (long long)b.last_task, b.reason ? b.reason : "?", target);
+	}
+	free(b.reason);
+	return open;
+}
+
+/* A task queued before its target's breaker opened ends unrun. */
+static int
+stopped_by_breaker(struct worker *w, const struct aiops_task *t)
+{
+	int64_t now = aiops_clock_now();
+	char detail[640];
+	json_t *extra;
+	int moved;
+
+	if (!worker_breaker_open(w, t->target, now, detail, sizeof(detail)))
+		return 0;
+	if (aiops_task_move(w->state, t->id, "queued", "dead", now, 0, 0, detail, NULL,
+	    &moved) == -1)
+		state_fatal(w->state, "ending a task");
+	audit(w->state, now, "suppressed", t->rule, t->target, t->id, t->event_id, detail);
+	extra = json_pack("{s:s}", "reason", detail);
+	task_event(w->out, "suppressed", now, t, extra);
+	json_decref(extra);
+	return 1;
+}
+
+void
+worker_success(struct worker *w, const struct aiops_task *t)
+{
+	if (aiops_breaker_reset(w->state, t->target) == -1)
+		state_fatal(w->state, "closing a circuit breaker");
+}
+
+/* Sends a successful task with a verify block to verifying. */
+static void
+start_verifying(struct worker *w, const struct aiops_task *t, const json_t *verify,
+    int64_t now)
+{
+	int64_t within = json_integer_value(json_object_get(verify, "within_ms")) * 1000000;
+	int moved;
+
+	if (aiops_task_move(w->state, t->id, "verifying", "verifying", now, now, now + within,
+	    NULL, NULL, &moved) == -1)
+		state_fatal(w->state, "recording a task's outcome");
+}
+
 /* The outcome of an attempt of t, committed, told and audited. */
 static void
-record(struct worker *w, const struct aiops_task *t, struct attempt *a)
+record(struct worker *w, const struct aiops_task *t, struct attempt *a, const json_t *spec)
 {
 	int64_t now = aiops_clock_now(), next = now;
+	const json_t *verify = json_object_get(spec, "verify");
 	const char *state, *status;
 	char *output = output_tail(a, w->output_max), detail[640];
 	json_t *extra;
 
 	if (a->ok) {
 		state = status = "succeeded";
-		snprintf(detail, sizeof(detail), "exit status 0");
+		snprintf(detail, sizeof(detail), "exit status 0%s",
+		    verify != NULL ? "; verifying" : "");
 	} else if (t->attempts < t->max_attempts) {
 		state = "queued";
 		status = "failed";
@@ -210,11 +296,14 @@ record(struct worker *w, const struct aiops_task *t, struct attempt *a)
 		    t->attempts, t->max_attempts);
 	}
 	txn_begin(w);
-	if (aiops_task_end(w->state, t->id, state, now, next, a->exit_status, output,
-	    a->ok ? NULL : a->error) == -1)
+	if (aiops_task_end(w->state, t->id, a->ok && verify != NULL ? "verifying" : state, now,
+	    next, a->exit_status, output, a->ok ? NULL : a->error) == -1)
 		state_fatal(w->state, "recording a task's outcome");
 	audit(w->state, now, status, t->rule, t->target, t->id, t->event_id, detail);
-	txn_commit(w);
+	if (a->ok && verify != NULL)
+		start_verifying(w, t, verify, now);
+	else if (a->ok)
+		worker_success(w, t);
 	extra = json_pack("{s:i, s:i, s:s}", "attempt", t->attempts, "max_attempts",
 	    t->max_attempts, "output", output);
 	if (a->exit_status >= 0)
@@ -225,6 +314,9 @@ record(struct worker *w, const struct aiops_task *t, struct attempt *a)
 		json_object_set_new(extra, "retry_at", json_integer(next / 1000000));
 	task_event(w->out, status, now, t, extra);
 	json_decref(extra);
+	if (strcmp(state, "dead") == 0)
+		worker_failure(w, t, a->error);
+	txn_commit(w);
 	free(output);
 }
 
@@ -279,13 +371,106 @@ run_one(struct worker *w, struct aiops_task *t)
 		a.error = xstrdup("its stored action is not JSON");
 	} else {
 		attempt_run(w, t->id, spec, &a);
-		json_decref(spec);
 	}
 	w->ran++;
-	record(w, t, &a);
+	record(w, t, &a, spec);
+	json_decref(spec);
 	aiops_out_commit(w->out);
 	aiops_buf_release(&a.output);
 	free(a.error);
+}
+
+/* Approvals not given in time end the task. */
+static void
+expire_approvals(struct worker *w)
+{
+	struct aiops_task_list l;
+	int64_t now = aiops_clock_now();
+	const char *why = "no one approved it in time";
+	size_t i;
+	int moved;
+
+	txn_begin(w);
+	if (aiops_task_approval_expired(w->state, now, &l) == -1)
+		state_fatal(w->state, "reading the approvals");
+	for (i = 0; i < l.n; i++) {
+		if (aiops_task_move(w->state, l.v[i].id, "approval", "expired", now, 0, 0, why, NULL,
+		    &moved) == -1)
+			state_fatal(w->state, "expiring an approval");
+		if (!moved)
+			continue;
+		audit(w->state, now, "expired", l.v[i].rule, l.v[i].target, l.v[i].id,
+		    l.v[i].event_id, why);
+		{
+			json_t *extra = json_pack("{s:s}", "reason", why);
+
+			task_event(w->out, "expired", now, &l.v[i], extra);
+			json_decref(extra);
+		}
+	}
+	txn_commit(w);
+	aiops_out_commit(w->out);
+	aiops_task_list_release(&l);
+}
+
+/* One check of a verifying task: verified, unverified at its deadline, or later. */
+static void
+verify_one(struct worker *w, const struct aiops_task *t, int64_t now)
+{
+	json_t *spec = json_loads(t->spec, 0, NULL), *verify = json_object_get(spec, "verify");
+	int64_t every = json_integer_value(json_object_get(verify, "every_ms")) * 1000000;
+	char seen[512], detail[640];
+	const char *to;
+	json_t *extra;
+	int ok, moved;
+
+	ok = verify != NULL && verify_check(w, t, verify, now, seen, sizeof(seen));
+	if (verify == NULL)
+		snprintf(seen, sizeof(seen), "its stored action has no verify block");
+	if (!ok && now < t->verify_deadline && verify != NULL) {
+		int64_t next = now + (every > 0 ? every : 30 * 1000000000LL);
+
+		if (next > t->verify_deadline)
+			next = t->verify_deadline;
+		if (aiops_task_move(w->state, t->id, "verifying", "verifying", now, next, 0, NULL,
+		    NULL, &moved) == -1)
+			state_fatal(w->state, "scheduling a check");
+		json_decref(spec);
+		return;
+	}
+	to = ok ? "verified" : "unverified";
+	snprintf(detail, sizeof(detail), "%s%s", seen, ok ? "" : "; the deadline passed");
+	if (aiops_task_move(w->state, t->id, "verifying", to, now, 0, 0, ok ? NULL : detail,
+	    NULL, &moved) == -1)
+		state_fatal(w->state, "recording a check");
+	if (moved) {
+		audit(w->state, now, to, t->rule, t->target, t->id, t->event_id, detail);
+		extra = json_pack("{s:s}", ok ? "evidence" : "reason", detail);
+		task_event(w->out, to, now, t, extra);
+		json_decref(extra);
+		if (ok)
+			worker_success(w, t);
+		else
+			worker_failure(w, t, detail);
+	}
+	json_decref(spec);
+}
+
+static void
+verify_due(struct worker *w)
+{
+	struct aiops_task_list l;
+	int64_t now = aiops_clock_now();
+	size_t i;
+
+	txn_begin(w);
+	if (aiops_task_verify_due(w->state, now, &l) == -1)
+		state_fatal(w->state, "reading the tasks verifying");
+	for (i = 0; i < l.n; i++)
+		verify_one(w, &l.v[i], now);
+	txn_commit(w);
+	aiops_out_commit(w->out);
+	aiops_task_list_release(&l);
 }
 
 void
@@ -294,20 +479,23 @@ worker_run_due(struct worker *w)
 	struct aiops_task_list l;
 	int claimed;
 
+	expire_approvals(w);
+	verify_due(w);
 	while (!aiops_stop) {
 		txn_begin(w);
-		if (aiops_task_due(w->state, aiops_clock_now(), &l) == -1)
+		if (aiops_task_due(w->state, aiops_clock_now(), w->per_host, &l) == -1)
 			state_fatal(w->state, "reading the queue");
-		claimed = l.n == 1 && claim(w, &l.v[0]);
+		claimed = l.n == 1 && !stopped_by_breaker(w, &l.v[0]) && claim(w, &l.v[0]);
 		txn_commit(w);
 		if (l.n == 0) {
 			aiops_task_list_release(&l);
-			return;
+			break;
 		}
 		if (claimed)
 			run_one(w, &l.v[0]);
 		aiops_task_list_release(&l);
 	}
+	verify_due(w);	/* the first check of what just ran */
 }
 
 void
@@ -344,6 +532,8 @@ worker_recover(struct worker *w)
 			task_event(w->out, again ? "recovered" : "dead", now, t, extra);
 			json_decref(extra);
 		}
+		if (!again)
+			worker_failure(w, t, detail);
 		log_warnx("task %lld (%s, %s): %s", (long long)t->id, t->rule, t->target, detail);
 	}
 	txn_commit(w);

@@ -170,6 +170,12 @@ static const struct aiops_conf_key run_keys[] = {
 	DURATION("retention.tasks", "tasks that succeeded are kept this long"),
 	DURATION("retention.dead", "dead tasks (dead letters) are kept this long"),
 	DURATION("retention.audit", "the audit log keeps whole days for this long"),
+	LIST("approval.users", "the users who may approve or deny tasks of rules marked approval"),
+	DURATION("approval.expires", "a task not approved for this long expires"),
+	INT("concurrency.per_host", 0, 1000000, "tasks one host may run at once (0: no limit)"),
+	INT("breaker.failures", 0, 1000000,
+	    "failures in a row that open a target's circuit breaker (0: never)"),
+	DURATION("breaker.reset", "an open circuit breaker closes by itself after this (0: by hand)"),
 	MAX_LINE_KEY,
 	END
 };

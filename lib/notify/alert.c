@@ -657,12 +657,22 @@ static const struct {
 	int		 resolves;
 	const char	*says;		/* for the summary */
 } task_states[] = {
+	/* aiops-run(1) TASK EVENTS has them all. */
 	{ "requested",	"info",		0, "requested" },
+	{ "awaiting-approval", "info",	0, "awaits approval" },
 	{ "started",	"info",		0, "started" },
+	{ "recovered",	"warning",	0, "was interrupted, and runs again" },
+	{ "verifying",	"info",		0, "succeeded; verifying" },
 	{ "succeeded",	"info",		1, "succeeded" },
 	{ "verified",	"info",		1, "verified: the problem cleared" },
 	{ "failed",	"warning",	0, "failed" },
+	{ "unverified",	"critical",	0, "ran, but the problem did not clear: a person must act" },
 	{ "dead",	"critical",	0, "gave up: a person must act" },
+	{ "breaker-open", "critical",	0, "stopped: its circuit breaker opened" },
+	{ "refused",	"warning",	0, "refused the event" },
+	{ "suppressed",	"info",		0, "was suppressed" },
+	{ "expired",	"warning",	0, "expired unapproved" },
+	{ "dry-run",	"info",		0, "would run (dry run)" },
 };
 
 static void
@@ -715,8 +725,8 @@ map_task(struct draft *d)
 		if (st != NULL && strcmp(st, task_states[i].status) == 0)
 			break;
 	if (i == sizeof(task_states) / sizeof(task_states[0]))
-		return fail(d, "status is not requested, started, succeeded, verified, "
-		    "failed or dead");
+		return fail(d, "status is not one of aiops-run's (requested, started,"
+		    " succeeded, verified, failed, dead...)");
 	if (copy_labels(d) == -1)
 		return -1;
 	set_label(d->labels, "alertname", "aiops_task");

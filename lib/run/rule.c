@@ -37,12 +37,21 @@ struct aiops_rule {
 	int64_t			 timeout;
 	int64_t			 cooldown;
 	int			 attempts;
+	char			*action;	/* command:PROGRAM, ansible:PLAYBOOK */
+	int			 throttle_max;	/* 0: none */
+	int64_t			 throttle_per;
+	int			 has_throttle_by;
+	int			 approval;
+	int64_t			 approval_expires;
+	json_t			*approvers;	/* array, or NULL: the default */
+	json_t			*verify;	/* the verify block's fixed part, or NULL */
+	int			 verify_labels;	/* its labels are templates "verify.labels.K" */
 };
 
 static const char *const known_keys[] = {
 	"name", "description", "criteria", "target", "command", "playbook", "hosts",
 	"connection", "vars", "vars_files", "check_first", "timeout", "cooldown", "retries",
-	"idempotent", NULL
+	"idempotent", "throttle", "approval", "verify", NULL
 };
 
 static void
@@ -59,6 +68,9 @@ rule_free(struct aiops_rule *r)
 	json_decref(r->var_names);
 	json_decref(r->var_lists);
 	json_decref(r->vars_files);
+	free(r->action);
+	json_decref(r->approvers);
+	json_decref(r->verify);
 	free(r);
 }
 
@@ -130,6 +142,36 @@ add_template(struct aiops_rule *r, const char *name, const char *text, const cha
 	return 0;
 }
 
+/* The last part of a path. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* A number member (the loader gives strings). 0, or -1 with err. */
+static int
+get_number(const json_t *o, const char *key, int *has, double *out, char *err, size_t errlen)
+{
+	const char *s;
+	char *end;
+
+	*has = 0;
+	if (get_string(o, key, &s, err, errlen) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	*out = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || *out != *out) {
+		snprintf(err, errlen, "%s: not a number: '%s'", key, s);
+		return -1;
+	}
+	*has = 1;
+	return 0;
+}
+
 static int
 build_command(struct aiops_rule *r, const json_t *cmd, char *err, size_t errlen)
 {
@@ -155,6 +197,7 @@ build_command(struct aiops_rule *r, const json_t *cmd, char *err, size_t errlen)
 			return -1;
 		r->option_ok[i] = json_string_value(v)[0] == '-';
 	}
+	xasprintf(&r->action, "command:%s", base_name(json_string_value(json_array_get(cmd, 0))));
 	return 0;
 }
 
@@ -212,6 +255,7 @@ build_playbook(struct aiops_rule *r, const json_t *o, const char *playbook,
 	size_t i;
 
 	r->kind = ACTION_PLAYBOOK;
+	xasprintf(&r->action, "ansible:%s", base_name(playbook));
 	if (playbook[0] == '/' || d->playbooks == NULL)
 		r->playbook = xstrdup(playbook);
 	else
@@ -242,6 +286,171 @@ build_playbook(struct aiops_rule *r, const json_t *o, const char *playbook,
 	if ((r->check_first = get_bool(o, "check_first", 0, err, errlen)) == -1)
 		return -1;
 	return 0;
+}
+
+static int
+build_throttle(struct aiops_rule *r, const json_t *o, char *err, size_t errlen)
+{
+	const char *by;
+	double max;
+	int has;
+
+	if (o == NULL || json_is_null(o))
+		return 0;
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "throttle: a mapping {max: N, per: DURATION, by: TEMPLATE}");
+		return -1;
+	}
+	if (get_number(o, "max", &has, &max, err, errlen) == -1)
+		goto bad;
+	if (!has || max < 1 || max > 1e9 || max != (int)max) {
+		snprintf(err, errlen, "throttle.max: a whole number from 1, please");
+		goto bad;
+	}
+	r->throttle_max = (int)max;
+	if (get_duration(o, "per", 0, &r->throttle_per, err, errlen) == -1 ||
+	    get_string(o, "by", &by, err, errlen) == -1)
+		goto bad;
+	if (r->throttle_per <= 0) {
+		snprintf(err, errlen, "throttle.per: the window, a duration (1h)");
+		goto bad;
+	}
+	if (by != NULL) {
+		r->has_throttle_by = 1;
+		return add_template(r, "throttle", by, "throttle.by", err, errlen);
+	}
+	return 0;
+bad:
+	if (strncmp(err, "throttle", 8) != 0) {
+		char *msg;
+
+		xasprintf(&msg, "throttle.%s", err);
+		snprintf(err, errlen, "%s", msg);
+		free(msg);
+	}
+	return -1;
+}
+
+static int
+build_approval(struct aiops_rule *r, const json_t *o, char *err, size_t errlen)
+{
+	json_t *users, *u;
+	size_t i;
+
+	if (o == NULL || json_is_null(o))
+		return 0;
+	if (json_is_string(o)) {
+		const char *v = json_string_value(o);
+
+		r->approval = strcmp(v, "true") == 0 || strcmp(v, "yes") == 0;
+		if (!r->approval && strcmp(v, "false") != 0 && strcmp(v, "no") != 0) {
+			snprintf(err, errlen, "approval: true, false, or {users: [...], expires: ...}");
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "approval: true, or {users: [...], expires: DURATION}");
+		return -1;
+	}
+	r->approval = 1;
+	if (get_duration(o, "expires", 0, &r->approval_expires, err, errlen) == -1)
+		return -1;
+	if ((users = json_object_get(o, "users")) != NULL) {
+		if (!json_is_array(users) || json_array_size(users) == 0) {
+			snprintf(err, errlen, "approval.users: a list of user names");
+			return -1;
+		}
+		json_array_foreach(users, i, u)
+			if (!json_is_string(u)) {
+				snprintf(err, errlen, "approval.users[%zu]: a user name", i);
+				return -1;
+			}
+		r->approvers = json_incref(users);
+	}
+	return 0;
+}
+
+/* verify: the fixed part in r->verify, the templates in r->tpl. */
+static int
+build_verify(struct aiops_rule *r, const json_t *o, char *err, size_t errlen)
+{
+	const char *metric, *alert, *host, *fp, *key;
+	int64_t within, every;
+	int has_below, has_above;
+	double below, above;
+	char name[512];
+	json_t *labels, *v;
+
+	if (o == NULL || json_is_null(o))
+		return 0;
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "verify: a mapping with metric or alert");
+		return -1;
+	}
+	if (get_string(o, "metric", &metric, err, errlen) == -1 ||
+	    get_string(o, "alert", &alert, err, errlen) == -1 ||
+	    get_string(o, "host", &host, err, errlen) == -1 ||
+	    get_string(o, "fingerprint", &fp, err, errlen) == -1 ||
+	    get_duration(o, "within", 0, &within, err, errlen) == -1 ||
+	    get_duration(o, "every", 30 * 1000000000LL, &every, err, errlen) == -1 ||
+	    get_number(o, "below", &has_below, &below, err, errlen) == -1 ||
+	    get_number(o, "above", &has_above, &above, err, errlen) == -1)
+		goto bad;
+	if (within <= 0 || every <= 0) {
+		snprintf(err, errlen, "within: the deadline, a duration (10m)");
+		goto bad;
+	}
+	if ((metric != NULL) == (alert != NULL)) {
+		snprintf(err, errlen, "metric or alert, please (one of them)");
+		goto bad;
+	}
+	r->verify = json_pack("{s:I, s:I}", "within_ms", (json_int_t)(within / 1000000),
+	    "every_ms", (json_int_t)(every / 1000000));
+	if (alert != NULL) {
+		if (strcmp(alert, "resolved") != 0) {
+			snprintf(err, errlen, "alert: resolved is the condition it can wait for");
+			goto bad;
+		}
+		return add_template(r, "verify.fingerprint", fp ? fp : "{{ .fingerprint }}",
+		    "verify.fingerprint", err, errlen);
+	}
+	if (has_below == has_above) {
+		snprintf(err, errlen, "below or above, please (one of them)");
+		goto bad;
+	}
+	json_object_set_new(r->verify, "metric", json_string(metric));
+	json_object_set_new(r->verify, "op", json_string(has_below ? "below" : "above"));
+	json_object_set_new(r->verify, "value", json_real(has_below ? below : above));
+	if (add_template(r, "verify.host", host ? host : "{{ with .host }}{{ . }}{{ end }}",
+	    "verify.host", err, errlen) == -1)
+		return -1;
+	labels = json_object_get(o, "labels");
+	if (labels != NULL && !json_is_object(labels)) {
+		snprintf(err, errlen, "labels: a mapping of label names to values");
+		goto bad;
+	}
+	json_object_set_new(r->verify, "label_names", json_array());
+	json_object_foreach(labels, key, v) {
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "labels.%s: a string, please", key);
+			goto bad;
+		}
+		snprintf(name, sizeof(name), "verify.labels.%s", key);
+		if (add_template(r, name, json_string_value(v), name, err, errlen) == -1)
+			return -1;
+		json_array_append_new(json_object_get(r->verify, "label_names"), json_string(key));
+	}
+	return 0;
+bad:
+	if (strncmp(err, "verify", 6) != 0) {
+		char *msg;
+
+		xasprintf(&msg, "verify.%s", err);
+		snprintf(err, errlen, "%s", msg);
+		free(msg);
+	}
+	return -1;
 }
 
 /* Is the name fit for audit lines and file names? */
@@ -336,6 +545,10 @@ rule_build(const json_t *o, const struct aiops_rule_defaults *d, char *err, size
 		snprintf(err, errlen, "timeout: must be more than 0");
 		goto bad;
 	}
+	if (build_throttle(r, json_object_get(o, "throttle"), err, errlen) == -1 ||
+	    build_approval(r, json_object_get(o, "approval"), err, errlen) == -1 ||
+	    build_verify(r, json_object_get(o, "verify"), err, errlen) == -1)
+		goto bad;
 	return r;
 bad:
 	rule_free(r);
@@ -412,6 +625,23 @@ const char *aiops_rule_name(const struct aiops_rule *r) { return r->name; }
 int64_t aiops_rule_cooldown(const struct aiops_rule *r) { return r->cooldown; }
 int aiops_rule_attempts(const struct aiops_rule *r) { return r->attempts; }
 int aiops_rule_idempotent(const struct aiops_rule *r) { return r->idempotent; }
+const char *aiops_rule_action(const struct aiops_rule *r) { return r->action; }
+
+int
+aiops_rule_throttle(const struct aiops_rule *r, int *max, int64_t *per_ns)
+{
+	*max = r->throttle_max;
+	*per_ns = r->throttle_per;
+	return r->throttle_max > 0;
+}
+
+int
+aiops_rule_approval(const struct aiops_rule *r, int64_t *expires_ns, const json_t **users)
+{
+	*expires_ns = r->approval_expires;
+	*users = r->approvers;
+	return r->approval;
+}
 
 char *
 aiops_rule_criteria_text(const struct aiops_rule *r)
@@ -498,7 +728,12 @@ render_command(const struct aiops_rule *r, json_t *event, int64_t now_ns, char *
 			json_decref(argv);
 			return NULL;
 		}
-		json_array_append_new(argv, json_string(v));
+		if (json_array_append_new(argv, json_string(v)) == -1) {
+			snprintf(err, errlen, "%s: renders text that is not UTF-8", what);
+			free(v);
+			json_decref(argv);
+			return NULL;
+		}
 		free(v);
 	}
 	return json_pack("{s:s, s:o, s:I}", "kind", "command", "argv", argv, "timeout_ms",
@@ -581,21 +816,83 @@ bad:
 	return NULL;
 }
 
-json_t *
-aiops_rule_render(const struct aiops_rule *r, json_t *event, int64_t now_ns,
-    char **target, char *err, size_t errlen)
+/* The verify block for event: new, or NULL with err. */
+static json_t *
+render_verify(const struct aiops_rule *r, json_t *event, int64_t now_ns, char *err,
+    size_t errlen)
 {
-	json_t *spec;
+	json_t *v = json_deep_copy(r->verify), *names = json_object_get(r->verify, "label_names");
+	json_t *labels = json_object(), *name;
+	char tname[512], *s;
+	size_t i;
 
-	if ((*target = render_target(r, event, now_ns, err, errlen)) == NULL)
-		return NULL;
-	spec = r->kind == ACTION_COMMAND ? render_command(r, event, now_ns, err, errlen) :
-	    render_playbook(r, event, now_ns, err, errlen);
-	if (spec == NULL) {
-		free(*target);
-		*target = NULL;
+	json_object_del(v, "label_names");
+	if (json_object_get(v, "metric") == NULL) {
+		s = render_value(r, "verify.fingerprint", "verify.fingerprint", event, now_ns,
+		    AIOPS_TPL_ESC_NONE, 1, 1, err, errlen);
+		if (s == NULL)
+			goto bad;
+		json_object_set_new(v, "alert", json_string(s));
+		free(s);
+		json_decref(labels);
+		return v;
 	}
-	return spec;
+	if ((s = render_value(r, "verify.host", "verify.host", event, now_ns, AIOPS_TPL_ESC_NONE,
+	    1, 0, err, errlen)) == NULL)
+		goto bad;
+	json_object_set_new(v, "host", s[0] != '\0' ? json_string(s) : json_null());
+	free(s);
+	json_array_foreach(names, i, name) {
+		snprintf(tname, sizeof(tname), "verify.labels.%s", json_string_value(name));
+		if ((s = render_value(r, tname, tname, event, now_ns, AIOPS_TPL_ESC_NONE, 1, 0, err,
+		    errlen)) == NULL)
+			goto bad;
+		json_object_set_new(labels, json_string_value(name), json_string(s));
+		free(s);
+	}
+	json_object_set_new(v, "labels", labels);
+	return v;
+bad:
+	json_decref(labels);
+	json_decref(v);
+	return NULL;
+}
+
+int
+aiops_rule_render(const struct aiops_rule *r, json_t *event, int64_t now_ns,
+    struct aiops_rule_task *t, char *err, size_t errlen)
+{
+	json_t *verify;
+
+	memset(t, 0, sizeof(*t));
+	if ((t->target = render_target(r, event, now_ns, err, errlen)) == NULL)
+		goto bad;
+	if (r->has_throttle_by && (t->throttle_key = render_value(r, "throttle", "throttle.by",
+	    event, now_ns, AIOPS_TPL_ESC_NONE, 1, 0, err, errlen)) == NULL)
+		goto bad;
+	t->spec = r->kind == ACTION_COMMAND ? render_command(r, event, now_ns, err, errlen) :
+	    render_playbook(r, event, now_ns, err, errlen);
+	if (t->spec == NULL)
+		goto bad;
+	json_object_set_new(t->spec, "action", json_string(r->action));
+	if (r->verify != NULL) {
+		if ((verify = render_verify(r, event, now_ns, err, errlen)) == NULL)
+			goto bad;
+		json_object_set_new(t->spec, "verify", verify);
+	}
+	return 0;
+bad:
+	aiops_rule_task_release(t);
+	return -1;
+}
+
+void
+aiops_rule_task_release(struct aiops_rule_task *t)
+{
+	free(t->target);
+	free(t->throttle_key);
+	json_decref(t->spec);
+	memset(t, 0, sizeof(*t));
 }
 
 static void

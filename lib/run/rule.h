@@ -21,6 +21,19 @@
  *                this long (default 0)
  *   retries      attempts after a failed one (default 0)
  *   idempotent   may run again after its worker died mid-run (default false)
+ *   throttle     {max: N, per: DURATION, by: TEMPLATE}: at most N tasks of
+ *                the rule per window for each value of by (default: one
+ *                group for the rule)
+ *   approval     true, or {users: [NAME...], expires: DURATION}: a person
+ *                approves each task first (users and expiry default to
+ *                run.approval.users and run.approval.expires)
+ *   verify       after the action, the condition that must hold by a
+ *                deadline: {metric: NAME, host: TEMPLATE (default the
+ *                event's host), labels: {K: TEMPLATE}, below: X | above: X,
+ *                within: DURATION, every: DURATION (default 30s)}: the
+ *                series' first point stored after the action, then each
+ *                one after, is checked; or {alert: resolved, fingerprint:
+ *                TEMPLATE (default the event's), within: DURATION}
  *   description  for people
  *
  * Safety of rendered values: a value must not be empty where a program or
@@ -32,6 +45,10 @@
  *   {"kind":"command","argv":[...],"timeout_ms":N}
  *   {"kind":"playbook","playbook":PATH,"hosts":H,"connection":C|null,
  *    "vars":{...},"vars_files":[...],"check_first":B,"timeout_ms":N}
+ * with "verify" when the rule has one:
+ *   {"metric":NAME,"host":H|null,"labels":{...},"op":"below"|"above",
+ *    "value":X,"within_ms":N,"every_ms":N}
+ *   {"alert":FINGERPRINT,"within_ms":N,"every_ms":N}
  *
  * Errors name the rule and the key: "run.rules[2] (disk-cleanup): command[1]:
  * template: ..." at build; at render "command[1] renders as an option
@@ -76,12 +93,28 @@ char *aiops_rule_criteria_text(const struct aiops_rule *r);
 
 /* 1 when the rule's criteria hold for event at now_ns (timediff's now). */
 int aiops_rule_matches(const struct aiops_rule *r, const json_t *event, int64_t now_ns);
+/* The action's label, for people and alerts: command:PROGRAM, ansible:PLAYBOOK. */
+const char *aiops_rule_action(const struct aiops_rule *r);
+/* The throttle: 0 when the rule has none, else 1 with *max and *per_ns. */
+int aiops_rule_throttle(const struct aiops_rule *r, int *max, int64_t *per_ns);
 /*
- * The rule's action for event: the spec (new reference) and the target (a
- * new string) in *target. NULL with err when a value is refused.
+ * Does the rule ask for approval? 1 with *expires_ns (0: the default) and
+ * *users (borrowed array of names; NULL: the default), else 0.
  */
-json_t *aiops_rule_render(const struct aiops_rule *r, json_t *event, int64_t now_ns,
-    char **target, char *err, size_t errlen);
+int aiops_rule_approval(const struct aiops_rule *r, int64_t *expires_ns,
+    const json_t **users);
+
+/* A rule's task for an event: what aiops_rule_render() makes. */
+struct aiops_rule_task {
+	char	*target;
+	char	*throttle_key;	/* NULL when the rule has no throttle `by` */
+	json_t	*spec;
+};
+
+/* The rule's task for event. 0, or -1 with err when a value is refused. */
+int aiops_rule_render(const struct aiops_rule *r, json_t *event, int64_t now_ns,
+    struct aiops_rule_task *t, char *err, size_t errlen);
+void aiops_rule_task_release(struct aiops_rule_task *t);
 
 /*
  * The argv that runs spec: the command's, or ansible-playbook's for a

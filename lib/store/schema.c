@@ -313,12 +313,19 @@ const struct aiops_migration aiops_migrations[] = {
 	  "CREATE TABLE run_tasks ("
 	  "  id INTEGER PRIMARY KEY,"
 	  "  rule TEXT NOT NULL,"
-	  "  target TEXT NOT NULL,"		/* the cooldown's key, beside the rule */
-	  "  host TEXT,"
+	  "  target TEXT NOT NULL,"		/* the cooldown's and breaker's key */
+	  "  host TEXT,"			/* the concurrency limit's key */
+	  "  throttle_key TEXT,"		/* the throttle's group, beside the rule */
 	  "  event_id TEXT,"			/* the triggering event's id */
+	  "  action TEXT NOT NULL,"		/* command:PROGRAM, ansible:PLAYBOOK */
 	  "  spec TEXT NOT NULL,"		/* the action as rendered, JSON */
 	  "  idempotent INTEGER NOT NULL,"
-	  "  state TEXT NOT NULL,"		/* queued | running | succeeded | dead */
+	  /* approval | queued | running | verifying | succeeded | verified |
+	   * unverified | dead | denied | expired */
+	  "  state TEXT NOT NULL,"
+	  "  approval_expires INTEGER,"		/* an approval not given by then expires */
+	  "  decided_by TEXT,"			/* who approved or denied it */
+	  "  verify_deadline INTEGER,"
 	  "  created INTEGER NOT NULL,"
 	  "  next_attempt INTEGER NOT NULL,"
 	  "  attempts INTEGER NOT NULL DEFAULT 0,"
@@ -331,6 +338,15 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  error TEXT);"
 	  "CREATE INDEX run_tasks_due ON run_tasks(state, next_attempt);"
 	  "CREATE INDEX run_tasks_cooldown ON run_tasks(rule, target, created);"
+	  "CREATE INDEX run_tasks_throttle ON run_tasks(rule, throttle_key, created);"
+	  "CREATE INDEX run_tasks_host ON run_tasks(host, state);"
+	  /* A target's failures in a row; opened: the breaker stopped it. */
+	  "CREATE TABLE run_breakers ("
+	  "  target TEXT PRIMARY KEY,"
+	  "  failures INTEGER NOT NULL,"
+	  "  opened INTEGER,"
+	  "  last_task INTEGER,"
+	  "  reason TEXT);"
 	  "CREATE INDEX run_tasks_finished ON run_tasks(finished);"
 	  "CREATE TABLE run_audit ("
 	  "  seq INTEGER PRIMARY KEY,"

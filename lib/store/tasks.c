@@ -14,26 +14,50 @@
 
 #define TASK_COLUMNS \
     "id, rule, target, host, event_id, spec, idempotent, state, created, next_attempt," \
-    " attempts, max_attempts, started, finished, worker, pgid, exit_status, output, error"
+    " attempts, max_attempts, started, finished, worker, pgid, exit_status, output, error," \
+    " throttle_key, action, approval_expires, decided_by, verify_deadline"
+
+/* The states a task ends in; the others are queued, approval, running, verifying. */
+#define ENDED	"('succeeded', 'verified', 'unverified', 'dead', 'denied', 'expired')"
 
 static const char SQL_TASK_ADD[] =
     "INSERT INTO run_tasks (rule, target, host, event_id, spec, idempotent, state, created,"
-    " next_attempt, max_attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?9)";
+    " next_attempt, max_attempts, throttle_key, action, approval_expires)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?10, ?7, ?8, ?9, ?11, ?12, ?13)";
+static const char SQL_TASK_COUNT_SINCE[] =
+    "SELECT count(*) FROM run_tasks WHERE rule = ?1 AND throttle_key IS ?2 AND created >= ?3";
+static const char SQL_TASK_VERIFY_DUE[] =
+    "SELECT " TASK_COLUMNS " FROM run_tasks WHERE state = 'verifying' AND next_attempt <= ?1"
+    " ORDER BY next_attempt, id";
+static const char SQL_TASK_APPROVAL_EXPIRED[] =
+    "SELECT " TASK_COLUMNS " FROM run_tasks WHERE state = 'approval'"
+    " AND approval_expires <= ?1 ORDER BY id";
+static const char SQL_TASK_GET[] = "SELECT " TASK_COLUMNS " FROM run_tasks WHERE id = ?1";
+static const char SQL_TASK_MOVE[] =
+    "UPDATE run_tasks SET state = ?3,"
+    " next_attempt = CASE WHEN ?5 IS NULL THEN next_attempt ELSE ?5 END,"
+    " verify_deadline = CASE WHEN ?6 IS NULL THEN verify_deadline ELSE ?6 END,"
+    " finished = CASE WHEN ?3 IN " ENDED " THEN ?4 ELSE finished END,"
+    " error = CASE WHEN ?7 IS NULL THEN error ELSE ?7 END,"
+    " decided_by = CASE WHEN ?8 IS NULL THEN decided_by ELSE ?8 END"
+    " WHERE id = ?1 AND state = ?2";
 static const char SQL_TASK_LAST[] =
     "SELECT " TASK_COLUMNS " FROM run_tasks WHERE rule = ?1 AND target = ?2"
     " AND created >= ?3 ORDER BY created DESC, id DESC LIMIT 1";
 static const char SQL_TASK_DUE[] =
-    "SELECT " TASK_COLUMNS " FROM run_tasks WHERE state = 'queued' AND next_attempt <= ?1"
+    "SELECT " TASK_COLUMNS " FROM run_tasks AS t WHERE state = 'queued' AND next_attempt <= ?1"
+    " AND (?2 <= 0 OR t.host IS NULL OR (SELECT count(*) FROM run_tasks AS r"
+    "   WHERE r.host = t.host AND r.state = 'running') < ?2)"
     " ORDER BY next_attempt, id LIMIT 1";
 static const char SQL_TASK_NEXT[] =
-    "SELECT min(next_attempt) FROM run_tasks WHERE state = 'queued'";
+    "SELECT min(next_attempt) FROM run_tasks WHERE state IN ('queued', 'verifying')";
 static const char SQL_TASK_CLAIM[] =
     "UPDATE run_tasks SET state = 'running', worker = ?2, started = ?3,"
     " attempts = attempts + 1, pgid = NULL WHERE id = ?1 AND state = 'queued'";
 static const char SQL_TASK_PGID[] =
     "UPDATE run_tasks SET pgid = ?2 WHERE id = ?1";
 static const char SQL_TASK_END[] =
-    "UPDATE run_tasks SET state = ?2, finished = CASE WHEN ?2 = 'queued' THEN NULL ELSE ?3 END,"
+    "UPDATE run_tasks SET state = ?2, finished = CASE WHEN ?2 IN " ENDED " THEN ?3 ELSE NULL END,"
     " next_attempt = ?4, exit_status = ?5, output = ?6, error = ?7, worker = NULL"
     " WHERE id = ?1 AND state = 'running'";
 static const char SQL_TASK_RUNNING[] =
@@ -42,8 +66,18 @@ static const char SQL_TASK_LIST[] =
     "SELECT " TASK_COLUMNS " FROM run_tasks WHERE ?1 IS NULL OR state = ?1"
     " ORDER BY id DESC LIMIT ?2";
 static const char SQL_TASK_EXPIRE[] =
-    "DELETE FROM run_tasks WHERE (state = 'succeeded' AND finished < ?1)"
-    " OR (state = 'dead' AND finished < ?2)";
+    "DELETE FROM run_tasks WHERE (state IN ('succeeded', 'verified') AND finished < ?1)"
+    " OR (state IN ('dead', 'unverified', 'denied', 'expired') AND finished < ?2)";
+
+static const char SQL_BREAKER_GET[] =
+    "SELECT failures, opened, last_task, reason FROM run_breakers WHERE target = ?1";
+static const char SQL_BREAKER_FAILURE[] =
+    "INSERT INTO run_breakers (target, failures, last_task, reason) VALUES (?1, 1, ?2, ?3)"
+    " ON CONFLICT (target) DO UPDATE SET failures = failures + 1, last_task = ?2, reason = ?3";
+static const char SQL_BREAKER_OPEN[] =
+    "UPDATE run_breakers SET opened = ?2 WHERE target = ?1 AND opened IS NULL"
+    " AND failures >= ?3";
+static const char SQL_BREAKER_RESET[] = "DELETE FROM run_breakers WHERE target = ?1";
 
 static const char SQL_AUDIT_ADD[] =
     "INSERT INTO run_audit (ts, decision, rule, target, task_id, event_id, detail)"
@@ -71,6 +105,11 @@ aiops_task_add(struct aiops_state *st, const struct aiops_task *t, int64_t *id)
 	aiops_state_bind_time(s, 7, t->created);
 	aiops_state_bind_time(s, 8, t->next_attempt);
 	sqlite3_bind_int(s, 9, t->max_attempts);
+	aiops_state_bind_str(s, 10, t->state != NULL ? t->state : "queued");
+	aiops_state_bind_str(s, 11, t->throttle_key);
+	aiops_state_bind_str(s, 12, t->action);
+	if (t->approval_expires != 0)
+		aiops_state_bind_time(s, 13, t->approval_expires);
 	if (aiops_state_done(st, s) == -1)
 		return -1;
 	*id = (int64_t)sqlite3_last_insert_rowid(aiops_state_db(st));
@@ -101,6 +140,11 @@ read_task(sqlite3_stmt *s, struct aiops_task *t)
 	    sqlite3_column_int(s, 16);
 	t->output = aiops_state_column_dup(s, 17);
 	t->error = aiops_state_column_dup(s, 18);
+	t->throttle_key = aiops_state_column_dup(s, 19);
+	t->action = aiops_state_column_dup(s, 20);
+	t->approval_expires = aiops_state_column_time(s, 21);
+	t->decided_by = aiops_state_column_dup(s, 22);
+	t->verify_deadline = aiops_state_column_time(s, 23);
 }
 
 /* Steps s (bound) to its end, appending every row to l. */
@@ -141,7 +185,27 @@ aiops_task_last(struct aiops_state *st, const char *rule, const char *target,
 }
 
 int
-aiops_task_due(struct aiops_state *st, int64_t now, struct aiops_task_list *l)
+aiops_task_count_since(struct aiops_state *st, const char *rule, const char *key,
+    int64_t since, int64_t *n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*n = 0;
+	if ((s = aiops_state_stmt(st, SQL_TASK_COUNT_SINCE)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, rule);
+	aiops_state_bind_str(s, 2, key);
+	aiops_state_bind_time(s, 3, since);
+	if ((rc = aiops_state_step(st, s)) == 1) {
+		*n = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+int
+aiops_task_due(struct aiops_state *st, int64_t now, int per_host, struct aiops_task_list *l)
 {
 	sqlite3_stmt *s;
 
@@ -149,7 +213,71 @@ aiops_task_due(struct aiops_state *st, int64_t now, struct aiops_task_list *l)
 	if ((s = aiops_state_stmt(st, SQL_TASK_DUE)) == NULL)
 		return -1;
 	aiops_state_bind_time(s, 1, now);
+	sqlite3_bind_int(s, 2, per_host);
 	return read_tasks(st, s, l);
+}
+
+/* Tasks of sql with ?1 the time now. */
+static int
+tasks_at(struct aiops_state *st, const char *sql, int64_t now, struct aiops_task_list *l)
+{
+	sqlite3_stmt *s;
+
+	memset(l, 0, sizeof(*l));
+	if ((s = aiops_state_stmt(st, sql)) == NULL)
+		return -1;
+	aiops_state_bind_time(s, 1, now);
+	return read_tasks(st, s, l);
+}
+
+int
+aiops_task_verify_due(struct aiops_state *st, int64_t now, struct aiops_task_list *l)
+{
+	return tasks_at(st, SQL_TASK_VERIFY_DUE, now, l);
+}
+
+int
+aiops_task_approval_expired(struct aiops_state *st, int64_t now, struct aiops_task_list *l)
+{
+	return tasks_at(st, SQL_TASK_APPROVAL_EXPIRED, now, l);
+}
+
+int
+aiops_task_get(struct aiops_state *st, int64_t id, struct aiops_task_list *l)
+{
+	sqlite3_stmt *s;
+
+	memset(l, 0, sizeof(*l));
+	if ((s = aiops_state_stmt(st, SQL_TASK_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return read_tasks(st, s, l);
+}
+
+int
+aiops_task_move(struct aiops_state *st, int64_t id, const char *from, const char *to,
+    int64_t now, int64_t next_attempt, int64_t verify_deadline, const char *error,
+    const char *decided_by, int *moved)
+{
+	sqlite3_stmt *s;
+
+	*moved = 0;
+	if ((s = aiops_state_stmt(st, SQL_TASK_MOVE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	aiops_state_bind_str(s, 2, from);
+	aiops_state_bind_str(s, 3, to);
+	aiops_state_bind_time(s, 4, now);
+	if (next_attempt != 0)
+		aiops_state_bind_time(s, 5, next_attempt);
+	if (verify_deadline != 0)
+		aiops_state_bind_time(s, 6, verify_deadline);
+	aiops_state_bind_str(s, 7, error);
+	aiops_state_bind_str(s, 8, decided_by);
+	if (aiops_state_done(st, s) == -1)
+		return -1;
+	*moved = sqlite3_changes(aiops_state_db(st)) == 1;
+	return 0;
 }
 
 int
@@ -276,9 +404,70 @@ aiops_task_list_release(struct aiops_task_list *l)
 		free((char *)t->worker);
 		free((char *)t->output);
 		free((char *)t->error);
+		free((char *)t->throttle_key);
+		free((char *)t->action);
+		free((char *)t->decided_by);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+int
+aiops_breaker_get(struct aiops_state *st, const char *target, struct aiops_breaker *b)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((s = aiops_state_stmt(st, SQL_BREAKER_GET)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, target);
+	if ((rc = aiops_state_step(st, s)) == 1) {
+		b->failures = sqlite3_column_int(s, 0);
+		b->opened = aiops_state_column_time(s, 1);
+		b->last_task = sqlite3_column_int64(s, 2);
+		b->reason = aiops_state_column_dup(s, 3);
+		sqlite3_reset(s);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+int
+aiops_breaker_failure(struct aiops_state *st, const char *target, int64_t task,
+    int64_t now, int threshold, const char *reason, int *opened)
+{
+	sqlite3_stmt *s;
+
+	*opened = 0;
+	if ((s = aiops_state_stmt(st, SQL_BREAKER_FAILURE)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, target);
+	sqlite3_bind_int64(s, 2, task);
+	aiops_state_bind_str(s, 3, reason);
+	if (aiops_state_done(st, s) == -1)
+		return -1;
+	if (threshold <= 0)
+		return 0;
+	if ((s = aiops_state_stmt(st, SQL_BREAKER_OPEN)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, target);
+	aiops_state_bind_time(s, 2, now);
+	sqlite3_bind_int(s, 3, threshold);
+	if (aiops_state_done(st, s) == -1)
+		return -1;
+	*opened = sqlite3_changes(aiops_state_db(st)) == 1;
+	return 0;
+}
+
+int
+aiops_breaker_reset(struct aiops_state *st, const char *target)
+{
+	sqlite3_stmt *s;
+
+	if ((s = aiops_state_stmt(st, SQL_BREAKER_RESET)) == NULL)
+		return -1;
+	aiops_state_bind_str(s, 1, target);
+	return aiops_state_done(st, s);
 }
 
 int

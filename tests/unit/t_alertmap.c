@@ -545,7 +545,7 @@ test_malformed(void)
 	bad("{\"type\":\"task\",\"ts\":\"2026-11-22T12:00:00Z\",\"status\":\"failed\"}",
 	    "task: missing rule");
 	bad("{\"type\":\"task\",\"ts\":\"2026-11-22T12:00:00Z\",\"rule\":\"r\","
-	    "\"status\":\"running\"}", "task: status is not requested");
+	    "\"status\":\"running\"}", "task: status is not one of aiops-run's");
 }
 
 static void
