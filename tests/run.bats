@@ -457,3 +457,68 @@ tick() {
 	[ "$(sqlite3 -readonly "$W/notify.db" "SELECT severity, json_extract(annotations, '$.summary') FROM alerts WHERE host = 'db-3'")" = \
 	    "critical|db-3: rule fail (command:false) gave up: a person must act" ]
 }
+
+# hookd: the fake of the hosted services (tests/helpers/hookd.py); its
+# port in $PORT, its requests in $HOOKS.
+hookd() {
+	HOOKS="$BATS_TEST_TMPDIR/hooks.ndjson"
+	: > "$HOOKS"
+	coproc HOOKD { exec /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/hookd.py" "$HOOKS" --timeout 60; }
+	read -r -t 10 PORT <&"${HOOKD[0]}"
+	[ -n "$PORT" ]
+}
+
+# http_rule KIND YAML-FLOW: a rule on predictions whose action is KIND.
+http_rule() {
+	printf 'run:\n  rules:\n    - name: ticket\n      criteria: {type: {type: equals, pattern: prediction}}\n      %s: %s\n      retries: 2\n' "$1" "$2" > "$CFG"
+	printf '  retry: {base: 1ms, cap: 1ms}\n' >> "$CFG"
+}
+
+@test "run: a ServiceNow change request, by the Table API's contract, the password from a 0600 file" {
+	hookd
+	printf 'sn-pass\n' > "$W/sn.pass"
+	chmod 600 "$W/sn.pass"
+	http_rule servicenow "{instance_url: 'http://127.0.0.1:$PORT', username: aiops, password_file: '$W/sn.pass', table: change_request, fields: {short_description: 'Free disk on {{ .host }}', type: normal, description: 'predicted: {{ .name }} >= {{ .threshold }}'}}"
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /data)
+	[ "$status" -eq 0 ]
+	jq -es 'map(select(.status == "succeeded")) | length == 1 and (.[0] | .output == "HTTP 201: CHG0010001 created (sys_id 00000000000000000000000000000001)\n" and .action == "servicenow:change_request")' <<< "$output"
+	jq -es --arg u "http://127.0.0.1:$PORT/api/now/table/change_request" 'map(select(.status == "started")) | .[0].request | .method == "POST" and .url == $u and .body.short_description == "Free disk on db-3"' <<< "$output"
+	[ "$(jq -r '.violation // "ok"' "$HOOKS")" = ok ]
+	jq -e '.path == "/api/now/table/change_request" and (.body | fromjson) == {"short_description":"Free disk on db-3","type":"normal","description":"predicted: disk_used_percent >= 90","correlation_id":"aiops-run-task-1"}' "$HOOKS"
+	# The password is nowhere but in the request's Authorization header.
+	! grep -q sn-pass <<< "$output$stderr"
+	! sqlite3 -readonly "$AIOPS_STATE" .dump | grep -q sn-pass
+}
+
+@test "run: ServiceNow's 401 ends the task at once (no retry), with the reason and no secret" {
+	hookd
+	printf 'wrong\n' > "$W/sn.pass"
+	chmod 600 "$W/sn.pass"
+	http_rule servicenow "{instance_url: 'http://127.0.0.1:$PORT', username: aiops, password_file: '$W/sn.pass', fields: {short_description: x}}"
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 /data)
+	jq -es 'map(select(.status == "dead")) | length == 1 and (.[0].reason | test("401"))' <<< "$output"
+	[ "$(wc -l < "$HOOKS")" -eq 1 ]
+	aiops-run audit --config "$CFG" --json | jq -es 'map(select(.decision == "dead")) | .[0].detail | endswith("attempt 1 of 3, retrying cannot help")'
+	! grep -q wrong <<< "$output$stderr"
+}
+
+@test "run: a Terraform Cloud run, by the runs API's contract; 5xx is retried, a 4xx is not" {
+	hookd
+	export TFC_TOKEN=tfc-token
+	http_rule terraform "{url: 'http://127.0.0.1:$PORT', token_env: TFC_TOKEN, workspace: 'ws-{{ .labels.path }}', message: 'grow the disk of {{ .host }}'}"
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 db-3 abc)
+	[ "$status" -eq 0 ]
+	jq -es 'map(select(.status == "succeeded")) | .[0].output == "HTTP 201: run-0000000000000001 pending\n"' <<< "$output"
+	[ "$(jq -r '.violation // "ok"' "$HOOKS")" = ok ]
+	jq -e '.headers["Content-Type"] == "application/vnd.api+json" and (.body | fromjson) == {"data":{"type":"runs","attributes":{"message":"grow the disk of db-3","is-destroy":false,"auto-apply":false},"relationships":{"workspace":{"data":{"type":"workspaces","id":"ws-abc"}}}}}' "$HOOKS"
+	# A workspace the service does not know: 404, a dead letter at once.
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p2 db-4 unknown)
+	jq -es 'map(select(.status == "dead")) | length == 1 and (.[0].reason | test("404"))' <<< "$output"
+	# A service that fails: retried, up to the rule's retries.
+	http_rule terraform "{url: 'http://127.0.0.1:$PORT/status/503', token_env: TFC_TOKEN, workspace: ws-1}"
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p3 db-5 x)
+	unset AIOPS_NOW
+	for _ in 1 2; do sleep 0.01; aiops-run --worker --once --config "$CFG" > /dev/null; done
+	[ "$(grep -c '/status/503/api/v2/runs' "$HOOKS")" -eq 3 ]
+	aiops-run tasks --config "$CFG" --json | jq -es 'map(select(.task_id == 3)) | .[0] | .state == "dead" and .attempts == 3'
+}

@@ -313,13 +313,17 @@ dry_run(const struct aiops_rule *rule, const struct trigger *tr, const char *tar
 		.event_id = tr->id, .action = aiops_rule_action(rule),
 	};
 	char err[256], **argv;
-	json_t *extra = json_object(), *a = json_array();
+	json_t *extra = json_object(), *a = json_array(), *req;
 	size_t i;
 
 	argv = aiops_spec_argv(spec, r.w.ansible, "<vars file>", 0, err, sizeof(err));
 	for (i = 0; argv != NULL && argv[i] != NULL; i++)
 		json_array_append_new(a, json_string(argv[i]));
-	json_object_set_new(extra, "argv", a);
+	if ((req = aiops_spec_request(spec)) != NULL) {
+		json_object_set_new(extra, "request", req);
+		json_decref(a);
+	} else
+		json_object_set_new(extra, "argv", a);
 	if (json_object_get(spec, "vars") != NULL)
 		json_object_set(extra, "vars", json_object_get(spec, "vars"));
 	if (json_is_true(json_object_get(spec, "check_first")))
@@ -565,6 +569,7 @@ finish(void)
 	if (r.batch != NULL)
 		aiops_evbatch_free(r.batch);
 	aiops_rules_free(&r.rules);
+	aiops_http_free(r.w.http);
 	if (aiops_state_close(r.state) == -1)
 		log_error("closing the state file failed");
 	status = aiops_filter_status(&r.filter);

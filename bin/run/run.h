@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "io/out.h"
+#include "net/http.h"
 #include "net/retry.h"
 #include "run/rule.h"
 #include "store/state.h"
@@ -24,6 +25,7 @@ struct worker {
 	int			 breaker_failures;	/* in a row that open a target's
 						 * breaker; 0: never */
 	int64_t			 breaker_reset;	/* an open breaker closes after; 0: by hand */
+	struct aiops_http	*http;		/* made on the first HTTP action */
 	char			 id[64];	/* this process: pid:start time */
 	unsigned long		 ran;		/* tasks run */
 };
@@ -45,6 +47,18 @@ int worker_breaker_open(struct worker *w, const char *target, int64_t now, char 
     size_t len);
 /* A task ended well: its target's breaker closes. In the open transaction. */
 void worker_success(struct worker *w, const struct aiops_task *t);
+
+/* What an HTTP action came to (http.c); its strings are new. */
+struct http_outcome {
+	long	 status;	/* HTTP status, 0 when none came */
+	char	*output;	/* what the service made, when it succeeded */
+	char	*error;		/* why it failed, or NULL */
+	int	 permanent;	/* retrying cannot help */
+	char	*retry_after;	/* the service's Retry-After, or NULL */
+};
+
+/* Performs spec's request (kind "http") for task_id. 0 ok, -1 failed. */
+int http_action(struct worker *w, const json_t *spec, int64_t task_id, struct http_outcome *o);
 
 /*
  * verify.c: checks the condition of a verifying task at now. 1 when it

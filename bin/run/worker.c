@@ -31,6 +31,8 @@ struct attempt {
 	int		 ok;
 	int		 exit_status;	/* -1: none */
 	char		*error;		/* why it failed, or NULL */
+	int		 permanent;	/* retrying cannot help (an HTTP 4xx) */
+	char		*retry_after;	/* the service asked to wait, or NULL */
 	struct aiops_buf output;
 };
 
@@ -144,6 +146,19 @@ attempt_run(struct worker *w, int64_t id, const json_t *spec, struct attempt *a)
 	int playbook = kind != NULL && strcmp(kind, "playbook") == 0;
 
 	a->exit_status = -1;
+	if (kind != NULL && strcmp(kind, "http") == 0) {
+		struct http_outcome o;
+
+		http_action(w, spec, id, &o);
+		if (o.output != NULL)
+			aiops_buf_addstr(&a->output, o.output);
+		a->error = o.error;
+		a->permanent = o.permanent;
+		a->retry_after = o.retry_after;
+		a->ok = a->error == NULL;
+		free(o.output);
+		return;
+	}
 	if (playbook && (vars = write_vars(json_object_get(spec, "vars"), &dir, err,
 	    sizeof(err))) == NULL) {
 		a->error = xstrdup(err);
@@ -283,17 +298,18 @@ record(struct worker *w, const struct aiops_task *t, struct attempt *a, const js
 		state = status = "succeeded";
 		snprintf(detail, sizeof(detail), "exit status 0%s",
 		    verify != NULL ? "; verifying" : "");
-	} else if (t->attempts < t->max_attempts) {
+	} else if (t->attempts < t->max_attempts && !a->permanent) {
 		state = "queued";
 		status = "failed";
 		next = aiops_retry_next(&w->backoff, (unsigned)(t->attempts - 1),
-		    (uint64_t)t->id, now, NULL);
+		    (uint64_t)t->id, now, a->retry_after);
 		snprintf(detail, sizeof(detail), "%s; attempt %d of %d, the next in %lld ms",
 		    a->error, t->attempts, t->max_attempts, (long long)((next - now) / 1000000));
 	} else {
 		state = status = "dead";
-		snprintf(detail, sizeof(detail), "%s; attempt %d of %d, none left", a->error,
-		    t->attempts, t->max_attempts);
+		snprintf(detail, sizeof(detail), "%s; attempt %d of %d, %s", a->error,
+		    t->attempts, t->max_attempts, a->permanent ? "retrying cannot help" :
+		    "none left");
 	}
 	txn_begin(w);
 	if (aiops_task_end(w->state, t->id, a->ok && verify != NULL ? "verifying" : state, now,
@@ -325,7 +341,7 @@ static int
 claim(struct worker *w, struct aiops_task *t)
 {
 	int64_t now = aiops_clock_now();
-	json_t *spec, *extra;
+	json_t *spec, *extra, *req;
 	char err[256], **argv, *text;
 	int claimed;
 
@@ -338,6 +354,8 @@ claim(struct worker *w, struct aiops_task *t)
 	argv = spec != NULL ? aiops_spec_argv(spec, w->ansible, "<vars file>", 0, err,
 	    sizeof(err)) : NULL;
 	extra = json_pack("{s:i}", "attempt", t->attempts);
+	if ((req = aiops_spec_request(spec)) != NULL)
+		json_object_set_new(extra, "request", req);
 	if (argv != NULL) {
 		json_t *a = json_array();
 		size_t i;
@@ -378,6 +396,7 @@ run_one(struct worker *w, struct aiops_task *t)
 	aiops_out_commit(w->out);
 	aiops_buf_release(&a.output);
 	free(a.error);
+	free(a.retry_after);
 }
 
 /* Approvals not given in time end the task. */

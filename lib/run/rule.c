@@ -17,7 +17,9 @@
 
 #define NO_VALUE	"<no value>"
 
-enum action_kind { ACTION_COMMAND, ACTION_PLAYBOOK };
+enum action_kind { ACTION_COMMAND, ACTION_PLAYBOOK, ACTION_SERVICENOW, ACTION_TERRAFORM };
+
+#define TFC_URL	"https://app.terraform.io"
 
 struct aiops_rule {
 	char			*name;
@@ -45,13 +47,15 @@ struct aiops_rule {
 	int64_t			 approval_expires;
 	json_t			*approvers;	/* array, or NULL: the default */
 	json_t			*verify;	/* the verify block's fixed part, or NULL */
+	json_t			*http;		/* an HTTP action's fixed part, or NULL */
+	json_t			*field_names;	/* ServiceNow: the fields, templates "field.K" */
 	int			 verify_labels;	/* its labels are templates "verify.labels.K" */
 };
 
 static const char *const known_keys[] = {
 	"name", "description", "criteria", "target", "command", "playbook", "hosts",
 	"connection", "vars", "vars_files", "check_first", "timeout", "cooldown", "retries",
-	"idempotent", "throttle", "approval", "verify", NULL
+	"idempotent", "throttle", "approval", "verify", "servicenow", "terraform", NULL
 };
 
 static void
@@ -71,6 +75,8 @@ rule_free(struct aiops_rule *r)
 	free(r->action);
 	json_decref(r->approvers);
 	json_decref(r->verify);
+	json_decref(r->http);
+	json_decref(r->field_names);
 	free(r);
 }
 
@@ -453,6 +459,138 @@ bad:
 	return -1;
 }
 
+/*
+ * The credential of an HTTP action: {"file": PATH} or {"env": NAME}, read
+ * when the task runs, so the secret is never in the configuration, the
+ * state or a task event.
+ */
+static json_t *
+credential(const json_t *o, const char *name, char *err, size_t errlen)
+{
+	char key[64], key2[64];
+	const char *file, *env;
+
+	snprintf(key, sizeof(key), "%s_file", name);
+	snprintf(key2, sizeof(key2), "%s_env", name);
+	if (get_string(o, key, &file, err, errlen) == -1 ||
+	    get_string(o, key2, &env, err, errlen) == -1)
+		return NULL;
+	if ((file != NULL) == (env != NULL)) {
+		snprintf(err, errlen, "%s or %s, please (one of them: the secret itself is never"
+		    " in the configuration)", key, key2);
+		return NULL;
+	}
+	if (file != NULL && file[0] != '/') {
+		snprintf(err, errlen, "%s: an absolute path, please", key);
+		return NULL;
+	}
+	return file != NULL ? json_pack("{s:s}", "file", file) : json_pack("{s:s}", "env", env);
+}
+
+/* A base URL: http or https, without a trailing slash. */
+static int
+base_url(const char *url, const char *key, char *err, size_t errlen)
+{
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
+		snprintf(err, errlen, "%s: an http:// or https:// URL, please", key);
+		return -1;
+	}
+	return 0;
+}
+
+/* servicenow: {instance_url, username, password_file|password_env, table, fields} */
+static int
+build_servicenow(struct aiops_rule *r, const json_t *o, char *err, size_t errlen)
+{
+	const char *url, *user, *table, *key;
+	json_t *fields = json_object_get(o, "fields"), *cred, *v;
+	char name[512];
+
+	r->kind = ACTION_SERVICENOW;
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "servicenow: a mapping, please");
+		return -1;
+	}
+	if (get_string(o, "instance_url", &url, err, errlen) == -1 ||
+	    get_string(o, "username", &user, err, errlen) == -1 ||
+	    get_string(o, "table", &table, err, errlen) == -1)
+		return -1;
+	if (url == NULL || user == NULL) {
+		snprintf(err, errlen, "servicenow: instance_url and username, please");
+		return -1;
+	}
+	if (base_url(url, "servicenow.instance_url", err, errlen) == -1)
+		return -1;
+	if (table == NULL)
+		table = "incident";
+	if (strcmp(table, "incident") != 0 && strcmp(table, "change_request") != 0) {
+		snprintf(err, errlen, "servicenow.table: incident or change_request");
+		return -1;
+	}
+	if ((cred = credential(o, "password", err, errlen)) == NULL)
+		return -1;
+	r->http = json_pack("{s:s, s:s+++, s:s, s:o, s:s}", "service", "servicenow",
+	    "url", url, url[strlen(url) - 1] == '/' ? "" : "/", "api/now/table/", table,
+	    "user", user, "credential", cred, "content_type", "application/json");
+	xasprintf(&r->action, "servicenow:%s", table);
+	if (!json_is_object(fields) || json_object_get(fields, "short_description") == NULL) {
+		snprintf(err, errlen, "servicenow.fields: a mapping with short_description at least");
+		return -1;
+	}
+	r->field_names = json_array();
+	json_object_foreach(fields, key, v) {
+		snprintf(name, sizeof(name), "field.%s", key);
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "servicenow.fields.%s: a string, please", key);
+			return -1;
+		}
+		if (add_template(r, name, json_string_value(v), name + 6, err, errlen) == -1)
+			return -1;
+		json_array_append_new(r->field_names, json_string(key));
+	}
+	return 0;
+}
+
+/* terraform: {url, token_file|token_env, workspace, message, auto_apply, is_destroy} */
+static int
+build_terraform(struct aiops_rule *r, const json_t *o, char *err, size_t errlen)
+{
+	const char *url, *ws, *msg;
+	int auto_apply, destroy;
+	json_t *cred;
+
+	r->kind = ACTION_TERRAFORM;
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "terraform: a mapping, please");
+		return -1;
+	}
+	if (get_string(o, "url", &url, err, errlen) == -1 ||
+	    get_string(o, "workspace", &ws, err, errlen) == -1 ||
+	    get_string(o, "message", &msg, err, errlen) == -1 ||
+	    (auto_apply = get_bool(o, "auto_apply", 0, err, errlen)) == -1 ||
+	    (destroy = get_bool(o, "is_destroy", 0, err, errlen)) == -1)
+		return -1;
+	if (url == NULL)
+		url = TFC_URL;
+	if (base_url(url, "terraform.url", err, errlen) == -1)
+		return -1;
+	if (ws == NULL) {
+		snprintf(err, errlen, "terraform.workspace: the workspace id (ws-...), please");
+		return -1;
+	}
+	if ((cred = credential(o, "token", err, errlen)) == NULL)
+		return -1;
+	r->http = json_pack("{s:s, s:s++, s:o, s:s, s:b, s:b}", "service", "terraform",
+	    "url", url, url[strlen(url) - 1] == '/' ? "" : "/", "api/v2/runs",
+	    "credential", cred, "content_type", "application/vnd.api+json",
+	    "auto_apply", auto_apply, "is_destroy", destroy);
+	xasprintf(&r->action, "terraform:run");
+	if (add_template(r, "tf.workspace", ws, "terraform.workspace", err, errlen) == -1)
+		return -1;
+	return add_template(r, "tf.message", msg ? msg : "",
+	    "terraform.message", err, errlen);
+}
+
 /* Is the name fit for audit lines and file names? */
 static int
 good_name(const char *s)
@@ -520,12 +658,17 @@ rule_build(const json_t *o, const struct aiops_rule_defaults *d, char *err, size
 		if (add_template(r, "target", target, "target", err, errlen) == -1)
 			goto bad;
 	}
-	if ((cmd != NULL) == (playbook != NULL)) {
-		snprintf(err, errlen, "an action, please: command or playbook (one of them)");
+	if ((cmd != NULL) + (playbook != NULL) + (json_object_get(o, "servicenow") != NULL) +
+	    (json_object_get(o, "terraform") != NULL) != 1) {
+		snprintf(err, errlen, "an action, please: command, playbook, servicenow or terraform"
+		    " (one of them)");
 		goto bad;
 	}
 	if (cmd != NULL ? build_command(r, cmd, err, errlen) == -1 :
-	    build_playbook(r, o, playbook, d, err, errlen) == -1)
+	    playbook != NULL ? build_playbook(r, o, playbook, d, err, errlen) == -1 :
+	    json_object_get(o, "servicenow") != NULL ?
+	    build_servicenow(r, json_object_get(o, "servicenow"), err, errlen) == -1 :
+	    build_terraform(r, json_object_get(o, "terraform"), err, errlen) == -1)
 		goto bad;
 	if (get_duration(o, "timeout", d->timeout_ns, &r->timeout, err, errlen) == -1 ||
 	    get_duration(o, "cooldown", 0, &r->cooldown, err, errlen) == -1 ||
@@ -858,6 +1001,58 @@ bad:
 	return NULL;
 }
 
+/* An HTTP action: the request's fixed part and its rendered body. */
+static json_t *
+render_http(const struct aiops_rule *r, json_t *event, int64_t now_ns, char *err,
+    size_t errlen)
+{
+	json_t *spec = json_deep_copy(r->http), *body, *name;
+	char tname[512], *v, *ws = NULL, *msg = NULL;
+	size_t i;
+
+	json_object_set_new(spec, "kind", json_string("http"));
+	json_object_set_new(spec, "timeout_ms", json_integer((json_int_t)(r->timeout / 1000000)));
+	if (r->kind == ACTION_SERVICENOW) {
+		body = json_object();
+		json_object_set_new(spec, "body", body);
+		json_array_foreach(r->field_names, i, name) {
+			snprintf(tname, sizeof(tname), "field.%s", json_string_value(name));
+			if ((v = render_value(r, tname, tname + 6, event, now_ns, AIOPS_TPL_ESC_NONE,
+			    1, 0, err, errlen)) == NULL)
+				goto bad;
+			json_object_set_new(body, json_string_value(name), json_string(v));
+			free(v);
+		}
+		return spec;
+	}
+	if ((ws = render_value(r, "tf.workspace", "terraform.workspace", event, now_ns,
+	    AIOPS_TPL_ESC_NONE, 0, 1, err, errlen)) == NULL ||
+	    (msg = render_value(r, "tf.message", "terraform.message", event, now_ns,
+	    AIOPS_TPL_ESC_NONE, 1, 0, err, errlen)) == NULL)
+		goto bad;
+	if (msg[0] == '\0') {
+		free(msg);
+		xasprintf(&msg, "aiops-run: rule %s", r->name);
+	}
+	/* POST /api/v2/runs (developer.hashicorp.com, Runs API). */
+	body = json_pack("{s:{s:s, s:{s:s, s:b, s:b}, s:{s:{s:{s:s, s:s}}}}}", "data",
+	    "type", "runs", "attributes", "message", msg, "is-destroy",
+	    json_is_true(json_object_get(spec, "is_destroy")), "auto-apply",
+	    json_is_true(json_object_get(spec, "auto_apply")), "relationships", "workspace", "data",
+	    "type", "workspaces", "id", ws);
+	json_object_del(spec, "is_destroy");
+	json_object_del(spec, "auto_apply");
+	json_object_set_new(spec, "body", body);
+	free(ws);
+	free(msg);
+	return spec;
+bad:
+	free(ws);
+	free(msg);
+	json_decref(spec);
+	return NULL;
+}
+
 int
 aiops_rule_render(const struct aiops_rule *r, json_t *event, int64_t now_ns,
     struct aiops_rule_task *t, char *err, size_t errlen)
@@ -871,7 +1066,8 @@ aiops_rule_render(const struct aiops_rule *r, json_t *event, int64_t now_ns,
 	    event, now_ns, AIOPS_TPL_ESC_NONE, 1, 0, err, errlen)) == NULL)
 		goto bad;
 	t->spec = r->kind == ACTION_COMMAND ? render_command(r, event, now_ns, err, errlen) :
-	    render_playbook(r, event, now_ns, err, errlen);
+	    r->kind == ACTION_PLAYBOOK ? render_playbook(r, event, now_ns, err, errlen) :
+	    render_http(r, event, now_ns, err, errlen);
 	if (t->spec == NULL)
 		goto bad;
 	json_object_set_new(t->spec, "action", json_string(r->action));
@@ -967,4 +1163,15 @@ aiops_argv_free(char **argv)
 	for (i = 0; argv[i] != NULL; i++)
 		free(argv[i]);
 	free(argv);
+}
+
+json_t *
+aiops_spec_request(const json_t *spec)
+{
+	const char *kind = json_string_value(json_object_get(spec, "kind"));
+
+	if (kind == NULL || strcmp(kind, "http") != 0)
+		return NULL;
+	return json_pack("{s:s, s:O, s:O}", "method", "POST", "url", json_object_get(spec, "url"),
+	    "body", json_object_get(spec, "body"));
 }

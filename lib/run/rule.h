@@ -10,6 +10,13 @@
  *   target       template: what cooldown and retries count per (default:
  *                the event's host, else "-")
  *   command      a list, the argv of a program (argv[0] searched in PATH)
+ *   servicenow   or: a record by the Table API: {instance_url, username,
+ *                password_file | password_env, table: incident |
+ *                change_request, fields: {short_description: TEMPLATE...}}
+ *   terraform    or: a Terraform Cloud run (POST /api/v2/runs): {url
+ *                (default https://app.terraform.io), token_file | token_env,
+ *                workspace: TEMPLATE (ws-...), message: TEMPLATE, auto_apply,
+ *                is_destroy}
  *   playbook     or: a playbook file, relative to the playbook folder,
  *                with hosts (template, default "localhost"), connection
  *                (local, ssh...), vars (a mapping of templates: the extra
@@ -45,6 +52,9 @@
  *   {"kind":"command","argv":[...],"timeout_ms":N}
  *   {"kind":"playbook","playbook":PATH,"hosts":H,"connection":C|null,
  *    "vars":{...},"vars_files":[...],"check_first":B,"timeout_ms":N}
+ *   {"kind":"http","service":"servicenow"|"terraform","url":URL,
+ *    "user":U (ServiceNow),"credential":{"file":PATH}|{"env":NAME},
+ *    "content_type":T,"body":{...},"timeout_ms":N}
  * with "verify" when the rule has one:
  *   {"metric":NAME,"host":H|null,"labels":{...},"op":"below"|"above",
  *    "value":X,"within_ms":N,"every_ms":N}
@@ -126,5 +136,10 @@ void aiops_rule_task_release(struct aiops_rule_task *t);
 char **aiops_spec_argv(const json_t *spec, const char *ansible, const char *varsfile,
     int check, char *err, size_t errlen);
 void aiops_argv_free(char **argv);
+/*
+ * What an HTTP action (kind "http") sends, for people: {"method":"POST",
+ * "url":URL,"body":{...}} (new), without its credential; NULL for others.
+ */
+json_t *aiops_spec_request(const json_t *spec);
 
 #endif

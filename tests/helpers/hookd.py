@@ -35,6 +35,18 @@ does; a request that breaks the contract gets the service's error and a
                              Location and result.sys_id and number; PATCH
                              of a known sys_id 200; 401 on bad auth, 404
                              on an unknown record
+  /api/now/table/change_request   the same for change requests (CHG
+                             numbers); type, when given, normal, standard
+                             or emergency
+  /api/v2/runs               Terraform Cloud runs API: Bearer tfc-token,
+                             Content-Type application/vnd.api+json, body
+                             data.type "runs", data.attributes (message a
+                             string, is-destroy and auto-apply booleans when
+                             given), data.relationships.workspace.data
+                             {type "workspaces", id "ws-..."}; 201 with
+                             data.id run-... and attributes.status
+                             "pending"; 401 on a bad token, 404 for the
+                             workspace ws-unknown, 422 for a bad body
 """
 import base64
 import json
@@ -83,6 +95,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.pagerduty(body)
         if p.startswith("/api/now/table/incident"):
             return self.servicenow(body)
+        if p.startswith("/api/now/table/change_request"):
+            return self.servicenow(body, "change_request", "CHG")
+        if p == "/api/v2/runs":
+            return self.terraform(body)
         self.log(body)
         if p == "/hook":
             self.reply(200)
@@ -151,7 +167,35 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(202, json.dumps({"status": "success", "message": "Event processed",
                                     "dedup_key": doc["dedup_key"]}).encode())
 
-    def servicenow(self, body):
+    def terraform(self, body):
+        if self.headers.get("Authorization") != "Bearer tfc-token":
+            return self.refuse(body, 401, json.dumps({"errors": [{"status": "401",
+                                                                 "title": "unauthorized"}]}), "auth")
+        if self.headers.get("Content-Type") != "application/vnd.api+json":
+            return self.refuse(body, 415, "{}", "Content-Type is not application/vnd.api+json")
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return self.refuse(body, 400, "{}", "not JSON")
+        why = tfc_violation(doc)
+        if why:
+            return self.refuse(body, 422, json.dumps({"errors": [{"status": "422",
+                                                                 "detail": why}]}), why)
+        ws = doc["data"]["relationships"]["workspace"]["data"]["id"]
+        if ws == "ws-unknown":
+            return self.refuse(body, 404, json.dumps({"errors": [{"status": "404",
+                                                                 "title": "not found"}]}), None)
+        with LOCK:
+            RUNS.append(doc)
+            n = len(RUNS)
+        self.log(body)
+        out = json.dumps({"data": {"id": "run-%016d" % n, "type": "runs",
+                                   "attributes": {"status": "pending",
+                                                  "message": doc["data"]["attributes"].get("message", "")}}}).encode()
+        self.reply(201, out, [("Content-Type", "application/vnd.api+json")])
+        return None
+
+    def servicenow(self, body, table="incident", prefix="INC"):
         want = "Basic " + base64.b64encode(b"aiops:sn-pass").decode()
         if self.headers.get("Authorization") != want:
             return self.refuse(body, 401, json.dumps({"error": {"message": "User Not Authenticated"},
@@ -165,16 +209,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "POST" and len(parts) == 5:
             if not doc.get("short_description"):
                 return self.refuse(body, 400, "{}", "no short_description")
+            if table == "change_request" and doc.get("type", "normal") not in ("normal", "standard", "emergency"):
+                return self.refuse(body, 400, "{}", "type")
             with LOCK:
                 INCIDENTS.append(dict(doc))
                 n = len(INCIDENTS)
             sys_id = "%032x" % n
-            rec = dict(doc, sys_id=sys_id, number="INC%07d" % (10000 + n))
+            rec = dict(doc, sys_id=sys_id, number="%s%07d" % (prefix, 10000 + n))
             self.log(body)
             self.send_response(201)
             out = json.dumps({"result": rec}).encode()
             self.send_header("Content-Type", "application/json")
-            self.send_header("Location", "/api/now/table/incident/" + sys_id)
+            self.send_header("Location", "/api/now/table/%s/%s" % (table, sys_id))
             self.send_header("Content-Length", str(len(out)))
             self.end_headers()
             self.wfile.write(out)
@@ -193,6 +239,29 @@ class Handler(BaseHTTPRequestHandler):
 
 
 INCIDENTS = []
+RUNS = []
+
+
+def tfc_violation(doc):
+    """What a Terraform Cloud POST /api/v2/runs body gets wrong, or None."""
+    d = doc.get("data") if isinstance(doc, dict) else None
+    if not isinstance(d, dict) or d.get("type") != "runs":
+        return "data.type"
+    at = d.get("attributes", {})
+    if not isinstance(at, dict):
+        return "data.attributes"
+    if "message" in at and not isinstance(at["message"], str):
+        return "data.attributes.message"
+    for k in ("is-destroy", "auto-apply"):
+        if k in at and not isinstance(at[k], bool):
+            return "data.attributes." + k
+    try:
+        ws = d["relationships"]["workspace"]["data"]
+    except (KeyError, TypeError):
+        return "data.relationships.workspace"
+    if ws.get("type") != "workspaces" or not str(ws.get("id", "")).startswith("ws-"):
+        return "data.relationships.workspace.data"
+    return None
 
 
 def pd_violation(doc):
