@@ -280,7 +280,7 @@ kill_worker_mid_task() {
 	printf 'run:\n  rules:\n    - name: a\n      criteria: {type: {type: equals, pattern: x}}\n      command: [true]\n      playbook: x.yml\n' > "$CFG"
 	run aiops-run --config "$CFG" < /dev/null
 	[ "$status" -eq 78 ]
-	[[ "$output" == *"run.rules[0] (a): an action, please: command or playbook (one of them)"* ]]
+	[[ "$output" == *"run.rules[0] (a): an action, please: command, playbook, servicenow or terraform (one of them)"* ]]
 	printf 'run:\n  rules:\n    - name: a\n      criteria: {x: {type: regex, pattern: "("}}\n      command: [true]\n' > "$CFG"
 	run aiops-run --config "$CFG" < /dev/null
 	[ "$status" -eq 78 ]
