@@ -522,3 +522,30 @@ http_rule() {
 	[ "$(grep -c '/status/503/api/v2/runs' "$HOOKS")" -eq 3 ]
 	aiops-run tasks --config "$CFG" --json | jq -es 'map(select(.task_id == 3)) | .[0] | .state == "dead" and .attempts == 3'
 }
+
+@test "run: a playbook runs for real with ansible-playbook, --check first, vars from the event in a 0600 file" {
+	command -v ansible-playbook > /dev/null || skip "ansible-core is not installed"
+	local d="$W/disk"
+	mkdir -p "$d" "$W/tmp" "$W/home"
+	touch -d '3 days ago' "$d/app.log.1" "$d/core.tmp"
+	touch "$d/app.log.2" "$d/keep.txt"
+	printf 'db_password: s3cret\n' > "$W/secrets.yml"
+	chmod 600 "$W/secrets.yml"
+	{
+		printf 'run:\n  playbooks: %s\n  rules:\n' "$AIOPS_SRCDIR/share/playbooks"
+		printf '    - name: cleanup\n      criteria: {type: {type: equals, pattern: prediction}}\n'
+		printf '      playbook: disk-cleanup.yml\n      connection: local\n      check_first: true\n'
+		printf '      vars: {path: "{{ .labels.path }}", older_than: 1d}\n'
+		printf '      vars_files: [%s]\n' "$W/secrets.yml"
+	} > "$CFG"
+	export TMPDIR="$W/tmp" HOME="$W/home" ANSIBLE_LOCAL_TEMP="$W/tmp" ANSIBLE_NOCOLOR=1
+	run --separate-stderr aiops-run --config "$CFG" < <(prediction p1 localhost "$d")
+	[ "$status" -eq 0 ]
+	jq -es --arg s "$W/secrets.yml" --arg p "$AIOPS_SRCDIR/share/playbooks/disk-cleanup.yml" \
+	    'map(select(.status == "started")) | .[0].argv == ["ansible-playbook", "-i", "localhost,", "-c", "local", "--extra-vars", "@<vars file>", "--extra-vars", "@\($s)", $p]' <<< "$output"
+	jq -es 'map(select(.status == "succeeded")) | length == 1 and (.[0].output | test("== check mode ==") and test("== for real ==") and test("changed=1"))' <<< "$output"
+	[ "$(ls "$d" | paste -sd,)" = app.log.2,keep.txt ]
+	[ -z "$(ls "$W/tmp" | grep aiops-run)" ]	# the vars file is gone
+	! grep -q s3cret <<< "$output$stderr"
+	tasks_json | jq -e '.state == "succeeded" and .action.vars == {"path": "'"$d"'", "older_than": "1d"}'
+}

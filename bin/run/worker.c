@@ -67,15 +67,36 @@ on_started(void *arg, pid_t pgid)
 	txn_commit(c->w);
 }
 
+/*
+ * ansible-playbook refuses to start without a UTF-8 locale ("Ansible
+ * requires the locale encoding to be UTF-8"), and cron and systemd give
+ * none: a playbook runs under C.UTF-8 unless ours already is UTF-8.
+ */
+static char *const *
+playbook_env(void)
+{
+	static char lc[] = "LC_ALL=C.UTF-8";
+	static char *const env[] = { lc, NULL };
+	const char *v = getenv("LC_ALL");
+
+	if (v == NULL || *v == '\0')
+		v = getenv("LC_CTYPE");
+	if (v == NULL || *v == '\0')
+		v = getenv("LANG");
+	if (v != NULL && (strcasestr(v, "UTF-8") != NULL || strcasestr(v, "utf8") != NULL))
+		return NULL;
+	return env;
+}
+
 /* Runs argv once into a; label ("check: ") prefixes its failure. */
 static int
 run_argv(struct worker *w, int64_t id, char **argv, int64_t timeout_ns, const char *label,
-    struct attempt *a)
+    struct attempt *a, char *const *env)
 {
 	struct started_ctx ctx = { w, id };
 	struct aiops_proc_opts o = {
 		.timeout_ns = timeout_ns, .output_max = w->output_max,
-		.started = on_started, .arg = &ctx,
+		.started = on_started, .arg = &ctx, .env = env,
 	};
 	struct aiops_proc_result r;
 	char err[512];
@@ -171,7 +192,7 @@ attempt_run(struct worker *w, int64_t id, const json_t *spec, struct attempt *a)
 			goto out;
 		}
 		aiops_buf_addstr(&a->output, "== check mode ==\n");
-		if (run_argv(w, id, argv, timeout, "check mode: ", a) == -1) {
+		if (run_argv(w, id, argv, timeout, "check mode: ", a, playbook_env()) == -1) {
 			aiops_argv_free(argv);
 			goto out;
 		}
@@ -182,7 +203,7 @@ attempt_run(struct worker *w, int64_t id, const json_t *spec, struct attempt *a)
 		a->error = xstrdup(err);
 		goto out;
 	}
-	run_argv(w, id, argv, timeout, "", a);
+	run_argv(w, id, argv, timeout, "", a, playbook ? playbook_env() : NULL);
 	aiops_argv_free(argv);
 out:
 	remove_vars(dir, vars);

@@ -36,6 +36,10 @@ child(char *const argv[], const struct aiops_proc_opts *o, int out, int status, 
 		goto fail;
 	if (o->cwd != NULL && chdir(o->cwd) == -1)
 		goto fail;
+	/* One thread here (the parent has one): putenv is safe after fork. */
+	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++)
+		if (putenv(o->env[i]) != 0)
+			goto fail;
 	execvp(argv[0], argv);
 fail:
 	e = errno;

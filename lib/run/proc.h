@@ -27,6 +27,7 @@ struct aiops_proc_opts {
 	int64_t		 grace_ns;	/* 0: AIOPS_PROC_GRACE */
 	size_t		 output_max;	/* 0: AIOPS_PROC_OUTPUT_MAX */
 	const char	*cwd;		/* NULL: ours */
+	char *const	*env;		/* "NAME=value" set in the child (NULL-terminated), or NULL */
 	/* Called once the child runs, with its process group; may be NULL. */
 	void		(*started)(void *arg, pid_t pgid);
 	void		*arg;
