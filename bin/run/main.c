@@ -25,6 +25,7 @@
 #include "json/jw.h"
 #include "run.h"
 #include "run/proc.h"
+#include "run/ruleindex.h"
 #include "store/state.h"
 #include "store/tasks.h"
 #include "tool/filter.h"
@@ -74,6 +75,8 @@ static struct {
 	struct aiops_filter	 filter;
 	struct aiops_evbatch	*batch;
 	struct aiops_ruleset	 rules;
+	struct aiops_rule_index	*index;		/* of rules */
+	size_t			*cand;		/* room for every rule */
 	struct worker		 w;
 	struct aiops_state	*state;
 	int			 all;
@@ -225,6 +228,14 @@ apply_settings(void)
 	r.w.breaker_reset = aiops_conf_duration(cfg, "run.breaker.reset", 0);
 }
 
+static void
+index_rules(void)
+{
+	r.index = aiops_rule_index_new(&r.rules);
+	free(r.cand);
+	r.cand = xcalloc(r.rules.n + 1, sizeof(*r.cand));
+}
+
 /* SIGHUP: the configuration again; a mistake keeps the running one. */
 static void
 reload(void)
@@ -244,8 +255,10 @@ reload(void)
 		r.cli.cfg = old;
 		return;
 	}
+	aiops_rule_index_free(r.index);
 	aiops_rules_free(&r.rules);
 	r.rules = rs;
+	index_rules();
 	apply_settings();
 	aiops_conf_free(old);
 	log_info("SIGHUP: configuration read again (%zu rules)", r.rules.n);
@@ -450,7 +463,7 @@ handle_event(void *arg, const struct aiops_evline *l)
 {
 	struct trigger tr;
 	int64_t ts;
-	size_t i;
+	size_t i, n;
 
 	(void)arg;
 	if (l->rc == 1)
@@ -469,9 +482,10 @@ handle_event(void *arg, const struct aiops_evline *l)
 	tr.id = json_string_value(json_object_get(l->ev, "id"));
 	tr.host = json_string_value(json_object_get(l->ev, "host"));
 	tr.now = aiops_clock_now();
-	for (i = 0; i < r.rules.n; i++)
-		if (aiops_rule_matches(r.rules.v[i], l->ev, tr.now))
-			matched(r.rules.v[i], &tr);
+	n = aiops_rule_index_candidates(r.index, l->ev, r.cand);
+	for (i = 0; i < n; i++)
+		if (aiops_rule_matches(r.rules.v[r.cand[i]], l->ev, tr.now))
+			matched(r.rules.v[r.cand[i]], &tr);
 	aiops_out_commit(&r.out);
 }
 
@@ -568,6 +582,8 @@ finish(void)
 	    " %lu tasks run", r.matched, r.queued, r.suppressed, r.refused, r.w.ran);
 	if (r.batch != NULL)
 		aiops_evbatch_free(r.batch);
+	aiops_rule_index_free(r.index);
+	free(r.cand);
 	aiops_rules_free(&r.rules);
 	aiops_http_free(r.w.http);
 	if (aiops_state_close(r.state) == -1)
@@ -594,6 +610,7 @@ main(int argc, char **argv)
 	aiops_cli_start(&r.cli);
 	if (configure(&r.rules, err, sizeof(err)) == -1)
 		fatalx(EX_CONFIG, "%s", err);
+	index_rules();
 	apply_settings();
 	r.state = r.w.state = aiops_cli_state(&r.cli, 0, "");
 	aiops_out_init(&r.out, STDOUT_FILENO);

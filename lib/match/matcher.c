@@ -430,6 +430,36 @@ search(const struct cond *c, const json_t *v, struct evalctx *cx)
 	return over_all_items;
 }
 
+size_t
+aiops_match_equals(const struct aiops_match *m, struct aiops_match_equals *v, size_t max)
+{
+	const struct cond *c;
+	size_t i, n = 0;
+
+	if (m->kind != KIND_CRITERIA)
+		return 0;
+	for (i = 0; i < m->n; i++) {
+		c = &m->conds[i];
+		if (c->op != OP_EQUALS || c->pattern == NULL ||
+		    !(json_is_string(c->pattern) || json_is_boolean(c->pattern) ||
+		    (json_is_number(c->pattern) && json_number_value(c->pattern) ==
+		    json_number_value(c->pattern))))
+			continue;
+		if (n < max)
+			v[n] = (struct aiops_match_equals){ i, c->name, c->namelen, c->pattern };
+		n++;
+	}
+	return n;
+}
+
+const json_t *
+aiops_match_value(const struct aiops_match *m, size_t cond, const json_t *event)
+{
+	if (cond >= m->n || !json_is_object(event))
+		return NULL;
+	return lookup(event, m->conds[cond].steps, m->conds[cond].nsteps);
+}
+
 static int
 eval_criterion(const struct cond *c, const json_t *root, struct evalctx *cx)
 {

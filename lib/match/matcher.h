@@ -168,6 +168,25 @@ int aiops_match_labels_equal(const json_t *a, const json_t *b, const json_t *equ
  */
 struct aiops_match *aiops_match_criteria(const json_t *criteria, char *err, size_t errlen);
 
+/*
+ * For an index of many criteria (aiops-run's rules): the top-level equals
+ * criteria of m whose pattern is a string, a number (not NaN) or a
+ * boolean, in order. Each names its condition (for aiops_match_value()),
+ * its path as written and its pattern (borrowed from m). Returns how many
+ * there are; fills at most max of them.
+ */
+struct aiops_match_equals {
+	size_t		 cond;
+	const char	*path;
+	size_t		 pathlen;
+	const json_t	*pattern;
+};
+size_t aiops_match_equals(const struct aiops_match *m, struct aiops_match_equals *v,
+    size_t max);
+/* The value at the path of condition cond of m in event (borrowed), or NULL
+ * when absent or null, as the criterion itself reads it. */
+const json_t *aiops_match_value(const struct aiops_match *m, size_t cond, const json_t *event);
+
 /* -------------------------------------------------------------------------
  * Both
  * -------------------------------------------------------------------------

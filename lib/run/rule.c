@@ -769,6 +769,7 @@ int64_t aiops_rule_cooldown(const struct aiops_rule *r) { return r->cooldown; }
 int aiops_rule_attempts(const struct aiops_rule *r) { return r->attempts; }
 int aiops_rule_idempotent(const struct aiops_rule *r) { return r->idempotent; }
 const char *aiops_rule_action(const struct aiops_rule *r) { return r->action; }
+const struct aiops_match *aiops_rule_criteria(const struct aiops_rule *r) { return r->criteria; }
 
 int
 aiops_rule_throttle(const struct aiops_rule *r, int *max, int64_t *per_ns)

@@ -71,6 +71,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct aiops_match;
 struct aiops_rule;
 
 struct aiops_ruleset {
@@ -98,6 +99,8 @@ const char *aiops_rule_name(const struct aiops_rule *r);
 int64_t aiops_rule_cooldown(const struct aiops_rule *r);
 int aiops_rule_attempts(const struct aiops_rule *r);	/* 1 + retries */
 int aiops_rule_idempotent(const struct aiops_rule *r);
+/* The criteria (borrowed). */
+const struct aiops_match *aiops_rule_criteria(const struct aiops_rule *r);
 /* The criteria as text (canonical JSON): a new string to free. */
 char *aiops_rule_criteria_text(const struct aiops_rule *r);
 
