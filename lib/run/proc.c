@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +91,21 @@ drain_pipe(int fd, struct aiops_proc_result *r, size_t max)
 	}
 }
 
+/*
+ * A descriptor that polls readable when pid exits (pidfd_open(2), Linux
+ * 5.3), or -1: then the wait below naps a millisecond at a time.
+ */
+static int
+exit_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
 /* Waits for pid, reading its output, killing its group at the deadline. */
 static void
 supervise(pid_t pid, int fd, const struct aiops_proc_opts *o, struct aiops_proc_result *r)
@@ -97,8 +113,8 @@ supervise(pid_t pid, int fd, const struct aiops_proc_opts *o, struct aiops_proc_
 	size_t max = o->output_max ? o->output_max : AIOPS_PROC_OUTPUT_MAX;
 	int64_t grace = o->grace_ns > 0 ? o->grace_ns : AIOPS_PROC_GRACE;
 	int64_t deadline = o->timeout_ns > 0 ? aiops_monotonic_ns() + o->timeout_ns : 0;
-	int open = 1, st, termed = 0, wait_ms;
-	struct pollfd p;
+	int open = 1, st, termed = 0, wait_ms, pfd = exit_fd(pid), n;
+	struct pollfd p[2];
 	pid_t w;
 
 	for (;;) {
@@ -111,20 +127,23 @@ supervise(pid_t pid, int fd, const struct aiops_proc_opts *o, struct aiops_proc_
 			deadline = termed ? 0 : aiops_monotonic_ns() + grace;
 			termed = 1;
 		}
-		wait_ms = 100;
+		wait_ms = pfd != -1 ? -1 : 1;
 		if (deadline != 0) {
 			int64_t left = (deadline - aiops_monotonic_ns()) / 1000000;
 
-			wait_ms = left < 0 ? 0 : left < wait_ms ? (int)left + 1 : wait_ms;
+			if (wait_ms == -1 || left < wait_ms)
+				wait_ms = left < 0 ? 0 : (int)left + 1;
 		}
-		if (open) {
-			p.fd = fd;
-			p.events = POLLIN;
-			if (poll(&p, 1, wait_ms) > 0)
-				open = drain_pipe(fd, r, max);
-		} else
-			poll(NULL, 0, wait_ms);
+		n = 0;
+		if (open)
+			p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (pfd != -1)
+			p[n++] = (struct pollfd){ .fd = pfd, .events = POLLIN };
+		if (poll(p, (nfds_t)n, wait_ms) > 0 && open && p[0].revents != 0)
+			open = drain_pipe(fd, r, max);
 	}
+	if (pfd != -1)
+		close(pfd);
 	if (open)
 		drain_pipe(fd, r, max);	/* what it wrote; a daemon it left may write on */
 	if (WIFEXITED(st)) {
