@@ -7,10 +7,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,33 +19,71 @@
 #include "core/xmalloc.h"
 #include "run/proc.h"
 
-/* What the child writes on its status pipe when exec fails: errno. */
-static void __attribute__((noreturn))
-child(char *const argv[], const struct aiops_proc_opts *o, int out, int status, pid_t parent)
-{
-	sigset_t none;
-	int devnull, e;
+extern char **environ;
 
-	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-		_exit(127);	/* the parent is already gone */
+/*
+ * The environment of the child: ours, with o->env's "NAME=value" over it
+ * (a new array of borrowed strings; free the array only).
+ */
+static char **
+child_env(char *const *set)
+{
+	size_t n = 0, k = 0, i, j, len;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	while (set != NULL && set[k] != NULL)
+		k++;
+	env = xcalloc(n + k + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i] != NULL; i++) {
+		for (j = 0; j < k; j++) {
+			len = strcspn(set[j], "=") + 1;
+			if (strncmp(environ[i], set[j], len) == 0)
+				break;
+		}
+		if (j == k)
+			env[n++] = environ[i];
+	}
+	for (j = 0; j < k; j++)
+		env[n++] = set[j];
+	return env;
+}
+
+/*
+ * Starts argv with posix_spawnp(3) (a vfork underneath: starting an action
+ * costs what exec costs, not a copy of this process's page tables): in a
+ * process group of its own, standard input /dev/null, output and errors
+ * on out, every signal default and unblocked. 0 with *pid, or an errno.
+ */
+static int
+spawn(char *const argv[], const struct aiops_proc_opts *o, int out, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	char **env = child_env(o->env);
+	int rc;
+
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if ((devnull = open("/dev/null", O_RDONLY)) == -1 || dup2(devnull, 0) == -1 ||
-	    dup2(out, 1) == -1 || dup2(out, 2) == -1)
-		goto fail;
-	if (o->cwd != NULL && chdir(o->cwd) == -1)
-		goto fail;
-	/* One thread here (the parent has one): putenv is safe after fork. */
-	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++)
-		if (putenv(o->env[i]) != 0)
-			goto fail;
-	execvp(argv[0], argv);
-fail:
-	e = errno;
-	(void)!write(status, &e, sizeof(e));
-	_exit(127);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, out, 2);
+	if (o->cwd != NULL)
+		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	rc = posix_spawnp(pid, argv[0], &fa, &at, argv, env);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	return rc;
 }
 
 /* Appends n bytes to r's output, keeping the last max. */
@@ -160,33 +198,20 @@ aiops_proc_run(char *const argv[], const struct aiops_proc_opts *o,
     struct aiops_proc_result *r, char *err, size_t errlen)
 {
 	size_t max = o->output_max ? o->output_max : AIOPS_PROC_OUTPUT_MAX;
-	int out[2], status[2], e = 0;
-	pid_t pid, parent = getpid();
-	ssize_t got;
+	int out[2], e;
+	pid_t pid;
 
 	if (argv[0] == NULL || argv[0][0] == '\0') {
 		snprintf(err, errlen, "no program to run");
 		return -1;
 	}
-	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(status, O_CLOEXEC) == -1) {
+	if (pipe2(out, O_CLOEXEC) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(out[0]); close(out[1]); close(status[0]); close(status[1]);
-		return -1;
-	}
-	if (pid == 0)
-		child(argv, o, out[1], status[1], parent);
-	setpgid(pid, pid);	/* either side may get there first */
+	e = spawn(argv, o, out[1], &pid);
 	close(out[1]);
-	close(status[1]);
-	while ((got = read(status[0], &e, sizeof(e))) == -1 && errno == EINTR)
-		;
-	close(status[0]);
-	if (got == (ssize_t)sizeof(e)) {
-		waitpid(pid, NULL, 0);
+	if (e != 0) {
 		close(out[0]);
 		snprintf(err, errlen, "%s: %s", argv[0], strerror(e));
 		return -1;

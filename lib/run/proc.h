@@ -3,8 +3,10 @@
  * argv straight to execvp(3) (no shell, so nothing in an argument is ever
  * interpreted), in a process group of its own so that a timeout kills
  * everything it started, standard input /dev/null, standard output and
- * error captured together (the last output_max bytes kept), and the child
- * killed (PR_SET_PDEATHSIG) if the process that runs it dies.
+ * error captured together (the last output_max bytes kept). Started with
+ * posix_spawnp(3): what it costs is the exec, not a copy of the caller.
+ * If the caller dies, the action runs on: whoever recovers its task kills
+ * its process group (aiops-run(1) TASKS).
  *
  * A timeout sends SIGTERM to the whole group, then SIGKILL grace_ns later.
  * When the child itself exits, what it left running in its group (a

@@ -22,17 +22,30 @@ struct bucket {
 	size_t	 n, cap;
 };
 
-/* A path some rules are filed under: value key -> bucket. */
-struct group {
-	char			*path;
-	size_t			 pathlen;
+/* A path of an equals criterion, and how to read its value in an event. */
+struct path {
+	char			*text;
+	size_t			 len;
 	const struct aiops_match *m;	/* a rule's criteria with that path, */
-	size_t			 cond;	/* and its condition: how to read the value */
+	size_t			 cond;	/* and its condition */
+	size_t			 distinct;	/* values the rules give it */
+};
+
+/*
+ * Rules filed under the values of one or two paths (two when a rule has
+ * two equals criteria: type and name tell 200 groups apart where name
+ * alone tells 50): the values' joined keys -> bucket.
+ */
+struct group {
+	size_t			 p[2];	/* into paths */
+	size_t			 np;
 	struct aiops_hmap	 values;
 };
 
 struct aiops_rule_index {
 	const struct aiops_ruleset *rs;
+	struct path		*paths;
+	size_t			 npaths;
 	struct group		*groups;
 	size_t			 ngroups;
 	size_t			*always;	/* rules with no equals criterion */
@@ -65,17 +78,6 @@ value_key(const json_t *v, struct aiops_buf *b)
 	return 0;
 }
 
-static struct group *
-group_of(struct aiops_rule_index *x, const char *path, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < x->ngroups; i++)
-		if (x->groups[i].pathlen == len && memcmp(x->groups[i].path, path, len) == 0)
-			return &x->groups[i];
-	return NULL;
-}
-
 static void
 push(size_t **v, size_t *n, size_t *cap, size_t rule)
 {
@@ -86,62 +88,140 @@ push(size_t **v, size_t *n, size_t *cap, size_t rule)
 	(*v)[(*n)++] = rule;
 }
 
-/* Every rule's equals paths into groups, counting their distinct values. */
+static size_t
+path_of(struct aiops_rule_index *x, const struct aiops_match_equals *eq,
+    const struct aiops_match *m)
+{
+	struct path *p;
+	size_t i;
+
+	for (i = 0; i < x->npaths; i++)
+		if (x->paths[i].len == eq->pathlen && memcmp(x->paths[i].text, eq->path,
+		    eq->pathlen) == 0)
+			return i;
+	x->paths = xreallocarray(x->paths, x->npaths + 1, sizeof(*x->paths));
+	p = &x->paths[x->npaths];
+	p->text = xmalloc(eq->pathlen + 1);
+	memcpy(p->text, eq->path, eq->pathlen);
+	p->text[eq->pathlen] = '\0';
+	p->len = eq->pathlen;
+	p->m = m;
+	p->cond = eq->cond;
+	p->distinct = 0;
+	return x->npaths++;
+}
+
+/* How many distinct values the rules give each path (keys in a scratch map). */
 static void
-make_groups(struct aiops_rule_index *x, struct aiops_buf *key)
+count_values(struct aiops_rule_index *x, struct aiops_buf *key)
 {
 	struct aiops_match_equals eq[MAX_EQUALS];
 	const struct aiops_match *m;
-	struct group *g;
-	size_t r, i, n;
+	struct aiops_hmap seen;
+	size_t r, i, n, p;
 
+	aiops_hmap_init(&seen);
 	for (r = 0; r < x->rs->n; r++) {
 		m = aiops_rule_criteria(x->rs->v[r]);
 		n = aiops_match_equals(m, eq, MAX_EQUALS);
 		for (i = 0; i < n && i < MAX_EQUALS; i++) {
-			if ((g = group_of(x, eq[i].path, eq[i].pathlen)) == NULL) {
-				x->groups = xreallocarray(x->groups, x->ngroups + 1, sizeof(*g));
-				g = &x->groups[x->ngroups++];
-				memset(g, 0, sizeof(*g));
-				g->path = xmalloc(eq[i].pathlen + 1);
-				memcpy(g->path, eq[i].path, eq[i].pathlen);
-				g->path[eq[i].pathlen] = '\0';
-				g->pathlen = eq[i].pathlen;
-				g->m = m;
-				g->cond = eq[i].cond;
-				aiops_hmap_init(&g->values);
+			p = path_of(x, &eq[i], m);
+			if (value_key(eq[i].pattern, key) == -1)
+				continue;
+			aiops_buf_addf(key, "@%zu", p);
+			if (aiops_hmap_get(&seen, key->data, key->len) == NULL) {
+				aiops_hmap_put(&seen, key->data, key->len, x);
+				x->paths[p].distinct++;
 			}
-			if (value_key(eq[i].pattern, key) == 0 &&
-			    aiops_hmap_get(&g->values, key->data, key->len) == NULL)
-				aiops_hmap_put(&g->values, key->data, key->len,
-				    xcalloc(1, sizeof(struct bucket)));
 		}
 	}
+	aiops_hmap_release(&seen, NULL);
 }
 
-/* Files rule r under its equals on the path with the most distinct values. */
-static void
-file_rule(struct aiops_rule_index *x, size_t r, struct aiops_buf *key)
+/* Appends the key of the value for path p to key: its length, then it. */
+static int
+add_part(struct aiops_buf *key, const json_t *v, struct aiops_buf *one)
 {
-	struct aiops_match_equals eq[MAX_EQUALS], *best = NULL;
+	if (value_key(v, one) == -1)
+		return -1;
+	aiops_buf_addf(key, "%zu:", one->len);
+	aiops_buf_add(key, one->data, one->len);
+	return 0;
+}
+
+static struct group *
+group_of(struct aiops_rule_index *x, const size_t *p, size_t np)
+{
+	struct group *g;
+	size_t i;
+
+	for (i = 0; i < x->ngroups; i++)
+		if (x->groups[i].np == np && x->groups[i].p[0] == p[0] &&
+		    (np == 1 || x->groups[i].p[1] == p[1]))
+			return &x->groups[i];
+	x->groups = xreallocarray(x->groups, x->ngroups + 1, sizeof(*g));
+	g = &x->groups[x->ngroups++];
+	memset(g, 0, sizeof(*g));
+	memcpy(g->p, p, np * sizeof(*p));
+	g->np = np;
+	aiops_hmap_init(&g->values);
+	return g;
+}
+
+/* Swaps entries 0 and 1 of a path list and its patterns. */
+static void
+swap2(size_t *p, const json_t **pat)
+{
+	size_t t = p[0];
+	const json_t *tp = pat[0];
+
+	p[0] = p[1], p[1] = t;
+	pat[0] = pat[1], pat[1] = tp;
+}
+
+/* Files rule r under the values of its (at most two) most telling equals paths. */
+static void
+file_rule(struct aiops_rule_index *x, size_t r, struct aiops_buf *key, struct aiops_buf *one)
+{
+	struct aiops_match_equals eq[MAX_EQUALS];
 	const struct aiops_match *m = aiops_rule_criteria(x->rs->v[r]);
-	struct group *g, *bg = NULL;
+	const json_t *pat[2] = { NULL, NULL };
+	size_t i, n, t, p[2] = { 0, 0 }, np = 0;
 	struct bucket *b;
-	size_t i, n;
+	struct group *g;
 
 	n = aiops_match_equals(m, eq, MAX_EQUALS);
 	for (i = 0; i < n && i < MAX_EQUALS; i++) {
-		g = group_of(x, eq[i].path, eq[i].pathlen);
-		if (bg == NULL || g->values.len > bg->values.len) {
-			bg = g;
-			best = &eq[i];
+		if (value_key(eq[i].pattern, one) == -1)
+			continue;
+		t = path_of(x, &eq[i], m);
+		if ((np > 0 && t == p[0]) || (np > 1 && t == p[1]))
+			continue;	/* the same path twice: one says it */
+		if (np < 2) {
+			p[np] = t;
+			pat[np++] = eq[i].pattern;
+		} else if (x->paths[t].distinct > x->paths[p[1]].distinct) {
+			p[1] = t;
+			pat[1] = eq[i].pattern;
 		}
+		if (np == 2 && x->paths[p[1]].distinct > x->paths[p[0]].distinct)
+			swap2(p, pat);
 	}
-	if (best == NULL || value_key(best->pattern, key) == -1) {
+	if (np == 0) {
 		x->always[x->nalways++] = r;	/* room for every rule */
 		return;
 	}
-	b = aiops_hmap_get(&bg->values, key->data, key->len);
+	/* The group's paths in one order, whatever order the rule wrote them. */
+	if (np == 2 && p[0] > p[1])
+		swap2(p, pat);
+	g = group_of(x, p, np);
+	aiops_buf_reset(key);
+	for (i = 0; i < np; i++)
+		add_part(key, pat[i], one);
+	if ((b = aiops_hmap_get(&g->values, key->data, key->len)) == NULL) {
+		b = xcalloc(1, sizeof(*b));
+		aiops_hmap_put(&g->values, key->data, key->len, b);
+	}
 	push(&b->v, &b->n, &b->cap, r);
 }
 
@@ -149,15 +229,16 @@ struct aiops_rule_index *
 aiops_rule_index_new(const struct aiops_ruleset *rs)
 {
 	struct aiops_rule_index *x = xcalloc(1, sizeof(*x));
-	struct aiops_buf key = AIOPS_BUF_INIT;
+	struct aiops_buf key = AIOPS_BUF_INIT, one = AIOPS_BUF_INIT;
 	size_t r;
 
 	x->rs = rs;
 	x->always = xcalloc(rs->n + 1, sizeof(*x->always));
-	make_groups(x, &key);
+	count_values(x, &key);
 	for (r = 0; r < rs->n; r++)
-		file_rule(x, r, &key);
+		file_rule(x, r, &key, &one);
 	aiops_buf_release(&key);
+	aiops_buf_release(&one);
 	return x;
 }
 
@@ -177,11 +258,12 @@ aiops_rule_index_free(struct aiops_rule_index *x)
 
 	if (x == NULL)
 		return;
-	for (i = 0; i < x->ngroups; i++) {
-		free(x->groups[i].path);
+	for (i = 0; i < x->ngroups; i++)
 		aiops_hmap_release(&x->groups[i].values, bucket_free);
-	}
+	for (i = 0; i < x->npaths; i++)
+		free(x->paths[i].text);
 	free(x->groups);
+	free(x->paths);
 	free(x->always);
 	free(x);
 }
@@ -198,23 +280,29 @@ size_t
 aiops_rule_index_candidates(const struct aiops_rule_index *x, const json_t *event,
     size_t *out)
 {
-	struct aiops_buf key = AIOPS_BUF_INIT;
+	struct aiops_buf key = AIOPS_BUF_INIT, one = AIOPS_BUF_INIT;
 	const struct bucket *b;
 	const struct group *g;
-	size_t i, n = 0, sorted;
+	const struct path *p;
+	size_t i, k, n, sorted;
 
 	memcpy(out, x->always, x->nalways * sizeof(*out));
 	n = sorted = x->nalways;
 	for (i = 0; i < x->ngroups; i++) {
 		g = &x->groups[i];
-		if (value_key(aiops_match_value(g->m, g->cond, event), &key) == -1)
-			continue;
-		if ((b = aiops_hmap_get(&g->values, key.data, key.len)) == NULL || b->n == 0)
+		aiops_buf_reset(&key);
+		for (k = 0; k < g->np; k++) {
+			p = &x->paths[g->p[k]];
+			if (add_part(&key, aiops_match_value(p->m, p->cond, event), &one) == -1)
+				break;
+		}
+		if (k < g->np || (b = aiops_hmap_get(&g->values, key.data, key.len)) == NULL)
 			continue;
 		memcpy(out + n, b->v, b->n * sizeof(*out));
 		n += b->n;
 	}
 	aiops_buf_release(&key);
+	aiops_buf_release(&one);
 	/* Each rule is filed once: no duplicates, only the order to restore. */
 	if (n > sorted)
 		qsort(out, n, sizeof(*out), by_index);
