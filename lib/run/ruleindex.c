@@ -138,7 +138,7 @@ count_values(struct aiops_rule_index *x, struct aiops_buf *key)
 	aiops_hmap_release(&seen, NULL);
 }
 
-/* Appends the key of the value for path p to key: its length, then it. */
+/* Appends the key of value v to key: its length, then it (one is scratch). */
 static int
 add_part(struct aiops_buf *key, const json_t *v, struct aiops_buf *one)
 {

@@ -1,10 +1,11 @@
 /*
  * ruleindex.h: which of many rules an event can match, without trying
- * them all. Most rules name an exact value somewhere (type equals
- * prediction, name equals disk_used_percent): each rule is filed under one
- * of its equals criteria, the one on the path whose values tell rules
- * apart best, and an event is tried only against the rules filed under
- * its own values at those paths, and the rules with no equals criterion.
+ * them all. Most rules name exact values (type equals prediction, name
+ * equals disk_used_percent): each rule is filed under the values of the
+ * two of its equals criteria whose paths tell rules apart best (of one
+ * when it has one), and an event is tried only against the rules filed
+ * under its own values at those paths, and the rules with no equals
+ * criterion.
  * The answer is the same as trying every rule (tests/unit/t_ruleindex
  * checks it on random rules and events); only the work differs.
  */
