@@ -27,7 +27,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "core/buf.h"
 #include "core/hash.h"
@@ -170,24 +169,6 @@ send_pagerduty(struct deliver *d, const struct integration *in, json_t *body,
 	aiops_http_response_release(&r);
 }
 
-/* Basic authentication (RFC 7617): "Basic " and base64(user ":" password). */
-static char *
-basic_auth(const char *user, const char *password)
-{
-	struct aiops_buf in = AIOPS_BUF_INIT;
-	char *out;
-	size_t n;
-
-	aiops_buf_addf(&in, "%s:%s", user, password);
-	n = 6 + 4 * ((in.len + 2) / 3) + 1;
-	out = xmalloc(n);
-	memcpy(out, "Basic ", 6);
-	EVP_EncodeBlock((unsigned char *)out + 6, (const unsigned char *)in.data, (int)in.len);
-	explicit_bzero(in.data, in.len);
-	aiops_buf_release(&in);
-	return out;
-}
-
 /*
  * ServiceNow's Table API: the first notification of a group creates an
  * incident (201, its sys_id and number kept with the group); later ones,
@@ -197,7 +178,7 @@ static void
 send_servicenow(struct deliver *d, const struct integration *in, const char *body,
     const char *sys_id, struct attempt *a)
 {
-	char *auth = basic_auth(in->user, in->secret), *url;
+	char *auth = aiops_http_basic_auth(in->user, in->secret), *url;
 	struct aiops_http_header h[3] = {
 		{ "Content-Type", "application/json", 0 },
 		{ "Accept", "application/json", 0 },

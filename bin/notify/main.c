@@ -72,9 +72,6 @@ struct setup {
 	struct inhibitor		*inhibit;
 };
 
-/* Set by SIGHUP: read the configuration again. */
-static volatile sig_atomic_t reload_asked;
-
 static struct {
 	struct aiops_cli	 cli;
 	struct aiops_out	 out;
@@ -239,7 +236,7 @@ reload(void)
 	struct setup s;
 	char err[1024];
 
-	reload_asked = 0;
+	aiops_reload = 0;
 	if (aiops_cli_reload(&n.cli, &old, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: %s; the running configuration is kept", err);
 		return;
@@ -337,27 +334,6 @@ handle_event(void *arg, const struct aiops_evline *l)
 	aiops_out_commit(&n.out);
 }
 
-/* SIGALRM only wakes a read that waits: the timers are checked after it. */
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		reload_asked = 1;
-}
-
-/* SIGHUP and SIGALRM interrupt a read that waits (no SA_RESTART). */
-static void
-watch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-}
-
 /* The alarm at the next timer (wall clock), or none. */
 static void
 arm_timer(void)
@@ -380,7 +356,7 @@ arm_timer(void)
 static void
 watch_tick(void)
 {
-	if (reload_asked)
+	if (aiops_reload)
 		reload();
 	if (aiops_clock_mode() == AIOPS_CLOCK_WALL && n.e.next_timer != 0 &&
 	    n.e.next_timer <= aiops_clock_now())
@@ -556,8 +532,8 @@ main(int argc, char **argv)
 		state_fatal(aiops_state_errmsg(n.e.state));
 	aiops_filter_init(&n.filter, &n.cli, &n.out);
 	aiops_filter_signals();
-	if (n.watch)
-		watch_signals();
+	if (n.watch)	/* SIGALRM only wakes a read that waits: the timers are checked after it */
+		aiops_filter_reload_signals((const int[]){ SIGALRM, 0 });
 	next_timer();
 	if (!n.flush_only) {
 		n.batch = aiops_evbatch_new();

@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "core/buf.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
@@ -46,22 +44,6 @@ read_credential(const json_t *spec, char *buf, size_t size, char *err, size_t er
 	}
 	snprintf(buf, size, "%s", v);
 	return 0;
-}
-
-/* "Basic base64(user:password)" (RFC 7617), new; the caller wipes it. */
-static char *
-basic_auth(const char *user, const char *password)
-{
-	struct aiops_buf in = AIOPS_BUF_INIT;
-	char *out;
-
-	aiops_buf_addf(&in, "%s:%s", user, password);
-	out = xmalloc(6 + 4 * ((in.len + 2) / 3) + 1);
-	memcpy(out, "Basic ", 6);
-	EVP_EncodeBlock((unsigned char *)out + 6, (const unsigned char *)in.data, (int)in.len);
-	explicit_bzero(in.data, in.len);
-	aiops_buf_release(&in);
-	return out;
 }
 
 /* What the service made, from its answer: a line for the task's output. */
@@ -124,7 +106,7 @@ http_action(struct worker *w, const json_t *spec, int64_t task_id, struct http_o
 			snprintf(id, sizeof(id), "aiops-run-task-%lld", (long long)task_id);
 			json_object_set_new(doc, "correlation_id", json_string(id));
 		}
-		auth = basic_auth(user != NULL ? user : "", secret);
+		auth = aiops_http_basic_auth(user != NULL ? user : "", secret);
 	} else
 		xasprintf(&auth, "Bearer %s", secret);
 	explicit_bzero(secret, sizeof(secret));

@@ -66,9 +66,6 @@ static const struct aiops_opt opts[] = {
 	AIOPS_OPT_END
 };
 
-/* Set by SIGHUP: read the configuration again. */
-static volatile sig_atomic_t reload_asked;
-
 static struct {
 	struct aiops_cli	 cli;
 	struct aiops_out	 out;
@@ -244,7 +241,7 @@ reload(void)
 	struct aiops_conf *old;
 	char err[1024];
 
-	reload_asked = 0;
+	aiops_reload = 0;
 	if (aiops_cli_reload(&r.cli, &old, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: %s; the running configuration is kept", err);
 		return;
@@ -262,26 +259,6 @@ reload(void)
 	apply_settings();
 	aiops_conf_free(old);
 	log_info("SIGHUP: configuration read again (%zu rules)", r.rules.n);
-}
-
-static void
-on_hup(int sig)
-{
-	(void)sig;
-	reload_asked = 1;
-}
-
-/* SIGHUP interrupts a wait (no SA_RESTART); the reload is done between
- * batches and tasks. */
-static void
-hup_signal(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_hup;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The event's id, host and now, for the records of one match. */
@@ -494,7 +471,7 @@ static void
 drain(void *arg)
 {
 	(void)arg;
-	if (reload_asked)
+	if (aiops_reload)
 		reload();
 	if (!r.dry_run && aiops_state_begin(r.state) == -1)
 		state_fatal(r.state, "beginning a transaction");
@@ -538,7 +515,7 @@ worker_loop(void)
 	worker_recover(&r.w);
 	(void)aiops_out_flush(&r.out);
 	while (!aiops_stop) {
-		if (reload_asked)
+		if (aiops_reload)
 			reload();
 		worker_run_due(&r.w);
 		(void)aiops_out_flush(&r.out);
@@ -619,7 +596,7 @@ main(int argc, char **argv)
 		snprintf(r.w.id, sizeof(r.w.id), "%ld:0", (long)getpid());
 	aiops_filter_init(&r.filter, &r.cli, &r.out);
 	aiops_filter_signals();
-	hup_signal();
+	aiops_filter_reload_signals(NULL);
 	if (r.worker) {
 		worker_loop();
 		return finish();

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/xmalloc.h"
@@ -763,4 +765,19 @@ aiops_http_multi(struct aiops_http *h, const struct aiops_http_request *reqs,
 	}
 	free(slots);
 	return rc;
+}
+
+char *
+aiops_http_basic_auth(const char *user, const char *password)
+{
+	struct aiops_buf in = AIOPS_BUF_INIT;
+	char *out;
+
+	aiops_buf_addf(&in, "%s:%s", user, password);
+	out = xmalloc(6 + 4 * ((in.len + 2) / 3) + 1);
+	memcpy(out, "Basic ", 6);
+	EVP_EncodeBlock((unsigned char *)out + 6, (const unsigned char *)in.data, (int)in.len);
+	explicit_bzero(in.data, in.len);
+	aiops_buf_release(&in);
+	return out;
 }

@@ -170,6 +170,13 @@ const char *aiops_http_outcome_name(enum aiops_http_outcome o);	/* "ok", "retry"
 const char *aiops_http_reason_name(enum aiops_http_reason r);	/* "dns", "429", "5xx"... */
 
 /*
+ * The value of an Authorization header for Basic authentication (RFC
+ * 7617): "Basic " and base64(user ":" password), a new string. It holds
+ * the password: wipe it (explicit_bzero) before freeing it.
+ */
+char *aiops_http_basic_auth(const char *user, const char *password);
+
+/*
  * Appends url to out with its secrets as "***" (see above); fragment
  * dropped. A URL libcurl cannot parse becomes "(unparsable URL)".
  */

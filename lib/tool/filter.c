@@ -44,6 +44,28 @@ aiops_filter_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+volatile sig_atomic_t aiops_reload;
+
+static void
+on_wake(int sig)
+{
+	if (sig == SIGHUP)
+		aiops_reload = 1;
+}
+
+void
+aiops_filter_reload_signals(const int *wake)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	for (; wake != NULL && *wake != 0; wake++)
+		sigaction(*wake, &sa, NULL);
+}
+
 void
 aiops_filter_skip(struct aiops_filter *f, const char *name, unsigned long line,
     const char *reason)

@@ -49,6 +49,15 @@ void aiops_filter_init(struct aiops_filter *f, const struct aiops_cli *cli,
  * returns); a second one exits at once.
  */
 void aiops_filter_signals(void);
+/* Set by SIGHUP once aiops_filter_reload_signals() is called: the program
+ * reads its configuration again at its next quiet moment and clears it. */
+extern volatile sig_atomic_t aiops_reload;
+/*
+ * SIGHUP sets aiops_reload; it and each signal of wake (a list ended by 0,
+ * may be NULL: SIGALRM for a timer) interrupt a wait (no SA_RESTART) and
+ * do nothing else.
+ */
+void aiops_filter_reload_signals(const int *wake);
 /*
  * Counts a skipped line; reports "name:line: skipped: reason" for the first
  * AIOPS_SKIP_SHOWN (every one at -v), then one line saying the rest are
