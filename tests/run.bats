@@ -549,3 +549,16 @@ http_rule() {
 	! grep -q s3cret <<< "$output$stderr"
 	tasks_json | jq -e '.state == "succeeded" and .action.vars == {"path": "'"$d"'", "older_than": "1d"}'
 }
+
+@test "run: retention: old tasks and whole days of the audit log go, the rest stays" {
+	rule echo '["true"]'
+	printf '  retention: {tasks: 1d, dead: 2d, audit: 3d}\n' >> "$CFG"
+	prediction p1 db-3 /a 2026-11-10T08:00:00Z | aiops-run --clock event --config "$CFG" > /dev/null
+	prediction p2 db-4 /a 2026-11-18T05:00:00Z | aiops-run --clock event --config "$CFG" > /dev/null
+	prediction p3 db-5 /a 2026-11-21T23:00:00Z | aiops-run --clock event --config "$CFG" > /dev/null
+	# The last run ends at 2026-11-21T23:00Z, event time: tasks 1 and 2, older
+	# than a day, go; the audit keeps whole days from 2026-11-18 (3 days back
+	# is 2026-11-18T23:00Z: that day's 05:00 records stay).
+	[ "$(aiops-run tasks --config "$CFG" --json | jq -r .task_id | paste -sd,)" = 3 ]
+	[ "$(aiops-run audit --config "$CFG" --json | jq -r '.ts[0:10]' | sort -u | paste -sd,)" = 2026-11-18,2026-11-21 ]
+}
