@@ -217,7 +217,8 @@ output_tail(struct attempt *a, size_t max)
 	size_t from = a->output.len > max ? a->output.len - max : 0;
 	char *s = xmalloc(a->output.len - from + 1);
 
-	memcpy(s, a->output.data + from, a->output.len - from);
+	if (a->output.len > 0)	/* no output: no buffer */
+		memcpy(s, a->output.data + from, a->output.len - from);
 	s[a->output.len - from] = '\0';
 	return s;
 }
