@@ -427,6 +427,41 @@ criteria_object(struct aiops_match *m, const json_t *o, const char *prefix, int 
 	return 0;
 }
 
+/* What a condition costs to try: a lookup and a compare first, regexes
+ * after, a search over a list last. */
+static int
+cost(const struct cond *c)
+{
+	switch (c->op) {
+	case OP_REGEX: case OP_IREGEX: case OP_MATCHREGEX: case OP_MATCHWILDCARD:
+	case OP_ICONTAINS: case OP_INCONTAINS:
+		return 2;
+	case OP_IEQUALS: case OP_ISTARTSWITH: case OP_IENDSWITH: case OP_CONTAINS:
+	case OP_NCONTAINS:
+		return 1;
+	case OP_SEARCH:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+/* The order conditions are tried in: by cost, then as written. */
+static void
+set_order(struct aiops_match *m)
+{
+	size_t i, k = 0;
+	int c;
+
+	if (m->n < 2)
+		return;
+	m->order = xcalloc(m->n, sizeof(*m->order));
+	for (c = 0; c <= 3; c++)
+		for (i = 0; i < m->n; i++)
+			if (cost(&m->conds[i]) == c)
+				m->order[k++] = i;
+}
+
 static struct aiops_match *
 build(const json_t *criteria, const char *prefix, int depth, char *err, size_t errlen)
 {
@@ -437,6 +472,7 @@ build(const json_t *criteria, const char *prefix, int depth, char *err, size_t e
 	if (json_is_object(criteria)) {
 		if (criteria_object(m, criteria, prefix, depth, err, errlen) < 0)
 			goto fail;
+		set_order(m);
 		return m;
 	}
 	if (!json_is_array(criteria)) {
@@ -451,6 +487,7 @@ build(const json_t *criteria, const char *prefix, int depth, char *err, size_t e
 		if (criteria_object(m, o, prefix, depth, err, errlen) < 0)
 			goto fail;
 	}
+	set_order(m);
 	return m;
 fail:
 	aiops_match_free(m);

@@ -61,6 +61,10 @@ struct aiops_match {
 	enum match_kind	 kind;
 	struct cond	*conds;
 	size_t		 n, cap;
+	/* Criteria: the conditions in the order they are tried, cheap and
+	 * exact ones first (all must hold, so the order changes only the
+	 * work); NULL: as written. */
+	size_t		*order;
 	pcre2_match_context *mctx;	/* limits; read-only once built */
 	atomic_ulong	 limit_hits;
 };

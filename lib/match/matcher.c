@@ -72,6 +72,7 @@ aiops_match_free(struct aiops_match *m)
 	for (i = 0; i < m->n; i++)
 		cond_release(&m->conds[i]);
 	free(m->conds);
+	free(m->order);
 	pcre2_match_context_free(m->mctx);
 	free(m);
 }
@@ -508,7 +509,7 @@ eval_conds(const struct aiops_match *m, const json_t *root, struct evalctx *cx)
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
-		if (!eval_cond(m, &m->conds[i], root, cx))
+		if (!eval_cond(m, &m->conds[m->order != NULL ? m->order[i] : i], root, cx))
 			return 0;
 	return 1;
 }
