@@ -302,18 +302,8 @@ dry_run(const struct aiops_rule *rule, const struct trigger *tr, const char *tar
 		.rule = aiops_rule_name(rule), .target = target, .host = tr->host,
 		.event_id = tr->id, .action = aiops_rule_action(rule),
 	};
-	char err[256], **argv;
-	json_t *extra = json_object(), *a = json_array(), *req;
-	size_t i;
+	json_t *extra = aiops_spec_shown(spec, r.w.ansible);
 
-	argv = aiops_spec_argv(spec, r.w.ansible, "<vars file>", 0, err, sizeof(err));
-	for (i = 0; argv != NULL && argv[i] != NULL; i++)
-		json_array_append_new(a, json_string(argv[i]));
-	if ((req = aiops_spec_request(spec)) != NULL) {
-		json_object_set_new(extra, "request", req);
-		json_decref(a);
-	} else
-		json_object_set_new(extra, "argv", a);
 	if (json_object_get(spec, "vars") != NULL)
 		json_object_set(extra, "vars", json_object_get(spec, "vars"));
 	if (json_is_true(json_object_get(spec, "check_first")))
@@ -322,7 +312,6 @@ dry_run(const struct aiops_rule *rule, const struct trigger *tr, const char *tar
 		json_object_set(extra, "verify", json_object_get(spec, "verify"));
 	task_event(&r.out, "dry-run", tr->now, &t, extra);
 	json_decref(extra);
-	aiops_argv_free(argv);
 }
 
 /* Has the rule's throttle for key reached its count? detail says so. */

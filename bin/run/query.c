@@ -86,25 +86,19 @@ test_report(struct query *q, const char *name, unsigned long lineno, int matched
     const char *target, json_t *spec, const char *err)
 {
 	struct aiops_buf *b = &q->out.buf;
-	char e[256], **argv = NULL;
+	json_t *shown = spec != NULL ? aiops_spec_shown(spec, "ansible-playbook") : NULL, *v;
 	size_t i;
 
-	if (spec != NULL)
-		argv = aiops_spec_argv(spec, "ansible-playbook", "<vars file>", 0, e, sizeof(e));
 	if (q->json) {
 		json_t *o = json_pack("{s:s, s:b}", "rule", aiops_rule_name(q->rule), "matched",
-		    matched), *a = json_array();
+		    matched);
 		struct aiops_jw jw;
 
 		json_object_set_new(o, "line", json_integer((json_int_t)lineno));
 		if (target != NULL)
 			json_object_set_new(o, "target", json_string(target));
-		for (i = 0; argv != NULL && argv[i] != NULL; i++)
-			json_array_append_new(a, json_string(argv[i]));
-		if (argv != NULL)
-			json_object_set_new(o, "argv", a);
-		else
-			json_decref(a);
+		if (shown != NULL)
+			json_object_update(o, shown);
 		if (spec != NULL && json_object_get(spec, "vars") != NULL)
 			json_object_set(o, "vars", json_object_get(spec, "vars"));
 		if (err != NULL)
@@ -121,22 +115,28 @@ test_report(struct query *q, const char *name, unsigned long lineno, int matched
 		aiops_buf_addc(b, '\n');
 		if (target != NULL)
 			aiops_buf_addf(b, "  target: %s\n", target);
-		if (argv != NULL) {
+		if (json_object_get(shown, "argv") != NULL) {
 			aiops_buf_addstr(b, "  would run:");
-			for (i = 0; argv[i] != NULL; i++) {
+			json_array_foreach(json_object_get(shown, "argv"), i, v) {
 				aiops_buf_addc(b, ' ');
-				add_quoted(b, argv[i]);
+				add_quoted(b, json_string_value(v));
 			}
 			aiops_buf_addc(b, '\n');
 		}
-		if (spec != NULL && json_object_size(json_object_get(spec, "vars")) > 0) {
-			char *v = json_dumps(json_object_get(spec, "vars"), JSON_COMPACT);
+		if (json_object_get(shown, "request") != NULL) {
+			char *req = json_dumps(json_object_get(shown, "request"), JSON_COMPACT);
 
-			aiops_buf_addf(b, "  vars: %s\n", v);
-			free(v);
+			aiops_buf_addf(b, "  would send: %s\n", req);
+			free(req);
+		}
+		if (spec != NULL && json_object_size(json_object_get(spec, "vars")) > 0) {
+			char *vars = json_dumps(json_object_get(spec, "vars"), JSON_COMPACT);
+
+			aiops_buf_addf(b, "  vars: %s\n", vars);
+			free(vars);
 		}
 	}
-	aiops_argv_free(argv);
+	json_decref(shown);
 	aiops_out_commit(&q->out);
 }
 

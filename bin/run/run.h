@@ -31,7 +31,7 @@ struct worker {
 };
 
 /* Claims and runs every task due by now, one after the other, until none
- * is left or aiops_stop. 0, or -1 on a state failure (exits). */
+ * is left or aiops_stop; a state failure exits. */
 void worker_run_due(struct worker *w);
 /* Tasks left running by a worker that died: killed, then queued again
  * (idempotent) or dead. */

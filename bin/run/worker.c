@@ -358,13 +358,14 @@ record(struct worker *w, const struct aiops_task *t, struct attempt *a, const js
 	free(output);
 }
 
-/* Claims t; 0 when another worker was first. */
+/* Claims t, whose stored action is spec (NULL: not JSON); 0 when another
+ * worker was first. */
 static int
-claim(struct worker *w, struct aiops_task *t)
+claim(struct worker *w, struct aiops_task *t, const json_t *spec)
 {
 	int64_t now = aiops_clock_now();
-	json_t *spec, *extra, *req;
-	char err[256], **argv, *text;
+	json_t *extra, *shown, *argv;
+	char *text;
 	int claimed;
 
 	if (aiops_task_claim(w->state, t->id, w->id, now, &claimed) == -1)
@@ -372,41 +373,29 @@ claim(struct worker *w, struct aiops_task *t)
 	if (!claimed)
 		return 0;
 	t->attempts++;
-	spec = json_loads(t->spec, 0, NULL);
-	argv = spec != NULL ? aiops_spec_argv(spec, w->ansible, "<vars file>", 0, err,
-	    sizeof(err)) : NULL;
 	extra = json_pack("{s:i}", "attempt", t->attempts);
-	if ((req = aiops_spec_request(spec)) != NULL)
-		json_object_set_new(extra, "request", req);
-	if (argv != NULL) {
-		json_t *a = json_array();
-		size_t i;
-
-		for (i = 0; argv[i] != NULL; i++)
-			json_array_append_new(a, json_string(argv[i]));
-		json_object_set_new(extra, "argv", a);
-	}
-	text = argv != NULL ? json_dumps(json_object_get(extra, "argv"), JSON_COMPACT) : NULL;
+	shown = aiops_spec_shown(spec, w->ansible);
+	json_object_update(extra, shown);
+	json_decref(shown);
+	argv = json_object_get(extra, "argv");
+	text = argv != NULL ? json_dumps(argv, JSON_COMPACT) : NULL;
 	audit(w->state, now, "started", t->rule, t->target, t->id, t->event_id,
 	    text != NULL ? text : t->spec);
 	free(text);
 	task_event(w->out, "started", now, t, extra);
 	json_decref(extra);
-	json_decref(spec);
-	aiops_argv_free(argv);
 	return 1;
 }
 
 static void
-run_one(struct worker *w, struct aiops_task *t)
+run_one(struct worker *w, struct aiops_task *t, const json_t *spec)
 {
 	struct attempt a;
-	json_t *spec;
 
 	memset(&a, 0, sizeof(a));
 	aiops_out_commit(w->out);
 	(void)aiops_out_flush(w->out);	/* "started" is out before the action runs */
-	if ((spec = json_loads(t->spec, 0, NULL)) == NULL) {
+	if (spec == NULL) {
 		a.exit_status = -1;
 		a.error = xstrdup("its stored action is not JSON");
 	} else {
@@ -414,7 +403,6 @@ run_one(struct worker *w, struct aiops_task *t)
 	}
 	w->ran++;
 	record(w, t, &a, spec);
-	json_decref(spec);
 	aiops_out_commit(w->out);
 	aiops_buf_release(&a.output);
 	free(a.error);
@@ -518,6 +506,7 @@ void
 worker_run_due(struct worker *w)
 {
 	struct aiops_task_list l;
+	json_t *spec;
 	int claimed;
 
 	expire_approvals(w);
@@ -526,14 +515,17 @@ worker_run_due(struct worker *w)
 		txn_begin(w);
 		if (aiops_task_due(w->state, aiops_clock_now(), w->per_host, &l) == -1)
 			state_fatal(w->state, "reading the queue");
-		claimed = l.n == 1 && !stopped_by_breaker(w, &l.v[0]) && claim(w, &l.v[0]);
-		txn_commit(w);
 		if (l.n == 0) {
+			txn_commit(w);
 			aiops_task_list_release(&l);
 			break;
 		}
+		spec = json_loads(l.v[0].spec, 0, NULL);	/* read once, for both */
+		claimed = !stopped_by_breaker(w, &l.v[0]) && claim(w, &l.v[0], spec);
+		txn_commit(w);
 		if (claimed)
-			run_one(w, &l.v[0]);
+			run_one(w, &l.v[0], spec);
+		json_decref(spec);
 		aiops_task_list_release(&l);
 	}
 	verify_due(w);	/* the first check of what just ran */

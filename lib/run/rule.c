@@ -787,12 +787,6 @@ aiops_rule_approval(const struct aiops_rule *r, int64_t *expires_ns, const json_
 	return r->approval;
 }
 
-char *
-aiops_rule_criteria_text(const struct aiops_rule *r)
-{
-	return aiops_match_to_text(r->criteria, 0);
-}
-
 int
 aiops_rule_matches(const struct aiops_rule *r, const json_t *event, int64_t now_ns)
 {
@@ -1175,4 +1169,25 @@ aiops_spec_request(const json_t *spec)
 		return NULL;
 	return json_pack("{s:s, s:O, s:O}", "method", "POST", "url", json_object_get(spec, "url"),
 	    "body", json_object_get(spec, "body"));
+}
+
+json_t *
+aiops_spec_shown(const json_t *spec, const char *ansible)
+{
+	json_t *o = json_object(), *req = aiops_spec_request(spec), *a;
+	char err[256], **argv;
+	size_t i;
+
+	if (req != NULL) {
+		json_object_set_new(o, "request", req);
+		return o;
+	}
+	if ((argv = aiops_spec_argv(spec, ansible, "<vars file>", 0, err, sizeof(err))) == NULL)
+		return o;
+	a = json_array();
+	for (i = 0; argv[i] != NULL; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	json_object_set_new(o, "argv", a);
+	aiops_argv_free(argv);
+	return o;
 }

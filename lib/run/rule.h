@@ -101,8 +101,6 @@ int aiops_rule_attempts(const struct aiops_rule *r);	/* 1 + retries */
 int aiops_rule_idempotent(const struct aiops_rule *r);
 /* The criteria (borrowed). */
 const struct aiops_match *aiops_rule_criteria(const struct aiops_rule *r);
-/* The criteria as text (canonical JSON): a new string to free. */
-char *aiops_rule_criteria_text(const struct aiops_rule *r);
 
 /* 1 when the rule's criteria hold for event at now_ns (timediff's now). */
 int aiops_rule_matches(const struct aiops_rule *r, const json_t *event, int64_t now_ns);
@@ -144,5 +142,11 @@ void aiops_argv_free(char **argv);
  * "url":URL,"body":{...}} (new), without its credential; NULL for others.
  */
 json_t *aiops_spec_request(const json_t *spec);
+/*
+ * What spec runs, as the task events and `aiops-run test` show it: a new
+ * object with "argv" (a playbook's vars file as "<vars file>") or, for an
+ * HTTP action, "request"; empty when spec is not one of ours.
+ */
+json_t *aiops_spec_shown(const json_t *spec, const char *ansible);
 
 #endif
