@@ -358,6 +358,55 @@ const struct aiops_migration aiops_migrations[] = {
 	  "CREATE TRIGGER run_audit_append_only BEFORE UPDATE ON run_audit"
 	  "  BEGIN SELECT RAISE(ABORT, 'run_audit is append-only'); END;"
 	},
+	{ 14,
+	  /*
+	   * aiops-ingest --listen: the journal of every event it accepted,
+	   * written in the transaction that stores its points and alerts,
+	   * before the 202 (lib/store/journal.h); named cursors into it; the
+	   * tokens that may write, hashed (lib/store/tokens.h). AUTOINCREMENT:
+	   * a sequence number is never given twice, even once the retention
+	   * has emptied the journal, so a cursor stays right.
+	   */
+	  "CREATE TABLE ingest_journal ("
+	  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  "  received INTEGER NOT NULL,"	/* ns */
+	  "  endpoint TEXT NOT NULL,"		/* write, alertmanager, sentry, generic/SOURCE */
+	  "  token TEXT,"			/* the token's name, if one was used */
+	  "  event TEXT NOT NULL);"		/* the event, one NDJSON line */
+	  "CREATE INDEX ingest_journal_received ON ingest_journal(received);"
+	  "CREATE TABLE ingest_cursors ("
+	  "  name TEXT PRIMARY KEY,"
+	  "  seq INTEGER NOT NULL,"		/* the last one written out */
+	  "  updated INTEGER NOT NULL);"
+	  "CREATE TABLE ingest_tokens ("
+	  "  id TEXT PRIMARY KEY,"		/* the public part of the token */
+	  "  name TEXT NOT NULL UNIQUE,"
+	  "  hash BLOB NOT NULL,"		/* SHA-256 of the secret part */
+	  "  scopes TEXT NOT NULL,"		/* "write alerts", space between */
+	  "  created INTEGER NOT NULL,"
+	  "  expires INTEGER,"
+	  "  revoked INTEGER,"
+	  "  last_used INTEGER);"
+	  /*
+	   * The cluster registry (aiops-ingest cluster; lib/store/clusters.h).
+	   * status: online | degraded | offline | unknown, from the health
+	   * polls; failures: polls in a row with no endpoint answering.
+	   */
+	  "CREATE TABLE clusters ("
+	  "  name TEXT PRIMARY KEY,"
+	  "  environment TEXT NOT NULL,"	/* prod | staging | dev */
+	  "  type TEXT NOT NULL,"
+	  "  labels TEXT NOT NULL,"		/* JSON object of strings */
+	  "  has_gpu INTEGER NOT NULL,"
+	  "  endpoints TEXT NOT NULL,"		/* JSON: {"prometheus":URL,...} */
+	  "  credentials TEXT NOT NULL,"	/* JSON: endpoint -> file name, never a secret */
+	  "  created INTEGER NOT NULL,"
+	  "  updated INTEGER NOT NULL,"
+	  "  status TEXT NOT NULL DEFAULT 'unknown',"
+	  "  status_since INTEGER,"
+	  "  failures INTEGER NOT NULL DEFAULT 0,"
+	  "  health TEXT);"			/* JSON: endpoint -> last poll's answer */
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);
