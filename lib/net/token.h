@@ -83,8 +83,9 @@ struct aiops_tokenset;
 struct aiops_tokenset *aiops_tokenset_new(const struct aiops_token_row *rows, size_t n);
 /*
  * Checks an Authorization header value (NULL: no header) for scope at now:
- * AIOPS_TOKEN_OK with *row pointed at the token's row (valid until the set
- * is freed), else the reason and *row NULL. Thread-safe. row may be NULL.
+ * AIOPS_TOKEN_OK, or why not. *row points at the token's row (valid until
+ * the set is freed) when the secret was right: OK, DENIED and EXPIRED (so
+ * a log can name the token); else NULL. Thread-safe. row may be NULL.
  */
 enum aiops_token_status aiops_tokenset_check(const struct aiops_tokenset *ts,
     const char *authorization, const char *scope, int64_t now,
