@@ -303,7 +303,7 @@ metric(struct aiops_ingest *ing, const json_t *o, struct ev *e)
 
 	aiops_clock_observe(m.ts);
 	ing->nevents++;
-	if (ing->out->fd >= 0) {
+	if (!aiops_out_discards(ing->out)) {
 		if (e->id == NULL || e->changed)
 			ev_idtext(e, name, nlen, id);
 		else

@@ -256,9 +256,37 @@ read_extras(struct aiops_ingest *ing, size_t idx, const json_t *al, struct alert
 	return 0;
 }
 
+/*
+ * An alert of the push API (POST /api/v2/alerts, Alertmanager's
+ * docs/alerts_api.md) has no status: it fires until its endsAt, which
+ * defaults to now + resolve_timeout, as its startsAt defaults to now.
+ */
+static int
+read_postable_times(struct aiops_ingest *ing, size_t idx, const json_t *al, struct alert *a)
+{
+	const json_t *sv = json_object_get(al, "startsAt");
+	const json_t *ev = json_object_get(al, "endsAt");
+	int64_t now = aiops_ingest_now(ing);
+
+	a->starts = now;
+	a->ends = now + AIOPS_ALERTMANAGER_RESOLVE_TIMEOUT;
+	a->has_ends = 1;
+	if (sv != NULL && !json_is_null(sv) && !time_unset(json_string_value(sv)) &&
+	    (!json_is_string(sv) || parse_time(json_string_value(sv), &a->starts) == -1))
+		return aiops_ingest_error(ing, "alerts[%zu]: startsAt is not an RFC 3339 time",
+		    idx);
+	if (ev != NULL && !json_is_null(ev) && !time_unset(json_string_value(ev)) &&
+	    (!json_is_string(ev) || parse_time(json_string_value(ev), &a->ends) == -1))
+		return aiops_ingest_error(ing, "alerts[%zu]: endsAt is not an RFC 3339 time",
+		    idx);
+	a->status = a->ends <= now ? "resolved" : "firing";
+	return 0;
+}
+
 /* Checks alert idx and fills a; -1 with the error recorded. */
 static int
-read_alert(struct aiops_ingest *ing, size_t idx, const json_t *al, struct alert *a)
+read_alert(struct aiops_ingest *ing, size_t idx, const json_t *al, int postable,
+    struct alert *a)
 {
 	const json_t *labels;
 	size_t i;
@@ -278,7 +306,10 @@ read_alert(struct aiops_ingest *ing, size_t idx, const json_t *al, struct alert 
 	if (a->alertname == NULL)
 		return aiops_ingest_error(ing, "alerts[%zu]: missing labels.alertname", idx);
 	label_roles(a);
-	if (read_status(ing, idx, al, a) == -1 || read_times(ing, idx, al, a) == -1)
+	if (postable) {
+		if (read_postable_times(ing, idx, al, a) == -1)
+			return -1;
+	} else if (read_status(ing, idx, al, a) == -1 || read_times(ing, idx, al, a) == -1)
 		return -1;
 	return read_extras(ing, idx, al, a);
 }
@@ -440,23 +471,35 @@ free_alerts(struct alert *as, size_t n)
 	free(as);
 }
 
-int
-aiops_alertmanager_emit(struct aiops_ingest *ing, const json_t *doc)
+/* Every alert checked, then every one written: none of a bad batch is. */
+static int
+emit_alerts(struct aiops_ingest *ing, const json_t *doc, const json_t *alerts, int postable)
 {
-	const json_t *alerts;
 	struct alert *as;
-	size_t i, n;
+	size_t i, n = json_array_size(alerts);
 	int rc = 0;
 
-	if (check_payload(ing, doc) == -1)
-		return -1;
-	alerts = json_object_get(doc, "alerts");
-	n = json_array_size(alerts);
 	as = xcalloc(n + 1, sizeof(*as));
 	for (i = 0; i < n && rc == 0; i++)
-		rc = read_alert(ing, i, json_array_get(alerts, i), &as[i]);
+		rc = read_alert(ing, i, json_array_get(alerts, i), postable, &as[i]);
 	for (i = 0; i < n && rc == 0; i++)
 		emit_alert(ing, doc, &as[i]);
 	free_alerts(as, n);
 	return rc;
+}
+
+int
+aiops_alertmanager_emit(struct aiops_ingest *ing, const json_t *doc)
+{
+	if (check_payload(ing, doc) == -1)
+		return -1;
+	return emit_alerts(ing, doc, json_object_get(doc, "alerts"), 0);
+}
+
+int
+aiops_alertmanager_emit_postable(struct aiops_ingest *ing, const json_t *doc)
+{
+	if (!json_is_array(doc))
+		return aiops_ingest_error(ing, "not a list of alerts (not a JSON array)");
+	return emit_alerts(ing, NULL, doc, 1);
 }

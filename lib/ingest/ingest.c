@@ -255,7 +255,7 @@ aiops_ingest_metric_valid(struct aiops_ingest *ing, struct aiops_metric *m)
 		m->source = ing->opts->source;
 	aiops_clock_observe(m->ts);
 	ing->nevents++;
-	if (ing->out->fd < 0)		/* --store-only: no event to write */
+	if (aiops_out_discards(ing->out))	/* --store-only: no event to write */
 		aiops_labels_sort(m->labels, m->nlabels);
 	else {
 		aiops_event_metric(&ing->jw, m);

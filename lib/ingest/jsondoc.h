@@ -22,6 +22,14 @@ const char *aiops_json_type_name(const json_t *v);
 /* alertmanager.c: is doc a webhook payload? Emit its alerts (0, or -1). */
 int aiops_alertmanager_match(const json_t *doc);
 int aiops_alertmanager_emit(struct aiops_ingest *ing, const json_t *doc);
+/*
+ * The alerts of Alertmanager's push API (POST /api/v2/alerts: a JSON
+ * array of {labels, annotations, startsAt, endsAt, generatorURL}), as
+ * Prometheus sends them: firing until endsAt (default now + the
+ * resolve_timeout), resolved once it is past. 0, or -1.
+ */
+#define AIOPS_ALERTMANAGER_RESOLVE_TIMEOUT	(300 * 1000000000LL)
+int aiops_alertmanager_emit_postable(struct aiops_ingest *ing, const json_t *doc);
 /* redfish.c: is doc a Thermal or Power resource? Emit its readings. */
 int aiops_redfish_match(const json_t *doc);
 int aiops_redfish_emit(struct aiops_ingest *ing, const json_t *doc);

@@ -25,7 +25,7 @@ aiops_out_end(struct aiops_out *o)
 void
 aiops_out_commit(struct aiops_out *o)
 {
-	if (o->buf.len >= OUT_CHUNK)
+	if (o->buf.len >= OUT_CHUNK && o->fd != AIOPS_OUT_MEMORY)
 		(void)aiops_out_flush(o);
 }
 
@@ -43,6 +43,8 @@ aiops_out_flush(struct aiops_out *o)
 {
 	size_t off = 0;
 
+	if (o->fd == AIOPS_OUT_MEMORY)
+		return 0;
 	if (o->fd < 0) {	/* output discarded (--store-only) */
 		aiops_buf_reset(&o->buf);
 		return 0;

@@ -10,13 +10,27 @@
 
 #include "core/buf.h"
 
+/*
+ * An output made with this fd keeps what is written in buf, never
+ * writing it anywhere: the caller takes the records from buf (a
+ * listener journals what a request carried before it is written out).
+ */
+#define AIOPS_OUT_MEMORY	(-2)
+
 struct aiops_out {
 	int		 fd;
 	struct aiops_buf buf;
 	int		 error;		/* errno of the first failed write, or 0 */
 };
 
+/* fd < 0 other than AIOPS_OUT_MEMORY: records are thrown away (--store-only). */
 void aiops_out_init(struct aiops_out *o, int fd);
+/* 1 when what is written is thrown away: a writer may skip making it. */
+static inline int
+aiops_out_discards(const struct aiops_out *o)
+{
+	return o->fd < 0 && o->fd != AIOPS_OUT_MEMORY;
+}
 /* Ends the record being written (adds '\n'). */
 void aiops_out_end(struct aiops_out *o);
 /*

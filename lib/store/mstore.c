@@ -1157,6 +1157,15 @@ commit(struct aiops_mstore *ms)
 	return 0;
 }
 
+void
+aiops_mstore_forget(struct aiops_mstore *ms)
+{
+	ms->npoints = 0;
+	ms->brepeat = ms->bconflict = 0;
+	series_clear(ms);
+	agg_clear(ms);
+}
+
 static void
 point_push(struct aiops_mstore *ms, size_t si, int64_t ts, double v)
 {

@@ -43,6 +43,13 @@ int aiops_mstore_flush(struct aiops_mstore *ms);
 void aiops_mstore_repeats(const struct aiops_mstore *ms, uint64_t *same,
     uint64_t *other);
 const char *aiops_mstore_errmsg(struct aiops_mstore *ms);
+/*
+ * Forgets what the store holds in memory (the batch, and the series and
+ * rollups it believes written) after the caller rolled back an outer
+ * transaction its flush was nested in (state.h): what it wrote there is
+ * gone, and it must not take it for stored.
+ */
+void aiops_mstore_forget(struct aiops_mstore *ms);
 /* Flushes and frees; -1 if the last flush failed. */
 int aiops_mstore_free(struct aiops_mstore *ms);
 

@@ -44,6 +44,7 @@ struct aiops_state {
 	int			 linked;	/* path is a symlink: never a new state */
 	int			 data_version;	/* PRAGMA data_version last seen */
 	int			 dv_seen;	/* 0: never asked */
+	int			 depth;		/* transactions open: 1 BEGIN, then SAVEPOINTs */
 };
 
 int
@@ -600,13 +601,23 @@ aiops_state_wal_limit(struct aiops_state *st, size_t bytes)
 int
 aiops_state_begin(struct aiops_state *st)
 {
-	return aiops_state_exec(st, "BEGIN IMMEDIATE");
+	if (st->depth > 0 && sqlite3_get_autocommit(st->db))
+		st->depth = 0;		/* SQLite ended it (a failed COMMIT) */
+	if (aiops_state_exec(st, st->depth > 0 ? "SAVEPOINT aiops_nested" :
+	    "BEGIN IMMEDIATE") == -1)
+		return -1;
+	st->depth++;
+	return 0;
 }
 
 int
 aiops_state_commit(struct aiops_state *st)
 {
-	return aiops_state_exec(st, "COMMIT");
+	if (aiops_state_exec(st, st->depth > 1 ? "RELEASE aiops_nested" : "COMMIT") == -1)
+		return -1;
+	if (st->depth > 0)
+		st->depth--;
+	return 0;
 }
 
 void
@@ -614,6 +625,7 @@ aiops_state_rollback(struct aiops_state *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->depth = 0;
 }
 
 int

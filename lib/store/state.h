@@ -69,10 +69,19 @@ int aiops_state_cache(struct aiops_state *st, size_t bytes);
  */
 int aiops_state_wal_limit(struct aiops_state *st, size_t bytes);
 const char *aiops_state_path(const struct aiops_state *st);
-/* BEGIN IMMEDIATE (waits for other writers up to the busy timeout). */
+/*
+ * BEGIN IMMEDIATE (waits for other writers up to the busy timeout).
+ * Inside a transaction already begun, a SAVEPOINT instead, which its
+ * aiops_state_commit() releases: a caller can hold the batches of
+ * several stores (a listener's journal, points and alerts) in one
+ * transaction, and only the outermost commit makes them durable.
+ */
 int aiops_state_begin(struct aiops_state *st);
 int aiops_state_commit(struct aiops_state *st);
-/* Rolls back the open transaction, if any; keeps the failure recorded. */
+/*
+ * Rolls back the open transaction, if any, the outermost one too when
+ * called inside a nested one; keeps the failure recorded.
+ */
 void aiops_state_rollback(struct aiops_state *st);
 /* 1 inside a transaction of aiops_state_begin(), else 0. */
 int aiops_state_in_transaction(struct aiops_state *st);
