@@ -17,6 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "cmds.h"
 #include "tool/cli.h"
 #include "config/conf.h"
 #include "tool/filter.h"
@@ -630,6 +631,8 @@ main(int argc, char **argv)
 	char **paths;
 	int npaths, i;
 
+	if (argc > 1 && strcmp(argv[1], "token") == 0)
+		return ingest_token_main(argc - 1, argv + 1);
 	memset(&c, 0, sizeof(c));
 	aiops_cli_init(&c.cli, "aiops-ingest", "ingest", synopsis, opts);
 	parse_options(&c, argc, argv);
