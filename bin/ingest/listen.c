@@ -879,9 +879,13 @@ write_some(struct writer *w, int64_t *from)
 	return 1;
 }
 
-/* Where standard output starts: --from-seq, else the cursor, else now. */
+/*
+ * Where standard output starts: --from-seq, else the cursor; a cursor
+ * not yet made starts at the end for a listener (a new consumer takes
+ * what comes from now on) and at the beginning for --replay.
+ */
 static int64_t
-start_seq(struct aiops_state *st)
+start_seq(struct aiops_state *st, int replay)
 {
 	int64_t seq;
 	int rc;
@@ -893,6 +897,8 @@ start_seq(struct aiops_state *st)
 		    aiops_state_errmsg(st));
 	if (rc == 1)
 		return seq;
+	if (replay)
+		return 0;
 	if (aiops_journal_last(st, &seq) == -1)
 		fatalx(aiops_state_exit_status(st), "%s: %s", aiops_state_path(st),
 		    aiops_state_errmsg(st));
@@ -1066,7 +1072,7 @@ ingest_listen(const struct ingest_listen_args *a)
 	settings(a);
 	init_sync();
 	open_stores(a);
-	from = start_seq(L.wst);
+	from = start_seq(L.wst, 0);
 	L.written = from < L.committed ? from : L.committed;
 	aiops_filter_signals();
 	aiops_filter_reload_signals(NULL);
@@ -1120,9 +1126,7 @@ ingest_replay(const struct ingest_listen_args *a)
 	init_sync();
 	L.cursor = a->cursor;
 	L.wst = aiops_cli_state(a->cli, 0, "");
-	from = start_seq(L.wst);
-	if (a->from_seq <= 0 && a->cursor == NULL)
-		from = 0;	/* no cursor named: the whole journal */
+	from = a->from_seq > 0 || a->cursor != NULL ? start_seq(L.wst, 1) : 0;
 	if (aiops_journal_first(L.wst, &first) == 0 && first > 0 && from + 1 < first)
 		log_warnx("events %" PRId64 " to %" PRId64 " are past the retention and gone",
 		    from + 1, first - 1);

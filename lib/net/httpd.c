@@ -22,6 +22,7 @@
 #define DEFAULT_TIMEOUT		30
 #define DEFAULT_MAX_CONNS	256
 #define DEFAULT_PER_IP		64
+#define DROP_MAX		(64 * 1024 * 1024)
 
 struct aiops_httpd {
 	struct MHD_Daemon	*d;
@@ -37,6 +38,7 @@ struct request {
 	struct aiops_buf	 raw;
 	enum encoding		 enc;
 	int			 answered;	/* a refusal was queued already */
+	size_t			 dropped;	/* bytes past the limit, read and dropped */
 };
 
 struct aiops_httpd_conn {
@@ -246,9 +248,20 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (!rq->answered && rq->raw.len + *upload_size > h->max_body) {
+		/*
+		 * A body of no declared length (chunked) that passes the limit
+		 * is read on and dropped, so that the client, still sending,
+		 * gets the 413 instead of a reset; up to a bound, past which
+		 * it is refused at once.
+		 */
+		if (!rq->answered && (rq->dropped > 0 || rq->raw.len + *upload_size > h->max_body)) {
+			rq->dropped += *upload_size;
+			aiops_buf_release(&rq->raw);
 			*upload_size = 0;
-			return refuse(c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+			if (rq->dropped > DROP_MAX)
+				return refuse(c, rq, MHD_HTTP_CONTENT_TOO_LARGE,
+				    "request body too large");
+			return MHD_YES;
 		}
 		if (!rq->answered)
 			aiops_buf_add(&rq->raw, upload, *upload_size);
@@ -257,6 +270,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	}
 	if (rq->answered)
 		return MHD_YES;
+	if (rq->dropped > 0)
+		return refuse(c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
 	return answer(h, c, url, method, rq);
 }
 

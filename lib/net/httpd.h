@@ -4,8 +4,10 @@
  *
  * A thread per connection (MHD_USE_THREAD_PER_CONNECTION), so one slow
  * handler holds up only its own client. Limits against hostile clients:
- * a body over max_body bytes is answered 413 before more of it is read
- * (Content-Length is checked first); a body sent with Content-Encoding:
+ * a body over max_body bytes is answered 413: at once when its
+ * Content-Length says so, else (chunked) once the rest, up to 64 MiB, is
+ * read and dropped, so the client gets the answer and not a connection
+ * reset; a body sent with Content-Encoding:
  * gzip is inflated with zlib up to max_body bytes too (a gzip bomb is a
  * 413), another encoding is a 415; connections idle for timeout seconds
  * are closed; at most max_conns connections in all and per_ip from one
