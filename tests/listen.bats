@@ -14,8 +14,11 @@ setup() {
 }
 
 teardown() {
-	[ -z "${LPID:-}" ] || kill -9 "$LPID" 2>/dev/null || true
-	[ -z "${APID:-}" ] || kill -9 "$APID" 2>/dev/null || true
+	local p
+	for p in ${LPID:-} ${APID:-}; do
+		kill -9 "$p" 2> /dev/null || true
+		wait "$p" 2> /dev/null || true
+	done
 }
 
 # start [ARGS...]: the listener on a port the kernel chooses; sets LPID, URL.
@@ -498,4 +501,92 @@ EOF
 	run aiops-ingest --listen "127.0.0.1:$PORT"
 	[ "$status" -eq 69 ]
 	stop
+}
+
+# wait_for COMMAND...: until it succeeds, 20 s at most.
+wait_for() {
+	local i
+	for i in $(seq 200); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "listen: the real Alertmanager sends its webhooks here, with a bearer token from a file" {
+	command -v prometheus-alertmanager > /dev/null || skip "no prometheus-alertmanager"
+	token am alerts > "$BATS_TEST_TMPDIR/am.token"
+	chmod 600 "$BATS_TEST_TMPDIR/am.token"
+	start
+	d="$BATS_TEST_TMPDIR/am"
+	mkdir -p "$d"
+	cat > "$d/am.yml" <<-YAML
+	route:
+	  receiver: aiops
+	  group_by: [alertname]
+	  group_wait: 0s
+	receivers:
+	  - name: aiops
+	    webhook_configs:
+	      - url: $URL/webhooks/alertmanager
+	        send_resolved: true
+	        http_config:
+	          authorization:
+	            type: Bearer
+	            credentials_file: $BATS_TEST_TMPDIR/am.token
+	YAML
+	amport=$(free_port)
+	prometheus-alertmanager --config.file="$d/am.yml" --storage.path="$d" \
+	    --web.listen-address="127.0.0.1:$amport" --cluster.listen-address= \
+	    --log.level=warn > "$d/log" 2>&1 &
+	APID=$!
+	wait_for curl -fs "http://127.0.0.1:$amport/-/ready" -o /dev/null
+	curl -fs -XPOST "http://127.0.0.1:$amport/api/v2/alerts" -H 'Content-Type: application/json' \
+	    -d '[{"labels":{"alertname":"DiskFull","host":"db-3","severity":"critical"},"annotations":{"summary":"/var is full"}}]'
+	wait_for grep -q DiskFull "$OUT"
+	stop
+	jq -e 'select(.alertname == "DiskFull") | .status == "firing" and .host == "db-3" and .receiver == "aiops" and .source == "alertmanager"' "$OUT"
+	[ "$(q "SELECT status FROM alerts WHERE alertname = 'DiskFull'")" = firing ]
+	[ "$(q "SELECT DISTINCT endpoint || ' ' || token FROM ingest_journal")" = "alertmanager am" ]
+}
+
+@test "listen: the real Prometheus pushes its alerts here through the Alertmanager API" {
+	command -v prometheus > /dev/null || skip "no prometheus"
+	token prom alerts > "$BATS_TEST_TMPDIR/prom.token"
+	chmod 600 "$BATS_TEST_TMPDIR/prom.token"
+	start
+	d="$BATS_TEST_TMPDIR/prom"
+	mkdir -p "$d"
+	cat > "$d/rules.yml" <<-YAML
+	groups:
+	  - name: t
+	    interval: 1s
+	    rules:
+	      - alert: AlwaysFiring
+	        expr: vector(1)
+	        labels: {severity: warning, host: db-3}
+	        annotations: {summary: "always"}
+	YAML
+	cat > "$d/prom.yml" <<-YAML
+	global: {evaluation_interval: 1s}
+	rule_files: [$d/rules.yml]
+	alerting:
+	  alertmanagers:
+	    - api_version: v2
+	      static_configs: [{targets: ["127.0.0.1:$PORT"]}]
+	      authorization:
+	        type: Bearer
+	        credentials_file: $BATS_TEST_TMPDIR/prom.token
+	YAML
+	pport=$(free_port)
+	prometheus --config.file="$d/prom.yml" --storage.tsdb.path="$d/data" \
+	    --web.listen-address="127.0.0.1:$pport" --rules.alert.resend-delay=1s \
+	    --log.level=warn > "$d/log" 2>&1 &
+	APID=$!
+	wait_for grep -q AlwaysFiring "$OUT"
+	stop
+	jq -es 'map(select(.alertname == "AlwaysFiring")) | .[0] | .status == "firing" and .host == "db-3"
+	    and (.generator_url | test("^http://")) and .ends_at > .starts_at' "$OUT"
+	[ "$(q "SELECT status FROM alerts WHERE alertname = 'AlwaysFiring'")" = firing ]
+	[ "$(q "SELECT DISTINCT endpoint || ' ' || token FROM ingest_journal")" = "alerts prom" ]
 }

@@ -631,6 +631,8 @@ main(int argc, char **argv)
 	char **paths;
 	int npaths, i;
 
+	if (argc > 1 && strcmp(argv[1], "cluster") == 0)
+		return ingest_cluster_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
 		return ingest_token_main(argc - 1, argv + 1);
 	memset(&c, 0, sizeof(c));
