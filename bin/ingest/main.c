@@ -58,6 +58,10 @@ static const char synopsis[] =
     "                    [--precision unit] [--map field=key] [--retention duration]\n"
     "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
     "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
+    "       aiops-ingest token add [--scope scope ...] [--expires dur] [--out file] name\n"
+    "       aiops-ingest token list [--json]\n"
+    "       aiops-ingest token revoke name|id ...\n"
+    "       aiops-ingest token rotate [--grace dur] [--expires dur] [--out file] name\n"
     "       aiops-ingest --list-formats";
 
 static const struct aiops_opt opts[] = {
