@@ -45,6 +45,9 @@ struct aiops_tokenset {
 	unsigned char	 dummy[AIOPS_TOKEN_HASH_LEN];	/* what an unknown id is compared with */
 };
 
+/* The dummy of a NULL set (no token lets anyone in then). */
+static const unsigned char no_set[AIOPS_TOKEN_HASH_LEN];
+
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static const char hexdig[] = "0123456789abcdef";
@@ -340,11 +343,13 @@ aiops_tokenset_check_n(const struct aiops_tokenset *ts, const char *authorizatio
 	    aiops_token_parse(tok, toklen, id, &secret) == -1)
 		return AIOPS_TOKEN_MALFORMED;
 	memcpy(key.row.id, id, sizeof(id));
-	e = ts->n > 0 ? bsearch(&key, ts->v, ts->n, sizeof(*ts->v), by_id) : NULL;
+	e = ts != NULL && ts->n > 0 ?
+	    bsearch(&key, ts->v, ts->n, sizeof(*ts->v), by_id) : NULL;
 	if (aiops_token_hash(secret, AIOPS_TOKEN_SECRET_LEN, h) == -1)
 		return AIOPS_TOKEN_UNKNOWN;
 	/* The same work for an unknown id: a compare against the dummy. */
-	match = CRYPTO_memcmp(h, e != NULL ? e->row.hash : ts->dummy, sizeof(h)) == 0;
+	match = CRYPTO_memcmp(h, e != NULL ? e->row.hash : ts != NULL ? ts->dummy : no_set,
+	    sizeof(h)) == 0;
 	OPENSSL_cleanse(h, sizeof(h));
 	if (!match || e == NULL)
 		return AIOPS_TOKEN_UNKNOWN;

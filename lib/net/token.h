@@ -85,7 +85,8 @@ struct aiops_tokenset *aiops_tokenset_new(const struct aiops_token_row *rows, si
  * Checks an Authorization header value (NULL: no header) for scope at now:
  * AIOPS_TOKEN_OK, or why not. *row points at the token's row (valid until
  * the set is freed) when the secret was right: OK, DENIED and EXPIRED (so
- * a log can name the token); else NULL. Thread-safe. row may be NULL.
+ * a log can name the token); else NULL. Thread-safe. row may be NULL; ts
+ * may be NULL, a set with no token.
  */
 enum aiops_token_status aiops_tokenset_check(const struct aiops_tokenset *ts,
     const char *authorization, const char *scope, int64_t now,

@@ -355,6 +355,7 @@ static void
 test_threads(void)
 {
 	pthread_t th[4];
+	char hdr[80];
 	void *res;
 	long bad = 0;
 	int i;
@@ -366,6 +367,12 @@ test_threads(void)
 		bad += (long)res;
 	}
 	is_int(bad, 0, "four threads checking at once: every answer right");
+	snprintf(hdr, sizeof(hdr), "Bearer %s", ta.text);
+	is_int(aiops_tokenset_check(NULL, hdr, "alerts", NOW, NULL), AIOPS_TOKEN_UNKNOWN,
+	    "a NULL set lets no one in");
+	is_int(aiops_tokenset_check(NULL, NULL, "alerts", NOW, NULL), AIOPS_TOKEN_NONE,
+	    "a NULL set: none");
+	is_int(aiops_tokenset_size(NULL), 0, "a NULL set: size 0");
 	aiops_tokenset_free(set);
 	aiops_tokenset_free(NULL);
 	aiops_tokenset_free(aiops_tokenset_new(NULL, 0));
