@@ -949,6 +949,10 @@ open_stores(const struct ingest_listen_args *a)
 
 	L.st = aiops_cli_state(a->cli, 0, "");
 	L.wst = aiops_cli_state(a->cli, 0, "");
+	/* A 2xx promises the events survive a power loss, not only a crash. */
+	if (aiops_state_durable(L.st) == -1)
+		fatalx(aiops_state_exit_status(L.st), "%s: %s", aiops_state_path(L.st),
+		    aiops_state_errmsg(L.st));
 	L.mstore = aiops_mstore_new(L.st, a->retention, err, sizeof(err));
 	if (L.mstore == NULL)
 		fatalx(EX_CANTCREAT, "%s", err);

@@ -599,6 +599,12 @@ aiops_state_wal_limit(struct aiops_state *st, size_t bytes)
 }
 
 int
+aiops_state_durable(struct aiops_state *st)
+{
+	return aiops_state_exec(st, "PRAGMA synchronous = FULL");
+}
+
+int
 aiops_state_begin(struct aiops_state *st)
 {
 	if (st->depth > 0 && sqlite3_get_autocommit(st->db))

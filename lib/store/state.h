@@ -68,6 +68,13 @@ int aiops_state_cache(struct aiops_state *st, size_t bytes);
  * once per that many bytes of log instead of once per 4 MB. 0, or -1.
  */
 int aiops_state_wal_limit(struct aiops_state *st, size_t bytes);
+/*
+ * Makes every commit of this connection durable across a power loss, not
+ * only a crash of the program (PRAGMA synchronous = FULL: the log is
+ * synced at each commit), for a program that acknowledges what it
+ * committed to someone else (the HTTP listener). 0, or -1.
+ */
+int aiops_state_durable(struct aiops_state *st);
 const char *aiops_state_path(const struct aiops_state *st);
 /*
  * BEGIN IMMEDIATE (waits for other writers up to the busy timeout).
