@@ -369,7 +369,7 @@ const struct aiops_migration aiops_migrations[] = {
 	   */
 	  "CREATE TABLE ingest_journal ("
 	  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	  "  received INTEGER NOT NULL,"	/* ns */
+	  "  received INTEGER NOT NULL,"
 	  "  endpoint TEXT NOT NULL,"		/* write, alertmanager, sentry, generic/SOURCE */
 	  "  token TEXT,"			/* the token's name, if one was used */
 	  "  event TEXT NOT NULL);"		/* the event, one NDJSON line */
