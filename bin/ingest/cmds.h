@@ -10,5 +10,7 @@
 int ingest_cluster_main(int argc, char **argv);
 /* aiops-ingest token add|list|revoke|rotate (token.c) */
 int ingest_token_main(int argc, char **argv);
+/* aiops-ingest poll: the pollers (poll.c) */
+int ingest_poll_main(int argc, char **argv);
 
 #endif

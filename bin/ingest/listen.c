@@ -450,8 +450,11 @@ job_skip(void *arg, const char *name, unsigned long line, const char *why)
 	return 0;
 }
 
-/* Parses a body into events (out) and the stores' batches. */
-static void
+/*
+ * Parses a body into events (out) and the stores' batches: 0, or -1 when
+ * storing failed (the transaction is then gone).
+ */
+static int
 job_parse(struct job *j, struct aiops_out *out)
 {
 	struct aiops_ingest_opts opts = *L.args->opts;
@@ -477,7 +480,7 @@ job_parse(struct job *j, struct aiops_out *out)
 		else if (aiops_alertmanager_emit_postable(&ing, doc) == -1)
 			(void)job_skip(j, NULL, 1, ing.err);
 		json_decref(doc);
-		return;
+		return ing.store_failed ? -1 : 0;
 	}
 	aiops_input_init(&in, aiops_format_find(j->ep->format), j->endpoint);
 	while (p < end) {
@@ -488,6 +491,7 @@ job_parse(struct job *j, struct aiops_out *out)
 		p = nl + 1;
 	}
 	(void)aiops_input_finish(&ing, &in);
+	return ing.store_failed ? -1 : 0;
 }
 
 /* Journals the events a job made (out's lines from mark on). 0, or -1. */
@@ -536,8 +540,9 @@ commit_batch(struct job *batch, int64_t *last)
 		goto done;
 	for (j = batch; j != NULL; j = j->next) {
 		mark = out.buf.len;
-		job_parse(j, &out);
-		if (job_journal(j, &out, mark, received, last) == -1)
+		/* A store that failed rolled the whole transaction back. */
+		if (job_parse(j, &out) == -1 || !aiops_state_in_transaction(L.st) ||
+		    job_journal(j, &out, mark, received, last) == -1)
 			goto done;
 		if (j->token_id[0] != '\0' && nids < sizeof(ids) / sizeof(ids[0]))
 			ids[nids++] = j->token_id;
@@ -834,8 +839,32 @@ handle(void *arg, const struct aiops_httpd_req *req, struct aiops_httpd_resp *rs
 
 struct writer {
 	struct aiops_out	 out;
-	int64_t			 last;
+	int64_t			 last;		/* written out */
+	int64_t			 read;		/* read into out, maybe not written yet */
+	int64_t			 saved;		/* monotonic ns the cursor was last moved */
+	int64_t			 saved_seq;	/* to there */
 };
+
+/*
+ * The cursor is moved at most every CURSOR_NS (and at the end): a crash
+ * writes out again at most that much, which a reader of a journal that
+ * is at least once already expects, for a write lock taken far less often.
+ */
+#define CURSOR_NS	(100 * 1000000LL)
+
+static void
+save_cursor(struct writer *w, int force)
+{
+	int64_t now = aiops_monotonic_ns();
+
+	if (L.cursor == NULL || w->last == w->saved_seq ||
+	    (!force && now - w->saved < CURSOR_NS))
+		return;
+	w->saved = now;
+	w->saved_seq = w->last;
+	if (aiops_journal_cursor_set(L.wst, L.cursor, w->last, now_ns()) == -1)
+		log_warnx("moving the cursor %s: %s", L.cursor, aiops_state_errmsg(L.wst));
+}
 
 static int
 write_event(void *arg, int64_t seq, const char *event, size_t len)
@@ -844,7 +873,7 @@ write_event(void *arg, int64_t seq, const char *event, size_t len)
 
 	aiops_buf_add(&w->out.buf, event, len);
 	aiops_out_end(&w->out);
-	w->last = seq;
+	w->read = seq;
 	return 0;
 }
 
@@ -869,10 +898,8 @@ write_some(struct writer *w, int64_t *from)
 		log_warn("standard output");
 		return -1;
 	}
-	*from = w->last;
-	if (L.cursor != NULL &&
-	    aiops_journal_cursor_set(L.wst, L.cursor, w->last, now_ns()) == -1)
-		log_warnx("moving the cursor %s: %s", L.cursor, aiops_state_errmsg(L.wst));
+	*from = w->last = w->read;
+	save_cursor(w, 0);
 	pthread_mutex_lock(&L.mu);
 	L.written = w->last;
 	pthread_mutex_unlock(&L.mu);
@@ -1071,7 +1098,7 @@ ingest_listen(const struct ingest_listen_args *a)
 	struct writer w;
 	pthread_t ct;
 	int64_t from;
-	int out_ok = 1;
+	int out_ok = 1, rc;
 
 	settings(a);
 	init_sync();
@@ -1080,6 +1107,11 @@ ingest_listen(const struct ingest_listen_args *a)
 	L.written = from < L.committed ? from : L.committed;
 	aiops_filter_signals();
 	aiops_filter_reload_signals(NULL);
+	/*
+	 * A reader gone is an EPIPE to stop on gracefully, answering the
+	 * requests in flight, not a signal that ends the process among them.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	block_signals(SIG_BLOCK);
 	if (pthread_create(&ct, NULL, committer, NULL) != 0)
 		fatal(EX_OSERR, "starting the committer");
@@ -1087,16 +1119,21 @@ ingest_listen(const struct ingest_listen_args *a)
 	block_signals(SIG_UNBLOCK);
 	if (a->cli->verbosity > 0 || isatty(STDERR_FILENO))
 		log_info("listening on %s (port %u)", a->listen, aiops_httpd_port(L.httpd));
+	memset(&w, 0, sizeof(w));
+	w.last = w.saved_seq = from;
 	aiops_out_init(&w.out, STDOUT_FILENO);
 	while (!aiops_stop) {
 		if (aiops_reload)
 			reload();
-		if (!out_ok || write_some(&w, &from) != 1)
-			wait_more(from);
-		else
+		if ((rc = write_some(&w, &from)) == 1)
 			continue;
-		if (out_ok == 1 && w.out.error != 0)
+		if (rc == -1 && w.out.error != 0) {
+			/* The pipeline downstream is gone: stop; a restart goes on from the cursor. */
 			out_ok = 0;
+			break;
+		}
+		save_cursor(&w, 1);
+		wait_more(from);
 	}
 	/* Graceful: no new connections, the requests in flight answered. */
 	aiops_httpd_stop(L.httpd);
@@ -1107,6 +1144,7 @@ ingest_listen(const struct ingest_listen_args *a)
 	pthread_join(ct, NULL);
 	while (out_ok && write_some(&w, &from) == 1)
 		;
+	save_cursor(&w, 1);
 	aiops_out_close(&w.out);
 	aiops_tokenset_free(L.tokens);
 	if (aiops_mstore_free(L.mstore) == -1)
@@ -1134,9 +1172,12 @@ ingest_replay(const struct ingest_listen_args *a)
 	if (aiops_journal_first(L.wst, &first) == 0 && first > 0 && from + 1 < first)
 		log_warnx("events %" PRId64 " to %" PRId64 " are past the retention and gone",
 		    from + 1, first - 1);
+	memset(&w, 0, sizeof(w));
+	w.last = w.saved_seq = from;
 	aiops_out_init(&w.out, STDOUT_FILENO);
 	while ((rc = write_some(&w, &from)) == 1 && !aiops_stop)
 		;
+	save_cursor(&w, 1);
 	aiops_out_close(&w.out);
 	aiops_state_close(L.wst);
 	return rc == -1 ? EX_IOERR : EX_OK;

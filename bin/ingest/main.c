@@ -62,6 +62,7 @@ static const char synopsis[] =
     "       aiops-ingest token list [--json]\n"
     "       aiops-ingest token revoke name|id ...\n"
     "       aiops-ingest token rotate [--grace dur] [--expires dur] [--out file] name\n"
+    "       aiops-ingest poll [--every duration] [--store | --store-only]\n"
     "       aiops-ingest --list-formats";
 
 static const struct aiops_opt opts[] = {
@@ -639,6 +640,8 @@ main(int argc, char **argv)
 		return ingest_cluster_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
 		return ingest_token_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "poll") == 0)
+		return ingest_poll_main(argc - 1, argv + 1);
 	memset(&c, 0, sizeof(c));
 	aiops_cli_init(&c.cli, "aiops-ingest", "ingest", synopsis, opts);
 	parse_options(&c, argc, argv);

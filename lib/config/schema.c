@@ -70,6 +70,17 @@ static const struct aiops_conf_key ingest_keys[] = {
 	STRING("json.fields.severity", "JSON logs: the key of the severity (--map severity=KEY)"),
 	STRING("json.fields.host", "JSON logs: the key of the host (--map host=KEY)"),
 	STRING("json.fields.service", "JSON logs: the key of the service (--map service=KEY)"),
+	DURATION("pollers.timeout", "how long a poller's request may take"),
+	INT("pollers.parallel", 1, 1024, "a poller's requests in flight at once"),
+	DURATION("pollers.backoff", "with --every, the first backoff of a failing target"),
+	DURATION("pollers.max_backoff", "with --every, the longest backoff of a failing target"),
+	SIZE("pollers.max_body", 1024, 1 << 30, "the largest answer a poller reads"),
+	BOOL("pollers.clusters", "run the queries against every registered cluster's Prometheus"),
+	TREE("pollers.prometheus", "Prometheus servers the queries run against, beside the registry's"),
+	TREE("pollers.queries", "PromQL queries, instant or range (aiops-ingest(1) POLLERS)"),
+	TREE("pollers.scrapes", "/metrics URLs to scrape"),
+	TREE("pollers.datadog", "Datadog log searches"),
+	TREE("pollers.splunk", "Splunk search exports"),
 	END
 };
 
