@@ -114,9 +114,9 @@ point(struct walk *w, const json_t *s, const char *name, size_t nlen,
 {
 	struct aiops_label copy[AIOPS_MAX_LABELS];
 	struct aiops_metric m;
-	double v;
-	int64_t ts;
-	int finite;
+	double v = 0;
+	int64_t ts = 0;
+	int finite = 0;
 
 	if (sample(w, s, &ts, &v, &finite) == -1)
 		return -1;
