@@ -140,7 +140,7 @@ metric web-1 mem_used_percent 61 2026-11-22T12:00:00.000Z" ]
 	[ "$(q 'SELECT count(*) FROM ingest_journal')" = "$(wc -l < "$OUT")" ]
 	[ "$(q "SELECT count(*) FROM ingest_journal WHERE token != 'writer'")" = 0 ]
 	# The secret is in no message.
-	! grep -qF "${w##*_}" "$ERR"
+	! grep -qF "${w#aiops_????????????_}" "$ERR"
 }
 
 @test "listen: with auth off, no token is needed; the listener says so when none exists" {
