@@ -34,11 +34,15 @@
 
 enum {
 	OPT_CLUSTER = AIOPS_OPT_PROGRAM_BASE,
+	OPT_CURSOR,
 	OPT_FOLLOW,
+	OPT_FROM_SEQ,
+	OPT_LISTEN,
 	OPT_LIST_FORMATS,
 	OPT_MAP,
 	OPT_POLL,
 	OPT_PRECISION,
+	OPT_REPLAY,
 	OPT_RETENTION,
 	OPT_SOURCE,
 	OPT_STORE,
@@ -58,10 +62,14 @@ static const char synopsis[] =
     "                    [--precision unit] [--map field=key] [--retention duration]\n"
     "                    [--state file] [--config file] [--strict] [--max-line bytes]\n"
     "                    [--clock wall|event] [--log-format plain|json] [file ...]\n"
+    "       aiops-ingest --listen address:port [--from-seq n | --cursor name]\n"
+    "                    [--store-only] [--state file] [--config file]\n"
+    "       aiops-ingest --replay [--from-seq n | --cursor name] [--state file]\n"
     "       aiops-ingest token add [--scope scope ...] [--expires dur] [--out file] name\n"
     "       aiops-ingest token list [--json]\n"
     "       aiops-ingest token revoke name|id ...\n"
     "       aiops-ingest token rotate [--grace dur] [--expires dur] [--out file] name\n"
+    "       aiops-ingest cluster add|update|remove|list|show|check ...\n"
     "       aiops-ingest poll [--every duration] [--store | --store-only]\n"
     "       aiops-ingest --list-formats";
 
@@ -81,6 +89,14 @@ static const struct aiops_opt opts[] = {
 	{ "cluster", OPT_CLUSTER, "NAME", "cluster of every event" },
 	{ "source", OPT_SOURCE, "NAME", "source of every event (default: the format's name)" },
 	{ "precision", OPT_PRECISION, "UNIT", "unit of line-protocol timestamps (default ns)" },
+	{ "listen", OPT_LISTEN, "ADDR:PORT",
+	    "serve the HTTP write, alert and webhook APIs; every event\n"
+	    "accepted is journaled and stored before it is acknowledged" },
+	{ "replay", OPT_REPLAY, NULL, "write out the listener's journal and exit" },
+	{ "from-seq", OPT_FROM_SEQ, "N",
+	    "with --listen or --replay, write out from journal event N" },
+	{ "cursor", OPT_CURSOR, "NAME",
+	    "with --listen or --replay, the named cursor to follow and move" },
 	{ "map", OPT_MAP, "FIELD=KEY", "JSON logs: take FIELD (ts, message, severity, host,\n"
 	    "service) from KEY (repeatable)" },
 	AIOPS_OPT_END
@@ -91,6 +107,9 @@ struct ingest_cmd {
 	const struct aiops_format	*fmt;		/* NULL: auto */
 	struct aiops_ingest_opts	 opts;
 	int				 follow;
+	int				 replay;
+	int64_t				 from_seq;
+	const char			*cursor;
 	int				 store_waiting;	/* the state was locked: retrying */
 	int				 store_only;	/* --store-only */
 	int				 store;		/* 1 store, 2 store only */
@@ -186,6 +205,18 @@ parse_options(struct ingest_cmd *c, int argc, char **argv)
 			break;
 		case OPT_FOLLOW:
 			c->follow = 1;
+			break;
+		case OPT_LISTEN:
+			aiops_cli_set(cli, "--listen", "ingest.listen.address", optarg);
+			break;
+		case OPT_REPLAY:
+			c->replay = 1;
+			break;
+		case OPT_FROM_SEQ:
+			c->from_seq = aiops_cli_number("--from-seq", optarg, 1, INT64_MAX);
+			break;
+		case OPT_CURSOR:
+			c->cursor = optarg;
 			break;
 		case OPT_LIST_FORMATS:
 			list_formats();
@@ -627,6 +658,34 @@ finish(struct ingest_cmd *c)
 	return aiops_filter_status(&c->filter);
 }
 
+/* --listen and --replay: no input files; the journal feeds standard output. */
+static int
+serve(struct ingest_cmd *c, int argc)
+{
+	struct ingest_listen_args a;
+	int status;
+
+	if (argc > optind)
+		fatalx(EX_USAGE, "%s reads no files", c->replay ? "--replay" : "--listen");
+	if (c->follow)
+		fatalx(EX_USAGE, "--follow and --listen are two ways to run: choose one");
+	if (c->from_seq > 0 && c->cursor != NULL)
+		fatalx(EX_USAGE, "--from-seq and --cursor: choose one");
+	memset(&a, 0, sizeof(a));
+	a.cli = &c->cli;
+	a.opts = &c->opts;
+	a.listen = aiops_conf_string(c->cli.cfg, "ingest.listen.address", NULL);
+	a.retention = c->retention;
+	a.alert_retention = c->alert_retention;
+	a.alert_expire = c->alert_expire;
+	a.from_seq = c->from_seq;
+	a.cursor = c->cursor;
+	a.no_output = c->store_only;
+	status = c->replay ? ingest_replay(&a) : ingest_listen(&a);
+	aiops_cli_release(&c->cli);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -647,6 +706,8 @@ main(int argc, char **argv)
 	parse_options(&c, argc, argv);
 	aiops_cli_start(&c.cli);
 	configure(&c);
+	if (aiops_conf_string(c.cli.cfg, "ingest.listen.address", NULL) != NULL || c.replay)
+		return serve(&c, argc);
 	paths = argc > optind ? argv + optind : stdin_only;
 	npaths = argc > optind ? argc - optind : 1;
 	if (c.follow && strcmp(paths[0], "-") == 0)

@@ -61,10 +61,13 @@
 #include "ingest/ingest.h"
 #include "ingest/logfields.h"
 #include "ingest/promapi.h"
+#include "ingest/rfpoll.h"
+#include "ingest/snmppoll.h"
 #include "io/out.h"
 #include "net/http.h"
 #include "net/retry.h"
 #include "net/secret.h"
+#include "run/proc.h"
 #include "store/alerts.h"
 #include "store/clusters.h"
 #include "store/mstore.h"
@@ -312,6 +315,40 @@ item_str(const json_t *item, const char *k)
 	return json_string_value(json_object_get(item, k));
 }
 
+/* An integer field (YAML gives a string or a number), or -1. */
+static long long
+item_int(const json_t *item, const char *k)
+{
+	const json_t *v = json_object_get(item, k);
+	const char *s;
+	char *end;
+	long long n;
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if ((s = json_string_value(v)) == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	return *end != '\0' || errno != 0 ? -1 : n;
+}
+
+/* A boolean field (YAML gives true/false as a word or a boolean): 1, 0, or -1. */
+static int
+item_bool(const json_t *item, const char *k)
+{
+	const json_t *v = json_object_get(item, k);
+	const char *s = json_string_value(v);
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (s != NULL && strcmp(s, "true") == 0)
+		return 1;
+	if (s != NULL && strcmp(s, "false") == 0)
+		return 0;
+	return -1;
+}
+
 /* Checks that item has only the keys in allowed (NULL-terminated), and is an object. */
 static int
 check_keys(struct poll *p, const char *key, size_t i, const json_t *item,
@@ -338,11 +375,10 @@ check_keys(struct poll *p, const char *key, size_t i, const json_t *item,
 				if (!json_is_string(e))
 					return conf_error(p, key, i, "%s: expected a list of strings", k);
 		} else if (strcmp(k, "insecure") == 0) {
-			if (!json_is_boolean(v))
+			if (item_bool(item, k) == -1)
 				return conf_error(p, key, i, "%s: expected true or false", k);
 		} else if (strcmp(k, "limit") == 0 || strcmp(k, "pages") == 0) {
-			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-			    json_integer_value(v) > 100000)
+			if (item_int(item, k) < 1 || item_int(item, k) > 100000)
 				return conf_error(p, key, i, "%s: expected an integer from 1 to 100000", k);
 		} else if (!json_is_string(v) || json_string_length(v) == 0)
 			return conf_error(p, key, i, "%s: expected a string", k);
@@ -562,7 +598,7 @@ scrape_load(struct poll *p, const json_t *item, size_t i)
 	    check_url(p, "scrapes", i, item_str(item, "url")) == -1)
 		return -1;
 	t = target_add(p, &kind_scrape, item, "scrape %s", item_str(item, "url"));
-	if (json_is_true(json_object_get(item, "insecure")))
+	if (item_bool(item, "insecure") == 1)
 		t->flags |= AIOPS_HTTP_NO_VERIFY;
 	return 0;
 }
@@ -664,7 +700,7 @@ dd_request(struct poll *p, struct target *t)
 {
 	const char *url = item_str(t->conf, "url"), *site = item_str(t->conf, "site");
 	json_t *body, *filter, *page, *idx = json_object_get(t->conf, "indexes");
-	json_int_t limit = json_integer_value(json_object_get(t->conf, "limit"));
+	json_int_t limit = item_int(t->conf, "limit");
 	char key[SECRET_MAX], *s;
 
 	(void)p;
@@ -722,7 +758,7 @@ dd_response(struct poll *p, struct target *t, struct aiops_ingest *ing,
 	json_error_t e;
 	json_t *doc, *data, *d, *a;
 	const char *after;
-	json_int_t pages = json_integer_value(json_object_get(t->conf, "pages"));
+	json_int_t pages = item_int(t->conf, "pages");
 	size_t i;
 
 	(void)p;
@@ -808,7 +844,7 @@ splunk_load(struct poll *p, const json_t *item, size_t i)
 		return conf_error(p, "splunk", i, "auth: bearer or splunk, got \"%s\"", auth);
 	t = target_add(p, &kind_splunk, item, "splunk %s",
 	    item_str(item, "name") ? item_str(item, "name") : item_str(item, "search"));
-	if (json_is_true(json_object_get(item, "insecure")))
+	if (item_bool(item, "insecure") == 1)
 		t->flags |= AIOPS_HTTP_NO_VERIFY;
 	return 0;
 }
@@ -933,9 +969,660 @@ static const struct kind kind_splunk = {
 	.load = splunk_load, .request = splunk_request, .response = splunk_response,
 };
 
+/*
+ * ---- SNMP agents, local nvidia-smi, Redfish services ----
+ *
+ * SNMP (lib/ingest/snmppoll.h) and Redfish (lib/ingest/rfpoll.h) targets
+ * are polled together, every due one at once, by batch_prepare() before
+ * the round's run() calls; each run() then writes its own target's
+ * answers. An item of ingest.pollers.snmp or .redfish without an address
+ * or URL stands for every registered cluster's agent or service, with the
+ * cluster's credential file. nvidia-smi runs in run() itself.
+ */
+
+static const struct kind kind_snmp, kind_nvsmi, kind_redfish;
+static struct sched *sched_of(struct poll *p, const char *key);
+
+static const char *const snmp_keys[] = { "name", "address", "version", "community_file",
+	"user", "auth_protocol", "auth_passphrase_file", "priv_protocol", "priv_passphrase_file",
+	"context", "get", "walk", "timeout", "retries", "max_repetitions", "host", "cluster", NULL };
+static const char *const nvsmi_keys[] = { "name", "command", "timeout", "host", "cluster", NULL };
+static const char *const rf_keys[] = { "name", "url", "credentials", "insecure", "ca_file",
+	"timeout", "host", "cluster", NULL };
+
+/* The default walks of an SNMP item naming no OID: system, ifTable, ifXTable, hrStorage. */
+static const char *const snmp_default_walks[] = {
+	"1.3.6.1.2.1.1", "1.3.6.1.2.1.2.2", "1.3.6.1.2.1.31.1.1", "1.3.6.1.2.1.25.2.3",
+};
+static const char *const nvsmi_query =
+    "index,name,uuid,pci.bus_id,utilization.gpu,utilization.memory,memory.used,memory.total,"
+    "memory.free,temperature.gpu,power.draw,power.limit,fan.speed,"
+    "ecc.errors.corrected.volatile.total,ecc.errors.uncorrected.volatile.total";
+
+/* Registry endpoints of this round's targets (struct server, owned here). */
+static struct server *reg_servers;
+static size_t nreg_servers, reg_cap;
+
+/* Per target index, what batch_prepare() got for it. */
+struct batch {
+	int				 polled;
+	struct aiops_snmp_target	 snmp;
+	struct aiops_snmp_result	 snmp_r;
+	const char			*oids[64];
+	char				 community[SECRET_MAX];
+	char				 authpass[SECRET_MAX], privpass[SECRET_MAX];
+	struct aiops_redfish_target	 rf;
+	struct aiops_redfish_result	 rf_r;
+	struct aiops_http_header	 rfh;
+	char				*rfauth;
+	char				 rfwhy[AIOPS_HTTP_ERRSZ];
+};
+static struct batch *batches;
+static size_t nbatches;
+
+/* Checks the keys of an item of a kind of this section: strings, lists, booleans, numbers. */
+static int
+check_item(struct poll *p, const char *key, size_t i, const json_t *item,
+    const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+	size_t j;
+
+	if (!json_is_object(item))
+		return conf_error(p, key, i, "expected a mapping");
+	json_object_foreach((json_t *)item, k, v) {
+		for (j = 0; allowed[j] != NULL && strcmp(allowed[j], k) != 0; j++)
+			;
+		if (allowed[j] == NULL)
+			return conf_error(p, key, i, "unknown key '%s'", k);
+		if (strcmp(k, "get") == 0 || strcmp(k, "walk") == 0) {
+			size_t n;
+			json_t *e;
+
+			if (!json_is_array(v))
+				return conf_error(p, key, i, "%s: expected a list of numeric OIDs", k);
+			if (json_array_size(v) > 32)
+				return conf_error(p, key, i, "%s: 32 OIDs at most", k);
+			json_array_foreach(v, n, e)
+				if (!json_is_string(e) || !aiops_snmp_oid_valid(json_string_value(e)))
+					return conf_error(p, key, i, "%s[%zu]: not a numeric OID "
+					    "such as 1.3.6.1.2.1.1.3.0 (no MIB is loaded)", k, n);
+		} else if (strcmp(k, "insecure") == 0) {
+			if (!json_is_boolean(v) && (!json_is_string(v) ||
+			    (strcmp(json_string_value(v), "true") != 0 &&
+			    strcmp(json_string_value(v), "false") != 0)))
+				return conf_error(p, key, i, "%s: expected true or false", k);
+		} else if (strcmp(k, "retries") == 0 || strcmp(k, "max_repetitions") == 0) {
+			const char *s = json_string_value(v);
+			char *end;
+			long n = s != NULL ? strtol(s, &end, 10) : json_integer_value(v);
+
+			if ((s != NULL && (*s == '\0' || *end != '\0')) || (s == NULL &&
+			    !json_is_integer(v)) || n < (k[0] == 'r' ? 0 : 1) || n > (k[0] == 'r' ? 10 : 1000))
+				return conf_error(p, key, i, "%s: expected an integer from %d to %d", k,
+				    k[0] == 'r' ? 0 : 1, k[0] == 'r' ? 10 : 1000);
+		} else if (!json_is_string(v) || json_string_length(v) == 0)
+			return conf_error(p, key, i, "%s: expected a string", k);
+	}
+	return 0;
+}
+
+static int
+item_true(const json_t *item, const char *k)
+{
+	const json_t *v = json_object_get(item, k);
+
+	return json_is_true(v) || (json_is_string(v) && strcmp(json_string_value(v), "true") == 0);
+}
+
+static long
+item_long(const json_t *item, const char *k, long def)
+{
+	const json_t *v = json_object_get(item, k);
+
+	if (json_is_integer(v))
+		return (long)json_integer_value(v);
+	if (json_is_string(v))
+		return strtol(json_string_value(v), NULL, 10);
+	return def;
+}
+
+static int64_t
+item_duration(const json_t *item, const char *k, int64_t def)
+{
+	int64_t ns;
+	const char *s = item_str(item, k);
+
+	if (s == NULL || aiops_duration_parse(s, &ns) == -1 || ns <= 0)
+		return def;
+	return ns;
+}
+
+static const struct server *
+reg_server_add(const char *cluster, const char *endpoint, const char *cred, int insecure)
+{
+	struct server *s;
+
+	if (nreg_servers == reg_cap) {
+		/* Targets point into the array: it never moves within a round. */
+		return NULL;
+	}
+	s = &reg_servers[nreg_servers++];
+	s->cluster = xstrdup(cluster);
+	s->url = xstrdup(endpoint);
+	s->cred = cred != NULL ? xstrdup(cred) : NULL;
+	s->insecure = insecure;
+	return s;
+}
+
+/* Adds a target of kind k per registered cluster with endpoint ep; item is its config. */
+static void
+registry_targets(struct poll *p, const struct kind *k, const json_t *item, const char *ep)
+{
+	struct aiops_cluster_list l;
+	size_t i;
+
+	if (p->state == NULL || !p->plan.clusters)
+		return;
+	if (aiops_cluster_list(p->state, NULL, &l) == -1) {
+		log_warnx("%s: reading the cluster registry: %s", aiops_state_path(p->state),
+		    aiops_state_errmsg(p->state));
+		return;
+	}
+	if (reg_servers == NULL) {
+		reg_cap = 4096;
+		reg_servers = xcalloc(reg_cap, sizeof(*reg_servers));
+	}
+	for (i = 0; i < l.n; i++) {
+		json_t *eps = json_loads(l.v[i].endpoints ? l.v[i].endpoints : "{}", 0, NULL);
+		json_t *creds = json_loads(l.v[i].credentials ? l.v[i].credentials : "{}", 0, NULL);
+		const char *where = item_str(eps, ep);
+		const struct server *s;
+		struct target *t;
+
+		if (where != NULL && *where != '\0' &&
+		    (s = reg_server_add(l.v[i].name, where, item_str(creds, ep),
+		    json_is_true(json_object_get(eps, "insecure")))) != NULL) {
+			t = target_add(p, k, item, "%s %s%s%s of cluster %s", k->name,
+			    item_str(item, "name") ? item_str(item, "name") : "",
+			    item_str(item, "name") ? " on " : "", where, s->cluster);
+			t->server = s;
+			t->cluster = s->cluster;
+		}
+		json_decref(eps);
+		json_decref(creds);
+	}
+	aiops_cluster_list_release(&l);
+}
+
+static int
+snmp_load(struct poll *p, const json_t *item, size_t i)
+{
+	const char *v = item_str(item, "version"), *addr = item_str(item, "address");
+	int64_t ns;
+
+	if (check_item(p, "snmp", i, item, snmp_keys) == -1 ||
+	    check_duration(p, "snmp", i, item, "timeout", &ns) == -1)
+		return -1;
+	if (v != NULL && strcmp(v, "2c") != 0 && strcmp(v, "3") != 0)
+		return conf_error(p, "snmp", i, "version: 2c or 3, got \"%s\"", v);
+	if (v != NULL && strcmp(v, "3") == 0) {
+		if (need(p, "snmp", i, item, "user") == -1)
+			return -1;
+		if (item_str(item, "priv_protocol") != NULL && item_str(item, "auth_protocol") == NULL)
+			return conf_error(p, "snmp", i, "priv_protocol: needs auth_protocol");
+		if (item_str(item, "auth_protocol") != NULL &&
+		    item_str(item, "auth_passphrase_file") == NULL)
+			return conf_error(p, "snmp", i, "auth_passphrase_file: required with "
+			    "auth_protocol");
+		if (item_str(item, "priv_protocol") != NULL &&
+		    item_str(item, "priv_passphrase_file") == NULL)
+			return conf_error(p, "snmp", i, "priv_passphrase_file: required with "
+			    "priv_protocol");
+		if (item_str(item, "community_file") != NULL)
+			return conf_error(p, "snmp", i, "community_file: SNMPv2c only");
+	} else {
+		static const char *const v3only[] = { "user", "auth_protocol",
+			"auth_passphrase_file", "priv_protocol", "priv_passphrase_file", "context" };
+		size_t k;
+
+		for (k = 0; k < sizeof(v3only) / sizeof(v3only[0]); k++)
+			if (item_str(item, v3only[k]) != NULL)
+				return conf_error(p, "snmp", i, "%s: SNMPv3 only (version: 3)", v3only[k]);
+		if (addr != NULL && item_str(item, "community_file") == NULL)
+			return conf_error(p, "snmp", i, "community_file: required (a file, mode 0600, "
+			    "holding the community)");
+	}
+	{
+		/* The protocols, as net-snmp knows them. */
+		struct aiops_snmp_target st;
+		const char *one = "1.3.6";
+		char err[256];
+
+		memset(&st, 0, sizeof(st));
+		st.peer = "x";
+		st.version = 3;
+		st.user = "x";
+		st.auth_proto = item_str(item, "auth_protocol");
+		st.priv_proto = item_str(item, "priv_protocol");
+		st.auth_pass = st.priv_pass = "xxxxxxxx";
+		st.get = &one;
+		st.nget = 1;
+		if (v != NULL && strcmp(v, "3") == 0 && aiops_snmp_check(&st, err, sizeof(err)) == -1)
+			return conf_error(p, "snmp", i, "%s", err);
+	}
+	if (addr != NULL) {
+		if (strpbrk(addr, " \t\r\n/@") != NULL)
+			return conf_error(p, "snmp", i, "address: host or host:port, got \"%s\"", addr);
+		target_add(p, &kind_snmp, item, "snmp %s%s%s", item_str(item, "name") ?
+		    item_str(item, "name") : "", item_str(item, "name") ? " on " : "", addr);
+	} else
+		registry_targets(p, &kind_snmp, item, "snmp");
+	return 0;
+}
+
+static int
+nvsmi_load(struct poll *p, const json_t *item, size_t i)
+{
+	int64_t ns;
+
+	if (check_item(p, "nvidia_smi", i, item, nvsmi_keys) == -1 ||
+	    check_duration(p, "nvidia_smi", i, item, "timeout", &ns) == -1)
+		return -1;
+	target_add(p, &kind_nvsmi, item, "nvidia-smi%s%s", item_str(item, "name") ? " " : "",
+	    item_str(item, "name") ? item_str(item, "name") : "");
+	return 0;
+}
+
+static int
+rf_load(struct poll *p, const json_t *item, size_t i)
+{
+	const char *url = item_str(item, "url");
+	int64_t ns;
+
+	if (check_item(p, "redfish", i, item, rf_keys) == -1 ||
+	    check_duration(p, "redfish", i, item, "timeout", &ns) == -1)
+		return -1;
+	if (url != NULL) {
+		if (check_url(p, "redfish", i, url) == -1)
+			return -1;
+		target_add(p, &kind_redfish, item, "redfish %s", url);
+	} else
+		registry_targets(p, &kind_redfish, item, "redfish");
+	return 0;
+}
+
+/* The host part of host:port, [v6]:port or a URL's authority, into buf. */
+static const char *
+host_of(const char *s, char *buf, size_t size)
+{
+	const char *a = strstr(s, "://"), *e;
+
+	a = a != NULL ? a + 3 : s;
+	if (strncmp(a, "udp:", 4) == 0 || strncmp(a, "tcp:", 4) == 0)
+		a += 4;
+	if (*a == '[') {
+		e = strchr(++a, ']');
+		e = e != NULL ? e : a + strlen(a);
+	} else
+		e = a + strcspn(a, ":/?#");
+	snprintf(buf, size, "%.*s", (int)(e - a), a);
+	return buf;
+}
+
+/* Reads a secret named by key of t's item (or file) into buf; -1 with t failed. */
+static int
+batch_secret(struct target *t, const char *file, char *buf, size_t size)
+{
+	if (file == NULL)
+		return fail(t, "no credential file");
+	return read_secret(t, file, buf, size);
+}
+
+static void
+batch_snmp_setup(struct poll *p, struct target *t, struct batch *b)
+{
+	const json_t *item = t->conf;
+	const char *v = item_str(item, "version");
+	struct aiops_snmp_target *s = &b->snmp;
+	json_t *e;
+	size_t n = 0, k;
+
+	memset(s, 0, sizeof(*s));
+	s->peer = t->server != NULL ? t->server->url : item_str(item, "address");
+	s->timeout_ms = item_duration(item, "timeout", p->plan.timeout) / 1000000;
+	s->retries = (int)item_long(item, "retries", AIOPS_SNMP_RETRIES);
+	s->max_repetitions = (int)item_long(item, "max_repetitions", AIOPS_SNMP_REPETITIONS);
+	json_array_foreach(json_object_get(item, "get"), k, e)
+		b->oids[n++] = json_string_value(e);
+	s->get = b->oids;
+	s->nget = n;
+	json_array_foreach(json_object_get(item, "walk"), k, e)
+		b->oids[n++] = json_string_value(e);
+	s->walk = b->oids + s->nget;
+	s->nwalk = n - s->nget;
+	if (n == 0) {
+		s->walk = snmp_default_walks;
+		s->nwalk = sizeof(snmp_default_walks) / sizeof(snmp_default_walks[0]);
+	}
+	if (v != NULL && strcmp(v, "3") == 0) {
+		s->version = 3;
+		s->user = item_str(item, "user");
+		s->context = item_str(item, "context");
+		if ((s->auth_proto = item_str(item, "auth_protocol")) != NULL) {
+			if (batch_secret(t, item_str(item, "auth_passphrase_file"), b->authpass,
+			    sizeof(b->authpass)) == -1)
+				return;
+			s->auth_pass = b->authpass;
+		}
+		if ((s->priv_proto = item_str(item, "priv_protocol")) != NULL) {
+			if (batch_secret(t, item_str(item, "priv_passphrase_file"), b->privpass,
+			    sizeof(b->privpass)) == -1)
+				return;
+			s->priv_pass = b->privpass;
+		}
+	} else {
+		const char *file = item_str(item, "community_file");
+
+		s->version = 2;
+		if (t->server != NULL && t->server->cred != NULL)
+			file = t->server->cred;
+		if (batch_secret(t, file, b->community, sizeof(b->community)) == -1)
+			return;
+		s->community = b->community;
+	}
+	b->polled = 1;
+}
+
+static void
+batch_rf_setup(struct poll *p, struct target *t, struct batch *b)
+{
+	const json_t *item = t->conf;
+	struct aiops_redfish_target *r = &b->rf;
+	const char *cred = t->server != NULL && t->server->cred != NULL ? t->server->cred :
+	    item_str(item, "credentials");
+
+	memset(r, 0, sizeof(*r));
+	r->url = t->server != NULL ? t->server->url : item_str(item, "url");
+	r->timeout_ms = item_duration(item, "timeout", p->plan.timeout) / 1000000;
+	r->max_body = p->plan.max_body;
+	r->ca_file = item_str(item, "ca_file");
+	if (item_true(item, "insecure") || (t->server != NULL && t->server->insecure))
+		r->flags |= AIOPS_HTTP_NO_VERIFY;
+	if (cred != NULL) {
+		char buf[SECRET_MAX], *colon;
+
+		if (read_secret(t, cred, buf, sizeof(buf)) == -1)
+			return;
+		if ((colon = strchr(buf, ':')) != NULL) {
+			*colon = '\0';
+			b->rfauth = aiops_http_basic_auth(buf, colon + 1);
+			b->rfh.name = "Authorization";
+		} else {
+			b->rfauth = xstrdup(buf);	/* a session's token */
+			b->rfh.name = "X-Auth-Token";
+		}
+		explicit_bzero(buf, sizeof(buf));
+		b->rfh.value = b->rfauth;
+		b->rfh.secret = 1;
+		r->headers = &b->rfh;
+		r->nheaders = 1;
+	}
+	b->polled = 1;
+}
+
+/* Polls every due SNMP and Redfish target at once; run() writes their answers. */
+static void
+batch_prepare(struct poll *p, int64_t now)
+{
+	struct aiops_snmp_target *st;
+	struct aiops_snmp_result *sr;
+	struct aiops_redfish_target *rt;
+	struct aiops_redfish_result *rr;
+	size_t i, ns = 0, nr = 0, *si, *ri;
+
+	nbatches = p->ntargets;
+	batches = xcalloc(nbatches + 1, sizeof(*batches));
+	si = xcalloc(nbatches + 1, sizeof(*si));
+	ri = xcalloc(nbatches + 1, sizeof(*ri));
+	for (i = 0; i < p->ntargets; i++) {
+		struct target *t = &p->targets[i];
+
+		if ((t->kind != &kind_snmp && t->kind != &kind_redfish) ||
+		    sched_of(p, t->key)->next_at > now)
+			continue;
+		if (t->kind == &kind_snmp) {
+			batch_snmp_setup(p, t, &batches[i]);
+			if (batches[i].polled)
+				si[ns++] = i;
+		} else {
+			batch_rf_setup(p, t, &batches[i]);
+			if (batches[i].polled)
+				ri[nr++] = i;
+		}
+		if (t->failed) {	/* a credential file: run() says so */
+			snprintf(batches[i].rfwhy, sizeof(batches[i].rfwhy), "%s", t->why);
+			t->failed = 0;
+		}
+	}
+	if (ns > 0) {
+		st = xcalloc(ns, sizeof(*st));
+		sr = xcalloc(ns, sizeof(*sr));
+		for (i = 0; i < ns; i++)
+			st[i] = batches[si[i]].snmp;
+		(void)aiops_snmp_poll(st, sr, ns);
+		for (i = 0; i < ns; i++) {
+			batches[si[i]].snmp_r = sr[i];
+			explicit_bzero(batches[si[i]].community, sizeof(batches[si[i]].community));
+			explicit_bzero(batches[si[i]].authpass, sizeof(batches[si[i]].authpass));
+			explicit_bzero(batches[si[i]].privpass, sizeof(batches[si[i]].privpass));
+		}
+		free(st);
+		free(sr);
+	}
+	if (nr > 0) {
+		rt = xcalloc(nr, sizeof(*rt));
+		rr = xcalloc(nr, sizeof(*rr));
+		for (i = 0; i < nr; i++)
+			rt[i] = batches[ri[i]].rf;
+		(void)aiops_redfish_poll(p->http, rt, rr, nr, p->plan.parallel);
+		for (i = 0; i < nr; i++) {
+			struct batch *b = &batches[ri[i]];
+
+			b->rf_r = rr[i];
+			if (b->rfauth != NULL) {
+				explicit_bzero(b->rfauth, strlen(b->rfauth));
+				free(b->rfauth);
+				b->rfauth = NULL;
+			}
+		}
+		free(rt);
+		free(rr);
+	}
+	free(si);
+	free(ri);
+}
+
+static void
+batch_release(void)
+{
+	size_t i;
+
+	for (i = 0; i < nbatches; i++) {
+		aiops_snmp_result_release(&batches[i].snmp_r);
+		aiops_redfish_result_release(&batches[i].rf_r);
+		if (batches[i].rfauth != NULL) {
+			explicit_bzero(batches[i].rfauth, strlen(batches[i].rfauth));
+			free(batches[i].rfauth);
+		}
+	}
+	free(batches);
+	batches = NULL;
+	nbatches = 0;
+	for (i = 0; i < nreg_servers; i++) {
+		free(reg_servers[i].cluster);
+		free(reg_servers[i].url);
+		free(reg_servers[i].cred);
+	}
+	free(reg_servers);
+	reg_servers = NULL;
+	nreg_servers = reg_cap = 0;
+}
+
+static struct batch *
+batch_of(struct poll *p, struct target *t)
+{
+	size_t i = (size_t)(t - p->targets);
+
+	return i < nbatches ? &batches[i] : NULL;
+}
+
+static int
+snmp_run(struct poll *p, struct target *t, struct aiops_ingest *ing)
+{
+	struct batch *b = batch_of(p, t);
+	struct aiops_ingest_opts *o = (struct aiops_ingest_opts *)ing->opts;
+	char host[256];
+	struct skips sk;
+	unsigned long before = ing->nevents;
+
+	if (b == NULL || b->rfwhy[0] != '\0')
+		return fail(t, "%s", b != NULL ? b->rfwhy : "not polled");
+	if (!b->polled)
+		return fail(t, "not polled");
+	/* The host: the item's, else the agent's sysName.0 when polled, else its address. */
+	if (o->host == NULL && strstr(b->snmp_r.text.data ? b->snmp_r.text.data : "",
+	    ".1.3.6.1.2.1.1.5.0 = STRING") == NULL)
+		o->host = host_of(b->snmp.peer, host, sizeof(host));
+	memset(&sk, 0, sizeof(sk));
+	feed_lines(ing, aiops_format_find("snmp"), t->key, b->snmp_r.text.data ?
+	    b->snmp_r.text.data : "", b->snmp_r.text.len, &sk);
+	t->events += ing->nevents - before;
+	if (sk.n > 0)
+		log_warnx("%s: %lu binding%s not read, the first at %s", t->key, sk.n,
+		    sk.n == 1 ? "" : "s", sk.first);
+	if (b->snmp_r.failed)
+		return fail(t, "%s", b->snmp_r.err);
+	return 0;
+}
+
+static int
+rf_run(struct poll *p, struct target *t, struct aiops_ingest *ing)
+{
+	struct batch *b = batch_of(p, t);
+	struct aiops_ingest_opts *o = (struct aiops_ingest_opts *)ing->opts;
+	char host[256];
+	unsigned long before = ing->nevents;
+
+	if (b == NULL || b->rfwhy[0] != '\0')
+		return fail(t, "%s", b != NULL ? b->rfwhy : "not polled");
+	if (!b->polled)
+		return fail(t, "not polled");
+	if (o->host == NULL)
+		o->host = host_of(b->rf.url, host, sizeof(host));
+	if (aiops_redfish_result_emit(ing, &b->rf_r) == -1)
+		log_warnx("%s: a resource not read: %s", t->key, ing->err);
+	t->events += ing->nevents - before;
+	if (b->rf_r.failed)
+		return fail(t, "%s", b->rf_r.err);
+	return 0;
+}
+
+/* nvidia-smi on PATH, into buf; NULL when there is none. */
+static const char *
+nvsmi_on_path(char *buf, size_t size)
+{
+	const char *path = getenv("PATH"), *q;
+
+	for (q = path; q != NULL && *q != '\0'; q += *q == ':') {
+		size_t n = strcspn(q, ":");
+
+		if (n > 0 && (size_t)snprintf(buf, size, "%.*s/nvidia-smi", (int)n, q) < size &&
+		    access(buf, X_OK) == 0)
+			return buf;
+		q += n;
+	}
+	return NULL;
+}
+
+static int
+nvsmi_run(struct poll *p, struct target *t, struct aiops_ingest *ing)
+{
+	const char *cmd = item_str(t->conf, "command");
+	char found[4096], query[1024], err[512], *argv[4];
+	struct aiops_proc_opts po;
+	struct aiops_proc_result r;
+	struct skips sk;
+	unsigned long before = ing->nevents;
+
+	if (cmd == NULL && (cmd = nvsmi_on_path(found, sizeof(found))) == NULL) {
+		if (p->cli.verbosity > 0)
+			log_info("%s: no nvidia-smi on PATH: skipped", t->key);
+		return 0;
+	}
+	snprintf(query, sizeof(query), "--query-gpu=%s", nvsmi_query);
+	argv[0] = (char *)cmd;
+	argv[1] = query;
+	argv[2] = (char *)"--format=csv,nounits";
+	argv[3] = NULL;
+	memset(&po, 0, sizeof(po));
+	po.timeout_ns = item_duration(t->conf, "timeout", p->plan.timeout);
+	po.grace_ns = AIOPS_NS_PER_SEC;
+	memset(&r, 0, sizeof(r));
+	if (aiops_proc_run(argv, &po, &r, err, sizeof(err)) == -1)
+		return fail(t, "%s", err);
+	if (r.timed_out || r.exit_status != 0) {
+		char last[256];
+		size_t n = r.len;
+
+		while (n > 0 && (r.output[n - 1] == '\n' || r.output[n - 1] == '\r'))
+			n--;
+		{
+			size_t s = n;
+
+			while (s > 0 && r.output[s - 1] != '\n')
+				s--;
+			snprintf(last, sizeof(last), "%.*s", (int)(n - s), r.output + s);
+		}
+		if (r.timed_out)
+			fail(t, "%s: no answer in %.0fs: killed", cmd,
+			    (double)po.timeout_ns / AIOPS_NS_PER_SEC);
+		else if (r.signal != 0)
+			fail(t, "%s: killed by signal %d", cmd, r.signal);
+		else
+			fail(t, "%s: exit status %d%s%s", cmd, r.exit_status, last[0] ? ": " : "",
+			    last);
+		free(r.output);
+		return -1;
+	}
+	memset(&sk, 0, sizeof(sk));
+	feed_lines(ing, aiops_format_find("nvsmi"), t->key, r.output, r.len, &sk);
+	free(r.output);
+	t->events += ing->nevents - before;
+	if (sk.n > 0)
+		log_warnx("%s: %lu line%s skipped, the first at %s", t->key, sk.n,
+		    sk.n == 1 ? "" : "s", sk.first);
+	return 0;
+}
+
+static const struct kind kind_snmp = {
+	.name = "snmp", .key = "snmp", .source = "snmp",
+	.load = snmp_load, .run = snmp_run,
+};
+static const struct kind kind_nvsmi = {
+	.name = "nvidia-smi", .key = "nvidia_smi", .source = "nvidia-smi",
+	.load = nvsmi_load, .run = nvsmi_run,
+};
+static const struct kind kind_redfish = {
+	.name = "redfish", .key = "redfish", .source = "redfish",
+	.load = rf_load, .run = rf_run,
+};
+
 /* The kinds, in the order their targets are polled and written. */
 static const struct kind *const kinds[] = {
-	&kind_query, &kind_scrape, &kind_datadog, &kind_splunk, NULL
+	&kind_query, &kind_scrape, &kind_datadog, &kind_splunk,
+	&kind_snmp, &kind_nvsmi, &kind_redfish, NULL
 };
 
 /* ---- the plan: ingest.pollers ---- */
@@ -1092,7 +1779,7 @@ servers_load(struct poll *p)
 	}
 	json_array_foreach(p->plan.lists[7], i, item)
 		server_add(p, item_str(item, "name"), item_str(item, "url"),
-		    item_str(item, "credentials"), json_is_true(json_object_get(item, "insecure")));
+		    item_str(item, "credentials"), item_bool(item, "insecure") == 1);
 }
 
 static void
@@ -1276,6 +1963,7 @@ round_once(struct poll *p)
 		log_warnx("no targets: set ingest.pollers (aiops-ingest(1) POLLERS)");
 	for (i = 0; i < p->nsched; i++)
 		p->sched[i].seen = 0;
+	batch_prepare(p, now);
 	for (i = 0; i < p->ntargets; i++) {
 		struct target *t = &p->targets[i];
 		struct sched *s = sched_of(p, t->key);
@@ -1294,6 +1982,7 @@ round_once(struct poll *p)
 		} else
 			t->pending = 1;
 	}
+	batch_release();
 	if (aiops_out_flush(&p->out) == -1)
 		fatal(EX_IOERR, "standard output");
 	run_http(p);
@@ -1337,8 +2026,8 @@ round_once(struct poll *p)
 		}
 		s->attempt++;
 		if (!s->warned)
-			log_warnx("%s: %s; backing off, asking again in %.0fs at most a round later "
-			    "(not said again until it answers)", t->key, t->why,
+			log_warnx("%s: %s; backing off: next try in %.1fs or the round after "
+			    "(said once until it answers)", t->key, t->why,
 			    (double)(s->next_at - now) / AIOPS_NS_PER_SEC);
 		else if (p->cli.verbosity > 0)
 			log_info("%s: %s (attempt %u)", t->key, t->why, s->attempt);
@@ -1384,6 +2073,25 @@ nap(int64_t ns)
 		;
 }
 
+/* Whether some list polls the registry: queries, or SNMP and Redfish items with no address. */
+static int
+registry_wanted(const struct poll *p)
+{
+	size_t k, i;
+	json_t *item;
+
+	if (p->plan.lists[0] != NULL)
+		return 1;
+	for (k = 0; kinds[k] != NULL; k++) {
+		if (kinds[k] != &kind_snmp && kinds[k] != &kind_redfish)
+			continue;
+		json_array_foreach(p->plan.lists[k], i, item)
+			if (item_str(item, kinds[k] == &kind_snmp ? "address" : "url") == NULL)
+				return 1;
+	}
+	return 0;
+}
+
 /* The state: with --store, or to read the registry when there is one. */
 static void
 open_state(struct poll *p)
@@ -1403,7 +2111,7 @@ open_state(struct poll *p)
 		    aiops_conf_duration(p->cli.cfg, "ingest.retention", 0)));
 		return;
 	}
-	if (!p->plan.clusters || p->plan.lists[0] == NULL)
+	if (!p->plan.clusters || !registry_wanted(p))
 		return;
 	path = aiops_path_state(p->cli.state_opt);
 	if (path != NULL && stat(path, &sb) == 0)
