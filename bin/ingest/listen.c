@@ -140,6 +140,8 @@ static struct listener {
 	int				 failing;	/* the state refuses writes */
 	int64_t				 committed;	/* the last seq committed */
 	int64_t				 written;	/* the last seq written out */
+	int				 committing;	/* the committer runs: it saves the cursor */
+	int64_t				 cursor_saved;	/* the committer's: the cursor's seq */
 
 	pthread_rwlock_t		 tlock;		/* guards tokens */
 	struct aiops_tokenset		*tokens;
@@ -524,6 +526,27 @@ job_status(struct job *j)
 	j->status = j->nbad > 0 ? 400 : j->ep->ok;
 }
 
+/*
+ * The cursor, moved to what the main thread has written out: by the
+ * committer, in its own transactions, so that the state has one writer
+ * and the two threads never wait on each other's lock. 0, or -1.
+ */
+static int
+persist_cursor(void)
+{
+	int64_t written;
+
+	pthread_mutex_lock(&L.mu);
+	written = L.written;
+	pthread_mutex_unlock(&L.mu);
+	if (L.cursor == NULL || written <= L.cursor_saved)
+		return 0;
+	if (aiops_journal_cursor_set(L.st, L.cursor, written, now_ns()) == -1)
+		return -1;
+	L.cursor_saved = written;
+	return 0;
+}
+
 /* Every job of the batch in one transaction: 0, or -1 with nothing kept. */
 static int
 commit_batch(struct job *batch, int64_t *last)
@@ -550,7 +573,7 @@ commit_batch(struct job *batch, int64_t *last)
 	}
 	if (aiops_mstore_flush(L.mstore) == -1 || aiops_alertstore_flush(L.astore) == -1 ||
 	    (nids > 0 && aiops_tokens_touch(L.st, ids, nids, received) == -1) ||
-	    aiops_state_commit(L.st) == -1)
+	    persist_cursor() == -1 || aiops_state_commit(L.st) == -1)
 		goto done;
 	rc = 0;
 done:
@@ -595,6 +618,8 @@ housekeep(int64_t *next)
 	if (now < *next)
 		return;
 	*next = now + HOUSEKEEP_NS;
+	if (persist_cursor() == -1)
+		log_warnx("moving the cursor %s: %s", L.cursor, aiops_state_errmsg(L.st));
 	if ((changed = aiops_state_changed_elsewhere(L.st)) == 1 && tokens_load(L.st) == -1)
 		log_warnx("reloading the tokens: %s", aiops_state_errmsg(L.st));
 	if (L.retention <= 0)
@@ -610,13 +635,14 @@ housekeep(int64_t *next)
 static void *
 committer(void *arg)
 {
-	struct job *batch, *j;
-	int64_t last, next = 0, t0;
+	struct job *batch, *j, *next;
+	unsigned long nevents;
+	int64_t last, due = 0, t0;
 	int rc;
 
 	(void)arg;
 	for (;;) {
-		housekeep(&next);
+		housekeep(&due);
 		pthread_mutex_lock(&L.mu);
 		while (L.head == NULL && !L.stopping) {
 			struct timespec ts;
@@ -637,8 +663,12 @@ committer(void *arg)
 		t0 = aiops_monotonic_ns();
 		last = 0;
 		rc = commit_batch(batch, &last);
+		/* Counted before the jobs are let go: each is on its handler's stack. */
+		for (j = batch, nevents = 0; rc == 0 && j != NULL; j = j->next)
+			nevents += j->nevents;
 		pthread_mutex_lock(&L.mu);
-		for (j = batch; j != NULL; j = j->next) {
+		for (j = batch; j != NULL; j = next) {
+			next = j->next;
 			if (rc == 0)
 				job_status(j);
 			else
@@ -652,8 +682,7 @@ committer(void *arg)
 		pthread_cond_broadcast(&L.more);
 		pthread_mutex_unlock(&L.mu);
 		pthread_mutex_lock(&L.mmu);
-		for (j = batch; rc == 0 && j != NULL; j = j->next)
-			L.events += j->nevents;
+		L.events += nevents;
 		L.commits += rc == 0;
 		L.commit_seconds += (double)(aiops_monotonic_ns() - t0) / 1e9;
 		pthread_mutex_unlock(&L.mmu);
@@ -846,9 +875,11 @@ struct writer {
 };
 
 /*
- * The cursor is moved at most every CURSOR_NS (and at the end): a crash
- * writes out again at most that much, which a reader of a journal that
- * is at least once already expects, for a write lock taken far less often.
+ * While the committer runs, it moves the cursor (persist_cursor: with
+ * each group commit, and every second when idle); after it, and for
+ * --replay, the writer does, at most every CURSOR_NS and at the end. A
+ * crash writes out again what the cursor had not passed, as a reader of
+ * an at-least-once stream expects, for a lock taken far less often.
  */
 #define CURSOR_NS	(100 * 1000000LL)
 
@@ -857,7 +888,7 @@ save_cursor(struct writer *w, int force)
 {
 	int64_t now = aiops_monotonic_ns();
 
-	if (L.cursor == NULL || w->last == w->saved_seq ||
+	if (L.committing || L.cursor == NULL || w->last == w->saved_seq ||
 	    (!force && now - w->saved < CURSOR_NS))
 		return;
 	w->saved = now;
@@ -1113,9 +1144,12 @@ ingest_listen(const struct ingest_listen_args *a)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	block_signals(SIG_BLOCK);
+	/* Listening first: a bad address exits before any thread runs. */
+	L.httpd = start_httpd(a);
+	L.committing = 1;
+	L.cursor_saved = from;
 	if (pthread_create(&ct, NULL, committer, NULL) != 0)
 		fatal(EX_OSERR, "starting the committer");
-	L.httpd = start_httpd(a);
 	block_signals(SIG_UNBLOCK);
 	if (a->cli->verbosity > 0 || isatty(STDERR_FILENO))
 		log_info("listening on %s (port %u)", a->listen, aiops_httpd_port(L.httpd));
@@ -1142,6 +1176,7 @@ ingest_listen(const struct ingest_listen_args *a)
 	pthread_cond_signal(&L.work);
 	pthread_mutex_unlock(&L.mu);
 	pthread_join(ct, NULL);
+	L.committing = 0;	/* the main thread is the one writer left */
 	while (out_ok && write_some(&w, &from) == 1)
 		;
 	save_cursor(&w, 1);
