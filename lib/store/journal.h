@@ -3,7 +3,8 @@
  * and ingest_cursors of schema.c), so that nothing acknowledged is lost.
  *
  * Every event a request carried is appended, with a sequence number, in
- * the transaction that also stores its points and alerts; the listener
+ * the transaction that also stores its points and alerts (the events of
+ * one request in one row, numbered in order); the listener
  * answers 2xx only once that commits. Its standard output is then fed
  * from the journal, in order of sequence, and a named cursor remembers
  * the last event written there: a pipeline that stopped (or a listener
@@ -31,17 +32,19 @@ struct aiops_journal_origin {
 };
 
 /*
- * Appends one event (an NDJSON line without its '\n', len bytes) in the
- * caller's transaction; *seq gets its number. 0, or -1.
+ * Appends n > 0 events (NDJSON lines, '\n' between them and none after,
+ * len bytes) in the caller's transaction; they are numbered from the
+ * last number given + 1, and *last gets the number of the last. 0, or -1.
  */
 int aiops_journal_append(struct aiops_state *st, const struct aiops_journal_origin *o,
-    const char *event, size_t len, int64_t *seq);
+    const char *events, size_t len, size_t n, int64_t *last);
 /* The last sequence number given (0: none ever). 0, or -1. */
 int aiops_journal_last(struct aiops_state *st, int64_t *seq);
 /*
- * Calls fn for up to max events with a sequence number above after, in
- * order, with the event's text (len bytes, valid during the call); a
- * nonzero return from fn stops. The number of events passed, or -1.
+ * Calls fn for the events with a sequence number above after, in order,
+ * with the event's text (len bytes, valid during the call), about max of
+ * them (whole requests: a few more); a nonzero return from fn stops. The
+ * number of events passed, or -1.
  */
 typedef int (*aiops_journal_fn)(void *arg, int64_t seq, const char *event, size_t len);
 long aiops_journal_read(struct aiops_state *st, int64_t after, size_t max,

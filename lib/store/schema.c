@@ -363,16 +363,20 @@ const struct aiops_migration aiops_migrations[] = {
 	   * aiops-ingest --listen: the journal of every event it accepted,
 	   * written in the transaction that stores its points and alerts,
 	   * before the 202 (lib/store/journal.h); named cursors into it; the
-	   * tokens that may write, hashed (lib/store/tokens.h). AUTOINCREMENT:
-	   * a sequence number is never given twice, even once the retention
-	   * has emptied the journal, so a cursor stays right.
+	   * tokens that may write, hashed (lib/store/tokens.h). A row holds
+	   * the n events of one request, numbered seq - n + 1 to seq: one
+	   * row a request, not an event, is what lets a group commit take
+	   * 100,000 points a second. AUTOINCREMENT: a sequence number is
+	   * never given twice, even once the retention has emptied the
+	   * journal, so a cursor stays right.
 	   */
 	  "CREATE TABLE ingest_journal ("
-	  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"	/* its last event's */
+	  "  n INTEGER NOT NULL,"
 	  "  received INTEGER NOT NULL,"
 	  "  endpoint TEXT NOT NULL,"		/* write, alertmanager, sentry, generic/SOURCE */
 	  "  token TEXT,"			/* the token's name, if one was used */
-	  "  event TEXT NOT NULL);"		/* the event, one NDJSON line */
+	  "  events TEXT NOT NULL);"		/* n NDJSON lines, '\n' between */
 	  "CREATE INDEX ingest_journal_received ON ingest_journal(received);"
 	  "CREATE TABLE ingest_cursors ("
 	  "  name TEXT PRIMARY KEY,"
