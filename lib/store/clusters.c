@@ -98,8 +98,10 @@ aiops_cluster_remove(struct aiops_state *st, const char *name, int *found)
 
 /* The row s is on, as a cluster of new strings. */
 static void
-read_cluster(sqlite3_stmt *s, struct aiops_cluster *c)
+read_cluster(sqlite3_stmt *s, void *elem)
 {
+	struct aiops_cluster *c = elem;
+
 	c->name = aiops_state_column_dup(s, 0);
 	c->environment = aiops_state_column_dup(s, 1);
 	c->type = aiops_state_column_dup(s, 2);
@@ -119,18 +121,8 @@ read_cluster(sqlite3_stmt *s, struct aiops_cluster *c)
 static int
 read_clusters(struct aiops_state *st, sqlite3_stmt *s, struct aiops_cluster_list *l)
 {
-	size_t cap = 0;
-	int rc;
-
 	memset(l, 0, sizeof(*l));
-	while ((rc = aiops_state_step(st, s)) == 1) {
-		if (l->n == cap) {
-			cap = cap ? 2 * cap : 4;
-			l->v = xreallocarray(l->v, cap, sizeof(*l->v));
-		}
-		read_cluster(s, &l->v[l->n++]);
-	}
-	if (rc == -1) {
+	if (aiops_state_read_rows(st, s, (void **)&l->v, &l->n, sizeof(*l->v), read_cluster) == -1) {
 		aiops_cluster_list_release(l);
 		return -1;
 	}

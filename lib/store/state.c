@@ -599,6 +599,24 @@ aiops_state_wal_limit(struct aiops_state *st, size_t bytes)
 }
 
 int
+aiops_state_read_rows(struct aiops_state *st, sqlite3_stmt *s, void **v, size_t *n,
+    size_t size, void (*read)(sqlite3_stmt *s, void *elem))
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = aiops_state_step(st, s)) == 1) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 4;
+			*v = xreallocarray(*v, cap, size);
+		}
+		read(s, (char *)*v + *n * size);
+		(*n)++;
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+int
 aiops_state_durable(struct aiops_state *st)
 {
 	return aiops_state_exec(st, "PRAGMA synchronous = FULL");

@@ -42,6 +42,14 @@ int aiops_state_errcode(struct aiops_state *st);
 int aiops_state_step(struct aiops_state *st, sqlite3_stmt *s);
 /* Steps a statement that returns no rows and resets it: 0, or -1 recorded. */
 int aiops_state_done(struct aiops_state *st, sqlite3_stmt *s);
+/*
+ * Steps s (bound) to its end, each row read by read() into a new element
+ * of the array *v (elements of size bytes, *n of them, grown as needed;
+ * *v and *n start at NULL and 0). 0, or -1 recorded, with the rows read
+ * so far left in *v for the caller to release.
+ */
+int aiops_state_read_rows(struct aiops_state *st, sqlite3_stmt *s, void **v, size_t *n,
+    size_t size, void (*read)(sqlite3_stmt *s, void *elem));
 
 /*
  * Binding and reading. Bound strings are not copied (SQLITE_STATIC): they

@@ -118,8 +118,10 @@ aiops_task_add(struct aiops_state *st, const struct aiops_task *t, int64_t *id)
 
 /* The row s is on, as a task of new strings. */
 static void
-read_task(sqlite3_stmt *s, struct aiops_task *t)
+read_task(sqlite3_stmt *s, void *elem)
 {
+	struct aiops_task *t = elem;
+
 	t->id = sqlite3_column_int64(s, 0);
 	t->rule = aiops_state_column_dup(s, 1);
 	t->target = aiops_state_column_dup(s, 2);
@@ -151,18 +153,8 @@ read_task(sqlite3_stmt *s, struct aiops_task *t)
 static int
 read_tasks(struct aiops_state *st, sqlite3_stmt *s, struct aiops_task_list *l)
 {
-	size_t cap = 0;
-	int rc;
-
 	memset(l, 0, sizeof(*l));
-	while ((rc = aiops_state_step(st, s)) == 1) {
-		if (l->n == cap) {
-			cap = cap ? 2 * cap : 4;
-			l->v = xreallocarray(l->v, cap, sizeof(*l->v));
-		}
-		read_task(s, &l->v[l->n++]);
-	}
-	if (rc == -1) {
+	if (aiops_state_read_rows(st, s, (void **)&l->v, &l->n, sizeof(*l->v), read_task) == -1) {
 		aiops_task_list_release(l);
 		return -1;
 	}

@@ -54,8 +54,9 @@ bind_opt_time(sqlite3_stmt *s, int i, int64_t ns)
 }
 
 static void
-read_row(sqlite3_stmt *s, struct aiops_token_row *t)
+read_row(sqlite3_stmt *s, void *elem)
 {
+	struct aiops_token_row *t = elem;
 	const char *id = aiops_state_column_str(s, 0);
 	const void *h = sqlite3_column_blob(s, 2);
 
@@ -76,18 +77,8 @@ read_row(sqlite3_stmt *s, struct aiops_token_row *t)
 static int
 read_rows(struct aiops_state *st, sqlite3_stmt *s, struct aiops_token_list *l)
 {
-	size_t cap = 0;
-	int rc;
-
 	memset(l, 0, sizeof(*l));
-	while ((rc = aiops_state_step(st, s)) == 1) {
-		if (l->n == cap) {
-			cap = cap ? 2 * cap : 4;
-			l->v = xreallocarray(l->v, cap, sizeof(*l->v));
-		}
-		read_row(s, &l->v[l->n++]);
-	}
-	if (rc == -1) {
+	if (aiops_state_read_rows(st, s, (void **)&l->v, &l->n, sizeof(*l->v), read_row) == -1) {
 		aiops_token_list_release(l);
 		return -1;
 	}
