@@ -349,7 +349,11 @@ item_bool(const json_t *item, const char *k)
 	return -1;
 }
 
-/* Checks that item has only the keys in allowed (NULL-terminated), and is an object. */
+/*
+ * Checks that item is a mapping with only the keys in allowed
+ * (NULL-terminated), each of the shape its name says: lists of strings
+ * or of OIDs, booleans, integers in their range, else non-empty strings.
+ */
 static int
 check_keys(struct poll *p, const char *key, size_t i, const json_t *item,
     const char *const *allowed)
@@ -374,12 +378,30 @@ check_keys(struct poll *p, const char *key, size_t i, const json_t *item,
 			json_array_foreach(v, n, e)
 				if (!json_is_string(e))
 					return conf_error(p, key, i, "%s: expected a list of strings", k);
+		} else if (strcmp(k, "get") == 0 || strcmp(k, "walk") == 0) {
+			size_t n;
+			json_t *e;
+
+			if (!json_is_array(v))
+				return conf_error(p, key, i, "%s: expected a list of numeric OIDs", k);
+			if (json_array_size(v) > 32)
+				return conf_error(p, key, i, "%s: 32 OIDs at most", k);
+			json_array_foreach(v, n, e)
+				if (!json_is_string(e) || !aiops_snmp_oid_valid(json_string_value(e)))
+					return conf_error(p, key, i, "%s[%zu]: not a numeric OID "
+					    "such as 1.3.6.1.2.1.1.3.0 (no MIB is loaded)", k, n);
 		} else if (strcmp(k, "insecure") == 0) {
 			if (item_bool(item, k) == -1)
 				return conf_error(p, key, i, "%s: expected true or false", k);
 		} else if (strcmp(k, "limit") == 0 || strcmp(k, "pages") == 0) {
 			if (item_int(item, k) < 1 || item_int(item, k) > 100000)
 				return conf_error(p, key, i, "%s: expected an integer from 1 to 100000", k);
+		} else if (strcmp(k, "retries") == 0) {
+			if (item_int(item, k) < 0 || item_int(item, k) > 10)
+				return conf_error(p, key, i, "%s: expected an integer from 0 to 10", k);
+		} else if (strcmp(k, "max_repetitions") == 0) {
+			if (item_int(item, k) < 1 || item_int(item, k) > 1000)
+				return conf_error(p, key, i, "%s: expected an integer from 1 to 1000", k);
 		} else if (!json_is_string(v) || json_string_length(v) == 0)
 			return conf_error(p, key, i, "%s: expected a string", k);
 	}
@@ -1020,54 +1042,6 @@ struct batch {
 static struct batch *batches;
 static size_t nbatches;
 
-/* Checks the keys of an item of a kind of this section: strings, lists, booleans, numbers. */
-static int
-check_item(struct poll *p, const char *key, size_t i, const json_t *item,
-    const char *const *allowed)
-{
-	const char *k;
-	json_t *v;
-	size_t j;
-
-	if (!json_is_object(item))
-		return conf_error(p, key, i, "expected a mapping");
-	json_object_foreach((json_t *)item, k, v) {
-		for (j = 0; allowed[j] != NULL && strcmp(allowed[j], k) != 0; j++)
-			;
-		if (allowed[j] == NULL)
-			return conf_error(p, key, i, "unknown key '%s'", k);
-		if (strcmp(k, "get") == 0 || strcmp(k, "walk") == 0) {
-			size_t n;
-			json_t *e;
-
-			if (!json_is_array(v))
-				return conf_error(p, key, i, "%s: expected a list of numeric OIDs", k);
-			if (json_array_size(v) > 32)
-				return conf_error(p, key, i, "%s: 32 OIDs at most", k);
-			json_array_foreach(v, n, e)
-				if (!json_is_string(e) || !aiops_snmp_oid_valid(json_string_value(e)))
-					return conf_error(p, key, i, "%s[%zu]: not a numeric OID "
-					    "such as 1.3.6.1.2.1.1.3.0 (no MIB is loaded)", k, n);
-		} else if (strcmp(k, "insecure") == 0) {
-			if (!json_is_boolean(v) && (!json_is_string(v) ||
-			    (strcmp(json_string_value(v), "true") != 0 &&
-			    strcmp(json_string_value(v), "false") != 0)))
-				return conf_error(p, key, i, "%s: expected true or false", k);
-		} else if (strcmp(k, "retries") == 0 || strcmp(k, "max_repetitions") == 0) {
-			const char *s = json_string_value(v);
-			char *end;
-			long n = s != NULL ? strtol(s, &end, 10) : json_integer_value(v);
-
-			if ((s != NULL && (*s == '\0' || *end != '\0')) || (s == NULL &&
-			    !json_is_integer(v)) || n < (k[0] == 'r' ? 0 : 1) || n > (k[0] == 'r' ? 10 : 1000))
-				return conf_error(p, key, i, "%s: expected an integer from %d to %d", k,
-				    k[0] == 'r' ? 0 : 1, k[0] == 'r' ? 10 : 1000);
-		} else if (!json_is_string(v) || json_string_length(v) == 0)
-			return conf_error(p, key, i, "%s: expected a string", k);
-	}
-	return 0;
-}
-
 static int
 item_true(const json_t *item, const char *k)
 {
@@ -1162,7 +1136,7 @@ snmp_load(struct poll *p, const json_t *item, size_t i)
 	const char *v = item_str(item, "version"), *addr = item_str(item, "address");
 	int64_t ns;
 
-	if (check_item(p, "snmp", i, item, snmp_keys) == -1 ||
+	if (check_keys(p, "snmp", i, item, snmp_keys) == -1 ||
 	    check_duration(p, "snmp", i, item, "timeout", &ns) == -1)
 		return -1;
 	if (v != NULL && strcmp(v, "2c") != 0 && strcmp(v, "3") != 0)
@@ -1227,7 +1201,7 @@ nvsmi_load(struct poll *p, const json_t *item, size_t i)
 {
 	int64_t ns;
 
-	if (check_item(p, "nvidia_smi", i, item, nvsmi_keys) == -1 ||
+	if (check_keys(p, "nvidia_smi", i, item, nvsmi_keys) == -1 ||
 	    check_duration(p, "nvidia_smi", i, item, "timeout", &ns) == -1)
 		return -1;
 	target_add(p, &kind_nvsmi, item, "nvidia-smi%s%s", item_str(item, "name") ? " " : "",
@@ -1241,7 +1215,7 @@ rf_load(struct poll *p, const json_t *item, size_t i)
 	const char *url = item_str(item, "url");
 	int64_t ns;
 
-	if (check_item(p, "redfish", i, item, rf_keys) == -1 ||
+	if (check_keys(p, "redfish", i, item, rf_keys) == -1 ||
 	    check_duration(p, "redfish", i, item, "timeout", &ns) == -1)
 		return -1;
 	if (url != NULL) {
