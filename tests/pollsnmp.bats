@@ -324,3 +324,21 @@ EOF
 	[ "$(printf '%s\n' "$output" | jq -r .cluster | sort -u)" = rack7 ]
 	holds '.name == "redfish_temperature_celsius"'
 }
+
+@test "cluster check: an SNMP agent answers with its sysUpTime.0, asked with the community of its credential file" {
+	start_snmpd
+	secret wrong "not-$COMMUNITY"
+	printf 'ingest:\n  clusters:\n    timeout: 500ms\n    offline_after: 1\n' > c.yaml
+	aiops-ingest cluster add --environment dev --type baremetal --snmp "127.0.0.1:$PORT" \
+	    --snmp-credentials "$PWD/community" good > /dev/null
+	aiops-ingest cluster add --environment dev --type baremetal --snmp "127.0.0.1:$PORT" \
+	    --snmp-credentials "$PWD/wrong" bad > /dev/null
+	run --separate-stderr aiops-ingest cluster check --config c.yaml
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.action == "status_changed") | "\(.name) \(.status)"' <<< "$output" | sort | paste -sd,)" = "bad offline,good online" ]
+	aiops-ingest cluster show --json good | jq -e '.health.snmp.up == true'
+	aiops-ingest cluster show --json bad | jq -e '.health.snmp.up == false and (.health.snmp.error | test("127.0.0.1"))'
+	# The community is in no message.
+	[[ "$stderr" != *"$COMMUNITY"* ]]
+	! aiops-ingest cluster show --json bad | grep -qF "$COMMUNITY"
+}

@@ -29,6 +29,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "event/event.h"
+#include "ingest/snmppoll.h"
 #include "io/out.h"
 #include "json/jw.h"
 #include "match/selector.h"
@@ -792,12 +793,18 @@ cmd_show(struct cmd *c, const char *name)
 	return 0;
 }
 
+/*
+ * An SNMP agent answers when it gives its sysUpTime.0 (SNMPv2-MIB), asked
+ * with the community of its credential file.
+ */
+#define SYS_UPTIME	"1.3.6.1.2.1.1.3.0"
+
 /* One endpoint of one cluster in a health check. */
 struct probe {
 	size_t			 cluster;	/* index in the list checked */
 	int			 ep;
-	char			*url;
-	char			*auth;		/* the Authorization value, or NULL */
+	char			*url;		/* SNMP: the agent, host[:port] */
+	char			*auth;		/* the Authorization value (SNMP: the community), or NULL */
 	struct aiops_http_header hdr;
 	char			 err[AIOPS_HTTP_ERRSZ];	/* "" when it could be asked */
 	size_t			 req;		/* its request, when asked */
@@ -820,6 +827,61 @@ authorization(const char *file, char *err, size_t errlen)
 	return v;
 }
 
+/* An SNMP agent's probe: its community read from the credential file. */
+static void
+add_snmp_probe(struct probe *p, const char *peer, const char *file)
+{
+	char buf[SECRET_MAX];
+
+	p->url = xstrdup(peer);
+	if (file == NULL) {
+		snprintf(p->err, sizeof(p->err), "no community: --snmp-credentials FILE");
+		return;
+	}
+	if (aiops_secret_read_file(file, buf, sizeof(buf), p->err, sizeof(p->err)) == -1)
+		return;
+	p->auth = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/*
+ * Asks the SNMP agents among the probes for their sysUpTime.0, all at
+ * once; an agent that does not answer gets its probe's err.
+ */
+static void
+run_snmp_probes(struct probe *pv, size_t n, int64_t timeout)
+{
+	static const char *const get[] = { SYS_UPTIME };
+	struct aiops_snmp_target *t = xcalloc(n + 1, sizeof(*t));
+	struct aiops_snmp_result *r = xcalloc(n + 1, sizeof(*r));
+	size_t *of = xcalloc(n + 1, sizeof(*of));
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pv[i].ep != EP_SNMP || pv[i].err[0] != '\0')
+			continue;
+		t[k].peer = pv[i].url;
+		t[k].version = 2;
+		t[k].community = pv[i].auth;
+		t[k].get = get;
+		t[k].nget = 1;
+		t[k].timeout_ms = (long)(timeout / 1000000);
+		t[k].retries = 0;
+		of[k++] = i;
+	}
+	if (k > 0)
+		(void)aiops_snmp_poll(t, r, k);
+	for (i = 0; i < k; i++) {
+		if (r[i].failed || r[i].nvarbinds == 0)
+			snprintf(pv[of[i]].err, sizeof(pv[of[i]].err), "%s: %s", pv[of[i]].url,
+			    r[i].failed ? r[i].err : "no sysUpTime.0");
+		aiops_snmp_result_release(&r[i]);
+	}
+	free(of);
+	free(r);
+	free(t);
+}
+
 /* The probes of cluster i, appended to *pv (*n of them). */
 static void
 add_probes(const struct aiops_cluster *cl, size_t i, struct probe **pv, size_t *n)
@@ -831,14 +893,17 @@ add_probes(const struct aiops_cluster *cl, size_t i, struct probe **pv, size_t *
 	int e;
 
 	for (e = 0; e < NEP; e++) {
-		if ((url = json_string_value(json_object_get(eps, ep_names[e]))) == NULL ||
-		    ep_paths[e] == NULL)
+		if ((url = json_string_value(json_object_get(eps, ep_names[e]))) == NULL)
 			continue;
 		*pv = xreallocarray(*pv, *n + 1, sizeof(**pv));
 		p = &(*pv)[(*n)++];
 		memset(p, 0, sizeof(*p));
 		p->cluster = i;
 		p->ep = e;
+		if (e == EP_SNMP) {
+			add_snmp_probe(p, url, json_string_value(json_object_get(creds, "snmp")));
+			continue;
+		}
 		len = strlen(url);
 		while (len > 0 && url[len - 1] == '/')
 			len--;
@@ -880,8 +945,9 @@ run_probes(struct cmd *c, const struct aiops_cluster_list *l, struct probe *pv, 
 	size_t i, nreq = 0;
 	json_t *eps;
 
+	run_snmp_probes(pv, n, timeout);
 	for (i = 0; i < n; i++) {
-		if (pv[i].err[0] != '\0')
+		if (pv[i].err[0] != '\0' || pv[i].ep == EP_SNMP)
 			continue;
 		pv[i].req = nreq;
 		reqs[nreq].url = pv[i].url;
@@ -907,7 +973,7 @@ static json_t *
 health_of(struct cmd *c, const struct aiops_cluster *cl, size_t i, const struct probe *pv,
     size_t n, const struct aiops_http_response *resps, int *asked, int *up)
 {
-	json_t *health = json_object(), *eps = object_of(cl->endpoints), *hv;
+	json_t *health = json_object(), *hv;
 	const struct aiops_http_response *r;
 	size_t j;
 
@@ -919,6 +985,9 @@ health_of(struct cmd *c, const struct aiops_cluster *cl, size_t i, const struct 
 		(*asked)++;
 		if (pv[j].err[0] != '\0') {
 			hv = json_pack("{s:b, s:s}", "up", 0, "error", pv[j].err);
+		} else if (pv[j].ep == EP_SNMP) {
+			(*up)++;
+			hv = json_pack("{s:b}", "up", 1);
 		} else {
 			r = &resps[pv[j].req];
 			if (r->outcome == AIOPS_HTTP_OK) {
@@ -933,10 +1002,6 @@ health_of(struct cmd *c, const struct aiops_cluster *cl, size_t i, const struct 
 			    json_string_value(json_object_get(hv, "error")));
 		json_object_set_new(health, ep_names[pv[j].ep], hv);
 	}
-	if (json_object_get(eps, "snmp") != NULL)
-		json_object_set_new(health, "snmp", json_pack("{s:s}", "error",
-		    "not polled: SNMP is not part of the health check"));
-	json_decref(eps);
 	return health;
 }
 
@@ -1029,7 +1094,7 @@ check_once(struct cmd *c, struct aiops_http *h, int argc, char **argv)
 		json_decref(health);
 	}
 	for (i = 0; i < n; i++)
-		if (pv[i].err[0] == '\0')
+		if (pv[i].err[0] == '\0' && pv[i].ep != EP_SNMP)
 			aiops_http_response_release(&resps[pv[i].req]);
 	free(resps);
 	release_probes(pv, n);
