@@ -184,6 +184,8 @@ metric web-1 mem_used_percent 61 2026-11-22T12:00:00.000Z" ]
 	[ "$(stat -c %s "$BATS_TEST_TMPDIR/bomb.gz")" -lt 65536 ]
 	[ "$(post /api/v2/write -H "Authorization: Token $tok" -H 'Content-Encoding: gzip' \
 	    --data-binary @"$BATS_TEST_TMPDIR/bomb.gz")" = 413 ]
+	# Headers past the connection's 32 KiB.
+	[ "$(get /health -H "X-Padding: $(head -c 40000 /dev/zero | tr '\0' a)")" = 431 ]
 	# A client that never ends its headers (slowloris) is dropped after the
 	# timeout, and others are served meanwhile.
 	/usr/bin/python3 - "$PORT" > "$BATS_TEST_TMPDIR/slow" <<'EOF' &
