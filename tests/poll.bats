@@ -267,6 +267,32 @@ two_clusters() {
 	[[ $stderr == *"datadog checkout-errors: stopped after 2 pages"* ]]
 }
 
+@test "Datadog with --every: each round's window starts where the last one that answered ended" {
+	printf 'app-%s\n' "$RANDOM" > "$BATS_TEST_TMPDIR/app"
+	chmod 600 "$BATS_TEST_TMPDIR/app"
+	polld datadog --key-file "$BATS_TEST_TMPDIR/token" --app-key-file "$BATS_TEST_TMPDIR/app" \
+	    --log "$BATS_TEST_TMPDIR/log"
+	cat > "$AIOPS_CONFIG" <<-EOF
+	ingest:
+	  pollers:
+	    datadog:
+	      - url: 'http://127.0.0.1:$PORT'
+	        query: 'status:error'
+	        from: now-1h
+	        api_key_file: '$BATS_TEST_TMPDIR/token'
+	        app_key_file: '$BATS_TEST_TMPDIR/app'
+	EOF
+	timeout -s TERM 2.6 aiops-ingest poll --every 1s > /dev/null || [ $? -eq 124 ]
+	# The first page of each round: the first asks the window configured,
+	# each next one from the end of the one before, in epoch milliseconds.
+	jq -s -e 'map(.body | fromjson | select(.page.cursor == null) | .filter) as $w |
+	    ($w | length) >= 2 and $w[0].from == "now-1h" and $w[0].to == "now" and
+	    all($w[1:][]; (.from | test("^[0-9]{13}$")) and (.to | test("^[0-9]{13}$")) and
+	        (.to | tonumber) > (.from | tonumber)) and
+	    ([range(2; $w | length)] | all(. as $i | $w[$i].from == $w[$i - 1].to))' \
+	    "$BATS_TEST_TMPDIR/log"
+}
+
 @test "Datadog: a wrong key and a malformed answer are warnings naming the search, keys never shown" {
 	printf 'app\n' > "$BATS_TEST_TMPDIR/app"
 	chmod 600 "$BATS_TEST_TMPDIR/app"

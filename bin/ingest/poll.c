@@ -148,6 +148,7 @@ struct target {
 	char			*retry_after;
 	size_t			 req;		/* index in this pass's requests */
 	unsigned long		 events;
+	int64_t			 window_to;	/* log searches: this round's end, real ns; 0: none */
 };
 
 /* What a target's failures in a row left: kept across rounds by key. */
@@ -157,6 +158,7 @@ struct sched {
 	int64_t		 next_at;	/* monotonic ns; 0: now */
 	int		 warned;
 	int		 seen;		/* in the last round */
+	int64_t		 since;		/* log searches: where the last window answered ended */
 };
 
 /* ingest.pollers, checked: the lists are held (json_incref), not the configuration. */
@@ -542,6 +544,33 @@ real_now(void)
 	return (int64_t)ts.tv_sec * AIOPS_NS_PER_SEC + ts.tv_nsec;
 }
 
+static struct sched *sched_of(struct poll *p, const char *key);
+
+/*
+ * A log search's window (Datadog's from and to, Splunk's earliest and
+ * latest): as configured, except that one left open ("to now") goes on,
+ * with --every, from where the last round that answered ended, so that
+ * a log is fetched once and not again every round while the window
+ * still covers it. *from and *to get those bounds in real ns, or 0 when
+ * the configured text is to be sent.
+ */
+static void
+log_window(struct poll *p, struct target *t, const char *conf_to, int64_t *from, int64_t *to)
+{
+	const struct sched *s;
+
+	*from = *to = 0;
+	if (conf_to != NULL || p->every == 0)
+		return;
+	if (t->window_to == 0)
+		t->window_to = real_now();	/* once a round: its pages share it */
+	s = sched_of(p, t->key);
+	if (s->since > 0) {
+		*from = s->since;
+		*to = t->window_to;
+	}
+}
+
 static int
 query_request(struct poll *p, struct target *t)
 {
@@ -723,9 +752,9 @@ dd_request(struct poll *p, struct target *t)
 	const char *url = item_str(t->conf, "url"), *site = item_str(t->conf, "site");
 	json_t *body, *filter, *page, *idx = json_object_get(t->conf, "indexes");
 	json_int_t limit = item_int(t->conf, "limit");
-	char key[SECRET_MAX], *s;
+	char key[SECRET_MAX], *s, fbuf[32], tbuf[32];
+	int64_t from, to;
 
-	(void)p;
 	if (url != NULL)
 		base_url(t, url);
 	else {
@@ -742,9 +771,15 @@ dd_request(struct poll *p, struct target *t)
 	target_header(t, "DD-APPLICATION-KEY", key, 1);
 	explicit_bzero(key, sizeof(key));
 	target_header(t, "Content-Type", "application/json", 0);
+	log_window(p, t, item_str(t->conf, "to"), &from, &to);
+	if (from > 0) {
+		snprintf(fbuf, sizeof(fbuf), "%lld", (long long)(from / 1000000));
+		snprintf(tbuf, sizeof(tbuf), "%lld", (long long)(to / 1000000));
+	}
 	filter = json_pack("{s:s, s:s, s:s}", "query", item_str(t->conf, "query"),
-	    "from", item_str(t->conf, "from") ? item_str(t->conf, "from") : "now-15m",
-	    "to", item_str(t->conf, "to") ? item_str(t->conf, "to") : "now");
+	    "from", from > 0 ? fbuf : item_str(t->conf, "from") ? item_str(t->conf, "from") :
+	    "now-15m", "to", from > 0 ? tbuf : item_str(t->conf, "to") ?
+	    item_str(t->conf, "to") : "now");
 	if (idx != NULL)
 		json_object_set(filter, "indexes", idx);
 	page = json_pack("{s:I}", "limit", limit > 0 ? limit : (json_int_t)DD_PAGE_LIMIT);
@@ -876,9 +911,16 @@ splunk_request(struct poll *p, struct target *t)
 {
 	const char *search = item_str(t->conf, "search"), *auth = item_str(t->conf, "auth");
 	const char *earliest = item_str(t->conf, "earliest"), *latest = item_str(t->conf, "latest");
-	char tok[SECRET_MAX], *v;
+	char tok[SECRET_MAX], *v, fbuf[32], tbuf[32];
+	int64_t from, to;
 
-	(void)p;
+	log_window(p, t, latest, &from, &to);
+	if (from > 0) {
+		snprintf(fbuf, sizeof(fbuf), "%.3f", (double)from / AIOPS_NS_PER_SEC);
+		snprintf(tbuf, sizeof(tbuf), "%.3f", (double)to / AIOPS_NS_PER_SEC);
+		earliest = fbuf;
+		latest = tbuf;
+	}
 	base_url(t, item_str(t->conf, "url"));
 	bufstr(&t->url, "/services/search/jobs/export");
 	if (read_secret(t, item_str(t->conf, "token_file"), tok, sizeof(tok)) == -1)
@@ -1974,6 +2016,8 @@ round_once(struct poll *p)
 		struct sched *s = sched_of(p, t->key);
 
 		if (!t->failed) {
+			if (t->window_to > 0)
+				s->since = t->window_to;
 			if (s->warned)
 				log_info("%s: answers again", t->key);
 			else if (p->cli.verbosity > 0)
