@@ -377,6 +377,24 @@ EOF
 	[ "$(aiops-ingest --replay --cursor listen | jq -r .value | head -n 1)" = 2 ]
 }
 
+@test "listen: a state locked past the busy timeout: 503 with Retry-After and nothing kept, then it goes on" {
+	tok=$(token t '*')
+	start
+	hold_lock
+	[ "$(curl -s -o "$BODY" -D "$BATS_TEST_TMPDIR/h" -w '%{http_code}' -XPOST "$URL/api/v2/alerts" \
+	    -H "Authorization: Bearer $tok" -d '[{"labels":{"alertname":"Lost","host":"a"}}]')" = 503 ]
+	grep -qi '^Retry-After: 1' "$BATS_TEST_TMPDIR/h"
+	[ "$(get /ready)" = 503 ]
+	release_lock
+	[ "$(post /api/v2/write -H "Authorization: Token $tok" --data-binary "cpu,host=a v=1 $NOW_S")" = 204 ]
+	[ "$(get /ready)" = 200 ]
+	stop
+	# Nothing of the refused request was kept.
+	[ "$(q "SELECT count(*) FROM alerts WHERE alertname = 'Lost'")" = 0 ]
+	[ "$(q 'SELECT coalesce(sum(n), 0) FROM ingest_journal')" = 1 ]
+	[ "$(wc -l < "$OUT")" = 1 ]
+}
+
 @test "listen: rate limits per address answer 429 with Retry-After" {
 	tok=$(token t write)
 	printf 'ingest:\n  listen:\n    rate: 2\n' > "$CFG"

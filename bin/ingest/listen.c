@@ -583,6 +583,7 @@ done:
 		    aiops_state_errmsg(L.st));
 		aiops_state_rollback(L.st);
 		aiops_mstore_forget(L.mstore);
+		aiops_alertstore_forget(L.astore);
 	}
 	aiops_out_close(&out);
 	return rc;

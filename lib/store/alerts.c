@@ -545,14 +545,21 @@ aiops_alertstore_counts(struct aiops_alertstore *as)
 }
 
 void
-aiops_alertstore_free(struct aiops_alertstore *as)
+aiops_alertstore_forget(struct aiops_alertstore *as)
 {
 	size_t i;
 
-	if (as == NULL)
-		return;
 	for (i = 0; i < as->n; i++)
 		pending_free(&as->v[i]);
+	as->n = 0;
+}
+
+void
+aiops_alertstore_free(struct aiops_alertstore *as)
+{
+	if (as == NULL)
+		return;
+	aiops_alertstore_forget(as);
 	free(as->v);
 	free(as);
 }

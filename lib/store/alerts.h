@@ -144,6 +144,12 @@ int aiops_alertstore_flush(struct aiops_alertstore *as);
 const char *aiops_alertstore_errmsg(struct aiops_alertstore *as);
 /* The outcomes of the notifications stored so far. */
 const struct aiops_alertstore_counts *aiops_alertstore_counts(struct aiops_alertstore *as);
+/*
+ * Drops the notifications not yet applied, for a caller that rolled back
+ * the outer transaction its flush was nested in (state.h) and answered
+ * the senders that nothing was kept.
+ */
+void aiops_alertstore_forget(struct aiops_alertstore *as);
 /* Frees as and what it still holds (flush first). */
 void aiops_alertstore_free(struct aiops_alertstore *as);
 
