@@ -377,7 +377,7 @@ EOF
 	[ "$(aiops-ingest --replay --cursor listen | jq -r .value | head -n 1)" = 2 ]
 }
 
-@test "listen: a state locked past the busy timeout: 503 with Retry-After and nothing kept, then it goes on" {
+@test "listen: a state locked past the busy timeout, or refusing a write: 503 with Retry-After and nothing kept, then it goes on" {
 	tok=$(token t '*')
 	start
 	hold_lock
@@ -388,11 +388,19 @@ EOF
 	release_lock
 	[ "$(post /api/v2/write -H "Authorization: Token $tok" --data-binary "cpu,host=a v=1 $NOW_S")" = 204 ]
 	[ "$(get /ready)" = 200 ]
+	# A write refused once the alert is parsed (as a full disk would): the
+	# alert is not kept for the next commit either.
+	q "CREATE TRIGGER no_alerts BEFORE INSERT ON alerts BEGIN SELECT RAISE(ABORT, 'no alerts today'); END"
+	[ "$(post /api/v2/alerts -H "Authorization: Bearer $tok" \
+	    -d '[{"labels":{"alertname":"Lost","host":"b"}}]')" = 503 ]
+	grep -q 'no alerts today' "$ERR"
+	q 'DROP TRIGGER no_alerts'
+	[ "$(post /api/v2/write -H "Authorization: Token $tok" --data-binary "cpu,host=a v=2 $((NOW_S + 1))")" = 204 ]
 	stop
-	# Nothing of the refused request was kept.
+	# Nothing of the refused requests was kept.
 	[ "$(q "SELECT count(*) FROM alerts WHERE alertname = 'Lost'")" = 0 ]
-	[ "$(q 'SELECT coalesce(sum(n), 0) FROM ingest_journal')" = 1 ]
-	[ "$(wc -l < "$OUT")" = 1 ]
+	[ "$(q 'SELECT coalesce(sum(n), 0) FROM ingest_journal')" = 2 ]
+	[ "$(jq -r .name "$OUT" | paste -sd,)" = cpu_v,cpu_v ]
 }
 
 @test "listen: rate limits per address answer 429 with Retry-After" {

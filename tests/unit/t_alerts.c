@@ -358,6 +358,12 @@ test_batches(struct aiops_state *st)
 	ok(n->added == 1 && n->repeated == 2 && n->changed == 1 && n->late == 0,
 	    "counted: 1 new, 2 repeated, 1 changed");
 	is_int(aiops_alertstore_flush(as), 0, "an empty flush");
+	a.fingerprint = "9999000000000010";
+	ok(aiops_alertstore_add(as, &a, NS(NOW + 4)) == 0, "one more added");
+	aiops_alertstore_forget(as);
+	ok(aiops_alertstore_flush(as) == 0 &&
+	    count("SELECT count(*) FROM alerts WHERE fingerprint = '9999000000000010'") == 0,
+	    "forgotten (its batch's outer transaction rolled back): never stored");
 	aiops_alertstore_free(as);
 }
 
