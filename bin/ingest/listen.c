@@ -530,21 +530,23 @@ job_status(struct job *j)
 /*
  * The cursor, moved to what the main thread has written out: by the
  * committer, in its own transactions, so that the state has one writer
- * and the two threads never wait on each other's lock. 0, or -1.
+ * and the two threads never wait on each other's lock. *saved gets where
+ * it was moved to, to take as saved once that commits. 0, or -1.
  */
 static int
-persist_cursor(void)
+persist_cursor(int64_t *saved)
 {
 	int64_t written;
 
 	pthread_mutex_lock(&L.mu);
 	written = L.written;
 	pthread_mutex_unlock(&L.mu);
+	*saved = L.cursor_saved;
 	if (L.cursor == NULL || written <= L.cursor_saved)
 		return 0;
 	if (aiops_journal_cursor_set(L.st, L.cursor, written, now_ns()) == -1)
 		return -1;
-	L.cursor_saved = written;
+	*saved = written;
 	return 0;
 }
 
@@ -555,7 +557,7 @@ commit_batch(struct job *batch, int64_t *last)
 	struct aiops_out out;
 	const char *ids[256];
 	size_t nids = 0, mark;
-	int64_t received = now_ns();
+	int64_t received = now_ns(), saved;
 	struct job *j;
 	int rc = -1;
 
@@ -574,8 +576,9 @@ commit_batch(struct job *batch, int64_t *last)
 	}
 	if (aiops_mstore_flush(L.mstore) == -1 || aiops_alertstore_flush(L.astore) == -1 ||
 	    (nids > 0 && aiops_tokens_touch(L.st, ids, nids, received) == -1) ||
-	    persist_cursor() == -1 || aiops_state_commit(L.st) == -1)
+	    persist_cursor(&saved) == -1 || aiops_state_commit(L.st) == -1)
 		goto done;
+	L.cursor_saved = saved;
 	rc = 0;
 done:
 	if (rc == -1) {
@@ -613,15 +616,17 @@ take_jobs(void)
 static void
 housekeep(int64_t *next)
 {
-	int64_t now = aiops_monotonic_ns();
+	int64_t now = aiops_monotonic_ns(), saved;
 	size_t deleted;
 	int changed;
 
 	if (now < *next)
 		return;
 	*next = now + HOUSEKEEP_NS;
-	if (persist_cursor() == -1)
+	if (persist_cursor(&saved) == -1)
 		log_warnx("moving the cursor %s: %s", L.cursor, aiops_state_errmsg(L.st));
+	else
+		L.cursor_saved = saved;	/* a statement of its own: committed */
 	if ((changed = aiops_state_changed_elsewhere(L.st)) == 1 && tokens_load(L.st) == -1)
 		log_warnx("reloading the tokens: %s", aiops_state_errmsg(L.st));
 	if (L.retention <= 0)
