@@ -545,7 +545,9 @@ crash() {
 	    ALTER TABLE incidents DROP COLUMN fingerprint; ALTER TABLE log_templates DROP COLUMN source;
 	    DROP TABLE predictions; DROP TABLE notify_members; DROP TABLE notify_groups;
 	    DROP TABLE notify_outbox; DROP TABLE silences; DROP TABLE run_audit;
-	    DROP TABLE run_tasks; DROP TABLE run_breakers; PRAGMA user_version = 4;'
+	    DROP TABLE run_tasks; DROP TABLE run_breakers; DROP TABLE ingest_journal;
+	    DROP TABLE ingest_cursors; DROP TABLE ingest_tokens; DROP TABLE clusters;
+	    PRAGMA user_version = 4;'
 	add "$LOG" "line 3"
 	follow "$LOG"
 	wait_lines 3
