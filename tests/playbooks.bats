@@ -8,8 +8,10 @@
 setup() {
 	load test_helper
 	command -v ansible-playbook > /dev/null || skip "ansible-core not installed (scripts/deps --test)"
-	# No aiops code runs here: the sanitizers' pass has nothing to find.
-	[ -z "${AIOPS_SANITIZERS:-}" ] || skip "the playbooks run no aiops code (the plain pass runs them)"
+	# No aiops code runs here: the sanitizers' pass and distcheck's have
+	# nothing to find.
+	[ -z "${AIOPS_SANITIZERS:-}${AIOPS_DISTCHECK:-}" ] ||
+	    skip "the playbooks run no aiops code (the plain pass runs them)"
 	PB="${AIOPS_SRCDIR:-$BATS_TEST_DIRNAME/..}/share/playbooks"
 	S="$BATS_TEST_TMPDIR/scratch"
 	mkdir -p "$S" "$BATS_TEST_TMPDIR/home" "$BATS_TEST_TMPDIR/ansible"

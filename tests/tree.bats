@@ -2,6 +2,11 @@
 # The layout rules of lib/README, and that their checker can fail.
 setup() {
 	load test_helper
+	# A shell script over the sources, the slowest file of the suite (about
+	# 150 s): the plain pass runs it; the sanitizers' and distcheck's would
+	# check the same sources with no aiops code running.
+	[ -z "${AIOPS_SANITIZERS:-}${AIOPS_DISTCHECK:-}" ] ||
+	    skip "check-tree runs no aiops code (the plain pass runs it)"
 	CHECK="$AIOPS_SRCDIR/tests/check-tree"
 }
 
