@@ -533,7 +533,9 @@ crash() {
 	follow "$LOG"
 	wait_lines 2
 	stop
-	sqlite3 "$AIOPS_STATE" 'ALTER TABLE file_offsets DROP COLUMN head;
+	sqlite3 "$AIOPS_STATE" 'DROP VIEW v_series; DROP VIEW v_points; DROP VIEW v_rollup_1h; DROP VIEW v_alerts; DROP VIEW v_alert_history; DROP VIEW v_anomalies; DROP VIEW v_incidents; DROP VIEW v_predictions; DROP VIEW v_log_templates; DROP VIEW v_logs; DROP VIEW v_clusters; DROP VIEW v_tasks; DROP VIEW v_audit;
+	    DROP TABLE ask_messages; DROP TABLE ask_decisions; DROP TABLE ask_sessions;
+	    ALTER TABLE file_offsets DROP COLUMN head;
 	    ALTER TABLE file_offsets DROP COLUMN head_len; ALTER TABLE file_offsets DROP COLUMN tail;
 	    ALTER TABLE file_offsets DROP COLUMN mtime_ns; ALTER TABLE file_offsets DROP COLUMN prev_dev;
 	    ALTER TABLE file_offsets DROP COLUMN prev_ino; DROP TABLE alert_history;

@@ -411,6 +411,53 @@ const struct aiops_migration aiops_migrations[] = {
 	  "  failures INTEGER NOT NULL DEFAULT 0,"
 	  "  health TEXT);"			/* JSON: endpoint -> last poll's answer */
 	},
+	{ 15,
+	  /*
+	   * aiops-ask: the documented views (aiops-ask(1) VIEWS), the only
+	   * things its read-only SQL may read: times as RFC 3339 text beside
+	   * the milliseconds, and never a credential (clusters' credential
+	   * files, tasks' specs and outputs, tokens, the journal are left
+	   * out). Its sessions, their messages and every decision an answer
+	   * took (question, intent, confidence, tools called, answer).
+	   */
+	  "CREATE VIEW v_series AS SELECT id, name, host, labels, unit, metric_type AS type, strftime('%Y-%m-%dT%H:%M:%SZ', first_ts / 1000, 'unixepoch') AS first_seen, strftime('%Y-%m-%dT%H:%M:%SZ', last_ts / 1000, 'unixepoch') AS last_seen FROM series;"
+	  "CREATE VIEW v_points AS SELECT s.name, s.host, s.labels, s.unit, strftime('%Y-%m-%dT%H:%M:%SZ', p.ts / 1000, 'unixepoch') AS ts, p.ts AS ts_ms, p.value FROM points p JOIN series s ON s.id = p.series_id;"
+	  "CREATE VIEW v_rollup_1h AS SELECT s.name, s.host, s.labels, strftime('%Y-%m-%dT%H:%M:%SZ', r.bucket / 1000, 'unixepoch') AS bucket, r.bucket AS bucket_ms, r.count, r.sum / r.count AS avg, r.min, r.max, r.last FROM rollup_1h r JOIN series s ON s.id = r.series_id;"
+	  "CREATE VIEW v_alerts AS SELECT fingerprint, alertname, status, severity, host, labels, annotations, strftime('%Y-%m-%dT%H:%M:%SZ', starts_at / 1000, 'unixepoch') AS starts_at, strftime('%Y-%m-%dT%H:%M:%SZ', ends_at / 1000, 'unixepoch') AS ends_at, strftime('%Y-%m-%dT%H:%M:%SZ', first_seen / 1000, 'unixepoch') AS first_seen, strftime('%Y-%m-%dT%H:%M:%SZ', last_seen / 1000, 'unixepoch') AS last_seen, source FROM alerts;"
+	  "CREATE VIEW v_alert_history AS SELECT h.fingerprint, a.alertname, a.host, h.status, strftime('%Y-%m-%dT%H:%M:%SZ', h.ts / 1000, 'unixepoch') AS ts, h.ts AS ts_ms, strftime('%Y-%m-%dT%H:%M:%SZ', h.starts_at / 1000, 'unixepoch') AS starts_at, h.count FROM alert_history h JOIN alerts a ON a.fingerprint = h.fingerprint;"
+	  "CREATE VIEW v_anomalies AS SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS ts, ts AS ts_ms, kind, name, host, series_key, template_id, value, score, detector, reason FROM anomalies;"
+	  "CREATE VIEW v_incidents AS SELECT id, status, severity, title, summary, hosts, strftime('%Y-%m-%dT%H:%M:%SZ', first_seen / 1000, 'unixepoch') AS first_seen, strftime('%Y-%m-%dT%H:%M:%SZ', last_seen / 1000, 'unixepoch') AS last_seen, first_seen AS first_seen_ms, last_seen AS last_seen_ms, (last_seen - first_seen) / 1000 AS duration_s, json_extract(root_cause, '$.host') AS cause_host, json_extract(root_cause, '$.what') AS cause_what, json_extract(root_cause, '$.kind') AS cause_kind, json_array_length(members) AS members, labels FROM incidents;"
+	  "CREATE VIEW v_predictions AS SELECT name, host, series_key, threshold, direction, strftime('%Y-%m-%dT%H:%M:%SZ', eta / 1000, 'unixepoch') AS eta, eta AS eta_ms, strftime('%Y-%m-%dT%H:%M:%SZ', eta_lo / 1000, 'unixepoch') AS eta_lo, strftime('%Y-%m-%dT%H:%M:%SZ', eta_hi / 1000, 'unixepoch') AS eta_hi, crossed, value, model, strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS computed FROM predictions;"
+	  "CREATE VIEW v_log_templates AS SELECT id, template, count, strftime('%Y-%m-%dT%H:%M:%SZ', first_seen / 1000, 'unixepoch') AS first_seen, strftime('%Y-%m-%dT%H:%M:%SZ', last_seen / 1000, 'unixepoch') AS last_seen, source FROM log_templates;"
+	  "CREATE VIEW v_logs AS SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS ts, ts AS ts_ms, host, service, severity, template_id, message FROM log_lines;"
+	  "CREATE VIEW v_clusters AS SELECT name, environment, type, labels, has_gpu, endpoints, status, strftime('%Y-%m-%dT%H:%M:%SZ', status_since / 1000, 'unixepoch') AS status_since, failures FROM clusters;"
+	  "CREATE VIEW v_tasks AS SELECT id, rule, target, host, action, state, strftime('%Y-%m-%dT%H:%M:%SZ', created / 1000, 'unixepoch') AS created, strftime('%Y-%m-%dT%H:%M:%SZ', started / 1000, 'unixepoch') AS started, strftime('%Y-%m-%dT%H:%M:%SZ', finished / 1000, 'unixepoch') AS finished, attempts, exit_status, error FROM run_tasks;"
+	  "CREATE VIEW v_audit AS SELECT seq, strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS ts, ts AS ts_ms, decision, rule, target, task_id, event_id, detail FROM run_audit;"
+	  "CREATE TABLE ask_sessions ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  started INTEGER NOT NULL, last_used INTEGER NOT NULL,"
+	  "  user TEXT, persona TEXT, backend TEXT, model TEXT);"
+	  "CREATE INDEX ask_sessions_last_used ON ask_sessions(last_used);"
+	  "CREATE TABLE ask_messages ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  session INTEGER NOT NULL REFERENCES ask_sessions(id) ON DELETE CASCADE,"
+	  "  ts INTEGER NOT NULL,"
+	  "  role TEXT NOT NULL,"		/* user | assistant | tool */
+	  "  content TEXT NOT NULL);"
+	  "CREATE INDEX ask_messages_session ON ask_messages(session, id);"
+	  "CREATE TABLE ask_decisions ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  session INTEGER REFERENCES ask_sessions(id) ON DELETE SET NULL,"
+	  "  ts INTEGER NOT NULL,"
+	  "  question TEXT NOT NULL,"
+	  "  intent TEXT, confidence REAL,"
+	  "  backend TEXT NOT NULL,"		/* offline | ollama | openai | mcp */
+	  "  model TEXT,"
+	  "  tools TEXT NOT NULL,"		/* JSON: [{name, arguments, rows, ms}] */
+	  "  answer TEXT NOT NULL,"
+	  "  elapsed_ms INTEGER);"
+	  "CREATE INDEX ask_decisions_ts ON ask_decisions(ts);"
+	},
 };
 
 const size_t aiops_nmigrations = sizeof(aiops_migrations) / sizeof(aiops_migrations[0]);

@@ -1,0 +1,115 @@
+/*
+ * ask.h: aiops-ask's parts. tools.c: the read-only functions over the
+ * state that every way of answering calls (the offline engine, a model's
+ * tool calls, the MCP server); intent.c: the offline intent engine
+ * (a question to an intent and its slots); answer.c: an intent answered
+ * from the tools as text, facts and evidence; mcp.c: the MCP server;
+ * chat.c: the tool-calling loop with a model.
+ */
+#ifndef AIOPS_ASK_H
+#define AIOPS_ASK_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "store/state.h"
+#include "tool/cli.h"
+
+#define ASK_MAX_ROWS	200	/* rows a tool returns at most */
+#define ASK_ERRSZ	512
+
+/* A buffer's text, "" when it has none yet. */
+static inline const char *
+aiops_buf_cstr(const struct aiops_buf *b)
+{
+	return b->data != NULL ? b->data : "";
+}
+
+struct ask {
+	struct aiops_cli	 cli;
+	struct aiops_state	*st;		/* read-only: every tool reads here */
+	struct aiops_state	*rec;		/* writable, for the ask_ records; NULL if refused */
+	int64_t			 now;		/* ns, the toolkit clock at the question */
+	json_t			*hosts;		/* ["db-1", ...]: what the state knows */
+	json_t			*metrics;	/* ["cpu_usage_user", ...] */
+	json_t			*clusters;
+	json_t			*calls;		/* this answer's tool calls: [{name, arguments, rows, ms}] */
+	long			 sql_timeout_ms;
+	size_t			 sql_max_rows;
+};
+
+/* tools.c */
+struct ask_tool {
+	const char	*name;
+	const char	*description;
+	const char	*parameters;	/* JSON schema of the arguments object */
+	json_t		*(*run)(struct ask *a, const json_t *args, char *err, size_t errlen);
+};
+extern const struct ask_tool ask_tools[];
+/*
+ * Calls the tool name with args (an object): its result, {"rows": [...],
+ * "truncated": bool} and whatever else it adds, recorded in a->calls; or
+ * NULL with err ("no tool x", "since: not a time"...).
+ */
+json_t *ask_tool_call(struct ask *a, const char *name, const json_t *args, char *err, size_t errlen);
+/* The tools as OpenAI's "tools" array, and as MCP's tools/list "tools". */
+json_t *ask_tools_openai(void);
+json_t *ask_tools_mcp(void);
+/* A time argument: RFC 3339, "now", or a duration back from now ("24h"): ms; -1 if bad. */
+int64_t ask_time_arg(const struct ask *a, const char *s);
+/* Loads hosts, metrics and clusters into a (for slots and completion). */
+int ask_vocabulary(struct ask *a, char *err, size_t errlen);
+
+/* intent.c */
+struct ask_slots {
+	char		*host;		/* a host the state knows */
+	char		*unknown_host;	/* a word shaped like a host the state does not know */
+	char		*cluster;
+	char		*metric;	/* a metric name, or a LIKE pattern */
+	char		*metric_word;	/* what the question said: "cpu" */
+	char		*severity, *status;
+	char		*query;		/* search words, FTS5 quoted */
+	char		*id;		/* an incident or alert id */
+	int64_t		 since, until;	/* ms, -1 unset */
+	char		*period;	/* "in the last 24 hours" */
+};
+
+struct ask_intent;
+struct ask_match {
+	const struct ask_intent	*intent;
+	double			 confidence;
+	struct ask_slots	 slots;
+	char			*normalized;	/* the question as understood */
+};
+
+int ask_understand(struct ask *a, const char *question, struct ask_match *m);
+void ask_match_release(struct ask_match *m);
+const char *ask_intent_name(const struct ask_intent *in);
+size_t ask_intent_count(void);
+/* Questions to suggest when one is not understood, NULL-terminated. */
+extern const char *const ask_examples[];
+/* Words for completion: commands, intents' cues; NULL-terminated. */
+extern const char *const ask_words[];
+
+/* answer.c */
+struct ask_answer {
+	struct aiops_buf text;		/* the short answer, then a table */
+	json_t		*facts;		/* typed rows */
+	json_t		*evidence;	/* ids of the events used */
+	int		 understood;
+};
+void ask_answer_init(struct ask_answer *ans);
+void ask_answer_release(struct ask_answer *ans);
+/* Answers m from the state; 0, or -1 with err (the state failed). */
+int ask_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err, size_t errlen);
+/* The question, intent, slots, confidence, answer, facts, evidence as aiops-ask --json says. */
+json_t *ask_answer_json(const char *question, const struct ask_match *m, const struct ask_answer *ans);
+/* The intent's answer function (intent.c's table points here). */
+typedef int ask_answer_fn(struct ask *a, const struct ask_match *m, struct ask_answer *ans,
+    char *err, size_t errlen);
+
+/* mcp.c: serves MCP on stdin and stdout until EOF. An exit status. */
+int ask_mcp(struct ask *a);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * main.c: aiops-ask, questions in plain language answered from the state.
+ *
+ *	aiops-ask "what is firing?"	one question, one answer
+ *	aiops-ask --json "..."		the answer as one JSON object
+ *	aiops-ask			a REPL on a terminal (readline), else a
+ *					question a line from standard input
+ *	aiops-ask --mcp			an MCP server on stdin and stdout
+ *
+ * The state is read through a read-only connection; the decisions are
+ * recorded through a second one when the state may be written (a member
+ * of the state's group may; a reader who may not loses only the record).
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "ask.h"
+#include "config/conf.h"
+#include "config/paths.h"
+#include "core/clock.h"
+#include "core/xmalloc.h"
+#include "json/jw.h"
+#include "store/views.h"
+#include "tool/log.h"
+
+enum {
+	OPT_JSON = AIOPS_OPT_PROGRAM_BASE,
+	OPT_MCP,
+	OPT_OFFLINE,
+};
+
+static const char synopsis[] =
+    "aiops-ask [--json] [--offline] [question ...]\n"
+    "       aiops-ask --mcp";
+
+static const struct aiops_opt opts[] = {
+	{ "json", OPT_JSON, NULL, "each answer as one JSON object: question, intent, slots,\n"
+	  "confidence, answer, facts, evidence" },
+	{ "offline", OPT_OFFLINE, NULL, "answer with the built-in intent engine only" },
+	{ "mcp", OPT_MCP, NULL, "serve the Model Context Protocol on stdin and stdout" },
+	AIOPS_OPT_END
+};
+
+static struct ask ask;
+static int json_out;
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Records the decision; a state that refuses writes loses only this. */
+static void
+record(const char *question, const struct ask_match *m, const struct ask_answer *ans,
+    int64_t elapsed_ms)
+{
+	struct aiops_ask_decision d = { 0 };
+	char *tools;
+
+	if (ask.rec == NULL)
+		return;
+	tools = json_dumps(ask.calls, JSON_COMPACT);
+	d.ts = aiops_clock_now();
+	d.question = question;
+	d.intent = ask_intent_name(m->intent);
+	d.confidence = m->confidence;
+	d.backend = "offline";
+	d.tools = tools;
+	d.answer = aiops_buf_cstr(&ans->text);
+	d.elapsed_ms = elapsed_ms;
+	if (aiops_ask_decision_add(ask.rec, &d) == -1)
+		log_warnx("%s: the decision was not recorded: %s", aiops_state_path(ask.rec),
+		    aiops_state_errmsg(ask.rec));
+	free(tools);
+}
+
+/* Answers one question on stdout. 0 understood, 1 not, -1 the state failed. */
+static int
+answer_one(const char *question)
+{
+	struct ask_match m;
+	struct ask_answer ans;
+	char err[ASK_ERRSZ] = "";
+	int64_t t0 = aiops_monotonic_ns();
+	int rc;
+
+	ask.now = aiops_clock_now();
+	json_decref(ask.calls);
+	ask.calls = json_array();
+	ask_understand(&ask, question, &m);
+	ask_answer_init(&ans);
+	if (ask_answer(&ask, &m, &ans, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		rc = -1;
+	} else {
+		if (json_out) {
+			json_t *o = ask_answer_json(question, &m, &ans);
+			char *s;
+
+			json_object_set(o, "tools", ask.calls);
+			s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+			printf("%s\n", s);
+			free(s);
+			json_decref(o);
+		} else {
+			fputs(aiops_buf_cstr(&ans.text), stdout);
+		}
+		fflush(stdout);
+		record(question, &m, &ans, (aiops_monotonic_ns() - t0) / 1000000);
+		rc = ans.understood ? 0 : 1;
+	}
+	ask_answer_release(&ans);
+	ask_match_release(&m);
+	return rc;
+}
+
+/* readline's completion: commands and cue words, hosts, metrics. */
+static char *
+complete_word(const char *text, int state)
+{
+	static size_t i, j, len;
+	const char *w;
+	json_t *lists[3];
+
+	if (state == 0) {
+		i = j = 0;
+		len = strlen(text);
+	}
+	for (; ask_words[i] != NULL; i++)
+		if (strncmp(ask_words[i], text, len) == 0)
+			return xstrdup(ask_words[i++]);
+	lists[0] = ask.hosts;
+	lists[1] = ask.metrics;
+	lists[2] = ask.clusters;
+	for (; j < json_array_size(lists[0]) + json_array_size(lists[1]) + json_array_size(lists[2]); j++) {
+		size_t k = j, l = 0;
+
+		while (k >= json_array_size(lists[l])) {
+			k -= json_array_size(lists[l]);
+			l++;
+		}
+		w = json_string_value(json_array_get(lists[l], k));
+		if (w != NULL && strncmp(w, text, len) == 0) {
+			j++;
+			return xstrdup(w);
+		}
+	}
+	return NULL;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+	(void)start;
+	(void)end;
+	rl_attempted_completion_over = 1;
+	return rl_completion_matches(text, complete_word);
+}
+
+/* $XDG_STATE_HOME/aiops/ask_history, else ~/.local/state/aiops/ask_history. */
+static char *
+history_path(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[4096], *path;
+
+	if (xdg != NULL && *xdg == '/')
+		snprintf(dir, sizeof(dir), "%s/aiops", xdg);
+	else if (home != NULL && *home == '/')
+		snprintf(dir, sizeof(dir), "%s/.local/state/aiops", home);
+	else
+		return NULL;
+	if (mkdir(dir, 0700) == -1 && errno == ENOENT) {
+		char parent[4096];
+
+		snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
+		if (mkdir(parent, 0700) == -1 && errno != EEXIST)
+			return NULL;
+		(void)mkdir(dir, 0700);
+	}
+	path = xmalloc(strlen(dir) + 16);
+	sprintf(path, "%s/ask_history", dir);
+	return path;
+}
+
+static int
+is_quit(const char *line)
+{
+	return strcmp(line, "quit") == 0 || strcmp(line, "exit") == 0 || strcmp(line, "q") == 0 ||
+	    strcmp(line, "\\q") == 0;
+}
+
+/* Ctrl-C at the prompt clears the line; during an answer, stops it. */
+static int
+repl(void)
+{
+	char *hist = history_path(), *line;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	rl_readline_name = "aiops-ask";
+	rl_attempted_completion_function = complete;
+	using_history();
+	if (hist != NULL)
+		read_history(hist);
+	printf("aiops-ask: ask about the state in plain words; help for examples, quit to leave.\n");
+	for (;;) {
+		interrupted = 0;
+		if ((line = readline("aiops> ")) == NULL)
+			break;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (*line == '\0') {
+			free(line);
+			continue;
+		}
+		if (is_quit(line)) {
+			free(line);
+			break;
+		}
+		add_history(line);
+		if (hist != NULL)
+			append_history(1, hist);
+		answer_one(line);
+		if (interrupted)
+			printf("(interrupted)\n");
+		free(line);
+	}
+	if (hist != NULL)
+		history_truncate_file(hist, 1000);
+	free(hist);
+	return 0;
+}
+
+/* Questions one a line from a pipe. */
+static int
+batch(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (getline(&line, &cap, stdin) != -1) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (answer_one(line) == -1)
+			rc = EX_SOFTWARE;
+	}
+	free(line);
+	return rc;
+}
+
+/*
+ * The state: a writable connection first when this user may write it
+ * (it migrates a state of an earlier aiops, and records the decisions),
+ * then the read-only one every tool reads through.
+ */
+static void
+open_state(void)
+{
+	struct aiops_state_error e;
+	char *path = aiops_path_state(ask.cli.state_opt);
+
+	if (path == NULL)
+		fatalx(EX_USAGE, "no state file: give --state, or set AIOPS_STATE or HOME");
+	if (access(path, W_OK) == 0 &&
+	    (ask.rec = aiops_state_open(path, 0, aiops_conf_state_group(ask.cli.cfg), &e)) == NULL)
+		log_debug("decisions not recorded: %s", e.text);
+	if ((ask.st = aiops_state_open(path, AIOPS_STATE_READONLY, NULL, &e)) == NULL)
+		fatalx(e.status, "%s", e.text);
+	free(path);
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[ASK_ERRSZ];
+	int ch, mcp = 0, rc = 0, i;
+
+	aiops_cli_init(&ask.cli, "aiops-ask", "ask", synopsis, opts);
+	while ((ch = aiops_cli_getopt(&ask.cli, argc, argv)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
+			json_out = 1;
+			break;
+		case OPT_MCP:
+			mcp = 1;
+			break;
+		case OPT_OFFLINE:
+			break;
+		default:
+			aiops_cli_usage(&ask.cli);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (mcp && argc > 0)
+		aiops_cli_usage(&ask.cli);
+	aiops_cli_start(&ask.cli);
+	open_state();
+	ask.sql_timeout_ms = aiops_conf_duration(ask.cli.cfg, "ask.sql.timeout", 2000000000LL) / 1000000;
+	ask.sql_max_rows = (size_t)aiops_conf_int(ask.cli.cfg, "ask.sql.max_rows", 1000);
+	ask.now = aiops_clock_now();
+	if (ask_vocabulary(&ask, err, sizeof(err)) == -1)
+		fatalx(aiops_state_exit_status(ask.st), "%s: %s", aiops_state_path(ask.st), err);
+	if (mcp)
+		rc = ask_mcp(&ask);
+	else if (argc > 0) {
+		struct aiops_buf q;
+
+		aiops_buf_init(&q);
+		for (i = 0; i < argc; i++)
+			aiops_buf_addf(&q, "%s%s", i ? " " : "", argv[i]);
+		rc = answer_one(aiops_buf_cstr(&q));
+		rc = rc == -1 ? aiops_state_exit_status(ask.st) : rc;
+		aiops_buf_release(&q);
+	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !json_out)
+		rc = repl();
+	else
+		rc = batch();
+	json_decref(ask.calls);
+	json_decref(ask.hosts);
+	json_decref(ask.metrics);
+	json_decref(ask.clusters);
+	if (ask.rec != NULL)
+		aiops_state_close(ask.rec);
+	aiops_state_close(ask.st);
+	aiops_cli_release(&ask.cli);
+	return rc;
+}
