@@ -37,6 +37,8 @@ struct ask {
 	json_t			*calls;		/* this answer's tool calls: [{name, arguments, rows, ms}] */
 	long			 sql_timeout_ms;
 	size_t			 sql_max_rows;
+	int			 offline;	/* --offline */
+	volatile int		*interrupted;	/* set by SIGINT: the answer stops */
 };
 
 /* tools.c */
@@ -108,6 +110,19 @@ json_t *ask_answer_json(const char *question, const struct ask_match *m, const s
 /* The intent's answer function (intent.c's table points here). */
 typedef int ask_answer_fn(struct ask *a, const struct ask_match *m, struct ask_answer *ans,
     char *err, size_t errlen);
+
+/*
+ * chat.c: the tool-calling loop with the configured model (ask.backend):
+ * the question, redacted, goes to the model with the tools; its tool
+ * calls run here (bounded by ask.max_steps and ask.max_tool_calls, each
+ * logged in a->calls); its answer streams to stdout as it comes (or is
+ * printed as --json's object), restored. Returns 0 answered; 1 when the
+ * model could not be reached (err says why: the caller answers offline);
+ * -1 on another failure, with err.
+ */
+int ask_chat(struct ask *a, const char *question, int json, char *err, size_t errlen);
+/* Is a model configured (ask.backend other than none)? */
+int ask_chat_configured(const struct ask *a);
 
 /* mcp.c: serves MCP on stdin and stdout until EOF. An exit status. */
 int ask_mcp(struct ask *a);

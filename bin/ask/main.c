@@ -41,7 +41,9 @@ enum {
 };
 
 static const char synopsis[] =
-    "aiops-ask [--json] [--offline] [question ...]\n"
+    "aiops-ask [-hqVv] [--json] [--offline] [--state file] [--config file] [--strict]\n"
+    "                 [--max-line bytes] [--clock wall|event] [--log-format plain|json]\n"
+    "                 [question ...]\n"
     "       aiops-ask --mcp";
 
 static const struct aiops_opt opts[] = {
@@ -54,7 +56,7 @@ static const struct aiops_opt opts[] = {
 
 static struct ask ask;
 static int json_out;
-static volatile sig_atomic_t interrupted;
+static volatile int interrupted;
 
 static void
 on_sigint(int sig)
@@ -101,6 +103,16 @@ answer_one(const char *question)
 	ask.now = aiops_clock_now();
 	json_decref(ask.calls);
 	ask.calls = json_array();
+	if (!ask.offline && ask_chat_configured(&ask)) {
+		rc = ask_chat(&ask, question, json_out, err, sizeof(err));
+		if (rc == 0)
+			return 0;
+		log_warnx("%s%s", err, rc == 1 ? "; answering offline" : "");
+		if (rc == -1)
+			return -1;
+		json_decref(ask.calls);
+		ask.calls = json_array();
+	}
 	ask_understand(&ask, question, &m);
 	ask_answer_init(&ans);
 	if (ask_answer(&ask, &m, &ans, err, sizeof(err)) == -1) {
@@ -259,6 +271,10 @@ batch(void)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (*line == '\0' || *line == '#')
 			continue;
+		if (strlen(line) > ask.cli.max_line) {
+			log_warnx("a question of %zu bytes, over --max-line: skipped", strlen(line));
+			continue;
+		}
 		if (answer_one(line) == -1)
 			rc = EX_SOFTWARE;
 	}
@@ -294,6 +310,7 @@ main(int argc, char **argv)
 	int ch, mcp = 0, rc = 0, i;
 
 	aiops_cli_init(&ask.cli, "aiops-ask", "ask", synopsis, opts);
+	ask.interrupted = &interrupted;
 	while ((ch = aiops_cli_getopt(&ask.cli, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_JSON:
@@ -303,6 +320,7 @@ main(int argc, char **argv)
 			mcp = 1;
 			break;
 		case OPT_OFFLINE:
+			ask.offline = 1;
 			break;
 		default:
 			aiops_cli_usage(&ask.cli);

@@ -212,8 +212,26 @@ static const struct aiops_conf_key run_keys[] = {
 	END
 };
 
-/* Programs to come: their sections exist, their keys will. */
-static const struct aiops_conf_key no_keys[] = {
+/* aiops-ask: the model, the tool-calling loop, redaction, the sql tool, retention. */
+static const struct aiops_conf_key ask_keys[] = {
+	ENUM("backend", "none|ollama|openai", "the language model's API: none answers offline only"),
+	STRING("url", "the model server's base URL (http://127.0.0.1:11434, or .../v1)"),
+	STRING("model", "the model's name"),
+	STRING("key_file", "a file (mode 0600) holding the API key"),
+	STRING("key_env", "an environment variable holding the API key"),
+	DURATION("timeout", "the longest a model's answer may take"),
+	INT("retries", 0, 10, "attempts again after a failure before any text came"),
+	NUMBER("rate", 0, 1e6, "at most this many requests to the model a minute (0: no limit)"),
+	INT("max_steps", 1, 50, "turns of the tool-calling loop at most"),
+	INT("max_tool_calls", 1, 200, "tool calls of one answer at most"),
+	STRING("persona", "the persona: a name in share/personas, or a file"),
+	BOOL("redact.enabled", "redact free text before it goes to the model"),
+	BOOL("redact.hostnames", "redact host names too"),
+	DURATION("sql.timeout", "the longest a SELECT of the sql tool may run"),
+	INT("sql.max_rows", 1, 100000, "rows the sql tool returns at most"),
+	DURATION("retention.sessions", "sessions unused this long are deleted, with their messages"),
+	DURATION("retention.decisions", "decisions (question, intent, tools, answer) are kept this long"),
+	MAX_LINE_KEY,
 	END
 };
 
@@ -226,7 +244,7 @@ const struct aiops_conf_section aiops_conf_sections[] = {
 	{ "forecast", 0, forecast_keys },
 	{ "notify", 0, notify_keys },
 	{ "run", 0, run_keys },
-	{ "ask", 0, no_keys },
+	{ "ask", 0, ask_keys },
 	{ NULL, 0, NULL },
 };
 
