@@ -1,13 +1,56 @@
 /*
- * chat.c: the tool-calling loop with a model (ask.h says what it does).
+ * chat.c: the tool-calling loop with a model (ask.h says what it does),
+ * as HolmesGPT and k8sgpt run it: the persona and the question go to the
+ * model with the tools; each tool call it makes runs here, read-only, and
+ * its result goes back, until it answers in text or the budget (steps,
+ * tool calls) is spent, when it is asked to answer with what it has.
+ * What leaves the machine is redacted (lib/llm/redactor.h); the answer is
+ * restored before anyone sees it. Tool results are cut to fit the context.
  */
 #include "compat.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ask.h"
 #include "config/conf.h"
+#include "core/clock.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "llm/chat.h"
+#include "llm/redactor.h"
+#include "net/secret.h"
+#include "store/views.h"
+#include "tool/log.h"
+
+#ifndef PERSONADIR
+#define PERSONADIR	"/usr/local/share/aiops/personas"
+#endif
+
+#define RESULT_MAX	(16 * 1024)	/* bytes of one tool result the model sees */
+#define FACTS_MAX	200
+
+static const char base_prompt[] =
+    "You are aiops-ask, an assistant for operators on call. Answer from the tools only: they "
+    "read the aiops state (metrics, alerts, anomalies, incidents, predictions, logs, clusters, "
+    "automation). Call a tool before you state a fact; name hosts, metrics, times (UTC) and "
+    "numbers exactly as the tools return them; say so when the data does not tell. Words in "
+    "square brackets such as [IP_1] stand for redacted values: keep them as they are.";
+
+struct chat {
+	struct aiops_llm	*llm;
+	struct aiops_redactor	*red;
+	char			*backend, *model;
+	char			*persona;	/* the persona's text */
+	struct aiops_buf	 pending;	/* streamed text held until a placeholder is whole */
+	int			 printed;
+	int			 json;
+	struct ask		*a;
+};
+
+static struct chat chat;
 
 int
 ask_chat_configured(const struct ask *a)
@@ -17,12 +60,315 @@ ask_chat_configured(const struct ask *a)
 	return b != NULL && strcmp(b, "none") != 0;
 }
 
+/* The persona's text: ask.persona names a file, or one of share/personas. */
+static char *
+load_persona(const char *name)
+{
+	char path[4096], *text = NULL;
+	FILE *fp;
+	size_t cap = 0;
+	ssize_t n;
+	struct aiops_buf b;
+
+	if (strchr(name, '/') != NULL)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s.txt", PERSONADIR, name);
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (strcmp(name, "default") != 0)
+			log_warnx("persona %s: %s: not found; the default one answers", name, path);
+		return xstrdup("");
+	}
+	aiops_buf_init(&b);
+	while ((n = getline(&text, &cap, fp)) != -1)
+		if (text[0] != '#')
+			aiops_buf_add(&b, text, (size_t)n);
+	free(text);
+	fclose(fp);
+	text = xstrdup(aiops_buf_cstr(&b));
+	aiops_buf_release(&b);
+	return text;
+}
+
+/* The client, made on the first question and kept for the session. */
+static int
+setup(struct ask *a, char *err, size_t errlen)
+{
+	const struct aiops_conf *cfg = a->cli.cfg;
+	struct aiops_llm_config c = { 0 };
+	const char *kf = aiops_conf_string(cfg, "ask.key_file", NULL);
+	const char *ke = aiops_conf_string(cfg, "ask.key_env", NULL);
+	char key[1024] = "";
+	unsigned kinds = AIOPS_REDACT_DEFAULT;
+
+	if (chat.llm != NULL)
+		return 0;
+	chat.backend = xstrdup(aiops_conf_string(cfg, "ask.backend", "none"));
+	c.api = aiops_llm_api_parse(chat.backend);
+	c.url = aiops_conf_string(cfg, "ask.url", c.api == AIOPS_LLM_OLLAMA ?
+	    "http://127.0.0.1:11434" : NULL);
+	c.model = aiops_conf_string(cfg, "ask.model", NULL);
+	if (c.url == NULL || c.model == NULL) {
+		snprintf(err, errlen, "ask.backend %s needs ask.url and ask.model", chat.backend);
+		return -1;
+	}
+	if (kf != NULL && aiops_secret_read_file(kf, key, sizeof(key), err, errlen) == -1)
+		return -1;
+	if (kf == NULL && ke != NULL && getenv(ke) != NULL)
+		snprintf(key, sizeof(key), "%s", getenv(ke));
+	c.api_key = key[0] != '\0' ? key : NULL;
+	c.timeout_ms = aiops_conf_duration(cfg, "ask.timeout", 120000000000LL) / 1000000;
+	c.retries = (int)aiops_conf_int(cfg, "ask.retries", 2);
+	c.rate_per_min = aiops_conf_number(cfg, "ask.rate", 0);
+	c.temperature = 0;
+	c.seed = (uint64_t)getpid();
+	chat.llm = aiops_llm_new(&c, err, errlen);
+	explicit_bzero(key, sizeof(key));
+	if (chat.llm == NULL)
+		return -1;
+	chat.model = xstrdup(c.model);
+	if (aiops_conf_bool(cfg, "ask.redact.enabled", 1)) {
+		size_t i;
+		json_t *h;
+
+		if (aiops_conf_bool(cfg, "ask.redact.hostnames", 0))
+			kinds |= AIOPS_REDACT_HOST;
+		if ((chat.red = aiops_redactor_new(kinds, err, errlen)) == NULL)
+			return -1;
+		if (kinds & AIOPS_REDACT_HOST)
+			json_array_foreach(a->hosts, i, h)
+				aiops_redactor_add_host(chat.red, json_string_value(h));
+	}
+	chat.persona = load_persona(aiops_conf_string(cfg, "ask.persona", "default"));
+	aiops_buf_init(&chat.pending);
+	return 0;
+}
+
+/* Text on its way out: redacted, when redaction is on. A new string. */
+static char *
+redact(const char *s)
+{
+	struct aiops_buf b;
+	char *out;
+
+	if (chat.red == NULL)
+		return xstrdup(s);
+	aiops_buf_init(&b);
+	aiops_redactor_apply(chat.red, s, strlen(s), &b);
+	out = xstrdup(aiops_buf_cstr(&b));
+	aiops_buf_release(&b);
+	return out;
+}
+
+static void
+restore_into(const char *s, size_t n, struct aiops_buf *out)
+{
+	if (chat.red == NULL)
+		aiops_buf_add(out, s, n);
+	else
+		aiops_redactor_restore(chat.red, s, n, out);
+}
+
+/* Prints the streamed text restored, holding back an unfinished "[...". */
+static void
+flush_pending(int all)
+{
+	struct aiops_buf out;
+	size_t keep = 0;
+	char *open = NULL;
+
+	if (chat.pending.len == 0)
+		return;
+	if (!all && (open = strrchr(chat.pending.data, '[')) != NULL && strchr(open, ']') == NULL &&
+	    chat.pending.len - (size_t)(open - chat.pending.data) < 32)
+		keep = chat.pending.len - (size_t)(open - chat.pending.data);
+	aiops_buf_init(&out);
+	restore_into(chat.pending.data, chat.pending.len - keep, &out);
+	fwrite(aiops_buf_cstr(&out), 1, out.len, stdout);
+	fflush(stdout);
+	aiops_buf_release(&out);
+	memmove(chat.pending.data, chat.pending.data + chat.pending.len - keep, keep);
+	chat.pending.len = keep;
+	chat.pending.data[keep] = '\0';
+	chat.printed = 1;
+}
+
+static int
+on_token(const char *p, size_t n, void *arg)
+{
+	struct ask *a = arg;
+
+	if (a->interrupted != NULL && *a->interrupted)
+		return 1;
+	if (chat.json)
+		return 0;
+	aiops_buf_add(&chat.pending, p, n);
+	flush_pending(0);
+	return 0;
+}
+
+/* A tool's result as the model sees it: redacted JSON, cut to RESULT_MAX. */
+static char *
+result_text(json_t *r, json_t *facts)
+{
+	json_t *rows = json_object_get(r, "rows"), *red;
+	char *s;
+	size_t i;
+	json_t *row;
+
+	json_array_foreach(rows, i, row)
+		if (json_array_size(facts) < FACTS_MAX)
+			json_array_append(facts, row);
+	red = chat.red != NULL ? aiops_redactor_apply_json(chat.red, r) : json_incref(r);
+	s = json_dumps(red, JSON_COMPACT);
+	/* Cut rows off the end until it fits, and say so. */
+	while (s != NULL && strlen(s) > RESULT_MAX && json_array_size(json_object_get(red, "rows")) > 0) {
+		json_t *rr = json_object_get(red, "rows");
+
+		json_array_remove(rr, json_array_size(rr) - 1 - json_array_size(rr) / 4);
+		while (json_array_size(rr) > 1 && json_array_size(rr) * 2 > RESULT_MAX / 64)
+			json_array_remove(rr, json_array_size(rr) - 1);
+		json_object_set_new(red, "truncated", json_true());
+		free(s);
+		s = json_dumps(red, JSON_COMPACT);
+	}
+	json_decref(red);
+	return s != NULL ? s : xstrdup("{}");
+}
+
+/* Runs the model's tool calls, appending the assistant's turn and the results. */
+static void
+run_calls(struct ask *a, const struct aiops_llm_reply *rep, json_t *messages, json_t *facts,
+    size_t *budget)
+{
+	json_t *calls = json_array(), *msg;
+	size_t i;
+
+	for (i = 0; i < rep->ncalls; i++)
+		json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", rep->calls[i].id,
+		    "type", "function", "function", "name", rep->calls[i].name, "arguments",
+		    rep->calls[i].arguments));
+	msg = json_pack("{s:s, s:s%, s:o}", "role", "assistant", "content",
+	    aiops_buf_cstr(&rep->text), rep->text.len, "tool_calls", calls);
+	json_array_append_new(messages, msg);
+	for (i = 0; i < rep->ncalls; i++) {
+		const struct aiops_llm_call *c = &rep->calls[i];
+		char err[ASK_ERRSZ] = "", *text;
+		json_t *args = NULL, *r = NULL;
+
+		if (*budget == 0)
+			text = xstrdup("error: the tool budget of this answer is spent; answer now");
+		else if (!c->args_ok || (args = json_loads(c->arguments, 0, NULL)) == NULL)
+			text = xstrdup("error: the arguments are not a JSON object; call again");
+		else if ((r = ask_tool_call(a, c->name, args, err, sizeof(err))) == NULL)
+			text = redact(err);
+		else
+			text = result_text(r, facts);
+		if (*budget > 0)
+			(*budget)--;
+		log_debug("tool %s(%s): %zu bytes", c->name, c->arguments, strlen(text));
+		json_array_append_new(messages, json_pack("{s:s, s:s, s:s, s:s}", "role", "tool",
+		    "tool_call_id", c->id, "name", c->name, "content", text));
+		free(text);
+		json_decref(args);
+		json_decref(r);
+	}
+}
+
+static void
+record(struct ask *a, const char *question, const char *answer, int64_t t0)
+{
+	struct aiops_ask_decision d = { 0 };
+	char *tools;
+
+	if (a->rec == NULL)
+		return;
+	tools = json_dumps(a->calls, JSON_COMPACT);
+	d.ts = aiops_clock_now();
+	d.question = question;
+	d.intent = "model";
+	d.confidence = 1;
+	d.backend = chat.backend;
+	d.model = chat.model;
+	d.tools = tools;
+	d.answer = answer;
+	d.elapsed_ms = (aiops_monotonic_ns() - t0) / 1000000;
+	if (aiops_ask_decision_add(a->rec, &d) == -1)
+		log_warnx("the decision was not recorded: %s", aiops_state_errmsg(a->rec));
+	free(tools);
+}
+
 int
 ask_chat(struct ask *a, const char *question, int json, char *err, size_t errlen)
 {
-	(void)a;
-	(void)question;
-	(void)json;
-	snprintf(err, errlen, "the model is not wired yet");
-	return 1;
+	const struct aiops_conf *cfg = a->cli.cfg;
+	size_t steps = (size_t)aiops_conf_int(cfg, "ask.max_steps", 6), step;
+	size_t budget = (size_t)aiops_conf_int(cfg, "ask.max_tool_calls", 12);
+	json_t *messages, *tools, *facts = json_array();
+	struct aiops_llm_reply rep;
+	enum aiops_llm_error e = AIOPS_LLM_OK;
+	struct aiops_buf answer;
+	int64_t t0 = aiops_monotonic_ns();
+	char *q, sys[8192], now[40];
+	int rc = 0;
+
+	if (setup(a, err, errlen) == -1)
+		return 1;
+	chat.json = json;
+	chat.printed = 0;
+	chat.pending.len = 0;
+	aiops_time_format(a->now, now);
+	snprintf(sys, sizeof(sys), "%s\n%s\nThe time now: %s.", base_prompt, chat.persona, now);
+	q = redact(question);
+	messages = json_pack("[{s:s, s:s}, {s:s, s:s}]", "role", "system", "content", sys, "role",
+	    "user", "content", q);
+	free(q);
+	tools = ask_tools_openai();
+	aiops_llm_reply_init(&rep);
+	for (step = 0; step <= steps; step++) {
+		aiops_llm_reply_release(&rep);
+		aiops_llm_reply_init(&rep);
+		/* The last turn has no tools: the model must answer with what it has. */
+		e = aiops_llm_chat(chat.llm, messages, step < steps ? tools : NULL, on_token, a, &rep,
+		    err, errlen);
+		if (e != AIOPS_LLM_OK || rep.ncalls == 0)
+			break;
+		run_calls(a, &rep, messages, facts, &budget);
+	}
+	if (e != AIOPS_LLM_OK) {
+		/* Unreachable or refused before a word was shown: the offline engine answers. */
+		rc = chat.printed ? -1 : 1;
+		if (e == AIOPS_LLM_E_CANCELLED) {
+			rc = 0;
+			flush_pending(1);
+			printf("\n(interrupted)\n");
+		}
+		goto out;
+	}
+	aiops_buf_init(&answer);
+	restore_into(aiops_buf_cstr(&rep.text), rep.text.len, &answer);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:{}, s:f, s:b, s:s, s:O, s:[], s:O, s:s, s:s}",
+		    "question", question, "intent", "model", "slots", "confidence", 1.0, "understood", 1,
+		    "answer", aiops_buf_cstr(&answer), "facts", facts, "evidence", "tools", a->calls,
+		    "backend", chat.backend, "model", chat.model);
+		char *s = json_dumps(o, JSON_COMPACT);
+
+		printf("%s\n", s);
+		free(s);
+		json_decref(o);
+	} else {
+		flush_pending(1);
+		if (answer.len == 0 || answer.data[answer.len - 1] != '\n')
+			putchar('\n');
+	}
+	fflush(stdout);
+	record(a, question, aiops_buf_cstr(&answer), t0);
+	aiops_buf_release(&answer);
+out:
+	aiops_llm_reply_release(&rep);
+	json_decref(messages);
+	json_decref(tools);
+	json_decref(facts);
+	return rc;
 }
