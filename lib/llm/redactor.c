@@ -3,9 +3,9 @@
  * language model (redactor.h says what is matched and the limits).
  *
  * One PCRE2 pass per rule over the original text collects the spans to
- * replace; overlapping spans are merged (the union, under the strongest
- * kind), then the text is copied once with placeholders in place of the
- * spans. No rule ever sees another's placeholders.
+ * replace; overlaps are settled (spans_resolve()), then the text is copied
+ * once with placeholders in place of the spans. No rule ever sees
+ * another's placeholders.
  *
  * The patterns are ASCII and compiled without PCRE2_UTF: PCRE2 then reads
  * bytes, any bytes, so text that is not UTF-8 passes through untouched,
@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,11 +172,23 @@ struct entry {
 	unsigned char	 fam;
 };
 
+/*
+ * The patterns are compiled (and JIT-compiled: executable pages mapped)
+ * once per process and shared by every redactor, read-only, which PCRE2
+ * allows across threads: a redactor then costs little to make.
+ */
+static pthread_once_t compiled_once = PTHREAD_ONCE_INIT;
+static pcre2_code *compiled[NRULES + 2];	/* the rules, PH_PATTERN, SECRET_KEY_PATTERN */
+static char compile_err[160];
+
+#define C_PH	NRULES
+#define C_KEY	(NRULES + 1)
+
 struct aiops_redactor {
 	unsigned		 kinds;
-	pcre2_code		*re[NRULES];	/* NULL: the kind is off */
-	pcre2_code		*re_ph;
-	pcre2_code		*re_key;	/* SECRET_KEY_PATTERN, with SECRET */
+	const pcre2_code	*re[NRULES];	/* shared; NULL: the kind is off */
+	const pcre2_code	*re_ph;
+	const pcre2_code	*re_key;	/* with SECRET only */
 	pcre2_match_context	*mctx;
 	struct aiops_hmap	 byorig;	/* family byte + original -> entry + 1 */
 	struct aiops_hmap	 bynum;		/* "IP_3" -> entry + 1, or RESERVED */
@@ -246,7 +259,7 @@ kind_index(unsigned kind)
 }
 
 static pcre2_code *
-compile(const char *pat, char *err, size_t errlen)
+compile(const char *pat)
 {
 	PCRE2_UCHAR msg[128];
 	PCRE2_SIZE off;
@@ -258,13 +271,32 @@ compile(const char *pat, char *err, size_t errlen)
 	if (re == NULL) {
 		if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
 			msg[0] = '\0';
-		aiops_errf(err, errlen, "redactor pattern at offset %zu: %s", (size_t)off,
-		    (const char *)msg);
+		(void)snprintf(compile_err, sizeof(compile_err),
+		    "redactor pattern at offset %zu: %s", (size_t)off, (const char *)msg);
 		return NULL;
 	}
 	/* The JIT is an optimisation: without it the interpreter runs. */
 	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+}
+
+/* All or nothing: on a failure compiled[] stays empty and compile_err says why. */
+static void
+compile_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < NRULES + 2; i++) {
+		compiled[i] = compile(i == C_PH ? PH_PATTERN : i == C_KEY ? SECRET_KEY_PATTERN :
+		    rules[i].pat);
+		if (compiled[i] == NULL) {
+			while (i-- > 0) {
+				pcre2_code_free(compiled[i]);
+				compiled[i] = NULL;
+			}
+			return;
+		}
+	}
 }
 
 struct aiops_redactor *
@@ -278,6 +310,12 @@ aiops_redactor_new(unsigned kinds, char *err, size_t errlen)
 		    kinds & ~(unsigned)AIOPS_REDACT_ALL);
 		return NULL;
 	}
+	pthread_once(&compiled_once, compile_all);
+	if (compiled[C_PH] == NULL) {
+		aiops_errf(err, errlen, "%s", compile_err[0] ? compile_err :
+		    "redactor patterns: out of memory");
+		return NULL;
+	}
 	r = xcalloc(1, sizeof(*r));
 	r->kinds = kinds;
 	aiops_hmap_init(&r->byorig);
@@ -289,21 +327,13 @@ aiops_redactor_new(unsigned kinds, char *err, size_t errlen)
 	pcre2_set_match_limit(r->mctx, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(r->mctx, RE_DEPTH_LIMIT);
 	pcre2_set_heap_limit(r->mctx, RE_HEAP_LIMIT);
-	if ((r->re_ph = compile(PH_PATTERN, err, errlen)) == NULL)
-		goto fail;
-	if ((kinds & AIOPS_REDACT_SECRET) &&
-	    (r->re_key = compile(SECRET_KEY_PATTERN, err, errlen)) == NULL)
-		goto fail;
-	for (i = 0; i < NRULES; i++) {
-		if ((kinds & rules[i].kind) == 0)
-			continue;
-		if ((r->re[i] = compile(rules[i].pat, err, errlen)) == NULL)
-			goto fail;
-	}
+	r->re_ph = compiled[C_PH];
+	if (kinds & AIOPS_REDACT_SECRET)
+		r->re_key = compiled[C_KEY];
+	for (i = 0; i < NRULES; i++)
+		if (kinds & rules[i].kind)
+			r->re[i] = compiled[i];
 	return r;
-fail:
-	aiops_redactor_free(r);
-	return NULL;
 }
 
 static void
@@ -318,14 +348,8 @@ wipe_keys(struct aiops_hmap *m)
 void
 aiops_redactor_free(struct aiops_redactor *r)
 {
-	size_t i;
-
 	if (r == NULL)
 		return;
-	for (i = 0; i < NRULES; i++)
-		pcre2_code_free(r->re[i]);
-	pcre2_code_free(r->re_ph);
-	pcre2_code_free(r->re_key);
 	pcre2_match_context_free(r->mctx);
 	wipe_keys(&r->byorig);
 	aiops_hmap_release(&r->byorig, NULL);

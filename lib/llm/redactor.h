@@ -46,16 +46,20 @@
  * Limits: heuristics, not a guarantee. A version "1.2.3.4" looks like an
  * IP; a Java package ending in a TLD-like word looks like a host; a secret
  * in a shape not listed, or a JSON value with an escaped quote inside,
- * can get through (partly). Where matches overlap the union is replaced,
- * under the strongest kind (SECRET, URLCRED, EMAIL, IP, MAC, HOST).
+ * can get through (partly). Where matches overlap, the strongest kind
+ * (SECRET and URLCRED, then EMAIL, IP, MAC, HOST) wins and the weaker
+ * match is dropped ("pass@host" in https://user:pass@host is no e-mail);
+ * overlapping matches of one kind are replaced as their union.
  *
  * Placeholders typed in the input ("[IP_1]") are not confused with ours:
  * their numbers are reserved before numbering, and restore only maps the
  * placeholders this redactor made.
  *
  * Memory: the redactor keeps the originals (secrets too, wiped on free) so
- * that it can number them; aiops_redactor_free() frees everything. Not
- * thread-safe: one redactor per session, one thread at a time.
+ * that it can number them; aiops_redactor_free() frees them. The compiled
+ * patterns are made once per process, shared, and kept until exit. A
+ * redactor is used by one thread at a time; distinct redactors may run in
+ * threads at once.
  */
 #ifndef AIOPS_LLM_REDACTOR_H
 #define AIOPS_LLM_REDACTOR_H
