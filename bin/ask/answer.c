@@ -16,7 +16,6 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-#define TABLE_ROWS	20	/* rows shown; the facts keep all */
 #define CELL_MAX	72
 
 void
@@ -26,6 +25,7 @@ ask_answer_init(struct ask_answer *ans)
 	ans->facts = json_array();
 	ans->evidence = json_array();
 	ans->understood = 1;
+	ans->table_rows = 20;
 }
 
 void
@@ -148,7 +148,7 @@ table(struct ask_answer *ans, const json_t *rows, const char *cols)
 		p += strspn(p, " ");
 	}
 	json_array_foreach(rows, i, row) {
-		if (i == TABLE_ROWS)
+		if (i == ans->table_rows)
 			break;
 		for (j = 0; j < ncol; j++) {
 			cell(json_object_get(row, names[j]), c, sizeof(c));
@@ -161,8 +161,8 @@ table(struct ask_answer *ans, const json_t *rows, const char *cols)
 		say(ans, "%-*s%s", j + 1 < ncol ? (int)width[j] : 0, names[j], j + 1 < ncol ? "  " : "");
 	aiops_buf_addc(&ans->text, '\n');
 	json_array_foreach(rows, i, row) {
-		if (i == TABLE_ROWS) {
-			say(ans, "... and %zu more\n", json_array_size(rows) - TABLE_ROWS);
+		if (i == ans->table_rows) {
+			say(ans, "... and %zu more (--json has them all)\n", json_array_size(rows) - ans->table_rows);
 			break;
 		}
 		for (j = 0; j < ncol; j++) {
@@ -214,6 +214,9 @@ args_of(const struct ask_match *m, const char *keys)
 	return o;
 }
 
+/* The number of rows in all of the last call, more than it returned when cut. */
+static size_t last_total;
+
 /* Calls the tool; its rows (a new reference), or NULL with err. */
 static json_t *
 call(struct ask *a, const char *tool, json_t *args, char *err, size_t errlen)
@@ -224,6 +227,8 @@ call(struct ask *a, const char *tool, json_t *args, char *err, size_t errlen)
 	if (r == NULL)
 		return NULL;
 	rows = json_incref(json_object_get(r, "rows"));
+	last_total = json_is_integer(json_object_get(r, "total")) ?
+	    (size_t)json_integer_value(json_object_get(r, "total")) : json_array_size(rows);
 	json_decref(r);
 	return rows;
 }
@@ -283,7 +288,8 @@ a_alerts_current(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	json_object_set_new(args, "status", json_string("firing"));
 	CALL(rows, "list_alerts", args);
 	if (json_array_size(rows) == 0)
-		say(ans, "No %salert is firing%s.\n", m->slots.severity ? m->slots.severity : "",
+		say(ans, "No %s%salert is firing%s.\n", m->slots.severity ? m->slots.severity : "",
+		    m->slots.severity ? " " : "",
 		    scope(m, sc, sizeof(sc)));
 	else
 		say(ans, "%zu %salert%s firing%s.\n", json_array_size(rows),
@@ -764,8 +770,7 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	}
 	json_object_set_new(args, "query", json_string(m->slots.query));
 	CALL(rows, "search_logs", args);
-	say(ans, "%zu log line%s with \"%s\"%s%s\n", json_array_size(rows),
-	    json_array_size(rows) == 1 ? "" : "s", m->slots.query, scope(m, sc, sizeof(sc)),
+	say(ans, "%zu log line%s with \"%s\"%s%s\n", last_total, last_total == 1 ? "" : "s", m->slots.query, scope(m, sc, sizeof(sc)),
 	    json_array_size(rows) > 0 ? ", newest first:" : ".");
 	table(ans, rows, "ts host severity message");
 	keep(ans, rows);
@@ -783,8 +788,9 @@ a_logs_errors(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	if (unknown_host(a, m, ans))
 		return 0;
 	CALL(rows, "error_logs", args_of(m, "host since until"));
-	say(ans, "%zu error line%s%s%s\n", json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
-	    scope(m, sc, sizeof(sc)), json_array_size(rows) > 0 ? ", newest first:" : ".");
+	say(ans, "%zu error line%s%s%s\n", last_total, last_total == 1 ? "" : "s",
+	    scope(m, sc, sizeof(sc)), last_total > json_array_size(rows) ?
+	    ", the newest first:" : json_array_size(rows) > 0 ? ", newest first:" : ".");
 	table(ans, rows, "ts host service severity message");
 	keep(ans, rows);
 	json_decref(rows);
@@ -1234,6 +1240,8 @@ ask_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	ask_answer_fn *fn = ask_intent_answer(m->intent);
 	size_t i;
 
+	if (a->table_rows > 0)
+		ans->table_rows = a->table_rows;
 	if (fn == NULL) {
 		ans->understood = 0;
 		if (m->slots.unknown_host != NULL && unknown_host(a, m, ans))
@@ -1278,6 +1286,8 @@ ask_answer_json(const char *question, const struct ask_match *m, const struct as
 	}
 	if (s->period)
 		json_object_set_new(slots, "period", json_string(s->period));
+	if (m->normalized != NULL)
+		json_object_set_new(slots, "read_as", json_string(m->normalized));
 	o = json_pack("{s:s, s:s, s:o, s:f, s:b, s:s, s:O, s:O}", "question", question, "intent",
 	    ask_intent_name(m->intent), "slots", slots, "confidence",
 	    round(m->confidence * 100) / 100, "understood", ans->understood, "answer",

@@ -38,6 +38,11 @@ struct ask {
 	long			 sql_timeout_ms;
 	size_t			 sql_max_rows;
 	int			 offline;	/* --offline */
+	char			*persona, *persona_text;	/* its name, its text for a model */
+	const char		*style;		/* concise, balanced, detailed */
+	const char		*autonomy;	/* cautious, balanced, autonomous */
+	size_t			 table_rows;	/* rows a table shows: from the style */
+	int64_t			 session;	/* ask_sessions.id, 0 when none */
 	volatile int		*interrupted;	/* set by SIGINT: the answer stops */
 };
 
@@ -100,6 +105,7 @@ struct ask_answer {
 	json_t		*facts;		/* typed rows */
 	json_t		*evidence;	/* ids of the events used */
 	int		 understood;
+	size_t		 table_rows;	/* rows a table shows, the rest counted */
 };
 void ask_answer_init(struct ask_answer *ans);
 void ask_answer_release(struct ask_answer *ans);
@@ -123,6 +129,17 @@ typedef int ask_answer_fn(struct ask *a, const struct ask_match *m, struct ask_a
 int ask_chat(struct ask *a, const char *question, int json, char *err, size_t errlen);
 /* Is a model configured (ask.backend other than none)? */
 int ask_chat_configured(const struct ask *a);
+
+/*
+ * persona.c: loads the persona name (NULL: ask.persona, else default):
+ * its text, style and autonomy into a. 0, or -1 with err.
+ */
+int ask_persona_load(struct ask *a, const char *name, char *err, size_t errlen);
+/* The style's and autonomy's instructions to a model, one sentence or two. */
+const char *ask_persona_rules(const struct ask *a);
+
+/* main.c: the question and answer joined to the session, if one is open. 0, or -1. */
+int ask_session_add(struct ask *a, const char *question, const char *answer);
 
 /* mcp.c: serves MCP on stdin and stdout until EOF. An exit status. */
 int ask_mcp(struct ask *a);

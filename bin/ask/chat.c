@@ -9,6 +9,7 @@
  */
 #include "compat.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,6 @@
 #include "store/views.h"
 #include "tool/log.h"
 
-#ifndef PERSONADIR
-#define PERSONADIR	"/usr/local/share/aiops/personas"
-#endif
-
 #define RESULT_MAX	(16 * 1024)	/* bytes of one tool result the model sees */
 #define FACTS_MAX	200
 
@@ -43,7 +40,6 @@ struct chat {
 	struct aiops_llm	*llm;
 	struct aiops_redactor	*red;
 	char			*backend, *model;
-	char			*persona;	/* the persona's text */
 	struct aiops_buf	 pending;	/* streamed text held until a placeholder is whole */
 	int			 printed;
 	int			 json;
@@ -58,36 +54,6 @@ ask_chat_configured(const struct ask *a)
 	const char *b = aiops_conf_string(a->cli.cfg, "ask.backend", "none");
 
 	return b != NULL && strcmp(b, "none") != 0;
-}
-
-/* The persona's text: ask.persona names a file, or one of share/personas. */
-static char *
-load_persona(const char *name)
-{
-	char path[4096], *text = NULL;
-	FILE *fp;
-	size_t cap = 0;
-	ssize_t n;
-	struct aiops_buf b;
-
-	if (strchr(name, '/') != NULL)
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/%s.txt", PERSONADIR, name);
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (strcmp(name, "default") != 0)
-			log_warnx("persona %s: %s: not found; the default one answers", name, path);
-		return xstrdup("");
-	}
-	aiops_buf_init(&b);
-	while ((n = getline(&text, &cap, fp)) != -1)
-		if (text[0] != '#')
-			aiops_buf_add(&b, text, (size_t)n);
-	free(text);
-	fclose(fp);
-	text = xstrdup(aiops_buf_cstr(&b));
-	aiops_buf_release(&b);
-	return text;
 }
 
 /* The client, made on the first question and kept for the session. */
@@ -139,7 +105,6 @@ setup(struct ask *a, char *err, size_t errlen)
 			json_array_foreach(a->hosts, i, h)
 				aiops_redactor_add_host(chat.red, json_string_value(h));
 	}
-	chat.persona = load_persona(aiops_conf_string(cfg, "ask.persona", "default"));
 	aiops_buf_init(&chat.pending);
 	return 0;
 }
@@ -154,7 +119,12 @@ redact(const char *s)
 	if (chat.red == NULL)
 		return xstrdup(s);
 	aiops_buf_init(&b);
-	aiops_redactor_apply(chat.red, s, strlen(s), &b);
+	/* It fails closed: nothing of the text goes, and the model is told. */
+	if (aiops_redactor_apply(chat.red, s, strlen(s), &b) == -1) {
+		log_warnx("redaction failed: %s; the text is withheld from the model", strerror(errno));
+		aiops_buf_reset(&b);
+		aiops_buf_addstr(&b, "[text withheld: redaction failed]");
+	}
 	out = xstrdup(aiops_buf_cstr(&b));
 	aiops_buf_release(&b);
 	return out;
@@ -275,6 +245,30 @@ run_calls(struct ask *a, const struct aiops_llm_reply *rep, json_t *messages, js
 	}
 }
 
+/* The session's earlier questions and answers, redacted, as context. */
+static void
+history(struct ask *a, json_t *messages)
+{
+	json_t *old = json_array(), *m;
+	size_t i;
+
+	if (a->session <= 0 || a->rec == NULL ||
+	    aiops_ask_messages(a->rec, a->session, 20, old) == -1) {
+		json_decref(old);
+		return;
+	}
+	json_array_foreach(old, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		char *text = redact(json_string_value(json_object_get(m, "content")));
+
+		if (role != NULL && (strcmp(role, "user") == 0 || strcmp(role, "assistant") == 0))
+			json_array_append_new(messages, json_pack("{s:s, s:s}", "role", role, "content",
+			    text));
+		free(text);
+	}
+	json_decref(old);
+}
+
 static void
 record(struct ask *a, const char *question, const char *answer, int64_t t0)
 {
@@ -284,6 +278,7 @@ record(struct ask *a, const char *question, const char *answer, int64_t t0)
 	if (a->rec == NULL)
 		return;
 	tools = json_dumps(a->calls, JSON_COMPACT);
+	d.session = a->session;
 	d.ts = aiops_clock_now();
 	d.question = question;
 	d.intent = "model";
@@ -293,7 +288,7 @@ record(struct ask *a, const char *question, const char *answer, int64_t t0)
 	d.tools = tools;
 	d.answer = answer;
 	d.elapsed_ms = (aiops_monotonic_ns() - t0) / 1000000;
-	if (aiops_ask_decision_add(a->rec, &d) == -1)
+	if (aiops_ask_decision_add(a->rec, &d) == -1 || ask_session_add(a, question, answer) == -1)
 		log_warnx("the decision was not recorded: %s", aiops_state_errmsg(a->rec));
 	free(tools);
 }
@@ -318,10 +313,12 @@ ask_chat(struct ask *a, const char *question, int json, char *err, size_t errlen
 	chat.printed = 0;
 	chat.pending.len = 0;
 	aiops_time_format(a->now, now);
-	snprintf(sys, sizeof(sys), "%s\n%s\nThe time now: %s.", base_prompt, chat.persona, now);
+	snprintf(sys, sizeof(sys), "%s\n%s\n%s\nThe time now: %s.", base_prompt,
+	    a->persona_text != NULL ? a->persona_text : "", ask_persona_rules(a), now);
+	messages = json_pack("[{s:s, s:s}]", "role", "system", "content", sys);
+	history(a, messages);
 	q = redact(question);
-	messages = json_pack("[{s:s, s:s}, {s:s, s:s}]", "role", "system", "content", sys, "role",
-	    "user", "content", q);
+	json_array_append_new(messages, json_pack("{s:s, s:s}", "role", "user", "content", q));
 	free(q);
 	tools = ask_tools_openai();
 	aiops_llm_reply_init(&rep);

@@ -47,10 +47,10 @@ enum { S_HOST = 1, S_METRIC = 2, S_TIME = 4, S_QUERY = 8, S_CLUSTER = 16, S_SEV 
  */
 static const struct ask_intent intents[] = {
 	{ "help", "help=5 example=4 usage=3 command=3 can=1 ask=1", 0, a_help },
-	{ "overview", "wrong=3 overview=4 status=2 health=2 going=2 happening=3 broken=3 problem=2 "
+	{ "overview", "wrong=3 overview=4 status=2 health=2 goingon=4 happening=3 broken=3 problem=2 "
 	  "everything=2 summary=2 summari=2 fine=2 ok=1 okay=1 issue=2 now=1", S_TIME, a_overview },
 	{ "host.status", "wrong=3 status=2 health=2 how=1 doing=2 problem=2 issue=2 going=1 "
-	  "happening=2 broken=3 check=1 look=1 about=1 up=1", S_HOST * 0, a_host_status },
+	  "happening=2 broken=3 check=1 look=1 about=1 up=1 goingon=3", S_HOST * 0, a_host_status },
 	{ "alerts.current", "alert=4 alarm=4 firing=3 fire=2 active=2 current=2 now=1 open=1 "
 	  "page=2 paging=3 right=1 resolved=-3 history=-3 yesterday=-1 many=-2", S_HOST | S_SEV, a_alerts_current },
 	{ "alerts.history", "alert=4 alarm=4 resolved=3 history=3 fired=3 past=1 earlier=1 ended=2 "
@@ -69,10 +69,10 @@ static const struct ask_intent intents[] = {
 	  "incident=2 outage=2 fail=1 down=1 crash=1", S_HOST | S_TIME, a_incident_cause },
 	{ "incident.summary", "summar=3 explain=3 describe=3 tell=2 detail=3 incident=3 outage=2 "
 	  "last=2 latest=3 recent=2 happened=3 about=1", S_HOST | S_TIME, a_incident_summary },
-	{ "forecast.threshold", "fill=5 full=4 runout=5 exhaust=5 cross=4 threshold=4 predict=4 "
+	{ "forecast.threshold", "fill=5 filing=5 full=4 runout=5 exhaust=5 cross=4 threshold=4 predict=4 "
 	  "forecast=4 will=2 going=1 soon=2 capacity=3 week=1 ahead=2 trend=2",
 	  S_HOST | S_METRIC, a_predictions },
-	{ "forecast.when", "when=4 eta=5 long=1 until=1 full=2 fill=2 runout=3 reach=3 left=2 "
+	{ "forecast.when", "when=5 eta=5 long=2 until=2 did=-3 last=-2 full=2 fill=2 runout=3 reach=3 left=2 "
 	  "hit=2", S_HOST | S_METRIC, a_prediction_when },
 	{ "metric.current", "current=3 now=2 latest=3 value=3 level=2 reading=3 what=1 show=1 "
 	  "usage=2 utili=2 used=1 much=1 high=-1", S_HOST | S_METRIC * 2, a_metric_current },
@@ -102,19 +102,19 @@ static const struct ask_intent intents[] = {
 	  "unreachable=4 status=2 reachable=3", S_CLUSTER, a_clusters_health },
 	{ "clusters.list", "cluster=4 list=2 registered=3 registry=4 which=1 all=1 show=1 know=1 "
 	  "environment=2 prod=1", S_CLUSTER, a_clusters_list },
-	{ "automation.actions", "automation=5 automat=4 playbook=4 task=3 remediat=4 fix=3 fixed=3 "
+	{ "automation.actions", "automation=5 automat=4 auto=3 playbook=4 task=3 remediat=4 fix=3 fixed=3 "
 	  "did=2 action=3 ran=3 run=2 ansible=4 healed=3 cleanup=2 failed=-1",
 	  S_HOST | S_TIME, a_automation },
-	{ "automation.failed", "failed=3 fail=3 dead=4 broken=2 error=1 task=3 automation=3 "
+	{ "automation.failed", "failed=4 fail=4 dead=4 broken=2 error=1 task=3 automation=3 "
 	  "playbook=3 unsuccessful=3 retry=2", S_HOST | S_TIME, a_automation_failed },
 	{ "automation.audit", "audit=6 trail=3 decision=3 approved=3 approval=3 denied=3 who=1",
 	  S_HOST | S_TIME, a_audit },
 	{ "kpi.mttr", "mttr=7 repair=4 recover=3 recovery=3 resolve=2 fix=1 long=1 restore=3",
 	  S_HOST | S_TIME, a_kpi_mttr },
-	{ "kpi.mtbf", "mtbf=7 between=3 often=3 frequently=3 failures=3 reliab=2 fail=1",
+	{ "kpi.mtbf", "mtbf=7 between=3 often=5 frequently=3 failures=3 reliab=2 fail=1",
 	  S_HOST | S_TIME, a_kpi_mtbf },
 	{ "kpi.uptime", "uptime=6 restart=5 reboot=5 rebooted=5 restarted=5 availability=5 "
-	  "available=3 up=2 since=1 boot=4 downtime=4", S_HOST | S_TIME, a_kpi_uptime },
+	  "available=3 up=1 since=1 boot=4 downtime=4", S_HOST | S_TIME, a_kpi_uptime },
 	{ "kpi.report", "kpi=7 report=4 sla=5 slo=4 reliab=4 metrics=1 mttr=2 mtbf=2", S_HOST | S_TIME,
 	  a_kpi_report },
 	{ "hosts.list", "host=4 server=3 machine=3 node=3 box=2 list=2 which=1 all=2 know=2 "
@@ -151,6 +151,8 @@ const char *const ask_words[] = {
 /* Phrases read as one word. */
 static const char *const phrases[][2] = {
 	{ "root cause", "rootcause" }, { "run out", "runout" }, { "running out", "runout" },
+	{ "runs out", "runout" }, { "going on", "goingon" }, { "what can i ask", "help" },
+	{ "what can you do", "help" }, { "what do you know", "help" },
 	{ "time to repair", "mttr" }, { "time to recover", "mttr" }, { "time to resolve", "mttr" },
 	{ "time to restore", "mttr" }, { "mean time between", "mtbf" }, { "between failures", "mtbf" },
 	{ "what's", "what is" }, { "whats", "what is" }, { "what s ", "what is " },
@@ -197,7 +199,8 @@ static const char *const known_words[] = {
 	"weeks", "minute", "minutes", "month", "ago", "what", "which", "show", "list", "when",
 	"will", "with", "critical", "warning", "error", "firing", "resolved", "open", "logs",
 	"host", "hosts", "cluster", "clusters", "the", "for", "and", "any", "there", "are",
-	"anomalies", "anomaly", "alerts", "incidents", "templates", "automation", NULL,
+	"anomalies", "anomaly", "alerts", "incidents", "templates", "automation", "errors",
+	"filling", NULL,
 };
 
 static char *
@@ -317,13 +320,15 @@ correct(char *word, size_t size)
 
 			/* A stem is compared with the word's start of the same length too. */
 			consider(word, c, n, cap, &best, fix, sizeof(fix));
-			if (strlen(word) > n + 1) {
-				char head[40];
+			if (strlen(word) > n + 1 && n >= 5 && n < 40) {
+				char head[40], stem[40];
+				int d;
 
 				snprintf(head, sizeof(head), "%.*s", (int)n, word);
-				if (n >= 5 && distance(head, c, 1) <= 1 && distance(head, c, 1) < best) {
-					best = distance(head, c, 1);
-					snprintf(fix, sizeof(fix), "%.*s%s", (int)n, c, word + n);
+				snprintf(stem, sizeof(stem), "%.*s", (int)n, c);
+				if ((d = distance(head, stem, 1)) <= 1 && d < best) {
+					best = d;
+					snprintf(fix, sizeof(fix), "%s%s", stem, word + n);
 				}
 			}
 			c += n;
@@ -362,8 +367,14 @@ normalize(const char *q, char **quoted)
 				aiops_buf_addc(&b, ' ');
 				continue;
 			}
+			/* "db-1's disk" is db-1's: the possessive goes, "what's" is "whats". */
+			if (*p == '\'' && p[1] == 's' && !isalnum((unsigned char)p[2]) && p > q &&
+			    isdigit((unsigned char)p[-1])) {
+				p++;
+				continue;
+			}
 			if (*p == '\'')
-				continue;	/* "what's" is "whats" */
+				continue;
 		}
 		aiops_buf_addc(&b, (char)tolower((unsigned char)*p));
 	}
@@ -696,6 +707,13 @@ slots(struct ask *a, char **w, size_t n, struct ask_slots *s, const char *quoted
 		for (k = 0; k < sizeof(metric_words) / sizeof(metric_words[0]); k++)
 			if (strcmp(w[i], metric_words[k].word) == 0) {
 				const char *list = metric_words[k].metrics;
+				int free_ = i > 0 && w[i - 1] != NULL && (strcmp(w[i - 1], "free") == 0 ||
+				    strcmp(w[i - 1], "available") == 0);
+
+				if (free_ && strcmp(list, "mem_used_percent node_memory_MemAvailable_bytes") == 0)
+					list = "mem_available_percent mem_available node_memory_MemAvailable_bytes";
+				else if (free_ && strncmp(list, "disk_used_percent", 17) == 0)
+					list = "disk_free node_filesystem_avail_bytes";
 
 				if (gpu && strstr(list, "nvidia_smi_") != NULL)
 					list = strstr(list, "nvidia_smi_");
@@ -740,7 +758,7 @@ search_words(char **w, size_t n, struct ask_slots *s)
 			on = 1;
 			continue;
 		}
-		if (!on)
+		if (!on || host_shaped(w[i]))
 			continue;
 		for (k = 0; stop[k] != NULL; k++)
 			if (strcmp(w[i], stop[k]) == 0)
@@ -823,7 +841,8 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 	aiops_buf_release(&norm);
 	slots(a, w, n, &m->slots, quoted);
 	/* SQL typed as a question runs as it is. */
-	if (n > 0 && strcmp(all[0], "select") == 0) {
+	if (n > 1 && (strcmp(all[0], "select") == 0 || (strcmp(all[0], "with") == 0 &&
+	    strstr(m->normalized, "select") != NULL))) {
 		m->intent = &intents[NINTENTS - 1];
 		m->confidence = 1;
 		free(m->slots.query);
@@ -835,7 +854,8 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 		int sc = score(&intents[k], w, n, &m->slots);
 
 		/* A host named, nothing else asked: how is it. */
-		if (strcmp(intents[k].name, "host.status") == 0 && m->slots.host != NULL)
+		if (strcmp(intents[k].name, "host.status") == 0 &&
+		    (m->slots.host != NULL || m->slots.unknown_host != NULL))
 			sc += 2;
 		if (sc > best) {
 			second = best;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,13 @@ enum {
 	OPT_JSON = AIOPS_OPT_PROGRAM_BASE,
 	OPT_MCP,
 	OPT_OFFLINE,
+	OPT_PERSONA,
+	OPT_SESSION,
 };
 
 static const char synopsis[] =
-    "aiops-ask [-hqVv] [--json] [--offline] [--state file] [--config file] [--strict]\n"
+    "aiops-ask [-hqVv] [--json] [--offline] [--persona name] [--session id]\n"
+    "                 [--state file] [--config file] [--strict]\n"
     "                 [--max-line bytes] [--clock wall|event] [--log-format plain|json]\n"
     "                 [question ...]\n"
     "       aiops-ask --mcp";
@@ -51,6 +55,10 @@ static const struct aiops_opt opts[] = {
 	  "confidence, answer, facts, evidence" },
 	{ "offline", OPT_OFFLINE, NULL, "answer with the built-in intent engine only" },
 	{ "mcp", OPT_MCP, NULL, "serve the Model Context Protocol on stdin and stdout" },
+	{ "persona", OPT_PERSONA, "name", "the persona: default, platform-ops, gpu-expert,\n"
+	  "network-cnf, telco-5g, or a file" },
+	{ "session", OPT_SESSION, "id", "go on with this session: its questions and answers\n"
+	  "are the model's context, and these join them" },
 	AIOPS_OPT_END
 };
 
@@ -65,6 +73,19 @@ on_sigint(int sig)
 	interrupted = 1;
 }
 
+int
+ask_session_add(struct ask *a, const char *question, const char *answer)
+{
+	int64_t now = aiops_clock_now();
+
+	if (a->session <= 0 || a->rec == NULL)
+		return 0;
+	if (aiops_ask_message_add(a->rec, a->session, now, "user", question) == -1 ||
+	    aiops_ask_message_add(a->rec, a->session, now, "assistant", answer) == -1)
+		return -1;
+	return 0;
+}
+
 /* Records the decision; a state that refuses writes loses only this. */
 static void
 record(const char *question, const struct ask_match *m, const struct ask_answer *ans,
@@ -76,6 +97,7 @@ record(const char *question, const struct ask_match *m, const struct ask_answer 
 	if (ask.rec == NULL)
 		return;
 	tools = json_dumps(ask.calls, JSON_COMPACT);
+	d.session = ask.session;
 	d.ts = aiops_clock_now();
 	d.question = question;
 	d.intent = ask_intent_name(m->intent);
@@ -84,7 +106,7 @@ record(const char *question, const struct ask_match *m, const struct ask_answer 
 	d.tools = tools;
 	d.answer = aiops_buf_cstr(&ans->text);
 	d.elapsed_ms = elapsed_ms;
-	if (aiops_ask_decision_add(ask.rec, &d) == -1)
+	if (aiops_ask_decision_add(ask.rec, &d) == -1 || ask_session_add(&ask, question, d.answer) == -1)
 		log_warnx("%s: the decision was not recorded: %s", aiops_state_path(ask.rec),
 		    aiops_state_errmsg(ask.rec));
 	free(tools);
@@ -124,6 +146,8 @@ answer_one(const char *question)
 			char *s;
 
 			json_object_set(o, "tools", ask.calls);
+			if (ask.session > 0)
+				json_object_set_new(o, "session", json_integer(ask.session));
 			s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
 			printf("%s\n", s);
 			free(s);
@@ -231,7 +255,15 @@ repl(void)
 	using_history();
 	if (hist != NULL)
 		read_history(hist);
+	if (ask.session == 0 && ask.rec != NULL &&
+	    aiops_ask_session_new(ask.rec, aiops_clock_now(), getenv("USER"), ask.persona,
+	    ask_chat_configured(&ask) && !ask.offline ? aiops_conf_string(ask.cli.cfg, "ask.backend", NULL) :
+	    "offline", aiops_conf_string(ask.cli.cfg, "ask.model", NULL), &ask.session) == -1)
+		log_warnx("no session recorded: %s", aiops_state_errmsg(ask.rec));
 	printf("aiops-ask: ask about the state in plain words; help for examples, quit to leave.\n");
+	if (ask.session > 0)
+		printf("(session %lld: aiops-ask --session %lld goes on with it)\n",
+		    (long long)ask.session, (long long)ask.session);
 	for (;;) {
 		interrupted = 0;
 		if ((line = readline("aiops> ")) == NULL)
@@ -282,6 +314,20 @@ batch(void)
 	return rc;
 }
 
+/* The retention of sessions and decisions, by whoever may write. */
+static void
+expire(void)
+{
+	int64_t now = aiops_clock_now();
+
+	if (ask.rec == NULL)
+		return;
+	if (aiops_ask_expire(ask.rec,
+	    now - aiops_conf_duration(ask.cli.cfg, "ask.retention.sessions", 30 * 86400000000000LL),
+	    now - aiops_conf_duration(ask.cli.cfg, "ask.retention.decisions", 90 * 86400000000000LL)) == -1)
+		log_warnx("%s: retention: %s", aiops_state_path(ask.rec), aiops_state_errmsg(ask.rec));
+}
+
 /*
  * The state: a writable connection first when this user may write it
  * (it migrates a state of an earlier aiops, and records the decisions),
@@ -322,6 +368,12 @@ main(int argc, char **argv)
 		case OPT_OFFLINE:
 			ask.offline = 1;
 			break;
+		case OPT_PERSONA:
+			aiops_cli_set(&ask.cli, "--persona", "ask.persona", optarg);
+			break;
+		case OPT_SESSION:
+			ask.session = aiops_cli_number("--session", optarg, 1, INT64_MAX);
+			break;
 		default:
 			aiops_cli_usage(&ask.cli);
 		}
@@ -332,6 +384,9 @@ main(int argc, char **argv)
 		aiops_cli_usage(&ask.cli);
 	aiops_cli_start(&ask.cli);
 	open_state();
+	if (ask_persona_load(&ask, NULL, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "%s", err);
+	expire();
 	ask.sql_timeout_ms = aiops_conf_duration(ask.cli.cfg, "ask.sql.timeout", 2000000000LL) / 1000000;
 	ask.sql_max_rows = (size_t)aiops_conf_int(ask.cli.cfg, "ask.sql.max_rows", 1000);
 	ask.now = aiops_clock_now();
@@ -359,6 +414,8 @@ main(int argc, char **argv)
 	if (ask.rec != NULL)
 		aiops_state_close(ask.rec);
 	aiops_state_close(ask.st);
+	free(ask.persona);
+	free(ask.persona_text);
 	aiops_cli_release(&ask.cli);
 	return rc;
 }

@@ -83,6 +83,29 @@ query(struct ask *a, const char *name, json_t *params, char *err, size_t errlen)
 	return json_pack("{s:o, s:b}", "rows", rows, "truncated", truncated);
 }
 
+/*
+ * When rows were cut at ASK_MAX_ROWS, how many there are in all, from the
+ * counting query: the result's "total".
+ */
+static void
+add_total(struct ask *a, json_t *r, const char *counter, json_t *params)
+{
+	char err[ASK_ERRSZ];
+	json_t *c;
+
+	if (r == NULL)
+		return;
+	if (!json_is_true(json_object_get(r, "truncated"))) {
+		json_object_set_new(r, "total",
+		    json_integer((json_int_t)json_array_size(json_object_get(r, "rows"))));
+		return;
+	}
+	if ((c = query(a, counter, params, err, sizeof(err))) != NULL)
+		json_object_set(r, "total", json_object_get(json_array_get(json_object_get(c, "rows"), 0),
+		    "total"));
+	json_decref(c);
+}
+
 /* A tool that is one named query over its arguments. */
 #define SIMPLE(fn, qname)						\
 static json_t *								\
@@ -105,7 +128,6 @@ SIMPLE(t_anomaly_summary, "anomaly_summary")
 SIMPLE(t_incidents, "incidents")
 SIMPLE(t_templates, "templates")
 SIMPLE(t_templates_new, "templates_new")
-SIMPLE(t_errors, "log_errors")
 SIMPLE(t_log_counts, "log_counts")
 SIMPLE(t_clusters, "clusters")
 SIMPLE(t_tasks, "tasks")
@@ -190,8 +212,22 @@ t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 	json_object_set_new(p, "query", json_string(aiops_buf_cstr(&b)));
 	aiops_buf_release(&b);
 	r = words ? query(a, "logs", p, err, errlen) : NULL;
+	add_total(a, r, "logs_total", p);
 	if (!words)
 		snprintf(err, errlen, "query: the words to search for");
+	json_decref(p);
+	return r;
+}
+
+static json_t *
+t_errors(struct ask *a, const json_t *args, char *err, size_t errlen)
+{
+	json_t *p = params_of(a, args, err, errlen), *r;
+
+	if (p == NULL)
+		return NULL;
+	r = query(a, "log_errors", p, err, errlen);
+	add_total(a, r, "log_errors_total", p);
 	json_decref(p);
 	return r;
 }
