@@ -14,6 +14,7 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -246,6 +247,7 @@ repl(void)
 {
 	char *hist = history_path(), *line;
 	struct sigaction sa;
+	size_t len;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
@@ -253,8 +255,13 @@ repl(void)
 	rl_readline_name = "aiops-ask";
 	rl_attempted_completion_function = complete;
 	using_history();
-	if (hist != NULL)
-		read_history(hist);
+	/* append_history() needs the file: a first session makes it, 0600. */
+	if (hist != NULL && read_history(hist) != 0) {
+		int fd = open(hist, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		if (fd != -1)
+			close(fd);
+	}
 	if (ask.session == 0 && ask.rec != NULL &&
 	    aiops_ask_session_new(ask.rec, aiops_clock_now(), getenv("USER"), ask.persona,
 	    ask_chat_configured(&ask) && !ask.offline ? aiops_conf_string(ask.cli.cfg, "ask.backend", NULL) :
@@ -269,6 +276,9 @@ repl(void)
 		if ((line = readline("aiops> ")) == NULL)
 			break;
 		line[strcspn(line, "\r\n")] = '\0';
+		/* A completion leaves a space after the word: trimmed, as any. */
+		for (len = strlen(line); len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'); len--)
+			line[len - 1] = '\0';
 		if (*line == '\0') {
 			free(line);
 			continue;
