@@ -39,6 +39,7 @@
 struct logdet;
 struct correlator;
 struct series_table;
+struct explainer;
 
 /*
  * A metric series (series.c): from its first point to the end of the run,
@@ -122,6 +123,7 @@ struct detect {
 	double				 min_alert_value;	/* derived rates: volume needed */
 	struct logdet			*logs;		/* logs.c */
 	struct correlator		*corr;		/* incidents.c, with --correlate */
+	struct explainer		*explain;	/* explain.c; NULL: no explanations */
 	int				 raw;		/* --raw: input lines are log lines */
 	struct aiops_evbatch		*batch;		/* events read, not yet handled */
 	/*
@@ -252,5 +254,47 @@ void detect_correlate_event(struct detect *d, const json_t *ev, const char *line
 /* Resolves incidents quiet for close_after on the toolkit clock. */
 void detect_correlate_tick(struct detect *d);
 void detect_correlate_free(struct detect *d);
+
+/* explain.c */
+/* The settings of explanations (aiops-detect(1)). */
+struct detect_explain_conf {
+	int	required;	/* --explain: no model is an error */
+	int	per_minute;	/* detect.explain.per_minute: models asked at most, > 0 */
+	int64_t	timeout;	/* detect.explain.timeout, ns: one answer at most */
+};
+/*
+ * Starts the explainer when the ask section names a model: 1, or 0 when
+ * there is none (d->explain stays NULL, no thread). Without one, or with
+ * the ask section wrong, conf->required exits EX_CONFIG; else a wrong
+ * section is a warning.
+ */
+int detect_explain_init(struct detect *d, const struct detect_explain_conf *conf);
+/* An incident event as written (incidents.c report()); all borrowed. */
+struct detect_incident_view {
+	const char	*id;		/* incident_id */
+	const char	*status;	/* open, updated, resolved */
+	const char	*severity;
+	const char	*title;
+	const char	*host;		/* the suspected cause's, or NULL */
+	const json_t	*hosts;
+	const json_t	*members;	/* as the event has them */
+	const json_t	*root;		/* root_cause */
+	size_t		 nmembers;	/* member_count */
+};
+/*
+ * Offers an incident just written: a confirmed one (open or updated with
+ * two members or more, or critical) not yet explained gets a job within
+ * the budget; others are no-ops. No-op without the explainer.
+ */
+void detect_explain_offer(struct detect *d, const struct detect_incident_view *v);
+/* Writes the explanations that are ready to d->out. Never waits. */
+void detect_explain_write(struct detect *d);
+/* A descriptor that turns readable when an explanation is done, or -1 when none is pending. */
+int detect_explain_fd(const struct detect *d);
+/*
+ * At the end: waits for the jobs left (each within its timeout; with
+ * cancel, only the one running), writes their events, stops the thread.
+ */
+void detect_explain_finish(struct detect *d, int cancel);
 
 #endif

@@ -1058,6 +1058,12 @@ report(struct detect *d, struct incident *inc, const char *status, int64_t ts)
 	aiops_jw_kcstr(&w, "summary", sum.data);
 	aiops_jw_object_end(&w);
 	aiops_out_end(&d->out);
+	if (d->explain != NULL) {
+		struct detect_incident_view v = { inc->id, status, inc->severity, ttl.data,
+		    rhost, inc->hosts, members, root, inc->nmembers };
+
+		detect_explain_offer(d, &v);
+	}
 store:
 	json_object_set(root, "_ns", json_object_get(rm, "_ns"));
 	save_incident(d, inc, strcmp(status, "updated") == 0 ? "open" : status, ttl.data,

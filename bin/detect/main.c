@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 enum {
 	OPT_ALL = AIOPS_OPT_PROGRAM_BASE,
 	OPT_CORRELATE,
+	OPT_EXPLAIN,
 	OPT_FROM_STATE,
 	OPT_LIMIT,
 	OPT_MEMORY,
@@ -40,7 +42,7 @@ enum {
 };
 
 static const char synopsis[] =
-    "aiops-detect [-hqVv] [--all] [--raw] [--correlate] [--sensitivity s]\n"
+    "aiops-detect [-hqVv] [--all] [--raw] [--correlate] [--explain] [--sensitivity s]\n"
     "                    [--threshold t] [--from-state] [--since duration] [--no-state]\n"
     "                    [--memory size] [--state file] [--config file] [--strict]\n"
     "                    [--max-line bytes] [--clock wall|event] [--log-format plain|json]\n"
@@ -55,6 +57,8 @@ static const struct aiops_opt opts[] = {
 	    "sensitivity)" },
 	{ "raw", OPT_RAW, NULL, "input lines are raw log lines, not events" },
 	{ "correlate", OPT_CORRELATE, NULL, "group anomalies and alerts into incidents" },
+	{ "explain", OPT_EXPLAIN, NULL, "with --correlate, the ask section's model explains confirmed\n"
+	    "incidents (without it: when a model is configured)" },
 	{ "from-state", OPT_FROM_STATE, NULL, "read stored metric history instead of the input" },
 	{ "since", OPT_SINCE, "DUR", "with --from-state or --search, how far back (e.g. 2h)" },
 	{ "search", OPT_SEARCH, "QUERY", "full-text search of stored log lines and templates\n"
@@ -70,6 +74,7 @@ struct options {
 	int		 from_state;
 	int		 no_state;
 	int		 correlate;
+	int		 explain;
 	int		 limit;
 	const char	*search;
 	const char	*since;
@@ -89,6 +94,9 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 			break;
 		case OPT_CORRELATE:
 			o->correlate = 1;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = 1;
 			break;
 		case OPT_FROM_STATE:
 			o->from_state = 1;
@@ -127,9 +135,27 @@ parse_options(struct detect *d, struct options *o, int argc, char **argv)
 		fatalx(EX_USAGE, "--since goes with --from-state or --search");
 	if (o->limit != 0 && o->search == NULL)
 		fatalx(EX_USAGE, "--limit goes with --search");
+	if (o->explain && !o->correlate)
+		fatalx(EX_USAGE, "--explain goes with --correlate");
 }
 
 #define MINUTE_NS	(60 * AIOPS_NS_PER_SEC)
+
+/* Explanations of incidents: asked for, or on by default when a model is configured. */
+static void
+start_explain(struct detect *d, const struct options *o)
+{
+	struct detect_explain_conf ec;
+
+	if (!o->explain && !aiops_conf_bool(d->cfg, "detect.explain.enabled", 1))
+		return;
+	ec.required = o->explain;
+	ec.per_minute = (int)aiops_conf_int(d->cfg, "detect.explain.per_minute", 6);
+	ec.timeout = aiops_conf_duration(d->cfg, "detect.explain.timeout",
+	    30 * AIOPS_NS_PER_SEC);
+	if (ec.per_minute > 0)
+		(void)detect_explain_init(d, &ec);
+}
 
 /* The log and incident parts, with their settings (see aiops-detect(1)). */
 static void
@@ -155,6 +181,7 @@ start_parts(struct detect *d, const struct options *o)
 		cc.retention = aiops_conf_duration(d->cfg, "detect.incidents.retention",
 		    90 * 1440 * MINUTE_NS);
 		detect_correlate_init(d, &cc);
+		start_explain(d, o);
 	}
 }
 
@@ -315,6 +342,36 @@ drain(void *arg)
 	if (d->raw)
 		release_raw(d);
 	aiops_evbatch_run(d->batch, handle_event, d);
+	detect_explain_write(d);
+}
+
+/*
+ * Before a read that may wait: the batch, then, while explanations are
+ * pending and no input has come, each one as it is done.
+ */
+static void
+drain_wait(void *arg)
+{
+	struct detect *d = arg;
+	struct pollfd p[2];
+	int fd;
+
+	drain(d);
+	while (!aiops_stop && (fd = detect_explain_fd(d)) != -1) {
+		p[0].fd = filter.fd;
+		p[1].fd = fd;
+		p[0].events = p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		if (poll(p, 2, -1) == -1 && errno != EINTR)
+			break;
+		if (p[1].revents != 0) {
+			detect_explain_write(d);
+			if (aiops_out_flush(&d->out) == -1)
+				aiops_filter_check_output(&filter);
+		}
+		if (p[0].revents != 0)
+			break;
+	}
 }
 
 /* One input line: raw log lines at once, events into the batch. */
@@ -356,6 +413,7 @@ read_input(struct detect *d, const char *path)
 static int
 finish(struct detect *d)
 {
+	detect_explain_finish(d, aiops_stop);
 	save_models(d);
 	if (aiops_out_close(&d->out) == -1)
 		aiops_filter_check_output(&filter);
@@ -393,7 +451,7 @@ main(int argc, char **argv)
 	aiops_filter_init(&filter, &d.cli, &d.out);
 	aiops_filter_signals();
 	d.batch = aiops_evbatch_new();
-	filter.drain = drain;
+	filter.drain = drain_wait;
 	filter.drain_arg = &d;
 	if (o.search != NULL) {
 		int64_t since = o.since ? aiops_cli_duration("--since", o.since) : 0;
