@@ -984,7 +984,7 @@ static int
 kpi_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen, const char *which)
 {
-	json_t *range = NULL, *rows, *row;
+	json_t *range = NULL, *rows, *row, *fleet;
 	size_t i;
 	char d1[32], d2[32];
 
@@ -993,6 +993,13 @@ kpi_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	if ((rows = kpi(a, m, err, errlen, &range)) == NULL)
 		return -1;
 	say(ans, "From %s to %s:\n", str(range, "since"), str(range, "until"));
+	fleet = json_object_get(range, "fleet");
+	if (!m->slots.host && (strcmp(which, "mttr") == 0 || strcmp(which, "report") == 0) &&
+	    json_is_number(json_object_get(fleet, "mttr_s")))
+		say(ans, "  all hosts: MTTR %s over %lld resolved incident%s\n",
+		    human(num(fleet, "mttr_s"), d1, sizeof(d1)),
+		    (long long)json_integer_value(json_object_get(fleet, "resolved")),
+		    json_integer_value(json_object_get(fleet, "resolved")) == 1 ? "" : "s");
 	json_array_foreach(rows, i, row) {
 		const char *h = str(row, "host");
 

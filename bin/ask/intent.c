@@ -38,7 +38,11 @@ struct ask_intent {
 	ask_answer_fn	*answer;
 };
 
-enum { S_HOST = 1, S_METRIC = 2, S_TIME = 4, S_QUERY = 8, S_CLUSTER = 16, S_SEV = 32 };
+/* The slots an intent uses; _NEEDED: the slot is what the question is about. */
+enum {
+	S_HOST = 1, S_METRIC = 2, S_TIME = 4, S_QUERY = 8, S_CLUSTER = 16, S_SEV = 32,
+	S_METRIC_NEEDED = 64, S_QUERY_NEEDED = 128,
+};
 
 /*
  * The intents. Cues are stems; weight 3 is a word that names the intent
@@ -50,7 +54,7 @@ static const struct ask_intent intents[] = {
 	{ "overview", "wrong=3 overview=4 status=2 health=2 goingon=4 happening=3 broken=3 problem=2 "
 	  "everything=2 summary=2 summari=2 fine=2 ok=1 okay=1 issue=2 now=1", S_TIME, a_overview },
 	{ "host.status", "wrong=3 status=2 health=2 how=1 doing=2 problem=2 issue=2 going=1 "
-	  "happening=2 broken=3 check=1 look=1 about=1 up=1 goingon=3", S_HOST * 0, a_host_status },
+	  "happening=2 broken=3 check=1 look=1 about=1 up=1 goingon=3", 0, a_host_status },
 	{ "alerts.current", "alert=4 alarm=4 firing=3 fire=2 active=2 current=2 now=1 open=1 "
 	  "page=2 paging=3 right=1 resolved=-3 history=-3 yesterday=-1 many=-2", S_HOST | S_SEV, a_alerts_current },
 	{ "alerts.history", "alert=4 alarm=4 resolved=3 history=3 fired=3 past=1 earlier=1 ended=2 "
@@ -75,21 +79,21 @@ static const struct ask_intent intents[] = {
 	{ "forecast.when", "when=5 eta=5 long=2 until=2 did=-3 last=-2 full=2 fill=2 runout=3 reach=3 left=2 "
 	  "hit=2", S_HOST | S_METRIC, a_prediction_when },
 	{ "metric.current", "current=3 now=2 latest=3 value=3 level=2 reading=3 what=1 show=1 "
-	  "usage=2 utili=2 used=1 much=1 high=-1", S_HOST | S_METRIC * 2, a_metric_current },
+	  "usage=2 utili=2 used=1 much=1 high=-1", S_HOST | S_METRIC_NEEDED, a_metric_current },
 	{ "metric.peak", "max=4 peak=5 highest=4 maximum=5 worst=2 top=1 spike=1 high=2",
-	  S_HOST | S_METRIC * 2 | S_TIME, a_metric_peak },
+	  S_HOST | S_METRIC_NEEDED | S_TIME, a_metric_peak },
 	{ "metric.average", "average=5 avg=5 mean=5 typical=4 normal=2 usual=2 median=2",
-	  S_HOST | S_METRIC * 2 | S_TIME, a_metric_avg },
-	{ "metric.min", "min=4 minimum=5 lowest=5 least=3 low=2", S_HOST | S_METRIC * 2 | S_TIME,
+	  S_HOST | S_METRIC_NEEDED | S_TIME, a_metric_avg },
+	{ "metric.min", "min=4 minimum=5 lowest=5 least=3 low=2", S_HOST | S_METRIC_NEEDED | S_TIME,
 	  a_metric_min },
 	{ "metric.top_hosts", "which=2 busiest=5 most=2 top=2 rank=3 hosts=2 server=1 compare=3 "
-	  "each=2 every=2 per=2 highest=1 loaded=3", S_METRIC * 2 | S_TIME, a_metric_top },
+	  "each=2 every=2 per=2 highest=1 loaded=3", S_METRIC_NEEDED | S_TIME, a_metric_top },
 	{ "logs.top", "log=2 template=4 pattern=3 message=2 line=1 top=3 common=4 frequent=4 "
 	  "most=2 noisy=3 noisiest=3 spam=3 new=-4 first=-2", S_HOST | S_TIME, a_logs_top },
 	{ "logs.new", "new=4 novel=4 never=3 first=2 unseen=4 template=3 pattern=3 log=2 message=2 "
 	  "kind=2 appeared=3 line=1 since=1", S_HOST | S_TIME, a_logs_new },
 	{ "logs.search", "search=5 grep=5 find=3 mention=4 contain=4 say=2 said=2 saying=2 with=1 "
-	  "log=2 line=1 message=1 for=1 look=1", S_HOST | S_TIME | S_QUERY * 3, a_logs_search },
+	  "log=2 line=1 message=1 for=1 look=1", S_HOST | S_TIME | S_QUERY_NEEDED, a_logs_search },
 	{ "logs.errors", "error=4 err=3 fail=2 failed=2 exception=3 fatal=3 critical=1 log=2 "
 	  "line=1 message=1", S_HOST | S_TIME, a_logs_errors },
 	{ "logs.volume", "log=3 line=2 volume=4 many=2 count=2 amount=2 much=1 chatty=3 verbose=3",
@@ -107,7 +111,7 @@ static const struct ask_intent intents[] = {
 	  S_HOST | S_TIME, a_automation },
 	{ "automation.failed", "failed=4 fail=4 dead=4 broken=2 error=1 task=3 automation=3 "
 	  "playbook=3 unsuccessful=3 retry=2", S_HOST | S_TIME, a_automation_failed },
-	{ "automation.audit", "audit=6 trail=3 decision=3 approved=3 approval=3 denied=3 who=1",
+	{ "automation.audit", "audit=9 trail=3 decision=3 approved=3 approval=3 denied=3 who=1",
 	  S_HOST | S_TIME, a_audit },
 	{ "kpi.mttr", "mttr=7 repair=4 recover=3 recovery=3 resolve=2 fix=1 long=1 restore=3",
 	  S_HOST | S_TIME, a_kpi_mttr },
@@ -200,7 +204,8 @@ static const char *const known_words[] = {
 	"will", "with", "critical", "warning", "error", "firing", "resolved", "open", "logs",
 	"host", "hosts", "cluster", "clusters", "the", "for", "and", "any", "there", "are",
 	"anomalies", "anomaly", "alerts", "incidents", "templates", "automation", "errors",
-	"filling", NULL,
+	"filling", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	NULL,
 };
 
 static char *
@@ -351,7 +356,7 @@ normalize(const char *q, char **quoted)
 {
 	struct aiops_buf b;
 	const char *p;
-	size_t i;
+	size_t i, from;
 	char *s, *hit;
 
 	aiops_buf_init(&b);
@@ -381,9 +386,17 @@ normalize(const char *q, char **quoted)
 	s = xstrdup(aiops_buf_cstr(&b));
 	aiops_buf_release(&b);
 	for (i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
-		while ((hit = strstr(s, phrases[i][0])) != NULL) {
+		for (from = 0; (hit = strstr(s + from, phrases[i][0])) != NULL;) {
+			size_t n = strlen(phrases[i][0]);
 			struct aiops_buf r;
 
+			/* Whole words only: "recover" is no phrase inside "recovery". */
+			if ((hit > s && isalnum((unsigned char)hit[-1])) ||
+			    (isalnum((unsigned char)hit[n - 1]) && isalnum((unsigned char)hit[n]))) {
+				from = (size_t)(hit - s) + 1;
+				continue;
+			}
+			from = (size_t)(hit - s) + strlen(phrases[i][1]);
 			aiops_buf_init(&r);
 			aiops_buf_add(&r, s, (size_t)(hit - s));
 			aiops_buf_addstr(&r, phrases[i][1]);
@@ -526,6 +539,31 @@ set_period(struct ask_slots *s, int64_t since, int64_t until, const char *fmt, .
 	s->period = xstrdup(buf);
 }
 
+/* How far back N units go, if it is a time this side of 1970: else -1. */
+static int64_t
+back(int64_t now, long num, int64_t ms)
+{
+	if (num <= 0 || num > 100000 || (int64_t)num > now / ms)
+		return -1;
+	return now - num * ms;
+}
+
+/* 0 for sunday to 6 for saturday (or their first three letters), else -1. */
+static int
+weekday(const char *w)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday", "wednesday",
+	    "thursday", "friday", "saturday" };
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (strcmp(w, days[i]) == 0 || (strlen(w) == 3 && strncmp(w, days[i], 3) == 0) ||
+		    (strlen(w) == strlen(days[i]) + 1 && strncmp(w, days[i], strlen(days[i])) == 0 &&
+		    w[strlen(days[i])] == 's'))
+			return i;
+	return -1;
+}
+
 /* A unit word's milliseconds, or 0. */
 static int64_t
 unit_ms(const char *w)
@@ -564,6 +602,7 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	const char *x = w[i], *y = i + 1 < n ? w[i + 1] : "", *z = i + 2 < n ? w[i + 2] : "";
 	char *end;
 	long num;
+	int wd;
 
 	if (strcmp(x, "today") == 0) {
 		set_period(s, today, -1, "today");
@@ -571,6 +610,13 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	}
 	if (strcmp(x, "yesterday") == 0) {
 		set_period(s, today - MS_DAY, today, "yesterday");
+		return 1;
+	}
+	if ((wd = weekday(x)) >= 0) {
+		/* The last such day, today included: 1970-01-01 was a Thursday (4). */
+		int64_t back_days = ((today / MS_DAY + 4) % 7 - wd + 7) % 7;
+
+		set_period(s, today - back_days * MS_DAY, today - back_days * MS_DAY + MS_DAY, "on %s", x);
 		return 1;
 	}
 	if (strcmp(x, "lastnight") == 0 || strcmp(x, "overnight") == 0) {
@@ -588,13 +634,13 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	if ((strcmp(x, "last") == 0 || strcmp(x, "past") == 0 || strcmp(x, "previous") == 0 ||
 	    strcmp(x, "recent") == 0) && *y != '\0') {
 		num = strtol(y, &end, 10);
-		if (end != y && *end == '\0' && num > 0 && (ms = unit_ms(z)) > 0) {
-			set_period(s, now - num * ms, -1, "in the last %ld %s%s", num, unit_name(ms),
+		if (end != y && *end == '\0' && (ms = unit_ms(z)) > 0 && back(now, num, ms) >= 0) {
+			set_period(s, back(now, num, ms), -1, "in the last %ld %s%s", num, unit_name(ms),
 			    num == 1 ? "" : "s");
 			return 3;
 		}
-		if (end != y && num > 0 && (ms = unit_ms(end)) > 0) {
-			set_period(s, now - num * ms, -1, "in the last %ld %s%s", num, unit_name(ms),
+		if (end != y && (ms = unit_ms(end)) > 0 && back(now, num, ms) >= 0) {
+			set_period(s, back(now, num, ms), -1, "in the last %ld %s%s", num, unit_name(ms),
 			    num == 1 ? "" : "s");
 			return 2;
 		}
@@ -610,8 +656,11 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 		size_t used = time_words(a, w, i + 1, n, s);
 
 		if (used > 0) {
-			if (strcmp(y, "yesterday") == 0)
-				set_period(s, today - MS_DAY, -1, "since yesterday");
+			/* Since a day: from its start to now. */
+			char text[64];
+
+			snprintf(text, sizeof(text), "since %s", y);
+			set_period(s, s->since, -1, "%s", text);
 			return used + 1;
 		}
 		if (aiops_time_parse_rfc3339(y, strlen(y), &ns) == 0 ||
@@ -640,13 +689,14 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	}
 	num = strtol(x, &end, 10);
 	if (end != x && num > 0) {
-		if (*end == '\0' && (ms = unit_ms(y)) > 0 && strcmp(z, "ago") == 0) {
-			set_period(s, now - num * ms, -1, "in the last %ld %s%s", num, unit_name(ms),
+		if (*end == '\0' && (ms = unit_ms(y)) > 0 && strcmp(z, "ago") == 0 &&
+		    back(now, num, ms) >= 0) {
+			set_period(s, back(now, num, ms), -1, "in the last %ld %s%s", num, unit_name(ms),
 			    num == 1 ? "" : "s");
 			return 3;
 		}
-		if (*end != '\0' && (ms = unit_ms(end)) > 0 && (end[1] == '\0' || strlen(end) > 1)) {
-			set_period(s, now - num * ms, -1, "in the last %ld %s%s", num, unit_name(ms),
+		if (*end != '\0' && (ms = unit_ms(end)) > 0 && back(now, num, ms) >= 0) {
+			set_period(s, back(now, num, ms), -1, "in the last %ld %s%s", num, unit_name(ms),
 			    num == 1 ? "" : "s");
 			return 1;
 		}
@@ -799,11 +849,11 @@ score(const struct ask_intent *in, char **w, size_t n, const struct ask_slots *s
 		return total;
 	if ((in->slots & S_HOST) && s->host != NULL)
 		total += 1;
-	if ((in->slots & (S_METRIC | S_METRIC * 2)) && s->metric != NULL)
-		total += (in->slots & (S_METRIC * 2)) ? 3 : 1;
+	if ((in->slots & (S_METRIC | S_METRIC_NEEDED)) && s->metric != NULL)
+		total += (in->slots & S_METRIC_NEEDED) ? 3 : 1;
 	if ((in->slots & S_TIME) && s->since >= 0)
 		total += 1;
-	if ((in->slots & (S_QUERY * 3)) && s->query != NULL)
+	if ((in->slots & S_QUERY_NEEDED) && s->query != NULL)
 		total += 3;
 	if ((in->slots & S_CLUSTER) && s->cluster != NULL)
 		total += 2;

@@ -307,6 +307,10 @@ t_kpi(struct ask *a, const json_t *args, char *err, size_t errlen)
 		json_object_set(into, "uptime_s", json_object_get(u, "uptime_s"));
 	}
 	json_decref(up);
+	if ((up = query(a, "kpi_all", p, err, errlen)) != NULL) {
+		json_object_set(r, "fleet", json_array_get(json_object_get(up, "rows"), 0));
+		json_decref(up);
+	}
 	{
 		char b1[40], b2[40];
 

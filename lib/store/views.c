@@ -165,6 +165,13 @@ static const struct named queries[] = {
 	  " WHERE (:host IS NULL OR j.value = :host) AND (:until IS NULL OR i.first_seen <= :until)"
 	  " AND (:since IS NULL OR i.last_seen >= :since)"
 	  " GROUP BY j.value ORDER BY j.value" },
+	/* The same over the fleet, each incident once. */
+	{ "kpi_all",
+	  "SELECT count(*) AS failures, count(*) FILTER (WHERE status = 'resolved') AS resolved,"
+	  " avg(last_seen - first_seen) FILTER (WHERE status = 'resolved') / 1000.0 AS mttr_s"
+	  " FROM incidents WHERE (:until IS NULL OR first_seen <= :until)"
+	  " AND (:since IS NULL OR last_seen >= :since)"
+	  " AND (:host IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.hosts) WHERE value = :host))" },
 	/* Restarts: an uptime that went down between two 5-minute buckets, or within one. */
 	{ "uptime",
 	  "WITH u AS (SELECT s.host, r.bucket, r.min, r.last,"
