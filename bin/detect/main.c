@@ -358,17 +358,17 @@ drain_wait(void *arg)
 
 	drain(d);
 	while (!aiops_stop && (fd = detect_explain_fd(d)) != -1) {
+		/* what is written goes out before the wait */
+		if (aiops_out_flush(&d->out) == -1)
+			aiops_filter_check_output(&filter);
 		p[0].fd = filter.fd;
 		p[1].fd = fd;
 		p[0].events = p[1].events = POLLIN;
 		p[0].revents = p[1].revents = 0;
 		if (poll(p, 2, -1) == -1 && errno != EINTR)
 			break;
-		if (p[1].revents != 0) {
+		if (p[1].revents != 0)
 			detect_explain_write(d);
-			if (aiops_out_flush(&d->out) == -1)
-				aiops_filter_check_output(&filter);
-		}
 		if (p[0].revents != 0)
 			break;
 	}
