@@ -1135,6 +1135,100 @@ a_sql(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *er
 	return 0;
 }
 
+/* The path of the fullest disk of host: what a cleanup there is about. */
+static char *
+fullest_disk(struct ask *a, const char *host, char *err, size_t errlen)
+{
+	json_t *rows = call(a, "query_metrics", json_pack("{s:s, s:s, s:s}", "metric",
+	    "disk_used_percent", "host", host, "aggregation", "latest"), err, errlen), *row, *best = NULL;
+	const char *path;
+	char *out = NULL;
+	size_t i;
+
+	json_array_foreach(rows, i, row)
+		if (best == NULL || num(row, "value") > num(best, "value"))
+			best = row;
+	path = json_string_value(json_object_get(json_object_get(best, "labels"), "path"));
+	if (path != NULL)
+		out = xstrdup(path);
+	json_decref(rows);
+	return out;
+}
+
+int
+a_propose(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
+    size_t errlen)
+{
+	const char *book = ask_propose_verb(m->normalized), *q = m->normalized;
+	json_t *vars = json_object(), *args, *r;
+	char *path = NULL, service[64] = "";
+	const char *k;
+	json_t *v;
+
+	if (book == NULL)
+		book = "disk-cleanup";
+	if (m->slots.host == NULL) {
+		json_decref(vars);
+		if (unknown_host(a, m, ans))
+			return 0;
+		say(ans, "On which host? Say: %s on db-1.\n", book);
+		ans->understood = 0;
+		return 0;
+	}
+	if (strcmp(book, "disk-cleanup") == 0) {
+		if ((path = fullest_disk(a, m->slots.host, err, errlen)) == NULL) {
+			json_decref(vars);
+			say(ans, "%s has no disk_used_percent series to tell which disk to clean.\n",
+			    m->slots.host);
+			ans->understood = 0;
+			return 0;
+		}
+		json_object_set_new(vars, "path", json_string(path));
+		json_object_set_new(vars, "older_than", json_string("7d"));
+	} else if (strcmp(book, "log-rotate") == 0) {
+		json_object_set_new(vars, "path", json_string("/var/log"));
+		json_object_set_new(vars, "patterns", json_pack("[s]", "*.log"));
+		json_object_set_new(vars, "compress", json_true());
+	} else if (strcmp(book, "restart-service") == 0) {
+		const char *p = strstr(q, "restart ");
+
+		if (p != NULL)
+			sscanf(p + 8, "%63[a-z0-9@._-]", service);
+		if (service[0] == '\0' || strcmp(service, "the") == 0 || strcmp(service, "service") == 0) {
+			json_decref(vars);
+			say(ans, "Restart which service? Say: restart nginx on web-1.\n");
+			ans->understood = 0;
+			return 0;
+		}
+		json_object_set_new(vars, "service", json_string(service));
+	}
+	args = json_pack("{s:s, s:s, s:O, s:s}", "playbook", book, "host", m->slots.host, "vars", vars,
+	    "reason", m->normalized);
+	r = ask_tool_call(a, "propose_playbook", args, err, errlen);
+	json_decref(args);
+	if (r == NULL) {
+		say(ans, "I cannot propose %s on %s: %s\n", book, m->slots.host, err);
+		ans->understood = 0;
+		json_decref(vars);
+		free(path);
+		return 0;
+	}
+	say(ans, "Proposed: %s.yml on %s", book, m->slots.host);
+	json_object_foreach(vars, k, v) {
+		char c[CELL_MAX + 8];
+
+		cell(v, c, sizeof(c));
+		say(ans, "%s%s=%s", k == json_object_iter_key(json_object_iter(vars)) ? " (" : ", ", k, c);
+	}
+	say(ans, "%s; ansible-playbook --syntax-check passed. Nothing runs until you confirm it and "
+	    "an approver approves it in aiops-run (check mode first).\n", json_object_size(vars) ? ")" : "");
+	keep(ans, json_object_get(r, "rows"));
+	json_decref(r);
+	json_decref(vars);
+	free(path);
+	return 0;
+}
+
 int
 a_host_status(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)

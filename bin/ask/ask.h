@@ -43,6 +43,7 @@ struct ask {
 	const char		*autonomy;	/* cautious, balanced, autonomous */
 	size_t			 table_rows;	/* rows a table shows: from the style */
 	int64_t			 session;	/* ask_sessions.id, 0 when none */
+	json_t			*proposal;	/* the last playbook proposed, not yet queued */
 	volatile int		*interrupted;	/* set by SIGINT: the answer stops */
 };
 
@@ -137,6 +138,14 @@ int ask_chat_configured(const struct ask *a);
 int ask_persona_load(struct ask *a, const char *name, char *err, size_t errlen);
 /* The style's and autonomy's instructions to a model, one sentence or two. */
 const char *ask_persona_rules(const struct ask *a);
+
+/*
+ * propose.c: the propose_playbook tool: checks and shows a proposal (kept
+ * in a->proposal), runs nothing; and the queueing of a->proposal, once a
+ * person confirmed, as a task awaiting approval: its id in *id. 0, or -1.
+ */
+json_t *ask_propose(struct ask *a, const json_t *args, char *err, size_t errlen);
+int ask_propose_queue(struct ask *a, int64_t *id, char *err, size_t errlen);
 
 /* main.c: the question and answer joined to the session, if one is open. 0, or -1. */
 int ask_session_add(struct ask *a, const char *question, const char *answer);

@@ -125,6 +125,8 @@ static const struct ask_intent intents[] = {
 	  "monitor=2 inventory=4 fleet=3 wrong=-3", 0, a_hosts },
 	{ "metrics.list", "metric=4 series=3 measure=2 list=2 which=1 what=1 collect=3 track=3 "
 	  "available=1", S_HOST, a_metrics },
+	{ "automation.propose", "propose=6 suggest=3 cleanup=4 rotate=4 remediate=3", S_HOST,
+	  a_propose },
 	{ "sql", "select=8 from=1", 0, a_sql },
 };
 
@@ -899,6 +901,12 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 		m->slots.query = xstrdup(question + strspn(question, " \t"));
 		goto out;
 	}
+	/* An order ("clean up the disk on db-1"): a playbook to propose. */
+	if (n > 1 && ask_propose_verb(m->normalized) != NULL) {
+		m->intent = &intents[NINTENTS - 2];
+		m->confidence = m->slots.host != NULL ? 0.9 : 0.6;
+		goto out;
+	}
 	search_words(w, n, &m->slots);
 	for (k = 0; k < NINTENTS - 1; k++) {
 		int sc = score(&intents[k], w, n, &m->slots);
@@ -970,6 +978,38 @@ ask_answer_fn *
 ask_intent_answer(const struct ask_intent *in)
 {
 	return in != NULL ? in->answer : NULL;
+}
+
+/*
+ * The playbook an order at the start of a question asks for, or NULL:
+ * "clean up ...", "free space ...", "rotate the logs ...", "restart
+ * nginx ...", "update packages ...", after a "please" or "can you".
+ */
+const char *
+ask_propose_verb(const char *q)
+{
+	static const char *const lead[] = { "please ", "can you ", "could you ", "pls ", NULL };
+	static const char *const orders[][2] = {
+		{ "clean", "disk-cleanup" }, { "cleanup", "disk-cleanup" },
+		{ "free up", "disk-cleanup" }, { "free space", "disk-cleanup" },
+		{ "free disk", "disk-cleanup" }, { "make space", "disk-cleanup" },
+		{ "rotate", "log-rotate" }, { "restart", "restart-service" },
+		{ "update", "package-update" }, { "upgrade", "package-update" },
+		{ "patch", "package-update" },
+	};
+	size_t i;
+
+	for (i = 0; lead[i] != NULL; i++)
+		if (strncmp(q, lead[i], strlen(lead[i])) == 0)
+			q += strlen(lead[i]);
+	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+		size_t n = strlen(orders[i][0]);
+
+		if (strncmp(q, orders[i][0], n) == 0 && (q[n] == ' ' || q[n] == '\0' ||
+		    (strcmp(orders[i][0], "clean") == 0 && strncmp(q + n, "up", 2) == 0)))
+			return orders[i][1];
+	}
+	return NULL;
 }
 
 size_t

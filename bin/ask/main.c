@@ -42,10 +42,11 @@ enum {
 	OPT_OFFLINE,
 	OPT_PERSONA,
 	OPT_SESSION,
+	OPT_YES,
 };
 
 static const char synopsis[] =
-    "aiops-ask [-hqVv] [--json] [--offline] [--persona name] [--session id]\n"
+    "aiops-ask [-hqVv] [--json] [--offline] [--yes] [--persona name] [--session id]\n"
     "                 [--state file] [--config file] [--strict]\n"
     "                 [--max-line bytes] [--clock wall|event] [--log-format plain|json]\n"
     "                 [question ...]\n"
@@ -58,6 +59,8 @@ static const struct aiops_opt opts[] = {
 	{ "mcp", OPT_MCP, NULL, "serve the Model Context Protocol on stdin and stdout" },
 	{ "persona", OPT_PERSONA, "name", "the persona: default, platform-ops, gpu-expert,\n"
 	  "network-cnf, telco-5g, or a file" },
+	{ "yes", OPT_YES, NULL, "queue a playbook an answer proposes without asking\n"
+	  "(it still waits for approval in aiops-run)" },
 	{ "session", OPT_SESSION, "id", "go on with this session: its questions and answers\n"
 	  "are the model's context, and these join them" },
 	AIOPS_OPT_END
@@ -113,6 +116,45 @@ record(const char *question, const struct ask_match *m, const struct ask_answer 
 	free(tools);
 }
 
+static int yes, interactive;
+
+/*
+ * A playbook proposed goes to aiops-run only once a person confirms it:
+ * --yes, or y at the REPL's question. Queued, it still waits for an
+ * approver there.
+ */
+static void
+confirm(void)
+{
+	char err[ASK_ERRSZ], *line;
+	int64_t id;
+	int ok;
+
+	if (ask.proposal == NULL || json_is_true(json_object_get(ask.proposal, "queued")))
+		return;
+	if (!yes) {
+		if (!interactive) {
+			if (!json_out)
+				printf("Not queued: confirm it in the REPL, or ask again with --yes.\n");
+			return;
+		}
+		line = readline("Queue it for approval in aiops-run? [y/N] ");
+		ok = line != NULL && (line[0] == 'y' || line[0] == 'Y');
+		free(line);
+		if (!ok) {
+			printf("Not queued.\n");
+			return;
+		}
+	}
+	if (ask_propose_queue(&ask, &id, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return;
+	}
+	if (!json_out)
+		printf("Queued as task %lld, awaiting approval: aiops-run approve %lld\n",
+		    (long long)id, (long long)id);
+}
+
 /* Answers one question on stdout. 0 understood, 1 not, -1 the state failed. */
 static int
 answer_one(const char *question)
@@ -126,10 +168,14 @@ answer_one(const char *question)
 	ask.now = aiops_clock_now();
 	json_decref(ask.calls);
 	ask.calls = json_array();
+	json_decref(ask.proposal);
+	ask.proposal = NULL;
 	if (!ask.offline && ask_chat_configured(&ask)) {
 		rc = ask_chat(&ask, question, json_out, err, sizeof(err));
-		if (rc == 0)
+		if (rc == 0) {
+			confirm();
 			return 0;
+		}
 		log_warnx("%s%s", err, rc == 1 ? "; answering offline" : "");
 		if (rc == -1)
 			return -1;
@@ -142,6 +188,9 @@ answer_one(const char *question)
 		log_warnx("%s", err);
 		rc = -1;
 	} else {
+		/* --yes queues before the answer is shown, which then says so. */
+		if (yes)
+			confirm();
 		if (json_out) {
 			json_t *o = ask_answer_json(question, &m, &ans);
 			char *s;
@@ -157,6 +206,7 @@ answer_one(const char *question)
 			fputs(aiops_buf_cstr(&ans.text), stdout);
 		}
 		fflush(stdout);
+		confirm();
 		record(question, &m, &ans, (aiops_monotonic_ns() - t0) / 1000000);
 		rc = ans.understood ? 0 : 1;
 	}
@@ -381,6 +431,9 @@ main(int argc, char **argv)
 		case OPT_PERSONA:
 			aiops_cli_set(&ask.cli, "--persona", "ask.persona", optarg);
 			break;
+		case OPT_YES:
+			yes = 1;
+			break;
 		case OPT_SESSION:
 			ask.session = aiops_cli_number("--session", optarg, 1, INT64_MAX);
 			break;
@@ -413,11 +466,14 @@ main(int argc, char **argv)
 		rc = answer_one(aiops_buf_cstr(&q));
 		rc = rc == -1 ? aiops_state_exit_status(ask.st) : rc;
 		aiops_buf_release(&q);
-	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !json_out)
+	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !json_out) {
+		interactive = 1;
 		rc = repl();
+	}
 	else
 		rc = batch();
 	json_decref(ask.calls);
+	json_decref(ask.proposal);
 	json_decref(ask.hosts);
 	json_decref(ask.metrics);
 	json_decref(ask.clusters);

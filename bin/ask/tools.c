@@ -386,6 +386,12 @@ const struct ask_tool ask_tools[] = {
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_audit },
 	{ "kpi_report", "Reliability per host over a period: failures, downtime, MTTR, MTBF, availability, restarts, uptime.",
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_kpi },
+	{ "propose_playbook", "Propose a remediation playbook of share/playbooks (disk-cleanup, "
+	  "log-rotate, restart-service, package-update...) for a host: it is syntax-checked and shown; "
+	  "nothing runs until a person confirms and an approver approves it in aiops-run.",
+	  OBJ_REQ("\"playbook\", \"host\"", "\"playbook\": {\"type\": \"string\"}, "
+	      "\"host\": {\"type\": \"string\"}, \"vars\": {\"type\": \"object\"}, "
+	      "\"reason\": {\"type\": \"string\"}"), ask_propose },
 	{ "sql", "One read-only SELECT over the documented views (v_series, v_points, v_rollup_1h, v_alerts, "
 	  "v_alert_history, v_anomalies, v_incidents, v_predictions, v_log_templates, v_logs, v_clusters, "
 	  "v_tasks, v_audit); times are RFC 3339 text, *_ms columns milliseconds.",

@@ -67,27 +67,6 @@ on_started(void *arg, pid_t pgid)
 	txn_commit(c->w);
 }
 
-/*
- * ansible-playbook refuses to start without a UTF-8 locale ("Ansible
- * requires the locale encoding to be UTF-8"), and cron and systemd give
- * none: a playbook runs under C.UTF-8 unless ours already is UTF-8.
- */
-static char *const *
-playbook_env(void)
-{
-	static char lc[] = "LC_ALL=C.UTF-8";
-	static char *const env[] = { lc, NULL };
-	const char *v = getenv("LC_ALL");
-
-	if (v == NULL || *v == '\0')
-		v = getenv("LC_CTYPE");
-	if (v == NULL || *v == '\0')
-		v = getenv("LANG");
-	if (v != NULL && (strcasestr(v, "UTF-8") != NULL || strcasestr(v, "utf8") != NULL))
-		return NULL;
-	return env;
-}
-
 /* Runs argv once into a; label ("check: ") prefixes its failure. */
 static int
 run_argv(struct worker *w, int64_t id, char **argv, int64_t timeout_ns, const char *label,
@@ -192,7 +171,7 @@ attempt_run(struct worker *w, int64_t id, const json_t *spec, struct attempt *a)
 			goto out;
 		}
 		aiops_buf_addstr(&a->output, "== check mode ==\n");
-		if (run_argv(w, id, argv, timeout, "check mode: ", a, playbook_env()) == -1) {
+		if (run_argv(w, id, argv, timeout, "check mode: ", a, aiops_proc_playbook_env()) == -1) {
 			aiops_argv_free(argv);
 			goto out;
 		}
@@ -203,7 +182,7 @@ attempt_run(struct worker *w, int64_t id, const json_t *spec, struct attempt *a)
 		a->error = xstrdup(err);
 		goto out;
 	}
-	run_argv(w, id, argv, timeout, "", a, playbook ? playbook_env() : NULL);
+	run_argv(w, id, argv, timeout, "", a, playbook ? aiops_proc_playbook_env() : NULL);
 	aiops_argv_free(argv);
 out:
 	remove_vars(dir, vars);

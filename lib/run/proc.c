@@ -262,3 +262,24 @@ aiops_proc_alive(const char *identity)
 		return 0;
 	return strcmp(now, identity) == 0;
 }
+
+/*
+ * ansible-playbook refuses to start without a UTF-8 locale ("Ansible
+ * requires the locale encoding to be UTF-8"), and cron and systemd give
+ * none: a playbook runs under C.UTF-8 unless ours already is UTF-8.
+ */
+char *const *
+aiops_proc_playbook_env(void)
+{
+	static char lc[] = "LC_ALL=C.UTF-8";
+	static char *const env[] = { lc, NULL };
+	const char *v = getenv("LC_ALL");
+
+	if (v == NULL || *v == '\0')
+		v = getenv("LC_CTYPE");
+	if (v == NULL || *v == '\0')
+		v = getenv("LANG");
+	if (v != NULL && (strcasestr(v, "UTF-8") != NULL || strcasestr(v, "utf8") != NULL))
+		return NULL;
+	return env;
+}

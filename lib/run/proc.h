@@ -60,4 +60,11 @@ int aiops_proc_identity(pid_t pid, char *buf, size_t len);
 /* 1 when the process of identity (from aiops_proc_identity) still runs. */
 int aiops_proc_alive(const char *identity);
 
+/*
+ * The environment ansible-playbook needs: it refuses to start without a
+ * UTF-8 locale, and cron, systemd and tests give none. LC_ALL=C.UTF-8
+ * unless ours is UTF-8 already (then NULL: ours). For aiops_proc_opts.env.
+ */
+char *const *aiops_proc_playbook_env(void);
+
 #endif
