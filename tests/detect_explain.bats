@@ -238,6 +238,17 @@ JSON
 	[ "$output" = "The backend 10.9.8.7 refused connections from lb-1. Check 10.9.8.7 first." ]
 }
 
+@test "explain: with ask.redact.hostnames the host names do not leave either" {
+	llmd
+	config ollama "http://127.0.0.1:$LLMD_PORT" text
+	printf '  redact:\n    hostnames: true\n' >> "$AIOPS_CONFIG"
+	run -0 --separate-stderr detect --explain "$IN"
+	[ "$(grep -c '"type":"explanation"' <<<"$output")" = 3 ]
+	reqs=$(curl -fsS "http://127.0.0.1:$LLMD_PORT/_requests")
+	! grep -q 'web-1\|web-2\|lb-1\|10\.9\.8\.7' <<<"$reqs"
+	jq -e '.[2].body.messages[1].content | contains("[HOST_") and contains("[IP_1]")' <<<"$reqs"
+}
+
 @test "explain: the samples' incidents, each explained once after it" {
 	llmd
 	config ollama "http://127.0.0.1:$LLMD_PORT" text

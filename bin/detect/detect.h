@@ -290,7 +290,7 @@ void detect_explain_offer(struct detect *d, const struct detect_incident_view *v
 /* Writes the explanations that are ready to d->out. Never waits. */
 void detect_explain_write(struct detect *d);
 /* A descriptor that turns readable when an explanation is done, or -1 when none is pending. */
-int detect_explain_fd(const struct detect *d);
+int detect_explain_fd(struct detect *d);
 /*
  * At the end: waits for the jobs left (each within its timeout; with
  * cancel, only the one running), writes their events, stops the thread.

@@ -54,6 +54,7 @@ struct job {
 	struct job		*next;
 	char			 incident_id[AIOPS_EVENT_ID_LEN + 1];
 	char			*host;		/* the suspected cause's, or NULL */
+	json_t			*hosts;		/* the incident's: names to redact (a copy) */
 	char			*prompt;	/* as the main thread wrote it: not redacted */
 	/* set by the worker */
 	enum aiops_llm_error	 rc;
@@ -130,7 +131,13 @@ run(struct explainer *x, struct job *j)
 	struct aiops_llm_reply reply;
 	json_t *msgs;
 	int64_t t0 = aiops_monotonic_ns();
+	size_t i;
+	json_t *h;
 
+	/* known host names, for ask.redact.hostnames (the redactor ignores them otherwise) */
+	json_array_foreach(j->hosts, i, h)
+		if (x->red != NULL)
+			(void)aiops_redactor_add_host(x->red, json_string_value(h));
 	if (x->red != NULL && aiops_redactor_apply(x->red, j->prompt, strlen(j->prompt),
 	    &red) == -1) {
 		/* fail closed: nothing unredacted leaves */
@@ -203,6 +210,7 @@ static void
 job_free(struct job *j)
 {
 	free(j->host);
+	json_decref(j->hosts);
 	free(j->prompt);
 	free(j->text);
 	free(j);
@@ -412,6 +420,7 @@ detect_explain_offer(struct detect *d, const struct detect_incident_view *v)
 	j = xcalloc(1, sizeof(*j));
 	snprintf(j->incident_id, sizeof(j->incident_id), "%s", v->id);
 	j->host = v->host != NULL ? xstrdup(v->host) : NULL;
+	j->hosts = json_deep_copy(v->hosts);
 	j->prompt = prompt(v);
 	x->jobs++;
 	pthread_mutex_lock(&x->mu);
@@ -510,16 +519,16 @@ detect_explain_write(struct detect *d)
 }
 
 int
-detect_explain_fd(const struct detect *d)
+detect_explain_fd(struct detect *d)
 {
-	const struct explainer *x = d->explain;
+	struct explainer *x = d->explain;
 	size_t pending;
 
 	if (x == NULL)
 		return -1;
-	pthread_mutex_lock((pthread_mutex_t *)&x->mu);
+	pthread_mutex_lock(&x->mu);
 	pending = x->pending;
-	pthread_mutex_unlock((pthread_mutex_t *)&x->mu);
+	pthread_mutex_unlock(&x->mu);
 	return pending > 0 ? x->wake[0] : -1;
 }
 
