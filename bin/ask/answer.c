@@ -603,6 +603,41 @@ need_metric(const struct ask_match *m, struct ask_answer *ans)
 }
 
 int
+a_forecast(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
+    size_t errlen)
+{
+	json_t *args, *r, *rows, *end;
+	char h[32], lab[CELL_MAX + 8];
+	int64_t ahead = m->slots.ahead > 0 ? m->slots.ahead : 24 * 3600 * 1000LL;
+
+	if (unknown_host(a, m, ans) || need_metric(m, ans))
+		return 0;
+	args = json_pack("{s:s, s:s}", "metric", m->slots.metric, "horizon",
+	    human((double)ahead / 1000, h, sizeof(h)));
+	/* human() writes "1d 0h": the tool takes the minutes. */
+	json_object_set_new(args, "horizon", json_string((snprintf(h, sizeof(h), "%lldm",
+	    (long long)(ahead / 60000)), h)));
+	if (m->slots.host != NULL)
+		json_object_set_new(args, "host", json_string(m->slots.host));
+	r = ask_tool_call(a, "forecast_series", args, err, errlen);
+	json_decref(args);
+	if (r == NULL) {
+		say(ans, "No forecast of %s: %s\n", m->slots.metric, err);
+		return 0;
+	}
+	rows = json_object_get(r, "rows");
+	end = json_array_get(rows, json_array_size(rows) - 1);
+	cell(json_object_get(r, "labels"), lab, sizeof(lab));
+	say(ans, "%s on %s%s%s%s, now %g: at %s, %g (95%%: %g to %g); model %s.\n", m->slots.metric,
+	    str(r, "host"), *lab ? " (" : "", lab, *lab ? ")" : "", num(r, "last"), str(end, "ts"),
+	    num(end, "mean"), num(end, "lo"), num(end, "hi"), str(r, "model"));
+	table(ans, rows, "ts mean lo hi");
+	keep(ans, rows);
+	json_decref(r);
+	return 0;
+}
+
+int
 a_metric_current(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {

@@ -80,6 +80,7 @@ struct ask_slots {
 	char		*query;		/* search words, FTS5 quoted */
 	char		*id;		/* an incident or alert id */
 	int64_t		 since, until;	/* ms, -1 unset */
+	int64_t		 ahead;		/* ms: "next 24h", "tomorrow"; 0 unset */
 	char		*period;	/* "in the last 24 hours" */
 };
 

@@ -78,6 +78,8 @@ static const struct ask_intent intents[] = {
 	  S_HOST | S_METRIC, a_predictions },
 	{ "forecast.when", "when=5 eta=5 long=2 until=2 did=-3 last=-2 full=2 fill=2 runout=3 reach=3 left=2 "
 	  "hit=2", S_HOST | S_METRIC, a_prediction_when },
+	{ "forecast.series", "forecast=5 predict=4 projection=4 project=3 next=2 tomorrow=3 "
+	  "expect=3 outlook=4 trend=2 future=3 ahead=2", S_HOST | S_METRIC_NEEDED, a_forecast },
 	{ "metric.current", "current=3 now=2 latest=3 value=3 level=2 reading=3 what=1 show=1 "
 	  "usage=2 utili=2 used=1 much=1 high=-1", S_HOST | S_METRIC_NEEDED, a_metric_current },
 	{ "metric.peak", "max=4 peak=5 highest=4 maximum=5 worst=2 top=1 spike=1 high=2",
@@ -206,7 +208,7 @@ static const char *const known_words[] = {
 	"will", "with", "critical", "warning", "error", "firing", "resolved", "open", "logs",
 	"host", "hosts", "cluster", "clusters", "the", "for", "and", "any", "there", "are",
 	"anomalies", "anomaly", "alerts", "incidents", "templates", "automation", "errors",
-	"filling", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"filling", "tomorrow", "next", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	NULL,
 };
 
@@ -623,6 +625,26 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	}
 	if (strcmp(x, "lastnight") == 0 || strcmp(x, "overnight") == 0) {
 		set_period(s, today - 4 * MS_HOUR, today + 8 * MS_HOUR, "last night");
+		return 1;
+	}
+	/* Ahead: "next 24h", "next 3 days", "tomorrow" (a forecast's horizon). */
+	if (strcmp(x, "next") == 0 && *y != '\0') {
+		num = strtol(y, &end, 10);
+		if (end != y && *end == '\0' && (ms = unit_ms(z)) > 0 && back(now, num, ms) >= 0) {
+			s->ahead = num * ms;
+			return 3;
+		}
+		if (end != y && (ms = unit_ms(end)) > 0 && back(now, num, ms) >= 0) {
+			s->ahead = num * ms;
+			return 2;
+		}
+		if ((ms = unit_ms(y)) > 0 && strlen(y) > 1) {
+			s->ahead = ms;
+			return 2;
+		}
+	}
+	if (strcmp(x, "tomorrow") == 0) {
+		s->ahead = 2 * MS_DAY - (now - today);
 		return 1;
 	}
 	if (strcmp(x, "thisweek") == 0 || strcmp(x, "nextweek") == 0) {

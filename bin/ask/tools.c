@@ -12,6 +12,8 @@
 #include "ask.h"
 #include "core/clock.h"
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "forecast/forecast.h"
 #include "store/views.h"
 
 #define NS_PER_MS	1000000LL
@@ -343,6 +345,140 @@ t_sql(struct ask *a, const json_t *args, char *err, size_t errlen)
 	return json_pack("{s:o, s:b}", "rows", rows, "truncated", truncated);
 }
 
+/*
+ * A forecast of one series from its last week of 5-minute averages
+ * (lib/forecast: the model chosen per series, as aiops-forecast does), at
+ * most 48 points of it over the horizon, with the 95% interval; with a
+ * threshold, when it is first reached. Of several series of the metric
+ * and host, the one named by labels, else the one highest now.
+ */
+static json_t *
+t_forecast(struct ask *a, const json_t *args, char *err, size_t errlen)
+{
+	const char *metric = json_string_value(json_object_get(args, "metric"));
+	const char *hz = json_string_value(json_object_get(args, "horizon"));
+	const json_t *want = json_object_get(args, "labels"), *thr = json_object_get(args, "threshold");
+	json_t *p, *hist, *row, *best = NULL, *labels = NULL, *rows, *out;
+	int64_t horizon = 24 * 3600 * NS_PER_MS * 1000, step = 300 * NS_PER_MS * 1000, id = -1;
+	int64_t *ts = NULL, t0, step_out;
+	double *v = NULL, *y = NULL;
+	struct aiops_fc_opts o = { 0 };
+	struct aiops_fc f;
+	size_t i, n = 0, len, every;
+	int truncated;
+
+	if (metric == NULL) {
+		snprintf(err, errlen, "metric: the name of the series to forecast");
+		return NULL;
+	}
+	if (hz != NULL && (aiops_duration_parse(hz, &horizon) != 0 || horizon < step ||
+	    horizon > 90 * 86400 * NS_PER_MS * 1000LL)) {
+		snprintf(err, errlen, "horizon: a duration from 5m to 90d");
+		return NULL;
+	}
+	p = json_pack("{s:s, s:I}", "metric", metric, "since",
+	    (json_int_t)((a->now / NS_PER_MS) - 7 * 86400 * 1000LL));
+	if (json_is_string(json_object_get(args, "host")))
+		json_object_set(p, "host", json_object_get(args, "host"));
+	hist = json_array();
+	if (aiops_views_query(a->st, "series_history", p, 1000000, hist, &truncated, err, errlen) == -1) {
+		json_decref(p);
+		json_decref(hist);
+		return NULL;
+	}
+	json_decref(p);
+	/* The series: the one whose labels hold those asked, highest last. */
+	json_array_foreach(hist, i, row) {
+		const char *k;
+		json_t *lv;
+		int match = 1;
+
+		json_object_foreach((json_t *)want, k, lv)
+			if (!json_equal(json_object_get(json_object_get(row, "labels"), k), lv))
+				match = 0;
+		if (!match)
+			continue;
+		if (i + 1 == json_array_size(hist) || json_integer_value(json_object_get(json_array_get(hist,
+		    i + 1), "series_id")) != json_integer_value(json_object_get(row, "series_id")))
+			if (best == NULL || json_number_value(json_object_get(row, "value")) >
+			    json_number_value(json_object_get(best, "value")))
+				best = row;
+	}
+	if (best == NULL) {
+		snprintf(err, errlen, "no history of %s%s%s in the last 7 days", metric,
+		    json_is_string(json_object_get(args, "host")) ? " on " : "",
+		    json_is_string(json_object_get(args, "host")) ?
+		    json_string_value(json_object_get(args, "host")) : "");
+		json_decref(hist);
+		return NULL;
+	}
+	id = json_integer_value(json_object_get(best, "series_id"));
+	labels = json_incref(json_object_get(best, "labels"));
+	ts = xmalloc(json_array_size(hist) * sizeof(*ts));
+	v = xmalloc(json_array_size(hist) * sizeof(*v));
+	json_array_foreach(hist, i, row)
+		if (json_integer_value(json_object_get(row, "series_id")) == id) {
+			ts[n] = json_integer_value(json_object_get(row, "ts_ms")) * NS_PER_MS;
+			v[n++] = json_number_value(json_object_get(row, "value"));
+		}
+	out = json_pack("{s:s, s:O, s:O, s:O}", "metric", metric, "host", json_object_get(best, "host"),
+	    "labels", labels, "unit", json_object_get(best, "unit"));
+	json_decref(labels);
+	len = aiops_fc_grid(ts, v, n, step, 7 * 288, &y, &t0, &step_out);
+	o.horizon = (size_t)(horizon / step_out);
+	o.level = 0.95;
+	o.step = step_out;
+	o.paths = json_is_number(thr);
+	if (len < AIOPS_FC_MIN_POINTS || aiops_fc_forecast(y, len, &o, &f) != 0) {
+		snprintf(err, errlen, "%s: too little history to forecast (%zu points)", metric, len);
+		json_decref(out);
+		goto done;
+	}
+	rows = json_array();
+	every = f.h > 48 ? (f.h + 47) / 48 : 1;
+	for (i = every - 1; i < f.h; i += every) {
+		char t[40];
+
+		aiops_time_format(t0 + (int64_t)(len + i) * step_out, t);
+		json_array_append_new(rows, json_pack("{s:s, s:f, s:f, s:f}", "ts", t, "mean", f.mean[i],
+		    "lo", f.lo[i], "hi", f.hi[i]));
+	}
+	json_object_set_new(out, "model", json_string(f.model));
+	json_object_set_new(out, "last", json_real(y[len - 1]));
+	if (json_is_number(thr)) {
+		double eta, lo, hi, x = json_number_value(thr);
+		int dir = x >= y[len - 1] ? 1 : -1;
+
+		int rc = aiops_fc_crossing(&f, y[len - 1], x, dir, &eta, &lo, &hi);
+		const char *keys[3] = { "eta", "eta_lo", "eta_hi" };
+		double at[3] = { eta, lo, hi };
+		int k;
+
+		json_object_set_new(out, "threshold", json_real(x));
+		json_object_set_new(out, "crossed", json_boolean(rc == 3));
+		/* In steps after the last point, -1 when not within the horizon. */
+		for (k = 0; k < 3; k++) {
+			char t[40];
+
+			if (rc == 1 || rc == 2 ? at[k] >= 0 : 0) {
+				aiops_time_format(t0 + (int64_t)(((double)(len - 1) + at[k]) *
+				    (double)step_out), t);
+				json_object_set_new(out, keys[k], json_string(t));
+			} else
+				json_object_set_new(out, keys[k], json_null());
+		}
+	}
+	json_object_set_new(out, "rows", rows);
+	json_object_set_new(out, "truncated", json_false());
+	aiops_fc_release(&f);
+done:
+	free(y);
+	free(ts);
+	free(v);
+	json_decref(hist);
+	return json_object_get(out, "rows") != NULL ? out : NULL;
+}
+
 const struct ask_tool ask_tools[] = {
 	{ "list_hosts", "The hosts the state knows, with how many series, alerts, anomalies and incidents each has.",
 	  OBJ(), t_hosts },
@@ -365,6 +501,12 @@ const struct ask_tool ask_tools[] = {
 	{ "query_metrics", "A metric's last value per series (latest), or its min, max, average and last over a time range (summary).",
 	  OBJ_REQ("\"metric\"", P_METRIC ", " P_HOST ", " P_SINCE ", " P_UNTIL ", "
 	      "\"aggregation\": {\"type\": \"string\", \"enum\": [\"latest\", \"summary\"]}"), t_metric },
+	{ "forecast_series", "A forecast of one metric's series from its last week (the model chosen "
+	  "per series), with the 95% interval, at most 48 points over the horizon; with a threshold, "
+	  "when it is first reached.",
+	  OBJ_REQ("\"metric\"", P_METRIC ", " P_HOST ", \"labels\": {\"type\": \"object\"}, "
+	      "\"horizon\": {\"type\": \"string\", \"description\": \"how far: 24h, 7d\"}, "
+	      "\"threshold\": {\"type\": \"number\"}"), t_forecast },
 	{ "top_log_templates", "The most frequent kinds of log lines (templates) over a time range.",
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_templates },
 	{ "new_log_templates", "Kinds of log lines first seen in a time range.",

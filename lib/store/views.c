@@ -107,6 +107,12 @@ static const struct named queries[] = {
 	  " (SELECT " ISO("r3.bucket") " FROM rollup_5m r3 WHERE r3.series_id = agg.id"
 	  "  AND r3.max = agg.max AND " WINDOW("r3.bucket") " ORDER BY r3.bucket LIMIT 1) AS max_ts"
 	  " FROM agg ORDER BY max DESC" },
+	/* A metric's 5-minute averages, series by series, for a forecast. */
+	{ "series_history",
+	  "SELECT s.id AS series_id, s.name AS metric, s.host, s.labels, s.unit, r.bucket AS ts_ms,"
+	  " r.sum / r.count AS value FROM series s JOIN rollup_5m r ON r.series_id = s.id"
+	  " WHERE s.name = :metric AND (:host IS NULL OR s.host = :host)"
+	  " AND (:since IS NULL OR r.bucket >= :since) ORDER BY s.id, r.bucket" },
 	{ "metric_latest",
 	  "SELECT s.name AS metric, s.host, s.labels, s.unit, p.value, " ISO("s.last_ts") " AS ts"
 	  " FROM series s JOIN points p ON p.ts = s.last_ts AND p.series_id = s.id"
