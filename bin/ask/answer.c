@@ -187,6 +187,15 @@ keep(struct ask_answer *ans, const json_t *rows)
 	}
 }
 
+/* The rows as the answer's table and facts; the reference is taken. */
+static void
+show(struct ask_answer *ans, json_t *rows, const char *cols)
+{
+	table(ans, rows, cols);
+	keep(ans, rows);
+	json_decref(rows);
+}
+
 /* A tool's arguments from the slots named in keys ("host metric since until"). */
 static json_t *
 args_of(const struct ask_match *m, const char *keys)
@@ -295,9 +304,7 @@ a_alerts_current(struct ask *a, const struct ask_match *m, struct ask_answer *an
 		say(ans, "%zu %salert%s firing%s.\n", json_array_size(rows),
 		    m->slots.severity ? "" : "", json_array_size(rows) == 1 ? " is" : "s are",
 		    scope(m, sc, sizeof(sc)));
-	table(ans, rows, "alertname severity host starts_at summary");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "alertname severity host starts_at summary");
 	return 0;
 }
 
@@ -318,9 +325,7 @@ a_alerts_history(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	say(ans, "%zu alert%s%s: %zu firing, %zu resolved.\n", json_array_size(rows),
 	    json_array_size(rows) == 1 ? "" : "s", scope(m, sc, sizeof(sc)), firing,
 	    json_array_size(rows) - firing);
-	table(ans, rows, "alertname status severity host starts_at ends_at");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "alertname status severity host starts_at ends_at");
 	return 0;
 }
 
@@ -406,9 +411,7 @@ a_anomalies_top(struct ask *a, const struct ask_match *m, struct ask_answer *ans
 		say(ans, "%s has the most anomalies%s: %lld.\n", str(json_array_get(rows, 0), "host"),
 		    scope(m, sc, sizeof(sc)),
 		    (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "anomalies")));
-	table(ans, rows, "host anomalies score");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "host anomalies score");
 	json_decref(byhost);
 	json_decref(sum);
 	return 0;
@@ -440,9 +443,7 @@ a_incidents(struct ask *a, const struct ask_match *m, struct ask_answer *ans, ch
 		open += strcmp(str(row, "status"), "open") == 0;
 	say(ans, "%zu incident%s%s, %zu open.\n", json_array_size(rows),
 	    json_array_size(rows) == 1 ? "" : "s", scope(m, sc, sizeof(sc)), open);
-	table(ans, rows, "id status severity first_seen duration_s title");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "id status severity first_seen duration_s title");
 	return 0;
 }
 
@@ -460,9 +461,7 @@ a_incidents_open(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	else
 		say(ans, "%zu incident%s open%s.\n", json_array_size(rows),
 		    json_array_size(rows) == 1 ? " is" : "s are", scope(m, sc, sizeof(sc)));
-	table(ans, rows, "id severity first_seen last_seen title");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "id severity first_seen last_seen title");
 	return 0;
 }
 
@@ -707,9 +706,7 @@ aggregate(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char
 	else
 		say(ans, "The %s of %s %s: %g on %s%s.\n", what, m->slots.metric, period, num(best, col),
 		    str(best, "host"), json_array_size(rows) > 1 ? " (of all its series)" : "");
-	table(ans, rows, "host metric labels min avg max last n");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "host metric labels min avg max last n");
 	return 0;
 }
 
@@ -758,9 +755,7 @@ a_logs_top(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 		    json_array_size(rows), scope(m, sc, sizeof(sc)),
 		    (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "count")),
 		    str(json_array_get(rows, 0), "template"));
-	table(ans, rows, "count hosts template");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "count hosts template");
 	return 0;
 }
 
@@ -784,9 +779,7 @@ a_logs_new(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 		    scope(m, sc, sizeof(sc)), str(json_array_get(rows, json_array_size(rows) - 1), "first_seen"),
 		    str(json_array_get(rows, json_array_size(rows) - 1), "host"),
 		    str(json_array_get(rows, json_array_size(rows) - 1), "template"));
-	table(ans, rows, "first_seen host count template");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "first_seen host count template");
 	return 0;
 }
 
@@ -807,9 +800,7 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	CALL(rows, "search_logs", args);
 	say(ans, "%zu log line%s with \"%s\"%s%s\n", last_total, last_total == 1 ? "" : "s", m->slots.query, scope(m, sc, sizeof(sc)),
 	    json_array_size(rows) > 0 ? ", newest first:" : ".");
-	table(ans, rows, "ts host severity message");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "ts host severity message");
 	return 0;
 }
 
@@ -826,9 +817,7 @@ a_logs_errors(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	say(ans, "%zu error line%s%s%s\n", last_total, last_total == 1 ? "" : "s",
 	    scope(m, sc, sizeof(sc)), last_total > json_array_size(rows) ?
 	    ", the newest first:" : json_array_size(rows) > 0 ? ", newest first:" : ".");
-	table(ans, rows, "ts host service severity message");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "ts host service severity message");
 	return 0;
 }
 
@@ -845,9 +834,7 @@ a_logs_volume(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	json_array_foreach(rows, i, row)
 		total += json_integer_value(json_object_get(row, "count"));
 	say(ans, "%lld log lines%s.\n", total, scope(m, sc, sizeof(sc)));
-	table(ans, rows, "host severity count");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "host severity count");
 	return 0;
 }
 
@@ -911,9 +898,7 @@ a_clusters_list(struct ask *a, const struct ask_match *m, struct ask_answer *ans
 	else
 		say(ans, "%zu cluster%s registered.\n", json_array_size(rows),
 		    json_array_size(rows) == 1 ? "" : "s");
-	table(ans, rows, "cluster environment type has_gpu status status_since");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "cluster environment type has_gpu status status_since");
 	return 0;
 }
 
@@ -934,9 +919,7 @@ a_clusters_health(struct ask *a, const struct ask_match *m, struct ask_answer *a
 		    json_array_size(rows) == 1 ? " is" : "s are");
 	else
 		say(ans, "%zu of %zu clusters not online:%s\n", bad, json_array_size(rows), "");
-	table(ans, rows, "cluster environment status status_since failures");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "cluster environment status status_since failures");
 	return 0;
 }
 
@@ -960,9 +943,7 @@ a_automation(struct ask *a, const struct ask_match *m, struct ask_answer *ans, c
 				    str(row, "target"), str(row, "state"), *str(row, "error") ? ", " : "",
 				    str(row, "error"));
 	}
-	table(ans, rows, "id created rule target action state attempts");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "id created rule target action state attempts");
 	return 0;
 }
 
@@ -980,9 +961,7 @@ a_automation_failed(struct ask *a, const struct ask_match *m, struct ask_answer 
 	else
 		say(ans, "%zu task%s failed for good (dead letters)%s.\n", json_array_size(rows),
 		    json_array_size(rows) == 1 ? "" : "s", scope(m, sc, sizeof(sc)));
-	table(ans, rows, "id created rule target attempts error");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "id created rule target attempts error");
 	return 0;
 }
 
@@ -996,9 +975,7 @@ a_audit(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *
 	CALL(rows, "audit_log", args_of(m, "host since until"));
 	say(ans, "%zu decision%s in the audit log%s.\n", json_array_size(rows),
 	    json_array_size(rows) == 1 ? "" : "s", scope(m, sc, sizeof(sc)));
-	table(ans, rows, "seq ts decision rule target task_id");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "seq ts decision rule target task_id");
 	return 0;
 }
 
@@ -1070,9 +1047,7 @@ kpi_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	if (json_array_size(rows) == 0)
 		say(ans, "  no incident and no uptime metric%s%s.\n", m->slots.host ? " on " : "",
 		    m->slots.host ? m->slots.host : "");
-	table(ans, rows, "host failures resolved downtime_s mttr_s mtbf_s availability_pct restarts uptime_s");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "host failures resolved downtime_s mttr_s mtbf_s availability_pct restarts uptime_s");
 	json_decref(range);
 	return 0;
 }
@@ -1113,9 +1088,7 @@ a_hosts(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *
 
 	CALL(rows, "list_hosts", json_object());
 	say(ans, "%zu hosts in the state.\n", json_array_size(rows));
-	table(ans, rows, "host series alerts anomalies incidents");
-	keep(ans, rows);
-	json_decref(rows);
+	show(ans, rows, "host series alerts anomalies incidents");
 	return 0;
 }
 
