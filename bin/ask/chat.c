@@ -22,7 +22,7 @@
 #include "core/xmalloc.h"
 #include "llm/chat.h"
 #include "llm/redactor.h"
-#include "net/secret.h"
+#include "llm/settings.h"
 #include "store/views.h"
 #include "tool/log.h"
 
@@ -60,48 +60,30 @@ ask_chat_configured(const struct ask *a)
 static int
 setup(struct ask *a, char *err, size_t errlen)
 {
-	const struct aiops_conf *cfg = a->cli.cfg;
-	struct aiops_llm_config c = { 0 };
-	const char *kf = aiops_conf_string(cfg, "ask.key_file", NULL);
-	const char *ke = aiops_conf_string(cfg, "ask.key_env", NULL);
-	char key[1024] = "";
-	unsigned kinds = AIOPS_REDACT_DEFAULT;
+	struct aiops_llm_settings set;
+	size_t i;
+	json_t *h;
+	int rc;
 
 	if (chat.llm != NULL)
 		return 0;
-	chat.backend = xstrdup(aiops_conf_string(cfg, "ask.backend", "none"));
-	c.api = aiops_llm_api_parse(chat.backend);
-	c.url = aiops_conf_string(cfg, "ask.url", c.api == AIOPS_LLM_OLLAMA ?
-	    "http://127.0.0.1:11434" : NULL);
-	c.model = aiops_conf_string(cfg, "ask.model", NULL);
-	if (c.url == NULL || c.model == NULL) {
-		snprintf(err, errlen, "ask.backend %s needs ask.url and ask.model", chat.backend);
+	if ((rc = aiops_llm_settings_from(a->cli.cfg, &set, err, errlen)) != 1) {
+		if (rc == 0)
+			snprintf(err, errlen, "no model configured (ask.backend)");
+		aiops_llm_settings_wipe(&set);
 		return -1;
 	}
-	if (kf != NULL && aiops_secret_read_file(kf, key, sizeof(key), err, errlen) == -1)
-		return -1;
-	if (kf == NULL && ke != NULL && getenv(ke) != NULL)
-		snprintf(key, sizeof(key), "%s", getenv(ke));
-	c.api_key = key[0] != '\0' ? key : NULL;
-	c.timeout_ms = aiops_conf_duration(cfg, "ask.timeout", 120000000000LL) / 1000000;
-	c.retries = (int)aiops_conf_int(cfg, "ask.retries", 2);
-	c.rate_per_min = aiops_conf_number(cfg, "ask.rate", 0);
-	c.temperature = 0;
-	c.seed = (uint64_t)getpid();
-	chat.llm = aiops_llm_new(&c, err, errlen);
-	explicit_bzero(key, sizeof(key));
+	set.llm.seed = (uint64_t)getpid();
+	chat.llm = aiops_llm_new(&set.llm, err, errlen);
+	chat.backend = xstrdup(set.backend);
+	chat.model = xstrdup(set.llm.model);
+	aiops_llm_settings_wipe(&set);
 	if (chat.llm == NULL)
 		return -1;
-	chat.model = xstrdup(c.model);
-	if (aiops_conf_bool(cfg, "ask.redact.enabled", 1)) {
-		size_t i;
-		json_t *h;
-
-		if (aiops_conf_bool(cfg, "ask.redact.hostnames", 0))
-			kinds |= AIOPS_REDACT_HOST;
-		if ((chat.red = aiops_redactor_new(kinds, err, errlen)) == NULL)
+	if (set.redact != 0) {
+		if ((chat.red = aiops_redactor_new(set.redact, err, errlen)) == NULL)
 			return -1;
-		if (kinds & AIOPS_REDACT_HOST)
+		if (set.redact & AIOPS_REDACT_HOST)
 			json_array_foreach(a->hosts, i, h)
 				aiops_redactor_add_host(chat.red, json_string_value(h));
 	}
