@@ -982,7 +982,7 @@ a_audit(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *
 static json_t *
 kpi(struct ask *a, const struct ask_match *m, char *err, size_t errlen, json_t **range)
 {
-	json_t *args = args_of(m, "host since until"), *r;
+	json_t *args = args_of(m, "host cluster since until"), *r;
 
 	r = ask_tool_call(a, "kpi_report", args, err, errlen);
 	json_decref(args);
@@ -1008,7 +1008,8 @@ kpi_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	fleet = json_object_get(range, "fleet");
 	if (!m->slots.host && (strcmp(which, "mttr") == 0 || strcmp(which, "report") == 0) &&
 	    json_is_number(json_object_get(fleet, "mttr_s")))
-		say(ans, "  all hosts: MTTR %s over %lld resolved incident%s\n",
+		say(ans, "  all hosts%s%s: MTTR %s over %lld resolved incident%s\n",
+		    m->slots.cluster ? " of " : "", m->slots.cluster ? m->slots.cluster : "",
 		    human(num(fleet, "mttr_s"), d1, sizeof(d1)),
 		    (long long)json_integer_value(json_object_get(fleet, "resolved")),
 		    json_integer_value(json_object_get(fleet, "resolved")) == 1 ? "" : "s");
@@ -1043,6 +1044,18 @@ kpi_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 				say(ans, "  %s: no uptime metric; availability %.2f%%\n", h,
 				    num(row, "availability_pct"));
 		}
+	}
+	json_array_foreach(json_object_get(range, "clusters"), i, row) {
+		if (strcmp(which, "uptime") == 0)
+			break;
+		say(ans, "  cluster %s: MTTR %s, MTBF %s, %lld failure%s, availability %.2f%%\n",
+		    str(row, "cluster"), json_is_number(json_object_get(row, "mttr_s")) ?
+		    human(num(row, "mttr_s"), d1, sizeof(d1)) : "-",
+		    human(num(row, "mtbf_s"), d2, sizeof(d2)),
+		    (long long)json_integer_value(json_object_get(row, "failures")),
+		    json_integer_value(json_object_get(row, "failures")) == 1 ? "" : "s",
+		    num(row, "availability_pct"));
+		json_array_append(ans->facts, row);
 	}
 	if (json_array_size(rows) == 0)
 		say(ans, "  no incident and no uptime metric%s%s.\n", m->slots.host ? " on " : "",

@@ -299,6 +299,9 @@ t_kpi(struct ask *a, const json_t *args, char *err, size_t errlen)
 		json_array_foreach(json_object_get(r, "rows"), j, row)
 			if (host != NULL && json_equal(json_object_get(row, "host"), json_object_get(u, "host")))
 				into = row;
+		/* Which cluster a host is in, the incidents say: no others then. */
+		if (into == NULL && json_is_string(json_object_get(args, "cluster")))
+			continue;
 		if (into == NULL) {
 			into = json_pack("{s:s?, s:i, s:i}", "host", host, "failures", 0, "resolved", 0);
 			json_object_set_new(into, "availability_pct", json_real(100.0));
@@ -311,6 +314,21 @@ t_kpi(struct ask *a, const json_t *args, char *err, size_t errlen)
 	json_decref(up);
 	if ((up = query(a, "kpi_all", p, err, errlen)) != NULL) {
 		json_object_set(r, "fleet", json_array_get(json_object_get(up, "rows"), 0));
+		json_decref(up);
+	}
+	if ((up = query(a, "kpi_clusters", p, err, errlen)) != NULL) {
+		json_array_foreach(json_object_get(up, "rows"), i, row) {
+			double window = (double)(until - since) / 1000.0;
+			double down = json_number_value(json_object_get(row, "downtime_s"));
+
+			if (window > 0) {
+				json_object_set_new(row, "mtbf_s", json_real((window - down) /
+				    (double)json_integer_value(json_object_get(row, "failures"))));
+				json_object_set_new(row, "availability_pct",
+				    json_real(100.0 * (1 - down / window)));
+			}
+		}
+		json_object_set(r, "clusters", json_object_get(up, "rows"));
 		json_decref(up);
 	}
 	{
@@ -526,8 +544,9 @@ const struct ask_tool ask_tools[] = {
 	  OBJ(P_HOST ", \"status\": {\"type\": \"string\"}, " P_SINCE ", " P_UNTIL), t_tasks },
 	{ "audit_log", "aiops-run's audit log: each decision (queued, started, succeeded, approved...).",
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_audit },
-	{ "kpi_report", "Reliability per host over a period: failures, downtime, MTTR, MTBF, availability, restarts, uptime.",
-	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_kpi },
+	{ "kpi_report", "Reliability per host, per cluster and over the fleet for a period: failures, downtime, MTTR, "
+	  "MTBF, availability, restarts, uptime.",
+	  OBJ(P_HOST ", \"cluster\": {\"type\": \"string\"}, " P_SINCE ", " P_UNTIL), t_kpi },
 	{ "propose_playbook", "Propose a remediation playbook of share/playbooks (disk-cleanup, "
 	  "log-rotate, restart-service, package-update...) for a host: it is syntax-checked and shown; "
 	  "nothing runs until a person confirms and an approver approves it in aiops-run.",
@@ -620,7 +639,7 @@ ask_vocabulary(struct ask *a, char *err, size_t errlen)
 {
 	if ((a->hosts = names(a, "hosts", "host", err, errlen)) == NULL ||
 	    (a->metrics = names(a, "metrics", "metric", err, errlen)) == NULL ||
-	    (a->clusters = names(a, "clusters", "cluster", err, errlen)) == NULL)
+	    (a->clusters = names(a, "cluster_names", "cluster", err, errlen)) == NULL)
 		return -1;
 	return 0;
 }

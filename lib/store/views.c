@@ -170,13 +170,34 @@ static const struct named queries[] = {
 	  " FROM incidents i, json_each(i.hosts) j"
 	  " WHERE (:host IS NULL OR j.value = :host) AND (:until IS NULL OR i.first_seen <= :until)"
 	  " AND (:since IS NULL OR i.last_seen >= :since)"
+	  " AND (:cluster IS NULL OR json_extract(i.labels, '$.cluster') = :cluster)"
 	  " GROUP BY j.value ORDER BY j.value" },
+	/* The same by cluster: the cluster label of the incidents. */
+	{ "kpi_clusters",
+	  "SELECT json_extract(labels, '$.cluster') AS cluster, count(*) AS failures,"
+	  " count(*) FILTER (WHERE status = 'resolved') AS resolved,"
+	  " sum(min(last_seen, coalesce(:until, last_seen)) - max(first_seen, coalesce(:since, 0)))"
+	  "  / 1000 AS downtime_s,"
+	  " avg(last_seen - first_seen) FILTER (WHERE status = 'resolved') / 1000.0 AS mttr_s"
+	  " FROM incidents WHERE json_extract(labels, '$.cluster') IS NOT NULL"
+	  " AND (:cluster IS NULL OR json_extract(labels, '$.cluster') = :cluster)"
+	  " AND (:until IS NULL OR first_seen <= :until) AND (:since IS NULL OR last_seen >= :since)"
+	  " AND (:host IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.hosts) WHERE value = :host))"
+	  " GROUP BY 1 ORDER BY 1" },
+	/* Every cluster name the state holds: the registry's, and the labels' of incidents and alerts. */
+	{ "cluster_names",
+	  "SELECT name AS cluster FROM clusters"
+	  " UNION SELECT json_extract(labels, '$.cluster') FROM incidents"
+	  "  WHERE json_extract(labels, '$.cluster') IS NOT NULL"
+	  " UNION SELECT json_extract(labels, '$.cluster') FROM alerts"
+	  "  WHERE json_extract(labels, '$.cluster') IS NOT NULL ORDER BY 1" },
 	/* The same over the fleet, each incident once. */
 	{ "kpi_all",
 	  "SELECT count(*) AS failures, count(*) FILTER (WHERE status = 'resolved') AS resolved,"
 	  " avg(last_seen - first_seen) FILTER (WHERE status = 'resolved') / 1000.0 AS mttr_s"
 	  " FROM incidents WHERE (:until IS NULL OR first_seen <= :until)"
 	  " AND (:since IS NULL OR last_seen >= :since)"
+	  " AND (:cluster IS NULL OR json_extract(labels, '$.cluster') = :cluster)"
 	  " AND (:host IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.hosts) WHERE value = :host))" },
 	/* Restarts: an uptime that went down between two 5-minute buckets, or within one. */
 	{ "uptime",
