@@ -73,3 +73,29 @@ keys() {
 	run -0 sqlite3 "$AIOPS_STATE" "SELECT count(*) FROM ask_decisions WHERE session = 1"
 	[ "$output" = 1 ]
 }
+
+@test "repl: Ctrl-C stops a model's answer that stalls, and the session goes on" {
+	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	coproc LLMD { exec /usr/bin/python3 "$AIOPS_SRCDIR/tests/helpers/llmd.py" --timeout 60; }
+	read -r port <&"${LLMD[0]}"
+	cat > "$BATS_TEST_TMPDIR/aiops.yaml" <<YAML
+ask:
+  backend: openai
+  url: http://127.0.0.1:$port/v1
+  model: "stall:20000"
+  retries: 0
+YAML
+	tmux -S "$SOCK" -f /dev/null new-session -d -x 160 -y 50 \
+	    "env AIOPS_STATE='$AIOPS_STATE' AIOPS_CONFIG='$BATS_TEST_TMPDIR/aiops.yaml' AIOPS_NOW='$AIOPS_NOW' \
+	     XDG_STATE_HOME='$XDG_STATE_HOME' PATH='$PATH' aiops-ask; echo EXITED \$?; sleep 30"
+	wait_for "aiops> "
+	keys "what is firing?" Enter
+	sleep 1
+	start=$(date +%s)
+	keys C-c
+	wait_for "(interrupted)"
+	[ $(($(date +%s) - start)) -le 3 ]
+	keys "quit" Enter
+	wait_for "EXITED 0"
+	kill "$LLMD_PID" 2>/dev/null || true
+}

@@ -74,6 +74,7 @@ setup(struct ask *a, char *err, size_t errlen)
 		return -1;
 	}
 	set.llm.seed = (uint64_t)getpid();
+	set.llm.cancel = a->interrupted;
 	chat.llm = aiops_llm_new(&set.llm, err, errlen);
 	chat.backend = xstrdup(set.backend);
 	chat.model = xstrdup(set.llm.model);

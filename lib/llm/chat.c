@@ -323,6 +323,7 @@ struct aiops_llm {
 	int		 retries;
 	double		 rate_per_min, temperature;
 	uint64_t	 seed;
+	const volatile int *cancel;
 	double		 bucket;	/* requests that may go now */
 	int64_t		 bucket_ns;	/* when it was last filled */
 	struct aiops_http *http;
@@ -381,6 +382,7 @@ aiops_llm_new(const struct aiops_llm_config *cfg, char *err, size_t errlen)
 	c->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : DEFAULT_CONNECT_MS;
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->idle_timeout_ms = cfg->idle_timeout_ms > 0 ? cfg->idle_timeout_ms : DEFAULT_IDLE_MS;
+	c->cancel = cfg->cancel;
 	c->retries = cfg->retries;
 	c->rate_per_min = cfg->rate_per_min;
 	c->temperature = cfg->temperature;
@@ -612,6 +614,7 @@ aiops_llm_chat(struct aiops_llm *c, const json_t *messages, const json_t *tools,
 	req.idle_timeout_ms = c->idle_timeout_ms;
 	req.max_body = MAX_BODY;
 	req.on_data = on_data;
+	req.cancel = c->cancel;
 
 	aiops_http_response_init(&resp);
 	for (attempt = 0;; attempt++) {
@@ -641,6 +644,8 @@ aiops_llm_chat(struct aiops_llm *c, const json_t *messages, const json_t *tools,
 		http_detail(c, &resp, &detail);
 		if (resp.outcome != AIOPS_HTTP_RETRY) {
 			rc = permanent_error(&resp);
+			if (c->cancel != NULL && *c->cancel && resp.reason == AIOPS_HTTP_R_CANCELLED)
+				rc = AIOPS_LLM_E_CANCELLED;
 			break;
 		}
 		rc = AIOPS_LLM_E_UNREACHABLE;

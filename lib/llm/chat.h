@@ -50,6 +50,7 @@ struct aiops_llm_config {
 	double rate_per_min;    /* at most this many requests a minute (token bucket, sleeps to wait); 0: no limit */
 	double temperature;     /* < 0: the server's default */
 	uint64_t seed;          /* the backoff jitter's seed */
+	const volatile int *cancel; /* non-zero stops a turn within about a second (E_CANCELLED), even a silent one; NULL: never */
 };
 
 /* One tool call the model asked for. arguments is the JSON text of an object ("{}" when the model gave none); args_ok is 0 when the model's text was not a JSON object (the caller tells the model so). */

@@ -258,7 +258,12 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	struct xfer *x = arg;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	if (aiops_monotonic_ns() - x->last_data_ns > (int64_t)x->req->idle_timeout_ms * 1000000) {
+	if (x->req->cancel != NULL && *x->req->cancel) {
+		x->cancelled = 1;
+		return 1;
+	}
+	if (x->req->idle_timeout_ms > 0 &&
+	    aiops_monotonic_ns() - x->last_data_ns > (int64_t)x->req->idle_timeout_ms * 1000000) {
 		x->idle = 1;
 		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
 	}
@@ -452,7 +457,7 @@ set_limits(CURL *e, const struct aiops_http_request *req, struct xfer *x)
 	if (req->timeout_ms >= 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 		    req->timeout_ms > 0 ? req->timeout_ms : (long)AIOPS_HTTP_TIMEOUT_MS);
-	if (req->idle_timeout_ms > 0) {
+	if (req->idle_timeout_ms > 0 || req->cancel != NULL) {
 		x->last_data_ns = aiops_monotonic_ns();
 		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);

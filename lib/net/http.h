@@ -90,6 +90,12 @@ struct aiops_http_request {
 	const char *const *capture;
 	aiops_http_data_fn on_data;
 	void		*arg;
+	/*
+	 * When it points at a non-zero value (a SIGINT handler's flag), the
+	 * transfer stops within about a second, even while no byte comes
+	 * (outcome permanent, reason cancelled). NULL: never.
+	 */
+	const volatile int *cancel;
 };
 
 enum aiops_http_outcome {
