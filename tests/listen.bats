@@ -25,10 +25,16 @@ teardown() {
 start() {
 	aiops-ingest --listen 127.0.0.1:0 -v --config "$CFG" "$@" > "$OUT" 2> "$ERR" &
 	LPID=$!
-	PORT=
+	listen_port
+}
+
+# Waits for the listener to say its port in $ERR; sets PORT and URL. The
+# background job makes $ERR itself: it may not be there yet.
+listen_port() {
 	local i
+	PORT=
 	for i in $(seq 200); do
-		PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$ERR")
+		PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$ERR" 2> /dev/null) || true
 		[ -n "$PORT" ] && break
 		sleep 0.05
 	done
@@ -326,12 +332,7 @@ EOF
 	APID=$!
 	aiops-ingest --listen 127.0.0.1:0 -v --config "$CFG" > "$BATS_TEST_TMPDIR/fifo" 2> "$ERR" &
 	LPID=$!
-	for i in $(seq 200); do
-		PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$ERR")
-		[ -n "$PORT" ] && break
-		sleep 0.05
-	done
-	URL="http://127.0.0.1:$PORT"
+	listen_port
 	/usr/bin/python3 -c 'for i in range(3000): print("cpu,host=h%d,core=c%d v=%d 1795348800" % (i, i, i))' > "$BATS_TEST_TMPDIR/lp"
 	[ "$(post /api/v2/write -H "Authorization: Token $tok" --data-binary @"$BATS_TEST_TMPDIR/lp")" = 204 ]
 	# The 3,000 events are more than a pipe holds: most are still to write.
@@ -355,12 +356,7 @@ EOF
 	tok=$(token t write)
 	{ rc=0; aiops-ingest --listen 127.0.0.1:0 -v --config "$CFG" 2> "$ERR" || rc=$?; echo $rc > "$BATS_TEST_TMPDIR/rc"; } |
 	    head -n 1 > "$OUT" &
-	for i in $(seq 200); do
-		PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$ERR")
-		[ -n "$PORT" ] && break
-		sleep 0.05
-	done
-	URL="http://127.0.0.1:$PORT"
+	listen_port
 	for i in 1 2 3; do
 		post /api/v2/write -H "Authorization: Token $tok" --data-binary "cpu,host=a v=$i $((NOW_S + i))" || true
 		sleep 0.2
