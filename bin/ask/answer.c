@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -212,6 +213,10 @@ args_of(const struct ask_match *m, const char *keys)
 		json_object_set_new(o, "severity", json_string(s->severity));
 	if (strstr(keys, "cluster") && s->cluster != NULL)
 		json_object_set_new(o, "cluster", json_string(s->cluster));
+	if (strstr(keys, "service") && s->service != NULL)
+		json_object_set_new(o, "service", json_string(s->service));
+	if (strstr(keys, "rule") && s->rule != NULL)
+		json_object_set_new(o, "rule", json_string(s->rule));
 	if (strstr(keys, "since") && s->since >= 0) {
 		aiops_time_format(s->since * 1000000LL, t);
 		json_object_set_new(o, "since", json_string(t));
@@ -246,11 +251,12 @@ call(struct ask *a, const char *tool, json_t *args, char *err, size_t errlen)
 	if (((rows) = call(a, (tool), (args), err, errlen)) == NULL)	\
 		return -1
 
-/* " on db-1", " in the last 24 hours": the slots as words. */
+/* " from sshd on db-1 in the last 24 hours": the slots as words. */
 static const char *
 scope(const struct ask_match *m, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s%s", m->slots.host ? " on " : "",
+	snprintf(buf, size, "%s%s%s%s%s%s", m->slots.service ? " from " : "",
+	    m->slots.service ? m->slots.service : "", m->slots.host ? " on " : "",
 	    m->slots.host ? m->slots.host : "", m->slots.period ? " " : "",
 	    m->slots.period ? m->slots.period : "");
 	return buf;
@@ -465,17 +471,67 @@ a_incidents_open(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	return 0;
 }
 
-/* The incident the question means: by id, else the latest (on the host, in the range). */
+/*
+ * How many words of the question the title has, as whole words, its
+ * punctuation dropped inside words ("I/O" is "io"): "the db-1 disk io
+ * mess" is the incident titled "disk I/O errors", not the latest.
+ */
+static int
+title_score(const char *title, const char *question)
+{
+	char t[512], w[64], word[68];
+	const char *q;
+	size_t i, k = 0;
+	int score = 0;
+
+	t[k++] = ' ';
+	for (i = 0; title[i] != '\0' && k < sizeof(t) - 2; i++) {
+		unsigned char c = (unsigned char)title[i];
+
+		if (isalnum(c))
+			t[k++] = (char)tolower(c);
+		else if (c != '/' && c != '\'' && t[k - 1] != ' ')
+			t[k++] = ' ';
+	}
+	t[k++] = ' ';
+	t[k] = '\0';
+	for (q = question; *q != '\0';) {
+		size_t n = strcspn(q, " ");
+
+		if (n >= 2 && n < sizeof(w)) {
+			snprintf(w, sizeof(w), "%.*s", (int)n, q);
+			snprintf(word, sizeof(word), " %s ", w);
+			score += !ask_stop_word(w) && strstr(t, word) != NULL;
+		}
+		q += n;
+		q += strspn(q, " ");
+	}
+	return score;
+}
+
+/*
+ * The incident the question means: by id, else the one in scope (host,
+ * range) whose title has the most of the question's words, else the
+ * latest.
+ */
 static json_t *
 the_incident(struct ask *a, const struct ask_match *m, char *err, size_t errlen)
 {
-	json_t *args = args_of(m, "host since until"), *rows, *one;
+	json_t *args = args_of(m, "host since until"), *rows, *row, *one = NULL;
+	int best = 0, sc;
+	size_t i;
 
 	if (m->slots.id != NULL)
 		json_object_set_new(args, "id", json_string(m->slots.id));
 	if ((rows = call(a, "list_incidents", args, err, errlen)) == NULL)
 		return NULL;
-	one = json_incref(json_array_get(rows, 0));
+	json_array_foreach(rows, i, row)
+		if (m->normalized != NULL &&
+		    (sc = title_score(str(row, "title"), m->normalized)) > best) {
+			best = sc;
+			one = row;
+		}
+	one = json_incref(one != NULL ? one : json_array_get(rows, 0));
 	json_decref(rows);
 	return one != NULL ? one : json_null();
 }
@@ -636,16 +692,82 @@ a_forecast(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	return 0;
 }
 
+/*
+ * " (12h 5m before now: nothing newer)" when a latest point at ts is over
+ * an hour old, else "": a value that stopped coming is not a current one.
+ */
+static const char *
+staleness(const struct ask *a, const char *ts, char *buf, size_t size)
+{
+	char d[32];
+	int64_t t;
+
+	buf[0] = '\0';
+	if (aiops_time_parse_rfc3339(ts, strlen(ts), &t) == 0 && a->now - t > 3600 * 1000000000LL)
+		snprintf(buf, size, " (%s before now: nothing newer)",
+		    human((double)(a->now - t) / 1e9, d, sizeof(d)));
+	return buf;
+}
+
+static json_t *summary(struct ask *a, const struct ask_match *m, char *err, size_t errlen);
+
+/* A metric over the question's period: its range, series by series. */
+static int
+metric_range(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
+    size_t errlen)
+{
+	json_t *rows, *row;
+	size_t i;
+	char lb[CELL_MAX + 8];
+
+	if ((rows = summary(a, m, err, errlen)) == NULL)
+		return -1;
+	if (json_array_size(rows) == 0) {
+		json_t *args = args_of(m, "host metric"), *last;
+		char old[96];
+
+		say(ans, "No points of %s%s%s %s.\n", m->slots.metric, m->slots.host ? " on " : "",
+		    m->slots.host ? m->slots.host : "", m->slots.period);
+		json_object_set_new(args, "aggregation", json_string("latest"));
+		CALL(last, "query_metrics", args);
+		json_array_foreach(last, i, row)
+			if (i < 5)
+				say(ans, "  the latest%s%s: %g at %s%s\n", *str(row, "host") ? " on " : "",
+				    str(row, "host"), num(row, "value"), str(row, "ts"),
+				    staleness(a, str(row, "ts"), old, sizeof(old)));
+		keep(ans, last);
+		json_decref(last);
+	} else
+		say(ans, "%s %s%s%s, the series with the highest peak first:\n", m->slots.metric,
+		    m->slots.period, m->slots.host ? " on " : "", m->slots.host ? m->slots.host : "");
+	json_array_foreach(rows, i, row) {
+		if (i == 5)
+			break;
+		cell(json_object_get(row, "labels"), lb, sizeof(lb));
+		say(ans, "  %s%s%s: peak %g at %s, average %.4g, low %g (%lld points)\n",
+		    str(row, "host"), *lb ? " " : "", lb, num(row, "max"), str(row, "max_ts"),
+		    num(row, "avg"), num(row, "min"), (long long)json_integer_value(json_object_get(row, "n")));
+	}
+	show(ans, rows, "host metric labels min avg max max_ts n");
+	return 0;
+}
+
 int
 a_metric_current(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
 	json_t *args = args_of(m, "host metric"), *rows, *row;
 	size_t i;
+	char old[96];
 
 	if (unknown_host(a, m, ans) || need_metric(m, ans)) {
 		json_decref(args);
 		return 0;
+	}
+	/* "cpu on web-2 friday afternoon": then, not now. */
+	if (m->slots.since >= 0) {
+		json_decref(args);
+		return metric_range(a, m, ans, err, errlen);
 	}
 	json_object_set_new(args, "aggregation", json_string("latest"));
 	CALL(rows, "query_metrics", args);
@@ -654,13 +776,15 @@ a_metric_current(struct ask *a, const struct ask_match *m, struct ask_answer *an
 		    m->slots.host ? m->slots.host : "");
 	else if (json_array_size(rows) == 1) {
 		row = json_array_get(rows, 0);
-		say(ans, "%s on %s is %g%s%s at %s.\n", str(row, "metric"), str(row, "host"),
-		    num(row, "value"), *str(row, "unit") ? " " : "", str(row, "unit"), str(row, "ts"));
+		say(ans, "%s on %s is %g%s%s at %s%s.\n", str(row, "metric"), str(row, "host"),
+		    num(row, "value"), *str(row, "unit") ? " " : "", str(row, "unit"), str(row, "ts"),
+		    staleness(a, str(row, "ts"), old, sizeof(old)));
 	} else {
 		say(ans, "%s, the last value of %zu series:\n", m->slots.metric, json_array_size(rows));
 		json_array_foreach(rows, i, row)
 			if (i < 5)
-				say(ans, "  %s %g at %s\n", str(row, "host"), num(row, "value"), str(row, "ts"));
+				say(ans, "  %s %g at %s%s\n", str(row, "host"), num(row, "value"), str(row, "ts"),
+				    staleness(a, str(row, "ts"), old, sizeof(old)));
 		table(ans, rows, "host metric labels value ts");
 	}
 	keep(ans, rows);
@@ -747,7 +871,7 @@ a_logs_top(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 
 	if (unknown_host(a, m, ans))
 		return 0;
-	CALL(rows, "top_log_templates", args_of(m, "host since until"));
+	CALL(rows, "top_log_templates", args_of(m, "host service since until"));
 	if (json_array_size(rows) == 0)
 		say(ans, "No log lines%s.\n", scope(m, sc, sizeof(sc)));
 	else
@@ -787,8 +911,9 @@ int
 a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *args = args_of(m, "host since until"), *rows;
+	json_t *args = args_of(m, "host service since until"), *rows;
 	char sc[160];
+	int errors = m->slots.errors_only, filter = errors || m->slots.failures_only;
 
 	if (m->slots.query == NULL) {
 		json_decref(args);
@@ -797,9 +922,28 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 		return 0;
 	}
 	json_object_set_new(args, "query", json_string(m->slots.query));
-	CALL(rows, "search_logs", args);
-	say(ans, "%zu log line%s with \"%s\"%s%s\n", last_total, last_total == 1 ? "" : "s", m->slots.query, scope(m, sc, sizeof(sc)),
-	    json_array_size(rows) > 0 ? ", newest first:" : ".");
+	if (m->slots.query_any)
+		json_object_set_new(args, "any", json_true());
+	/* Error lines, or lines that say it failed, that name it; when none
+	 * do, every line that does. */
+	if (filter) {
+		json_object_set_new(args, errors ? "errors" : "failures", json_true());
+		CALL(rows, "search_logs", json_incref(args));
+		if (json_array_size(rows) == 0) {
+			json_decref(rows);
+			filter = errors = 0;
+			json_object_del(args, "errors");
+			json_object_del(args, "failures");
+		}
+	}
+	if (!filter)
+		CALL(rows, "search_logs", json_incref(args));
+	json_decref(args);
+	say(ans, "%zu %s line%s%s%s%s%s%s%s\n", last_total, errors ? "error" : "log",
+	    last_total == 1 ? "" : "s", *m->slots.query == '\0' ? "" : m->slots.query_any ?
+	    " mentioning \"" : " with \"", m->slots.query, *m->slots.query == '\0' ? "" : "\"",
+	    filter && !errors ? " that say something failed" : "",
+	    scope(m, sc, sizeof(sc)), json_array_size(rows) > 0 ? ", newest first:" : ".");
 	show(ans, rows, "ts host severity message");
 	return 0;
 }
@@ -813,7 +957,7 @@ a_logs_errors(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 
 	if (unknown_host(a, m, ans))
 		return 0;
-	CALL(rows, "error_logs", args_of(m, "host since until"));
+	CALL(rows, "error_logs", args_of(m, "host service since until"));
 	say(ans, "%zu error line%s%s%s\n", last_total, last_total == 1 ? "" : "s",
 	    scope(m, sc, sizeof(sc)), last_total > json_array_size(rows) ?
 	    ", the newest first:" : json_array_size(rows) > 0 ? ", newest first:" : ".");
@@ -830,7 +974,7 @@ a_logs_volume(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	long long total = 0;
 	size_t i;
 
-	CALL(rows, "count_logs", args_of(m, "host since until"));
+	CALL(rows, "count_logs", args_of(m, "host service since until"));
 	json_array_foreach(rows, i, row)
 		total += json_integer_value(json_object_get(row, "count"));
 	say(ans, "%lld log lines%s.\n", total, scope(m, sc, sizeof(sc)));
@@ -838,22 +982,55 @@ a_logs_volume(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	return 0;
 }
 
+/* "any gpu throttling?": what the logs say of it, beside the readings. */
+static int
+gpu_logs(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
+    size_t errlen)
+{
+	json_t *args = args_of(m, "host since until"), *rows, *row;
+	size_t i;
+	char sc[160];
+
+	json_object_set_new(args, "query", json_string(m->slots.terms));
+	json_object_set_new(args, "any", json_true());
+	CALL(rows, "search_logs", args);
+	say(ans, "%zu log line%s mentioning \"%s\"%s%s\n", last_total, last_total == 1 ? "" : "s",
+	    m->slots.terms, scope(m, sc, sizeof(sc)), json_array_size(rows) > 0 ? ", the newest:" : ".");
+	json_array_foreach(rows, i, row)
+		if (i < 3)
+			say(ans, "  %s %s %.*s\n", str(row, "ts"), str(row, "host"), CELL_MAX * 2,
+			    str(row, "message"));
+	keep(ans, rows);
+	json_decref(rows);
+	return 0;
+}
+
 static int
 gpu(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err, size_t errlen,
     int temp_only)
 {
-	json_t *rows, *row, *shown = json_array();
-	size_t i;
-	double hottest = -1;
-	const char *where = "";
+	json_t *rows, *row, *shown, *hot = NULL;
+	size_t i, gpus = 0;
+	double ecc = 0;
+	char old[96];
 
+	/* "gpu temps yesterday": their range then. */
+	if (temp_only && m->slots.since >= 0) {
+		struct ask_match t = *m;
+
+		t.slots.metric = (char *)"nvidia_smi_temperature_gpu";
+		return metric_range(a, &t, ans, err, errlen);
+	}
 	CALL(rows, "gpu_status", args_of(m, "host"));
+	shown = json_array();
 	json_array_foreach(rows, i, row) {
 		int is_temp = strcmp(str(row, "metric"), "nvidia_smi_temperature_gpu") == 0;
 
-		if (is_temp && num(row, "value") > hottest) {
-			hottest = num(row, "value");
-			where = str(row, "host");
+		if (is_temp && (hot == NULL || num(row, "value") > num(hot, "value")))
+			hot = row;
+		if (strncmp(str(row, "metric"), "nvidia_smi_ecc_errors_uncorrected", 33) == 0) {
+			ecc += num(row, "value");
+			gpus++;
 		}
 		if (!temp_only || is_temp)
 			json_array_append(shown, row);
@@ -861,11 +1038,22 @@ gpu(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
 	if (json_array_size(rows) == 0)
 		say(ans, "No GPU readings%s%s.\n", m->slots.host ? " on " : "",
 		    m->slots.host ? m->slots.host : "");
-	else if (hottest >= 0)
-		say(ans, "%zu GPU readings; the hottest GPU is at %g C on %s.\n", json_array_size(rows),
-		    hottest, where);
+	else if (hot != NULL)
+		say(ans, "%zu GPU %s; the hottest is GPU %s on %s at %g C, at %s%s.\n",
+		    json_array_size(shown), temp_only ? "temperatures" : "readings",
+		    json_string_value(json_object_get(json_object_get(hot, "labels"), "gpu")) ?
+		    json_string_value(json_object_get(json_object_get(hot, "labels"), "gpu")) : "?",
+		    str(hot, "host"), num(hot, "value"), str(hot, "ts"),
+		    staleness(a, str(hot, "ts"), old, sizeof(old)));
 	else
 		say(ans, "%zu GPU readings.\n", json_array_size(rows));
+	if (!temp_only && gpus > 0)
+		say(ans, "Uncorrected ECC errors: %g over %zu GPU%s.\n", ecc, gpus, gpus == 1 ? "" : "s");
+	if (m->slots.terms != NULL && gpu_logs(a, m, ans, err, errlen) == -1) {
+		json_decref(shown);
+		json_decref(rows);
+		return -1;
+	}
 	table(ans, shown, "host metric labels value ts");
 	keep(ans, shown);
 	json_decref(shown);
@@ -890,16 +1078,65 @@ int
 a_clusters_list(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *rows;
+	json_t *rows, *row;
+	size_t i, reg = 0;
 
 	CALL(rows, "list_clusters", args_of(m, "cluster"));
+	json_array_foreach(rows, i, row)
+		reg += json_is_true(json_object_get(row, "registered")) ||
+		    json_integer_value(json_object_get(row, "registered")) == 1;
 	if (json_array_size(rows) == 0)
-		say(ans, "No cluster is registered (aiops-ingest cluster add).\n");
+		say(ans, "No cluster is known: none registered (aiops-ingest cluster add), no "
+		    "cluster label on alerts, incidents or series.\n");
 	else
-		say(ans, "%zu cluster%s registered.\n", json_array_size(rows),
-		    json_array_size(rows) == 1 ? "" : "s");
-	show(ans, rows, "cluster environment type has_gpu status status_since");
+		say(ans, "%zu cluster%s: %zu registered, %zu named by labels only.\n",
+		    json_array_size(rows), json_array_size(rows) == 1 ? "" : "s", reg,
+		    json_array_size(rows) - reg);
+	json_array_foreach(rows, i, row)
+		say(ans, "  %s%s%s%s: hosts %s; %lld alert%s firing, %lld incident%s open\n",
+		    str(row, "cluster"), *str(row, "status") ? " (" : "", str(row, "status"),
+		    *str(row, "status") ? ")" : "", *str(row, "hosts") ? str(row, "hosts") : "none known",
+		    (long long)json_integer_value(json_object_get(row, "firing")),
+		    json_integer_value(json_object_get(row, "firing")) == 1 ? "" : "s",
+		    (long long)json_integer_value(json_object_get(row, "open_incidents")),
+		    json_integer_value(json_object_get(row, "open_incidents")) == 1 ? "" : "s");
+	show(ans, rows, "cluster environment status hosts firing open_incidents");
 	return 0;
+}
+
+/* The alerts firing on a cluster's hosts ("web-1,db-1"), a line each. */
+static int
+cluster_alerts(struct ask *a, const char *hosts, struct ask_answer *ans, char *err, size_t errlen)
+{
+	const char *h = hosts;
+	json_t *rows, *row;
+	size_t i;
+
+	while (*h != '\0') {
+		size_t n = strcspn(h, ",");
+		char host[128];
+
+		snprintf(host, sizeof(host), "%.*s", (int)n, h);
+		CALL(rows, "list_alerts", json_pack("{s:s, s:s}", "host", host, "status", "firing"));
+		json_array_foreach(rows, i, row)
+			say(ans, "    firing: %s on %s (%s) since %s\n", str(row, "alertname"),
+			    str(row, "host"), str(row, "severity"), str(row, "starts_at"));
+		keep(ans, rows);
+		json_decref(rows);
+		h += n;
+		h += strspn(h, ",");
+	}
+	return 0;
+}
+
+/* A cluster is in trouble when registered and not online, or an alert
+ * fires or an incident is open on its hosts. */
+static int
+cluster_trouble(const json_t *row)
+{
+	return (*str(row, "status") != '\0' && strcmp(str(row, "status"), "online") != 0) ||
+	    json_integer_value(json_object_get(row, "firing")) > 0 ||
+	    json_integer_value(json_object_get(row, "open_incidents")) > 0;
 }
 
 int
@@ -911,15 +1148,33 @@ a_clusters_health(struct ask *a, const struct ask_match *m, struct ask_answer *a
 
 	CALL(rows, "list_clusters", args_of(m, "cluster"));
 	json_array_foreach(rows, i, row)
-		bad += strcmp(str(row, "status"), "online") != 0;
+		bad += cluster_trouble(row);
 	if (json_array_size(rows) == 0)
-		say(ans, "No cluster is registered (aiops-ingest cluster add).\n");
+		say(ans, "No cluster is known: none registered (aiops-ingest cluster add), no "
+		    "cluster label on alerts, incidents or series.\n");
 	else if (bad == 0)
-		say(ans, "All %zu cluster%s online.\n", json_array_size(rows),
-		    json_array_size(rows) == 1 ? " is" : "s are");
+		say(ans, "%s%zu cluster%s fine: no alert firing, no incident open%s.\n",
+		    json_array_size(rows) > 1 ? "All " : "", json_array_size(rows),
+		    json_array_size(rows) == 1 ? " is" : "s are",
+		    json_array_size(rows) > 1 ? ", the registered ones online" : "");
 	else
-		say(ans, "%zu of %zu clusters not online:%s\n", bad, json_array_size(rows), "");
-	show(ans, rows, "cluster environment status status_since failures");
+		say(ans, "%zu of %zu cluster%s in trouble:\n", bad, json_array_size(rows),
+		    json_array_size(rows) == 1 ? " is" : "s are");
+	json_array_foreach(rows, i, row) {
+		say(ans, "  %s%s%s%s: hosts %s; %lld alert%s firing, %lld incident%s open\n",
+		    str(row, "cluster"), *str(row, "status") ? " (" : "", str(row, "status"),
+		    *str(row, "status") ? ")" : "", *str(row, "hosts") ? str(row, "hosts") : "none known",
+		    (long long)json_integer_value(json_object_get(row, "firing")),
+		    json_integer_value(json_object_get(row, "firing")) == 1 ? "" : "s",
+		    (long long)json_integer_value(json_object_get(row, "open_incidents")),
+		    json_integer_value(json_object_get(row, "open_incidents")) == 1 ? "" : "s");
+		if (json_integer_value(json_object_get(row, "firing")) > 0 &&
+		    cluster_alerts(a, str(row, "hosts"), ans, err, errlen) == -1) {
+			json_decref(rows);
+			return -1;
+		}
+	}
+	show(ans, rows, "cluster environment status status_since hosts firing open_incidents");
 	return 0;
 }
 
@@ -931,12 +1186,14 @@ a_automation(struct ask *a, const struct ask_match *m, struct ask_answer *ans, c
 	char sc[160];
 	size_t i;
 
-	CALL(rows, "list_tasks", args_of(m, "host since until"));
+	CALL(rows, "list_tasks", args_of(m, "host rule since until"));
 	if (json_array_size(rows) == 0)
-		say(ans, "Automation ran no task%s.\n", scope(m, sc, sizeof(sc)));
+		say(ans, "Automation ran no task%s%s%s.\n", m->slots.rule ? " of rule " : "",
+		    m->slots.rule ? m->slots.rule : "", scope(m, sc, sizeof(sc)));
 	else {
-		say(ans, "Automation ran %zu task%s%s:\n", json_array_size(rows),
-		    json_array_size(rows) == 1 ? "" : "s", scope(m, sc, sizeof(sc)));
+		say(ans, "Automation ran %zu task%s%s%s%s:\n", json_array_size(rows),
+		    json_array_size(rows) == 1 ? "" : "s", m->slots.rule ? " of rule " : "",
+		    m->slots.rule ? m->slots.rule : "", scope(m, sc, sizeof(sc)));
 		json_array_foreach(rows, i, row)
 			if (i < 5)
 				say(ans, "  %s rule %s on %s: %s%s%s\n", str(row, "created"), str(row, "rule"),
@@ -1045,8 +1302,9 @@ kpi_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 				    num(row, "availability_pct"));
 		}
 	}
+	/* A host asked about: its lines, not its cluster's. */
 	json_array_foreach(json_object_get(range, "clusters"), i, row) {
-		if (strcmp(which, "uptime") == 0)
+		if (strcmp(which, "uptime") == 0 || m->slots.host != NULL)
 			break;
 		say(ans, "  cluster %s: MTTR %s, MTBF %s, %lld failure%s, availability %.2f%%\n",
 		    str(row, "cluster"), json_is_number(json_object_get(row, "mttr_s")) ?
@@ -1312,6 +1570,9 @@ a_overview(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	size_t i;
 	char d[32];
 
+	/* "how is prod-eu doing": the cluster's hosts. */
+	if (m->slots.cluster != NULL && m->slots.host == NULL)
+		return a_clusters_health(a, m, ans, err, errlen);
 	args = json_pack("{s:s}", "status", "firing");
 	CALL(alerts, "list_alerts", args);
 	args = json_pack("{s:s}", "status", "open");
@@ -1396,6 +1657,10 @@ ask_answer_json(const char *question, const struct ask_match *m, const struct as
 		json_object_set_new(slots, "severity", json_string(s->severity));
 	if (s->query)
 		json_object_set_new(slots, "query", json_string(s->query));
+	if (s->rule)
+		json_object_set_new(slots, "rule", json_string(s->rule));
+	if (s->service)
+		json_object_set_new(slots, "service", json_string(s->service));
 	if (s->id)
 		json_object_set_new(slots, "id", json_string(s->id));
 	if (s->since >= 0) {

@@ -34,6 +34,8 @@ struct ask {
 	json_t			*hosts;		/* ["db-1", ...]: what the state knows */
 	json_t			*metrics;	/* ["cpu_usage_user", ...] */
 	json_t			*clusters;
+	json_t			*rules;		/* automation rules that ran */
+	json_t			*services;	/* services of the stored log lines */
 	json_t			*calls;		/* this answer's tool calls: [{name, arguments, rows, ms}] */
 	long			 sql_timeout_ms;
 	size_t			 sql_max_rows;
@@ -78,6 +80,12 @@ struct ask_slots {
 	char		*metric_word;	/* what the question said: "cpu" */
 	char		*severity, *status;
 	char		*query;		/* search words, FTS5 quoted */
+	int		 query_any;	/* query: lines with any of its words, as prefixes */
+	int		 errors_only;	/* query: lines of severity error or worse */
+	int		 failures_only;	/* query: lines that say something failed */
+	char		*terms;		/* words no cue, slot or stop list took ("stripe") */
+	char		*rule;		/* an automation rule the state knows */
+	char		*service;	/* a service of the logs ("postgres"; "ssh" for sshd) */
 	char		*id;		/* an incident or alert id */
 	int64_t		 since, until;	/* ms, -1 unset */
 	int64_t		 ahead;		/* ms: "next 24h", "tomorrow"; 0 unset */
@@ -95,6 +103,8 @@ struct ask_match {
 int ask_understand(struct ask *a, const char *question, struct ask_match *m);
 void ask_match_release(struct ask_match *m);
 const char *ask_intent_name(const struct ask_intent *in);
+/* Is w a word that says nothing of what to look for ("the", "which")? */
+int ask_stop_word(const char *w);
 size_t ask_intent_count(void);
 /* Questions to suggest when one is not understood, NULL-terminated. */
 extern const char *const ask_examples[];

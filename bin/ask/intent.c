@@ -58,7 +58,7 @@ static const struct ask_intent intents[] = {
 	{ "alerts.current", "alert=4 alarm=4 firing=3 fire=2 active=2 current=2 now=1 open=1 "
 	  "page=2 paging=3 right=1 resolved=-3 history=-3 yesterday=-1 many=-2", S_HOST | S_SEV, a_alerts_current },
 	{ "alerts.history", "alert=4 alarm=4 resolved=3 history=3 fired=3 past=1 earlier=1 ended=2 "
-	  "cleared=3 many=-2", S_HOST | S_TIME | S_SEV, a_alerts_history },
+	  "cleared=3 many=-2 page=2 paged=3 did=1", S_HOST | S_TIME | S_SEV, a_alerts_history },
 	{ "alerts.count", "alert=3 alarm=3 many=3 count=3 number=2 fired=1", S_HOST | S_TIME,
 	  a_alerts_count },
 	{ "anomalies.list", "anomal=5 abnormal=4 unusual=4 weird=3 odd=2 spike=3 outlier=4 strange=3 "
@@ -70,7 +70,7 @@ static const struct ask_intent intents[] = {
 	{ "incidents.open", "incident=4 outage=3 open=3 ongoing=3 active=2 unresolved=3 current=2 "
 	  "still=2", S_HOST, a_incidents_open },
 	{ "incident.cause", "rootcause=6 cause=4 why=4 reason=3 culprit=4 caused=4 behind=2 "
-	  "incident=2 outage=2 fail=1 down=1 crash=1", S_HOST | S_TIME, a_incident_cause },
+	  "incident=2 outage=2 fail=1 down=1 crash=1 reboot=1", S_HOST | S_TIME, a_incident_cause },
 	{ "incident.summary", "summar=3 explain=3 describe=3 tell=2 detail=3 incident=3 outage=2 "
 	  "last=2 latest=3 recent=2 happened=3 about=1", S_HOST | S_TIME, a_incident_summary },
 	{ "forecast.threshold", "fill=5 filing=5 full=4 runout=5 exhaust=5 cross=4 threshold=4 predict=4 "
@@ -81,7 +81,7 @@ static const struct ask_intent intents[] = {
 	{ "forecast.series", "forecast=5 predict=4 projection=4 project=3 next=2 tomorrow=3 "
 	  "expect=3 outlook=4 trend=2 future=3 ahead=2", S_HOST | S_METRIC_NEEDED, a_forecast },
 	{ "metric.current", "current=3 now=2 latest=3 value=3 level=2 reading=3 what=1 show=1 "
-	  "usage=2 utili=2 used=1 much=1 high=-1", S_HOST | S_METRIC_NEEDED, a_metric_current },
+	  "usage=2 utili=2 used=1 much=1 many=2 have=1 high=-1", S_HOST | S_METRIC_NEEDED, a_metric_current },
 	{ "metric.peak", "max=4 peak=5 highest=4 maximum=5 worst=2 top=1 spike=1 high=2",
 	  S_HOST | S_METRIC_NEEDED | S_TIME, a_metric_peak },
 	{ "metric.average", "average=5 avg=5 mean=5 typical=4 normal=2 usual=2 median=2",
@@ -100,18 +100,20 @@ static const struct ask_intent intents[] = {
 	  "line=1 message=1", S_HOST | S_TIME, a_logs_errors },
 	{ "logs.volume", "log=3 line=2 volume=4 many=2 count=2 amount=2 much=1 chatty=3 verbose=3",
 	  S_HOST | S_TIME, a_logs_volume },
-	{ "gpu.status", "gpu=5 nvidia=5 cuda=4 ecc=3 vram=4 card=1 accelerator=3 smi=2",
+	{ "gpu.status", "gpu=5 nvidia=5 cuda=4 ecc=5 vram=4 card=1 accelerator=3 smi=2 dcgm=4 "
+	  "a100=4 h100=4 h200=4 v100=4 a10=3 l40=3 mi300=4",
 	  S_HOST, a_gpu },
 	{ "gpu.temperature", "gpu=3 nvidia=3 hot=4 temperature=4 temp=4 heat=3 overheat=5 thermal=4 "
 	  "cool=2", S_HOST, a_gpu_temp },
 	{ "clusters.health", "cluster=4 health=3 healthy=3 offline=4 degraded=4 down=2 online=3 "
+	  "problem=2 trouble=3 issue=2 wrong=2 fine=1 "
 	  "unreachable=4 status=2 reachable=3", S_CLUSTER, a_clusters_health },
 	{ "clusters.list", "cluster=4 list=2 registered=3 registry=4 which=1 all=1 show=1 know=1 "
 	  "environment=2 prod=1", S_CLUSTER, a_clusters_list },
 	{ "automation.actions", "automation=5 automat=4 auto=3 playbook=4 task=3 remediat=4 fix=3 fixed=3 "
-	  "did=2 action=3 ran=3 run=2 ansible=4 healed=3 cleanup=2 failed=-1",
+	  "did=2 action=3 ran=3 run=2 ansible=4 healed=3 cleanup=2 rule=3 failed=-1",
 	  S_HOST | S_TIME, a_automation },
-	{ "automation.failed", "failed=4 fail=4 dead=4 broken=2 error=1 task=3 automation=3 "
+	{ "automation.failed", "failed=4 fail=4 dead=4 letter=2 broken=2 error=1 task=3 automation=3 "
 	  "playbook=3 unsuccessful=3 retry=2", S_HOST | S_TIME, a_automation_failed },
 	{ "automation.audit", "audit=9 trail=3 decision=3 approved=3 approval=3 denied=3 who=1",
 	  S_HOST | S_TIME, a_audit },
@@ -120,7 +122,7 @@ static const struct ask_intent intents[] = {
 	{ "kpi.mtbf", "mtbf=7 between=3 often=5 frequently=3 failures=3 reliab=2 fail=1",
 	  S_HOST | S_TIME, a_kpi_mtbf },
 	{ "kpi.uptime", "uptime=6 restart=5 reboot=5 rebooted=5 restarted=5 availability=5 "
-	  "available=3 up=1 since=1 boot=4 downtime=4", S_HOST | S_TIME, a_kpi_uptime },
+	  "available=3 up=1 since=1 boot=4 downtime=4 why=-4", S_HOST | S_TIME, a_kpi_uptime },
 	{ "kpi.report", "kpi=7 report=4 sla=5 slo=4 reliab=4 metrics=1 mttr=2 mtbf=2", S_HOST | S_TIME,
 	  a_kpi_report },
 	{ "hosts.list", "host=4 server=3 machine=3 node=3 box=2 list=2 which=1 all=2 know=2 "
@@ -198,6 +200,9 @@ static const struct {
 	{ "power", "redfish_power_consumed_watts nvidia_smi_power_draw" },
 	{ "temperature", "redfish_temperature_celsius nvidia_smi_temperature_gpu" },
 	{ "temp", "redfish_temperature_celsius nvidia_smi_temperature_gpu" },
+	{ "temps", "redfish_temperature_celsius nvidia_smi_temperature_gpu" },
+	{ "cpus", "system_n_cpus" },
+	{ "cores", "system_n_cpus" },
 	{ "backup", "backup_last_status" },
 };
 
@@ -208,7 +213,7 @@ static const char *const known_words[] = {
 	"will", "with", "critical", "warning", "error", "firing", "resolved", "open", "logs",
 	"host", "hosts", "cluster", "clusters", "the", "for", "and", "any", "there", "are",
 	"anomalies", "anomaly", "alerts", "incidents", "templates", "automation", "errors",
-	"filling", "tomorrow", "next", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"filling", "tomorrow", "next", "rack", "morning", "afternoon", "evening", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	NULL,
 };
 
@@ -486,6 +491,22 @@ known_in(const json_t *list, const char *w)
 	return NULL;
 }
 
+/* A service of the logs by its name, or its daemon's ("ssh" for sshd);
+ * not a word the intents know. */
+static const char *
+known_service(const struct ask *a, const char *w)
+{
+	char d[64];
+	const char *v;
+
+	if (is_known(w))
+		return NULL;
+	if ((v = known_in(a->services, w)) != NULL)
+		return v;
+	snprintf(d, sizeof(d), "%sd", w);
+	return strlen(w) >= 3 ? known_in(a->services, d) : NULL;
+}
+
 /* Shaped like a host name: letters, then a dash or not, then digits ("db-3", "web7"). */
 static int
 host_shaped(const char *w)
@@ -593,6 +614,26 @@ unit_name(int64_t ms)
 	    ms == 7 * MS_DAY ? "week" : "month";
 }
 
+/* "morning", "afternoon", "evening" after a day: 1 and the period narrowed to it, else 0. */
+static size_t
+day_part(const char *w, int64_t day, struct ask_slots *s)
+{
+	static const struct {
+		const char	*word;
+		int		 from, to;	/* hours of the day (UTC) */
+	} parts[] = { { "morning", 6, 12 }, { "afternoon", 12, 18 }, { "evening", 18, 24 } };
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strcmp(w, parts[i].word) == 0) {
+			snprintf(text, sizeof(text), "%s %s", s->period, w);
+			set_period(s, day + parts[i].from * MS_HOUR, day + parts[i].to * MS_HOUR, "%s", text);
+			return 1;
+		}
+	return 0;
+}
+
 /*
  * The time words from word i: returns how many words they took (0: none).
  * "last 24h", "past 3 days", "last hour", "since yesterday", "since
@@ -610,18 +651,18 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 
 	if (strcmp(x, "today") == 0) {
 		set_period(s, today, -1, "today");
-		return 1;
+		return 1 + day_part(y, today, s);
 	}
 	if (strcmp(x, "yesterday") == 0) {
 		set_period(s, today - MS_DAY, today, "yesterday");
-		return 1;
+		return 1 + day_part(y, today - MS_DAY, s);
 	}
 	if ((wd = weekday(x)) >= 0) {
 		/* The last such day, today included: 1970-01-01 was a Thursday (4). */
 		int64_t back_days = ((today / MS_DAY + 4) % 7 - wd + 7) % 7;
 
 		set_period(s, today - back_days * MS_DAY, today - back_days * MS_DAY + MS_DAY, "on %s", x);
-		return 1;
+		return 1 + day_part(y, today - back_days * MS_DAY, s);
 	}
 	if (strcmp(x, "lastnight") == 0 || strcmp(x, "overnight") == 0) {
 		set_period(s, today - 4 * MS_HOUR, today + 8 * MS_HOUR, "last night");
@@ -755,6 +796,12 @@ slots(struct ask *a, char **w, size_t n, struct ask_slots *s, const char *quoted
 		} else if (s->cluster == NULL && (v = known_in(a->clusters, w[i])) != NULL) {
 			s->cluster = xstrdup(v);
 			w[i] = NULL;
+		} else if (s->rule == NULL && (v = known_in(a->rules, w[i])) != NULL) {
+			s->rule = xstrdup(v);
+			w[i] = NULL;
+		} else if (s->service == NULL && (v = known_service(a, w[i])) != NULL) {
+			s->service = xstrdup(v);
+			w[i] = NULL;
 		} else if (s->metric == NULL && strpbrk(w[i], "_:") != NULL &&
 		    (v = known_in(a->metrics, w[i])) != NULL) {
 			/* Only names no sentence uses: "up" is a metric, and a word. */
@@ -849,6 +896,89 @@ search_words(char **w, size_t n, struct ask_slots *s)
 	aiops_buf_release(&b);
 }
 
+/* Words that say nothing of what to look for. */
+int
+ask_stop_word(const char *w)
+{
+	static const char *const stop[] = { "an", "as", "at", "be", "by", "do", "if", "in", "is",
+	    "it", "me", "my", "no", "of", "on", "or", "so", "to", "us", "we", "about", "again",
+	    "all", "and", "any", "anything",
+	    "are", "been", "can", "could", "did", "does", "done", "ever", "from", "get", "give",
+	    "got", "had", "has", "have", "how", "its", "just", "know", "let", "look", "many",
+	    "much", "need", "not", "our", "over", "per", "please", "pls", "see", "should",
+	    "show", "some", "something", "still", "tell", "than", "that", "the", "then", "there",
+	    "these", "this", "those", "want", "was", "were", "what", "when", "where", "which",
+	    "who", "why", "will", "with", "would", "you", "your", NULL };
+	size_t i;
+
+	for (i = 0; stop[i] != NULL; i++)
+		if (strcmp(w, stop[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The words no slot, cue or stop list took: the things a question names
+ * that only the logs may know ("stripe", "sdb", "ssh"). */
+static void
+content_terms(char **w, size_t n, struct ask_slots *s)
+{
+	struct aiops_buf b;
+	size_t i;
+
+	aiops_buf_init(&b);
+	for (i = 0; i < n; i++)
+		if (w[i] != NULL && strlen(w[i]) >= 3 && strspn(w[i], "0123456789") < strlen(w[i]) &&
+		    !is_known(w[i]) && !ask_stop_word(w[i]) && !host_shaped(w[i]) &&
+		    strpbrk(w[i], "%/:") == NULL)
+			aiops_buf_addf(&b, "%s%s", b.len ? " " : "", w[i]);
+	if (b.len > 0)
+		s->terms = xstrdup(aiops_buf_cstr(&b));
+	aiops_buf_release(&b);
+}
+
+static const struct ask_intent *
+intent_named(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < NINTENTS; k++)
+		if (strcmp(intents[k].name, name) == 0)
+			return &intents[k];
+	return NULL;
+}
+
+/*
+ * A question about logs, or about something failing, that names a thing
+ * no slot knows is a search of the logs for it: "stripe errors last
+ * week", "failed ssh logins on web-1". Not when it says it is about
+ * automation ("failed tasks").
+ */
+static void
+search_for_terms(char **w, size_t n, struct ask_match *m)
+{
+	static const char *const automation[] = { "task", "automat", "playbook", "ansible", "job",
+	    "remediat", "rule", "runbook", NULL };
+	const char *name = ask_intent_name(m->intent);
+	size_t i, k;
+
+	if ((m->slots.terms == NULL && m->slots.service == NULL) || m->slots.query != NULL)
+		return;
+	if (strcmp(name, "automation.failed") == 0) {
+		for (i = 0; i < n; i++)
+			for (k = 0; w[i] != NULL && automation[k] != NULL; k++)
+				if (strncmp(w[i], automation[k], strlen(automation[k])) == 0)
+					return;
+	} else if (m->slots.terms == NULL || (strcmp(name, "logs.errors") != 0 &&
+	    strcmp(name, "logs.top") != 0 && strcmp(name, "logs.volume") != 0)) {
+		return;	/* "postgres errors": the error lines of a service, as asked */
+	}
+	m->slots.errors_only = strcmp(name, "logs.errors") == 0;
+	m->slots.failures_only = strcmp(name, "automation.failed") == 0;
+	m->slots.query = xstrdup(m->slots.terms != NULL ? m->slots.terms : "");
+	m->slots.query_any = 1;
+	m->intent = intent_named("logs.search");
+}
+
 static int
 score(const struct ask_intent *in, char **w, size_t n, const struct ask_slots *s)
 {
@@ -930,6 +1060,7 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 		goto out;
 	}
 	search_words(w, n, &m->slots);
+	content_terms(w, n, &m->slots);
 	for (k = 0; k < NINTENTS - 1; k++) {
 		int sc = score(&intents[k], w, n, &m->slots);
 
@@ -962,6 +1093,7 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 		double c = 0.5 + 0.5 * (double)(best - second) / (double)best;
 
 		m->confidence = c > 1 ? 1 : c;
+		search_for_terms(w, n, m);
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -984,6 +1116,9 @@ ask_match_release(struct ask_match *m)
 	free(s->severity);
 	free(s->status);
 	free(s->query);
+	free(s->terms);
+	free(s->rule);
+	free(s->service);
 	free(s->id);
 	free(s->period);
 	free(m->normalized);

@@ -477,6 +477,8 @@ main(int argc, char **argv)
 	json_decref(ask.hosts);
 	json_decref(ask.metrics);
 	json_decref(ask.clusters);
+	json_decref(ask.rules);
+	json_decref(ask.services);
 	if (ask.rec != NULL)
 		aiops_state_close(ask.rec);
 	aiops_state_close(ask.st);

@@ -19,6 +19,7 @@
 #define NS_PER_MS	1000000LL
 
 #define P_HOST	"\"host\": {\"type\": \"string\", \"description\": \"a host name, as the state knows it\"}"
+#define P_SERVICE "\"service\": {\"type\": \"string\", \"description\": \"the program that logged: sshd, postgres\"}"
 #define P_SINCE	"\"since\": {\"type\": \"string\", \"description\": \"RFC 3339 time, or how long ago: 24h, 7d\"}"
 #define P_UNTIL	"\"until\": {\"type\": \"string\", \"description\": \"RFC 3339 time, or how long ago; default now\"}"
 #define P_METRIC "\"metric\": {\"type\": \"string\", \"description\": \"a metric name (list_metrics), or a pattern with %\"}"
@@ -184,15 +185,39 @@ t_metric(struct ask *a, const json_t *args, char *err, size_t errlen)
 	return r;
 }
 
-/* FTS5 text from words: each quoted, so that no word is an operator. */
+/* What a line that says something failed has (FTS5). */
+#define FAILURE_WORDS	"(\"fail\"* OR \"invalid\"* OR \"denied\"* OR \"error\"* OR " \
+	"\"refused\"* OR \"exceeded\"* OR \"timeout\"* OR \"unable\"*)"
+
+/* How much of a word a prefix search keeps: "throttling" finds "throttled". */
+static size_t
+stem_len(const char *w, size_t n)
+{
+	static const char *const ends[] = { "ing", "ed", "es", "s", NULL };
+	size_t i, e;
+
+	for (i = 0; ends[i] != NULL; i++) {
+		e = strlen(ends[i]);
+		if (n >= e + 4 && strncmp(w + n - e, ends[i], e) == 0)
+			return n - e;
+	}
+	return n;
+}
+
+/*
+ * FTS5 text from words: each quoted, so that no word is an operator; with
+ * "any", a line with any of them, each as a prefix of its stem ("ssh"
+ * finds "sshd"); with "failures", only lines that also say something
+ * failed.
+ */
 static json_t *
 t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 {
 	const char *q = json_string_value(json_object_get(args, "query"));
+	int any = json_is_true(json_object_get(args, "any")), words = 0;
 	struct aiops_buf b;
 	json_t *p, *r;
 	const char *s;
-	int words = 0;
 
 	if (q == NULL) {
 		snprintf(err, errlen, "query: the words to search for");
@@ -208,8 +233,20 @@ t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 		n = strcspn(s, " \t\"");
 		if (n == 0)
 			break;
-		aiops_buf_addf(&b, "%s\"%.*s\"", words++ ? " " : "", (int)n, s);
+		aiops_buf_addf(&b, "%s\"%.*s\"%s", words++ ? (any ? " OR " : " ") : "",
+		    (int)(any ? stem_len(s, n) : n), s, any ? "*" : "");
 		s += n;
+	}
+	if (json_is_true(json_object_get(args, "failures"))) {
+		char *w = xstrdup(aiops_buf_cstr(&b));
+
+		aiops_buf_release(&b);
+		aiops_buf_init(&b);
+		if (words > 0)
+			aiops_buf_addf(&b, "(%s) AND ", w);
+		aiops_buf_addstr(&b, FAILURE_WORDS);
+		free(w);
+		words++;
 	}
 	json_object_set_new(p, "query", json_string(aiops_buf_cstr(&b)));
 	aiops_buf_release(&b);
@@ -299,9 +336,6 @@ t_kpi(struct ask *a, const json_t *args, char *err, size_t errlen)
 		json_array_foreach(json_object_get(r, "rows"), j, row)
 			if (host != NULL && json_equal(json_object_get(row, "host"), json_object_get(u, "host")))
 				into = row;
-		/* Which cluster a host is in, the incidents say: no others then. */
-		if (into == NULL && json_is_string(json_object_get(args, "cluster")))
-			continue;
 		if (into == NULL) {
 			into = json_pack("{s:s?, s:i, s:i}", "host", host, "failures", 0, "resolved", 0);
 			json_object_set_new(into, "availability_pct", json_real(100.0));
@@ -526,22 +560,27 @@ const struct ask_tool ask_tools[] = {
 	      "\"horizon\": {\"type\": \"string\", \"description\": \"how far: 24h, 7d\"}, "
 	      "\"threshold\": {\"type\": \"number\"}"), t_forecast },
 	{ "top_log_templates", "The most frequent kinds of log lines (templates) over a time range.",
-	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_templates },
+	  OBJ(P_HOST ", " P_SERVICE ", " P_SINCE ", " P_UNTIL), t_templates },
 	{ "new_log_templates", "Kinds of log lines first seen in a time range.",
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_templates_new },
-	{ "search_logs", "Full-text search of the stored log lines (every word must appear), newest first.",
-	  OBJ_REQ("\"query\"", "\"query\": {\"type\": \"string\"}, " P_HOST ", " P_SINCE ", " P_UNTIL), t_search },
+	{ "search_logs", "Full-text search of the stored log lines (every word must appear; with any, "
+	  "one word or a word it begins; with errors, lines of severity error or worse; with failures, "
+	  "lines that also say fail, invalid, denied, error, refused, exceeded, timeout or unable), newest first.",
+	  OBJ_REQ("\"query\"", "\"query\": {\"type\": \"string\"}, \"any\": {\"type\": \"boolean\"}, "
+	  "\"errors\": {\"type\": \"boolean\"}, \"failures\": {\"type\": \"boolean\"}, " P_SERVICE ", "
+	  P_HOST ", " P_SINCE ", " P_UNTIL), t_search },
 	{ "error_logs", "Log lines of severity error or worse, newest first.",
-	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_errors },
+	  OBJ(P_HOST ", " P_SERVICE ", " P_SINCE ", " P_UNTIL), t_errors },
 	{ "count_logs", "Log lines counted by host and severity.",
-	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_log_counts },
+	  OBJ(P_HOST ", " P_SERVICE ", " P_SINCE ", " P_UNTIL), t_log_counts },
 	{ "list_clusters", "The registered clusters and their health.",
 	  OBJ("\"cluster\": {\"type\": \"string\"}, \"status\": {\"type\": \"string\"}, "
 	      "\"environment\": {\"type\": \"string\"}"), t_clusters },
 	{ "gpu_status", "The last nvidia-smi readings per GPU: utilisation, memory, temperature, power, ECC errors.",
 	  OBJ(P_HOST), t_gpu },
 	{ "list_tasks", "What automation (aiops-run) did: tasks, their rule, target, state and result.",
-	  OBJ(P_HOST ", \"status\": {\"type\": \"string\"}, " P_SINCE ", " P_UNTIL), t_tasks },
+	  OBJ(P_HOST ", \"status\": {\"type\": \"string\"}, \"rule\": {\"type\": \"string\"}, "
+	  P_SINCE ", " P_UNTIL), t_tasks },
 	{ "audit_log", "aiops-run's audit log: each decision (queued, started, succeeded, approved...).",
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_audit },
 	{ "kpi_report", "Reliability per host, per cluster and over the fleet for a period: failures, downtime, MTTR, "
@@ -639,7 +678,9 @@ ask_vocabulary(struct ask *a, char *err, size_t errlen)
 {
 	if ((a->hosts = names(a, "hosts", "host", err, errlen)) == NULL ||
 	    (a->metrics = names(a, "metrics", "metric", err, errlen)) == NULL ||
-	    (a->clusters = names(a, "cluster_names", "cluster", err, errlen)) == NULL)
+	    (a->clusters = names(a, "cluster_names", "cluster", err, errlen)) == NULL ||
+	    (a->rules = names(a, "rule_names", "rule", err, errlen)) == NULL ||
+	    (a->services = names(a, "service_names", "service", err, errlen)) == NULL)
 		return -1;
 	return 0;
 }

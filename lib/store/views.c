@@ -28,6 +28,33 @@ struct named {
 	const char	*sql;
 };
 
+/* With :errors true, lines of severity error or worse only. */
+#define ERRORS_ONLY(col)						\
+	"(:errors IS NULL OR NOT :errors OR " col			\
+	" IN ('emergency', 'alert', 'critical', 'error', 'fatal'))"
+
+/*
+ * The hosts of :cluster: those whose alerts, incidents or series carry
+ * the label cluster=:cluster. A registered cluster with a Prometheus adds
+ * the label to what is polled from it; the samples carry it too.
+ */
+#define CLUSTER_HOSTS							\
+	"SELECT host FROM alerts WHERE host <> ''"			\
+	" AND json_extract(labels, '$.cluster') = :cluster"		\
+	" UNION SELECT ch_j.value FROM incidents ch_i, json_each(ch_i.hosts) ch_j" \
+	" WHERE json_extract(ch_i.labels, '$.cluster') = :cluster"	\
+	" UNION SELECT host FROM series WHERE host <> ''"		\
+	" AND json_extract(labels, '$.cluster') = :cluster"
+
+/* Every (cluster, host) pair the labels give, as a CTE named ch. */
+#define CLUSTER_MAP							\
+	"ch(cluster, host) AS (SELECT json_extract(labels, '$.cluster'), host FROM alerts" \
+	"  WHERE host <> '' AND json_extract(labels, '$.cluster') IS NOT NULL" \
+	" UNION SELECT json_extract(i.labels, '$.cluster'), j.value FROM incidents i," \
+	"  json_each(i.hosts) j WHERE json_extract(i.labels, '$.cluster') IS NOT NULL" \
+	" UNION SELECT json_extract(labels, '$.cluster'), host FROM series" \
+	"  WHERE host <> '' AND json_extract(labels, '$.cluster') IS NOT NULL)"
+
 static const struct named queries[] = {
 	{ "hosts",
 	  "SELECT host, sum(series) AS series, sum(alerts) AS alerts, sum(anomalies) AS anomalies,"
@@ -42,12 +69,26 @@ static const struct named queries[] = {
 	{ "metrics",
 	  "SELECT name AS metric, count(*) AS series, group_concat(DISTINCT host) AS hosts,"
 	  " max(unit) AS unit FROM series GROUP BY name ORDER BY name" },
+	/* Registered clusters and those only labels name, with their hosts, the
+	 * alerts firing and the incidents open on them. */
 	{ "clusters",
-	  "SELECT name AS cluster, environment, type, has_gpu, status, " ISO("status_since")
-	  " AS status_since, failures, labels, health FROM clusters"
-	  " WHERE (:cluster IS NULL OR name = :cluster) AND (:status IS NULL OR status = :status)"
+	  "WITH " CLUSTER_MAP ", n(cluster) AS (SELECT name FROM clusters UNION SELECT cluster FROM ch),"
+	  " t AS (SELECT n.cluster, c.environment, c.type, c.has_gpu, c.name IS NOT NULL AS registered,"
+	  "  c.status, " ISO("c.status_since") " AS status_since, c.failures, c.labels, c.health,"
+	  "  (SELECT group_concat(host, ',') FROM (SELECT DISTINCT host FROM ch"
+	  "   WHERE ch.cluster = n.cluster ORDER BY host)) AS hosts,"
+	  "  (SELECT count(*) FROM alerts a WHERE a.status = 'firing'"
+	  "   AND (json_extract(a.labels, '$.cluster') = n.cluster"
+	  "   OR a.host IN (SELECT host FROM ch WHERE ch.cluster = n.cluster))) AS firing,"
+	  "  (SELECT count(*) FROM incidents i WHERE i.status = 'open'"
+	  "   AND (json_extract(i.labels, '$.cluster') = n.cluster OR EXISTS (SELECT 1"
+	  "   FROM json_each(i.hosts) j WHERE j.value IN (SELECT host FROM ch"
+	  "   WHERE ch.cluster = n.cluster)))) AS open_incidents"
+	  "  FROM n LEFT JOIN clusters c ON c.name = n.cluster)"
+	  " SELECT * FROM t WHERE (:cluster IS NULL OR cluster = :cluster)"
+	  " AND (:status IS NULL OR status = :status)"
 	  " AND (:environment IS NULL OR environment = :environment)"
-	  " ORDER BY status = 'online', name" },
+	  " ORDER BY coalesce(status, 'online') = 'online', firing + open_incidents = 0, cluster" },
 	{ "alerts",
 	  "SELECT fingerprint AS id, alertname, status, severity, host, " ISO("starts_at")
 	  " AS starts_at, " ISO("ends_at") " AS ends_at, (coalesce(CASE WHEN status = 'resolved'"
@@ -124,6 +165,7 @@ static const struct named queries[] = {
 	  " " ISO("max(l.ts)") " AS last, group_concat(DISTINCT l.host) AS hosts"
 	  " FROM log_lines l JOIN log_templates t ON t.id = l.template_id"
 	  " WHERE (:host IS NULL OR l.host = :host) AND " WINDOW("l.ts")
+	  " AND (:service IS NULL OR l.service = :service)"
 	  " GROUP BY t.id ORDER BY count(*) DESC, t.id" },
 	{ "templates_new",
 	  "SELECT t.id AS template_id, t.template, t.count, " ISO("t.first_seen") " AS first_seen,"
@@ -135,27 +177,34 @@ static const struct named queries[] = {
 	  "SELECT l.id, " ISO("l.ts") " AS ts, l.host, l.service, l.severity, l.template_id, l.message"
 	  " FROM log_fts f JOIN log_lines l ON l.id = f.rowid"
 	  " WHERE log_fts MATCH :query AND (:host IS NULL OR l.host = :host) AND " WINDOW("l.ts")
-	  " ORDER BY l.ts DESC" },
+	  " AND (:service IS NULL OR l.service = :service)"
+	  " AND " ERRORS_ONLY("l.severity") " ORDER BY l.ts DESC" },
 	{ "log_errors",
 	  "SELECT id, " ISO("ts") " AS ts, host, service, severity, template_id, message FROM log_lines"
 	  " WHERE severity IN ('emergency', 'alert', 'critical', 'error', 'fatal')"
 	  " AND (:host IS NULL OR host = :host) AND " WINDOW("ts")
+	  " AND (:service IS NULL OR service = :service)"
 	  " ORDER BY ts DESC" },
 	{ "log_errors_total",
 	  "SELECT count(*) AS total FROM log_lines"
 	  " WHERE severity IN ('emergency', 'alert', 'critical', 'error', 'fatal')"
-	  " AND (:host IS NULL OR host = :host) AND " WINDOW("ts") },
+	  " AND (:host IS NULL OR host = :host) AND " WINDOW("ts")
+	  " AND (:service IS NULL OR service = :service)" },
 	{ "logs_total",
 	  "SELECT count(*) AS total FROM log_fts f JOIN log_lines l ON l.id = f.rowid"
-	  " WHERE log_fts MATCH :query AND (:host IS NULL OR l.host = :host) AND " WINDOW("l.ts") },
+	  " WHERE log_fts MATCH :query AND (:host IS NULL OR l.host = :host) AND " WINDOW("l.ts")
+	  " AND (:service IS NULL OR l.service = :service)"
+	  " AND " ERRORS_ONLY("l.severity") },
 	{ "log_counts",
 	  "SELECT host, severity, count(*) AS count FROM log_lines"
 	  " WHERE (:host IS NULL OR host = :host) AND " WINDOW("ts")
+	  " AND (:service IS NULL OR service = :service)"
 	  " GROUP BY host, severity ORDER BY host, count(*) DESC" },
 	{ "tasks",
 	  "SELECT id, rule, target, host, action, state, " ISO("created") " AS created, "
 	  ISO("finished") " AS finished, attempts, exit_status, error FROM run_tasks"
 	  " WHERE (:host IS NULL OR host = :host) AND (:status IS NULL OR state = :status)"
+	  " AND (:rule IS NULL OR rule = :rule)"
 	  " AND " WINDOW("created") " ORDER BY created DESC, id DESC" },
 	{ "audit",
 	  "SELECT seq, " ISO("ts") " AS ts, decision, rule, target, task_id, detail FROM run_audit"
@@ -170,17 +219,23 @@ static const struct named queries[] = {
 	  " FROM incidents i, json_each(i.hosts) j"
 	  " WHERE (:host IS NULL OR j.value = :host) AND (:until IS NULL OR i.first_seen <= :until)"
 	  " AND (:since IS NULL OR i.last_seen >= :since)"
-	  " AND (:cluster IS NULL OR json_extract(i.labels, '$.cluster') = :cluster)"
+	  " AND (:cluster IS NULL OR j.value IN (" CLUSTER_HOSTS "))"
 	  " GROUP BY j.value ORDER BY j.value" },
-	/* The same by cluster: the cluster label of the incidents. */
+	/* The same by cluster: an incident counts for a cluster that its label
+	 * names or that holds one of its hosts, once. */
 	{ "kpi_clusters",
-	  "SELECT json_extract(labels, '$.cluster') AS cluster, count(*) AS failures,"
+	  "WITH " CLUSTER_MAP ", ic(cluster, id) AS ("
+	  " SELECT json_extract(labels, '$.cluster'), id FROM incidents"
+	  "  WHERE json_extract(labels, '$.cluster') IS NOT NULL"
+	  " UNION SELECT ch.cluster, i.id FROM incidents i, json_each(i.hosts) j"
+	  "  JOIN ch ON ch.host = j.value)"
+	  " SELECT ic.cluster, count(*) AS failures,"
 	  " count(*) FILTER (WHERE status = 'resolved') AS resolved,"
 	  " sum(min(last_seen, coalesce(:until, last_seen)) - max(first_seen, coalesce(:since, 0)))"
 	  "  / 1000 AS downtime_s,"
 	  " avg(last_seen - first_seen) FILTER (WHERE status = 'resolved') / 1000.0 AS mttr_s"
-	  " FROM incidents WHERE json_extract(labels, '$.cluster') IS NOT NULL"
-	  " AND (:cluster IS NULL OR json_extract(labels, '$.cluster') = :cluster)"
+	  " FROM ic JOIN incidents USING (id)"
+	  " WHERE (:cluster IS NULL OR ic.cluster = :cluster)"
 	  " AND (:until IS NULL OR first_seen <= :until) AND (:since IS NULL OR last_seen >= :since)"
 	  " AND (:host IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.hosts) WHERE value = :host))"
 	  " GROUP BY 1 ORDER BY 1" },
@@ -192,12 +247,20 @@ static const struct named queries[] = {
 	  " UNION SELECT json_extract(labels, '$.cluster') FROM alerts"
 	  "  WHERE json_extract(labels, '$.cluster') IS NOT NULL ORDER BY 1" },
 	/* The same over the fleet, each incident once. */
+	/* The services of the latest 20,000 log lines: no index covers them
+	 * all, and this is read at every question. */
+	{ "service_names",
+	  "SELECT DISTINCT service FROM (SELECT service FROM log_lines ORDER BY id DESC LIMIT 20000)"
+	  " WHERE service <> '' ORDER BY 1" },
+	{ "rule_names",
+	  "SELECT DISTINCT rule FROM run_tasks ORDER BY 1" },
 	{ "kpi_all",
 	  "SELECT count(*) AS failures, count(*) FILTER (WHERE status = 'resolved') AS resolved,"
 	  " avg(last_seen - first_seen) FILTER (WHERE status = 'resolved') / 1000.0 AS mttr_s"
 	  " FROM incidents WHERE (:until IS NULL OR first_seen <= :until)"
 	  " AND (:since IS NULL OR last_seen >= :since)"
-	  " AND (:cluster IS NULL OR json_extract(labels, '$.cluster') = :cluster)"
+	  " AND (:cluster IS NULL OR json_extract(labels, '$.cluster') = :cluster"
+	  "  OR EXISTS (SELECT 1 FROM json_each(incidents.hosts) WHERE value IN (" CLUSTER_HOSTS ")))"
 	  " AND (:host IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.hosts) WHERE value = :host))" },
 	/* Restarts: an uptime that went down between two 5-minute buckets, or within one. */
 	{ "uptime",
@@ -205,6 +268,7 @@ static const struct named queries[] = {
 	  "  lag(r.last) OVER (PARTITION BY s.id ORDER BY r.bucket) AS prev"
 	  "  FROM series s JOIN rollup_5m r ON r.series_id = s.id"
 	  "  WHERE s.name = 'system_uptime' AND (:host IS NULL OR s.host = :host)"
+	  "  AND (:cluster IS NULL OR s.host IN (" CLUSTER_HOSTS "))"
 	  "  AND " WINDOW("r.bucket") ")"
 	  " SELECT host, count(*) FILTER (WHERE min < prev) AS restarts,"
 	  " " ISO("max(bucket) FILTER (WHERE min < prev)") " AS last_restart,"
