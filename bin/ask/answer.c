@@ -907,6 +907,54 @@ a_logs_new(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	return 0;
 }
 
+/* The intent an answer was: unknown when a guess at one came to nothing. */
+const char *
+ask_answer_intent(const struct ask_match *m, const struct ask_answer *ans)
+{
+	return m->slots.guess && !ans->understood ? "unknown" : ask_intent_name(m->intent);
+}
+
+/* Says so, with questions to try; why is said first when there is a why. */
+static void
+not_understood(struct ask_answer *ans, const char *why)
+{
+	size_t i;
+
+	ans->understood = 0;
+	say(ans, "I did not understand that%s. Try:\n", why);
+	for (i = 0; ask_examples[i] != NULL && i < 5; i++)
+		say(ans, "  %s\n", ask_examples[i]);
+	say(ans, "(help lists more)\n");
+}
+
+/*
+ * A guessed search found nothing in the period: when lines outside it
+ * have the words, says so with the last one; when none do, the question
+ * was not understood.
+ */
+static int
+guessed_none(struct ask *a, const struct ask_match *m, struct ask_answer *ans, json_t *rows,
+    char *err, size_t errlen)
+{
+	json_t *args = args_of(m, "host service"), *all;
+	char sc[160];
+
+	json_decref(rows);
+	json_object_set_new(args, "query", json_string(m->slots.query));
+	json_object_set_new(args, "any", json_true());
+	CALL(all, "search_logs", args);
+	if (json_array_size(all) == 0 || m->slots.since < 0) {
+		json_decref(all);
+		not_understood(ans, ", and no log line mentions it");
+		return 0;
+	}
+	say(ans, "No log line mentions \"%s\"%s; %zu do in all, the last at %s on %s:\n",
+	    m->slots.query, scope(m, sc, sizeof(sc)), last_total,
+	    str(json_array_get(all, 0), "ts"), str(json_array_get(all, 0), "host"));
+	show(ans, all, "ts host severity message");
+	return 0;
+}
+
 int
 a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
@@ -939,6 +987,9 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	if (!filter)
 		CALL(rows, "search_logs", json_incref(args));
 	json_decref(args);
+	/* Words understood as nothing else: a search, when some line has them. */
+	if (m->slots.guess && json_array_size(rows) == 0)
+		return guessed_none(a, m, ans, rows, err, errlen);
 	say(ans, "%zu %s line%s%s%s%s%s%s%s\n", last_total, errors ? "error" : "log",
 	    last_total == 1 ? "" : "s", *m->slots.query == '\0' ? "" : m->slots.query_any ?
 	    " mentioning \"" : " with \"", m->slots.query, *m->slots.query == '\0' ? "" : "\"",
@@ -1621,18 +1672,15 @@ ask_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
     size_t errlen)
 {
 	ask_answer_fn *fn = ask_intent_answer(m->intent);
-	size_t i;
 
 	if (a->table_rows > 0)
 		ans->table_rows = a->table_rows;
 	if (fn == NULL) {
-		ans->understood = 0;
-		if (m->slots.unknown_host != NULL && unknown_host(a, m, ans))
+		if (m->slots.unknown_host != NULL && unknown_host(a, m, ans)) {
+			ans->understood = 0;
 			return 0;
-		say(ans, "I did not understand that. Try:\n");
-		for (i = 0; ask_examples[i] != NULL && i < 5; i++)
-			say(ans, "  %s\n", ask_examples[i]);
-		say(ans, "(help lists more)\n");
+		}
+		not_understood(ans, "");
 		return 0;
 	}
 	return fn(a, m, ans, err, errlen);
@@ -1676,7 +1724,7 @@ ask_answer_json(const char *question, const struct ask_match *m, const struct as
 	if (m->normalized != NULL)
 		json_object_set_new(slots, "read_as", json_string(m->normalized));
 	o = json_pack("{s:s, s:s, s:o, s:f, s:b, s:s, s:O, s:O}", "question", question, "intent",
-	    ask_intent_name(m->intent), "slots", slots, "confidence",
+	    ask_answer_intent(m, ans), "slots", slots, "confidence",
 	    round(m->confidence * 100) / 100, "understood", ans->understood, "answer",
 	    aiops_buf_cstr(&ans->text), "facts", ans->facts, "evidence",
 	    ans->evidence);

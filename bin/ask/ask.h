@@ -83,6 +83,7 @@ struct ask_slots {
 	int		 query_any;	/* query: lines with any of its words, as prefixes */
 	int		 errors_only;	/* query: lines of severity error or worse */
 	int		 failures_only;	/* query: lines that say something failed */
+	int		 guess;		/* query: the question was not understood otherwise */
 	char		*terms;		/* words no cue, slot or stop list took ("stripe") */
 	char		*rule;		/* an automation rule the state knows */
 	char		*service;	/* a service of the logs ("postgres"; "ssh" for sshd) */
@@ -121,6 +122,7 @@ struct ask_answer {
 };
 void ask_answer_init(struct ask_answer *ans);
 void ask_answer_release(struct ask_answer *ans);
+const char *ask_answer_intent(const struct ask_match *m, const struct ask_answer *ans);
 /* Answers m from the state; 0, or -1 with err (the state failed). */
 int ask_answer(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err, size_t errlen);
 /* The question, intent, slots, confidence, answer, facts, evidence as aiops-ask --json says. */

@@ -97,7 +97,7 @@ static const struct ask_intent intents[] = {
 	{ "logs.search", "search=5 grep=5 find=3 mention=4 contain=4 say=2 said=2 saying=2 with=1 "
 	  "log=2 line=1 message=1 for=1 look=1", S_HOST | S_TIME | S_QUERY_NEEDED, a_logs_search },
 	{ "logs.errors", "error=4 err=3 fail=2 failed=2 exception=3 fatal=3 critical=1 log=2 "
-	  "line=1 message=1", S_HOST | S_TIME, a_logs_errors },
+	  "line=1 message=1 why=-4", S_HOST | S_TIME, a_logs_errors },
 	{ "logs.volume", "log=3 line=2 volume=4 many=2 count=2 amount=2 much=1 chatty=3 verbose=3",
 	  S_HOST | S_TIME, a_logs_volume },
 	{ "gpu.status", "gpu=5 nvidia=5 cuda=4 ecc=5 vram=4 card=1 accelerator=3 smi=2 dcgm=4 "
@@ -614,9 +614,83 @@ unit_name(int64_t ms)
 	    ms == 7 * MS_DAY ? "week" : "month";
 }
 
+/*
+ * A time of day, "2pm", "14:30", "2 pm" (then *used is 2): minutes from
+ * midnight, or -1.
+ */
+static int
+clock_time(const char *w, const char *next, size_t *used)
+{
+	char *end;
+	long h = strtol(w, &end, 10), min = 0;
+	const char *ampm = end;
+
+	*used = 1;
+	if (end == w || h < 0 || h > 23)
+		return -1;
+	if (*end == ':') {
+		min = strtol(end + 1, &end, 10);
+		if (end != ampm + 3 || min < 0 || min > 59)
+			return -1;
+		ampm = end;
+	}
+	if (*ampm == '\0' && (strcmp(next, "am") == 0 || strcmp(next, "pm") == 0)) {
+		ampm = next;
+		*used = 2;
+	} else if (*ampm == '\0' && *end == '\0' && ampm == w + strlen(w) && strchr(w, ':') == NULL) {
+		return -1;	/* a bare number is no time */
+	}
+	if (strcmp(ampm, "am") == 0 || strcmp(ampm, "pm") == 0) {
+		if (h < 1 || h > 12)
+			return -1;
+		h = h % 12 + (ampm[0] == 'p' ? 12 : 0);
+	} else if (*ampm != '\0') {
+		return -1;
+	}
+	return (int)(h * 60 + min);
+}
+
+/*
+ * After a day, the hours asked of it: "2pm" or "at 2pm" (that hour),
+ * "between 2pm and 3pm", "from 14:00 to 15:30". The words taken, the
+ * period narrowed; 0 and nothing changed when there are none.
+ */
+static size_t
+day_hours(char **w, size_t i, size_t n, int64_t day, const char *prefix, struct ask_slots *s)
+{
+	size_t k = i, k0, j, u1, u2;
+	int from, to = -1, range = 0;
+	struct aiops_buf b;
+
+	if (k < n && strcmp(w[k], "at") == 0)
+		k++;
+	else if (k < n && (strcmp(w[k], "between") == 0 || strcmp(w[k], "from") == 0)) {
+		k++;
+		range = 1;
+	}
+	k0 = k;
+	if (k >= n || (from = clock_time(w[k], k + 1 < n ? w[k + 1] : "", &u1)) < 0)
+		return 0;
+	k += u1;
+	if (range) {
+		if (k + 1 >= n || (strcmp(w[k], "and") != 0 && strcmp(w[k], "to") != 0) ||
+		    (to = clock_time(w[k + 1], k + 2 < n ? w[k + 2] : "", &u2)) <= from)
+			return 0;
+		k += 1 + u2;
+	}
+	aiops_buf_init(&b);
+	aiops_buf_addf(&b, "%s%s", prefix, k0 == i ? " at" : "");
+	for (j = i; j < k; j++)
+		aiops_buf_addf(&b, " %s", w[j]);
+	set_period(s, day + from * 60000LL, day + (to >= 0 ? to * 60000LL : from * 60000LL + MS_HOUR),
+	    "%s", aiops_buf_cstr(&b));
+	aiops_buf_release(&b);
+	return k - i;
+}
+
 /* "morning", "afternoon", "evening" after a day: 1 and the period narrowed to it, else 0. */
 static size_t
-day_part(const char *w, int64_t day, struct ask_slots *s)
+day_part(const char *w, int64_t day, const char *prefix, struct ask_slots *s)
 {
 	static const struct {
 		const char	*word;
@@ -627,11 +701,24 @@ day_part(const char *w, int64_t day, struct ask_slots *s)
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (strcmp(w, parts[i].word) == 0) {
-			snprintf(text, sizeof(text), "%s %s", s->period, w);
+			snprintf(text, sizeof(text), "%s %s", prefix, w);
 			set_period(s, day + parts[i].from * MS_HOUR, day + parts[i].to * MS_HOUR, "%s", text);
 			return 1;
 		}
 	return 0;
+}
+
+/* What narrows a day after it ("friday afternoon", "friday 2pm"): the words taken. */
+static size_t
+after_day(char **w, size_t i, size_t n, int64_t day, struct ask_slots *s)
+{
+	size_t k;
+
+	if (i >= n)
+		return 0;
+	if ((k = day_part(w[i], day, s->period, s)) > 0)
+		return k;
+	return day_hours(w, i, n, day, s->period, s);
 }
 
 /*
@@ -647,22 +734,31 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	const char *x = w[i], *y = i + 1 < n ? w[i + 1] : "", *z = i + 2 < n ? w[i + 2] : "";
 	char *end;
 	long num;
+	size_t took;
 	int wd;
 
 	if (strcmp(x, "today") == 0) {
 		set_period(s, today, -1, "today");
-		return 1 + day_part(y, today, s);
+		return 1 + after_day(w, i + 1, n, today, s);
 	}
 	if (strcmp(x, "yesterday") == 0) {
 		set_period(s, today - MS_DAY, today, "yesterday");
-		return 1 + day_part(y, today - MS_DAY, s);
+		return 1 + after_day(w, i + 1, n, today - MS_DAY, s);
 	}
 	if ((wd = weekday(x)) >= 0) {
 		/* The last such day, today included: 1970-01-01 was a Thursday (4). */
 		int64_t back_days = ((today / MS_DAY + 4) % 7 - wd + 7) % 7;
 
 		set_period(s, today - back_days * MS_DAY, today - back_days * MS_DAY + MS_DAY, "on %s", x);
-		return 1 + day_part(y, today - back_days * MS_DAY, s);
+		return 1 + after_day(w, i + 1, n, today - back_days * MS_DAY, s);
+	}
+	if (strcmp(x, "this") == 0 && day_part(y, today, "this", s) > 0)
+		return 2;
+	/* Hours without a day: today's, yesterday's when today's are still ahead. */
+	if ((took = day_hours(w, i, n, today, "today", s)) > 0) {
+		if (s->since > now)
+			day_hours(w, i, n, today - MS_DAY, "yesterday", s);
+		return took;
 	}
 	if (strcmp(x, "lastnight") == 0 || strcmp(x, "overnight") == 0) {
 		set_period(s, today - 4 * MS_HOUR, today + 8 * MS_HOUR, "last night");
@@ -749,7 +845,7 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 		snprintf(full, sizeof(full), "%sT00:00:00Z", x);
 		if (aiops_time_parse_rfc3339(full, strlen(full), &ns) == 0) {
 			set_period(s, ns / NS_PER_MS, ns / NS_PER_MS + MS_DAY, "on %s", x);
-			return 1;
+			return 1 + after_day(w, i + 1, n, ns / NS_PER_MS, s);
 		}
 	}
 	num = strtol(x, &end, 10);
@@ -963,7 +1059,7 @@ search_for_terms(char **w, size_t n, struct ask_match *m)
 
 	if ((m->slots.terms == NULL && m->slots.service == NULL) || m->slots.query != NULL)
 		return;
-	if (strcmp(name, "automation.failed") == 0) {
+	if (strcmp(name, "automation.failed") == 0 || strcmp(name, "automation.actions") == 0) {
 		for (i = 0; i < n; i++)
 			for (k = 0; w[i] != NULL && automation[k] != NULL; k++)
 				if (strncmp(w[i], automation[k], strlen(automation[k])) == 0)
@@ -972,6 +1068,8 @@ search_for_terms(char **w, size_t n, struct ask_match *m)
 	    strcmp(name, "logs.top") != 0 && strcmp(name, "logs.volume") != 0)) {
 		return;	/* "postgres errors": the error lines of a service, as asked */
 	}
+	if (strcmp(name, "automation.actions") == 0 && m->slots.terms == NULL)
+		return;	/* "what did cron run": the logs of a service, not a search */
 	m->slots.errors_only = strcmp(name, "logs.errors") == 0;
 	m->slots.failures_only = strcmp(name, "automation.failed") == 0;
 	m->slots.query = xstrdup(m->slots.terms != NULL ? m->slots.terms : "");
@@ -1076,14 +1174,22 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 			second = sc;
 		}
 	}
-	/* A host alone, or a metric alone, is a question about it. */
+	/* A host, a cluster or a metric alone is a question about it; a thing
+	 * only the logs may name ("stripe 502s"), a search for it. */
 	if (best < MIN_SCORE && m->slots.host != NULL && m->slots.metric == NULL) {
-		m->intent = &intents[2];
+		m->intent = intent_named("host.status");
 		best = MIN_SCORE;
 	} else if (best < MIN_SCORE && m->slots.metric != NULL) {
-		for (k = 0; k < NINTENTS; k++)
-			if (strcmp(intents[k].name, "metric.current") == 0)
-				m->intent = &intents[k];
+		m->intent = intent_named("metric.current");
+		best = MIN_SCORE;
+	} else if (best < MIN_SCORE && m->slots.cluster != NULL) {
+		m->intent = intent_named("clusters.health");
+		best = MIN_SCORE;
+	} else if (best < MIN_SCORE && m->slots.terms != NULL && m->slots.query == NULL) {
+		m->intent = intent_named("logs.search");
+		m->slots.query = xstrdup(m->slots.terms);
+		m->slots.query_any = 1;
+		m->slots.guess = 1;
 		best = MIN_SCORE;
 	}
 	if (best < MIN_SCORE) {

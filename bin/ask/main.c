@@ -104,7 +104,7 @@ record(const char *question, const struct ask_match *m, const struct ask_answer 
 	d.session = ask.session;
 	d.ts = aiops_clock_now();
 	d.question = question;
-	d.intent = ask_intent_name(m->intent);
+	d.intent = ask_answer_intent(m, ans);
 	d.confidence = m->confidence;
 	d.backend = "offline";
 	d.tools = tools;

@@ -198,7 +198,8 @@ stem_len(const char *w, size_t n)
 
 	for (i = 0; ends[i] != NULL; i++) {
 		e = strlen(ends[i]);
-		if (n >= e + 4 && strncmp(w + n - e, ends[i], e) == 0)
+		/* "502s" is 502, "logs" log; "ending" keeps four letters at least */
+		if (n >= e + (e == 1 ? 3 : 4) && strncmp(w + n - e, ends[i], e) == 0)
 			return n - e;
 	}
 	return n;
