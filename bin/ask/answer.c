@@ -1125,6 +1125,19 @@ a_gpu_temp(struct ask *a, const struct ask_match *m, struct ask_answer *ans, cha
 	return gpu(a, m, ans, err, errlen, 1);
 }
 
+/* "  prod-eu (online): hosts db-1,web-1; 1 alert firing, 0 incidents open" */
+static void
+cluster_line(struct ask_answer *ans, const json_t *row)
+{
+	json_int_t firing = json_integer_value(json_object_get(row, "firing"));
+	json_int_t open = json_integer_value(json_object_get(row, "open_incidents"));
+
+	say(ans, "  %s%s%s%s: hosts %s; %lld alert%s firing, %lld incident%s open\n",
+	    str(row, "cluster"), *str(row, "status") ? " (" : "", str(row, "status"),
+	    *str(row, "status") ? ")" : "", *str(row, "hosts") ? str(row, "hosts") : "none known",
+	    (long long)firing, firing == 1 ? "" : "s", (long long)open, open == 1 ? "" : "s");
+}
+
 int
 a_clusters_list(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
@@ -1144,13 +1157,7 @@ a_clusters_list(struct ask *a, const struct ask_match *m, struct ask_answer *ans
 		    json_array_size(rows), json_array_size(rows) == 1 ? "" : "s", reg,
 		    json_array_size(rows) - reg);
 	json_array_foreach(rows, i, row)
-		say(ans, "  %s%s%s%s: hosts %s; %lld alert%s firing, %lld incident%s open\n",
-		    str(row, "cluster"), *str(row, "status") ? " (" : "", str(row, "status"),
-		    *str(row, "status") ? ")" : "", *str(row, "hosts") ? str(row, "hosts") : "none known",
-		    (long long)json_integer_value(json_object_get(row, "firing")),
-		    json_integer_value(json_object_get(row, "firing")) == 1 ? "" : "s",
-		    (long long)json_integer_value(json_object_get(row, "open_incidents")),
-		    json_integer_value(json_object_get(row, "open_incidents")) == 1 ? "" : "s");
+		cluster_line(ans, row);
 	show(ans, rows, "cluster environment status hosts firing open_incidents");
 	return 0;
 }
@@ -1212,13 +1219,7 @@ a_clusters_health(struct ask *a, const struct ask_match *m, struct ask_answer *a
 		say(ans, "%zu of %zu cluster%s in trouble:\n", bad, json_array_size(rows),
 		    json_array_size(rows) == 1 ? " is" : "s are");
 	json_array_foreach(rows, i, row) {
-		say(ans, "  %s%s%s%s: hosts %s; %lld alert%s firing, %lld incident%s open\n",
-		    str(row, "cluster"), *str(row, "status") ? " (" : "", str(row, "status"),
-		    *str(row, "status") ? ")" : "", *str(row, "hosts") ? str(row, "hosts") : "none known",
-		    (long long)json_integer_value(json_object_get(row, "firing")),
-		    json_integer_value(json_object_get(row, "firing")) == 1 ? "" : "s",
-		    (long long)json_integer_value(json_object_get(row, "open_incidents")),
-		    json_integer_value(json_object_get(row, "open_incidents")) == 1 ? "" : "s");
+		cluster_line(ans, row);
 		if (json_integer_value(json_object_get(row, "firing")) > 0 &&
 		    cluster_alerts(a, str(row, "hosts"), ans, err, errlen) == -1) {
 			json_decref(rows);
