@@ -215,6 +215,8 @@ args_of(const struct ask_match *m, const char *keys)
 		json_object_set_new(o, "cluster", json_string(s->cluster));
 	if (strstr(keys, "service") && s->service != NULL)
 		json_object_set_new(o, "service", json_string(s->service));
+	if (strstr(keys, "alertname") && s->alertname != NULL)
+		json_object_set_new(o, "alertname", json_string(s->alertname));
 	if (strstr(keys, "rule") && s->rule != NULL)
 		json_object_set_new(o, "rule", json_string(s->rule));
 	if (strstr(keys, "since") && s->since >= 0) {
@@ -295,7 +297,7 @@ int
 a_alerts_current(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *args = args_of(m, "host severity"), *rows;
+	json_t *args = args_of(m, "host severity alertname"), *rows;
 	char sc[160];
 
 	if (unknown_host(a, m, ans))
@@ -318,8 +320,8 @@ int
 a_alerts_history(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *args = args_of(m, "host severity since until"), *rows;
-	char sc[160];
+	json_t *args = args_of(m, "host severity alertname since until"), *rows;
+	char sc[160], d[32];
 	size_t firing = 0, i;
 	json_t *row;
 
@@ -328,9 +330,17 @@ a_alerts_history(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	CALL(rows, "list_alerts", args);
 	json_array_foreach(rows, i, row)
 		firing += strcmp(str(row, "status"), "firing") == 0;
-	say(ans, "%zu alert%s%s: %zu firing, %zu resolved.\n", json_array_size(rows),
-	    json_array_size(rows) == 1 ? "" : "s", scope(m, sc, sizeof(sc)), firing,
-	    json_array_size(rows) - firing);
+	say(ans, "%zu %s%salert%s%s: %zu firing, %zu resolved.\n", json_array_size(rows),
+	    m->slots.alertname ? m->slots.alertname : "", m->slots.alertname ? " " : "",
+	    json_array_size(rows) == 1 ? "" : "s",
+	    scope(m, sc, sizeof(sc)), firing, json_array_size(rows) - firing);
+	/* "did the GPU overheat alert ever clear": when, and how long it lasted */
+	json_array_foreach(rows, i, row)
+		if (m->slots.alertname != NULL && i < 5)
+			say(ans, "  %s on %s: %s %s%s%s (%s)\n", str(row, "alertname"), str(row, "host"),
+			    str(row, "starts_at"), strcmp(str(row, "status"), "firing") == 0 ?
+			    "firing since then" : "resolved at ", str(row, "ends_at"), "",
+			    human(num(row, "duration_s"), d, sizeof(d)));
 	show(ans, rows, "alertname status severity host starts_at ends_at");
 	return 0;
 }
@@ -512,28 +522,52 @@ title_score(const char *title, const char *question)
 /*
  * The incident the question means: by id, else the one in scope (host,
  * range) whose title has the most of the question's words, else the
- * latest.
+ * latest. When none is in the range, the nearest outside it, and
+ * *outside says so: by its title, else the latest begun before the
+ * range ended.
  */
 static json_t *
-the_incident(struct ask *a, const struct ask_match *m, char *err, size_t errlen)
+the_incident(struct ask *a, const struct ask_match *m, int *outside, char *err, size_t errlen)
 {
-	json_t *args = args_of(m, "host since until"), *rows, *row, *one = NULL;
+	json_t *args = args_of(m, *outside ? "host" : "host since until"), *rows, *row, *one = NULL;
 	int best = 0, sc;
+	char until[40] = "";
 	size_t i;
 
 	if (m->slots.id != NULL)
 		json_object_set_new(args, "id", json_string(m->slots.id));
 	if ((rows = call(a, "list_incidents", args, err, errlen)) == NULL)
 		return NULL;
-	json_array_foreach(rows, i, row)
+	if (*outside && m->slots.until >= 0)
+		aiops_time_format(m->slots.until * 1000000LL, until);
+	json_array_foreach(rows, i, row) {
 		if (m->normalized != NULL &&
 		    (sc = title_score(str(row, "title"), m->normalized)) > best) {
 			best = sc;
 			one = row;
 		}
-	one = json_incref(one != NULL ? one : json_array_get(rows, 0));
+	}
+	/* ISO times in one format compare as strings */
+	json_array_foreach(rows, i, row)
+		if (one == NULL && (until[0] == '\0' || strcmp(str(row, "first_seen"), until) <= 0))
+			one = row;
+	one = json_incref(one);
 	json_decref(rows);
+	if (one == NULL && !*outside && m->slots.since >= 0 && m->slots.id == NULL) {
+		*outside = 1;
+		return the_incident(a, m, outside, err, errlen);
+	}
 	return one != NULL ? one : json_null();
+}
+
+/* "No incident on db-1 on sat night; the nearest:" when it is outside the range. */
+static void
+nearest(struct ask_answer *ans, const struct ask_match *m, int outside)
+{
+	char sc[160];
+
+	if (outside)
+		say(ans, "No incident%s; the nearest:\n", scope(m, sc, sizeof(sc)));
 }
 
 int
@@ -542,14 +576,16 @@ a_incident_cause(struct ask *a, const struct ask_match *m, struct ask_answer *an
 {
 	json_t *inc;
 	char sc[160];
+	int outside = 0;
 
 	if (unknown_host(a, m, ans))
 		return 0;
-	if ((inc = the_incident(a, m, err, errlen)) == NULL)
+	if ((inc = the_incident(a, m, &outside, err, errlen)) == NULL)
 		return -1;
 	if (json_is_null(inc)) {
 		say(ans, "No incident%s, so no cause to tell.\n", scope(m, sc, sizeof(sc)));
 	} else {
+		nearest(ans, m, outside);
 		say(ans, "The suspected cause of incident %s (%s, %s): %s on %s (%s).\n",
 		    str(inc, "id"), str(inc, "first_seen"), str(inc, "title"), str(inc, "cause"),
 		    str(inc, "cause_host"), str(inc, "cause_kind"));
@@ -566,14 +602,16 @@ a_incident_summary(struct ask *a, const struct ask_match *m, struct ask_answer *
 {
 	json_t *inc;
 	char sc[160], hosts[CELL_MAX + 8];
+	int outside = 0;
 
 	if (unknown_host(a, m, ans))
 		return 0;
-	if ((inc = the_incident(a, m, err, errlen)) == NULL)
+	if ((inc = the_incident(a, m, &outside, err, errlen)) == NULL)
 		return -1;
 	if (json_is_null(inc)) {
 		say(ans, "No incident%s.\n", scope(m, sc, sizeof(sc)));
 	} else {
+		nearest(ans, m, outside);
 		incident_line(ans, inc);
 		cell(json_object_get(inc, "hosts"), hosts, sizeof(hosts));
 		say(ans, "Hosts: %s. Suspected cause: %s on %s. %lld events grouped.\n",
@@ -866,17 +904,21 @@ int
 a_logs_top(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *rows;
+	json_t *rows, *args;
 	char sc[160];
 
 	if (unknown_host(a, m, ans))
 		return 0;
-	CALL(rows, "top_log_templates", args_of(m, "host service since until"));
+	args = args_of(m, "host service since until");
+	if (m->slots.errors_only)
+		json_object_set_new(args, "errors", json_true());
+	CALL(rows, "top_log_templates", args);
 	if (json_array_size(rows) == 0)
-		say(ans, "No log lines%s.\n", scope(m, sc, sizeof(sc)));
+		say(ans, "No %s lines%s.\n", m->slots.errors_only ? "error" : "log",
+		    scope(m, sc, sizeof(sc)));
 	else
-		say(ans, "%zu kinds of log lines%s; the most frequent, %lld lines: %s\n",
-		    json_array_size(rows), scope(m, sc, sizeof(sc)),
+		say(ans, "%zu kinds of %s lines%s; the most frequent, %lld lines: %s\n",
+		    json_array_size(rows), m->slots.errors_only ? "error" : "log", scope(m, sc, sizeof(sc)),
 		    (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "count")),
 		    str(json_array_get(rows, 0), "template"));
 	show(ans, rows, "count hosts template");
@@ -962,6 +1004,7 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 	json_t *args = args_of(m, "host service since until"), *rows;
 	char sc[160];
 	int errors = m->slots.errors_only, filter = errors || m->slots.failures_only;
+	int pass, used_filter = 0;
 
 	if (m->slots.query == NULL) {
 		json_decref(args);
@@ -969,24 +1012,36 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 		ans->understood = 0;
 		return 0;
 	}
+	/*
+	 * Most precise first: error lines, or lines that say it failed, when
+	 * asked; words not quoted all as prefixes, then any of them. The
+	 * first that finds lines is the answer.
+	 */
 	json_object_set_new(args, "query", json_string(m->slots.query));
-	if (m->slots.query_any)
-		json_object_set_new(args, "any", json_true());
-	/* Error lines, or lines that say it failed, that name it; when none
-	 * do, every line that does. */
-	if (filter) {
-		json_object_set_new(args, errors ? "errors" : "failures", json_true());
-		CALL(rows, "search_logs", json_incref(args));
-		if (json_array_size(rows) == 0) {
-			json_decref(rows);
-			filter = errors = 0;
-			json_object_del(args, "errors");
-			json_object_del(args, "failures");
+	rows = NULL;
+	for (pass = 0; pass < 4; pass++) {
+		int with_filter = pass < 2, any = pass % 2;
+
+		if ((with_filter && !filter) || (any && !m->slots.query_any) ||
+		    (rows != NULL && json_array_size(rows) > 0))
+			continue;
+		json_object_del(args, "errors");
+		json_object_del(args, "failures");
+		if (with_filter)
+			json_object_set_new(args, errors ? "errors" : "failures", json_true());
+		json_object_set_new(args, any ? "any" : "prefix",
+		    json_boolean(any || m->slots.query_any));
+		json_object_del(args, any ? "prefix" : "any");
+		json_decref(rows);
+		if ((rows = call(a, "search_logs", json_incref(args), err, errlen)) == NULL) {
+			json_decref(args);
+			return -1;
 		}
+		used_filter = with_filter;
 	}
-	if (!filter)
-		CALL(rows, "search_logs", json_incref(args));
 	json_decref(args);
+	filter = used_filter;
+	errors = errors && used_filter;
 	/* Words understood as nothing else: a search, when some line has them. */
 	if (m->slots.guess && json_array_size(rows) == 0)
 		return guessed_none(a, m, ans, rows, err, errlen);
@@ -1708,6 +1763,8 @@ ask_answer_json(const char *question, const struct ask_match *m, const struct as
 		json_object_set_new(slots, "query", json_string(s->query));
 	if (s->rule)
 		json_object_set_new(slots, "rule", json_string(s->rule));
+	if (s->alertname)
+		json_object_set_new(slots, "alertname", json_string(s->alertname));
 	if (s->service)
 		json_object_set_new(slots, "service", json_string(s->service));
 	if (s->id)

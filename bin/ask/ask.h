@@ -35,6 +35,7 @@ struct ask {
 	json_t			*metrics;	/* ["cpu_usage_user", ...] */
 	json_t			*clusters;
 	json_t			*rules;		/* automation rules that ran */
+	json_t			*alertnames;	/* the alerts' names */
 	json_t			*services;	/* services of the stored log lines */
 	json_t			*calls;		/* this answer's tool calls: [{name, arguments, rows, ms}] */
 	long			 sql_timeout_ms;
@@ -84,8 +85,10 @@ struct ask_slots {
 	int		 errors_only;	/* query: lines of severity error or worse */
 	int		 failures_only;	/* query: lines that say something failed */
 	int		 guess;		/* query: the question was not understood otherwise */
+	int		 failure_words;	/* "brute forcing", "attack": what failed is asked */
 	char		*terms;		/* words no cue, slot or stop list took ("stripe") */
 	char		*rule;		/* an automation rule the state knows */
+	char		*alertname;	/* an alert the state knows ("gpu overheat": GPUOverheat) */
 	char		*service;	/* a service of the logs ("postgres"; "ssh" for sshd) */
 	char		*id;		/* an incident or alert id */
 	int64_t		 since, until;	/* ms, -1 unset */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "ask.h"
 #include "answer.h"
@@ -58,15 +59,15 @@ static const struct ask_intent intents[] = {
 	{ "alerts.current", "alert=4 alarm=4 firing=3 fire=2 active=2 current=2 now=1 open=1 "
 	  "page=2 paging=3 right=1 resolved=-3 history=-3 yesterday=-1 many=-2", S_HOST | S_SEV, a_alerts_current },
 	{ "alerts.history", "alert=4 alarm=4 resolved=3 history=3 fired=3 past=1 earlier=1 ended=2 "
-	  "cleared=3 many=-2 page=2 paged=3 did=1", S_HOST | S_TIME | S_SEV, a_alerts_history },
+	  "clear=3 many=-2 page=2 paged=3 did=1 ever=1", S_HOST | S_TIME | S_SEV, a_alerts_history },
 	{ "alerts.count", "alert=3 alarm=3 many=3 count=3 number=2 fired=1", S_HOST | S_TIME,
 	  a_alerts_count },
 	{ "anomalies.list", "anomal=5 abnormal=4 unusual=4 weird=3 odd=2 spike=3 outlier=4 strange=3 "
 	  "deviat=3 most=-1", S_HOST | S_METRIC | S_TIME, a_anomalies },
 	{ "anomalies.top", "anomal=4 abnormal=3 unusual=3 outlier=3 most=3 top=2 which=1 worst=2 "
 	  "noisiest=3 rank=2", S_TIME, a_anomalies_top },
-	{ "incidents.list", "incident=5 outage=4 problem=1 failure=2 event=1 open=-1 rootcause=-3 "
-	  "why=-2 last=-1", S_HOST | S_TIME, a_incidents },
+	{ "incidents.list", "incident=5 incidents=2 outage=4 problem=1 failure=2 event=1 open=-1 "
+	  "rootcause=-3 why=-2 last=-1", S_HOST | S_TIME, a_incidents },
 	{ "incidents.open", "incident=4 outage=3 open=3 ongoing=3 active=2 unresolved=3 current=2 "
 	  "still=2", S_HOST, a_incidents_open },
 	{ "incident.cause", "rootcause=6 cause=4 why=4 reason=3 culprit=4 caused=4 behind=2 "
@@ -96,7 +97,7 @@ static const struct ask_intent intents[] = {
 	  "kind=2 appeared=3 line=1 since=1", S_HOST | S_TIME, a_logs_new },
 	{ "logs.search", "search=5 grep=5 find=3 mention=4 contain=4 say=2 said=2 saying=2 with=1 "
 	  "log=2 line=1 message=1 for=1 look=1", S_HOST | S_TIME | S_QUERY_NEEDED, a_logs_search },
-	{ "logs.errors", "error=4 err=3 fail=2 failed=2 exception=3 fatal=3 critical=1 log=2 "
+	{ "logs.errors", "error=1 err=3 fail=2 exception=3 fatal=3 critical=1 log=2 "
 	  "line=1 message=1 why=-4", S_HOST | S_TIME, a_logs_errors },
 	{ "logs.volume", "log=3 line=2 volume=4 many=2 count=2 amount=2 much=1 chatty=3 verbose=3",
 	  S_HOST | S_TIME, a_logs_volume },
@@ -213,7 +214,10 @@ static const char *const known_words[] = {
 	"will", "with", "critical", "warning", "error", "firing", "resolved", "open", "logs",
 	"host", "hosts", "cluster", "clusters", "the", "for", "and", "any", "there", "are",
 	"anomalies", "anomaly", "alerts", "incidents", "templates", "automation", "errors",
-	"filling", "tomorrow", "next", "rack", "morning", "afternoon", "evening", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"filling", "tomorrow", "next", "rack", "morning", "afternoon", "evening", "night", "noon",
+	"midnight", "around", "early", "late", "ever", "never", "every", "root", "clear", "clean",
+	"many",
+	"brute", "force", "attack", "job", "jobs", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	NULL,
 };
 
@@ -374,7 +378,12 @@ normalize(const char *q, char **quoted)
 		if (*p == '"' || *p == '\'' ) {
 			const char *end = strchr(p + 1, *p);
 
-			if (*p == '"' && end != NULL && end > p + 1) {
+			/* 'too many clients' quotes as "too many clients" does; "what's" does not. */
+			if (*p == '\'' && (p > q && isalnum((unsigned char)p[-1])))
+				end = NULL;
+			while (*p == '\'' && end != NULL && isalnum((unsigned char)end[1]))
+				end = strchr(end + 1, '\'');
+			if (end != NULL && end > p + 1) {
 				if (*quoted == NULL)
 					*quoted = xstrndup0(p + 1, (size_t)(end - p - 1));
 				p = end;
@@ -626,6 +635,10 @@ clock_time(const char *w, const char *next, size_t *used)
 	const char *ampm = end;
 
 	*used = 1;
+	if (strcmp(w, "noon") == 0 || strcmp(w, "midday") == 0)
+		return 12 * 60;
+	if (strcmp(w, "midnight") == 0)
+		return 0;
 	if (end == w || h < 0 || h > 23)
 		return -1;
 	if (*end == ':') {
@@ -659,16 +672,29 @@ static size_t
 day_hours(char **w, size_t i, size_t n, int64_t day, const char *prefix, struct ask_slots *s)
 {
 	size_t k = i, k0, j, u1, u2;
-	int from, to = -1, range = 0;
+	int from, to = -1, range = 0, around = 0;
 	struct aiops_buf b;
+	char *dash;
 
-	if (k < n && strcmp(w[k], "at") == 0)
-		k++;
+	if (k < n && (strcmp(w[k], "at") == 0 || strcmp(w[k], "around") == 0 ||
+	    strcmp(w[k], "about") == 0 || strcmp(w[k], "by") == 0))
+		around = strcmp(w[k++], "at") != 0;
 	else if (k < n && (strcmp(w[k], "between") == 0 || strcmp(w[k], "from") == 0)) {
 		k++;
 		range = 1;
 	}
 	k0 = k;
+	/* "14:00-14:45" */
+	if (k < n && !range && (dash = strchr(w[k], '-')) != NULL && dash[1] != '\0') {
+		char a[16];
+
+		snprintf(a, sizeof(a), "%.*s", (int)(dash - w[k]), w[k]);
+		if ((from = clock_time(a, "", &u1)) >= 0 && (to = clock_time(dash + 1, "", &u2)) > from) {
+			k++;
+			goto found;
+		}
+		to = -1;
+	}
 	if (k >= n || (from = clock_time(w[k], k + 1 < n ? w[k + 1] : "", &u1)) < 0)
 		return 0;
 	k += u1;
@@ -678,6 +704,12 @@ day_hours(char **w, size_t i, size_t n, int64_t day, const char *prefix, struct 
 			return 0;
 		k += 1 + u2;
 	}
+	/* "around 14:00": half an hour either side */
+	if (around) {
+		from -= 30;
+		to = from + 60;
+	}
+found:
 	aiops_buf_init(&b);
 	aiops_buf_addf(&b, "%s%s", prefix, k0 == i ? " at" : "");
 	for (j = i; j < k; j++)
@@ -688,6 +720,33 @@ day_hours(char **w, size_t i, size_t n, int64_t day, const char *prefix, struct 
 	return k - i;
 }
 
+/*
+ * "19th", "1st": that day of this month, or of the last when it is still
+ * ahead: its start in ms, or -1.
+ */
+static int64_t
+ordinal_day(const char *w, int64_t today)
+{
+	char *end;
+	long d = strtol(w, &end, 10);
+	time_t t = (time_t)(today / 1000);
+	struct tm tm;
+	int64_t day;
+
+	if (end == w || d < 1 || d > 31 || (strcmp(end, "st") != 0 && strcmp(end, "nd") != 0 &&
+	    strcmp(end, "rd") != 0 && strcmp(end, "th") != 0) || gmtime_r(&t, &tm) == NULL)
+		return -1;
+	tm.tm_mday = (int)d;
+	day = (int64_t)timegm(&tm) * 1000;
+	if (day > today) {
+		gmtime_r(&t, &tm);
+		tm.tm_mday = (int)d;
+		tm.tm_mon--;
+		day = (int64_t)timegm(&tm) * 1000;
+	}
+	return day;
+}
+
 /* "morning", "afternoon", "evening" after a day: 1 and the period narrowed to it, else 0. */
 static size_t
 day_part(const char *w, int64_t day, const char *prefix, struct ask_slots *s)
@@ -695,7 +754,8 @@ day_part(const char *w, int64_t day, const char *prefix, struct ask_slots *s)
 	static const struct {
 		const char	*word;
 		int		 from, to;	/* hours of the day (UTC) */
-	} parts[] = { { "morning", 6, 12 }, { "afternoon", 12, 18 }, { "evening", 18, 24 } };
+	} parts[] = { { "morning", 6, 12 }, { "afternoon", 12, 18 }, { "evening", 18, 24 },
+	    { "night", 20, 30 } };
 	char text[128];
 	size_t i;
 
@@ -818,10 +878,15 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 
 		if (used > 0) {
 			/* Since a day: from its start to now. */
-			char text[64];
+			struct aiops_buf t;
+			size_t j;
 
-			snprintf(text, sizeof(text), "since %s", y);
-			set_period(s, s->since, -1, "%s", text);
+			aiops_buf_init(&t);
+			aiops_buf_addstr(&t, "since");
+			for (j = i + 1; j <= i + used; j++)
+				aiops_buf_addf(&t, " %s", w[j]);
+			set_period(s, s->since, -1, "%s", aiops_buf_cstr(&t));
+			aiops_buf_release(&t);
 			return used + 1;
 		}
 		if (aiops_time_parse_rfc3339(y, strlen(y), &ns) == 0 ||
@@ -838,6 +903,13 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 				return 2;
 			}
 		}
+	}
+	/* "the 19th", "19th" */
+	if ((ms = ordinal_day(strcmp(x, "the") == 0 ? y : x, today)) >= 0) {
+		size_t at = i + (strcmp(x, "the") == 0);
+
+		set_period(s, ms, ms + MS_DAY, "on the %s", w[at]);
+		return at - i + 1 + after_day(w, at + 1, n, ms, s);
 	}
 	if (strlen(x) == 10 && x[4] == '-' && x[7] == '-') {
 		char full[32];
@@ -865,16 +937,46 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	return 0;
 }
 
+/*
+ * An alert's name in the words from i: the name itself ("GPUOverheat"),
+ * or, in a question about alerts, words that make it ("gpu overheat",
+ * "disk will fill soon"). The number of words, the name in *name.
+ */
+static size_t
+alert_words(const struct ask *a, char **w, size_t i, size_t n, int about_alerts, const char **name)
+{
+	char joined[128] = "";
+	size_t k, j;
+	json_t *v;
+
+	for (k = i; k < n && k < i + 4 && w[k] != NULL; k++) {
+		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s", w[k]);
+		if (k > i && !about_alerts)
+			break;
+		json_array_foreach(a->alertnames, j, v)
+			if (strcasecmp(json_string_value(v), joined) == 0) {
+				*name = json_string_value(v);
+				return k - i + 1;
+			}
+	}
+	return 0;
+}
+
 /* Fills m's slots from the words; marks the words they took with NULL. */
 static void
 slots(struct ask *a, char **w, size_t n, struct ask_slots *s, const char *quoted)
 {
 	size_t i, j, used;
-	int gpu = 0;
+	int gpu = 0, alerts = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (strcmp(w[i], "gpu") == 0 || strcmp(w[i], "gpus") == 0 || strcmp(w[i], "nvidia") == 0)
 			gpu = 1;
+		if (strncmp(w[i], "alert", 5) == 0 || strncmp(w[i], "alarm", 5) == 0 ||
+		    strncmp(w[i], "page", 4) == 0 || strcmp(w[i], "fired") == 0 ||
+		    strcmp(w[i], "firing") == 0)
+			alerts = 1;
+	}
 	for (i = 0; i < n; i++) {
 		const char *v;
 
@@ -886,7 +988,12 @@ slots(struct ask *a, char **w, size_t n, struct ask_slots *s, const char *quoted
 			i += used - 1;
 			continue;
 		}
-		if (s->host == NULL && (v = known_host(a, w[i])) != NULL) {
+		if (s->alertname == NULL && (used = alert_words(a, w, i, n, alerts, &v)) > 0) {
+			s->alertname = xstrdup(v);
+			for (j = 0; j < used; j++)
+				w[i + j] = NULL;
+			i += used - 1;
+		} else if (s->host == NULL && (v = known_host(a, w[i])) != NULL) {
 			s->host = xstrdup(v);
 			w[i] = NULL;
 		} else if (s->cluster == NULL && (v = known_in(a->clusters, w[i])) != NULL) {
@@ -1013,14 +1120,31 @@ ask_stop_word(const char *w)
 	return 0;
 }
 
+/* Does a word of the question start with one of the stems? */
+static int
+has_word(char **w, size_t n, const char *const *stems)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; w[i] != NULL && stems[k] != NULL; k++)
+			if (strncmp(w[i], stems[k], strlen(stems[k])) == 0)
+				return 1;
+	return 0;
+}
+
 /* The words no slot, cue or stop list took: the things a question names
  * that only the logs may know ("stripe", "sdb", "ssh"). */
 static void
 content_terms(char **w, size_t n, struct ask_slots *s)
 {
+	static const char *const attack[] = { "brute", "forc", "attack", "intrus", "unauthori",
+	    "hack", "breach", NULL };
 	struct aiops_buf b;
 	size_t i;
 
+	/* "who was brute forcing ssh": lines that say something failed. */
+	s->failure_words = has_word(w, n, attack);
 	aiops_buf_init(&b);
 	for (i = 0; i < n; i++)
 		if (w[i] != NULL && strlen(w[i]) >= 3 && strspn(w[i], "0123456789") < strlen(w[i]) &&
@@ -1044,6 +1168,31 @@ intent_named(const char *name)
 }
 
 /*
+ * Errors ranked ("most common errors on web-2") are the top templates of
+ * the error lines; errors never seen before, the new templates.
+ */
+static void
+errors_how(char **w, size_t n, struct ask_match *m)
+{
+	static const char *const rank[] = { "common", "frequent", "top", "most", "noisiest",
+	    "usual", NULL };
+	static const char *const novel[] = { "new", "never", "unseen", "novel", "first", NULL };
+
+	static const char *const error[] = { "err", "fail", "exception", "fatal", NULL };
+
+	if (strcmp(ask_intent_name(m->intent), "logs.top") == 0 && has_word(w, n, error))
+		m->slots.errors_only = 1;
+	if (strcmp(ask_intent_name(m->intent), "logs.errors") != 0)
+		return;
+	if (has_word(w, n, novel)) {
+		m->intent = intent_named("logs.new");
+	} else if (has_word(w, n, rank)) {
+		m->intent = intent_named("logs.top");
+		m->slots.errors_only = 1;
+	}
+}
+
+/*
  * A question about logs, or about something failing, that names a thing
  * no slot knows is a search of the logs for it: "stripe errors last
  * week", "failed ssh logins on web-1". Not when it says it is about
@@ -1052,26 +1201,25 @@ intent_named(const char *name)
 static void
 search_for_terms(char **w, size_t n, struct ask_match *m)
 {
-	static const char *const automation[] = { "task", "automat", "playbook", "ansible", "job",
+	static const char *const automation[] = { "task", "automat", "playbook", "ansible",
 	    "remediat", "rule", "runbook", NULL };
 	const char *name = ask_intent_name(m->intent);
-	size_t i, k;
 
-	if ((m->slots.terms == NULL && m->slots.service == NULL) || m->slots.query != NULL)
+	if ((m->slots.terms == NULL && m->slots.service == NULL && !m->slots.failure_words) ||
+	    m->slots.query != NULL)
 		return;
 	if (strcmp(name, "automation.failed") == 0 || strcmp(name, "automation.actions") == 0) {
-		for (i = 0; i < n; i++)
-			for (k = 0; w[i] != NULL && automation[k] != NULL; k++)
-				if (strncmp(w[i], automation[k], strlen(automation[k])) == 0)
-					return;
-	} else if (m->slots.terms == NULL || (strcmp(name, "logs.errors") != 0 &&
+		if (has_word(w, n, automation))
+			return;
+	} else if ((m->slots.terms == NULL && !m->slots.failure_words) ||
+	    (strcmp(name, "logs.errors") != 0 &&
 	    strcmp(name, "logs.top") != 0 && strcmp(name, "logs.volume") != 0)) {
 		return;	/* "postgres errors": the error lines of a service, as asked */
 	}
 	if (strcmp(name, "automation.actions") == 0 && m->slots.terms == NULL)
 		return;	/* "what did cron run": the logs of a service, not a search */
 	m->slots.errors_only = strcmp(name, "logs.errors") == 0;
-	m->slots.failures_only = strcmp(name, "automation.failed") == 0;
+	m->slots.failures_only = strcmp(name, "automation.failed") == 0 || m->slots.failure_words;
 	m->slots.query = xstrdup(m->slots.terms != NULL ? m->slots.terms : "");
 	m->slots.query_any = 1;
 	m->intent = intent_named("logs.search");
@@ -1174,9 +1322,18 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 			second = sc;
 		}
 	}
-	/* A host, a cluster or a metric alone is a question about it; a thing
-	 * only the logs may name ("stripe 502s"), a search for it. */
-	if (best < MIN_SCORE && m->slots.host != NULL && m->slots.metric == NULL) {
+	/* A thing only the logs may name ("stripe 502s", "brute forcing ssh"),
+	 * a search for it; a host, a cluster or a metric alone is a question
+	 * about it. */
+	if (best < MIN_SCORE && m->slots.query == NULL && (m->slots.terms != NULL ||
+	    (m->slots.failure_words && (m->slots.service != NULL || m->slots.host != NULL)))) {
+		m->intent = intent_named("logs.search");
+		m->slots.query = xstrdup(m->slots.terms != NULL ? m->slots.terms : "");
+		m->slots.query_any = 1;
+		m->slots.failures_only = m->slots.failure_words;
+		m->slots.guess = 1;
+		best = MIN_SCORE;
+	} else if (best < MIN_SCORE && m->slots.host != NULL && m->slots.metric == NULL) {
 		m->intent = intent_named("host.status");
 		best = MIN_SCORE;
 	} else if (best < MIN_SCORE && m->slots.metric != NULL) {
@@ -1184,12 +1341,6 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 		best = MIN_SCORE;
 	} else if (best < MIN_SCORE && m->slots.cluster != NULL) {
 		m->intent = intent_named("clusters.health");
-		best = MIN_SCORE;
-	} else if (best < MIN_SCORE && m->slots.terms != NULL && m->slots.query == NULL) {
-		m->intent = intent_named("logs.search");
-		m->slots.query = xstrdup(m->slots.terms);
-		m->slots.query_any = 1;
-		m->slots.guess = 1;
 		best = MIN_SCORE;
 	}
 	if (best < MIN_SCORE) {
@@ -1199,6 +1350,7 @@ ask_understand(struct ask *a, const char *question, struct ask_match *m)
 		double c = 0.5 + 0.5 * (double)(best - second) / (double)best;
 
 		m->confidence = c > 1 ? 1 : c;
+		errors_how(w, n, m);
 		search_for_terms(w, n, m);
 	}
 out:
@@ -1225,6 +1377,7 @@ ask_match_release(struct ask_match *m)
 	free(s->terms);
 	free(s->rule);
 	free(s->service);
+	free(s->alertname);
 	free(s->id);
 	free(s->period);
 	free(m->normalized);

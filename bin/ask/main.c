@@ -478,6 +478,7 @@ main(int argc, char **argv)
 	json_decref(ask.metrics);
 	json_decref(ask.clusters);
 	json_decref(ask.rules);
+	json_decref(ask.alertnames);
 	json_decref(ask.services);
 	if (ask.rec != NULL)
 		aiops_state_close(ask.rec);

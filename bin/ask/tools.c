@@ -207,15 +207,16 @@ stem_len(const char *w, size_t n)
 
 /*
  * FTS5 text from words: each quoted, so that no word is an operator; with
- * "any", a line with any of them, each as a prefix of its stem ("ssh"
- * finds "sshd"); with "failures", only lines that also say something
- * failed.
+ * "prefix", each as a prefix of its stem ("ssh" finds "sshd"); with
+ * "any", a line with any of them, as prefixes; with "failures", only
+ * lines that also say something failed.
  */
 static json_t *
 t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 {
 	const char *q = json_string_value(json_object_get(args, "query"));
 	int any = json_is_true(json_object_get(args, "any")), words = 0;
+	int prefix = any || json_is_true(json_object_get(args, "prefix"));
 	struct aiops_buf b;
 	json_t *p, *r;
 	const char *s;
@@ -235,7 +236,7 @@ t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 		if (n == 0)
 			break;
 		aiops_buf_addf(&b, "%s\"%.*s\"%s", words++ ? (any ? " OR " : " ") : "",
-		    (int)(any ? stem_len(s, n) : n), s, any ? "*" : "");
+		    (int)(prefix ? stem_len(s, n) : n), s, prefix ? "*" : "");
 		s += n;
 	}
 	if (json_is_true(json_object_get(args, "failures"))) {
@@ -561,13 +562,14 @@ const struct ask_tool ask_tools[] = {
 	      "\"horizon\": {\"type\": \"string\", \"description\": \"how far: 24h, 7d\"}, "
 	      "\"threshold\": {\"type\": \"number\"}"), t_forecast },
 	{ "top_log_templates", "The most frequent kinds of log lines (templates) over a time range.",
-	  OBJ(P_HOST ", " P_SERVICE ", " P_SINCE ", " P_UNTIL), t_templates },
+	  OBJ(P_HOST ", " P_SERVICE ", \"errors\": {\"type\": \"boolean\"}, " P_SINCE ", " P_UNTIL),
+	  t_templates },
 	{ "new_log_templates", "Kinds of log lines first seen in a time range.",
 	  OBJ(P_HOST ", " P_SINCE ", " P_UNTIL), t_templates_new },
-	{ "search_logs", "Full-text search of the stored log lines (every word must appear; with any, "
-	  "one word or a word it begins; with errors, lines of severity error or worse; with failures, "
+	{ "search_logs", "Full-text search of the stored log lines (every word must appear; with prefix, "
+	  "as the start of a word; with any, one word or a word it begins; with errors, lines of severity error or worse; with failures, "
 	  "lines that also say fail, invalid, denied, error, refused, exceeded, timeout or unable), newest first.",
-	  OBJ_REQ("\"query\"", "\"query\": {\"type\": \"string\"}, \"any\": {\"type\": \"boolean\"}, "
+	  OBJ_REQ("\"query\"", "\"query\": {\"type\": \"string\"}, \"any\": {\"type\": \"boolean\"}, \"prefix\": {\"type\": \"boolean\"}, "
 	  "\"errors\": {\"type\": \"boolean\"}, \"failures\": {\"type\": \"boolean\"}, " P_SERVICE ", "
 	  P_HOST ", " P_SINCE ", " P_UNTIL), t_search },
 	{ "error_logs", "Log lines of severity error or worse, newest first.",
@@ -681,6 +683,7 @@ ask_vocabulary(struct ask *a, char *err, size_t errlen)
 	    (a->metrics = names(a, "metrics", "metric", err, errlen)) == NULL ||
 	    (a->clusters = names(a, "cluster_names", "cluster", err, errlen)) == NULL ||
 	    (a->rules = names(a, "rule_names", "rule", err, errlen)) == NULL ||
+	    (a->alertnames = names(a, "alert_names", "alertname", err, errlen)) == NULL ||
 	    (a->services = names(a, "service_names", "service", err, errlen)) == NULL)
 		return -1;
 	return 0;

@@ -165,7 +165,7 @@ static const struct named queries[] = {
 	  " " ISO("max(l.ts)") " AS last, group_concat(DISTINCT l.host) AS hosts"
 	  " FROM log_lines l JOIN log_templates t ON t.id = l.template_id"
 	  " WHERE (:host IS NULL OR l.host = :host) AND " WINDOW("l.ts")
-	  " AND (:service IS NULL OR l.service = :service)"
+	  " AND (:service IS NULL OR l.service = :service) AND " ERRORS_ONLY("l.severity")
 	  " GROUP BY t.id ORDER BY count(*) DESC, t.id" },
 	{ "templates_new",
 	  "SELECT t.id AS template_id, t.template, t.count, " ISO("t.first_seen") " AS first_seen,"
@@ -252,6 +252,10 @@ static const struct named queries[] = {
 	{ "service_names",
 	  "SELECT DISTINCT service FROM (SELECT service FROM log_lines ORDER BY id DESC LIMIT 20000)"
 	  " WHERE service <> '' ORDER BY 1" },
+	/* The names of the latest 20,000 alerts (no index covers them all). */
+	{ "alert_names",
+	  "SELECT DISTINCT alertname FROM (SELECT alertname FROM alerts ORDER BY rowid DESC"
+	  " LIMIT 20000) WHERE alertname <> '' ORDER BY 1" },
 	{ "rule_names",
 	  "SELECT DISTINCT rule FROM run_tasks ORDER BY 1" },
 	{ "kpi_all",
