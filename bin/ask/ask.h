@@ -71,6 +71,8 @@ json_t *ask_tools_mcp(void);
 int64_t ask_time_arg(const struct ask *a, const char *s);
 /* Loads hosts, metrics and clusters into a (for slots and completion). */
 int ask_vocabulary(struct ask *a, char *err, size_t errlen);
+/* The services of the stored log lines, read once, at the first need. */
+const json_t *ask_services(struct ask *a);
 
 /* intent.c */
 struct ask_slots {

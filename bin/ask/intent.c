@@ -500,22 +500,6 @@ known_in(const json_t *list, const char *w)
 	return NULL;
 }
 
-/* A service of the logs by its name, or its daemon's ("ssh" for sshd);
- * not a word the intents know. */
-static const char *
-known_service(const struct ask *a, const char *w)
-{
-	char d[64];
-	const char *v;
-
-	if (is_known(w))
-		return NULL;
-	if ((v = known_in(a->services, w)) != NULL)
-		return v;
-	snprintf(d, sizeof(d), "%sd", w);
-	return strlen(w) >= 3 ? known_in(a->services, d) : NULL;
-}
-
 /* Shaped like a host name: letters, then a dash or not, then digits ("db-3", "web7"). */
 static int
 host_shaped(const char *w)
@@ -527,6 +511,23 @@ host_shaped(const char *w)
 	if (w[n] == '-' || w[n] == '_')
 		n++;
 	return isdigit((unsigned char)w[n]) && strspn(w + n, "0123456789") == strlen(w + n);
+}
+
+/* A service of the logs by its name, or its daemon's ("ssh" for sshd);
+ * not a word the intents know. */
+static const char *
+known_service(struct ask *a, const char *w)
+{
+	char d[64];
+	const char *v;
+
+	if (strlen(w) < 3 || is_known(w) || ask_stop_word(w) || host_shaped(w) ||
+	    strspn(w, "0123456789") == strlen(w))
+		return NULL;
+	if ((v = known_in(ask_services(a), w)) != NULL)
+		return v;
+	snprintf(d, sizeof(d), "%sd", w);
+	return known_in(ask_services(a), d);
 }
 
 /* The first metric of the space-separated list the state has, else the first. */

@@ -676,6 +676,22 @@ names(struct ask *a, const char *qname, const char *col, char *err, size_t errle
 	return out;
 }
 
+/*
+ * The services of the logs, read at the first question that needs them
+ * (a word no other slot took): reading them costs more than the rest of
+ * the vocabulary. Empty when they cannot be read.
+ */
+const json_t *
+ask_services(struct ask *a)
+{
+	char err[ASK_ERRSZ];
+
+	if (a->services == NULL && (a->services = names(a, "service_names", "service", err,
+	    sizeof(err))) == NULL)
+		a->services = json_array();
+	return a->services;
+}
+
 int
 ask_vocabulary(struct ask *a, char *err, size_t errlen)
 {
@@ -683,8 +699,7 @@ ask_vocabulary(struct ask *a, char *err, size_t errlen)
 	    (a->metrics = names(a, "metrics", "metric", err, errlen)) == NULL ||
 	    (a->clusters = names(a, "cluster_names", "cluster", err, errlen)) == NULL ||
 	    (a->rules = names(a, "rule_names", "rule", err, errlen)) == NULL ||
-	    (a->alertnames = names(a, "alert_names", "alertname", err, errlen)) == NULL ||
-	    (a->services = names(a, "service_names", "service", err, errlen)) == NULL)
+	    (a->alertnames = names(a, "alert_names", "alertname", err, errlen)) == NULL)
 		return -1;
 	return 0;
 }
