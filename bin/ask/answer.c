@@ -264,6 +264,17 @@ scope(const struct ask_match *m, char *buf, size_t size)
 	return buf;
 }
 
+/* scope(), and " in prod-eu" first when a cluster was asked (for the tools that take it). */
+static const char *
+cluster_scope(const struct ask_match *m, char *buf, size_t size)
+{
+	char sc[160];
+
+	snprintf(buf, size, "%s%s%s", m->slots.cluster ? " in " : "",
+	    m->slots.cluster ? m->slots.cluster : "", scope(m, sc, sizeof(sc)));
+	return buf;
+}
+
 /* Says so when the question named a host the state does not know. */
 static int
 unknown_host(struct ask *a, const struct ask_match *m, struct ask_answer *ans)
@@ -297,8 +308,8 @@ int
 a_alerts_current(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *args = args_of(m, "host severity alertname"), *rows;
-	char sc[160];
+	json_t *args = args_of(m, "host cluster severity alertname"), *rows;
+	char sc[224];
 
 	if (unknown_host(a, m, ans))
 		return 0;
@@ -307,11 +318,11 @@ a_alerts_current(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	if (json_array_size(rows) == 0)
 		say(ans, "No %s%salert is firing%s.\n", m->slots.severity ? m->slots.severity : "",
 		    m->slots.severity ? " " : "",
-		    scope(m, sc, sizeof(sc)));
+		    cluster_scope(m, sc, sizeof(sc)));
 	else
 		say(ans, "%zu %salert%s firing%s.\n", json_array_size(rows),
 		    m->slots.severity ? "" : "", json_array_size(rows) == 1 ? " is" : "s are",
-		    scope(m, sc, sizeof(sc)));
+		    cluster_scope(m, sc, sizeof(sc)));
 	show(ans, rows, "alertname severity host starts_at summary");
 	return 0;
 }
@@ -320,8 +331,8 @@ int
 a_alerts_history(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
     size_t errlen)
 {
-	json_t *args = args_of(m, "host severity alertname since until"), *rows;
-	char sc[160], d[32];
+	json_t *args = args_of(m, "host cluster severity alertname since until"), *rows;
+	char sc[224], d[32];
 	size_t firing = 0, i;
 	json_t *row;
 
@@ -333,7 +344,7 @@ a_alerts_history(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	say(ans, "%zu %s%salert%s%s: %zu firing, %zu resolved.\n", json_array_size(rows),
 	    m->slots.alertname ? m->slots.alertname : "", m->slots.alertname ? " " : "",
 	    json_array_size(rows) == 1 ? "" : "s",
-	    scope(m, sc, sizeof(sc)), firing, json_array_size(rows) - firing);
+	    cluster_scope(m, sc, sizeof(sc)), firing, json_array_size(rows) - firing);
 	/* "did the GPU overheat alert ever clear": when, and how long it lasted */
 	json_array_foreach(rows, i, row)
 		if (m->slots.alertname != NULL && i < 5)
@@ -1120,11 +1131,13 @@ gpu(struct ask *a, const struct ask_match *m, struct ask_answer *ans, char *err,
 	double ecc = 0;
 	char old[96];
 
-	/* "gpu temps yesterday": their range then. */
-	if (temp_only && m->slots.since >= 0) {
+	/* "gpu temps yesterday", "gpu util yesterday": that metric's range then. */
+	if (m->slots.since >= 0 && (temp_only || (m->slots.metric != NULL &&
+	    strncmp(m->slots.metric, "nvidia_smi_", 11) == 0))) {
 		struct ask_match t = *m;
 
-		t.slots.metric = (char *)"nvidia_smi_temperature_gpu";
+		if (temp_only)
+			t.slots.metric = (char *)"nvidia_smi_temperature_gpu";
 		return metric_range(a, &t, ans, err, errlen);
 	}
 	CALL(rows, "gpu_status", args_of(m, "host"));

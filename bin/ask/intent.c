@@ -82,7 +82,7 @@ static const struct ask_intent intents[] = {
 	{ "forecast.series", "forecast=5 predict=4 projection=4 project=3 next=2 tomorrow=3 "
 	  "expect=3 outlook=4 trend=2 future=3 ahead=2", S_HOST | S_METRIC_NEEDED, a_forecast },
 	{ "metric.current", "current=3 now=2 latest=3 value=3 level=2 reading=3 what=1 show=1 "
-	  "usage=2 utili=2 used=1 much=1 many=2 have=1 high=-1", S_HOST | S_METRIC_NEEDED, a_metric_current },
+	  "usage=2 utili=2 used=1 much=1 many=2 have=1 all=1 every=1 high=-1", S_HOST | S_METRIC_NEEDED, a_metric_current },
 	{ "metric.peak", "max=4 peak=5 highest=4 maximum=5 worst=2 top=1 spike=1 high=2",
 	  S_HOST | S_METRIC_NEEDED | S_TIME, a_metric_peak },
 	{ "metric.average", "average=5 avg=5 mean=5 typical=4 normal=2 usual=2 median=2",
@@ -168,7 +168,7 @@ static const char *const phrases[][2] = {
 	{ "time to restore", "mttr" }, { "mean time between", "mtbf" }, { "between failures", "mtbf" },
 	{ "what's", "what is" }, { "whats", "what is" }, { "what s ", "what is " },
 	{ "isn't", "is not" }, { "right now", "now" }, { "at the moment", "now" },
-	{ "last night", "lastnight" }, { "this week", "thisweek" }, { "next week", "nextweek" },
+	{ "last night", "lastnight" }, { "this week", "thisweek" }, { "this wk", "thisweek" }, { "next week", "nextweek" },
 	{ "this month", "thismonth" }, { "out of memory", "outofmemory" }, { "full up", "full" },
 };
 
@@ -217,7 +217,9 @@ static const char *const known_words[] = {
 	"filling", "tomorrow", "next", "rack", "morning", "afternoon", "evening", "night", "noon",
 	"midnight", "around", "early", "late", "ever", "never", "every", "root", "clear", "clean",
 	"many",
-	"brute", "force", "attack", "job", "jobs", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"brute", "force", "attack", "job", "jobs", "kill", "kills", "killed", "killer", "util",
+	"utilization", "utilisation", "box", "january", "february", "march", "april", "june",
+	"july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	NULL,
 };
 
@@ -591,10 +593,11 @@ weekday(const char *w)
 	    "thursday", "friday", "saturday" };
 	int i;
 
+	/* "thu", "thurs", "tues": a start of the name; "mondays"; "weds" */
 	for (i = 0; i < 7; i++)
-		if (strcmp(w, days[i]) == 0 || (strlen(w) == 3 && strncmp(w, days[i], 3) == 0) ||
+		if ((strlen(w) >= 3 && strncmp(w, days[i], strlen(w)) == 0) ||
 		    (strlen(w) == strlen(days[i]) + 1 && strncmp(w, days[i], strlen(days[i])) == 0 &&
-		    w[strlen(days[i])] == 's'))
+		    w[strlen(days[i])] == 's') || (i == 3 && strcmp(w, "weds") == 0))
 			return i;
 	return -1;
 }
@@ -699,6 +702,10 @@ day_hours(char **w, size_t i, size_t n, int64_t day, const char *prefix, struct 
 	if (k >= n || (from = clock_time(w[k], k + 1 < n ? w[k + 1] : "", &u1)) < 0)
 		return 0;
 	k += u1;
+	/* "13:00 to 15:00" */
+	if (!range && k + 1 < n && (strcmp(w[k], "to") == 0 || strcmp(w[k], "until") == 0 ||
+	    strcmp(w[k], "till") == 0) && clock_time(w[k + 1], k + 2 < n ? w[k + 2] : "", &u2) > from)
+		range = 1;
 	if (range) {
 		if (k + 1 >= n || (strcmp(w[k], "and") != 0 && strcmp(w[k], "to") != 0) ||
 		    (to = clock_time(w[k + 1], k + 2 < n ? w[k + 2] : "", &u2)) <= from)
@@ -746,6 +753,60 @@ ordinal_day(const char *w, int64_t today)
 		day = (int64_t)timegm(&tm) * 1000;
 	}
 	return day;
+}
+
+/* 0 for "jan" or "january" to 11, else -1 ("may" only as a date's month). */
+static int
+month_of(const char *w)
+{
+	static const char *const months[] = { "january", "february", "march", "april", "may",
+	    "june", "july", "august", "september", "october", "november", "december" };
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if ((strlen(w) >= 3 && strncmp(w, months[i], strlen(w)) == 0) ||
+		    (i == 8 && strcmp(w, "sept") == 0))
+			return i;
+	return -1;
+}
+
+/*
+ * A day and a month in words i and i+1, either way round ("20 nov",
+ * "nov 20th"): 2 and the day's start in *ms (this year's, or last
+ * year's when it is still ahead); else 0.
+ */
+static size_t
+month_day(char **w, size_t i, size_t n, int64_t today, int64_t *ms)
+{
+	const char *d, *mo;
+	char *end;
+	long day;
+	int month;
+	time_t t = (time_t)(today / 1000);
+	struct tm tm;
+
+	if (i + 1 >= n)
+		return 0;
+	if (isdigit((unsigned char)w[i][0])) {
+		d = w[i];
+		mo = w[i + 1];
+	} else {
+		mo = w[i];
+		d = w[i + 1];
+	}
+	day = strtol(d, &end, 10);
+	if (end == d || day < 1 || day > 31 || (*end != '\0' && strcmp(end, "st") != 0 &&
+	    strcmp(end, "nd") != 0 && strcmp(end, "rd") != 0 && strcmp(end, "th") != 0) ||
+	    (month = month_of(mo)) < 0 || gmtime_r(&t, &tm) == NULL)
+		return 0;
+	tm.tm_mon = month;
+	tm.tm_mday = (int)day;
+	*ms = (int64_t)timegm(&tm) * 1000;
+	if (*ms > today) {
+		tm.tm_year--;
+		*ms = (int64_t)timegm(&tm) * 1000;
+	}
+	return 2;
 }
 
 /* "morning", "afternoon", "evening" after a day: 1 and the period narrowed to it, else 0. */
@@ -816,7 +877,7 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 	if (strcmp(x, "this") == 0 && day_part(y, today, "this", s) > 0)
 		return 2;
 	/* Hours without a day: today's, yesterday's when today's are still ahead. */
-	if ((took = day_hours(w, i, n, today, "today", s)) > 0) {
+	if (s->since < 0 && (took = day_hours(w, i, n, today, "today", s)) > 0) {
 		if (s->since > now)
 			day_hours(w, i, n, today - MS_DAY, "yesterday", s);
 		return took;
@@ -904,6 +965,14 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 				return 2;
 			}
 		}
+	}
+	/* "20 nov", "nov 20", "november 20th" */
+	if ((took = month_day(w, i, n, today, &ms)) > 0) {
+		char text[64];
+
+		snprintf(text, sizeof(text), "on %s %s", w[i], w[i + 1]);
+		set_period(s, ms, ms + MS_DAY, "%s", text);
+		return took + after_day(w, i + took, n, ms, s);
 	}
 	/* "the 19th", "19th" */
 	if ((ms = ordinal_day(strcmp(x, "the") == 0 ? y : x, today)) >= 0) {
@@ -1149,6 +1218,7 @@ content_terms(char **w, size_t n, struct ask_slots *s)
 	aiops_buf_init(&b);
 	for (i = 0; i < n; i++)
 		if (w[i] != NULL && strlen(w[i]) >= 3 && strspn(w[i], "0123456789") < strlen(w[i]) &&
+		    !has_word(&w[i], 1, attack) &&
 		    !is_known(w[i]) && !ask_stop_word(w[i]) && !host_shaped(w[i]) &&
 		    strpbrk(w[i], "%/:") == NULL)
 			aiops_buf_addf(&b, "%s%s", b.len ? " " : "", w[i]);

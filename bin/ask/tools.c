@@ -539,7 +539,7 @@ const struct ask_tool ask_tools[] = {
 	{ "list_metrics", "The metric names stored, with their hosts and unit.", OBJ(), t_metrics },
 	{ "list_alerts", "Alerts (Alertmanager's), firing first.",
 	  OBJ("\"status\": {\"type\": \"string\", \"enum\": [\"firing\", \"resolved\"]}, "
-	      P_HOST ", \"severity\": {\"type\": \"string\"}, \"alertname\": {\"type\": \"string\"}, "
+	      P_HOST ", \"cluster\": {\"type\": \"string\"}, \"severity\": {\"type\": \"string\"}, \"alertname\": {\"type\": \"string\"}, "
 	      P_SINCE ", " P_UNTIL), t_alerts },
 	{ "list_anomalies", "Anomalies found by aiops-detect in metrics and logs, strongest first.",
 	  OBJ(P_HOST ", " P_METRIC ", \"kind\": {\"type\": \"string\", \"enum\": [\"metric\", \"log\"]}, "
@@ -686,8 +686,8 @@ ask_services(struct ask *a)
 {
 	char err[ASK_ERRSZ];
 
-	if (a->services == NULL && (a->services = names(a, "service_names", "service", err,
-	    sizeof(err))) == NULL)
+	if (a->services == NULL && (a->st == NULL || (a->services = names(a, "service_names",
+	    "service", err, sizeof(err))) == NULL))
 		a->services = json_array();
 	return a->services;
 }

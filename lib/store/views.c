@@ -97,6 +97,8 @@ static const struct named queries[] = {
 	  " WHERE (:status IS NULL OR status = :status) AND (:host IS NULL OR host = :host)"
 	  " AND (:severity IS NULL OR severity = :severity)"
 	  " AND (:alertname IS NULL OR alertname = :alertname)"
+	  " AND (:cluster IS NULL OR json_extract(labels, '$.cluster') = :cluster"
+	  "  OR host IN (" CLUSTER_HOSTS "))"
 	  " AND (:until IS NULL OR starts_at <= :until)"
 	  " AND (:since IS NULL OR status = 'firing' OR ends_at IS NULL OR ends_at >= :since)"
 	  " ORDER BY status = 'firing' DESC, severity = 'critical' DESC, starts_at DESC" },

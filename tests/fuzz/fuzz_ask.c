@@ -1,7 +1,8 @@
 /*
  * fuzz_ask.c: libFuzzer harness for aiops-ask's intent engine, the
  * parser of free text typed by people: words, phrases, misspellings,
- * hosts, metrics, time ranges, quoted search words. Properties: it never
+ * hosts, metrics, services, alert names, time ranges (days, months,
+ * hours), quoted search words. Properties: it never
  * crashes nor reads out of bounds, whatever the bytes (not UTF-8, NULs
  * cut the question as a C string would); an intent it picks has a name
  * and a confidence in [0, 1]; a time range it reads has since <= until.
@@ -28,6 +29,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		a.metrics = json_pack("[s, s, s, s]", "cpu_usage_user", "mem_used_percent",
 		    "disk_used_percent", "nvidia_smi_temperature_gpu");
 		a.clusters = json_pack("[s]", "prod-eu");
+		a.services = json_pack("[s, s, s]", "sshd", "postgres", "nginx");
+		a.rules = json_pack("[s]", "disk-cleanup");
+		a.alertnames = json_pack("[s, s]", "GPUOverheat", "DiskWillFillSoon");
 		a.now = 1795348800000000000LL;
 	}
 	if (size > 4096)
