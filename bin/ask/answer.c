@@ -348,9 +348,9 @@ a_alerts_history(struct ask *a, const struct ask_match *m, struct ask_answer *an
 	/* "did the GPU overheat alert ever clear": when, and how long it lasted */
 	json_array_foreach(rows, i, row)
 		if (m->slots.alertname != NULL && i < 5)
-			say(ans, "  %s on %s: %s %s%s%s (%s)\n", str(row, "alertname"), str(row, "host"),
+			say(ans, "  %s on %s: %s %s%s (%s)\n", str(row, "alertname"), str(row, "host"),
 			    str(row, "starts_at"), strcmp(str(row, "status"), "firing") == 0 ?
-			    "firing since then" : "resolved at ", str(row, "ends_at"), "",
+			    "firing since then" : "resolved at ", str(row, "ends_at"),
 			    human(num(row, "duration_s"), d, sizeof(d)));
 	show(ans, rows, "alertname status severity host starts_at ends_at");
 	return 0;
@@ -1040,9 +1040,8 @@ a_logs_search(struct ask *a, const struct ask_match *m, struct ask_answer *ans, 
 		json_object_del(args, "failures");
 		if (with_filter)
 			json_object_set_new(args, errors ? "errors" : "failures", json_true());
-		json_object_set_new(args, any ? "any" : "prefix",
-		    json_boolean(any || m->slots.query_any));
-		json_object_del(args, any ? "prefix" : "any");
+		json_object_set_new(args, "prefix", json_boolean(m->slots.query_any));
+		json_object_set_new(args, "any", json_boolean(any));
 		json_decref(rows);
 		if ((rows = call(a, "search_logs", json_incref(args), err, errlen)) == NULL) {
 			json_decref(args);
@@ -1215,8 +1214,7 @@ a_clusters_list(struct ask *a, const struct ask_match *m, struct ask_answer *ans
 
 	CALL(rows, "list_clusters", args_of(m, "cluster"));
 	json_array_foreach(rows, i, row)
-		reg += json_is_true(json_object_get(row, "registered")) ||
-		    json_integer_value(json_object_get(row, "registered")) == 1;
+		reg += json_integer_value(json_object_get(row, "registered")) != 0;
 	if (json_array_size(rows) == 0)
 		say(ans, "No cluster is known: none registered (aiops-ingest cluster add), no "
 		    "cluster label on alerts, incidents or series.\n");
@@ -1230,28 +1228,20 @@ a_clusters_list(struct ask *a, const struct ask_match *m, struct ask_answer *ans
 	return 0;
 }
 
-/* The alerts firing on a cluster's hosts ("web-1,db-1"), a line each. */
+/* The alerts firing in a cluster (its label, or on its hosts), a line each. */
 static int
-cluster_alerts(struct ask *a, const char *hosts, struct ask_answer *ans, char *err, size_t errlen)
+cluster_alerts(struct ask *a, const char *cluster, struct ask_answer *ans, char *err,
+    size_t errlen)
 {
-	const char *h = hosts;
 	json_t *rows, *row;
 	size_t i;
 
-	while (*h != '\0') {
-		size_t n = strcspn(h, ",");
-		char host[128];
-
-		snprintf(host, sizeof(host), "%.*s", (int)n, h);
-		CALL(rows, "list_alerts", json_pack("{s:s, s:s}", "host", host, "status", "firing"));
-		json_array_foreach(rows, i, row)
-			say(ans, "    firing: %s on %s (%s) since %s\n", str(row, "alertname"),
-			    str(row, "host"), str(row, "severity"), str(row, "starts_at"));
-		keep(ans, rows);
-		json_decref(rows);
-		h += n;
-		h += strspn(h, ",");
-	}
+	CALL(rows, "list_alerts", json_pack("{s:s, s:s}", "cluster", cluster, "status", "firing"));
+	json_array_foreach(rows, i, row)
+		say(ans, "    firing: %s on %s (%s) since %s\n", str(row, "alertname"),
+		    str(row, "host"), str(row, "severity"), str(row, "starts_at"));
+	keep(ans, rows);
+	json_decref(rows);
 	return 0;
 }
 
@@ -1289,7 +1279,7 @@ a_clusters_health(struct ask *a, const struct ask_match *m, struct ask_answer *a
 	json_array_foreach(rows, i, row) {
 		cluster_line(ans, row);
 		if (json_integer_value(json_object_get(row, "firing")) > 0 &&
-		    cluster_alerts(a, str(row, "hosts"), ans, err, errlen) == -1) {
+		    cluster_alerts(a, str(row, "cluster"), ans, err, errlen) == -1) {
 			json_decref(rows);
 			return -1;
 		}

@@ -69,7 +69,7 @@ json_t *ask_tools_openai(void);
 json_t *ask_tools_mcp(void);
 /* A time argument: RFC 3339, "now", or a duration back from now ("24h"): ms; -1 if bad. */
 int64_t ask_time_arg(const struct ask *a, const char *s);
-/* Loads hosts, metrics and clusters into a (for slots and completion). */
+/* Loads hosts, metrics, clusters, rules and alert names into a (for slots and completion). */
 int ask_vocabulary(struct ask *a, char *err, size_t errlen);
 /* The services of the stored log lines, read once, at the first need. */
 const json_t *ask_services(struct ask *a);

@@ -728,29 +728,46 @@ found:
 	return k - i;
 }
 
-/*
- * "19th", "1st": that day of this month, or of the last when it is still
- * ahead: its start in ms, or -1.
- */
-static int64_t
-ordinal_day(const char *w, int64_t today)
+/* "20", "19th", "1st": a day of a month, 1 to 31; with need_suffix, only "19th"; else -1. */
+static long
+day_number(const char *w, int need_suffix)
 {
 	char *end;
 	long d = strtol(w, &end, 10);
+
+	if (end == w || d < 1 || d > 31 || (need_suffix && *end == '\0') || (*end != '\0' &&
+	    strcmp(end, "st") != 0 && strcmp(end, "nd") != 0 && strcmp(end, "rd") != 0 &&
+	    strcmp(end, "th") != 0))
+		return -1;
+	return d;
+}
+
+/*
+ * The start (ms) of day d of month (0 to 11; -1: today's month), the
+ * latest such day not ahead of today: of the month before, or the year
+ * before, when it is.
+ */
+static int64_t
+recent_day(int64_t today, int month, long d)
+{
 	time_t t = (time_t)(today / 1000);
 	struct tm tm;
-	int64_t day;
+	int64_t day = -1;
+	int back;
 
-	if (end == w || d < 1 || d > 31 || (strcmp(end, "st") != 0 && strcmp(end, "nd") != 0 &&
-	    strcmp(end, "rd") != 0 && strcmp(end, "th") != 0) || gmtime_r(&t, &tm) == NULL)
-		return -1;
-	tm.tm_mday = (int)d;
-	day = (int64_t)timegm(&tm) * 1000;
-	if (day > today) {
-		gmtime_r(&t, &tm);
+	/* timegm() normalizes tm ("nov 31" is dec 1): each try starts afresh */
+	for (back = 0; back < 2; back++) {
+		if (gmtime_r(&t, &tm) == NULL)
+			return -1;
+		if (month >= 0)
+			tm.tm_mon = month;
+		if (back && month >= 0)
+			tm.tm_year--;
+		else if (back)
+			tm.tm_mon--;
 		tm.tm_mday = (int)d;
-		tm.tm_mon--;
-		day = (int64_t)timegm(&tm) * 1000;
+		if ((day = (int64_t)timegm(&tm) * 1000) <= today)
+			break;
 	}
 	return day;
 }
@@ -772,40 +789,22 @@ month_of(const char *w)
 
 /*
  * A day and a month in words i and i+1, either way round ("20 nov",
- * "nov 20th"): 2 and the day's start in *ms (this year's, or last
- * year's when it is still ahead); else 0.
+ * "nov 20th"): 2 and the day's start in *ms; else 0.
  */
 static size_t
 month_day(char **w, size_t i, size_t n, int64_t today, int64_t *ms)
 {
-	const char *d, *mo;
-	char *end;
-	long day;
+	int digit_first;
+	long d;
 	int month;
-	time_t t = (time_t)(today / 1000);
-	struct tm tm;
 
 	if (i + 1 >= n)
 		return 0;
-	if (isdigit((unsigned char)w[i][0])) {
-		d = w[i];
-		mo = w[i + 1];
-	} else {
-		mo = w[i];
-		d = w[i + 1];
-	}
-	day = strtol(d, &end, 10);
-	if (end == d || day < 1 || day > 31 || (*end != '\0' && strcmp(end, "st") != 0 &&
-	    strcmp(end, "nd") != 0 && strcmp(end, "rd") != 0 && strcmp(end, "th") != 0) ||
-	    (month = month_of(mo)) < 0 || gmtime_r(&t, &tm) == NULL)
+	digit_first = isdigit((unsigned char)w[i][0]);
+	if ((d = day_number(w[digit_first ? i : i + 1], 0)) < 0 ||
+	    (month = month_of(w[digit_first ? i + 1 : i])) < 0 ||
+	    (*ms = recent_day(today, month, d)) < 0)
 		return 0;
-	tm.tm_mon = month;
-	tm.tm_mday = (int)day;
-	*ms = (int64_t)timegm(&tm) * 1000;
-	if (*ms > today) {
-		tm.tm_year--;
-		*ms = (int64_t)timegm(&tm) * 1000;
-	}
 	return 2;
 }
 
@@ -974,8 +973,9 @@ time_words(const struct ask *a, char **w, size_t i, size_t n, struct ask_slots *
 		set_period(s, ms, ms + MS_DAY, "%s", text);
 		return took + after_day(w, i + took, n, ms, s);
 	}
-	/* "the 19th", "19th" */
-	if ((ms = ordinal_day(strcmp(x, "the") == 0 ? y : x, today)) >= 0) {
+	/* "the 19th", "19th": of this month */
+	if ((num = day_number(strcmp(x, "the") == 0 ? y : x, 1)) > 0 &&
+	    (ms = recent_day(today, -1, num)) >= 0) {
 		size_t at = i + (strcmp(x, "the") == 0);
 
 		set_period(s, ms, ms + MS_DAY, "on the %s", w[at]);
@@ -1248,7 +1248,6 @@ errors_how(char **w, size_t n, struct ask_match *m)
 	static const char *const rank[] = { "common", "frequent", "top", "most", "noisiest",
 	    "usual", NULL };
 	static const char *const novel[] = { "new", "never", "unseen", "novel", "first", NULL };
-
 	static const char *const error[] = { "err", "fail", "exception", "fatal", NULL };
 
 	if (strcmp(ask_intent_name(m->intent), "logs.top") == 0 && has_word(w, n, error))
@@ -1275,20 +1274,24 @@ search_for_terms(char **w, size_t n, struct ask_match *m)
 	static const char *const automation[] = { "task", "automat", "playbook", "ansible",
 	    "remediat", "rule", "runbook", NULL };
 	const char *name = ask_intent_name(m->intent);
+	int terms = m->slots.terms != NULL || m->slots.failure_words;
 
-	if ((m->slots.terms == NULL && m->slots.service == NULL && !m->slots.failure_words) ||
-	    m->slots.query != NULL)
+	if (m->slots.query != NULL)
 		return;
-	if (strcmp(name, "automation.failed") == 0 || strcmp(name, "automation.actions") == 0) {
-		if (has_word(w, n, automation))
+	if (strcmp(name, "automation.failed") == 0) {
+		/* "failed ssh logins": what failed, of a service or named */
+		if (has_word(w, n, automation) || (!terms && m->slots.service == NULL))
 			return;
-	} else if ((m->slots.terms == NULL && !m->slots.failure_words) ||
-	    (strcmp(name, "logs.errors") != 0 &&
-	    strcmp(name, "logs.top") != 0 && strcmp(name, "logs.volume") != 0)) {
+	} else if (strcmp(name, "automation.actions") == 0) {
+		/* "when did pg_backup last run"; "what did cron run" is cron's logs */
+		if (has_word(w, n, automation) || m->slots.terms == NULL)
+			return;
+	} else if (strcmp(name, "logs.errors") != 0 && strcmp(name, "logs.top") != 0 &&
+	    strcmp(name, "logs.volume") != 0) {
+		return;
+	} else if (!terms) {
 		return;	/* "postgres errors": the error lines of a service, as asked */
 	}
-	if (strcmp(name, "automation.actions") == 0 && m->slots.terms == NULL)
-		return;	/* "what did cron run": the logs of a service, not a search */
 	m->slots.errors_only = strcmp(name, "logs.errors") == 0;
 	m->slots.failures_only = strcmp(name, "automation.failed") == 0 || m->slots.failure_words;
 	m->slots.query = xstrdup(m->slots.terms != NULL ? m->slots.terms : "");

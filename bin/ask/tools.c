@@ -217,7 +217,7 @@ t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 	const char *q = json_string_value(json_object_get(args, "query"));
 	int any = json_is_true(json_object_get(args, "any")), words = 0;
 	int prefix = any || json_is_true(json_object_get(args, "prefix"));
-	struct aiops_buf b;
+	struct aiops_buf b, f;
 	json_t *p, *r;
 	const char *s;
 
@@ -240,15 +240,12 @@ t_search(struct ask *a, const json_t *args, char *err, size_t errlen)
 		s += n;
 	}
 	if (json_is_true(json_object_get(args, "failures"))) {
-		char *w = xstrdup(aiops_buf_cstr(&b));
-
+		aiops_buf_init(&f);
+		if (words++ > 0)
+			aiops_buf_addf(&f, "(%s) AND ", aiops_buf_cstr(&b));
+		aiops_buf_addstr(&f, FAILURE_WORDS);
 		aiops_buf_release(&b);
-		aiops_buf_init(&b);
-		if (words > 0)
-			aiops_buf_addf(&b, "(%s) AND ", w);
-		aiops_buf_addstr(&b, FAILURE_WORDS);
-		free(w);
-		words++;
+		b = f;
 	}
 	json_object_set_new(p, "query", json_string(aiops_buf_cstr(&b)));
 	aiops_buf_release(&b);
@@ -576,7 +573,8 @@ const struct ask_tool ask_tools[] = {
 	  OBJ(P_HOST ", " P_SERVICE ", " P_SINCE ", " P_UNTIL), t_errors },
 	{ "count_logs", "Log lines counted by host and severity.",
 	  OBJ(P_HOST ", " P_SERVICE ", " P_SINCE ", " P_UNTIL), t_log_counts },
-	{ "list_clusters", "The registered clusters and their health.",
+	{ "list_clusters", "The clusters, registered or named by the cluster label of alerts, incidents "
+	  "and series: their hosts, health, alerts firing and incidents open.",
 	  OBJ("\"cluster\": {\"type\": \"string\"}, \"status\": {\"type\": \"string\"}, "
 	      "\"environment\": {\"type\": \"string\"}"), t_clusters },
 	{ "gpu_status", "The last nvidia-smi readings per GPU: utilisation, memory, temperature, power, ECC errors.",

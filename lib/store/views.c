@@ -34,26 +34,22 @@ struct named {
 	" IN ('emergency', 'alert', 'critical', 'error', 'fatal'))"
 
 /*
- * The hosts of :cluster: those whose alerts, incidents or series carry
- * the label cluster=:cluster. A registered cluster with a Prometheus adds
- * the label to what is polled from it; the samples carry it too.
+ * Every (cluster, host) pair the labels give: a host is in the cluster
+ * its alerts, incidents or series carry the label cluster= of. A
+ * registered cluster with a Prometheus adds the label to what is polled
+ * from it; the samples carry it too.
  */
-#define CLUSTER_HOSTS							\
-	"SELECT host FROM alerts WHERE host <> ''"			\
-	" AND json_extract(labels, '$.cluster') = :cluster"		\
-	" UNION SELECT ch_j.value FROM incidents ch_i, json_each(ch_i.hosts) ch_j" \
-	" WHERE json_extract(ch_i.labels, '$.cluster') = :cluster"	\
-	" UNION SELECT host FROM series WHERE host <> ''"		\
-	" AND json_extract(labels, '$.cluster') = :cluster"
-
-/* Every (cluster, host) pair the labels give, as a CTE named ch. */
-#define CLUSTER_MAP							\
-	"ch(cluster, host) AS (SELECT json_extract(labels, '$.cluster'), host FROM alerts" \
+#define CLUSTER_PAIRS							\
+	"SELECT json_extract(labels, '$.cluster') AS cluster, host FROM alerts" \
 	"  WHERE host <> '' AND json_extract(labels, '$.cluster') IS NOT NULL" \
 	" UNION SELECT json_extract(i.labels, '$.cluster'), j.value FROM incidents i," \
 	"  json_each(i.hosts) j WHERE json_extract(i.labels, '$.cluster') IS NOT NULL" \
 	" UNION SELECT json_extract(labels, '$.cluster'), host FROM series" \
-	"  WHERE host <> '' AND json_extract(labels, '$.cluster') IS NOT NULL)"
+	"  WHERE host <> '' AND json_extract(labels, '$.cluster') IS NOT NULL"
+
+/* The pairs as a CTE named ch; the hosts of :cluster. */
+#define CLUSTER_MAP	"ch(cluster, host) AS (" CLUSTER_PAIRS ")"
+#define CLUSTER_HOSTS	"SELECT host FROM (" CLUSTER_PAIRS ") WHERE cluster = :cluster"
 
 static const struct named queries[] = {
 	{ "hosts",
@@ -248,9 +244,8 @@ static const struct named queries[] = {
 	  "  WHERE json_extract(labels, '$.cluster') IS NOT NULL"
 	  " UNION SELECT json_extract(labels, '$.cluster') FROM alerts"
 	  "  WHERE json_extract(labels, '$.cluster') IS NOT NULL ORDER BY 1" },
-	/* The same over the fleet, each incident once. */
 	/* The services of the latest 20,000 log lines: no index covers them
-	 * all, and this is read at every question. */
+	 * all (aiops-ask reads them only for a question that needs them). */
 	{ "service_names",
 	  "SELECT DISTINCT service FROM (SELECT service FROM log_lines ORDER BY id DESC LIMIT 20000)"
 	  " WHERE service <> '' ORDER BY 1" },
@@ -260,6 +255,7 @@ static const struct named queries[] = {
 	  " LIMIT 20000) WHERE alertname <> '' ORDER BY 1" },
 	{ "rule_names",
 	  "SELECT DISTINCT rule FROM run_tasks ORDER BY 1" },
+	/* The KPIs over the fleet, each incident once. */
 	{ "kpi_all",
 	  "SELECT count(*) AS failures, count(*) FILTER (WHERE status = 'resolved') AS resolved,"
 	  " avg(last_seen - first_seen) FILTER (WHERE status = 'resolved') / 1000.0 AS mttr_s"
